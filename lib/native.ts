@@ -1,0 +1,67 @@
+// The only importer of the native addon. Loads it through node-gyp-build, which prefers
+// prebuilds/<platform>-<arch>/ and falls back to build/Release; fails with a message that says
+// what was tried and which command fixes it.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { packageRoot } from './package_root.js';
+
+type Float = Float32Array | Float64Array;
+
+/** The functions binding/ exports. Every call validates its arguments (memory safety only). */
+export interface NativeBinding {
+  /** The kernel ISA in use ('avx512' | 'avx2' | 'scalar') and the hardware's best. */
+  isa(): string;
+  hardwareIsa(): string;
+  /** Lowers the kernel ISA (tests, benchmarks); returns the level now in force. */
+  forceIsa(name: 'scalar' | 'avx2' | 'avx512'): string;
+  getNumThreads(): number;
+  setNumThreads(n: number): void;
+
+  /**
+   * C ← α·A·B + β·C with element (i, j) of X at x[xOffset + i·rsx + j·csx]; A is m×k, B k×n, C m×n.
+   * a, b, c all Float32Array or all Float64Array. If β = 0, C is not read.
+   */
+  gemm(
+    a: Float, aOffset: number, rsa: number, csa: number,
+    b: Float, bOffset: number, rsb: number, csb: number,
+    c: Float, cOffset: number, rsc: number, csc: number,
+    m: number, n: number, k: number, alpha: number, beta: number,
+  ): void;
+  /** gemm over a batch: product i uses offsets aOffsets[i], bOffsets[i], cOffsets[i] (element offsets). */
+  gemmBatched(
+    a: Float, aOffsets: Float64Array, rsa: number, csa: number,
+    b: Float, bOffsets: Float64Array, rsb: number, csb: number,
+    c: Float, cOffsets: Float64Array, rsc: number, csc: number,
+    m: number, n: number, k: number, alpha: number, beta: number,
+  ): void;
+
+  /** Op names in code order (the code is the index). */
+  unaryOps: string[];
+  binaryOps: string[];
+  reduceOps: string[];
+  /** out[i] = f(x[i], p0, p1); x and out the same float type and length (out may be x). */
+  unary(op: number, x: Float, out: Float, p0: number, p1: number): void;
+  /** out (contiguous, outShape) = f(a, b) with element strides per operand (0 = broadcast). */
+  binary(op: number, a: Float, aStrides: number[], b: Float, bStrides: number[], out: Float, outShape: number[]): void;
+  /** Reduces x (contiguous, shape) over dims (sorted, unique) into out (the kept dims, contiguous). */
+  reduce(op: number, x: Float, shape: number[], dims: number[], out: Float): void;
+}
+
+function load(): NativeBinding {
+  const require = createRequire(path.join(packageRoot, 'package.json'));
+  try {
+    return require('node-gyp-build')(packageRoot) as NativeBinding;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `tapegrad: could not load the native addon.\n` +
+        `  tried: ${path.join(packageRoot, 'build', 'Release')} and ${path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`)}\n` +
+        `  reason: ${reason}\n` +
+        `  fix: run \`npm run build:native\` in ${packageRoot} (needs CMake >= 3.15 and a C++17 compiler),\n` +
+        `       or reinstall with TAPEGRAD_BUILD_FROM_SOURCE=1.`,
+    );
+  }
+}
+
+/** The loaded addon (loaded once, on first import of tapegrad). */
+export const native: NativeBinding = load();
