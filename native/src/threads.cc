@@ -1,11 +1,175 @@
-// PLACEHOLDER (serial) until the thread pool lands with the GEMM work.
+// The process-wide thread pool: persistent workers that sleep on a condition variable between jobs
+// (never spin: on this 2-core machine a spinning waiter steals the core the work needs), one job at a
+// time (a mutex serialises callers, e.g. several Node worker_threads), nested calls run inline.
 #include "tapegrad/threads.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 namespace tapegrad {
-namespace { int g_threads = 1; }
-int get_num_threads() noexcept { return g_threads; }
-void set_num_threads(int n) noexcept { g_threads = n < 1 ? 1 : n; }
-void parallel_for(int num_tasks, const std::function<void(int, int)>& body) noexcept {
-  for (int t = 0; t < num_tasks; ++t) body(t, num_tasks);
+namespace {
+
+// Physical cores available to this process: distinct (package, core) pairs among the CPUs in our
+// affinity mask, read from sysfs; hardware_concurrency() (logical CPUs) when that is unavailable.
+int physical_cores() noexcept {
+  int logical = static_cast<int>(std::thread::hardware_concurrency());
+  if (logical < 1) logical = 1;
+#if defined(__linux__)
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  if (sched_getaffinity(0, sizeof(mask), &mask) != 0) return logical;
+  std::set<std::pair<int, int>> cores;
+  int cpus = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &mask)) continue;
+    ++cpus;
+    auto read_int = [cpu](const char* leaf) {
+      const std::string path = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/" + leaf;
+      int v = -1;
+      if (FILE* f = std::fopen(path.c_str(), "r")) {
+        if (std::fscanf(f, "%d", &v) != 1) v = -1;
+        std::fclose(f);
+      }
+      return v;
+    };
+    const int core = read_int("core_id"), pkg = read_int("physical_package_id");
+    if (core < 0 || pkg < 0) return cpus > 0 ? std::max(1, std::min(logical, CPU_COUNT(&mask))) : logical;
+    cores.insert({pkg, core});
+  }
+  if (!cores.empty()) return static_cast<int>(cores.size());
+  return std::max(1, CPU_COUNT(&mask));
+#else
+  return logical;
+#endif
 }
+
+int default_threads() noexcept {
+  if (const char* env = std::getenv("TAPEGRAD_NUM_THREADS")) {
+    char* end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && v >= 1 && v <= 1024) return static_cast<int>(v);
+  }
+  return physical_cores();
+}
+
+std::atomic<int>& thread_setting() noexcept {
+  static std::atomic<int> n{default_threads()};
+  return n;
+}
+
+thread_local bool t_in_parallel = false;
+
+class Pool {
+ public:
+  // Runs body over num_tasks tasks on the caller plus up to helpers workers; returns when all are done.
+  void run(int num_tasks, int helpers, const std::function<void(int, int)>& body) noexcept {
+    std::lock_guard<std::mutex> job_lock(submit_mu_);  // one job at a time
+    std::unique_lock<std::mutex> lk(mu_);
+    ensure_workers(helpers);
+    body_ = &body;
+    num_tasks_ = num_tasks;
+    next_.store(0, std::memory_order_relaxed);
+    slots_ = helpers;
+    ++generation_;
+    lk.unlock();
+    cv_work_.notify_all();
+
+    t_in_parallel = true;
+    work();
+    t_in_parallel = false;
+
+    lk.lock();
+    slots_ = 0;  // late wakers must not join a finished job
+    cv_done_.wait(lk, [this] { return busy_ == 0; });
+    body_ = nullptr;
+  }
+
+ private:
+  void ensure_workers(int n) {  // mu_ held
+    while (static_cast<int>(workers_) < n) {
+      try {
+        std::thread(&Pool::worker_loop, this).detach();
+        ++workers_;
+      } catch (...) {
+        break;  // cannot start more threads: the caller does the remaining tasks itself
+      }
+    }
+  }
+
+  void work() noexcept {
+    for (;;) {
+      const int t = next_.fetch_add(1, std::memory_order_relaxed);
+      if (t >= num_tasks_) return;
+      (*body_)(t, num_tasks_);
+    }
+  }
+
+  void worker_loop() noexcept {
+    t_in_parallel = true;  // a body's nested parallel_for runs inline on the worker
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lk(mu_);
+    seen = generation_;
+    for (;;) {
+      cv_work_.wait(lk, [&] { return generation_ != seen; });
+      seen = generation_;
+      if (slots_ <= 0) continue;
+      --slots_;
+      ++busy_;
+      lk.unlock();
+      work();
+      lk.lock();
+      if (--busy_ == 0) cv_done_.notify_one();
+    }
+  }
+
+  std::mutex submit_mu_;
+  std::mutex mu_;
+  std::condition_variable cv_work_, cv_done_;
+  uint64_t generation_ = 0;
+  int slots_ = 0, busy_ = 0;
+  unsigned workers_ = 0;
+  const std::function<void(int, int)>* body_ = nullptr;
+  int num_tasks_ = 0;
+  std::atomic<int> next_{0};
+};
+
+// Never destroyed: detached workers may still be asleep on its condition variable at process exit.
+Pool& pool() noexcept {
+  static Pool* p = new Pool();
+  return *p;
+}
+
+}  // namespace
+
+int get_num_threads() noexcept { return thread_setting().load(std::memory_order_relaxed); }
+
+void set_num_threads(int n) noexcept { thread_setting().store(n < 1 ? 1 : n, std::memory_order_relaxed); }
+
+void parallel_for(int num_tasks, const std::function<void(int task, int num_tasks)>& body) noexcept {
+  if (num_tasks <= 0) return;
+  const int threads = get_num_threads();
+  if (num_tasks == 1 || threads <= 1 || t_in_parallel) {
+    for (int t = 0; t < num_tasks; ++t) body(t, num_tasks);
+    return;
+  }
+  const int helpers = std::min(threads, num_tasks) - 1;
+  pool().run(num_tasks, helpers, body);
+}
+
 }  // namespace tapegrad

@@ -1,0 +1,379 @@
+// The GEMM driver: the five BLIS loops around a packed micro-kernel, thread partitioning and the
+// per-thread packing buffers. Baseline flags only: all ISA-specific code is behind the kernel tables
+// (kernels.h) that ukernel_{scalar,avx2,avx512}.cc provide; this file only calls through pointers.
+#include "tapegrad/gemm.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include <sys/mman.h>
+
+#include "gemm/kernels.h"
+#include "tapegrad/cpu.h"
+#include "tapegrad/threads.h"
+
+namespace tapegrad {
+namespace {
+
+using gemm_detail::Kernels;
+
+template <typename T>
+const Kernels<T>* select_kernels() noexcept;
+
+template <>
+const Kernels<float>* select_kernels<float>() noexcept {
+  switch (active_isa()) {
+#if defined(__x86_64__) || defined(_M_X64)
+    case Isa::Avx512: return gemm_detail::kernels_f32_avx512();
+    case Isa::Avx2: return gemm_detail::kernels_f32_avx2();
+#endif
+    default: return gemm_detail::kernels_f32_scalar();
+  }
+}
+
+template <>
+const Kernels<double>* select_kernels<double>() noexcept {
+  switch (active_isa()) {
+#if defined(__x86_64__) || defined(_M_X64)
+    case Isa::Avx512: return gemm_detail::kernels_f64_avx512();
+    case Isa::Avx2: return gemm_detail::kernels_f64_avx2();
+#endif
+    default: return gemm_detail::kernels_f64_scalar();
+  }
+}
+
+// Tuning overrides (TAPEGRAD_GEMM_MC / _KC / _NC), read once; 0 = use the kernel table's value.
+struct Overrides {
+  int64_t mc = 0, kc = 0, nc = 0;
+};
+const Overrides& overrides() noexcept {
+  static const Overrides o = [] {
+    Overrides r;
+    auto get = [](const char* name) -> int64_t {
+      const char* s = std::getenv(name);
+      if (s == nullptr) return 0;
+      const long v = std::strtol(s, nullptr, 10);
+      return v > 0 && v <= (1 << 20) ? v : 0;
+    };
+    r.mc = get("TAPEGRAD_GEMM_MC");
+    r.kc = get("TAPEGRAD_GEMM_KC");
+    r.nc = get("TAPEGRAD_GEMM_NC");
+    return r;
+  }();
+  return o;
+}
+
+// One growing buffer per thread (and per role): allocated on first use, grown when a larger block is
+// needed, never shrunk. Large buffers are 2 MiB aligned and advised as huge pages so a fresh B block
+// does not cost hundreds of page faults and TLB misses.
+class Buffer {
+ public:
+  Buffer() = default;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer() { std::free(ptr_); }
+  void* get(size_t bytes) noexcept {
+    if (bytes <= size_) return ptr_;
+    std::free(ptr_);
+    ptr_ = nullptr;
+    size_ = 0;
+    constexpr size_t kHuge = size_t{2} << 20;
+    const size_t align = bytes >= kHuge ? kHuge : 64;
+    const size_t rounded = (bytes + align - 1) / align * align;
+    void* p = nullptr;
+    if (posix_memalign(&p, align, rounded) != 0) return nullptr;
+#ifdef MADV_HUGEPAGE
+    if (align == kHuge) madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+    ptr_ = p;
+    size_ = rounded;
+    return ptr_;
+  }
+
+ private:
+  void* ptr_ = nullptr;
+  size_t size_ = 0;
+};
+
+struct ThreadBuffers {
+  Buffer a, b;
+};
+ThreadBuffers& thread_buffers() noexcept {
+  static thread_local ThreadBuffers buffers;
+  return buffers;
+}
+
+int64_t ceil_div(int64_t x, int64_t y) { return (x + y - 1) / y; }
+int64_t round_up(int64_t x, int64_t y) { return ceil_div(x, y) * y; }
+
+template <typename T>
+struct Problem {
+  int64_t m, n, k;
+  T alpha;
+  const T* a;
+  int64_t rsa, csa;
+  const T* b;
+  int64_t rsb, csb;
+  T beta;
+  T* c;
+  int64_t rsc, csc;
+  const T* bias;       // bias(i, j) = bias[i*brs + j*bcs], or null
+  int64_t brs, bcs;
+};
+
+// C ← β·C (+ bias) for the k == 0 / α == 0 cases; with β == 0, C is not read.
+template <typename T>
+void scale_c(const Problem<T>& p) noexcept {
+  for (int64_t i = 0; i < p.m; ++i)
+    for (int64_t j = 0; j < p.n; ++j) {
+      T& x = p.c[i * p.rsc + j * p.csc];
+      T v = p.beta == T(0) ? T(0) : p.beta * x;
+      if (p.bias != nullptr) v += p.bias[i * p.brs + j * p.bcs];
+      x = v;
+    }
+}
+
+// Orient the problem so that C's columns are unit-stride when possible (the micro-kernel's vectors run
+// along n): if instead C's rows are, compute Cᵀ = Bᵀ·Aᵀ, which only swaps strides.
+template <typename T>
+void orient(Problem<T>& p) noexcept {
+  if (p.n == 1) p.csc = 1;  // never stepped along
+  if (p.m == 1) p.rsc = 0;
+  if (p.csc == 1) return;
+  if (p.rsc == 1 || p.m == 1) {
+    Problem<T> t = p;
+    t.m = p.n;
+    t.n = p.m;
+    t.a = p.b;
+    t.rsa = p.csb;
+    t.csa = p.rsb;
+    t.b = p.a;
+    t.rsb = p.csa;
+    t.csb = p.rsa;
+    t.rsc = p.csc;
+    t.csc = 1;
+    t.brs = p.bcs;
+    t.bcs = p.brs;
+    p = t;
+  }
+}
+
+// One thread's share: the five loops over a (sub)problem. p is oriented; C may have any csc (a
+// non-unit csc goes through a small tile buffer).
+template <typename T>
+void gemm_serial(const Kernels<T>& K, const Problem<T>& p) noexcept {
+  const int64_t MR = K.mr, NR = K.nr;
+  const Overrides& ov = overrides();
+  const int64_t KC = ov.kc ? ov.kc : K.kc;
+  const int64_t MC = ov.mc ? round_up(ov.mc, MR) : K.mc;
+  const int64_t NC = ov.nc ? round_up(ov.nc, NR) : K.nc;
+  // Balanced blocks: k = 300 runs as 2×150, not 256 + 44.
+  const int64_t kc_blk = ceil_div(p.k, ceil_div(p.k, KC));
+  const int64_t mc_blk = round_up(ceil_div(p.m, ceil_div(p.m, MC)), MR);
+  const int64_t nc_blk = std::min(NC, round_up(p.n, NR));
+
+  ThreadBuffers& tb = thread_buffers();
+  T* abuf = static_cast<T*>(tb.a.get(sizeof(T) * static_cast<size_t>(mc_blk * kc_blk)));
+  T* bbuf = static_cast<T*>(tb.b.get(sizeof(T) * static_cast<size_t>(nc_blk * kc_blk)));
+  if (abuf == nullptr || bbuf == nullptr) {  // out of memory: a slow but correct fallback
+    for (int64_t i = 0; i < p.m; ++i)
+      for (int64_t j = 0; j < p.n; ++j) {
+        T acc = 0;
+        for (int64_t q = 0; q < p.k; ++q) acc += p.a[i * p.rsa + q * p.csa] * p.b[q * p.rsb + j * p.csb];
+        T& x = p.c[i * p.rsc + j * p.csc];
+        T v = p.alpha * acc + (p.beta == T(0) ? T(0) : p.beta * x);
+        if (p.bias != nullptr) v += p.bias[i * p.brs + j * p.bcs];
+        x = v;
+      }
+    return;
+  }
+  const bool unit = p.csc == 1;
+  alignas(64) T tile[gemm_detail::kMaxMR * gemm_detail::kMaxNV * 16];
+
+  // Loop 5 (JC): n in NC-wide blocks of B and C.
+  for (int64_t jc = 0; jc < p.n; jc += nc_blk) {
+    const int64_t nc = std::min(nc_blk, p.n - jc);
+    // Loop 4 (PC): k in KC-deep slices — not parallel: every slice accumulates into the same C, so
+    // splitting it would need a reduction. β and the bias apply with the first slice only.
+    for (int64_t pc = 0; pc < p.k; pc += kc_blk) {
+      const int64_t kc = std::min(kc_blk, p.k - pc);
+      const T beta = pc == 0 ? p.beta : T(1);
+      const bool first = pc == 0;
+      K.pack_b(kc, nc, p.b + pc * p.rsb + jc * p.csb, p.rsb, p.csb, bbuf);
+      // Loop 3 (IC): m in MC-tall blocks of A (packed once, reused across all of B's block).
+      for (int64_t ic = 0; ic < p.m; ic += mc_blk) {
+        const int64_t mc = std::min(mc_blk, p.m - ic);
+        K.pack_a(mc, kc, p.a + ic * p.rsa + pc * p.csa, p.rsa, p.csa, abuf);
+        // Loops 2/1 (JR/IR): NR-wide micro-panels of B (in L1) × MR-tall micro-panels of A (from L2).
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int nr = static_cast<int>(std::min(NR, nc - jr));
+          const int nvu = static_cast<int>(ceil_div(nr, K.vl));
+          const T* bp = bbuf + jr * kc;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int mr = static_cast<int>(std::min(MR, mc - ir));
+            const T* ap = abuf + ir * kc;
+            const int64_t i = ic + ir, j = jc + jr;
+            const auto ukr = K.ukr[mr - 1][nvu - 1];
+            if (unit) {
+              const T* bias = first && p.bias != nullptr ? p.bias + i * p.brs + j * p.bcs : nullptr;
+              ukr(kc, ap, bp, p.alpha, beta, p.c + i * p.rsc + j, p.rsc, nr, bias, p.brs, p.bcs);
+            } else {
+              ukr(kc, ap, bp, p.alpha, T(0), tile, NR, nr, nullptr, 0, 0);
+              for (int r = 0; r < mr; ++r)
+                for (int q = 0; q < nr; ++q) {
+                  T& x = p.c[(i + r) * p.rsc + (j + q) * p.csc];
+                  T v = tile[r * NR + q] + (beta == T(0) ? T(0) : beta * x);
+                  if (first && p.bias != nullptr) v += p.bias[(i + r) * p.brs + (j + q) * p.bcs];
+                  x = v;
+                }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Below this many multiply-adds a product stays on one thread: waking a sleeping worker costs a few
+// microseconds, about the time of a 64³ product.
+constexpr int64_t kParallelMinWork = int64_t{4} * 64 * 64 * 64;
+
+template <typename T>
+Problem<T> sub_rows(const Problem<T>& p, int64_t i0, int64_t i1) {
+  Problem<T> s = p;
+  s.m = i1 - i0;
+  s.a = p.a + i0 * p.rsa;
+  s.c = p.c + i0 * p.rsc;
+  if (s.bias != nullptr) s.bias = p.bias + i0 * p.brs;
+  return s;
+}
+
+template <typename T>
+Problem<T> sub_cols(const Problem<T>& p, int64_t j0, int64_t j1) {
+  Problem<T> s = p;
+  s.n = j1 - j0;
+  s.b = p.b + j0 * p.csb;
+  s.c = p.c + j0 * p.csc;
+  if (s.bias != nullptr) s.bias = p.bias + j0 * p.bcs;
+  return s;
+}
+
+// Splits the oriented product over threads along loop 3 (IC, rows) or loop 5 (JC, columns),
+// whichever is longer: each thread then packs its own A and B blocks, and the redundant packing
+// (all of B per thread for a row split, all of A for a column split) is the smaller operand.
+template <typename T>
+void gemm_run(const Kernels<T>& K, const Problem<T>& p, bool allow_threads) noexcept {
+  const double work = static_cast<double>(p.m) * static_cast<double>(p.n) * static_cast<double>(p.k);
+  int nt = allow_threads ? get_num_threads() : 1;
+  if (work < static_cast<double>(kParallelMinWork)) nt = 1;
+  const bool by_rows = p.m >= p.n;
+  const int64_t len = by_rows ? p.m : p.n;
+  const int64_t unit = by_rows ? K.mr : K.nr;
+  const int64_t units = ceil_div(len, unit);
+  if (nt > units) nt = static_cast<int>(units);
+  if (nt <= 1) {
+    gemm_serial(K, p);
+    return;
+  }
+  parallel_for(nt, [&](int t, int tasks) {
+    const int64_t u0 = units * t / tasks, u1 = units * (t + 1) / tasks;
+    const int64_t x0 = std::min(len, u0 * unit), x1 = std::min(len, u1 * unit);
+    if (x0 >= x1) return;
+    gemm_serial(K, by_rows ? sub_rows(p, x0, x1) : sub_cols(p, x0, x1));
+  });
+}
+
+template <typename T>
+void gemm_impl(Problem<T> p, bool allow_threads) noexcept {
+  if (p.m <= 0 || p.n <= 0) return;
+  if (p.k <= 0 || p.alpha == T(0)) {
+    scale_c(p);
+    return;
+  }
+  orient(p);
+  gemm_run(*select_kernels<T>(), p, allow_threads);
+}
+
+template <typename T>
+void gemm_batched_impl(int64_t batch, int64_t m, int64_t n, int64_t k, T alpha, const T* a, const int64_t* ao,
+                       int64_t rsa, int64_t csa, const T* b, const int64_t* bo, int64_t rsb, int64_t csb, T beta,
+                       T* c, const int64_t* co, int64_t rsc, int64_t csc) noexcept {
+  if (batch <= 0 || m <= 0 || n <= 0) return;
+  Problem<T> base{m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nullptr, 0, 1};
+  auto product = [&](int64_t t) {
+    Problem<T> p = base;
+    p.a = a + ao[t];
+    p.b = b + bo[t];
+    p.c = c + co[t];
+    return p;
+  };
+  const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  bool concurrent = batch > 1 && get_num_threads() > 1 && work < static_cast<double>(kParallelMinWork) * 4;
+  if (concurrent) {
+    // Products may only run concurrently when their C matrices are disjoint in memory.
+    const int64_t lo = std::min<int64_t>(0, (m - 1) * rsc) + std::min<int64_t>(0, (n - 1) * csc);
+    const int64_t hi = std::max<int64_t>(0, (m - 1) * rsc) + std::max<int64_t>(0, (n - 1) * csc);
+    std::vector<int64_t> offs(co, co + batch);
+    std::sort(offs.begin(), offs.end());
+    for (int64_t t = 0; t + 1 < batch && concurrent; ++t)
+      if (offs[t] + hi >= offs[t + 1] + lo) concurrent = false;
+  }
+  if (!concurrent) {
+    for (int64_t t = 0; t < batch; ++t) gemm_impl(product(t), true);
+    return;
+  }
+  const int tasks = static_cast<int>(std::min<int64_t>(batch, get_num_threads()));
+  parallel_for(tasks, [&](int task, int ntasks) {
+    const int64_t t0 = batch * task / ntasks, t1 = batch * (task + 1) / ntasks;
+    for (int64_t t = t0; t < t1; ++t) gemm_impl(product(t), false);
+  });
+}
+
+}  // namespace
+
+void gemm_f32(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa,
+              const float* b, int64_t rsb, int64_t csb, float beta, float* c, int64_t rsc,
+              int64_t csc) noexcept {
+  gemm_impl(Problem<float>{m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nullptr, 0, 1}, true);
+}
+
+void gemm_f64(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t rsa, int64_t csa,
+              const double* b, int64_t rsb, int64_t csb, double beta, double* c, int64_t rsc,
+              int64_t csc) noexcept {
+  gemm_impl(Problem<double>{m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nullptr, 0, 1}, true);
+}
+
+void gemm_bias_f32(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa,
+                   const float* b, int64_t rsb, int64_t csb, float beta, float* c, int64_t rsc, int64_t csc,
+                   const float* bias) noexcept {
+  gemm_impl(Problem<float>{m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, bias, 0, 1}, true);
+}
+
+void gemm_bias_f64(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t rsa, int64_t csa,
+                   const double* b, int64_t rsb, int64_t csb, double beta, double* c, int64_t rsc, int64_t csc,
+                   const double* bias) noexcept {
+  gemm_impl(Problem<double>{m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, bias, 0, 1}, true);
+}
+
+void gemm_batched_f32(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                      const int64_t* a_offsets, int64_t rsa, int64_t csa, const float* b, const int64_t* b_offsets,
+                      int64_t rsb, int64_t csb, float beta, float* c, const int64_t* c_offsets, int64_t rsc,
+                      int64_t csc) noexcept {
+  gemm_batched_impl(batch, m, n, k, alpha, a, a_offsets, rsa, csa, b, b_offsets, rsb, csb, beta, c, c_offsets, rsc,
+                    csc);
+}
+
+void gemm_batched_f64(int64_t batch, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
+                      const int64_t* a_offsets, int64_t rsa, int64_t csa, const double* b,
+                      const int64_t* b_offsets, int64_t rsb, int64_t csb, double beta, double* c,
+                      const int64_t* c_offsets, int64_t rsc, int64_t csc) noexcept {
+  gemm_batched_impl(batch, m, n, k, alpha, a, a_offsets, rsa, csa, b, b_offsets, rsb, csb, beta, c, c_offsets, rsc,
+                    csc);
+}
+
+const char* gemm_kernel_name() noexcept { return select_kernels<float>()->name; }
+
+}  // namespace tapegrad

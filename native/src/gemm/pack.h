@@ -1,0 +1,96 @@
+// Packing routines, templated on the element type and the micro-tile size.
+//
+// Included ONLY by the per-ISA kernel files (ukernel_*.cc), after their vector traits, and everything
+// here has internal linkage (anonymous namespace): each ISA TU gets its own copy compiled with its own
+// -m flags, and no COMDAT symbol is shared with baseline code (TOOLCHAIN.md, ODR pitfall).
+// Includes nothing but <cstdint>.
+#pragma once
+#include <cstdint>
+
+namespace tapegrad {
+namespace gemm_detail {
+namespace {
+
+// out[panel][p][r] = A(i0 + r, p), zero-padded to MR rows.
+template <typename T, int MR>
+void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rsa, int64_t csa, T* __restrict out) {
+  for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+    const int64_t mr = mc - i0 < MR ? mc - i0 : MR;
+    const T* ap = a + i0 * rsa;
+    if (mr == MR && rsa == 1) {
+      // Aᵀ stored row-major: each k step is MR contiguous elements.
+      for (int64_t p = 0; p < kc; ++p) {
+        const T* src = ap + p * csa;
+        T* dst = out + p * MR;
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; ++r) dst[r] = src[r];
+      }
+    } else if (mr == MR && csa == 1) {
+      // A row-major: a transpose; blocks of 8 k steps keep the MR source rows' lines hot.
+      const T* rows[MR];
+      for (int r = 0; r < MR; ++r) rows[r] = ap + r * rsa;
+      int64_t p = 0;
+      for (; p + 8 <= kc; p += 8) {
+        T* dst = out + p * MR;
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; ++r) {
+          const T* s = rows[r] + p;
+#pragma GCC unroll 8
+          for (int q = 0; q < 8; ++q) dst[q * MR + r] = s[q];
+        }
+      }
+      for (; p < kc; ++p)
+        for (int r = 0; r < MR; ++r) out[p * MR + r] = rows[r][p];
+    } else {
+      for (int64_t p = 0; p < kc; ++p) {
+        T* dst = out + p * MR;
+        int r = 0;
+        for (; r < mr; ++r) dst[r] = ap[r * rsa + p * csa];
+        for (; r < MR; ++r) dst[r] = T(0);
+      }
+    }
+    out += MR * kc;
+  }
+}
+
+// out[panel][p][j] = B(p, j0 + j), zero-padded to NR columns.
+template <typename T, int NR>
+void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rsb, int64_t csb, T* __restrict out) {
+  for (int64_t j0 = 0; j0 < nc; j0 += NR) {
+    const int64_t nr = nc - j0 < NR ? nc - j0 : NR;
+    const T* bp = b + j0 * csb;
+    if (nr == NR && csb == 1) {
+      for (int64_t p = 0; p < kc; ++p) {
+        const T* src = bp + p * rsb;
+        T* dst = out + p * NR;
+#pragma GCC unroll 32
+        for (int j = 0; j < NR; ++j) dst[j] = src[j];
+      }
+    } else if (nr == NR && rsb == 1) {
+      // Bᵀ stored row-major: a transpose, in blocks of 8 k steps.
+      int64_t p = 0;
+      for (; p + 8 <= kc; p += 8) {
+        T* dst = out + p * NR;
+        for (int j = 0; j < NR; ++j) {
+          const T* s = bp + j * csb + p;
+#pragma GCC unroll 8
+          for (int q = 0; q < 8; ++q) dst[q * NR + j] = s[q];
+        }
+      }
+      for (; p < kc; ++p)
+        for (int j = 0; j < NR; ++j) out[p * NR + j] = bp[j * csb + p];
+    } else {
+      for (int64_t p = 0; p < kc; ++p) {
+        T* dst = out + p * NR;
+        int j = 0;
+        for (; j < nr; ++j) dst[j] = bp[p * rsb + j * csb];
+        for (; j < NR; ++j) dst[j] = T(0);
+      }
+    }
+    out += NR * kc;
+  }
+}
+
+}  // namespace
+}  // namespace gemm_detail
+}  // namespace tapegrad

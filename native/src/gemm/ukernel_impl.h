@@ -1,0 +1,117 @@
+// The generic micro-kernel body and the kernel-table builder, templated on a vector-traits type VT:
+//   using T (element), V (vector); static constexpr int L (lanes);
+//   zero(), set1(T), load(const T*) (unaligned), bcast(const T*), fma(a, b, c) = a·b + c,
+//   mul(a, b), add(a, b), load_n(const T*, n) / store_n(T*, V, n) touch only the first n lanes.
+//
+// Included ONLY by ukernel_*.cc after their traits (same internal-linkage rule as pack.h).
+#pragma once
+#include <cstdint>
+
+#include "gemm/kernels.h"
+#include "gemm/pack.h"
+#include "gemm/params.h"
+
+namespace tapegrad {
+namespace gemm_detail {
+namespace {
+
+// C(0..R, 0..nr) ← α·A~·B~ + β·C (+ bias), see UkrFn in kernels.h.
+// R rows (R <= MR; the packed A panel is MR wide) × NVU vectors (nr <= NVU·L; B panel is NV·L wide).
+template <typename VT, int MR, int NV, int R, int NVU>
+void ukr(int64_t kc, const typename VT::T* __restrict a, const typename VT::T* __restrict b,
+         typename VT::T alpha, typename VT::T beta, typename VT::T* __restrict c, int64_t rsc, int nr,
+         const typename VT::T* bias, int64_t brs, int64_t bcs) {
+  using T = typename VT::T;
+  using V = typename VT::V;
+  constexpr int L = VT::L;
+  constexpr int NR = NV * L;
+  V acc[R][NVU];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NVU; ++v) acc[r][v] = VT::zero();
+
+  // Touch the C tile early so its lines arrive while the k loop runs.
+  for (int r = 0; r < R; ++r) __builtin_prefetch(c + r * rsc, 1, 3);
+
+#pragma GCC unroll 2
+  for (int64_t p = 0; p < kc; ++p) {
+    __builtin_prefetch(a + 8 * MR, 0, 3);
+    V bv[NVU];
+#pragma GCC unroll 4
+    for (int v = 0; v < NVU; ++v) bv[v] = VT::load(b + v * L);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const V av = VT::bcast(a + r);
+#pragma GCC unroll 4
+      for (int v = 0; v < NVU; ++v) acc[r][v] = VT::fma(av, bv[v], acc[r][v]);
+    }
+    a += MR;
+    b += NR;
+  }
+
+  const V va = VT::set1(alpha);
+  const V vb = VT::set1(beta);
+  const bool full = nr >= NVU * L;
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    T* crow = c + r * rsc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NVU; ++v) {
+      const int left = nr - v * L;
+      if (!full && left <= 0) break;
+      const int n = full || left > L ? L : left;
+      V x = VT::mul(acc[r][v], va);
+      const bool whole = n == L;
+      if (beta != T(0)) x = VT::fma(vb, whole ? VT::load(crow + v * L) : VT::load_n(crow + v * L, n), x);
+      if (bias != nullptr) {
+        if (bcs != 0)
+          x = VT::add(x, whole ? VT::load(bias + v * L) : VT::load_n(bias + v * L, n));
+        else
+          x = VT::add(x, VT::set1(bias[r * brs]));
+      }
+      if (whole)
+        VT::store(crow + v * L, x);
+      else
+        VT::store_n(crow + v * L, x, n);
+    }
+  }
+}
+
+template <typename VT, int MR, int NV, int R>
+struct FillRows {
+  static constexpr void run(Kernels<typename VT::T>& k) {
+    k.ukr[R - 1][0] = &ukr<VT, MR, NV, R, 1>;
+    if constexpr (NV >= 2) k.ukr[R - 1][1] = &ukr<VT, MR, NV, R, 2>;
+    if constexpr (NV >= 3) k.ukr[R - 1][2] = &ukr<VT, MR, NV, R, 3>;
+    if constexpr (NV >= 4) k.ukr[R - 1][3] = &ukr<VT, MR, NV, R, 4>;
+    FillRows<VT, MR, NV, R - 1>::run(k);
+  }
+};
+template <typename VT, int MR, int NV>
+struct FillRows<VT, MR, NV, 0> {
+  static constexpr void run(Kernels<typename VT::T>&) {}
+};
+
+template <typename VT, const Params& P>
+constexpr Kernels<typename VT::T> make_kernels(const char* name) {
+  static_assert(P.mr <= kMaxMR && P.nv <= kMaxNV && P.vl == VT::L, "params do not fit the kernel table");
+  static_assert(P.mc % P.mr == 0 && P.nc % (P.nv * P.vl) == 0, "cache blocks must be multiples of the tile");
+  Kernels<typename VT::T> k{};
+  k.name = name;
+  k.mr = P.mr;
+  k.nv = P.nv;
+  k.vl = P.vl;
+  k.nr = P.nv * P.vl;
+  k.mc = P.mc;
+  k.kc = P.kc;
+  k.nc = P.nc;
+  FillRows<VT, P.mr, P.nv, P.mr>::run(k);
+  k.pack_a = &pack_a<typename VT::T, P.mr>;
+  k.pack_b = &pack_b<typename VT::T, P.nv * P.vl>;
+  return k;
+}
+
+}  // namespace
+}  // namespace gemm_detail
+}  // namespace tapegrad
