@@ -1,0 +1,301 @@
+// The backward engine. From the roots' gradFns it collects the reachable nodes, runs them newest
+// first (descending creation order, so every node runs after all its consumers), sums the gradients
+// each node output receives before calling its backward once, validates what backward returns and
+// routes it along the edges: to the next node, or to a leaf tensor. Leaves get their summed
+// gradient at the end of the pass (hooks first), accumulated into .grad.
+import { allocate, type DType } from '../dtype.js';
+import { setGradEnabled } from '../grad_mode.js';
+import { accumulateInto, copy } from '../kernels/elementwise.js';
+import { describe, formatShape, shapesEqual } from '../shape.js';
+import { Tensor, ops, type BackwardOptions, type GradHook } from '../tensor.js';
+import { FunctionCtx } from './function.js';
+
+let passCounter = 0;
+
+/** Anomaly mode: check every gradient produced in backward for NaN/Inf and name the op. */
+let detectAnomaly = false;
+export function setDetectAnomaly(on: boolean): void {
+  detectAnomaly = on;
+}
+export function isAnomalyEnabled(): boolean {
+  return detectAnomaly;
+}
+
+interface PassOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  /** autograd.grad: gradients are returned for these tensors instead of accumulated into .grad. */
+  inputs: readonly Tensor[] | null;
+  allowUnused: boolean;
+}
+
+/** tensor.backward(gradient?, options?) */
+export function backward(root: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void {
+  if (!(root instanceof Tensor)) throw new TypeError(`backward: expected a Tensor, got ${describe(root)}`);
+  const grad = rootGradient(root, gradient, 'backward', 'gradient');
+  const createGraph = options?.createGraph === true;
+  run([root], [grad], { retainGraph: options?.retainGraph ?? createGraph, createGraph, inputs: null, allowUnused: true });
+}
+
+export interface GradOptions {
+  gradOutputs?: (Tensor | null)[] | Tensor | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+}
+
+/** autograd.grad: the gradients of outputs with respect to inputs, without touching any .grad. */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const gradOutputs = options.gradOutputs === undefined || options.gradOutputs === null ? [] : Array.isArray(options.gradOutputs) ? options.gradOutputs : [options.gradOutputs];
+  if (gradOutputs.length !== 0 && gradOutputs.length !== outs.length)
+    throw new RangeError(`grad: gradOutputs has ${gradOutputs.length} entries but there are ${outs.length} outputs`);
+  ins.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new TypeError(`grad: inputs[${i}] must be a Tensor, got ${describe(t)}`);
+    if (!t.requiresGrad) throw new Error(`grad: inputs[${i}] does not require grad`);
+  });
+  const grads = outs.map((o, i) => rootGradient(o, gradOutputs[i] ?? null, 'grad', `gradOutputs[${i}]`));
+  const createGraph = options.createGraph === true;
+  return run(outs, grads, {
+    retainGraph: options.retainGraph ?? createGraph,
+    createGraph,
+    inputs: ins,
+    allowUnused: options.allowUnused === true,
+  })!;
+}
+
+function rootGradient(root: Tensor, gradient: Tensor | null | undefined, op: string, arg: string): Tensor {
+  if (!(root instanceof Tensor)) throw new TypeError(`${op}: outputs must be Tensors, got ${describe(root)}`);
+  if (!root.requiresGrad)
+    throw new Error(`${op}: the tensor does not require grad and has no gradFn (did you set requiresGrad on an input, or compute it under noGrad?)`);
+  if (gradient === null || gradient === undefined) {
+    if (root.size !== 1)
+      throw new RangeError(
+        `${op}: a gradient can be created implicitly only for a tensor with one element; got shape ` +
+          `${formatShape(root.shape)}. Pass ${arg} of that shape.`,
+      );
+    const ones = allocate(root.dtype, 1);
+    ones[0] = 1;
+    return new Tensor(ones, root.shape, root.dtype);
+  }
+  if (!(gradient instanceof Tensor)) throw new TypeError(`${op}: ${arg} must be a Tensor, got ${describe(gradient)}`);
+  if (!shapesEqual(gradient.shape, root.shape))
+    throw new RangeError(`${op}: ${arg} has shape ${formatShape(gradient.shape)} but the output has shape ${formatShape(root.shape)}`);
+  if (gradient.dtype !== root.dtype)
+    throw new TypeError(`${op}: ${arg} has dtype ${gradient.dtype} but the output has dtype ${root.dtype}`);
+  return gradient;
+}
+
+/** Sums two gradients: in place into `owned` when we own it and nothing records, else a new tensor. */
+function sum2(a: Tensor, b: Tensor, aOwned: boolean, createGraph: boolean): Tensor {
+  if (createGraph) return ops.add(a, b);
+  if (aOwned) {
+    accumulateInto(a, b);
+    return a;
+  }
+  const out = copy(a);
+  accumulateInto(out, b);
+  return out;
+}
+
+function runHooks(hooks: GradHook[] | null | undefined, g: Tensor, where: string): Tensor {
+  if (!hooks) return g;
+  for (const hook of hooks.slice()) {
+    const r = hook(g);
+    if (r !== undefined && r !== null) {
+      if (!(r instanceof Tensor) || !shapesEqual(r.shape, g.shape))
+        throw new TypeError(`hook on ${where}: must return undefined or a Tensor of shape ${formatShape(g.shape)}, got ${r instanceof Tensor ? formatShape(r.shape) : describe(r)}`);
+      g = r;
+    }
+  }
+  return g;
+}
+
+/** Accumulates g into t.grad: the first gradient is stored (copied unless createGraph), later ones added. */
+function accumulateGrad(t: Tensor, g: Tensor, owned: boolean, createGraph: boolean): void {
+  const existing = t.grad;
+  if (existing === null) t.grad = createGraph || owned ? g : copy(g);
+  else if (createGraph || existing.gradFn !== null) t.grad = ops.add(existing, g);
+  else accumulateInto(existing, g);
+}
+
+function checkFinite(g: Tensor, node: FunctionCtx, i: number): void {
+  const d = g.data;
+  for (let j = 0; j < d.length; j++)
+    if (!Number.isFinite(d[j]))
+      throw new Error(`anomaly: ${node.name} returned a gradient with ${d[j]} for input ${i} (shape ${formatShape(g.shape)})`);
+}
+
+function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | null)[] | undefined {
+  const pass = ++passCounter;
+  // 1. Collect the nodes reachable from the roots (iteratively: graphs can be deep).
+  const nodes: FunctionCtx[] = [];
+  const stack: FunctionCtx[] = [];
+  for (const r of roots) if (r.gradFn !== null && r.gradFn._pass !== pass) { r.gradFn._pass = pass; stack.push(r.gradFn); }
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node._released)
+      throw new Error(
+        `backward: trying to backward through the graph a second time (${node.name} was already freed). ` +
+          'Saved tensors are freed after backward; pass { retainGraph: true } to the first backward to keep them.',
+      );
+    nodes.push(node);
+    const next = node._next;
+    for (let i = 0; i < next.length; i++) {
+      const e = next[i];
+      if (e instanceof FunctionCtx && e._pass !== pass) {
+        e._pass = pass;
+        stack.push(e);
+      }
+    }
+  }
+  nodes.sort((x, y) => y._seq - x._seq);
+
+  // 2. For autograd.grad: which inputs are captured, and which nodes lead to one (the rest are skipped).
+  const captureSlots = opt.inputs === null ? null : new Map<Tensor, number>();
+  const captured: (Tensor | null)[] = [];
+  const captureAt = new Map<FunctionCtx, [number, number][]>();
+  if (captureSlots !== null) {
+    opt.inputs!.forEach((t, slot) => {
+      captured[slot] = null;
+      if (t.gradFn === null) captureSlots.set(t, slot);
+      else {
+        const list = captureAt.get(t.gradFn) ?? [];
+        list.push([t._outputIndex, slot]);
+        captureAt.set(t.gradFn, list);
+      }
+    });
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const node = nodes[i];
+      let needed = captureAt.has(node);
+      for (const e of node._next) {
+        if (needed) break;
+        if (e instanceof FunctionCtx) needed = e._pass === pass && e._needed;
+        else if (e instanceof Tensor) needed = captureSlots.has(e);
+      }
+      node._needed = needed;
+    }
+  }
+
+  const leaves: Tensor[] = [];
+  const deliver = (edge: FunctionCtx | Tensor, outIndex: number, g: Tensor): void => {
+    if (edge instanceof FunctionCtx) {
+      let grads = edge._grads;
+      if (grads === null) {
+        grads = edge._grads = new Array(edge._outputShapes.length).fill(null);
+        edge._gradsOwned = new Array(edge._outputShapes.length).fill(false);
+      }
+      const prev = grads[outIndex];
+      if (prev === null) grads[outIndex] = g;
+      else {
+        grads[outIndex] = sum2(prev, g, edge._gradsOwned![outIndex], opt.createGraph);
+        edge._gradsOwned![outIndex] = !opt.createGraph;
+      }
+      return;
+    }
+    // A leaf: sum this pass's contributions on the tensor itself.
+    if (captureSlots !== null && !captureSlots.has(edge)) return;
+    const prev = edge._pendingGrad;
+    if (prev === null) {
+      edge._pendingGrad = g;
+      edge._pendingOwned = false;
+      leaves.push(edge);
+    } else {
+      edge._pendingGrad = sum2(prev, g, edge._pendingOwned, opt.createGraph);
+      edge._pendingOwned = !opt.createGraph;
+    }
+  };
+
+  const previousMode = setGradEnabled(opt.createGraph);
+  try {
+    for (let i = 0; i < roots.length; i++) {
+      const r = roots[i];
+      if (r.gradFn !== null) deliver(r.gradFn, r._outputIndex, rootGrads[i]);
+      else deliver(r, 0, rootGrads[i]);
+    }
+    // 3. Run each node once, newest first.
+    for (const node of nodes) {
+      const grads = node._grads;
+      node._grads = null;
+      node._gradsOwned = null;
+      if (captureSlots !== null && !node._needed) continue;
+      if (grads === null) continue; // nothing flowed into this branch
+      const numOutputs = grads.length;
+      for (let j = 0; j < numOutputs; j++) {
+        let g = grads[j];
+        if (g === null) continue;
+        if (node._outHooks !== null) g = grads[j] = runHooks(node._outHooks[j], g, node.name);
+        if (node._retained !== null && node._retained[j]) accumulateGrad(node._retained[j]!, g, false, opt.createGraph);
+      }
+      const caps = captureAt.get(node);
+      if (caps !== undefined) for (const [j, slot] of caps) captured[slot] = grads[j];
+      if (node._materializeGrads)
+        for (let j = 0; j < numOutputs; j++)
+          if (grads[j] === null) grads[j] = new Tensor(allocate(node._outputDtypes[j], sizeOfShape(node._outputShapes[j])), node._outputShapes[j], node._outputDtypes[j]);
+
+      const result = numOutputs === 1 ? node._fn.backward(node, grads[0]) : node._fn.backward(node, ...grads);
+      const next = node._next;
+      const numInputs = next.length;
+      let list: unknown[];
+      if (Array.isArray(result)) list = result;
+      else if (numInputs === 1 && (result === null || result === undefined || result instanceof Tensor)) list = [result];
+      else
+        throw new TypeError(`${node.name}: backward must return an array with one gradient (or null) per forward input (${numInputs}), got ${describe(result)}`);
+      if (list.length < numInputs || list.slice(numInputs).some((g) => g !== null && g !== undefined))
+        throw new RangeError(`${node.name}: backward returned ${list.length} gradients, expected ${numInputs} (one per forward input)`);
+      for (let i = 0; i < numInputs; i++) {
+        const g = list[i];
+        const edge = next[i];
+        if (g === null || g === undefined || edge === null) continue;
+        if (!(g instanceof Tensor)) throw new TypeError(`${node.name}: backward returned ${describe(g)} for input ${i}; expected a Tensor or null`);
+        validateGradient(node, i, g);
+        if (detectAnomaly) checkFinite(g, node, i);
+        deliver(edge, node._nextOutput[i], g);
+      }
+      if (!opt.retainGraph) node._release();
+    }
+    // 4. Leaves: hooks on the summed gradient, then into .grad (or the autograd.grad result).
+    for (const leaf of leaves) {
+      const g = runHooks(leaf._hooks, leaf._pendingGrad!, 'a leaf tensor');
+      const owned = leaf._pendingOwned && g === leaf._pendingGrad;
+      if (captureSlots !== null) {
+        const slot = captureSlots.get(leaf)!;
+        captured[slot] = opt.createGraph || owned ? g : copy(g);
+      } else accumulateGrad(leaf, g, owned, opt.createGraph);
+    }
+  } finally {
+    setGradEnabled(previousMode);
+    for (const leaf of leaves) {
+      leaf._pendingGrad = null;
+      leaf._pendingOwned = false;
+    }
+    for (const node of nodes) {
+      node._grads = null;
+      node._gradsOwned = null;
+    }
+  }
+  if (captureSlots === null) return undefined;
+  captured.forEach((g, i) => {
+    if (g === null && !opt.allowUnused)
+      throw new Error(`grad: inputs[${i}] was not used to compute the outputs; pass { allowUnused: true } to get null for it`);
+  });
+  return captured;
+}
+
+function sizeOfShape(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+function validateGradient(node: FunctionCtx, i: number, g: Tensor): void {
+  const shape = node._inputShapes[i]!;
+  if (!shapesEqual(g.shape, shape))
+    throw new RangeError(
+      `${node.name}: backward returned a gradient of shape ${formatShape(g.shape)} for input ${i}, which has shape ${formatShape(shape)}`,
+    );
+  const dtype = node._inputDtypes[i] as DType;
+  if (g.dtype !== dtype)
+    throw new TypeError(`${node.name}: backward returned a ${g.dtype} gradient for input ${i}, which is ${dtype}`);
+}

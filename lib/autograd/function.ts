@@ -1,0 +1,289 @@
+// The Function/ctx API (modelled on torch.autograd.Function) and the graph node it records.
+//
+// Function.apply runs the static forward with recording off; when grad mode is on and an input
+// requires grad, it also creates a FunctionCtx, lets setupContext save what backward needs, and
+// makes the ctx the gradFn of the outputs. The ctx *is* the graph node: it holds the edges to the
+// inputs' nodes (or to leaf tensors), the saved tensors, and the per-pass bookkeeping of the engine.
+import { isGradEnabled, setGradEnabled } from '../grad_mode.js';
+import { formatShape } from '../shape.js';
+import { Tensor, type GradHook } from '../tensor.js';
+import type { DType } from '../dtype.js';
+
+/** Where an input's gradient goes: the node that produced it, the leaf tensor itself, or nowhere. */
+export type Edge = FunctionCtx | Tensor | null;
+
+let nextSeq = 0;
+
+/** The context passed to setupContext and backward; also the recorded graph node (`tensor.gradFn`). */
+export class FunctionCtx {
+  /** needsInputGrad[i]: whether forward input i is a tensor that requires grad. */
+  readonly needsInputGrad: boolean[];
+  /** Arbitrary fields set by setupContext (ctx.constant = ...) live on the object too. */
+  [field: string]: unknown;
+
+  /** @internal */ readonly _fn: FunctionClass;
+  /** @internal creation order; backward runs nodes newest first. */ readonly _seq: number;
+  /** @internal one edge per forward input. */ readonly _next: Edge[];
+  /** @internal which output of the next node each edge refers to. */ readonly _nextOutput: number[];
+  /** @internal shapes/dtypes of the tensor inputs, to validate returned gradients. */
+  readonly _inputShapes: (readonly number[] | null)[];
+  readonly _inputDtypes: (DType | null)[];
+  /** @internal shapes/dtypes of the outputs, to materialise missing gradients as zeros. */
+  _outputShapes: (readonly number[])[] = [];
+  _outputDtypes: DType[] = [];
+  _saved: Tensor[] | null = null;
+  _savedVersions: number[] | null = null;
+  _released = false;
+  _materializeGrads = true;
+  _dirty: Tensor[] | null = null;
+  _nonDifferentiable: Tensor[] | null = null;
+  /** @internal tensors (non-leaves) that asked to keep .grad, per output. */
+  _retained: (Tensor | null)[] | null = null;
+  /** @internal gradient hooks on the outputs, per output. */
+  _outHooks: (GradHook[] | null)[] | null = null;
+  /** @internal engine state during one backward pass. */
+  _pass = 0;
+  _needed = false;
+  _grads: (Tensor | null)[] | null = null;
+  _gradsOwned: boolean[] | null = null;
+
+  constructor(fn: FunctionClass, args: readonly unknown[]) {
+    this._fn = fn;
+    this._seq = nextSeq++;
+    const n = args.length;
+    const next: Edge[] = new Array(n);
+    const nextOutput: number[] = new Array(n);
+    const needs: boolean[] = new Array(n);
+    const shapes: (readonly number[] | null)[] = new Array(n);
+    const dtypes: (DType | null)[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = args[i];
+      if (a instanceof Tensor) {
+        shapes[i] = a.shape;
+        dtypes[i] = a.dtype;
+        if (a._requiresGrad) {
+          needs[i] = true;
+          next[i] = a.gradFn ?? a;
+          nextOutput[i] = a._outputIndex;
+          continue;
+        }
+      } else {
+        shapes[i] = null;
+        dtypes[i] = null;
+      }
+      needs[i] = false;
+      next[i] = null;
+      nextOutput[i] = 0;
+    }
+    this.needsInputGrad = needs;
+    this._next = next;
+    this._nextOutput = nextOutput;
+    this._inputShapes = shapes;
+    this._inputDtypes = dtypes;
+  }
+
+  /** The node's display name, e.g. 'MulBackward'. */
+  get name(): string {
+    return `${this._fn.name}Backward`;
+  }
+
+  /** Saves tensors for backward (call once, in setupContext). They are freed after backward. */
+  saveForBackward(...tensors: (Tensor | null | undefined)[]): void {
+    const versions: number[] = new Array(tensors.length);
+    for (let i = 0; i < tensors.length; i++) {
+      const t = tensors[i];
+      if (t === null || t === undefined) {
+        versions[i] = -1;
+        continue;
+      }
+      if (!(t instanceof Tensor))
+        throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${typeof t}`);
+      versions[i] = t._version.version;
+    }
+    this._saved = tensors as Tensor[];
+    this._savedVersions = versions;
+  }
+
+  /** The tensors given to saveForBackward, checked against in-place modification since then. */
+  get savedTensors(): Tensor[] {
+    if (this._released)
+      throw new Error(
+        `${this.name}: trying to backward through the graph a second time (or to read saved tensors after they ` +
+          'were freed). Saved tensors are freed after backward; pass { retainGraph: true } to the first backward ' +
+          'if you need to backward through the graph again.',
+      );
+    const saved = this._saved;
+    if (saved === null) return [];
+    const versions = this._savedVersions!;
+    for (let i = 0; i < saved.length; i++) {
+      const t = saved[i];
+      if (t && t._version.version !== versions[i])
+        throw new Error(
+          `${this.name}: one of the tensors needed for gradient computation has been modified by an in-place ` +
+            `operation: saved tensor ${i} (shape ${formatShape(t.shape)}) is at version ${t._version.version}; ` +
+            `expected version ${versions[i]}. Clone it before modifying it in place.`,
+        );
+    }
+    return saved;
+  }
+
+  /** Marks inputs that forward modified in place (they must also be returned as outputs). */
+  markDirty(...tensors: Tensor[]): void {
+    this._dirty = tensors;
+  }
+
+  /** Marks outputs that are not differentiable (e.g. indices); their gradients are always zero. */
+  markNonDifferentiable(...tensors: Tensor[]): void {
+    this._nonDifferentiable = tensors;
+  }
+
+  /** When false, missing output gradients reach backward as null instead of zero tensors. */
+  setMaterializeGrads(value: boolean): void {
+    this._materializeGrads = value;
+  }
+
+  /** @internal */
+  _retain(outputIndex: number, t: Tensor): void {
+    const retained = (this._retained ??= []);
+    retained[outputIndex] = t;
+  }
+
+  /** @internal */
+  _retains(outputIndex: number, t: Tensor): boolean {
+    return this._retained !== null && this._retained[outputIndex] === t;
+  }
+
+  /** @internal */
+  _addHook(outputIndex: number, fn: GradHook): { remove(): void } {
+    const all = (this._outHooks ??= []);
+    const hooks = (all[outputIndex] ??= []);
+    hooks.push(fn);
+    return {
+      remove: () => {
+        const i = hooks.indexOf(fn);
+        if (i >= 0) hooks.splice(i, 1);
+      },
+    };
+  }
+
+  /** @internal frees what backward needed (after a backward without retainGraph). */
+  _release(): void {
+    this._saved = null;
+    this._savedVersions = null;
+    this._released = true;
+  }
+}
+
+/** The static side of a Function subclass. */
+export interface FunctionClass {
+  readonly name: string;
+  forward(...args: any[]): unknown;
+  setupContext(ctx: FunctionCtx, inputs: any[], output: any): void;
+  backward(ctx: FunctionCtx, ...gradOutputs: any[]): unknown;
+}
+
+/**
+ * Base class of differentiable operations, as torch.autograd.Function:
+ *
+ *   class MulConstant extends Function {
+ *     static forward(x: Tensor, c: number) { return x.mul(c); }
+ *     static setupContext(ctx: FunctionCtx, inputs: [Tensor, number]) { ctx.constant = inputs[1]; }
+ *     static backward(ctx: FunctionCtx, g: Tensor) { return [g.mul(ctx.constant as number), null]; }
+ *   }
+ *   MulConstant.apply(x, 3);
+ *
+ * forward runs with recording off. backward returns one gradient (or null) per forward input and
+ * is written with tensor ops, so that it can itself be recorded (createGraph). A subclass that does
+ * not override setupContext gets the older style forward(ctx, ...inputs).
+ */
+export class Function {
+  static forward(..._args: any[]): unknown {
+    throw new Error(`${this.name}: a Function subclass must implement static forward()`);
+  }
+
+  static setupContext(_ctx: FunctionCtx, _inputs: any[], _output: any): void {
+    // Marker default: subclasses that do not override it use forward(ctx, ...inputs).
+  }
+
+  static backward(_ctx: FunctionCtx, ..._gradOutputs: any[]): unknown {
+    throw new Error(`${this.name}: this Function does not implement static backward()`);
+  }
+
+  /** Runs the function on args and, when gradients are needed, records it for backward. */
+  static apply<R = Tensor>(this: FunctionClass, ...args: unknown[]): R {
+    return applyFunction(this, args) as R;
+  }
+}
+
+const defaultSetupContext = Function.setupContext;
+
+/** @internal Function.apply's body; built-in ops call it directly with an args array. */
+export function applyFunction(fn: FunctionClass, args: unknown[]): unknown {
+  let anyRequiresGrad = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a instanceof Tensor && a._requiresGrad) {
+      anyRequiresGrad = true;
+      break;
+    }
+  }
+  const record = anyRequiresGrad && isGradEnabled();
+  const legacy = fn.setupContext === defaultSetupContext;
+  const ctx = record || legacy ? new FunctionCtx(fn, args) : null;
+
+  const previous = setGradEnabled(false);
+  let output: unknown;
+  try {
+    output = legacy ? fn.forward(ctx, ...args) : fn.forward(...args);
+  } finally {
+    setGradEnabled(previous);
+  }
+  if (!record) return output;
+  if (!legacy) fn.setupContext(ctx!, args, output);
+  return wireOutputs(ctx!, args, output);
+}
+
+/** Makes ctx the gradFn of forward's tensor outputs (a single tensor or an array). */
+function wireOutputs(ctx: FunctionCtx, args: unknown[], output: unknown): unknown {
+  if (output instanceof Tensor) {
+    ctx._outputShapes = [output.shape];
+    ctx._outputDtypes = [output.dtype];
+    return wireOne(ctx, args, output, 0);
+  }
+  if (!Array.isArray(output))
+    throw new TypeError(`${ctx._fn.name}.forward must return a Tensor or an array of Tensors, got ${typeof output}`);
+  const outs = output.slice();
+  const shapes: (readonly number[])[] = [];
+  const dtypes: DType[] = [];
+  for (let j = 0; j < outs.length; j++) {
+    const o = outs[j];
+    if (o instanceof Tensor) {
+      shapes[j] = o.shape;
+      dtypes[j] = o.dtype;
+      outs[j] = wireOne(ctx, args, o, j);
+    }
+  }
+  ctx._outputShapes = shapes;
+  ctx._outputDtypes = dtypes;
+  return outs;
+}
+
+function wireOne(ctx: FunctionCtx, args: unknown[], out: Tensor, index: number): Tensor {
+  if (ctx._nonDifferentiable !== null && ctx._nonDifferentiable.includes(out)) return out;
+  if (ctx._dirty !== null && ctx._dirty.includes(out)) {
+    if (!args.includes(out)) throw new Error(`${ctx._fn.name}: markDirty was given a tensor that is not an input`);
+    if (out.gradFn === null && out._requiresGrad)
+      throw new Error(`${ctx._fn.name}: a leaf tensor that requires grad is being modified in place; use noGrad or clone it first`);
+    out._version.version++;
+  } else if (args.includes(out)) {
+    // Forward returned an input unchanged: the output is a new tensor sharing its storage.
+    out = new Tensor(out.data, out.shape, out.dtype, out._version);
+  } else if (out.gradFn !== null) {
+    out = new Tensor(out.data, out.shape, out.dtype, out._version);
+  }
+  if (out.dtype !== 'float32' && out.dtype !== 'float64') return out; // integer outputs carry no gradient
+  out.gradFn = ctx;
+  out._outputIndex = index;
+  out._requiresGrad = true;
+  return out;
+}

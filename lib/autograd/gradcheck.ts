@@ -1,0 +1,124 @@
+// gradcheck: compares the Jacobian from backward with central finite differences, as
+// torch.autograd.gradcheck (float64 inputs, eps 1e-6, atol 1e-5, rtol 1e-3 by default).
+import { setGradEnabled } from '../grad_mode.js';
+import { normal } from '../random.js';
+import { describe, formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { grad } from './engine.js';
+
+export interface GradcheckOptions {
+  eps?: number;
+  atol?: number;
+  rtol?: number;
+  /** Throw an Error describing the first mismatch (default) instead of returning false. */
+  raiseException?: boolean;
+}
+
+type Fn = (...inputs: any[]) => Tensor | Tensor[];
+
+function outputsOf(fn: Fn, inputs: unknown[]): Tensor[] {
+  const out = fn(...inputs);
+  const list = Array.isArray(out) ? out : [out];
+  list.forEach((o, i) => {
+    if (!(o instanceof Tensor)) throw new TypeError(`gradcheck: the function must return a Tensor or an array of Tensors; output ${i} is ${describe(o)}`);
+  });
+  return list.filter((o) => o.dtype === 'float32' || o.dtype === 'float64');
+}
+
+/**
+ * Checks the gradients of fn at inputs (the tensors among them that require grad, all float64)
+ * against central differences. Returns true, or throws (or returns false) on the first mismatch.
+ */
+export function gradcheck(fn: Fn, inputs: unknown[], options: GradcheckOptions = {}): boolean {
+  const eps = options.eps ?? 1e-6, atol = options.atol ?? 1e-5, rtol = options.rtol ?? 1e-3;
+  const raise = options.raiseException ?? true;
+  if (typeof fn !== 'function') throw new TypeError(`gradcheck: fn must be a function, got ${describe(fn)}`);
+  if (!Array.isArray(inputs)) throw new TypeError(`gradcheck: inputs must be an array, got ${describe(inputs)}`);
+  const diffIndex: number[] = [];
+  inputs.forEach((x, i) => {
+    if (x instanceof Tensor && x.requiresGrad) {
+      if (x.dtype !== 'float64')
+        throw new TypeError(`gradcheck: input ${i} requires grad but is ${x.dtype}; finite differences need float64 inputs`);
+      diffIndex.push(i);
+    }
+  });
+  if (diffIndex.length === 0) throw new Error('gradcheck: no input requires grad; nothing to check');
+  const diffInputs = diffIndex.map((i) => inputs[i] as Tensor);
+
+  // Analytical Jacobian, one backward per output element (one-hot gradient).
+  const outputs = outputsOf(fn, inputs);
+  const analytical: Float64Array[][] = outputs.map((o) => diffInputs.map((x) => new Float64Array(o.size * x.size)));
+  outputs.forEach((o, oi) => {
+    if (!o.requiresGrad) return; // a constant output: its analytical Jacobian is zero
+    for (let e = 0; e < o.size; e++) {
+      const onehot = new Tensor(o.dtype === 'float64' ? new Float64Array(o.size) : new Float32Array(o.size), o.shape, o.dtype);
+      onehot.data[e] = 1;
+      const grads = grad(o, diffInputs, { gradOutputs: onehot, retainGraph: true, allowUnused: true });
+      grads.forEach((g, xi) => {
+        if (g !== null) analytical[oi][xi].set(g.data, e * diffInputs[xi].size);
+      });
+    }
+  });
+
+  // Numerical Jacobian by central differences, perturbing storage directly (and restoring it).
+  const numerical: Float64Array[][] = outputs.map((o) => diffInputs.map((x) => new Float64Array(o.size * x.size)));
+  const previous = setGradEnabled(false);
+  try {
+    diffInputs.forEach((x, xi) => {
+      const d = x.data;
+      for (let j = 0; j < x.size; j++) {
+        const v = d[j];
+        d[j] = v + eps;
+        const plus = outputsOf(fn, inputs).map((o) => Float64Array.from(o.data));
+        d[j] = v - eps;
+        const minus = outputsOf(fn, inputs).map((o) => Float64Array.from(o.data));
+        d[j] = v;
+        outputs.forEach((o, oi) => {
+          for (let e = 0; e < o.size; e++) numerical[oi][xi][e * x.size + j] = (plus[oi][e] - minus[oi][e]) / (2 * eps);
+        });
+      }
+    });
+  } finally {
+    setGradEnabled(previous);
+  }
+
+  for (let oi = 0; oi < outputs.length; oi++)
+    for (let xi = 0; xi < diffInputs.length; xi++) {
+      const a = analytical[oi][xi], n = numerical[oi][xi];
+      for (let k = 0; k < a.length; k++) {
+        if (Math.abs(a[k] - n[k]) <= atol + rtol * Math.abs(n[k]) || (Number.isNaN(a[k]) && Number.isNaN(n[k]))) continue;
+        if (!raise) return false;
+        const x = diffInputs[xi];
+        throw new Error(
+          `gradcheck: Jacobian mismatch for output ${oi} (shape ${formatShape(outputs[oi].shape)}) with respect to ` +
+            `input ${diffIndex[xi]} (shape ${formatShape(x.shape)}) at output element ${Math.floor(k / x.size)}, ` +
+            `input element ${k % x.size}: analytical ${a[k]}, numerical ${n[k]} (atol ${atol}, rtol ${rtol})`,
+        );
+      }
+    }
+  return true;
+}
+
+/**
+ * Checks second derivatives: gradcheck of (inputs, gradOutputs) ↦ the gradients of fn, computed
+ * with createGraph. gradOutputs default to random float64 tensors shaped like the outputs.
+ */
+export function gradgradcheck(fn: Fn, inputs: unknown[], gradOutputs?: Tensor[] | null, options: GradcheckOptions = {}): boolean {
+  const outputs = outputsOf(fn, inputs);
+  const gos =
+    gradOutputs ??
+    outputs.map((o) => {
+      const data = new Float64Array(o.size);
+      for (let i = 0; i < data.length; i++) data[i] = normal();
+      return new Tensor(data, o.shape, 'float64').requiresGrad_(true);
+    });
+  const n = inputs.length;
+  const diffIndex = inputs.map((x, i) => (x instanceof Tensor && x.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  const firstOrder = (...all: unknown[]): Tensor[] => {
+    const ins = all.slice(0, n);
+    const outs = outputsOf(fn, ins);
+    const gs = grad(outs, diffIndex.map((i) => ins[i] as Tensor), { gradOutputs: all.slice(n) as Tensor[], createGraph: true, allowUnused: true });
+    return gs.filter((g): g is Tensor => g !== null);
+  };
+  return gradcheck(firstOrder, [...inputs, ...gos], options);
+}

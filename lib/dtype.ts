@@ -1,0 +1,47 @@
+// Data types and their typed-array storage.
+
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+export type FloatDType = 'float32' | 'float64';
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+export type FloatArray = Float32Array | Float64Array;
+
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
+
+export function isDType(x: unknown): x is DType {
+  return x === 'float32' || x === 'float64' || x === 'int32' || x === 'bool';
+}
+
+export function isFloatDType(d: DType): d is FloatDType {
+  return d === 'float32' || d === 'float64';
+}
+
+/** A fresh zero-filled typed array of the dtype's storage kind. */
+export function allocate(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(size);
+    case 'float64': return new Float64Array(size);
+    case 'int32': return new Int32Array(size);
+    case 'bool': return new Uint8Array(size);
+  }
+}
+
+/** The dtype whose storage is this typed array, or null for other kinds. */
+export function dtypeOfArray(a: unknown): DType | null {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  if (a instanceof Uint8Array) return 'bool';
+  return null;
+}
+
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+/** Result dtype of a binary op between two tensors (PyTorch's promotion among our four dtypes). */
+export function promote(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/** The float dtype a float-valued op (exp, div, mean...) produces for an input of dtype d. */
+export function floatResult(d: DType): FloatDType {
+  return d === 'float64' ? 'float64' : 'float32';
+}

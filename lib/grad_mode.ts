@@ -1,0 +1,37 @@
+// Global grad mode: whether operations are recorded for backward.
+
+let enabled = true;
+
+/** Whether operations are currently recorded for backward. */
+export function isGradEnabled(): boolean {
+  return enabled;
+}
+
+/** Sets grad mode and returns the previous value (engine-internal; users call noGrad/enableGrad). */
+export function setGradEnabled(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
+
+/** Runs fn with recording off; nothing computed inside gets a gradFn. Returns fn's result. */
+export function noGrad<T>(fn: () => T): T {
+  const previous = enabled;
+  enabled = false;
+  try {
+    return fn();
+  } finally {
+    enabled = previous;
+  }
+}
+
+/** Runs fn with recording on (e.g. inside a noGrad block). Returns fn's result. */
+export function enableGrad<T>(fn: () => T): T {
+  const previous = enabled;
+  enabled = true;
+  try {
+    return fn();
+  } finally {
+    enabled = previous;
+  }
+}

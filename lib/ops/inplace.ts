@@ -1,0 +1,98 @@
+// In-place ops: x.add_(y), sub_, mul_, div_, fill_/zero_. They bump x's version counter, so a tensor
+// saved for backward and then modified makes backward fail loudly instead of silently wrong.
+// On a non-leaf that requires grad they are recorded (ctx.markDirty), and x's gradFn moves to them.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { isFloatDType, promote } from '../dtype.js';
+import { isGradEnabled } from '../grad_mode.js';
+import { binaryDtype, binaryInPlace, copy, type BinaryName } from '../kernels/elementwise.js';
+import { broadcastShapes, formatShape, shapesEqual } from '../shape.js';
+import { Tensor, type TensorLike } from '../tensor.js';
+import { div } from './div.js';
+import { mul } from './mul.js';
+import { neg } from './neg.js';
+import { gradForInput } from './sum_to.js';
+import { checkOperand, checkTensorArg } from './util.js';
+
+type InplaceName = 'add' | 'sub' | 'mul' | 'div';
+
+export class InplaceBinary extends Function {
+  /** original: x's values before the write, when backward needs them (mul_/div_ with other requiring grad). */
+  static override forward(x: Tensor, other: TensorLike, op: InplaceName, _original: Tensor | null): Tensor {
+    binaryInPlace(op as BinaryName, x, other);
+    return x;
+  }
+  static override setupContext(ctx: FunctionCtx, [x, other, op, original]: [Tensor, TensorLike, InplaceName, Tensor | null]): void {
+    ctx.markDirty(x);
+    ctx.op = op;
+    ctx.saveForBackward(other instanceof Tensor ? other : null, original);
+    ctx.otherValue = typeof other === 'number' ? other : 0;
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
+    const [otherT, original] = ctx.savedTensors;
+    const other: TensorLike = otherT ?? (ctx.otherValue as number);
+    const op = ctx.op as InplaceName;
+    let gx: Tensor | null = null, go: Tensor | null = null;
+    if (ctx.needsInputGrad[0]) gx = op === 'mul' ? mul(g, other) : op === 'div' ? div(g, other) : g;
+    if (ctx.needsInputGrad[1]) {
+      const local = op === 'add' ? g : op === 'sub' ? neg(g) : op === 'mul' ? mul(g, original!) : neg(div(mul(g, original!), mul(other, other)));
+      go = gradForInput(ctx, 1, local);
+    }
+    return [gx, go, null, null];
+  }
+}
+
+export class Fill extends Function {
+  static override forward(x: Tensor, value: number): Tensor {
+    x.data.fill(value);
+    return x;
+  }
+  static override setupContext(ctx: FunctionCtx, [x]: [Tensor, number]): void {
+    ctx.markDirty(x);
+  }
+  static override backward(_ctx: FunctionCtx, g: Tensor): [Tensor, null] {
+    return [mul(g, 0), null];
+  }
+}
+
+function recordingNeeded(x: Tensor, other: TensorLike | null, op: string): boolean {
+  if (!isGradEnabled()) return false;
+  const otherReq = other instanceof Tensor && other._requiresGrad;
+  if (!x._requiresGrad && !otherReq) return false;
+  if (x._requiresGrad && x.gradFn === null)
+    throw new Error(`${op}_: a leaf tensor that requires grad cannot be modified in place while grad mode is on (use tg.noGrad, or clone it first)`);
+  return true;
+}
+
+/** x ∘= other in place (other broadcast to x's shape). */
+export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
+  checkTensorArg(x, `${op}_`, 'x');
+  checkOperand(other, `${op}_`, 'other');
+  if (other instanceof Tensor) {
+    const shape = broadcastShapes(x.shape, other.shape, `${op}_`);
+    if (!shapesEqual(shape, x.shape))
+      throw new RangeError(`${op}_: other of shape ${formatShape(other.shape)} does not broadcast to the tensor's shape ${formatShape(x.shape)}`);
+  }
+  const result = binaryDtype(op, x, other);
+  if (result !== x.dtype && !(isFloatDType(x.dtype) && isFloatDType(result) && promote(x.dtype, result) === result))
+    throw new TypeError(`${op}_: the result type ${result} cannot be stored in place in a ${x.dtype} tensor`);
+  if (!recordingNeeded(x, other, op)) {
+    binaryInPlace(op, x, other);
+    x._version.version++;
+    return x;
+  }
+  const needsOriginal = (op === 'mul' || op === 'div') && other instanceof Tensor && other._requiresGrad;
+  const original = needsOriginal ? copy(x) : null;
+  return InplaceBinary.apply(x, other, op, original);
+}
+
+/** Fills x with value in place (zero_ is fill_(0)). */
+export function fill(x: Tensor, value: number): Tensor {
+  checkTensorArg(x, 'fill_', 'x');
+  if (typeof value !== 'number') throw new TypeError(`fill_: argument 'value' must be a number, got ${typeof value}`);
+  if (!recordingNeeded(x, null, 'fill')) {
+    x.data.fill(value);
+    x._version.version++;
+    return x;
+  }
+  return Fill.apply(x, value);
+}

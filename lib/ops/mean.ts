@@ -1,0 +1,30 @@
+// mean over dims (all by default), keepdim optional. d/dx = g / count, broadcast back.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { reduce } from '../kernels/reduce.js';
+import { normalizeDims } from '../shape.js';
+import { Tensor, type Dims } from '../tensor.js';
+import { div } from './div.js';
+import { expandReduced } from './sum.js';
+import { checkBool, checkTensorArg, runN } from './util.js';
+
+export class Mean extends Function {
+  static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
+    return reduce('mean', x, dims, keepdim);
+  }
+  static override setupContext(ctx: FunctionCtx, [x, dims, keepdim]: [Tensor, number[], boolean]): void {
+    ctx.dims = dims;
+    ctx.keepdim = keepdim;
+    ctx.count = dims.reduce((n, d) => n * x.shape[d], 1);
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+    const spread = expandReduced(g, ctx._inputShapes[0]!, ctx.dims as number[], ctx.keepdim as boolean);
+    return [div(spread, ctx.count as number), null, null];
+  }
+}
+
+/** Mean over dim (a number or an array; all dims when omitted or null). Integer inputs give float32. */
+export function mean(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
+  checkTensorArg(x, 'mean', 'x');
+  const dims = normalizeDims(dim, x.ndim, 'mean');
+  return runN(Mean, [x, dims, checkBool(keepdim, 'mean', 'keepdim')]) as Tensor;
+}

@@ -1,0 +1,56 @@
+// permute / transpose / t: reorders dims (a copy). d/dx = g permuted by the inverse permutation.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { permuteCopy } from '../kernels/layout.js';
+import { normalizeDim } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { checkTensorArg, runN } from './util.js';
+
+export class Permute extends Function {
+  static override forward(x: Tensor, perm: number[]): Tensor {
+    return permuteCopy(x, perm);
+  }
+  static override setupContext(ctx: FunctionCtx, [, perm]: [Tensor, number[]]): void {
+    const inverse = new Array<number>(perm.length);
+    perm.forEach((p, i) => (inverse[p] = i));
+    ctx.inverse = inverse;
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
+    return [permuteCopyDifferentiable(g, ctx.inverse as number[]), null];
+  }
+}
+
+function permuteCopyDifferentiable(x: Tensor, perm: number[]): Tensor {
+  if (perm.every((p, i) => p === i)) return x;
+  return runN(Permute, [x, perm]) as Tensor;
+}
+
+/** x with dims reordered: result.shape[i] = x.shape[dims[i]]. */
+export function permute(x: Tensor, dims: number[]): Tensor {
+  checkTensorArg(x, 'permute', 'x');
+  if (!Array.isArray(dims) || dims.length !== x.ndim)
+    throw new RangeError(`permute: argument 'dims' must list all ${x.ndim} dims of a tensor of shape [${x.shape.join(', ')}], got ${JSON.stringify(dims)}`);
+  const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
+  if (new Set(perm).size !== perm.length) throw new RangeError(`permute: argument 'dims' repeats a dim: ${JSON.stringify(dims)}`);
+  return permuteCopyDifferentiable(x, perm);
+}
+
+/** x with dims dim0 and dim1 swapped. */
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  checkTensorArg(x, 'transpose', 'x');
+  if (x.ndim === 0) {
+    normalizeDim(dim0, 0, 'transpose');
+    normalizeDim(dim1, 0, 'transpose');
+    return x;
+  }
+  const a = normalizeDim(dim0, x.ndim, 'transpose');
+  const b = normalizeDim(dim1, x.ndim, 'transpose');
+  const perm = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
+  return permuteCopyDifferentiable(x, perm);
+}
+
+/** The transpose of a tensor of rank ≤ 2 (0-d and 1-D tensors are returned as they are). */
+export function t(x: Tensor): Tensor {
+  checkTensorArg(x, 't', 'x');
+  if (x.ndim > 2) throw new RangeError(`t: expects a tensor of rank <= 2, got shape [${x.shape.join(', ')}]; use transpose(dim0, dim1)`);
+  return x.ndim < 2 ? x : transpose(x, 0, 1);
+}

@@ -1,0 +1,34 @@
+// sum over dims (all by default), keepdim optional. d/dx = the gradient broadcast back over the summed dims.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { reduce, reducedShape } from '../kernels/reduce.js';
+import { normalizeDims } from '../shape.js';
+import { Tensor, type Dims } from '../tensor.js';
+import { expand } from './expand.js';
+import { reshape } from './reshape.js';
+import { checkBool, checkTensorArg, runN } from './util.js';
+
+export class Sum extends Function {
+  static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
+    return reduce('sum', x, dims, keepdim);
+  }
+  static override setupContext(ctx: FunctionCtx, [, dims, keepdim]: [Tensor, number[], boolean]): void {
+    ctx.dims = dims;
+    ctx.keepdim = keepdim;
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+    return [expandReduced(g, ctx._inputShapes[0]!, ctx.dims as number[], ctx.keepdim as boolean), null, null];
+  }
+}
+
+/** Broadcasts a reduction's gradient g back to the input shape (re-inserting the reduced dims first). */
+export function expandReduced(g: Tensor, inputShape: readonly number[], dims: number[], keepdim: boolean): Tensor {
+  const kept = keepdim ? g : reshape(g, reducedShape(inputShape, dims, true));
+  return expand(kept, inputShape as number[]);
+}
+
+/** Sum over dim (a number or an array; all dims when omitted or null), keeping them as size 1 if keepdim. */
+export function sum(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
+  checkTensorArg(x, 'sum', 'x');
+  const dims = normalizeDims(dim, x.ndim, 'sum');
+  return runN(Sum, [x, dims, checkBool(keepdim, 'sum', 'keepdim')]) as Tensor;
+}

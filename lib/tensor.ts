@@ -1,0 +1,390 @@
+// Tensor: dtype, shape and contiguous row-major typed-array storage, plus its autograd fields.
+// Ops live in lib/ops/ (one file each); the methods here delegate to them through `ops`, which
+// lib/ops/index.ts fills in, so this file imports no op and no cycle arises.
+import { allocate, dtypeOfArray, isDType, isFloatDType, type DType, type TypedArray } from './dtype.js';
+import { describe, formatShape, sizeOf } from './shape.js';
+import type { FunctionCtx } from './autograd/function.js';
+
+/** A tensor or a plain number (numbers are accepted wherever a tensor is: x.mul(3)). */
+export type TensorLike = Tensor | number;
+export type Dims = number | number[];
+/** Nested JS arrays, as returned by toArray(). */
+export type NestedArray = number | boolean | NestedArray[];
+/** Called with the gradient of a tensor during backward; may return a replacement. */
+export type GradHook = (grad: Tensor) => Tensor | void | undefined;
+
+export interface BackwardOptions {
+  /** Keep saved tensors so backward can run through this graph again. */
+  retainGraph?: boolean;
+  /** Record the backward computation itself, for gradients of gradients. */
+  createGraph?: boolean;
+}
+
+/** Shared by a tensor and every tensor that shares its storage; bumped by in-place writes. */
+export interface VersionCounter {
+  version: number;
+}
+
+/** The functions Tensor methods delegate to (filled in by lib/ops/index.ts and lib/autograd). */
+export interface TensorOps {
+  add(a: TensorLike, b: TensorLike): Tensor;
+  sub(a: TensorLike, b: TensorLike): Tensor;
+  mul(a: TensorLike, b: TensorLike): Tensor;
+  div(a: TensorLike, b: TensorLike): Tensor;
+  pow(a: TensorLike, b: TensorLike): Tensor;
+  neg(x: Tensor): Tensor;
+  exp(x: Tensor): Tensor;
+  log(x: Tensor): Tensor;
+  sqrt(x: Tensor): Tensor;
+  abs(x: Tensor): Tensor;
+  sin(x: Tensor): Tensor;
+  cos(x: Tensor): Tensor;
+  tanh(x: Tensor): Tensor;
+  sigmoid(x: Tensor): Tensor;
+  relu(x: Tensor): Tensor;
+  sum(x: Tensor, dim?: Dims | null, keepdim?: boolean): Tensor;
+  mean(x: Tensor, dim?: Dims | null, keepdim?: boolean): Tensor;
+  max(x: Tensor, dim?: number, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor };
+  matmul(a: Tensor, b: Tensor): Tensor;
+  transpose(x: Tensor, dim0: number, dim1: number): Tensor;
+  t(x: Tensor): Tensor;
+  permute(x: Tensor, dims: number[]): Tensor;
+  reshape(x: Tensor, shape: number[]): Tensor;
+  toDtype(x: Tensor, dtype: DType): Tensor;
+  expand(x: Tensor, shape: number[]): Tensor;
+  sumTo(x: Tensor, shape: readonly number[]): Tensor;
+  clone(x: Tensor): Tensor;
+  inplace(x: Tensor, op: 'add' | 'sub' | 'mul' | 'div', other: TensorLike): Tensor;
+  fill(x: Tensor, value: number): Tensor;
+  backward(t: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void;
+}
+
+export const ops = {} as TensorOps;
+
+let nextTensorId = 1;
+
+export class Tensor {
+  /** Contiguous row-major storage (Float32Array, Float64Array, Int32Array, or Uint8Array for bool). */
+  readonly data: TypedArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** Gradient accumulated by backward (leaves, and non-leaves that called retainGrad()). */
+  grad: Tensor | null = null;
+  /** The recorded step that produced this tensor, or null for leaves. */
+  gradFn: FunctionCtx | null = null;
+  /** @internal which output of gradFn this tensor is. */
+  _outputIndex = 0;
+  /** @internal */
+  _requiresGrad = false;
+  /** @internal shared with views of the same storage. */
+  _version: VersionCounter;
+  /** @internal hooks on a leaf's gradient (non-leaf hooks live on the gradFn). */
+  _hooks: GradHook[] | null = null;
+  /** @internal backward bookkeeping for leaves: the gradient summed during the current pass. */
+  _pendingGrad: Tensor | null = null;
+  _pendingOwned = false;
+  /** @internal a unique id, for debugging and stable ordering. */
+  readonly id: number;
+
+  /**
+   * Wraps storage without copying. Most code should use tg.tensor() / tg.zeros() instead.
+   * `data.length` must equal the product of `shape`.
+   */
+  constructor(data: TypedArray, shape: readonly number[], dtype?: DType, version?: VersionCounter) {
+    this.data = data;
+    this.shape = shape;
+    this.dtype = dtype ?? (dtypeOfArray(data) as DType);
+    this._version = version ?? { version: 0 };
+    this.id = nextTensorId++;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    this.requiresGrad_(value);
+  }
+
+  /** Sets requiresGrad on a leaf (floating-point dtypes only); returns this. */
+  requiresGrad_(value = true): this {
+    if (typeof value !== 'boolean') throw new TypeError(`requiresGrad: expected a boolean, got ${describe(value)}`);
+    if (this.gradFn !== null)
+      throw new Error(
+        'requiresGrad: only leaf tensors can change requiresGrad; this tensor was produced by ' +
+          `${this.gradFn.name} (use detach() to get a leaf)`,
+      );
+    if (value && !isFloatDType(this.dtype))
+      throw new TypeError(`requiresGrad: only float32 and float64 tensors can require gradients, got dtype ${this.dtype}`);
+    this._requiresGrad = value;
+    return this;
+  }
+
+  /** True for tensors created by the user (not by a recorded op). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** The version counter value (bumped by every in-place write). */
+  get version(): number {
+    return this._version.version;
+  }
+
+  /** Computes gradients of this tensor with respect to the graph leaves and accumulates them in .grad. */
+  backward(gradient?: Tensor | null, options?: BackwardOptions): void {
+    ops.backward(this, gradient, options);
+  }
+
+  /** A new leaf that shares this tensor's storage but is cut from the graph. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, this.dtype, this._version);
+  }
+
+  /** Detaches this tensor in place from the graph that produced it; returns this. */
+  detach_(): this {
+    this.gradFn = null;
+    this._requiresGrad = false;
+    return this;
+  }
+
+  /** Keeps .grad on this non-leaf tensor after backward (leaves always keep it). */
+  retainGrad(): void {
+    if (!this._requiresGrad) throw new Error('retainGrad: cannot retain the gradient of a tensor that does not require grad');
+    if (this.gradFn !== null) this.gradFn._retain(this._outputIndex, this);
+  }
+
+  /** True when retainGrad() was called on this non-leaf, or this is a leaf requiring grad. */
+  get retainsGrad(): boolean {
+    return this.gradFn !== null && this.gradFn._retains(this._outputIndex, this);
+  }
+
+  /** Registers fn to be called with this tensor's gradient during backward; returns a handle to remove it. */
+  registerHook(fn: GradHook): { remove(): void } {
+    if (typeof fn !== 'function') throw new TypeError(`registerHook: expected a function, got ${describe(fn)}`);
+    if (!this._requiresGrad) throw new Error('registerHook: cannot register a hook on a tensor that does not require grad');
+    if (this.gradFn !== null) return this.gradFn._addHook(this._outputIndex, fn);
+    const hooks = (this._hooks ??= []);
+    hooks.push(fn);
+    return {
+      remove: () => {
+        const i = hooks.indexOf(fn);
+        if (i >= 0) hooks.splice(i, 1);
+      },
+    };
+  }
+
+  /** The single value of a tensor with one element. */
+  item(): number {
+    if (this.data.length !== 1)
+      throw new RangeError(`item: only tensors with one element can be converted to a number, got shape ${formatShape(this.shape)}`);
+    return this.data[0];
+  }
+
+  /** Nested JS arrays (a number for a 0-d tensor; booleans for dtype bool). */
+  toArray(): NestedArray {
+    const { data, shape } = this;
+    const asBool = this.dtype === 'bool';
+    const read = (i: number): number | boolean => (asBool ? data[i] !== 0 : data[i]);
+    if (shape.length === 0) return read(0);
+    const build = (dim: number, offset: number, stride: number): NestedArray[] => {
+      const n = shape[dim];
+      const inner = stride / (n || 1);
+      const out: NestedArray[] = new Array(n);
+      for (let i = 0; i < n; i++)
+        out[i] = dim === shape.length - 1 ? read(offset + i) : build(dim + 1, offset + i * inner, inner);
+      return out;
+    };
+    return build(0, 0, sizeOf(shape));
+  }
+
+  toString(): string {
+    const body = formatNested(this.toArray(), this.dtype);
+    const extras: string[] = [];
+    if (this.dtype !== 'float32') extras.push(`dtype=${this.dtype}`);
+    if (this.gradFn !== null) extras.push(`gradFn=<${this.gradFn.name}>`);
+    else if (this._requiresGrad) extras.push('requiresGrad=true');
+    return `tensor(${body}${extras.length ? ', ' + extras.join(', ') : ''})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  // ---- ops (see lib/ops/) -------------------------------------------------------------------------
+  add(other: TensorLike): Tensor { return ops.add(this, other); }
+  sub(other: TensorLike): Tensor { return ops.sub(this, other); }
+  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
+  div(other: TensorLike): Tensor { return ops.div(this, other); }
+  pow(exponent: TensorLike): Tensor { return ops.pow(this, exponent); }
+  neg(): Tensor { return ops.neg(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  relu(): Tensor { return ops.relu(this); }
+  /** Sum over dim (a number or an array; all dims when omitted). */
+  sum(dim?: Dims | null, keepdim = false): Tensor { return ops.sum(this, dim, keepdim); }
+  /** Mean over dim (a number or an array; all dims when omitted). */
+  mean(dim?: Dims | null, keepdim = false): Tensor { return ops.mean(this, dim, keepdim); }
+  /** max() is the 0-d maximum; max(dim, keepdim) returns { values, indices }. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } { return ops.max(this, dim, keepdim); }
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  /** Transpose of a tensor of rank ≤ 2. */
+  t(): Tensor { return ops.t(this); }
+  transpose(dim0: number, dim1: number): Tensor { return ops.transpose(this, dim0, dim1); }
+  /** Reorders dims: result.shape[i] = shape[dims[i]]. */
+  permute(dims: number[]): Tensor { return ops.permute(this, dims); }
+  /** A copy converted to dtype (this tensor itself if it already has it). Differentiable between float dtypes. */
+  to(dtype: DType): Tensor { return ops.toDtype(this, dtype); }
+  double(): Tensor { return ops.toDtype(this, 'float64'); }
+  float(): Tensor { return ops.toDtype(this, 'float32'); }
+  /** Same elements, new shape (one entry may be -1). Shares storage. */
+  reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
+  view(shape: number[]): Tensor { return ops.reshape(this, shape); }
+  /** Broadcasts to shape (-1 keeps a dim). */
+  expand(shape: number[]): Tensor { return ops.expand(this, shape); }
+  /** A copy with its own storage (differentiable). */
+  clone(): Tensor { return ops.clone(this); }
+  add_(other: TensorLike): this { ops.inplace(this, 'add', other); return this; }
+  sub_(other: TensorLike): this { ops.inplace(this, 'sub', other); return this; }
+  mul_(other: TensorLike): this { ops.inplace(this, 'mul', other); return this; }
+  div_(other: TensorLike): this { ops.inplace(this, 'div', other); return this; }
+  zero_(): this { ops.fill(this, 0); return this; }
+  fill_(value: number): this { ops.fill(this, value); return this; }
+}
+
+function formatNested(value: NestedArray, dtype: DType, indent = 7): string {
+  if (!Array.isArray(value)) return formatScalar(value, dtype);
+  if (value.length === 0) return '[]';
+  if (!Array.isArray(value[0])) {
+    const items = value.length > 12 ? [...value.slice(0, 6), '...', ...value.slice(-6)] : value;
+    return `[${items.map((v) => (v === '...' ? v : formatScalar(v as number | boolean, dtype))).join(', ')}]`;
+  }
+  const rows = value.length > 12 ? [...value.slice(0, 6), null, ...value.slice(-6)] : value;
+  const pad = ' '.repeat(indent + 1);
+  return `[${rows.map((r) => (r === null ? '...' : formatNested(r, dtype, indent + 1))).join(',\n' + pad)}]`;
+}
+
+function formatScalar(v: number | boolean, dtype: DType): string {
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (dtype === 'int32') return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return v.toFixed(1).replace(/\.0$/, '.');
+  return dtype === 'float32' ? String(Math.fround(v).toPrecision(8)).replace(/\.?0+$/, '') : String(v);
+}
+
+// ---- creation -----------------------------------------------------------------------------------
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+export interface FromArrayOptions extends TensorOptions {
+  /** Shape for typed-array or flat data (defaults to 1-D). */
+  shape?: number[];
+}
+
+/** The dtype named by opts (float32 by default), validated. */
+export function dtypeOption(opts: TensorOptions | undefined, op: string, fallback: DType = 'float32'): DType {
+  if (opts !== undefined && (typeof opts !== 'object' || opts === null))
+    throw new TypeError(`${op}: options must be an object, got ${describe(opts)}`);
+  const d = opts?.dtype ?? fallback;
+  if (!isDType(d)) throw new TypeError(`${op}: dtype must be 'float32', 'float64', 'int32' or 'bool', got ${JSON.stringify(d)}`);
+  return d;
+}
+
+/** Applies opts.requiresGrad to a freshly made leaf. */
+export function finishLeaf(t: Tensor, opts: TensorOptions | undefined): Tensor {
+  if (opts?.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/**
+ * Creates a tensor from a number, nested arrays of numbers, or a typed array (with opts.shape).
+ * Nested arrays are copied; a typed array of the requested dtype is wrapped without copying.
+ */
+export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], opts?: FromArrayOptions): Tensor {
+  const fromArray = ArrayBuffer.isView(data) ? dtypeOfArray(data) : null;
+  const dtype = dtypeOption(opts, 'tensor', fromArray ?? (inferBool(data) ? 'bool' : 'float32'));
+  let shape: number[];
+  let storage: TypedArray;
+  if (ArrayBuffer.isView(data)) {
+    if (fromArray === null) throw new TypeError(`tensor: typed-array data must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${describe(data)}`);
+    const arr = data as TypedArray;
+    shape = opts?.shape !== undefined ? checkShapeOption(opts.shape) : [arr.length];
+    if (sizeOf(shape) !== arr.length)
+      throw new RangeError(`tensor: shape ${formatShape(shape)} holds ${sizeOf(shape)} elements but the data has ${arr.length}`);
+    if (fromArray === dtype) storage = arr;
+    else {
+      storage = allocate(dtype, arr.length);
+      storage.set(arr);
+    }
+  } else {
+    shape = [];
+    inferShape(data, shape);
+    const flat = allocate(dtype, sizeOf(shape));
+    let n = 0;
+    const fill = (v: NestedArray | readonly NestedArray[], dim: number): void => {
+      if (dim === shape.length) {
+        flat[n++] = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+        return;
+      }
+      const arr = v as NestedArray[];
+      if (!Array.isArray(arr) || arr.length !== shape[dim])
+        throw new TypeError(`tensor: data is ragged: expected ${shape[dim]} entries at depth ${dim}, got ${Array.isArray(arr) ? arr.length : describe(arr)}`);
+      for (let i = 0; i < arr.length; i++) fill(arr[i], dim + 1);
+    };
+    fill(data as NestedArray, 0);
+    storage = flat;
+    if (opts?.shape !== undefined) {
+      const target = checkShapeOption(opts.shape);
+      if (sizeOf(target) !== storage.length)
+        throw new RangeError(`tensor: shape ${formatShape(target)} holds ${sizeOf(target)} elements but the data has ${storage.length}`);
+      shape = target;
+    }
+  }
+  return finishLeaf(new Tensor(storage, shape, dtype), opts);
+}
+
+function inferBool(data: unknown): boolean {
+  let v = data;
+  while (Array.isArray(v) && v.length > 0) v = v[0];
+  return typeof v === 'boolean';
+}
+
+function inferShape(data: unknown, shape: number[]): void {
+  let v = data;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    if (v.length === 0) return;
+    v = v[0];
+  }
+  if (typeof v !== 'number' && typeof v !== 'boolean')
+    throw new TypeError(`tensor: data must be a number, a nested array of numbers or a typed array, got ${describe(v)}`);
+}
+
+function checkShapeOption(shape: unknown): number[] {
+  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0))
+    throw new TypeError(`tensor: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  return shape.slice();
+}
+
+/** Throws a TypeError naming op and arg unless x is a Tensor. */
+export function checkTensor(x: unknown, op: string, arg: string): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: argument '${arg}' must be a Tensor, got ${describe(x)}`);
+  return x;
+}
