@@ -18,14 +18,16 @@ export interface NativeBinding {
   setNumThreads(n: number): void;
 
   /**
-   * C ← α·A·B + β·C with element (i, j) of X at x[xOffset + i·rsx + j·csx]; A is m×k, B k×n, C m×n.
-   * a, b, c all Float32Array or all Float64Array. If β = 0, C is not read.
+   * C ← α·A·B + β·C (+ bias[biasOffset + j] on every row's column j) with element (i, j) of X at
+   * x[xOffset + i·rsx + j·csx]; A is m×k, B k×n, C m×n. a, b, c (and bias) all Float32Array or all
+   * Float64Array; bias null/undefined = none. If β = 0, C is not read.
    */
   gemm(
     a: Float, aOffset: number, rsa: number, csa: number,
     b: Float, bOffset: number, rsb: number, csb: number,
     c: Float, cOffset: number, rsc: number, csc: number,
     m: number, n: number, k: number, alpha: number, beta: number,
+    bias?: Float | null, biasOffset?: number,
   ): void;
   /** gemm over a batch: product i uses offsets aOffsets[i], bOffsets[i], cOffsets[i] (element offsets). */
   gemmBatched(
