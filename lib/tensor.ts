@@ -63,6 +63,9 @@ export const ops = {} as TensorOps;
 
 let nextTensorId = 1;
 
+/** Shapes are never mutated, so every 0-d tensor can share this one. */
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]) as readonly number[];
+
 export class Tensor {
   /** Contiguous row-major storage (Float32Array, Float64Array, Int32Array, or Uint8Array for bool). */
   readonly data: TypedArray;
@@ -318,6 +321,13 @@ export function finishLeaf(t: Tensor, opts: TensorOptions | undefined): Tensor {
  * Nested arrays are copied; a typed array of the requested dtype is wrapped without copying.
  */
 export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], opts?: FromArrayOptions): Tensor {
+  if (typeof data === 'number' && opts?.shape === undefined) {
+    // The scalar fast path (scalar-heavy scripts create many of these).
+    const dtype = dtypeOption(opts, 'tensor');
+    const storage = allocate(dtype, 1);
+    storage[0] = data;
+    return finishLeaf(new Tensor(storage, SCALAR_SHAPE, dtype), opts);
+  }
   const fromArray = ArrayBuffer.isView(data) ? dtypeOfArray(data) : null;
   const dtype = dtypeOption(opts, 'tensor', fromArray ?? (inferBool(data) ? 'bool' : 'float32'));
   let shape: number[];

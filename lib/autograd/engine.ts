@@ -150,13 +150,13 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       }
     }
   }
-  nodes.sort((x, y) => y._seq - x._seq);
+  if (nodes.length > 1) nodes.sort(newestFirst);
 
   // 2. For autograd.grad: which inputs are captured, and which nodes lead to one (the rest are skipped).
   const captureSlots = opt.inputs === null ? null : new Map<Tensor, number>();
   const captured: (Tensor | null)[] = [];
-  const captureAt = new Map<FunctionCtx, [number, number][]>();
-  if (captureSlots !== null) {
+  const captureAt = captureSlots === null ? null : new Map<FunctionCtx, [number, number][]>();
+  if (captureSlots !== null && captureAt !== null) {
     opt.inputs!.forEach((t, slot) => {
       captured[slot] = null;
       if (t.gradFn === null) captureSlots.set(t, slot);
@@ -179,40 +179,12 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
   }
 
   const leaves: Tensor[] = [];
-  const deliver = (edge: FunctionCtx | Tensor, outIndex: number, g: Tensor): void => {
-    if (edge instanceof FunctionCtx) {
-      let grads = edge._grads;
-      if (grads === null) {
-        grads = edge._grads = new Array(edge._outputShapes.length).fill(null);
-        edge._gradsOwned = new Array(edge._outputShapes.length).fill(false);
-      }
-      const prev = grads[outIndex];
-      if (prev === null) grads[outIndex] = g;
-      else {
-        grads[outIndex] = sum2(prev, g, edge._gradsOwned![outIndex], opt.createGraph);
-        edge._gradsOwned![outIndex] = !opt.createGraph;
-      }
-      return;
-    }
-    // A leaf: sum this pass's contributions on the tensor itself.
-    if (captureSlots !== null && !captureSlots.has(edge)) return;
-    const prev = edge._pendingGrad;
-    if (prev === null) {
-      edge._pendingGrad = g;
-      edge._pendingOwned = false;
-      leaves.push(edge);
-    } else {
-      edge._pendingGrad = sum2(prev, g, edge._pendingOwned, opt.createGraph);
-      edge._pendingOwned = !opt.createGraph;
-    }
-  };
-
   const previousMode = setGradEnabled(opt.createGraph);
   try {
     for (let i = 0; i < roots.length; i++) {
       const r = roots[i];
-      if (r.gradFn !== null) deliver(r.gradFn, r._outputIndex, rootGrads[i]);
-      else deliver(r, 0, rootGrads[i]);
+      if (r.gradFn !== null) deliver(r.gradFn, r._outputIndex, rootGrads[i], opt.createGraph, captureSlots, leaves);
+      else deliver(r, 0, rootGrads[i], opt.createGraph, captureSlots, leaves);
     }
     // 3. Run each node once, newest first.
     for (const node of nodes) {
@@ -228,8 +200,10 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         if (node._outHooks !== null) g = grads[j] = runHooks(node._outHooks[j], g, node.name);
         if (node._retained !== null && node._retained[j]) accumulateGrad(node._retained[j]!, g, false, opt.createGraph);
       }
-      const caps = captureAt.get(node);
-      if (caps !== undefined) for (const [j, slot] of caps) captured[slot] = grads[j];
+      if (captureAt !== null) {
+        const caps = captureAt.get(node);
+        if (caps !== undefined) for (const [j, slot] of caps) captured[slot] = grads[j];
+      }
       if (node._materializeGrads)
         for (let j = 0; j < numOutputs; j++)
           if (grads[j] === null) grads[j] = new Tensor(allocate(node._outputDtypes[j], sizeOfShape(node._outputShapes[j])), node._outputShapes[j], node._outputDtypes[j]);
@@ -242,7 +216,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       else if (numInputs === 1 && (result === null || result === undefined || result instanceof Tensor)) list = [result];
       else
         throw new TypeError(`${node.name}: backward must return an array with one gradient (or null) per forward input (${numInputs}), got ${describe(result)}`);
-      if (list.length < numInputs || list.slice(numInputs).some((g) => g !== null && g !== undefined))
+      if (list.length !== numInputs && !extraGradientsAreNull(list, numInputs))
         throw new RangeError(`${node.name}: backward returned ${list.length} gradients, expected ${numInputs} (one per forward input)`);
       for (let i = 0; i < numInputs; i++) {
         const g = list[i];
@@ -251,7 +225,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         if (!(g instanceof Tensor)) throw new TypeError(`${node.name}: backward returned ${describe(g)} for input ${i}; expected a Tensor or null`);
         validateGradient(node, i, g);
         if (detectAnomaly) checkFinite(g, node, i);
-        deliver(edge, node._nextOutput[i], g);
+        deliver(edge, node._nextOutput[i], g, opt.createGraph, captureSlots, leaves);
       }
       if (!opt.retainGraph) node._release();
     }
@@ -263,9 +237,11 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         const slot = captureSlots.get(leaf)!;
         captured[slot] = opt.createGraph || owned ? g : copy(g);
       } else accumulateGrad(leaf, g, owned, opt.createGraph);
+      leaf._pendingGrad = null;
+      leaf._pendingOwned = false;
     }
-  } finally {
-    setGradEnabled(previousMode);
+  } catch (err) {
+    // Leave no half-summed gradients behind for the next pass.
     for (const leaf of leaves) {
       leaf._pendingGrad = null;
       leaf._pendingOwned = false;
@@ -274,6 +250,9 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       node._grads = null;
       node._gradsOwned = null;
     }
+    throw err;
+  } finally {
+    setGradEnabled(previousMode);
   }
   if (captureSlots === null) return undefined;
   captured.forEach((g, i) => {
@@ -281,6 +260,49 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       throw new Error(`grad: inputs[${i}] was not used to compute the outputs; pass { allowUnused: true } to get null for it`);
   });
   return captured;
+}
+
+function newestFirst(x: FunctionCtx, y: FunctionCtx): number {
+  return y._seq - x._seq;
+}
+
+function extraGradientsAreNull(list: unknown[], numInputs: number): boolean {
+  if (list.length < numInputs) return false;
+  for (let i = numInputs; i < list.length; i++) if (list[i] !== null && list[i] !== undefined) return false;
+  return true;
+}
+
+/** Adds g to what edge has received in this pass: a node output's buffer, or a leaf's pending gradient. */
+function deliver(
+  edge: FunctionCtx | Tensor, outIndex: number, g: Tensor, createGraph: boolean,
+  captureSlots: Map<Tensor, number> | null, leaves: Tensor[],
+): void {
+  if (edge instanceof FunctionCtx) {
+    let grads = edge._grads;
+    if (grads === null) {
+      const n = edge._outputShapes.length;
+      grads = edge._grads = n === 1 ? [null] : new Array(n).fill(null);
+      edge._gradsOwned = n === 1 ? [false] : new Array(n).fill(false);
+    }
+    const prev = grads[outIndex];
+    if (prev === null) grads[outIndex] = g;
+    else {
+      grads[outIndex] = sum2(prev, g, edge._gradsOwned![outIndex], createGraph);
+      edge._gradsOwned![outIndex] = !createGraph;
+    }
+    return;
+  }
+  // A leaf: this pass's contributions are summed on the tensor itself.
+  if (captureSlots !== null && !captureSlots.has(edge)) return;
+  const prev = edge._pendingGrad;
+  if (prev === null) {
+    edge._pendingGrad = g;
+    edge._pendingOwned = false;
+    leaves.push(edge);
+  } else {
+    edge._pendingGrad = sum2(prev, g, edge._pendingOwned, createGraph);
+    edge._pendingOwned = !createGraph;
+  }
 }
 
 function sizeOfShape(shape: readonly number[]): number {

@@ -234,7 +234,10 @@ export function applyFunction(fn: FunctionClass, args: unknown[]): unknown {
   const previous = setGradEnabled(false);
   let output: unknown;
   try {
-    output = legacy ? fn.forward(ctx, ...args) : fn.forward(...args);
+    if (legacy) output = fn.forward(ctx, ...args);
+    else if (args.length === 2) output = fn.forward(args[0], args[1]); // spread-free common cases
+    else if (args.length === 1) output = fn.forward(args[0]);
+    else output = fn.forward(...args);
   } finally {
     setGradEnabled(previous);
   }
@@ -248,6 +251,15 @@ function wireOutputs(ctx: FunctionCtx, args: unknown[], output: unknown): unknow
   if (output instanceof Tensor) {
     ctx._outputShapes = [output.shape];
     ctx._outputDtypes = [output.dtype];
+    if (ctx._dirty === null && ctx._nonDifferentiable === null && output.gradFn === null && !args.includes(output)) {
+      // The common case: a fresh output tensor.
+      if (output.dtype === 'float32' || output.dtype === 'float64') {
+        output.gradFn = ctx;
+        output._outputIndex = 0;
+        output._requiresGrad = true;
+      }
+      return output;
+    }
     return wireOne(ctx, args, output, 0);
   }
   if (!Array.isArray(output))

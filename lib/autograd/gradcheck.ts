@@ -1,6 +1,6 @@
 // gradcheck: compares the Jacobian from backward with central finite differences, as
 // torch.autograd.gradcheck (float64 inputs, eps 1e-6, atol 1e-5, rtol 1e-3 by default).
-import { setGradEnabled } from '../grad_mode.js';
+import { enableGrad, setGradEnabled } from '../grad_mode.js';
 import { normal } from '../random.js';
 import { describe, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -114,11 +114,13 @@ export function gradgradcheck(fn: Fn, inputs: unknown[], gradOutputs?: Tensor[] 
     });
   const n = inputs.length;
   const diffIndex = inputs.map((x, i) => (x instanceof Tensor && x.requiresGrad ? i : -1)).filter((i) => i >= 0);
-  const firstOrder = (...all: unknown[]): Tensor[] => {
-    const ins = all.slice(0, n);
-    const outs = outputsOf(fn, ins);
-    const gs = grad(outs, diffIndex.map((i) => ins[i] as Tensor), { gradOutputs: all.slice(n) as Tensor[], createGraph: true, allowUnused: true });
-    return gs.filter((g): g is Tensor => g !== null);
-  };
+  // The first derivatives as a function; grad mode stays on inside (the numerical pass turns it off).
+  const firstOrder = (...all: unknown[]): Tensor[] =>
+    enableGrad(() => {
+      const ins = all.slice(0, n);
+      const outs = outputsOf(fn, ins);
+      const gs = grad(outs, diffIndex.map((i) => ins[i] as Tensor), { gradOutputs: all.slice(n) as Tensor[], createGraph: true, allowUnused: true });
+      return gs.filter((g): g is Tensor => g !== null);
+    });
   return gradcheck(firstOrder, [...inputs, ...gos], options);
 }

@@ -5,6 +5,7 @@ import { binary, unary } from '../kernels/elementwise.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { log } from './log.js';
 import { mul } from './mul.js';
+import { sub } from './sub.js';
 import { gradForInput } from './sum_to.js';
 import { checkOperand, run2 } from './util.js';
 
@@ -28,7 +29,7 @@ export class Pow extends Function {
         ga = p === 0 ? mul(g, 0) : p === 1 ? g : p === 2 ? mul(g, mul(a, 2)) : mul(g, mul(pow(a, p - 1), p));
       } else {
         // b·a^(b−1), with the b = 0 entries forced to 0 (0·0^(−1) would be NaN).
-        let local = mul(pow(a, binary('sub', b, 1)), b);
+        let local = mul(pow(a, sub(b, 1)), b);
         if (b.data.some((v) => v === 0)) local = zeroWhere(local, a, b, (_av, bv) => bv === 0);
         ga = mul(g, local);
       }
