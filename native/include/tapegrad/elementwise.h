@@ -1,4 +1,9 @@
 // Elementwise kernels: unary maps and binary maps with NumPy broadcasting.
+//
+// Vectorised for the running CPU (scalar / AVX2 / AVX-512 builds of one generic body, chosen per call
+// from active_isa()), and split over the thread pool above ~64k elements. The transcendental ops use
+// our own branch-free fdlibm-style polynomials so they vectorise; for float64 they stay within 2 ulp
+// of glibc's std:: functions, float32 ones are computed in double and rounded (≤ 1 ulp).
 #pragma once
 #include <cstdint>
 
@@ -6,14 +11,25 @@ namespace tapegrad {
 
 // out[i] = f(x[i], p0, p1) for i in [0, n). out may equal x (in place); otherwise no overlap.
 // p0/p1 are the op's scalar parameters (e.g. PowScalar's exponent, Clamp's bounds); unused ones are ignored.
+// NaN inputs give NaN outputs except where noted. Float32 kernels round p0/p1 to float for the cheap
+// arithmetic ops (as PyTorch does with a Python scalar) and compute the transcendentals in double.
 enum class UnaryOp : int {
-  Neg, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs,
-  PowScalar,  // x^p0
+  Neg,        // -x
+  Exp, Log, Sqrt, Sin, Cos, Tanh,
+  Sigmoid,    // 1 / (1 + exp(-x))
+  Relu,       // x > 0 ? x : 0 (NaN stays NaN)
+  Abs,
+  PowScalar,  // x^p0, std::pow conventions
   AddScalar,  // x + p0
   MulScalar,  // x * p0
-  ReluMask,   // x > 0 ? 1 : 0 (relu's derivative)
+  ReluMask,   // x > 0 ? 1 : 0 (relu's derivative; NaN gives 0)
+  Clamp,      // min(max(x, p0), p1) as torch.clamp: NaN stays NaN, p0 > p1 gives p1; pass ±inf for no bound
+  Reciprocal, // 1 / x
+  Square,     // x * x
+  Sign,       // -1, 0 or 1 (±0 and NaN pass through)
   Count
 };
+// Lower-camel-case name of the op ("neg", "powScalar", ...), or "" when op is out of range.
 const char* unary_op_name(UnaryOp op) noexcept;
 
 void unary_f32(UnaryOp op, const float* x, float* out, int64_t n, double p0, double p1) noexcept;
@@ -21,7 +37,10 @@ void unary_f64(UnaryOp op, const double* x, double* out, int64_t n, double p0, d
 
 // out[idx] = f(a[idx·a_strides], b[idx·b_strides]) over the multi-index idx of out_shape (ndim dims,
 // 0 <= ndim <= 16); out is contiguous row-major. A stride of 0 broadcasts that operand along the dim.
-// out may equal a or b only when that operand is contiguous with out's shape.
+// Strides are in elements and must keep every addressed element inside the operand (the caller checks).
+// out may equal a or b only when that operand is contiguous with out's shape; otherwise no overlap.
+// Pow follows std::pow (pow(x, 0) = 1 even for NaN x, pow(-8, 1/3) = NaN, ...); Maximum/Minimum
+// propagate NaN (torch.maximum). Float32 Pow is computed in double and rounded.
 enum class BinaryOp : int { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Count };
 const char* binary_op_name(BinaryOp op) noexcept;
 

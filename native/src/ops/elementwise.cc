@@ -1,0 +1,160 @@
+// Elementwise ops: shape handling (dropping size-1 dims, merging contiguous dims), the odometer over
+// the outer dims, threading, and dispatch to the per-ISA row kernels of kernels.h.
+#include "tapegrad/elementwise.h"
+
+#include "ops/dispatch.h"
+#include "ops/table.h"
+#include "tapegrad/cpu.h"
+#include "tapegrad/threads.h"
+
+namespace tapegrad {
+namespace ops {
+
+const KernelTable* kernel_table() noexcept {
+#if defined(__x86_64__) || defined(_M_X64)
+  switch (active_isa()) {
+    case Isa::Avx512: return kernel_table_avx512();
+    case Isa::Avx2: return kernel_table_avx2();
+    case Isa::Scalar: break;
+  }
+#endif
+  return kernel_table_scalar();
+}
+
+namespace {
+
+constexpr const char* kUnaryNames[] = {"neg",     "exp",       "log",       "sqrt",      "sin",
+                                       "cos",     "tanh",      "sigmoid",   "relu",      "abs",
+                                       "powScalar", "addScalar", "mulScalar", "reluMask", "clamp",
+                                       "reciprocal", "square",  "sign"};
+static_assert(sizeof(kUnaryNames) / sizeof(kUnaryNames[0]) == static_cast<size_t>(UnaryOp::Count),
+              "one name per UnaryOp");
+constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum"};
+static_assert(sizeof(kBinaryNames) / sizeof(kBinaryNames[0]) == static_cast<size_t>(BinaryOp::Count),
+              "one name per BinaryOp");
+
+// Relative per-element cost, so that expensive ops go parallel at smaller sizes.
+int64_t unary_cost(UnaryOp op) noexcept {
+  switch (op) {
+    case UnaryOp::Exp: case UnaryOp::Log: case UnaryOp::Sin: case UnaryOp::Cos:
+    case UnaryOp::Tanh: case UnaryOp::Sigmoid: return 8;
+    case UnaryOp::PowScalar: return 16;
+    default: return 1;
+  }
+}
+
+template <typename T>
+void unary_run(const KernelsOf<T>& k, UnaryOp op, const T* x, T* out, int64_t n, double p0, double p1) noexcept {
+  const int iop = static_cast<int>(op);
+  if (iop < 0 || op >= UnaryOp::Count || n <= 0) return;
+  const int tasks = tasks_for(n * unary_cost(op));
+  if (tasks <= 1) {
+    k.unary(iop, x, out, n, p0, p1);
+    return;
+  }
+  parallel_for(tasks, [&](int t, int nt) {
+    int64_t b, e;
+    split_range(n, t, nt, 64, &b, &e);
+    if (e > b) k.unary(iop, x + b, out + b, e - b, p0, p1);
+  });
+}
+
+template <typename T>
+void binary_run(const KernelsOf<T>& k, BinaryOp op, int ndim, const int64_t* shape, const T* a,
+                const int64_t* as, const T* b, const int64_t* bs, T* out) noexcept {
+  const int iop = static_cast<int>(op);
+  if (iop < 0 || op >= BinaryOp::Count || ndim < 0 || ndim > 16) return;
+  // Canonical form: size-1 dims dropped (their strides never matter), and dim d merged into the
+  // previous one when both operands step through the pair as through one dim (out always does).
+  int64_t sh[16], sa[16], sb[16];
+  int m = 0;
+  int64_t total = 1;
+  for (int d = 0; d < ndim; ++d) {
+    if (shape[d] <= 0) return;  // empty output
+    total *= shape[d];
+    if (shape[d] == 1) continue;
+    if (m > 0 && sa[m - 1] == as[d] * shape[d] && sb[m - 1] == bs[d] * shape[d]) {
+      sh[m - 1] *= shape[d];
+      sa[m - 1] = as[d];
+      sb[m - 1] = bs[d];
+    } else {
+      sh[m] = shape[d];
+      sa[m] = as[d];
+      sb[m] = bs[d];
+      ++m;
+    }
+  }
+  if (m == 0) {  // a single element
+    k.binary_row(iop, a, 0, b, 0, out, 1);
+    return;
+  }
+  const int64_t n = sh[m - 1], ia = sa[m - 1], ib = sb[m - 1];
+  const int outer = m - 1;
+  // Out elements [begin, end) in row-major order: whole rows of n plus partial first/last rows.
+  auto run = [&](int64_t begin, int64_t end) {
+    int64_t idx[16];
+    int64_t oa = 0, ob = 0, r = begin / n, j = begin % n;
+    for (int d = outer - 1; d >= 0; --d) {
+      idx[d] = r % sh[d];
+      r /= sh[d];
+      oa += idx[d] * sa[d];
+      ob += idx[d] * sb[d];
+    }
+    int64_t pos = begin;
+    while (pos < end) {
+      const int64_t len = n - j < end - pos ? n - j : end - pos;
+      k.binary_row(iop, a + oa + j * ia, ia, b + ob + j * ib, ib, out + pos, len);
+      pos += len;
+      j = 0;
+      for (int d = outer - 1; d >= 0; --d) {  // odometer over the outer dims
+        oa += sa[d];
+        ob += sb[d];
+        if (++idx[d] < sh[d]) break;
+        oa -= sa[d] * sh[d];
+        ob -= sb[d] * sh[d];
+        idx[d] = 0;
+      }
+    }
+  };
+  const int tasks = tasks_for(op == BinaryOp::Pow ? total * 16 : total);
+  if (tasks <= 1) {
+    run(0, total);
+    return;
+  }
+  parallel_for(tasks, [&](int t, int nt) {
+    int64_t b0, e0;
+    split_range(total, t, nt, 64, &b0, &e0);
+    if (e0 > b0) run(b0, e0);
+  });
+}
+
+}  // namespace
+}  // namespace ops
+
+const char* unary_op_name(UnaryOp op) noexcept {
+  const int i = static_cast<int>(op);
+  return i >= 0 && op < UnaryOp::Count ? ops::kUnaryNames[i] : "";
+}
+
+const char* binary_op_name(BinaryOp op) noexcept {
+  const int i = static_cast<int>(op);
+  return i >= 0 && op < BinaryOp::Count ? ops::kBinaryNames[i] : "";
+}
+
+void unary_f32(UnaryOp op, const float* x, float* out, int64_t n, double p0, double p1) noexcept {
+  ops::unary_run(ops::kernel_table()->f32, op, x, out, n, p0, p1);
+}
+void unary_f64(UnaryOp op, const double* x, double* out, int64_t n, double p0, double p1) noexcept {
+  ops::unary_run(ops::kernel_table()->f64, op, x, out, n, p0, p1);
+}
+
+void binary_f32(BinaryOp op, int ndim, const int64_t* out_shape, const float* a, const int64_t* a_strides,
+                const float* b, const int64_t* b_strides, float* out) noexcept {
+  ops::binary_run(ops::kernel_table()->f32, op, ndim, out_shape, a, a_strides, b, b_strides, out);
+}
+void binary_f64(BinaryOp op, int ndim, const int64_t* out_shape, const double* a, const int64_t* a_strides,
+                const double* b, const int64_t* b_strides, double* out) noexcept {
+  ops::binary_run(ops::kernel_table()->f64, op, ndim, out_shape, a, a_strides, b, b_strides, out);
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,489 @@
+// The generic bodies of the elementwise and reduction inner kernels. This file is #included by exactly
+// one translation unit per instruction set (kernels_scalar.cc, kernels_avx2.cc, kernels_avx512.cc),
+// each compiled with its own -m flags, and everything here has internal linkage (anonymous namespace):
+// no inline function or template may be shared between TUs built for different ISAs, or the linker
+// could keep an AVX-512 copy for a baseline caller (TOOLCHAIN.md, pitfall 7). For the same reason it
+// includes no standard library headers beyond <cstdint>, and calls libm only through __builtin_* (plain
+// C functions, never inline C++ wrappers).
+//
+// Vectorisation is GCC's auto-vectoriser at -O3: loops are written branch-free (selects, not ifs), with
+// explicit multiple accumulators for reductions (FP adds are not reassociated without -ffast-math), and
+// `#pragma GCC ivdep` where out may equal an input: the contract allows only exact equality, which
+// carries no loop dependence, so the runtime alias check (which would fail for out == x) is skipped.
+//
+// Transcendentals: branch-free ports of the fdlibm/musl kernels (exp: e_exp.c; log: musl log.c;
+// sin/cos: __sin/__cos with a three-part Cody-Waite reduction by pi/2), accurate to about 1 ulp in
+// double. Float32 ops evaluate them in double and round once, so they are within 1 ulp of std::.
+#pragma once
+#include <cstdint>
+
+#include "ops/table.h"
+#include "tapegrad/elementwise.h"
+#include "tapegrad/reduce.h"
+
+// errno is never read by our callers; without this, sqrt keeps a libm call for negative inputs in
+// every loop (control flow the vectoriser gives up on). Applies only to the functions below.
+#pragma GCC optimize("no-math-errno")
+
+namespace tapegrad {
+namespace ops {
+namespace {
+
+// ---- bit helpers ------------------------------------------------------------------------------------
+inline uint64_t as_u64(double x) {
+  uint64_t u;
+  __builtin_memcpy(&u, &x, sizeof u);
+  return u;
+}
+inline double as_f64(uint64_t u) {
+  double x;
+  __builtin_memcpy(&x, &u, sizeof x);
+  return x;
+}
+inline double copysign_bits(double mag, double sgn) {
+  return as_f64((as_u64(mag) & ~(uint64_t{1} << 63)) | (as_u64(sgn) & (uint64_t{1} << 63)));
+}
+
+constexpr double kInf = __builtin_huge_val();
+constexpr double kShift = 0x1.8p52;  // x + kShift rounds x to an integer held in the low mantissa bits
+constexpr uint64_t kShiftBits = 0x4338000000000000ULL;
+
+// ---- exp (fdlibm e_exp.c, branch-free) ----------------------------------------------------------------
+// exp(x) = 2^k · exp(r), r = x − k·ln2 in [−ln2/2, ln2/2]; exp(r) = 1 + r + r·c/(2 − c) with c from a
+// degree-5 minimax polynomial in r² (error < 2^-59). 2^k is applied as two factors so that subnormal
+// results are rounded once. x is clamped first so k stays in range; NaN passes the clamps unchanged.
+inline double exp_d(double x) {
+  constexpr double ln2hi = 6.93147180369123816490e-01, ln2lo = 1.90821492927058770002e-10,
+                   invln2 = 1.44269504088896338700e+00, P1 = 1.66666666666666019037e-01,
+                   P2 = -2.77777777770155933842e-03, P3 = 6.61375632143793436117e-05,
+                   P4 = -1.65339022054652515390e-06, P5 = 4.13813679705723846039e-08;
+  double xc = x > 710.0 ? 710.0 : x;
+  xc = xc < -746.0 ? -746.0 : xc;
+  const double kd = xc * invln2 + kShift;
+  const double k = kd - kShift;
+  const double hi = xc - k * ln2hi;  // exact: k·ln2hi has at most 43 significant bits
+  const double lo = k * ln2lo;
+  const double r = hi - lo;
+  const double t = r * r;
+  const double c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  const double y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+  // k in [−1076, 1024] as a two's-complement integer; split it as k1 + k2 with both in the normal range.
+  const uint64_t ki = as_u64(kd) - kShiftBits;
+  const uint64_t k1 = ((ki + 2048) >> 1) - 1024;
+  const double s1 = as_f64((k1 + 1023) << 52);
+  const double s2 = as_f64((ki - k1 + 1023) << 52);
+  return y * s1 * s2;
+}
+
+// ---- log (musl log.c, branch-free) --------------------------------------------------------------------
+// x = 2^k · (1 + f) with 1 + f in [sqrt(2)/2, sqrt(2)); log(1 + f) = f − f²/2 + s·(f²/2 + R(s²)),
+// s = f / (2 + f). Subnormals are scaled by 2^54 first; zero, negatives, inf and NaN are patched last.
+inline double log_d(double x) {
+  constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10,
+                   Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01,
+                   Lg3 = 2.857142874366239149e-01, Lg4 = 2.222219843214978396e-01,
+                   Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+                   Lg7 = 1.479819860511658591e-01;
+  const bool sub = x < 0x1p-1022;
+  const double xs = sub ? x * 0x1p54 : x;
+  uint64_t ix = as_u64(xs) + (uint64_t{0x3ff00000 - 0x3fe6a09e} << 32);
+  // (ix >> 52) − 1023 − (sub ? 54 : 0), converted to double without a 64-bit int → double instruction.
+  const double e = as_f64((ix >> 52) | kShiftBits) - kShift;
+  const double dk = e - (sub ? 1077.0 : 1023.0);
+  ix = (ix & 0x000fffffffffffffULL) + (uint64_t{0x3fe6a09e} << 32);
+  const double f = as_f64(ix) - 1.0;
+  const double hfsq = 0.5 * f * f;
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  const double w = z * z;
+  const double t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+  const double t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+  const double R = t2 + t1;
+  double r = s * (hfsq + R) + dk * ln2_lo - hfsq + f + dk * ln2_hi;
+  r = x == 0.0 ? -kInf : r;
+  r = x < 0.0 ? __builtin_nan("") : r;
+  r = x == kInf ? kInf : r;
+  r = x != x ? x : r;
+  return r;
+}
+
+// ---- sin / cos (musl __sin/__cos kernels + Cody-Waite reduction) -------------------------------------
+// Valid for |x| <= kSinCosMax (n = round(x·2/pi) < 2^20, so n times a 33-bit piece of pi/2 is exact);
+// callers route larger and non-finite arguments to libm.
+constexpr double kSinCosMax = 5.0e5;
+
+// x − n·pi/2 as hi + lo, with the error of each step recovered exactly (2Sum).
+inline double two_sum_err(double a, double b, double s) {
+  const double bb = s - a;
+  return (a - (s - bb)) + (b - bb);
+}
+
+// sin(x) for quadrant offset q_off = 0, cos(x) for q_off = 1.
+inline double sincos_d(double x, uint64_t q_off) {
+  constexpr double two_over_pi = 6.36619772367581382433e-01, pio2_1 = 1.57079632673412561417e+00,
+                   pio2_2 = 6.07710050630396597660e-11, pio2_3 = 2.02226624871116645580e-21,
+                   pio2_3t = 8.47842766036889956997e-32;
+  constexpr double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
+                   S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
+                   S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
+  constexpr double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
+                   C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
+                   C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+  const double kd = x * two_over_pi + kShift;
+  const double n = kd - kShift;
+  const uint64_t q = as_u64(kd) + q_off;   // low two bits: (n + q_off) mod 4
+  const double t1 = x - n * pio2_1;       // exact (Sterbenz)
+  const double w2 = -(n * pio2_2);        // exact products: n < 2^20, constants have 33 bits
+  const double t2 = t1 + w2;
+  const double e2 = two_sum_err(t1, w2, t2);
+  const double w3 = -(n * pio2_3);
+  const double t3 = t2 + w3;
+  const double e3 = two_sum_err(t2, w3, t3);
+  const double lo = (e2 + e3) - n * pio2_3t;
+  const double r = t3 + lo;
+  const double y = (t3 - r) + lo;
+  // __sin(r, y, 1)
+  const double z = r * r;
+  const double w = z * z;
+  const double rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
+  const double v = z * r;
+  const double s = r - ((z * (0.5 * y - v * rs) - y) - v * S1);
+  // __cos(r, y)
+  const double rc = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
+  const double hz = 0.5 * z;
+  const double wc = 1.0 - hz;
+  const double c = wc + (((1.0 - wc) - hz) + (z * rc - r * y));
+  double res = (q & 1) ? c : s;
+  res = (q & 2) ? -res : res;
+  // sin(x) = x for tiny x (also keeps the sign of −0).
+  return (q_off == 0 && __builtin_fabs(x) < 0x1p-26) ? x : res;
+}
+
+// ---- tanh, sigmoid ---------------------------------------------------------------------------------
+// |x| >= 0.55: 1 − 2/(e^{2|x|} + 1) (no cancellation: the result is >= 0.5). Below, with m = expm1(2|x|)
+// from its Taylor series (|2x| < 1.1, 20 terms, truncation < 2^-58): tanh = m / (m + 2).
+inline double tanh_d(double x) {
+  const double a = __builtin_fabs(x);
+  const double e = exp_d(2.0 * a);
+  const double big = 1.0 - 2.0 / (e + 1.0);
+  const double y = 2.0 * a;
+  double p = 1.0 / 51090942171709440000.0;  // 1/21!
+  p = 1.0 / 2432902008176640000.0 + y * p;  // 1/20!
+  p = 1.0 / 121645100408832000.0 + y * p;
+  p = 1.0 / 6402373705728000.0 + y * p;
+  p = 1.0 / 355687428096000.0 + y * p;
+  p = 1.0 / 20922789888000.0 + y * p;
+  p = 1.0 / 1307674368000.0 + y * p;
+  p = 1.0 / 87178291200.0 + y * p;
+  p = 1.0 / 6227020800.0 + y * p;
+  p = 1.0 / 479001600.0 + y * p;
+  p = 1.0 / 39916800.0 + y * p;
+  p = 1.0 / 3628800.0 + y * p;
+  p = 1.0 / 362880.0 + y * p;
+  p = 1.0 / 40320.0 + y * p;
+  p = 1.0 / 5040.0 + y * p;
+  p = 1.0 / 720.0 + y * p;
+  p = 1.0 / 120.0 + y * p;
+  p = 1.0 / 24.0 + y * p;
+  p = 1.0 / 6.0 + y * p;
+  p = 0.5 + y * p;
+  const double m = y + y * y * p;
+  const double small = m / (m + 2.0);
+  const double t = a < 0.55 ? small : big;
+  return copysign_bits(t, x);  // NaN: both branches are NaN
+}
+
+inline double sigmoid_d(double x) { return 1.0 / (1.0 + exp_d(-x)); }
+
+// ---- unary ------------------------------------------------------------------------------------------
+template <typename T, typename F>
+inline void map1(const T* x, T* out, int64_t n, F f) {
+#pragma GCC ivdep
+  for (int64_t i = 0; i < n; ++i) out[i] = f(x[i]);
+}
+
+// sin/cos in blocks: a block whose arguments all lie in the reduction's range runs the vector path,
+// any other block runs element by element with libm for the out-of-range ones.
+template <typename T, uint64_t kCos>
+void sincos_loop(const T* x, T* out, int64_t n) {
+  constexpr int64_t B = 256;
+  for (int64_t b = 0; b < n; b += B) {
+    const int64_t m = n - b < B ? n - b : B;
+    const T* xb = x + b;
+    T* ob = out + b;
+    int bad = 0;
+    for (int64_t i = 0; i < m; ++i) bad |= !(__builtin_fabs(static_cast<double>(xb[i])) <= kSinCosMax);
+    if (!bad) {
+#pragma GCC ivdep
+      for (int64_t i = 0; i < m; ++i) ob[i] = static_cast<T>(sincos_d(static_cast<double>(xb[i]), kCos));
+    } else {
+      for (int64_t i = 0; i < m; ++i) {
+        const double v = static_cast<double>(xb[i]);
+        double r;
+        if (__builtin_fabs(v) <= kSinCosMax) r = sincos_d(v, kCos);
+        else r = kCos ? __builtin_cos(v) : __builtin_sin(v);
+        ob[i] = static_cast<T>(r);
+      }
+    }
+  }
+}
+
+template <typename T>
+void pow_scalar(const T* x, T* out, int64_t n, double p) {
+  if (p == 0.0) map1(x, out, n, [](T) { return T(1); });  // pow(x, 0) = 1, even for NaN
+  else if (p == 1.0) map1(x, out, n, [](T v) { return v; });
+  else if (p == 2.0) map1(x, out, n, [](T v) { return v * v; });
+  else if (p == -1.0) map1(x, out, n, [](T v) { return T(1) / v; });
+  else if (p == 0.5)  // pow(−0, 0.5) = +0 and pow(−inf, 0.5) = +inf, unlike sqrt
+    map1(x, out, n, [](T v) {
+      const T s = __builtin_sqrt(static_cast<double>(v)) + 0.0;
+      return v == -static_cast<T>(kInf) ? static_cast<T>(kInf) : s;
+    });
+  else
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(__builtin_pow(static_cast<double>(x[i]), p));
+}
+
+template <typename T>
+void unary(int op, const T* x, T* out, int64_t n, double p0, double p1) {
+  using D = double;
+  switch (static_cast<UnaryOp>(op)) {
+    case UnaryOp::Neg: map1(x, out, n, [](T v) { return -v; }); break;
+    case UnaryOp::Exp: map1(x, out, n, [](T v) { return static_cast<T>(exp_d(static_cast<D>(v))); }); break;
+    case UnaryOp::Log: map1(x, out, n, [](T v) { return static_cast<T>(log_d(static_cast<D>(v))); }); break;
+    case UnaryOp::Sqrt:
+      // IEEE sqrt is correctly rounded in either precision.
+      map1(x, out, n, [](T v) {
+        const T s = sizeof(T) == 4 ? static_cast<T>(__builtin_sqrtf(static_cast<float>(v)))
+                                   : static_cast<T>(__builtin_sqrt(static_cast<D>(v)));
+        return v >= T(0) ? s : static_cast<T>(__builtin_nan(""));
+      });
+      break;
+    case UnaryOp::Sin: sincos_loop<T, 0>(x, out, n); break;
+    case UnaryOp::Cos: sincos_loop<T, 1>(x, out, n); break;
+    case UnaryOp::Tanh: map1(x, out, n, [](T v) { return static_cast<T>(tanh_d(static_cast<D>(v))); }); break;
+    case UnaryOp::Sigmoid:
+      map1(x, out, n, [](T v) { return static_cast<T>(sigmoid_d(static_cast<D>(v))); });
+      break;
+    case UnaryOp::Relu: map1(x, out, n, [](T v) { return (v > T(0) || v != v) ? v : T(0); }); break;
+    case UnaryOp::Abs: map1(x, out, n, [](T v) { return static_cast<T>(__builtin_fabs(static_cast<D>(v))); }); break;
+    case UnaryOp::PowScalar: pow_scalar(x, out, n, p0); break;
+    case UnaryOp::AddScalar: {
+      const T c = static_cast<T>(p0);
+      map1(x, out, n, [c](T v) { return v + c; });
+      break;
+    }
+    case UnaryOp::MulScalar: {
+      const T c = static_cast<T>(p0);
+      map1(x, out, n, [c](T v) { return v * c; });
+      break;
+    }
+    case UnaryOp::ReluMask: map1(x, out, n, [](T v) { return v > T(0) ? T(1) : T(0); }); break;
+    case UnaryOp::Clamp: {
+      const T lo = static_cast<T>(p0), hi = static_cast<T>(p1);
+      map1(x, out, n, [lo, hi](T v) {
+        const T r = v < lo ? lo : v;
+        return r > hi ? hi : r;
+      });
+      break;
+    }
+    case UnaryOp::Reciprocal: map1(x, out, n, [](T v) { return T(1) / v; }); break;
+    case UnaryOp::Square: map1(x, out, n, [](T v) { return v * v; }); break;
+    case UnaryOp::Sign:
+      map1(x, out, n, [](T v) { return v > T(0) ? T(1) : (v < T(0) ? T(-1) : v); });
+      break;
+    case UnaryOp::Count: break;
+  }
+}
+
+// ---- binary -----------------------------------------------------------------------------------------
+// One row of out; the three common stride patterns get their own loops so they vectorise.
+template <typename T, typename F>
+inline void row(const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n, F f) {
+  if (sa == 1 && sb == 1) {
+#pragma GCC ivdep
+    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+  } else if (sa == 1 && sb == 0) {
+    const T bv = *b;
+#pragma GCC ivdep
+    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], bv);
+  } else if (sa == 0 && sb == 1) {
+    const T av = *a;
+#pragma GCC ivdep
+    for (int64_t i = 0; i < n; ++i) out[i] = f(av, b[i]);
+  } else {
+#pragma GCC ivdep
+    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i * sa], b[i * sb]);
+  }
+}
+
+template <typename T>
+void binary_row(int op, const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n) {
+  switch (static_cast<BinaryOp>(op)) {
+    case BinaryOp::Add: row(a, sa, b, sb, out, n, [](T u, T v) { return u + v; }); break;
+    case BinaryOp::Sub: row(a, sa, b, sb, out, n, [](T u, T v) { return u - v; }); break;
+    case BinaryOp::Mul: row(a, sa, b, sb, out, n, [](T u, T v) { return u * v; }); break;
+    case BinaryOp::Div: row(a, sa, b, sb, out, n, [](T u, T v) { return u / v; }); break;
+    case BinaryOp::Pow:
+      if (sb == 0 && (*b == T(2) || *b == T(1) || *b == T(0))) {  // common exponents, vectorised
+        const T e = *b;
+        row(a, sa, b, sb, out, n, [e](T u, T) { return e == T(2) ? u * u : (e == T(1) ? u : T(1)); });
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = static_cast<T>(__builtin_pow(static_cast<double>(a[i * sa]), static_cast<double>(b[i * sb])));
+      }
+      break;
+    case BinaryOp::Maximum:
+      row(a, sa, b, sb, out, n, [](T u, T v) {
+        const T r = u > v ? u : v;  // v when v is NaN
+        return u != u ? u : r;
+      });
+      break;
+    case BinaryOp::Minimum:
+      row(a, sa, b, sb, out, n, [](T u, T v) {
+        const T r = u < v ? u : v;
+        return u != u ? u : r;
+      });
+      break;
+    case BinaryOp::Count: break;
+  }
+}
+
+// ---- reductions -------------------------------------------------------------------------------------
+// FP adds are not reassociated by the compiler, so the contiguous reductions keep kLanes independent
+// accumulators (vector registers after SLP vectorisation) and combine them pairwise at the end.
+constexpr int kLanes = 32;
+constexpr int64_t kPairwiseBlock = 4096;
+
+template <typename T>
+double sum_block(const T* x, int64_t n) {
+  double acc[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += static_cast<double>(x[i + j]);
+  double tail = 0.0;
+  for (; i < n; ++i) tail += static_cast<double>(x[i]);
+  for (int w = kLanes / 2; w > 0; w /= 2)
+    for (int j = 0; j < w; ++j) acc[j] += acc[j + w];
+  return acc[0] + tail;
+}
+
+// Pairwise over blocks: error grows with log(n / kPairwiseBlock), not n.
+template <typename T>
+double sum_pairwise(const T* x, int64_t n) {
+  if (n <= kPairwiseBlock) return sum_block(x, n);
+  const int64_t h = (n / 2 + kLanes - 1) / kLanes * kLanes;
+  return sum_pairwise(x, h) + sum_pairwise(x + h, n - h);
+}
+
+template <typename T, bool kMax>
+double extremum_contig(const T* x, int64_t n) {
+  const T init = kMax ? -static_cast<T>(kInf) : static_cast<T>(kInf);
+  T acc[kLanes];
+  for (int j = 0; j < kLanes; ++j) acc[j] = init;
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) {
+      const T v = x[i + j];
+      acc[j] = ((kMax ? v > acc[j] : v < acc[j]) || v != v) ? v : acc[j];  // a NaN sticks
+    }
+  T r = init;
+  for (; i < n; ++i) {
+    const T v = x[i];
+    r = ((kMax ? v > r : v < r) || v != v) ? v : r;
+  }
+  for (int j = 0; j < kLanes; ++j) r = ((kMax ? acc[j] > r : acc[j] < r) || acc[j] != acc[j]) ? acc[j] : r;
+  return static_cast<double>(r);
+}
+
+template <typename T>
+double prod_contig(const T* x, int64_t n) {
+  double acc[kLanes];
+  for (int j = 0; j < kLanes; ++j) acc[j] = 1.0;
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] *= static_cast<double>(x[i + j]);
+  double r = 1.0;
+  for (; i < n; ++i) r *= static_cast<double>(x[i]);
+  for (int j = 0; j < kLanes; ++j) r *= acc[j];
+  return r;
+}
+
+template <typename T>
+double reduce_contig(int op, const T* x, int64_t n) {
+  switch (static_cast<ReduceOp>(op)) {
+    case ReduceOp::Sum:
+    case ReduceOp::Mean: return sum_pairwise(x, n);
+    case ReduceOp::Max: return extremum_contig<T, true>(x, n);
+    case ReduceOp::Min: return extremum_contig<T, false>(x, n);
+    case ReduceOp::Prod: return prod_contig(x, n);
+    case ReduceOp::Count: break;
+  }
+  return 0.0;
+}
+
+// Rows of k <= kRowChunk elements combined into acc. Sums are blocked: 64 rows at a time into a
+// local buffer, then into acc, so the error grows with r/64 + 64 rather than r.
+template <typename T>
+void reduce_rows(int op, const T* x, int64_t r, int64_t k, int64_t rs, double* acc) {
+  switch (static_cast<ReduceOp>(op)) {
+    case ReduceOp::Sum:
+    case ReduceOp::Mean: {
+      double tmp[kRowChunk];
+      for (int64_t i0 = 0; i0 < r; i0 += 64) {
+        const int64_t i1 = r - i0 < 64 ? r : i0 + 64;
+        for (int64_t j = 0; j < k; ++j) tmp[j] = 0.0;
+        for (int64_t i = i0; i < i1; ++i) {
+          const T* xr = x + i * rs;
+          for (int64_t j = 0; j < k; ++j) tmp[j] += static_cast<double>(xr[j]);
+        }
+        for (int64_t j = 0; j < k; ++j) acc[j] += tmp[j];
+      }
+      break;
+    }
+    case ReduceOp::Max:
+      for (int64_t i = 0; i < r; ++i) {
+        const T* xr = x + i * rs;
+        for (int64_t j = 0; j < k; ++j) {
+          const double v = static_cast<double>(xr[j]);
+          acc[j] = (v > acc[j] || v != v) ? v : acc[j];
+        }
+      }
+      break;
+    case ReduceOp::Min:
+      for (int64_t i = 0; i < r; ++i) {
+        const T* xr = x + i * rs;
+        for (int64_t j = 0; j < k; ++j) {
+          const double v = static_cast<double>(xr[j]);
+          acc[j] = (v < acc[j] || v != v) ? v : acc[j];
+        }
+      }
+      break;
+    case ReduceOp::Prod:
+      for (int64_t i = 0; i < r; ++i) {
+        const T* xr = x + i * rs;
+        for (int64_t j = 0; j < k; ++j) acc[j] *= static_cast<double>(xr[j]);
+      }
+      break;
+    case ReduceOp::Count: break;
+  }
+}
+
+// The table for the TU that includes this file.
+template <typename T> constexpr KernelsOf<T> kernels_of() {
+  return KernelsOf<T>{&unary<T>, &binary_row<T>, &reduce_contig<T>, &reduce_rows<T>};
+}
+
+}  // namespace
+}  // namespace ops
+}  // namespace tapegrad
+
+// Defines the ISA's table getter, e.g. TAPEGRAD_DEFINE_KERNEL_TABLE(kernel_table_avx2).
+#define TAPEGRAD_DEFINE_KERNEL_TABLE(getter)                                                          \
+  namespace tapegrad {                                                                              \
+  namespace ops {                                                                                   \
+  const KernelTable* getter() noexcept {                                                            \
+    static constexpr KernelTable table{kernels_of<float>(), kernels_of<double>()};                  \
+    return &table;                                                                                  \
+  }                                                                                                 \
+  }                                                                                                 \
+  }
