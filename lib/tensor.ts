@@ -350,7 +350,9 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
     let n = 0;
     const fill = (v: NestedArray | readonly NestedArray[], dim: number): void => {
       if (dim === shape.length) {
-        flat[n++] = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+        if (typeof v === 'number') flat[n++] = v;
+        else if (typeof v === 'boolean') flat[n++] = v ? 1 : 0;
+        else throw new TypeError(`tensor: data must hold only numbers (or booleans), got ${describe(v)} at flat index ${n}`);
         return;
       }
       const arr = v as NestedArray[];
