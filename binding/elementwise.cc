@@ -1,5 +1,233 @@
-// PLACEHOLDER: the elementwise/reduction glue lands with the native elementwise kernels.
+// Elementwise and reduction glue: unaryOps/binaryOps/reduceOps (op names in code order) and
+//   unary(op, x, out, p0, p1)
+//   binary(op, a, aStrides, b, bStrides, out, outShape)
+//   reduce(op, x, shape, dims, out)
+// Converts the JS arguments to plain C++ once and checks everything native/ relies on for memory
+// safety: op code in range, all arrays the same float kind, shapes/strides/dims well-formed (at most
+// 16 dims), every addressed element inside its array (computed in 128-bit), out's length, and that out
+// overlaps no input except as the exact same view where the kernel allows it (typed arrays can share
+// one ArrayBuffer). Then calls tapegrad::unary_* / binary_* / reduce_*.
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "args.h"
+#include "tapegrad/elementwise.h"
+#include "tapegrad/reduce.h"
+
 namespace tapegrad_binding {
-void register_elementwise(Napi::Env, Napi::Object) {}
+namespace {
+
+constexpr int64_t kMaxInt = int64_t{1} << 53;  // largest exactly representable JS integer
+constexpr size_t kMaxDims = 16;
+
+// Argument i must be a typed array of the same float kind as argument `like` (already known to be T).
+template <typename T>
+Span<T> get_same_kind(const Napi::CallbackInfo& info, const char* fn, size_t i, size_t like) {
+  const Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != TypedArrayTraits<T>::type)
+    throw_type(info.Env(), fn, i,
+               std::string(TypedArrayTraits<T>::name) + " (the type of argument " + std::to_string(like) + ")", v);
+  Napi::TypedArrayOf<T> arr = v.As<Napi::TypedArrayOf<T>>();
+  return {arr.Data(), arr.ElementLength()};
+}
+
+std::string list_to_string(const std::vector<int64_t>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+// Product of a shape, which must stay a safe JS integer.
+int64_t numel(const Napi::Env& env, const char* fn, size_t i, const std::vector<int64_t>& shape) {
+  __int128 n = 1;
+  for (int64_t s : shape) {
+    n *= s;
+    if (n > kMaxInt)
+      throw_range(env, fn, "argument " + std::to_string(i) + " must describe at most 2^53 elements, got " +
+                               list_to_string(shape));
+  }
+  return static_cast<int64_t>(n);
+}
+
+void check_length(const Napi::Env& env, const char* fn, size_t i, size_t length, int64_t want, const std::string& why) {
+  if (static_cast<int64_t>(length) != want)
+    throw_range(env, fn, "argument " + std::to_string(i) + " must have length " + std::to_string(want) + " (" + why +
+                             "), got " + std::to_string(length));
+}
+
+// Elements [0, count) of an array starting at p, as a byte range.
+struct Bytes {
+  uintptr_t lo, hi;
+};
+template <typename T> Bytes bytes(const T* p, int64_t count) {
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(p);
+  return {lo, lo + static_cast<uintptr_t>(count) * sizeof(T)};
+}
+bool overlap(Bytes a, Bytes b) { return a.lo < a.hi && b.lo < b.hi && a.lo < b.hi && b.lo < a.hi; }
+
+// ---- unary ------------------------------------------------------------------------------------------
+
+template <typename T>
+void unary_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::UnaryOp op) {
+  const Napi::Env env = info.Env();
+  const Span<T> x = get_array<T>(info, fn, 1);
+  const Span<T> out = get_same_kind<T>(info, fn, 2, 1);
+  const double p0 = get_number(info, fn, 3), p1 = get_number(info, fn, 4);
+  check_length(env, fn, 2, out.length, static_cast<int64_t>(x.length), "the length of argument 1");
+  const int64_t n = static_cast<int64_t>(x.length);
+  if (x.data != out.data && overlap(bytes(x.data, n), bytes(out.data, n)))
+    throw_range(env, fn, "argument 2 must be argument 1 itself or not overlap it in memory, got views that "
+                         "partially share one ArrayBuffer");
+  if constexpr (sizeof(T) == 4) tapegrad::unary_f32(op, x.data, out.data, n, p0, p1);
+  else tapegrad::unary_f64(op, x.data, out.data, n, p0, p1);
+}
+
+Napi::Value unary(const Napi::CallbackInfo& info) {
+  const char* fn = "unary";
+  require_count(info, fn, 5);
+  const auto op = static_cast<tapegrad::UnaryOp>(
+      get_int(info, fn, 0, 0, static_cast<int64_t>(tapegrad::UnaryOp::Count) - 1));
+  if (is_f32(info, fn, 1)) unary_typed<float>(info, fn, op);
+  else unary_typed<double>(info, fn, op);
+  return info.Env().Undefined();
+}
+
+// ---- binary -----------------------------------------------------------------------------------------
+
+// Index of the last element an operand with these strides addresses over `shape` (all sizes >= 1).
+__int128 last_index(const std::vector<int64_t>& shape, const std::vector<int64_t>& strides) {
+  __int128 last = 0;
+  for (size_t d = 0; d < shape.size(); ++d) last += static_cast<__int128>(shape[d] - 1) * strides[d];
+  return last;
+}
+
+// Does the operand step through out's shape exactly like out (row-major contiguous, size-1 dims free)?
+bool contiguous_like_out(const std::vector<int64_t>& shape, const std::vector<int64_t>& strides) {
+  int64_t expect = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    if (shape[d] != 1 && strides[d] != expect) return false;
+    expect *= shape[d];
+  }
+  return true;
+}
+
+template <typename T>
+void binary_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::BinaryOp op) {
+  const Napi::Env env = info.Env();
+  const Span<T> a = get_array<T>(info, fn, 1);
+  const Span<T> b = get_same_kind<T>(info, fn, 3, 1);
+  const Span<T> out = get_same_kind<T>(info, fn, 5, 1);
+  const std::vector<int64_t> shape = get_int_list(info, fn, 6, kMaxDims, 0, kMaxInt);
+  const std::vector<int64_t> as = get_int_list(info, fn, 2, kMaxDims, 0, kMaxInt);
+  const std::vector<int64_t> bs = get_int_list(info, fn, 4, kMaxDims, 0, kMaxInt);
+  const std::string nd = std::to_string(shape.size());
+  if (as.size() != shape.size())
+    throw_range(env, fn, "argument 2 must have one stride per dim of argument 6 (" + nd + "), got " +
+                             std::to_string(as.size()));
+  if (bs.size() != shape.size())
+    throw_range(env, fn, "argument 4 must have one stride per dim of argument 6 (" + nd + "), got " +
+                             std::to_string(bs.size()));
+  const int64_t n = numel(env, fn, 6, shape);
+  check_length(env, fn, 5, out.length, n, "the product of argument 6, " + list_to_string(shape));
+  if (n == 0) return;  // nothing is read or written
+  const __int128 a_last = last_index(shape, as), b_last = last_index(shape, bs);
+  if (a_last >= static_cast<__int128>(a.length))
+    throw_range(env, fn, "argument 1 must hold every element argument 2's strides address over argument 6 (up to "
+                         "index " + (a_last > kMaxInt ? std::string("more than 2^53") : std::to_string(static_cast<int64_t>(a_last))) +
+                         "), got length " + std::to_string(a.length));
+  if (b_last >= static_cast<__int128>(b.length))
+    throw_range(env, fn, "argument 3 must hold every element argument 4's strides address over argument 6 (up to "
+                         "index " + (b_last > kMaxInt ? std::string("more than 2^53") : std::to_string(static_cast<int64_t>(b_last))) +
+                         "), got length " + std::to_string(b.length));
+  const Bytes ob = bytes(out.data, n);
+  // In place is fine only as the very same elements in the same order.
+  if (overlap(ob, bytes(a.data, static_cast<int64_t>(a_last) + 1)) &&
+      !(a.data == out.data && contiguous_like_out(shape, as)))
+    throw_range(env, fn, "argument 5 must not overlap argument 1 in memory unless it is the same contiguous view "
+                         "(strides " + list_to_string(as) + " over " + list_to_string(shape) + ")");
+  if (overlap(ob, bytes(b.data, static_cast<int64_t>(b_last) + 1)) &&
+      !(b.data == out.data && contiguous_like_out(shape, bs)))
+    throw_range(env, fn, "argument 5 must not overlap argument 3 in memory unless it is the same contiguous view "
+                         "(strides " + list_to_string(bs) + " over " + list_to_string(shape) + ")");
+  const int ndim = static_cast<int>(shape.size());
+  if constexpr (sizeof(T) == 4)
+    tapegrad::binary_f32(op, ndim, shape.data(), a.data, as.data(), b.data, bs.data(), out.data);
+  else
+    tapegrad::binary_f64(op, ndim, shape.data(), a.data, as.data(), b.data, bs.data(), out.data);
+}
+
+Napi::Value binary(const Napi::CallbackInfo& info) {
+  const char* fn = "binary";
+  require_count(info, fn, 7);
+  const auto op = static_cast<tapegrad::BinaryOp>(
+      get_int(info, fn, 0, 0, static_cast<int64_t>(tapegrad::BinaryOp::Count) - 1));
+  if (is_f32(info, fn, 1)) binary_typed<float>(info, fn, op);
+  else binary_typed<double>(info, fn, op);
+  return info.Env().Undefined();
+}
+
+// ---- reduce -----------------------------------------------------------------------------------------
+
+template <typename T>
+void reduce_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::ReduceOp op) {
+  const Napi::Env env = info.Env();
+  const Span<T> x = get_array<T>(info, fn, 1);
+  const Span<T> out = get_same_kind<T>(info, fn, 4, 1);
+  const std::vector<int64_t> shape = get_int_list(info, fn, 2, kMaxDims, 0, kMaxInt);
+  const int64_t ndim = static_cast<int64_t>(shape.size());
+  const std::vector<int64_t> dims = get_int_list(info, fn, 3, kMaxDims, 0, kMaxInt);
+  uint32_t mask = 0;
+  for (size_t j = 0; j < dims.size(); ++j) {
+    if (dims[j] >= ndim)
+      throw_range(env, fn, "argument 3 must list dims in [0, " + std::to_string(ndim) + ") of argument 2, got " +
+                               list_to_string(dims));
+    if (j > 0 && dims[j] <= dims[j - 1])
+      throw_range(env, fn, "argument 3 must be sorted without repeats, got " + list_to_string(dims));
+    mask |= uint32_t{1} << dims[j];
+  }
+  const int64_t n = numel(env, fn, 2, shape);
+  check_length(env, fn, 1, x.length, n, "the product of argument 2, " + list_to_string(shape));
+  std::vector<int64_t> kept;
+  for (int64_t d = 0; d < ndim; ++d)
+    if (!(mask >> d & 1u)) kept.push_back(shape[static_cast<size_t>(d)]);
+  const int64_t m = numel(env, fn, 2, kept);
+  check_length(env, fn, 4, out.length, m, "the product of the kept dims, " + list_to_string(kept));
+  if (overlap(bytes(x.data, n), bytes(out.data, m)))
+    throw_range(env, fn, "argument 4 must not overlap argument 1 in memory, got views that share one ArrayBuffer");
+  if constexpr (sizeof(T) == 4) tapegrad::reduce_f32(op, static_cast<int>(ndim), shape.data(), mask, x.data, out.data);
+  else tapegrad::reduce_f64(op, static_cast<int>(ndim), shape.data(), mask, x.data, out.data);
+}
+
+Napi::Value reduce(const Napi::CallbackInfo& info) {
+  const char* fn = "reduce";
+  require_count(info, fn, 5);
+  const auto op = static_cast<tapegrad::ReduceOp>(
+      get_int(info, fn, 0, 0, static_cast<int64_t>(tapegrad::ReduceOp::Count) - 1));
+  if (is_f32(info, fn, 1)) reduce_typed<float>(info, fn, op);
+  else reduce_typed<double>(info, fn, op);
+  return info.Env().Undefined();
+}
+
+template <typename Op, typename Name>
+Napi::Array names(Napi::Env env, Op count, Name name) {
+  const int n = static_cast<int>(count);
+  Napi::Array arr = Napi::Array::New(env, static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) arr.Set(static_cast<uint32_t>(i), Napi::String::New(env, name(static_cast<Op>(i))));
+  return arr;
+}
+
+}  // namespace
+
+void register_elementwise(Napi::Env env, Napi::Object exports) {
+  exports.Set("unaryOps", names(env, tapegrad::UnaryOp::Count, tapegrad::unary_op_name));
+  exports.Set("binaryOps", names(env, tapegrad::BinaryOp::Count, tapegrad::binary_op_name));
+  exports.Set("reduceOps", names(env, tapegrad::ReduceOp::Count, tapegrad::reduce_op_name));
+  exports.Set("unary", Napi::Function::New(env, unary, "unary"));
+  exports.Set("binary", Napi::Function::New(env, binary, "binary"));
+  exports.Set("reduce", Napi::Function::New(env, reduce, "reduce"));
+}
+
 }  // namespace tapegrad_binding
