@@ -15,7 +15,7 @@ export class Sigmoid extends Function {
   }
   static override backward(ctx: FunctionCtx, g: Tensor): Tensor {
     const [saved] = ctx.savedTensors;
-    return mul(g, sub(saved, mul(saved, saved)));
+    return mul(mul(g, sub(1, saved)), saved); // PyTorch's order: g·(1 − σ)·σ
   }
 }
 

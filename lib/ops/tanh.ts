@@ -15,7 +15,7 @@ export class Tanh extends Function {
   }
   static override backward(ctx: FunctionCtx, g: Tensor): Tensor {
     const [saved] = ctx.savedTensors;
-    return sub(g, mul(mul(g, saved), saved));
+    return mul(g, sub(1, mul(saved, saved))); // PyTorch's order: g·(1 − y²)
   }
 }
 

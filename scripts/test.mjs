@@ -1,0 +1,50 @@
+// `npm test`: the whole suite. Builds the TypeScript (ESM + CJS, which the package tests load),
+// typechecks lib/, test/ and bench/, runs vitest, then the native unit tests (ctest, plain and under
+// AddressSanitizer + UndefinedBehaviorSanitizer), and ends with one plain line:
+//   N passed, N failed[, N skipped]
+// Set TAPEGRAD_SKIP_NATIVE_TESTS=1 to run only the JS side (e.g. for the TAPEGRAD_ISA variants).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'tapegrad-test-'));
+let passed = 0, failed = 0, skipped = 0;
+
+function step(label, cmd, args, env = {}) {
+  console.log(`\n--- ${label} ---`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status === 0;
+}
+
+if (step('build TypeScript (dist/esm, dist/cjs)', process.execPath, [path.join(root, 'scripts', 'build-ts.mjs')])) passed++;
+else failed++;
+if (step('typecheck', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'])) passed++;
+else failed++;
+
+const vitestSummary = path.join(tmp, 'vitest.json');
+const vitestOk = step('vitest', process.execPath, [require.resolve('vitest/vitest.mjs'), 'run'], { TAPEGRAD_SUMMARY_FILE: vitestSummary });
+if (existsSync(vitestSummary)) {
+  const s = JSON.parse(readFileSync(vitestSummary, 'utf8'));
+  passed += s.passed;
+  failed += s.failed;
+  skipped += s.skipped;
+  if (!vitestOk && s.failed === 0) failed++; // vitest failed for a reason outside the tests
+} else failed++;
+
+if (process.env.TAPEGRAD_SKIP_NATIVE_TESTS !== '1') {
+  const nativeSummary = path.join(tmp, 'native.json');
+  step('native unit tests (ctest: plain, then ASan+UBSan)', process.execPath, [path.join(root, 'scripts', 'native-tests.mjs'), '--summary-file', nativeSummary]);
+  if (existsSync(nativeSummary)) {
+    const s = JSON.parse(readFileSync(nativeSummary, 'utf8'));
+    passed += s.passed;
+    failed += s.failed;
+  } else failed++;
+}
+rmSync(tmp, { recursive: true, force: true });
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed === 0 ? 0 : 1);
