@@ -27,7 +27,7 @@ if (step('typecheck', process.execPath, [require.resolve('typescript/bin/tsc'), 
 else failed++;
 
 const vitestSummary = path.join(tmp, 'vitest.json');
-const vitestOk = step('vitest', process.execPath, [require.resolve('vitest/vitest.mjs'), 'run'], { TAPEGRAD_SUMMARY_FILE: vitestSummary });
+const vitestOk = step('vitest', process.execPath, [path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs'), 'run'], { TAPEGRAD_SUMMARY_FILE: vitestSummary });
 if (existsSync(vitestSummary)) {
   const s = JSON.parse(readFileSync(vitestSummary, 'utf8'));
   passed += s.passed;
