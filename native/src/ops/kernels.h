@@ -20,10 +20,15 @@
 #include "ops/table.h"
 #include "tapegrad/elementwise.h"
 #include "tapegrad/reduce.h"
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>  // intrinsics are gnu_inline/always_inline: never emitted out of line, no ODR risk
+#endif
 
-// errno is never read by our callers; without this, sqrt keeps a libm call for negative inputs in
-// every loop (control flow the vectoriser gives up on). Applies only to the functions below.
-#pragma GCC optimize("no-math-errno")
+// The FP exception flags are never read by our callers. Without no-trapping-math GCC will not
+// speculate a division out of a select's arm on AVX2 (no masked ops), which leaves control flow in the
+// loop and the vectoriser gives up on it. (no-math-errno cannot be set this way: the sqrt builtin's
+// attributes are fixed by the command line, hence the intrinsics in sqrt_loop below.)
+#pragma GCC optimize("no-trapping-math")
 
 namespace tapegrad {
 namespace ops {
@@ -202,31 +207,101 @@ inline void map1(const T* x, T* out, int64_t n, F f) {
   for (int64_t i = 0; i < n; ++i) out[i] = f(x[i]);
 }
 
-// sin/cos in blocks: a block whose arguments all lie in the reduction's range runs the vector path,
-// any other block runs element by element with libm for the out-of-range ones.
-template <typename T, uint64_t kCos>
-void sincos_loop(const T* x, T* out, int64_t n) {
+// Float32 transcendentals run the double kernels over a block converted to double: three simple loops
+// that vectorise, where one loop mixing float and double lanes does not (reliably). In place is fine:
+// each block is read completely before it is written.
+template <typename G>
+void via_double(const float* x, float* out, int64_t n, G g) {
+  constexpr int64_t B = 512;
+  double buf[B];
+  for (int64_t b = 0; b < n; b += B) {
+    const int64_t m = n - b < B ? n - b : B;
+    for (int64_t i = 0; i < m; ++i) buf[i] = static_cast<double>(x[b + i]);
+    g(buf, m);
+    for (int64_t i = 0; i < m; ++i) out[b + i] = static_cast<float>(buf[i]);
+  }
+}
+template <typename G>
+void via_double(const double* x, double* out, int64_t n, G g) {
+  if (x != out) {
+    for (int64_t b = 0; b < n; b += 512) {  // copy block by block while it is in cache
+      const int64_t m = n - b < 512 ? n - b : 512;
+      for (int64_t i = 0; i < m; ++i) out[b + i] = x[b + i];
+      g(out + b, m);
+    }
+  } else {
+    g(out, n);
+  }
+}
+
+// sin/cos in place on doubles, in blocks: a block whose arguments all lie in the reduction's range
+// runs the vector path, any other block runs element by element with libm for the out-of-range ones.
+template <uint64_t kCos>
+void sincos_inplace(double* v, int64_t n) {
   constexpr int64_t B = 256;
   for (int64_t b = 0; b < n; b += B) {
     const int64_t m = n - b < B ? n - b : B;
-    const T* xb = x + b;
-    T* ob = out + b;
+    double* vb = v + b;
     int bad = 0;
-    for (int64_t i = 0; i < m; ++i) bad |= !(__builtin_fabs(static_cast<double>(xb[i])) <= kSinCosMax);
+    for (int64_t i = 0; i < m; ++i) bad |= !(__builtin_fabs(vb[i]) <= kSinCosMax);
     if (!bad) {
-#pragma GCC ivdep
-      for (int64_t i = 0; i < m; ++i) ob[i] = static_cast<T>(sincos_d(static_cast<double>(xb[i]), kCos));
+      for (int64_t i = 0; i < m; ++i) vb[i] = sincos_d(vb[i], kCos);
     } else {
       for (int64_t i = 0; i < m; ++i) {
-        const double v = static_cast<double>(xb[i]);
-        double r;
-        if (__builtin_fabs(v) <= kSinCosMax) r = sincos_d(v, kCos);
-        else r = kCos ? __builtin_cos(v) : __builtin_sin(v);
-        ob[i] = static_cast<T>(r);
+        const double t = vb[i];
+        vb[i] = __builtin_fabs(t) <= kSinCosMax ? sincos_d(t, kCos) : (kCos ? __builtin_cos(t) : __builtin_sin(t));
       }
     }
   }
 }
+
+// out[i] = F(x[i]) through double for the transcendental F.
+template <typename T, typename F>
+inline void map_d(const T* x, T* out, int64_t n, F f) {
+  if constexpr (sizeof(T) == sizeof(double)) {
+    map1(x, out, n, f);
+  } else {
+    via_double(x, out, n, [f](double* v, int64_t m) {
+      for (int64_t i = 0; i < m; ++i) v[i] = f(v[i]);
+    });
+  }
+}
+
+// IEEE sqrt (correctly rounded), vectorised by hand: with errno semantics on (the default), GCC keeps
+// a libm call for negative inputs in the loop and does not vectorise it.
+#if defined(__x86_64__) || defined(_M_X64)
+inline double sqrt1(double v) {
+  const __m128d x = _mm_set_sd(v);
+  return _mm_cvtsd_f64(_mm_sqrt_sd(x, x));
+}
+inline float sqrt1(float v) { return _mm_cvtss_f32(_mm_sqrt_ss(_mm_set_ss(v))); }
+void sqrt_loop(const double* x, double* out, int64_t n) {
+  int64_t i = 0;
+#if defined(__AVX512F__)
+  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(out + i, _mm512_sqrt_pd(_mm512_loadu_pd(x + i)));
+#elif defined(__AVX__)
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, _mm256_sqrt_pd(_mm256_loadu_pd(x + i)));
+#else
+  for (; i + 2 <= n; i += 2) _mm_storeu_pd(out + i, _mm_sqrt_pd(_mm_loadu_pd(x + i)));
+#endif
+  for (; i < n; ++i) out[i] = sqrt1(x[i]);
+}
+void sqrt_loop(const float* x, float* out, int64_t n) {
+  int64_t i = 0;
+#if defined(__AVX512F__)
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(out + i, _mm512_sqrt_ps(_mm512_loadu_ps(x + i)));
+#elif defined(__AVX__)
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_sqrt_ps(_mm256_loadu_ps(x + i)));
+#else
+  for (; i + 4 <= n; i += 4) _mm_storeu_ps(out + i, _mm_sqrt_ps(_mm_loadu_ps(x + i)));
+#endif
+  for (; i < n; ++i) out[i] = sqrt1(x[i]);
+}
+#else
+template <typename T> void sqrt_loop(const T* x, T* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(__builtin_sqrt(static_cast<double>(x[i])));
+}
+#endif
 
 template <typename T>
 void pow_scalar(const T* x, T* out, int64_t n, double p) {
@@ -234,11 +309,14 @@ void pow_scalar(const T* x, T* out, int64_t n, double p) {
   else if (p == 1.0) map1(x, out, n, [](T v) { return v; });
   else if (p == 2.0) map1(x, out, n, [](T v) { return v * v; });
   else if (p == -1.0) map1(x, out, n, [](T v) { return T(1) / v; });
-  else if (p == 0.5)  // pow(−0, 0.5) = +0 and pow(−inf, 0.5) = +inf, unlike sqrt
-    map1(x, out, n, [](T v) {
-      const T s = __builtin_sqrt(static_cast<double>(v)) + 0.0;
-      return v == -static_cast<T>(kInf) ? static_cast<T>(kInf) : s;
-    });
+  else if (p == 0.5) {  // pow(−0, 0.5) = +0 and pow(−inf, 0.5) = +inf, unlike sqrt
+    T buf[256];
+    for (int64_t b = 0; b < n; b += 256) {
+      const int64_t m = n - b < 256 ? n - b : 256;
+      sqrt_loop(x + b, buf, m);
+      for (int64_t i = 0; i < m; ++i) out[b + i] = x[b + i] == -static_cast<T>(kInf) ? static_cast<T>(kInf) : buf[i] + T(0);
+    }
+  }
   else
     for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(__builtin_pow(static_cast<double>(x[i]), p));
 }
@@ -248,22 +326,13 @@ void unary(int op, const T* x, T* out, int64_t n, double p0, double p1) {
   using D = double;
   switch (static_cast<UnaryOp>(op)) {
     case UnaryOp::Neg: map1(x, out, n, [](T v) { return -v; }); break;
-    case UnaryOp::Exp: map1(x, out, n, [](T v) { return static_cast<T>(exp_d(static_cast<D>(v))); }); break;
-    case UnaryOp::Log: map1(x, out, n, [](T v) { return static_cast<T>(log_d(static_cast<D>(v))); }); break;
-    case UnaryOp::Sqrt:
-      // IEEE sqrt is correctly rounded in either precision.
-      map1(x, out, n, [](T v) {
-        const T s = sizeof(T) == 4 ? static_cast<T>(__builtin_sqrtf(static_cast<float>(v)))
-                                   : static_cast<T>(__builtin_sqrt(static_cast<D>(v)));
-        return v >= T(0) ? s : static_cast<T>(__builtin_nan(""));
-      });
-      break;
-    case UnaryOp::Sin: sincos_loop<T, 0>(x, out, n); break;
-    case UnaryOp::Cos: sincos_loop<T, 1>(x, out, n); break;
-    case UnaryOp::Tanh: map1(x, out, n, [](T v) { return static_cast<T>(tanh_d(static_cast<D>(v))); }); break;
-    case UnaryOp::Sigmoid:
-      map1(x, out, n, [](T v) { return static_cast<T>(sigmoid_d(static_cast<D>(v))); });
-      break;
+    case UnaryOp::Exp: map_d(x, out, n, [](D v) { return exp_d(v); }); break;
+    case UnaryOp::Log: map_d(x, out, n, [](D v) { return log_d(v); }); break;
+    case UnaryOp::Sqrt: sqrt_loop(x, out, n); break;
+    case UnaryOp::Sin: via_double(x, out, n, [](D* v, int64_t m) { sincos_inplace<0>(v, m); }); break;
+    case UnaryOp::Cos: via_double(x, out, n, [](D* v, int64_t m) { sincos_inplace<1>(v, m); }); break;
+    case UnaryOp::Tanh: map_d(x, out, n, [](D v) { return tanh_d(v); }); break;
+    case UnaryOp::Sigmoid: map_d(x, out, n, [](D v) { return sigmoid_d(v); }); break;
     case UnaryOp::Relu: map1(x, out, n, [](T v) { return (v > T(0) || v != v) ? v : T(0); }); break;
     case UnaryOp::Abs: map1(x, out, n, [](T v) { return static_cast<T>(__builtin_fabs(static_cast<D>(v))); }); break;
     case UnaryOp::PowScalar: pow_scalar(x, out, n, p0); break;
