@@ -207,15 +207,18 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p) noexcept {
       for (int64_t ic = 0; ic < p.m; ic += mc_blk) {
         const int64_t mc = std::min(mc_blk, p.m - ic);
         K.pack_a(mc, kc, p.a + ic * p.rsa + pc * p.csa, p.rsa, p.csa, abuf);
-        // Loops 2/1 (JR/IR): NR-wide micro-panels of B (in L1) × MR-tall micro-panels of A (from L2).
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int nr = static_cast<int>(std::min(NR, nc - jr));
-          const int nvu = static_cast<int>(ceil_div(nr, K.vl));
-          const T* bp = bbuf + jr * kc;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int mr = static_cast<int>(std::min(MR, mc - ir));
-            const T* ap = abuf + ir * kc;
-            const int64_t i = ic + ir, j = jc + jr;
+        // Loop 2 (IR): MR-tall micro-panels of A (each stays in L1 for the whole row sweep).
+        for (int64_t ir = 0; ir < mc; ir += MR) {
+          const int mr = static_cast<int>(std::min(MR, mc - ir));
+          const T* ap = abuf + ir * kc;
+          const int64_t i = ic + ir;
+          // Loop 1 (JR): NR-wide micro-panels of B (streamed from L2); the C tiles walk along C's
+          // rows, which are contiguous: friendly to the hardware prefetcher and the TLB.
+          for (int64_t jr = 0; jr < nc; jr += NR) {
+            const int nr = static_cast<int>(std::min(NR, nc - jr));
+            const int nvu = static_cast<int>(ceil_div(nr, K.vl));
+            const T* bp = bbuf + jr * kc;
+            const int64_t j = jc + jr;
             const auto ukr = K.ukr[mr - 1][nvu - 1];
             if (unit) {
               const T* bias = first && p.bias != nullptr ? p.bias + i * p.brs + j * p.bcs : nullptr;
@@ -237,9 +240,10 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p) noexcept {
   }
 }
 
-// Below this many multiply-adds a product stays on one thread: waking a sleeping worker costs a few
-// microseconds, about the time of a 64³ product.
-constexpr int64_t kParallelMinWork = int64_t{4} * 64 * 64 * 64;
+// Below this many multiply-adds a product stays on one thread: waking a sleeping worker (futex +
+// hypervisor IPI on this VM) costs 10–30 µs, the time of a ~128³ product, so 128³ ran slower on 2
+// threads than on 1 (measured: ~110 vs ~170 GFLOP/s); 256³ gains ~1.6×.
+constexpr int64_t kParallelMinWork = int64_t{160} * 160 * 160;
 
 template <typename T>
 Problem<T> sub_rows(const Problem<T>& p, int64_t i0, int64_t i1) {
@@ -311,7 +315,10 @@ void gemm_batched_impl(int64_t batch, int64_t m, int64_t n, int64_t k, T alpha, 
     return p;
   };
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  bool concurrent = batch > 1 && get_num_threads() > 1 && work < static_cast<double>(kParallelMinWork) * 4;
+  // Whole products per thread when each is too small to split, or when there are enough of them to
+  // keep every thread busy (cheaper than splitting each one).
+  bool concurrent = batch > 1 && get_num_threads() > 1 &&
+                    (work < static_cast<double>(kParallelMinWork) || batch >= 4 * int64_t{get_num_threads()});
   if (concurrent) {
     // Products may only run concurrently when their C matrices are disjoint in memory.
     const int64_t lo = std::min<int64_t>(0, (m - 1) * rsc) + std::min<int64_t>(0, (n - 1) * csc);

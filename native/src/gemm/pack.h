@@ -11,8 +11,11 @@ namespace tapegrad {
 namespace gemm_detail {
 namespace {
 
+// Optional fast path: VT::kPackTransposed and VT::pack_transposed<ROWS>(src, ld, kc, out) doing
+// out[p*ROWS + r] = src[r*ld + p] for r < ROWS, p < kc (an in-register transpose on AVX-512).
+
 // out[panel][p][r] = A(i0 + r, p), zero-padded to MR rows.
-template <typename T, int MR>
+template <typename VT, typename T, int MR>
 void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rsa, int64_t csa, T* __restrict out) {
   for (int64_t i0 = 0; i0 < mc; i0 += MR) {
     const int64_t mr = mc - i0 < MR ? mc - i0 : MR;
@@ -25,6 +28,8 @@ void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rsa, int64_t csa, T* __r
 #pragma GCC unroll 16
         for (int r = 0; r < MR; ++r) dst[r] = src[r];
       }
+    } else if (mr == MR && csa == 1 && VT::kPackTransposed) {
+      VT::template pack_transposed<MR>(ap, rsa, kc, out);
     } else if (mr == MR && csa == 1) {
       // A row-major: a transpose; blocks of 8 k steps keep the MR source rows' lines hot.
       const T* rows[MR];
@@ -54,7 +59,7 @@ void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rsa, int64_t csa, T* __r
 }
 
 // out[panel][p][j] = B(p, j0 + j), zero-padded to NR columns.
-template <typename T, int NR>
+template <typename VT, typename T, int NR>
 void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rsb, int64_t csb, T* __restrict out) {
   for (int64_t j0 = 0; j0 < nc; j0 += NR) {
     const int64_t nr = nc - j0 < NR ? nc - j0 : NR;
@@ -66,6 +71,8 @@ void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rsb, int64_t csb, T* __r
 #pragma GCC unroll 32
         for (int j = 0; j < NR; ++j) dst[j] = src[j];
       }
+    } else if (nr == NR && rsb == 1 && VT::kPackTransposed) {
+      VT::template pack_transposed<NR>(bp, csb, kc, out);
     } else if (nr == NR && rsb == 1) {
       // Bᵀ stored row-major: a transpose, in blocks of 8 k steps.
       int64_t p = 0;

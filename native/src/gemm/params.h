@@ -7,14 +7,17 @@
 //
 // Where the cache blocks come from (Zen 5 here: L1d 48 KiB 12-way, L2 1 MiB 8-way, L3 shared; the
 // same numbers are sane for Skylake-X / Ice Lake / Zen 4, which have L1d 32–48 KiB, L2 1–2 MiB):
-// - KC: one packed micro-panel of B (KC×NR) stays in L1 while loop 1 streams A micro-panels past it,
-//   so KC·NR·sizeof(T) ≈ half to two thirds of L1d (the other part holds the A panel and C lines).
-//   AVX-512 f32: 256·32·4 = 32 KiB; f64: 256·16·8 = 32 KiB; AVX2: 256·16·4 = 16 KiB (L1 32 KiB there).
-// - MC: the packed block of A (MC×KC) stays in L2 while loop 2 walks the B micro-panels:
-//   MC·KC·sizeof(T) ≈ 1/2 of a 1 MiB L2 (f32 480·256·4 = 480 KiB; f64 240·256·8 = 480 KiB).
-//   Multiples of MR.
-// - NC: the packed block of B (KC×NC) lives in L3 (or streams from memory for huge n); NC·KC·sizeof(T)
-//   of a few MiB keeps it inside any L3 of the last decade. Multiples of NR.
+// Loop order (gemm.cc): loop 2 walks A's micro-panels, loop 1 sweeps B's micro-panels along C's rows,
+// so an A micro-panel (MR×KC) stays in L1, B's block (KC×NC) is streamed from L2, and the C tiles a
+// sweep touches are contiguous (hardware prefetch and TLB friendly for large row strides).
+// - KC: the A micro-panel plus one B micro-panel (KC·(MR+NR)·sizeof(T)) stay well inside L1d:
+//   AVX-512 f32 256·44·4 = 44 KiB streamed, of which the 12 KiB A panel is resident.
+// - NC: B's packed block KC·NC·sizeof(T) ≈ L2 (f32 256·1024·4 = 1 MiB, f64 256·512·8 = 1 MiB); the
+//   sweep reads it once per A micro-panel. Multiples of NR.
+// - MC: how much of A is packed per B block; A's block is read once per (JC, PC) block, so it only
+//   needs to be large enough to amortise loop overhead and small enough to stay in L2/L3 right after
+//   packing (f32 480·256·4 = 480 KiB). Multiples of MR.
+// AVX2 machines have L1d 32 KiB and L2 256 KiB–1 MiB: smaller NC there.
 // Measured with bench/matmul.mjs (see the issue note); the env variables TAPEGRAD_GEMM_MC/KC/NC
 // override them for tuning experiments only.
 #pragma once
@@ -27,10 +30,10 @@ struct Params {
   int mc, kc, nc;  // cache blocks
 };
 
-constexpr Params kAvx512F32{12, 2, 16, 480, 256, 4096};
-constexpr Params kAvx512F64{12, 2, 8, 240, 256, 2048};
-constexpr Params kAvx2F32{6, 2, 8, 144, 256, 4096};
-constexpr Params kAvx2F64{6, 2, 4, 72, 256, 2048};
+constexpr Params kAvx512F32{12, 2, 16, 480, 256, 1024};
+constexpr Params kAvx512F64{12, 2, 8, 240, 256, 512};
+constexpr Params kAvx2F32{6, 2, 8, 144, 256, 512};
+constexpr Params kAvx2F64{6, 2, 4, 72, 256, 256};
 constexpr Params kScalarF32{4, 4, 1, 128, 256, 2048};
 constexpr Params kScalarF64{4, 4, 1, 128, 256, 2048};
 

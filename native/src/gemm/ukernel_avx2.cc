@@ -22,6 +22,9 @@ struct VecF32 {
   using T = float;
   using V = __m256;
   static constexpr int L = 8;
+  static constexpr bool kPackTransposed = false;
+  template <int ROWS>
+  static void pack_transposed(const T*, int64_t, int64_t, T*) {}
   static V zero() { return _mm256_setzero_ps(); }
   static V set1(T x) { return _mm256_set1_ps(x); }
   static V load(const T* p) { return _mm256_loadu_ps(p); }
@@ -39,6 +42,9 @@ struct VecF64 {
   using T = double;
   using V = __m256d;
   static constexpr int L = 4;
+  static constexpr bool kPackTransposed = false;
+  template <int ROWS>
+  static void pack_transposed(const T*, int64_t, int64_t, T*) {}
   static V zero() { return _mm256_setzero_pd(); }
   static V set1(T x) { return _mm256_set1_pd(x); }
   static V load(const T* p) { return _mm256_loadu_pd(p); }

@@ -14,6 +14,9 @@ struct Scalar {
   using T = TT;
   using V = TT;
   static constexpr int L = 1;
+  static constexpr bool kPackTransposed = false;
+  template <int ROWS>
+  static void pack_transposed(const T*, int64_t, int64_t, T*) {}
   static V zero() { return T(0); }
   static V set1(T x) { return x; }
   static V load(const T* p) { return *p; }
