@@ -8,4 +8,5 @@ export { manualSeed } from './random.js';
 export { noGrad, enableGrad, isGradEnabled } from './grad_mode.js';
 export * from './ops/index.js';
 export * as autograd from './autograd/index.js';
+export * as func from './func.js';
 export { getNumThreads, setNumThreads, backendInfo } from './backend.js';

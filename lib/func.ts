@@ -1,0 +1,126 @@
+// tg.func: function transforms in the style of torch.func / JAX, built on autograd.grad.
+//   grad(f)(...xs)          the gradient of a scalar f with respect to its first argument (or argnums)
+//   valueAndGrad(f)(...xs)  [f(...xs), gradient]
+//   vjp(f, ...xs)           [f(...xs), (v) => vector-Jacobian products for each x]
+//   jacobian(f)(...xs)      the full Jacobian (output shape ++ input shape)
+//   hessian(f)(...xs)       the Jacobian of the gradient
+import { grad as autogradGrad } from './autograd/engine.js';
+import { enableGrad } from './grad_mode.js';
+import { describe } from './shape.js';
+import { Tensor } from './tensor.js';
+
+export interface FuncOptions {
+  /** Which arguments to differentiate with respect to (default 0). An array gives an array of gradients. */
+  argnums?: number | number[];
+}
+
+type TensorFn = (...args: any[]) => Tensor;
+
+/** Fresh leaves that share the caller's values, so the transforms never touch the caller's .grad. */
+function prepare(args: unknown[], argnums: number[], fname: string): { inputs: unknown[]; diff: Tensor[] } {
+  const inputs = args.slice();
+  const diff = argnums.map((i) => {
+    const x = args[i];
+    if (!(x instanceof Tensor)) throw new TypeError(`${fname}: argument ${i} must be a Tensor to differentiate with respect to it, got ${describe(x)}`);
+    if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new TypeError(`${fname}: argument ${i} must be float32 or float64, got ${x.dtype}`);
+    const leaf = x.detach().requiresGrad_(true);
+    inputs[i] = leaf;
+    return leaf;
+  });
+  return { inputs, diff };
+}
+
+function argnumList(opts: FuncOptions | undefined, nargs: number, fname: string): [number[], boolean] {
+  const a = opts?.argnums ?? 0;
+  const list = Array.isArray(a) ? a : [a];
+  for (const i of list)
+    if (!Number.isInteger(i) || i < 0 || i >= nargs) throw new RangeError(`${fname}: argnums ${JSON.stringify(a)} out of range for ${nargs} arguments`);
+  return [list, Array.isArray(a)];
+}
+
+/** Returns f ↦ (...xs) => [f(...xs), ∂f/∂x_argnums]; f must return a tensor with one element. */
+export function valueAndGrad(f: TensorFn, opts?: FuncOptions): (...args: any[]) => [Tensor, Tensor | Tensor[]] {
+  if (typeof f !== 'function') throw new TypeError(`valueAndGrad: f must be a function, got ${describe(f)}`);
+  return (...args) =>
+    enableGrad(() => {
+      const [argnums, many] = argnumList(opts, args.length, 'valueAndGrad');
+      const { inputs, diff } = prepare(args, argnums, 'valueAndGrad');
+      const out = f(...inputs);
+      if (!(out instanceof Tensor) || out.size !== 1)
+        throw new TypeError(`valueAndGrad: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape [${out.shape.join(', ')}]` : describe(out)}`);
+      const grads = out.requiresGrad
+        ? autogradGrad(out, diff, { allowUnused: true }).map((g, i) => g ?? zerosFor(diff[i]))
+        : diff.map(zerosFor);
+      return [out.detach(), many ? grads : grads[0]];
+    });
+}
+
+/** Returns f ↦ (...xs) => ∂f/∂x_argnums for a scalar-valued f. */
+export function grad(f: TensorFn, opts?: FuncOptions): (...args: any[]) => Tensor | Tensor[] {
+  const vg = valueAndGrad(f, opts);
+  return (...args) => vg(...args)[1];
+}
+
+/** [f(...xs), vjpFn] where vjpFn(v) gives vᵀ·∂f/∂x for every tensor argument x. */
+export function vjp(f: TensorFn, ...args: unknown[]): [Tensor, (v: Tensor) => Tensor[]] {
+  return enableGrad(() => {
+    const argnums = args.map((a, i) => (a instanceof Tensor ? i : -1)).filter((i) => i >= 0);
+    const { inputs, diff } = prepare(args, argnums, 'vjp');
+    const out = f(...inputs);
+    if (!(out instanceof Tensor)) throw new TypeError(`vjp: f must return a Tensor, got ${describe(out)}`);
+    const vjpFn = (v: Tensor): Tensor[] => {
+      if (!out.requiresGrad) return diff.map(zerosFor);
+      return autogradGrad(out, diff, { gradOutputs: v, retainGraph: true, allowUnused: true }).map((g, i) => g ?? zerosFor(diff[i]));
+    };
+    return [out.detach(), vjpFn];
+  });
+}
+
+/** Returns f ↦ (...xs) => J with J.shape = [...f(xs).shape, ...x.shape] for x = xs[argnums]. */
+export function jacobian(f: TensorFn, opts?: FuncOptions & { createGraph?: boolean }): (...args: any[]) => Tensor | Tensor[] {
+  return (...args) =>
+    enableGrad(() => {
+      const [argnums, many] = argnumList(opts, args.length, 'jacobian');
+      const { inputs, diff } = prepare(args, argnums, 'jacobian');
+      const out = f(...inputs);
+      if (!(out instanceof Tensor)) throw new TypeError(`jacobian: f must return a Tensor, got ${describe(out)}`);
+      const rows: Tensor[][] = diff.map(() => []);
+      for (let e = 0; e < out.size; e++) {
+        const onehot = new Tensor(out.dtype === 'float64' ? new Float64Array(out.size) : new Float32Array(out.size), out.shape, out.dtype);
+        onehot.data[e] = 1;
+        const gs = out.requiresGrad
+          ? autogradGrad(out, diff, { gradOutputs: onehot, retainGraph: true, allowUnused: true, createGraph: opts?.createGraph === true })
+          : diff.map(() => null);
+        gs.forEach((g, i) => rows[i].push(g ?? zerosFor(diff[i])));
+      }
+      const jacs = diff.map((x, i) => stackRows(rows[i], [...out.shape, ...x.shape], x));
+      return many ? jacs : jacs[0];
+    });
+}
+
+/** Returns f ↦ (...xs) => the Hessian of a scalar f with respect to xs[argnums] (shape x.shape ++ x.shape). */
+export function hessian(f: TensorFn, opts?: { argnums?: number }): (...args: any[]) => Tensor {
+  const argnum = opts?.argnums ?? 0;
+  const gradF = (...args: any[]) =>
+    enableGrad(() => {
+      const x = args[argnum];
+      if (!(x instanceof Tensor)) throw new TypeError(`hessian: argument ${argnum} must be a Tensor, got ${describe(x)}`);
+      const out = f(...args);
+      if (!(out instanceof Tensor) || out.size !== 1) throw new TypeError('hessian: f must return a Tensor with one element');
+      const [g] = autogradGrad(out, [x], { createGraph: true, allowUnused: true });
+      return g ?? zerosFor(x);
+    });
+  return (...args) => jacobian(gradF, { argnums: argnum })(...args) as Tensor;
+}
+
+function zerosFor(x: Tensor): Tensor {
+  return new Tensor(x.dtype === 'float64' ? new Float64Array(x.size) : new Float32Array(x.size), x.shape, x.dtype);
+}
+
+/** Concatenates equally shaped rows into one tensor of `shape` (values only; the result is a constant). */
+function stackRows(rows: Tensor[], shape: number[], like: Tensor): Tensor {
+  const size = like.size;
+  const data = like.dtype === 'float64' ? new Float64Array(rows.length * size) : new Float32Array(rows.length * size);
+  rows.forEach((r, i) => data.set(r.data as ArrayLike<number>, i * size));
+  return new Tensor(data, shape, like.dtype);
+}
