@@ -79,8 +79,8 @@ export class Tensor {
   _outputIndex = 0;
   /** @internal */
   _requiresGrad = false;
-  /** @internal shared with views of the same storage. */
-  _version: VersionCounter;
+  /** @internal shared with views of the same storage; null until first needed (= version 0). */
+  _ver: VersionCounter | null;
   /** @internal hooks on a leaf's gradient (non-leaf hooks live on the gradFn). */
   _hooks: GradHook[] | null = null;
   /** @internal backward bookkeeping for leaves: the gradient summed during the current pass. */
@@ -97,8 +97,13 @@ export class Tensor {
     this.data = data;
     this.shape = shape;
     this.dtype = dtype ?? (dtypeOfArray(data) as DType);
-    this._version = version ?? { version: 0 };
+    this._ver = version ?? null;
     this.id = nextTensorId++;
+  }
+
+  /** @internal the version counter, created on first use (most tensors never need one). */
+  get _version(): VersionCounter {
+    return (this._ver ??= { version: 0 });
   }
 
   get ndim(): number {
@@ -138,7 +143,7 @@ export class Tensor {
 
   /** The version counter value (bumped by every in-place write). */
   get version(): number {
-    return this._version.version;
+    return this._ver === null ? 0 : this._ver.version;
   }
 
   /** Computes gradients of this tensor with respect to the graph leaves and accumulates them in .grad. */

@@ -190,7 +190,6 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
     for (const node of nodes) {
       const grads = node._grads;
       node._grads = null;
-      node._gradsOwned = null;
       if (captureSlots !== null && !node._needed) continue;
       if (grads === null) continue; // nothing flowed into this branch
       const numOutputs = grads.length;
@@ -225,7 +224,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         if (!(g instanceof Tensor)) throw new TypeError(`${node.name}: backward returned ${describe(g)} for input ${i}; expected a Tensor or null`);
         validateGradient(node, i, g);
         if (detectAnomaly) checkFinite(g, node, i);
-        deliver(edge, node._nextOutput[i], g, opt.createGraph, captureSlots, leaves);
+        deliver(edge, node._nextOutput === null ? 0 : node._nextOutput[i], g, opt.createGraph, captureSlots, leaves);
       }
       if (!opt.retainGraph) node._release();
     }
@@ -246,10 +245,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       leaf._pendingGrad = null;
       leaf._pendingOwned = false;
     }
-    for (const node of nodes) {
-      node._grads = null;
-      node._gradsOwned = null;
-    }
+    for (const node of nodes) node._grads = null;
     throw err;
   } finally {
     setGradEnabled(previousMode);
@@ -282,13 +278,14 @@ function deliver(
     if (grads === null) {
       const n = edge._outputShapes.length;
       grads = edge._grads = n === 1 ? [null] : new Array(n).fill(null);
-      edge._gradsOwned = n === 1 ? [false] : new Array(n).fill(false);
+      edge._ownedMask = 0;
     }
     const prev = grads[outIndex];
     if (prev === null) grads[outIndex] = g;
     else {
-      grads[outIndex] = sum2(prev, g, edge._gradsOwned![outIndex], createGraph);
-      edge._gradsOwned![outIndex] = !createGraph;
+      const bit = outIndex < 31 ? 1 << outIndex : 0; // past 31 outputs: never in place
+      grads[outIndex] = sum2(prev, g, (edge._ownedMask & bit) !== 0, createGraph);
+      if (!createGraph) edge._ownedMask |= bit;
     }
     return;
   }

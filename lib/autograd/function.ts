@@ -24,7 +24,7 @@ export class FunctionCtx {
   /** @internal */ readonly _fn: FunctionClass;
   /** @internal creation order; backward runs nodes newest first. */ readonly _seq: number;
   /** @internal one edge per forward input. */ readonly _next: Edge[];
-  /** @internal which output of the next node each edge refers to. */ readonly _nextOutput: number[];
+  /** @internal which output of the next node each edge refers to (null: output 0 for every edge). */ _nextOutput: number[] | null = null;
   /** @internal shapes/dtypes of the tensor inputs, to validate returned gradients. */
   readonly _inputShapes: (readonly number[] | null)[];
   readonly _inputDtypes: (DType | null)[];
@@ -45,14 +45,14 @@ export class FunctionCtx {
   _pass = 0;
   _needed = false;
   _grads: (Tensor | null)[] | null = null;
-  _gradsOwned: boolean[] | null = null;
+  /** @internal bit j set: the engine allocated _grads[j] itself and may add into it in place. */
+  _ownedMask = 0;
 
   constructor(fn: FunctionClass, args: readonly unknown[]) {
     this._fn = fn;
     this._seq = nextSeq++;
     const n = args.length;
     const next: Edge[] = new Array(n);
-    const nextOutput: number[] = new Array(n);
     const needs: boolean[] = new Array(n);
     const shapes: (readonly number[] | null)[] = new Array(n);
     const dtypes: (DType | null)[] = new Array(n);
@@ -64,7 +64,7 @@ export class FunctionCtx {
         if (a._requiresGrad) {
           needs[i] = true;
           next[i] = a.gradFn ?? a;
-          nextOutput[i] = a._outputIndex;
+          if (a._outputIndex !== 0) (this._nextOutput ??= new Array<number>(n).fill(0))[i] = a._outputIndex;
           continue;
         }
       } else {
@@ -73,11 +73,9 @@ export class FunctionCtx {
       }
       needs[i] = false;
       next[i] = null;
-      nextOutput[i] = 0;
     }
     this.needsInputGrad = needs;
     this._next = next;
-    this._nextOutput = nextOutput;
     this._inputShapes = shapes;
     this._inputDtypes = dtypes;
   }
@@ -98,7 +96,7 @@ export class FunctionCtx {
       }
       if (!(t instanceof Tensor))
         throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${typeof t}`);
-      versions[i] = t._version.version;
+      versions[i] = t._ver === null ? 0 : t._ver.version;
     }
     this._saved = tensors as Tensor[];
     this._savedVersions = versions;
@@ -117,7 +115,7 @@ export class FunctionCtx {
     const versions = this._savedVersions!;
     for (let i = 0; i < saved.length; i++) {
       const t = saved[i];
-      if (t && t._version.version !== versions[i])
+      if (t && (t._ver === null ? 0 : t._ver.version) !== versions[i])
         throw new Error(
           `${this.name}: one of the tensors needed for gradient computation has been modified by an in-place ` +
             `operation: saved tensor ${i} (shape ${formatShape(t.shape)}) is at version ${t._version.version}; ` +
