@@ -56,6 +56,24 @@ export interface TensorOps {
   clone(x: Tensor): Tensor;
   inplace(x: Tensor, op: 'add' | 'sub' | 'mul' | 'div', other: TensorLike): Tensor;
   fill(x: Tensor, value: number): Tensor;
+  // shape and indexing ops
+  flatten(x: Tensor, startDim?: number, endDim?: number): Tensor;
+  squeeze(x: Tensor, dim?: Dims | null): Tensor;
+  unsqueeze(x: Tensor, dim: number): Tensor;
+  split(x: Tensor, splitSizeOrSections: number | number[], dim?: number): Tensor[];
+  slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+  indexSelect(x: Tensor, dim: number, index: Tensor | number[]): Tensor;
+  gather(x: Tensor, dim: number, index: Tensor): Tensor;
+  scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
+  where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor;
+  maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Tensor;
+  gt(a: TensorLike, b: TensorLike): Tensor;
+  lt(a: TensorLike, b: TensorLike): Tensor;
+  ge(a: TensorLike, b: TensorLike): Tensor;
+  le(a: TensorLike, b: TensorLike): Tensor;
+  eq(a: TensorLike, b: TensorLike): Tensor;
+  ne(a: TensorLike, b: TensorLike): Tensor;
+  logicalNot(x: Tensor): Tensor;
   backward(t: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void;
 }
 
@@ -273,6 +291,34 @@ export class Tensor {
   div_(other: TensorLike): this { ops.inplace(this, 'div', other); return this; }
   zero_(): this { ops.fill(this, 0); return this; }
   fill_(value: number): this { ops.fill(this, value); return this; }
+  // shape and indexing ops
+  /** Dims startDim..endDim merged into one. Shares storage. */
+  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  /** Without size-1 dims (all, or those among dim). Shares storage. */
+  squeeze(dim?: Dims | null): Tensor { return ops.squeeze(this, dim); }
+  /** With a size-1 dim inserted at dim. Shares storage. */
+  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  /** Pieces along dim: a number is each piece's size (the last may be smaller), an array lists them. */
+  split(splitSizeOrSections: number | number[], dim = 0): Tensor[] { return ops.split(this, splitSizeOrSections, dim); }
+  /** this[start:end:step] along dim, Python-style (a copy). */
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor { return ops.slice(this, dim, start, end, step); }
+  /** Entries at index (1-D int32 or an array) along dim. */
+  indexSelect(dim: number, index: Tensor | number[]): Tensor { return ops.indexSelect(this, dim, index); }
+  /** Entries picked along dim by index (int32, this tensor's rank); result has index's shape. */
+  gather(dim: number, index: Tensor): Tensor { return ops.gather(this, dim, index); }
+  /** A copy with src added at index along dim. */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
+  /** condition ? this : other elementwise (as torch.Tensor.where). */
+  where(condition: Tensor, other: TensorLike): Tensor { return ops.where(condition, this, other); }
+  /** A copy holding value where mask (broadcast to this shape) is true. */
+  maskedFill(mask: Tensor, value: number | boolean): Tensor { return ops.maskedFill(this, mask, value); }
+  gt(other: TensorLike): Tensor { return ops.gt(this, other); }
+  lt(other: TensorLike): Tensor { return ops.lt(this, other); }
+  ge(other: TensorLike): Tensor { return ops.ge(this, other); }
+  le(other: TensorLike): Tensor { return ops.le(this, other); }
+  eq(other: TensorLike): Tensor { return ops.eq(this, other); }
+  ne(other: TensorLike): Tensor { return ops.ne(this, other); }
+  logicalNot(): Tensor { return ops.logicalNot(this); }
 }
 
 function formatNested(value: NestedArray, dtype: DType, indent = 7): string {

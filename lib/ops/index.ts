@@ -27,6 +27,21 @@ import { sum } from './sum.js';
 import { sumTo } from './sum_to.js';
 import { tanh } from './tanh.js';
 import { toDtype } from './to_dtype.js';
+// shape and indexing ops
+import { cat } from './cat.js';
+import { eq, ge, gt, le, lt, ne } from './compare.js';
+import { flatten } from './flatten.js';
+import { gather } from './gather.js';
+import { indexSelect } from './index_select.js';
+import { logicalNot } from './logical_not.js';
+import { maskedFill } from './masked_fill.js';
+import { scatterAdd } from './scatter_add.js';
+import { slice } from './slice.js';
+import { split } from './split.js';
+import { squeeze } from './squeeze.js';
+import { stack } from './stack.js';
+import { unsqueeze } from './unsqueeze.js';
+import { where } from './where.js';
 
 Object.assign(ops, {
   add, sub, mul, div, pow, neg, exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu,
@@ -36,4 +51,14 @@ Object.assign(ops, {
 export {
   abs, add, clone, cos, div, exp, expand, log, matmul, matmulT, max, mean, mul, neg, permute, pow, relu, reshape,
   sigmoid, sin, sqrt, sub, sum, sumTo, t, tanh, toDtype, transpose,
+};
+
+// shape and indexing ops
+Object.assign(ops, {
+  flatten, squeeze, unsqueeze, split, slice, indexSelect, gather, scatterAdd, where, maskedFill,
+  gt, lt, ge, le, eq, ne, logicalNot,
+});
+export {
+  cat, eq, flatten, gather, ge, gt, indexSelect, le, logicalNot, lt, maskedFill, ne, scatterAdd, slice, split, squeeze,
+  stack, unsqueeze, where,
 };

@@ -1,0 +1,32 @@
+// flatten: merges dims startDim..endDim into one. Shares storage like reshape. d/dx = g reshaped back.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { normalizeDim } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { reshape } from './reshape.js';
+import { checkTensorArg, runN } from './util.js';
+
+export class Flatten extends Function {
+  static override forward(x: Tensor, shape: number[]): Tensor {
+    return new Tensor(x.data, shape, x.dtype, x._version);
+  }
+  static override setupContext(): void {
+    // The input shape is on the node.
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
+    return [reshape(g, ctx._inputShapes[0] as number[]), null];
+  }
+}
+
+/** x with dims startDim..endDim (inclusive, negative counts from the end) merged into one; a 0-d x gives shape [1]. */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkTensorArg(x, 'flatten', 'x');
+  const s = normalizeDim(startDim, x.ndim, 'flatten');
+  const e = normalizeDim(endDim, x.ndim, 'flatten');
+  if (x.ndim === 0) return runN(Flatten, [x, [1]]) as Tensor;
+  if (s > e) throw new RangeError(`flatten: startDim ${startDim} must not come after endDim ${endDim} for a tensor of rank ${x.ndim}`);
+  if (s === e) return x;
+  let merged = 1;
+  for (let d = s; d <= e; d++) merged *= x.shape[d];
+  const shape = [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)];
+  return runN(Flatten, [x, shape]) as Tensor;
+}

@@ -1,0 +1,52 @@
+// split: cuts a tensor into consecutive pieces along dim (copies). d/dx = the pieces' gradients
+// joined back with cat (a piece whose gradient is missing contributes zeros).
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { splitAlong } from '../kernels/indexing.js';
+import { describe, normalizeDim } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { cat } from './cat.js';
+import { checkTensorArg, runN } from './util.js';
+
+export class Split extends Function {
+  static override forward(x: Tensor, sizes: number[], dim: number): Tensor[] {
+    return splitAlong(x, dim, sizes);
+  }
+  static override setupContext(ctx: FunctionCtx, [, , dim]: [Tensor, number[], number]): void {
+    ctx.dim = dim;
+  }
+  static override backward(ctx: FunctionCtx, ...gs: Tensor[]): [Tensor, null, null] {
+    return [cat(gs, ctx.dim as number), null, null];
+  }
+}
+
+/**
+ * x cut along dim, as torch.split: a number is the size of every piece (the last may be smaller);
+ * an array lists the sizes of the pieces, which must add up to x.shape[dim]. Returns copies.
+ */
+export function split(x: Tensor, splitSizeOrSections: number | number[], dim = 0): Tensor[] {
+  checkTensorArg(x, 'split', 'x');
+  if (typeof dim !== 'number') throw new TypeError(`split: argument 'dim' must be a number, got ${describe(dim)}`);
+  if (x.ndim === 0) throw new RangeError('split: cannot split a 0-d tensor');
+  const d = normalizeDim(dim, x.ndim, 'split');
+  const n = x.shape[d];
+  let sizes: number[];
+  const arg = splitSizeOrSections;
+  if (typeof arg === 'number') {
+    if (!Number.isInteger(arg) || arg < 0)
+      throw new TypeError(`split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got ${arg}`);
+    if (arg === 0 && n > 0) throw new RangeError(`split: a split size of 0 cannot cut dim ${d} of size ${n}; give a positive size`);
+    sizes = [];
+    for (let s = 0; s < n; s += arg) sizes.push(Math.min(arg, n - s));
+    if (n === 0) sizes.push(0);
+  } else if (Array.isArray(arg)) {
+    if (arg.some((s) => typeof s !== 'number' || !Number.isInteger(s) || s < 0))
+      throw new TypeError(`split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got ${JSON.stringify(arg)}`);
+    const total = arg.reduce((a, b) => a + b, 0);
+    if (total !== n)
+      throw new RangeError(`split: sections ${JSON.stringify(arg)} add up to ${total} but dim ${d} has size ${n}`);
+    sizes = arg.slice();
+  } else {
+    throw new TypeError(`split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got ${describe(arg)}`);
+  }
+  return runN(Split, [x, sizes, d]) as Tensor[];
+}

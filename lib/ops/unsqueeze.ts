@@ -1,0 +1,32 @@
+// unsqueeze: inserts a size-1 dim. Shares storage like reshape. d/dx = g reshaped back.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { Tensor } from '../tensor.js';
+import { reshape } from './reshape.js';
+import { checkTensorArg, runN } from './util.js';
+
+export class Unsqueeze extends Function {
+  static override forward(x: Tensor, shape: number[]): Tensor {
+    return new Tensor(x.data, shape, x.dtype, x._version);
+  }
+  static override setupContext(): void {
+    // The input shape is on the node.
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
+    return [reshape(g, ctx._inputShapes[0] as number[]), null];
+  }
+}
+
+/** x with a size-1 dim inserted at dim (-(ndim+1)..ndim; negative counts from the end of the result). */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  checkTensorArg(x, 'unsqueeze', 'x');
+  if (typeof dim !== 'number') throw new TypeError(`unsqueeze: argument 'dim' must be a number, got ${typeof dim}`);
+  // The result has one more dim than x, so dim ranges over -(ndim+1)..ndim.
+  const n = x.ndim;
+  if (!Number.isInteger(dim)) throw new TypeError(`unsqueeze: dim must be an integer, got ${dim}`);
+  if (dim < -(n + 1) || dim > n)
+    throw new RangeError(`unsqueeze: dim ${dim} is out of range for a tensor of rank ${n} (expected ${-(n + 1)}..${n})`);
+  const d = dim < 0 ? dim + n + 1 : dim;
+  const shape = x.shape.slice();
+  shape.splice(d, 0, 1);
+  return runN(Unsqueeze, [x, shape]) as Tensor;
+}
