@@ -9,4 +9,5 @@ export { noGrad, enableGrad, isGradEnabled } from './grad_mode.js';
 export * from './ops/index.js';
 export * as autograd from './autograd/index.js';
 export * as func from './func.js';
+export * as safetensors from './safetensors.js';
 export { getNumThreads, setNumThreads, backendInfo } from './backend.js';
