@@ -9,5 +9,7 @@ export { noGrad, enableGrad, isGradEnabled } from './grad_mode.js';
 export * from './ops/index.js';
 export * as autograd from './autograd/index.js';
 export * as func from './func.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 export * as safetensors from './safetensors.js';
 export { getNumThreads, setNumThreads, backendInfo } from './backend.js';

@@ -17,13 +17,20 @@ export interface MatrixRef {
   cs: number;
 }
 
-/** C ← α·A·B + β·C; A m×k, B k×n, C m×n. All operands the same float kind; C does not alias A or B. */
-export function gemm(m: number, n: number, k: number, alpha: number, a: MatrixRef, b: MatrixRef, beta: number, c: MatrixRef): void {
+/**
+ * C ← α·A·B + β·C (+ bias[j] on every row's column j when bias is given: Linear's epilogue);
+ * A m×k, B k×n, C m×n, bias n contiguous. All operands the same float kind; C aliases none of them.
+ */
+export function gemm(
+  m: number, n: number, k: number, alpha: number, a: MatrixRef, b: MatrixRef, beta: number, c: MatrixRef,
+  bias: FloatArray | null = null,
+): void {
   if (hasNativeGemm && m * n * k >= NATIVE_MIN_FLOPS) {
-    native.gemm(a.data, a.offset, a.rs, a.cs, b.data, b.offset, b.rs, b.cs, c.data, c.offset, c.rs, c.cs, m, n, k, alpha, beta);
+    if (bias === null) native.gemm(a.data, a.offset, a.rs, a.cs, b.data, b.offset, b.rs, b.cs, c.data, c.offset, c.rs, c.cs, m, n, k, alpha, beta);
+    else native.gemm(a.data, a.offset, a.rs, a.cs, b.data, b.offset, b.rs, b.cs, c.data, c.offset, c.rs, c.cs, m, n, k, alpha, beta, bias, 0);
     return;
   }
-  gemmJs(m, n, k, alpha, a, b, beta, c);
+  gemmJs(m, n, k, alpha, a, b, beta, c, bias);
 }
 
 /** The same product for every batch entry i, at element offsets aOffsets[i], bOffsets[i], cOffsets[i]. */
@@ -42,7 +49,7 @@ export function gemmBatched(
 }
 
 /** The reference loop: row i of C accumulates α·A[i,p]·B[p,:] (i-p-j order, unit-stride inner loop when B is row-major). */
-function gemmJs(m: number, n: number, k: number, alpha: number, a: MatrixRef, b: MatrixRef, beta: number, c: MatrixRef): void {
+function gemmJs(m: number, n: number, k: number, alpha: number, a: MatrixRef, b: MatrixRef, beta: number, c: MatrixRef, bias: FloatArray | null): void {
   const ad = a.data, bd = b.data, cd = c.data;
   const row = new Float64Array(n);
   for (let i = 0; i < m; i++) {
@@ -57,7 +64,7 @@ function gemmJs(m: number, n: number, k: number, alpha: number, a: MatrixRef, b:
     const cRow = c.offset + i * c.rs;
     for (let j = 0; j < n; j++) {
       const ci = cRow + j * c.cs;
-      cd[ci] = beta === 0 ? alpha * row[j] : alpha * row[j] + beta * cd[ci];
+      cd[ci] = (beta === 0 ? alpha * row[j] : alpha * row[j] + beta * cd[ci]) + (bias === null ? 0 : bias[j]);
     }
   }
 }

@@ -1,0 +1,169 @@
+// Containers and layers: Sequential, Identity, ReLU, Tanh, Sigmoid, GELU, Dropout, LayerNorm, Embedding.
+import { relu } from '../ops/relu.js';
+import { sigmoid } from '../ops/sigmoid.js';
+import { tanh } from '../ops/tanh.js';
+import { describe } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { dropout, embedding, gelu, layerNorm, type GeluApproximate } from './functional_ops.js';
+import { normal_, ones_, zeros_ } from './init.js';
+import { Module } from './module.js';
+import { empty, floatDtypeOption } from './util.js';
+
+/** Runs its modules in order, feeding each one's output to the next; registered as '0', '1', .... */
+export class Sequential extends Module {
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} must be a Module, got ${describe(m)}`);
+      this.registerModule(String(i), m);
+    });
+  }
+
+  /** The number of modules. */
+  get length(): number {
+    return this.children().length;
+  }
+
+  /** The i-th module (negative i counts from the end). */
+  at(i: number): Module {
+    const list = this.children();
+    const j = i < 0 ? i + list.length : i;
+    if (!Number.isInteger(i) || j < 0 || j >= list.length) throw new RangeError(`Sequential.at: index ${i} is out of range for ${list.length} modules`);
+    return list[j];
+  }
+
+  /** Appends a module (named by its position); returns this. */
+  append(m: Module): this {
+    if (!(m instanceof Module)) throw new TypeError(`Sequential.append: argument 'm' must be a Module, got ${describe(m)}`);
+    this.registerModule(String(this._moduleNames.length), m);
+    return this;
+  }
+
+  /** x through every module in order. */
+  forward(x: any): any {
+    let y = x;
+    for (const m of this.children()) y = m.forward(y);
+    return y;
+  }
+}
+
+/** Returns its input. */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+/** max(x, 0) elementwise. */
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+
+/** tanh elementwise. */
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+
+/** 1 / (1 + e^{−x}) elementwise. */
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
+/** x·Φ(x) elementwise ('none', exact) or its tanh approximation ('tanh'). */
+export class GELU extends Module {
+  readonly approximate: GeluApproximate;
+  constructor(options: { approximate?: GeluApproximate } = {}) {
+    super();
+    const a = options.approximate ?? 'none';
+    if (a !== 'none' && a !== 'tanh') throw new TypeError(`GELU: option 'approximate' must be 'none' or 'tanh', got ${JSON.stringify(a)}`);
+    this.approximate = a;
+  }
+  forward(x: Tensor): Tensor {
+    return gelu(x, { approximate: this.approximate });
+  }
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+/** Zeroes each element with probability p in training (scaling the rest by 1/(1−p)); identity in eval. */
+export class Dropout extends Module {
+  readonly p: number;
+  constructor(p = 0.5) {
+    super();
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: probability p must be in [0, 1], got ${String(p)}`);
+    this.p = p;
+  }
+  forward(x: Tensor): Tensor {
+    return dropout(x, this.p, this.training);
+  }
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}
+
+export interface LayerNormOptions {
+  eps?: number;
+  /** Learn a per-element scale (init 1) and shift (init 0) of normalizedShape (default true). */
+  elementwiseAffine?: boolean;
+  dtype?: 'float32' | 'float64';
+}
+
+/** Normalises over the trailing dims normalizedShape (a number or an array), then scales and shifts. */
+export class LayerNorm extends Module {
+  declare weight: Tensor | null;
+  declare bias: Tensor | null;
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  constructor(normalizedShape: number | number[], options: LayerNormOptions = {}) {
+    super();
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1))
+      throw new TypeError(`LayerNorm: argument 'normalizedShape' must be a positive integer or a non-empty array of them, got ${JSON.stringify(normalizedShape)}`);
+    const eps = options.eps ?? 1e-5;
+    if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`LayerNorm: option 'eps' must be a non-negative number, got ${String(eps)}`);
+    const affine = options.elementwiseAffine ?? true;
+    if (typeof affine !== 'boolean') throw new TypeError(`LayerNorm: option 'elementwiseAffine' must be a boolean, got ${describe(affine)}`);
+    const dtype = floatDtypeOption(options.dtype, 'LayerNorm');
+    this.normalizedShape = shape.slice();
+    this.eps = eps;
+    this.registerParameter('weight', affine ? ones_(empty(shape, dtype)).requiresGrad_(true) : null);
+    this.registerParameter('bias', affine ? zeros_(empty(shape, dtype)).requiresGrad_(true) : null);
+  }
+  /** x [..., ...normalizedShape] → same shape. */
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+  override extraRepr(): string {
+    return `[${this.normalizedShape.join(', ')}], eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;
+  }
+}
+
+/** A lookup table: int32 indices [...] → rows of weight [..., embeddingDim]; weight initialised N(0, 1). */
+export class Embedding extends Module {
+  declare weight: Tensor;
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  constructor(numEmbeddings: number, embeddingDim: number, options: { dtype?: 'float32' | 'float64' } = {}) {
+    super();
+    for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const)
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+        throw new TypeError(`Embedding: argument '${name}' must be a non-negative integer, got ${String(v)}`);
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingDim = embeddingDim;
+    this.registerParameter('weight', normal_(empty([numEmbeddings, embeddingDim], floatDtypeOption(options.dtype, 'Embedding'))).requiresGrad_(true));
+  }
+  /** int32 indices of any shape → [...indices.shape, embeddingDim]. */
+  forward(indices: Tensor): Tensor {
+    return embedding(indices, this.weight);
+  }
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}`;
+  }
+}

@@ -1,0 +1,168 @@
+// Losses other than crossEntropy: nllLoss, mseLoss, l1Loss, binaryCrossEntropyWithLogits. The
+// elementwise ones are compositions of differentiable ops; nllLoss is a Function whose backward is a
+// constant one-hot mask times the incoming gradient (so it is differentiable again).
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { allocate, type FloatArray } from '../dtype.js';
+import { abs } from '../ops/abs.js';
+import { add } from '../ops/add.js';
+import { exp } from '../ops/exp.js';
+import { log } from '../ops/log.js';
+import { mul } from '../ops/mul.js';
+import { neg } from '../ops/neg.js';
+import { permute } from '../ops/permute.js';
+import { relu } from '../ops/relu.js';
+import { reshape } from '../ops/reshape.js';
+import { sub } from '../ops/sub.js';
+import { checkTensorArg, runN } from '../ops/util.js';
+import { formatShape, shapesEqual } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { checkReduction, reduceLoss, type Reduction } from './reduction.js';
+
+function checkFloat(x: Tensor, fn: string, arg: string): void {
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new TypeError(`${fn}: argument '${arg}' must be float32 or float64, got ${x.dtype}`);
+}
+
+function checkPair(input: Tensor, target: Tensor, fn: string): void {
+  checkTensorArg(input, fn, 'input');
+  checkTensorArg(target, fn, 'target');
+  checkFloat(input, fn, 'input');
+  checkFloat(target, fn, 'target');
+  if (!shapesEqual(input.shape, target.shape))
+    throw new RangeError(`${fn}: input and target must have the same shape, got input ${formatShape(input.shape)} and target ${formatShape(target.shape)}`);
+  if (input.dtype !== target.dtype) throw new TypeError(`${fn}: input and target must have the same dtype, got input ${input.dtype} and target ${target.dtype}`);
+}
+
+function optionsObject(o: unknown, fn: string): Record<string, any> {
+  if (o === undefined) return {};
+  if (typeof o !== 'object' || o === null) throw new TypeError(`${fn}: options must be an object, got ${String(o)}`);
+  return o as Record<string, any>;
+}
+
+/** Mean (or sum/none) of (input − target)²; input and target the same shape. */
+export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkPair(input, target, 'mseLoss');
+  const reduction = checkReduction(optionsObject(options, 'mseLoss').reduction, 'mseLoss');
+  const d = sub(input, target);
+  return reduceLoss(mul(d, d), reduction);
+}
+
+/** Mean (or sum/none) of |input − target|; input and target the same shape. */
+export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkPair(input, target, 'l1Loss');
+  const reduction = checkReduction(optionsObject(options, 'l1Loss').reduction, 'l1Loss');
+  return reduceLoss(abs(sub(input, target)), reduction);
+}
+
+export interface BceWithLogitsOptions {
+  reduction?: Reduction;
+  /** Rescales each element's loss (broadcast to input's shape). */
+  weight?: Tensor | null;
+  /** Weight of the positive term, per class (broadcast over the last dim). */
+  posWeight?: Tensor | null;
+}
+
+/**
+ * Binary cross-entropy on logits, stable for any magnitude (torch's formula):
+ *   ℓ = (1 − t)·x + (1 + (pw − 1)·t)·(log(1 + e^{−|x|}) + max(−x, 0)),   times weight.
+ * input and target the same shape (float).
+ */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
+  const fn = 'binaryCrossEntropyWithLogits';
+  checkPair(input, target, fn);
+  const o = optionsObject(options, fn);
+  const reduction = checkReduction(o.reduction, fn);
+  const weight = (o.weight ?? null) as Tensor | null;
+  const posWeight = (o.posWeight ?? null) as Tensor | null;
+  for (const [name, t] of [['weight', weight], ['posWeight', posWeight]] as const)
+    if (t !== null) {
+      checkTensorArg(t, fn, name);
+      if (t.dtype !== input.dtype) throw new TypeError(`${fn}: option '${name}' must have input's dtype ${input.dtype}, got ${t.dtype}`);
+    }
+  // log(1 + e^{−|x|}) + max(−x, 0) = softplus(−x), computed without overflow.
+  const softplusNeg = add(log(add(exp(neg(abs(input))), 1)), relu(neg(input)));
+  const logWeight = posWeight === null ? null : add(mul(sub(posWeight, 1), target), 1);
+  let loss = add(mul(sub(1, target), input), logWeight === null ? softplusNeg : mul(logWeight, softplusNeg));
+  if (weight !== null) loss = mul(loss, weight);
+  return reduceLoss(loss, reduction);
+}
+
+interface NllConfig {
+  indices: Int32Array;
+  ignoreIndex: number;
+  reduction: Reduction;
+  divisor: number;
+}
+
+export class NllLoss extends Function {
+  static override forward(x: Tensor, weight: Tensor | null, cfg: NllConfig): Tensor {
+    const [M, C] = x.shape;
+    const loss = allocate(x.dtype, M) as FloatArray;
+    const w = weight?.data;
+    for (let i = 0; i < M; i++) {
+      const y = cfg.indices[i];
+      loss[i] = y === cfg.ignoreIndex ? 0 : -(w === undefined ? 1 : w[y]) * x.data[i * C + y];
+    }
+    if (cfg.reduction === 'none') return new Tensor(loss, [M], x.dtype);
+    let s = 0;
+    for (let i = 0; i < M; i++) s += loss[i];
+    const out = allocate(x.dtype, 1);
+    out[0] = cfg.reduction === 'sum' ? s : s / cfg.divisor;
+    return new Tensor(out, [], x.dtype);
+  }
+  static override setupContext(ctx: FunctionCtx, [x, weight, cfg]: [Tensor, Tensor | null, NllConfig]): void {
+    // The gradient is a constant mask: −w_{y_i} (÷ divisor for mean) at (i, y_i), times g.
+    const [M, C] = x.shape;
+    const mask = allocate(x.dtype, M * C) as FloatArray;
+    const w = weight?.data;
+    const scale = cfg.reduction === 'mean' ? 1 / cfg.divisor : 1;
+    for (let i = 0; i < M; i++) {
+      const y = cfg.indices[i];
+      if (y !== cfg.ignoreIndex) mask[i * C + y] = -(w === undefined ? 1 : w[y]) * scale;
+    }
+    ctx.mask = new Tensor(mask, [M, C], x.dtype);
+    ctx.perRow = cfg.reduction === 'none';
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+    const mask = ctx.mask as Tensor;
+    return [mul(mask, ctx.perRow ? reshape(g, [mask.shape[0], 1]) : g), null, null];
+  }
+}
+
+/**
+ * Negative log-likelihood of log-probabilities: input [N, C] (or [C], or [N, C, d...]), target int32
+ * class indices; options reduction ('mean' over non-ignored, weighted), ignoreIndex (-100), weight [C].
+ */
+export function nllLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction; ignoreIndex?: number; weight?: Tensor | null } = {}): Tensor {
+  const fn = 'nllLoss';
+  checkTensorArg(input, fn, 'input');
+  checkTensorArg(target, fn, 'target');
+  checkFloat(input, fn, 'input');
+  const o = optionsObject(options, fn);
+  const reduction = checkReduction(o.reduction, fn);
+  const ignoreIndex = o.ignoreIndex ?? -100;
+  if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex)) throw new TypeError(`${fn}: option 'ignoreIndex' must be an integer, got ${String(ignoreIndex)}`);
+  if (target.dtype !== 'int32') throw new TypeError(`${fn}: argument 'target' must be int32 class indices, got ${target.dtype}`);
+  if (input.ndim < 1) throw new RangeError(`${fn}: argument 'input' must have at least one dim [N, C, ...] or [C], got shape ${formatShape(input.shape)}`);
+  const C = input.ndim === 1 ? input.shape[0] : input.shape[1];
+  const weight = (o.weight ?? null) as Tensor | null;
+  if (weight !== null) {
+    checkTensorArg(weight, fn, 'weight');
+    if (weight.dtype !== input.dtype) throw new TypeError(`${fn}: option 'weight' must have input's dtype ${input.dtype}, got ${weight.dtype}`);
+    if (weight.ndim !== 1 || weight.shape[0] !== C) throw new RangeError(`${fn}: option 'weight' must have shape [${C}] (one weight per class), got ${formatShape(weight.shape)}`);
+  }
+  const outShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+  if (!shapesEqual(target.shape, outShape))
+    throw new RangeError(`${fn}: target must have shape ${formatShape(outShape)} for input ${formatShape(input.shape)}, got ${formatShape(target.shape)}`);
+  const t = target.data as Int32Array;
+  let divisor = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === ignoreIndex) continue;
+    if (t[i] < 0 || t[i] >= C) throw new RangeError(`${fn}: target ${t[i]} is out of bounds for ${C} classes (at flat index ${i})`);
+    divisor += weight === null ? 1 : weight.data[t[i]];
+  }
+  let x = input;
+  if (input.ndim === 1) x = reshape(input, [1, C]);
+  else if (input.ndim > 2) x = reshape(permute(input, [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2), 1]), [-1, C]);
+  const out = runN(NllLoss, [x, weight, { indices: t, ignoreIndex, reduction, divisor }]) as Tensor;
+  return reduction === 'none' && !shapesEqual(out.shape, outShape) ? reshape(out, outShape) : out;
+}

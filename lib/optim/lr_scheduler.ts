@@ -1,0 +1,88 @@
+// Learning-rate schedulers (closed forms of torch.optim.lr_scheduler): construct after the
+// optimizer, call step() once per epoch after optimizer.step().
+import { describe } from '../shape.js';
+import { Optimizer } from './optimizer.js';
+
+export abstract class LRScheduler {
+  readonly optimizer: Optimizer;
+  /** The initial lr of each group (stored on the group as initialLr, as torch's initial_lr). */
+  readonly baseLrs: number[];
+  /** Epochs stepped so far (0 after construction). */
+  lastEpoch = 0;
+  private lastLr: number[];
+
+  constructor(optimizer: Optimizer, name: string) {
+    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${name}: argument 'optimizer' must be an Optimizer, got ${describe(optimizer)}`);
+    this.optimizer = optimizer;
+    for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
+    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
+    this.lastLr = optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** The lr of each group at epoch lastEpoch (closed form). */
+  protected abstract lrAt(base: number, epoch: number): number;
+
+  /** Advances one epoch and sets every group's lr. */
+  step(): void {
+    this.lastEpoch++;
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = this.lrAt(this.baseLrs[i], this.lastEpoch);
+    });
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** The lrs set by the last step (or the initial ones). */
+  getLastLr(): number[] {
+    return this.lastLr.slice();
+  }
+
+  stateDict(): { lastEpoch: number; baseLrs: number[] } {
+    return { lastEpoch: this.lastEpoch, baseLrs: this.baseLrs.slice() };
+  }
+
+  loadStateDict(s: { lastEpoch: number; baseLrs: number[] }): void {
+    if (s === null || typeof s !== 'object' || typeof s.lastEpoch !== 'number' || !Array.isArray(s.baseLrs) || s.baseLrs.length !== this.baseLrs.length)
+      throw new TypeError(`${this.constructor.name}.loadStateDict: expected { lastEpoch, baseLrs } with ${this.baseLrs.length} lr(s), got ${describe(s)}`);
+    this.lastEpoch = s.lastEpoch;
+    s.baseLrs.forEach((v, i) => (this.baseLrs[i] = v));
+  }
+}
+
+function positiveInt(v: unknown, fn: string, name: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${fn}: option '${name}' must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+/** lr = base · γ^⌊epoch / stepSize⌋. */
+export class StepLR extends LRScheduler {
+  readonly stepSize: number;
+  readonly gamma: number;
+  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
+    super(optimizer, 'StepLR');
+    if (options === null || typeof options !== 'object') throw new TypeError('StepLR: options { stepSize, gamma? } are required');
+    this.stepSize = positiveInt(options.stepSize, 'StepLR', 'stepSize');
+    const gamma = options.gamma ?? 0.1;
+    if (typeof gamma !== 'number' || Number.isNaN(gamma)) throw new TypeError(`StepLR: option 'gamma' must be a number, got ${String(gamma)}`);
+    this.gamma = gamma;
+  }
+  protected lrAt(base: number, epoch: number): number {
+    return base * Math.pow(this.gamma, Math.floor(epoch / this.stepSize));
+  }
+}
+
+/** lr = ηmin + (base − ηmin)·(1 + cos(π·epoch / tMax)) / 2 (the closed form of SGDR without restarts). */
+export class CosineAnnealingLR extends LRScheduler {
+  readonly tMax: number;
+  readonly etaMin: number;
+  constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
+    super(optimizer, 'CosineAnnealingLR');
+    if (options === null || typeof options !== 'object') throw new TypeError('CosineAnnealingLR: options { tMax, etaMin? } are required');
+    this.tMax = positiveInt(options.tMax, 'CosineAnnealingLR', 'tMax');
+    const etaMin = options.etaMin ?? 0;
+    if (typeof etaMin !== 'number' || Number.isNaN(etaMin)) throw new TypeError(`CosineAnnealingLR: option 'etaMin' must be a number, got ${String(etaMin)}`);
+    this.etaMin = etaMin;
+  }
+  protected lrAt(base: number, epoch: number): number {
+    return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+  }
+}
