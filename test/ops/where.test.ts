@@ -48,7 +48,7 @@ describe('where', () => {
     expect(tg.where(c, tg.tensor([1, 2], { dtype: 'int32' }), 7).dtype).toBe('int32');
     expect(tg.where(c, tg.tensor([1, 2], { dtype: 'int32' }), tg.tensor([1, 2], { dtype: 'float64' })).dtype).toBe('float64');
     expect(tg.where(c, tg.tensor([true, true]), 0).toArray()).toEqual([true, false]);
-    expect(tg.where(mask([]), tg.zeros([0]), 1).shape).toEqual([0]);
+    expect(tg.where(tg.zeros([0], { dtype: 'bool' }), tg.zeros([0]), 1).shape).toEqual([0]);
     expect(tg.where(tg.tensor(true), tg.tensor(3), 4).toArray()).toEqual(3);
   });
   it('gradcheck: gradients go to a where true, to b where false, summed back over broadcast dims', () => {
