@@ -49,21 +49,22 @@ export interface NativeBinding {
   reduce(op: number, x: Float, shape: number[], dims: number[], out: Float): void;
 }
 
-function load(): NativeBinding {
-  const require = createRequire(path.join(packageRoot, 'package.json'));
+/** Loads the addon of the package at root (exported for the loader's own tests). */
+export function loadNativeBinding(root: string): NativeBinding {
+  const require = createRequire(path.join(root, 'package.json'));
   try {
-    return require('node-gyp-build')(packageRoot) as NativeBinding;
+    return require('node-gyp-build')(root) as NativeBinding;
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new Error(
       `tapegrad: could not load the native addon.\n` +
-        `  tried: ${path.join(packageRoot, 'build', 'Release')} and ${path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`)}\n` +
+        `  tried: ${path.join(root, 'build', 'Release')} and ${path.join(root, 'prebuilds', `${process.platform}-${process.arch}`)}\n` +
         `  reason: ${reason}\n` +
-        `  fix: run \`npm run build:native\` in ${packageRoot} (needs CMake >= 3.15 and a C++17 compiler),\n` +
+        `  fix: run \`npm run build:native\` in ${root} (needs CMake >= 3.15 and a C++17 compiler),\n` +
         `       or reinstall with TAPEGRAD_BUILD_FROM_SOURCE=1.`,
     );
   }
 }
 
 /** The loaded addon (loaded once, on first import of tapegrad). */
-export const native: NativeBinding = load();
+export const native: NativeBinding = loadNativeBinding(packageRoot);
