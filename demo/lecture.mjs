@@ -1,5 +1,5 @@
-// `npm run demo`: the lecture's worked examples, computed with tapegrad and printed with their
-// gradients. (The MNIST training job replaces this as the main job when it lands.)
+// `node demo/lecture.mjs` (after `npm run build:ts`): the lecture's worked examples, computed with tapegrad
+// and printed with their gradients. The main demo (`npm run demo`) trains an MLP on MNIST: demo/main.mjs.
 import * as tg from '../dist/esm/index.js';
 
 const f64 = { dtype: 'float64', requiresGrad: true };
