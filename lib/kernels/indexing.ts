@@ -203,9 +203,16 @@ export function gatherAlong(x: Tensor, dim: number, index: Tensor): Tensor {
   } else if (sameBlocks(index.shape, x.shape, dim)) {
     const [outer, nX, inner] = blocksAround(x.shape, dim);
     const nI = index.shape[dim];
-    for (let o = 0, e = 0; o < outer; o++)
-      for (let j = 0; j < nI; j++)
-        for (let i = 0; i < inner; i++, e++) out[e] = src[(o * nX + idx[e]) * inner + i];
+    if (inner === 1) {
+      for (let o = 0, e = 0; o < outer; o++) {
+        const base = o * nX;
+        for (let j = 0; j < nI; j++, e++) out[e] = src[base + idx[e]];
+      }
+    } else {
+      for (let o = 0, e = 0; o < outer; o++)
+        for (let j = 0; j < nI; j++)
+          for (let i = 0; i < inner; i++, e++) out[e] = src[(o * nX + idx[e]) * inner + i];
+    }
   } else {
     forEachIndexed(index.shape, x.shape, dim, idx, (e, xo) => { out[e] = src[xo]; });
   }
@@ -254,7 +261,14 @@ export function whereKernel(cond: Tensor, a: TensorLike, b: TensorLike, shape: n
   const [c, sc] = operand(cond, shape);
   const [av, sa] = operand(a, shape);
   const [bv, sb] = operand(b, shape);
-  for (let k = 0; k < n; k++) out[k] = c[k * sc] !== 0 ? av[k * sa] : bv[k * sb];
+  if (sc === 1 && sa === 1 && sb === 1) for (let k = 0; k < n; k++) out[k] = c[k] !== 0 ? av[k] : bv[k];
+  else if (sc === 1 && sa === 1 && sb === 0) {
+    const v = bv[0];
+    for (let k = 0; k < n; k++) out[k] = c[k] !== 0 ? av[k] : v;
+  } else if (sc === 1 && sa === 0 && sb === 1) {
+    const v = av[0];
+    for (let k = 0; k < n; k++) out[k] = c[k] !== 0 ? v : bv[k];
+  } else for (let k = 0; k < n; k++) out[k] = c[k * sc] !== 0 ? av[k * sa] : bv[k * sb];
   return new Tensor(out, shape, dtype);
 }
 
@@ -281,6 +295,14 @@ export function compareKernel(op: CompareName, a: TensorLike, b: TensorLike, sha
   if (typeof b === 'number' && a instanceof Tensor && a.dtype === 'float32') b = Math.fround(b);
   const [x, sx] = operand(a, shape);
   const [y, sy] = operand(b, shape);
+  if (sx === 1 && sy === 0) {
+    compareScalar(op, x, y[0], out);
+    return new Tensor(out, shape, 'bool');
+  }
+  if (sx === 0 && sy === 1) {
+    compareScalar(FLIPPED[op], y, x[0], out); // a ∘ t is t ∘' a with the comparison mirrored
+    return new Tensor(out, shape, 'bool');
+  }
   switch (op) {
     case 'gt': for (let k = 0; k < n; k++) out[k] = x[k * sx] > y[k * sy] ? 1 : 0; break;
     case 'lt': for (let k = 0; k < n; k++) out[k] = x[k * sx] < y[k * sy] ? 1 : 0; break;
@@ -290,4 +312,19 @@ export function compareKernel(op: CompareName, a: TensorLike, b: TensorLike, sha
     case 'ne': for (let k = 0; k < n; k++) out[k] = x[k * sx] !== y[k * sy] ? 1 : 0; break;
   }
   return new Tensor(out, shape, 'bool');
+}
+
+const FLIPPED: Record<CompareName, CompareName> = { gt: 'lt', lt: 'gt', ge: 'le', le: 'ge', eq: 'eq', ne: 'ne' };
+
+/** out[k] = x[k] ∘ v for k < out.length (the common tensor-vs-number case, v hoisted). */
+function compareScalar(op: CompareName, x: TypedArray, v: number, out: Uint8Array): void {
+  const n = out.length;
+  switch (op) {
+    case 'gt': for (let k = 0; k < n; k++) out[k] = x[k] > v ? 1 : 0; break;
+    case 'lt': for (let k = 0; k < n; k++) out[k] = x[k] < v ? 1 : 0; break;
+    case 'ge': for (let k = 0; k < n; k++) out[k] = x[k] >= v ? 1 : 0; break;
+    case 'le': for (let k = 0; k < n; k++) out[k] = x[k] <= v ? 1 : 0; break;
+    case 'eq': for (let k = 0; k < n; k++) out[k] = x[k] === v ? 1 : 0; break;
+    case 'ne': for (let k = 0; k < n; k++) out[k] = x[k] !== v ? 1 : 0; break;
+  }
 }
