@@ -52,6 +52,13 @@ describe('indexSelect', () => {
     x.indexSelect(0, [2, 2, 0]).sum().backward();
     expect(x.grad!.toArray()).toEqual([1, 0, 2]);
   });
+  it('an index changed in place after forward makes backward fail instead of giving a wrong gradient', () => {
+    const x = leaf([3]);
+    const idx = i32([0, 1]);
+    const y = x.indexSelect(0, idx);
+    idx.add_(1);
+    expect(() => y.sum().backward()).toThrow(/IndexSelectBackward: one of the tensors needed for gradient computation has been modified by an in-place operation/);
+  });
   it('errors name the op, the bad index and the valid range', () => {
     const x = tg.zeros([2, 3]);
     expect(() => x.indexSelect(1, [0, 3])).toThrow(new RangeError('indexSelect: index 3 is out of range for dim 1 of size 3 (valid indices are 0..2)'));

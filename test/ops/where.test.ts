@@ -70,6 +70,12 @@ describe('where', () => {
     y.sum().backward();
     expect([a.grad!.dtype, a.grad!.toArray(), b.grad!.toArray()]).toEqual(['float32', [0, 1], [1, 0]]);
   });
+  it('a condition changed in place after forward makes backward fail', () => {
+    const c = tg.tensor([1, 0], { dtype: 'int32' });
+    const y = tg.where(c, leaf([2]), 0);
+    c.mul_(0);
+    expect(() => y.sum().backward()).toThrow(/WhereBackward: one of the tensors needed for gradient computation has been modified by an in-place operation/);
+  });
   it('errors', () => {
     expect(() => tg.where(tg.tensor([1, 0]), 1, 0)).toThrow(new TypeError("where: argument 'condition' must be a bool Tensor (or int32 0/1), got dtype float32"));
     expect(() => tg.where([true] as any, 1, 0)).toThrow(new TypeError("where: argument 'condition' must be a bool Tensor, got an array"));
