@@ -444,24 +444,41 @@ double sum_pairwise(const T* x, int64_t n) {
   return sum_pairwise(x, h) + sum_pairwise(x + h, n - h);
 }
 
+template <typename T> struct SameSizeUint;
+template <> struct SameSizeUint<float> { using type = uint32_t; };
+template <> struct SameSizeUint<double> { using type = uint64_t; };
+
+// max/min as plain compares (vmaxps-style, short dependency chains) plus a separate "NaN seen" flag
+// per lane; any NaN makes the result NaN.
 template <typename T, bool kMax>
 double extremum_contig(const T* x, int64_t n) {
+  using U = typename SameSizeUint<T>::type;
   const T init = kMax ? -static_cast<T>(kInf) : static_cast<T>(kInf);
   T acc[kLanes];
-  for (int j = 0; j < kLanes; ++j) acc[j] = init;
+  U nan[kLanes];
+  for (int j = 0; j < kLanes; ++j) {
+    acc[j] = init;
+    nan[j] = 0;
+  }
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes)
     for (int j = 0; j < kLanes; ++j) {
       const T v = x[i + j];
-      acc[j] = ((kMax ? v > acc[j] : v < acc[j]) || v != v) ? v : acc[j];  // a NaN sticks
+      acc[j] = (kMax ? v > acc[j] : v < acc[j]) ? v : acc[j];
+      nan[j] |= static_cast<U>(v != v);
     }
   T r = init;
+  U any_nan = 0;
   for (; i < n; ++i) {
     const T v = x[i];
-    r = ((kMax ? v > r : v < r) || v != v) ? v : r;
+    r = (kMax ? v > r : v < r) ? v : r;
+    any_nan |= static_cast<U>(v != v);
   }
-  for (int j = 0; j < kLanes; ++j) r = ((kMax ? acc[j] > r : acc[j] < r) || acc[j] != acc[j]) ? acc[j] : r;
-  return static_cast<double>(r);
+  for (int j = 0; j < kLanes; ++j) {
+    r = (kMax ? acc[j] > r : acc[j] < r) ? acc[j] : r;
+    any_nan |= nan[j];
+  }
+  return any_nan ? __builtin_nan("") : static_cast<double>(r);
 }
 
 template <typename T>
@@ -488,6 +505,23 @@ double reduce_contig(int op, const T* x, int64_t n) {
     case ReduceOp::Count: break;
   }
   return 0.0;
+}
+
+template <typename T, typename F>
+inline void many(const T* x, int64_t rows, int64_t n, double* out, F f) {
+  for (int64_t r = 0; r < rows; ++r) out[r] = f(x + r * n, n);
+}
+
+template <typename T>
+void reduce_many(int op, const T* x, int64_t rows, int64_t n, double* out) {
+  switch (static_cast<ReduceOp>(op)) {
+    case ReduceOp::Sum:
+    case ReduceOp::Mean: many(x, rows, n, out, [](const T* p, int64_t m) { return sum_pairwise(p, m); }); break;
+    case ReduceOp::Max: many(x, rows, n, out, [](const T* p, int64_t m) { return extremum_contig<T, true>(p, m); }); break;
+    case ReduceOp::Min: many(x, rows, n, out, [](const T* p, int64_t m) { return extremum_contig<T, false>(p, m); }); break;
+    case ReduceOp::Prod: many(x, rows, n, out, [](const T* p, int64_t m) { return prod_contig(p, m); }); break;
+    case ReduceOp::Count: break;
+  }
 }
 
 // Rows of k <= kRowChunk elements combined into acc. Sums are blocked: 64 rows at a time into a
@@ -539,7 +573,7 @@ void reduce_rows(int op, const T* x, int64_t r, int64_t k, int64_t rs, double* a
 
 // The table for the TU that includes this file.
 template <typename T> constexpr KernelsOf<T> kernels_of() {
-  return KernelsOf<T>{&unary<T>, &binary_row<T>, &reduce_contig<T>, &reduce_rows<T>};
+  return KernelsOf<T>{&unary<T>, &binary_row<T>, &reduce_contig<T>, &reduce_many<T>, &reduce_rows<T>};
 }
 
 }  // namespace

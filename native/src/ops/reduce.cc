@@ -152,6 +152,15 @@ void reduce_run(const KernelsOf<T>& k, ReduceOp op, int ndim, const int64_t* sha
       return;
     }
     auto run = [&](int64_t q0, int64_t q1) {
+      if (o.nr == 0) {  // outputs are consecutive runs of R: one kernel call per 256 outputs
+        double res[256];
+        for (int64_t q = q0; q < q1; q += 256) {
+          const int64_t rows = q1 - q < 256 ? q1 - q : 256;
+          k.reduce_many(iop, x + q * R, rows, R, res);
+          for (int64_t r = 0; r < rows; ++r) out[q + r] = finish(res[r]);
+        }
+        return;
+      }
       for (int64_t q = q0; q < q1; ++q) {
         const T* xq = x + o.base(q);
         double acc = identity(op);

@@ -18,6 +18,8 @@ template <typename T> struct KernelsOf {
   void (*binary_row)(int op, const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n);
   // The reduction of x[0..n) (n >= 1) as a double: sum, max, min or prod (Mean uses sum).
   double (*reduce_contig)(int op, const T* x, int64_t n);
+  // out[r] = reduce_contig(x + r·n, n) for r < rows: many short contiguous runs in one call.
+  void (*reduce_many)(int op, const T* x, int64_t rows, int64_t n, double* out);
   // acc[j] = acc[j] ⊕ x[i·row_stride + j] for i < r, j < k (k <= kRowChunk); ⊕ = +, max, min or ×.
   void (*reduce_rows)(int op, const T* x, int64_t r, int64_t k, int64_t row_stride, double* acc);
 };
