@@ -104,7 +104,7 @@ class Pool {
   void ensure_workers(int n) {  // mu_ held
     while (static_cast<int>(workers_) < n) {
       try {
-        std::thread(&Pool::worker_loop, this).detach();
+        std::thread(&Pool::worker_loop, this, generation_).detach();  // joins the job about to start
         ++workers_;
       } catch (...) {
         break;  // cannot start more threads: the caller does the remaining tasks itself
@@ -120,11 +120,10 @@ class Pool {
     }
   }
 
-  void worker_loop() noexcept {
+  // seen: the generation current when the thread was created (before the job that needed it).
+  void worker_loop(uint64_t seen) noexcept {
     t_in_parallel = true;  // a body's nested parallel_for runs inline on the worker
-    uint64_t seen = 0;
     std::unique_lock<std::mutex> lk(mu_);
-    seen = generation_;
     for (;;) {
       cv_work_.wait(lk, [&] { return generation_ != seen; });
       seen = generation_;

@@ -1,6 +1,7 @@
 // The thread pool: every task runs exactly once, on up to get_num_threads() threads; nested calls run
 // inline; several callers at once are serialised; the setting is honoured.
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -92,6 +93,25 @@ TEST(many_back_to_back_jobs) {
       sum += t;
     });
   CHECK(sum == 20000);
+}
+
+TEST(two_threads_really_run_concurrently) {
+  // Each task waits (up to 5 s) until both have started: only possible if a worker took one of them.
+  set_num_threads(2);
+  for (int rep = 0; rep < 3; ++rep) {
+    std::atomic<int> started{0};
+    std::mutex mu;
+    std::set<std::thread::id> ids;
+    parallel_for(2, [&](int, int) {
+      started.fetch_add(1);
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (started.load() < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      std::lock_guard<std::mutex> lk(mu);
+      ids.insert(std::this_thread::get_id());
+    });
+    CHECK(ids.size() == 2);
+  }
 }
 
 TEST_MAIN()
