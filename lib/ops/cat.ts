@@ -47,7 +47,12 @@ export function tensorList(tensors: unknown, op: string): Tensor[] {
 
 /** Tensors of equal shape except along dim, joined along dim: result.shape[dim] = Σ shapes[dim]. */
 export function cat(tensors: Tensor[], dim = 0): Tensor {
-  const list = tensorList(tensors, 'cat');
+  let list = tensorList(tensors, 'cat');
+  // As in PyTorch, a 1-D empty tensor (shape [0]) may join tensors of any shape, so an accumulator
+  // started as tg.tensor([]) works; it holds nothing, so it is left out (and gets no gradient).
+  const isLegacyEmpty = (t: Tensor) => t.ndim === 1 && t.shape[0] === 0;
+  const kept = list.filter((t) => !isLegacyEmpty(t));
+  if (kept.length > 0 && kept.length < list.length && kept[0].ndim !== 1) list = kept;
   const first = list[0];
   list.forEach((t, i) => {
     if (t.ndim === 0) throw new RangeError(`cat: argument 'tensors[${i}]' is 0-d; zero-dimensional tensors cannot be concatenated (use stack)`);

@@ -42,6 +42,17 @@ describe('cat', () => {
     expect(tg.cat([tg.zeros([2, 0]), tg.zeros([2, 0])], 1).shape).toEqual([2, 0]);
     expect(tg.cat([tg.zeros([0, 2]), tg.zeros([0, 3])], 1).shape).toEqual([0, 5]);
   });
+  it("a 1-D empty tensor joins tensors of any shape (PyTorch's legacy rule), so accumulators work", () => {
+    let acc = tg.tensor([]);
+    for (let i = 0; i < 2; i++) acc = tg.cat([acc, tg.full([1, 2], i)]);
+    expect(acc.toArray()).toEqual([[0, 0], [1, 1]]);
+    expect(tg.cat([tg.ones([2, 2]), tg.zeros([0])], 1).shape).toEqual([2, 2]);
+    expect(tg.cat([tg.zeros([0]), tg.zeros([0])]).shape).toEqual([0]);
+    expect(() => tg.cat([tg.zeros([2, 2]), tg.zeros([0, 3])])).toThrow(
+      new RangeError("cat: argument 'tensors[1]' has shape [0, 3] but must match tensors[0] [2, 2] in every dim except dim 0"),
+    );
+    expectGradcheck((a: tg.Tensor, e: tg.Tensor) => tg.cat([e, a, e], 1), [leaf([2, 2]), leaf([0])]);
+  });
   it('promotes dtypes (int32 with float64 gives float64) and keeps bool', () => {
     const y = tg.cat([tg.tensor([1, 2], { dtype: 'int32' }), tg.tensor([0.5], { dtype: 'float64' })]);
     expect(y.dtype).toBe('float64');
