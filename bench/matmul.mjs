@@ -63,20 +63,28 @@ if 'config' not in info:
         info['config'] = 'unknown (see numpy.show_config())'
 print(json.dumps(info), flush=True)
 rng = np.random.default_rng(0)
+cache = {}
 def mats(req):
+    key = (req['kind'], req['dtype'], req.get('n'))
+    if key in cache:
+        return cache[key]
+    cache.clear()
     dt = np.float32 if req['dtype'] == 'f32' else np.float64
     if req['kind'] == 'square':
         n = req['n']
         a = rng.random((n, n), dtype=dt) - 0.5; b = rng.random((n, n), dtype=dt) - 0.5; c = np.empty((n, n), dt)
-        return [lambda: np.matmul(a, b, out=c)]
-    W = rng.random((4096, 4096), dtype=dt) - 0.5; X = rng.random((4096, 64), dtype=dt) - 0.5
-    dS = rng.random((4096, 64), dtype=dt) - 0.5
-    S = np.empty((4096, 64), dt); dW = np.empty((4096, 4096), dt); dX = np.empty((4096, 64), dt)
-    return [lambda: (np.matmul(W, X, out=S), np.matmul(dS, X.T, out=dW), np.matmul(W.T, dS, out=dX))]
+        f = lambda: np.matmul(a, b, out=c)
+    else:
+        W = rng.random((4096, 4096), dtype=dt) - 0.5; X = rng.random((4096, 64), dtype=dt) - 0.5
+        dS = rng.random((4096, 64), dtype=dt) - 0.5
+        S = np.empty((4096, 64), dt); dW = np.empty((4096, 4096), dt); dX = np.empty((4096, 64), dt)
+        f = lambda: (np.matmul(W, X, out=S), np.matmul(dS, X.T, out=dW), np.matmul(W.T, dS, out=dX))
+    f()  # warm-up
+    cache[key] = f
+    return f
 for line in sys.stdin:
     req = json.loads(line)
-    f = mats(req)[0]
-    f()
+    f = mats(req)
     times = []
     for _ in range(req['samples']):
         t = time.perf_counter()
@@ -142,20 +150,41 @@ function rand(Arr, len) {
   return x;
 }
 
+// One timed sample: reps calls, seconds per call.
+function sample(fn, reps) {
+  const t = process.hrtime.bigint();
+  for (let r = 0; r < reps; r++) fn();
+  return Number(process.hrtime.bigint() - t) / 1e9 / reps;
+}
+
 function timeSamples(fn, reps, samples) {
   fn();  // warm-up: packing buffers, page faults, thread start
   const times = [];
-  for (let s = 0; s < samples; s++) {
-    const t = process.hrtime.bigint();
-    for (let r = 0; r < reps; r++) fn();
-    times.push(Number(process.hrtime.bigint() - t) / 1e9 / reps);
-  }
+  for (let s = 0; s < samples; s++) times.push(sample(fn, reps));
   return times;
 }
 
-function squareOurs(Arr, n, reps) {
+// Ours and OpenBLAS alternate sample by sample, so load from other processes hits both alike.
+// After each OpenBLAS sample we pause: its threads spin for a while after a call and would steal the
+// cores from our next sample (ours sleep).
+async function interleaved(ours, reps, py, req, threads) {
+  ours();
+  const mine = [];
+  const theirs = [];
+  for (let s = 0; s < SAMPLES; s++) {
+    mine.push(sample(ours, reps));
+    if (py && !py.error) {
+      const t = await py.ask({ ...req, reps, samples: 1 });
+      if (t) theirs.push(t[0]);
+      await sleep(threads > 1 ? 150 : 5);
+    }
+  }
+  return { mine, theirs };
+}
+
+function squareOurs(Arr, n) {
   const a = rand(Arr, n * n), b = rand(Arr, n * n), c = new Arr(n * n);
-  return timeSamples(() => native.gemm(a, 0, n, 1, b, 0, n, 1, c, 0, n, 1, n, n, n, 1, 0), reps, SAMPLES);
+  return () => native.gemm(a, 0, n, 1, b, 0, n, 1, c, 0, n, 1, n, n, n, 1, 0);
 }
 
 function squareJs(Arr, n, reps) {
@@ -174,14 +203,14 @@ function squareJs(Arr, n, reps) {
   return timeSamples(ikj, reps, Math.min(SAMPLES, 5));
 }
 
-function linearOurs(Arr, samples) {
+function linearOurs(Arr) {
   const W = rand(Arr, 4096 * 4096), X = rand(Arr, 4096 * 64), dS = rand(Arr, 4096 * 64);
   const S = new Arr(4096 * 64), dW = new Arr(4096 * 4096), dX = new Arr(4096 * 64);
-  return timeSamples(() => {
+  return () => {
     native.gemm(W, 0, 4096, 1, X, 0, 64, 1, S, 0, 64, 1, 4096, 64, 4096, 1, 0);      // S = W·X
     native.gemm(dS, 0, 64, 1, X, 0, 1, 64, dW, 0, 4096, 1, 4096, 4096, 64, 1, 0);    // dW = dS·Xᵀ
     native.gemm(W, 0, 1, 4096, dS, 0, 64, 1, dX, 0, 64, 1, 4096, 64, 4096, 1, 0);    // dX = Wᵀ·dS
-  }, 1, samples);
+  };
 }
 
 // ---- run -----------------------------------------------------------------------------------------
@@ -197,7 +226,7 @@ if (p1.error) console.log(`OpenBLAS: not available — ${p1.error}`);
 else
   console.log(`OpenBLAS: numpy ${p1.info.numpy}, ${p1.info.config}; kernel/coretype in use: ${p1.info.core ?? 'unknown'}` +
     ' (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that child only; OPENBLAS_NUM_THREADS = threads)');
-console.log(`medians of ${SAMPLES} samples; JS = plain i-k-j loop (single-threaded, n <= ${JS_MAX_N} only)\n`);
+console.log(`medians of ${SAMPLES} samples, ours and OpenBLAS alternating; JS = plain i-k-j loop (single-threaded, n <= ${JS_MAX_N} only)\n`);
 
 const defaultThreads = native.getNumThreads();
 const jsCache = new Map();
@@ -209,14 +238,9 @@ for (const dtype of ['f32', 'f64']) {
     for (const n of SIZES) {
       const flops = 2 * n * n * n;
       const reps = repsFor(flops);
-      const ours = flops / median(squareOurs(Arr, n, reps)) / 1e9;
-      let blas = 'not available';
-      const py = pythons[threads];
-      if (!py.error) {
-        const times = await py.ask({ kind: 'square', dtype, n, reps, samples: SAMPLES });
-        if (times) blas = flops / median(times) / 1e9;
-        await sleep(threads > 1 ? 250 : 20);  // let OpenBLAS's spinning threads go back to sleep
-      }
+      const { mine, theirs } = await interleaved(squareOurs(Arr, n), reps, pythons[threads], { kind: 'square', dtype, n }, threads);
+      const ours = flops / median(mine) / 1e9;
+      const blas = theirs.length ? flops / median(theirs) / 1e9 : 'not available';
       let js = 'skipped';
       if (n <= JS_MAX_N) {
         const key = `${dtype}${n}`;
@@ -233,15 +257,9 @@ console.log('\nlinear layer, float32: S = W·X (W 4096×4096, X 4096×64), dW = 
 console.log('threads   ours ms   OpenBLAS ms   JS ms     OpenBLAS/ours (time ratio ours/OpenBLAS)');
 for (const threads of THREADS) {
   native.setNumThreads(threads);
-  const samples = quick ? 3 : 7;
-  const ours = median(linearOurs(Float32Array, samples)) * 1e3;
-  let blas = 'not available';
-  const py = pythons[threads];
-  if (!py.error) {
-    const times = await py.ask({ kind: 'linear', dtype: 'f32', reps: 1, samples });
-    if (times) blas = median(times) * 1e3;
-    await sleep(250);
-  }
+  const { mine, theirs } = await interleaved(linearOurs(Float32Array), 1, pythons[threads], { kind: 'linear', dtype: 'f32' }, threads);
+  const ours = median(mine) * 1e3;
+  const blas = theirs.length ? median(theirs) * 1e3 : 'not available';
   const ratio = typeof blas === 'number' ? `${(blas / ours).toFixed(2)} (${(ours / blas).toFixed(2)})` : '-';
   console.log(`${String(threads).padStart(7)} ${fmt(ours, 9)} ${fmt(blas, 13)} ${'skipped'.padStart(8)}     ${ratio}`);
 }
