@@ -1,5 +1,5 @@
 // Shape and indexing ops on 1e6-element float32 tensors (memory-bound copies in plain JS), beside
-// two peers measured in the same run: TypedArray.slice (a memcpy) and a plain JS element loop.
+// peers measured in the same run: a bare allocation, TypedArray.slice (a memcpy) and a plain JS element loop.
 import * as tg from '../dist/esm/index.js';
 import { fmt, machineLine, medianMs, table } from './util.mjs';
 
@@ -12,6 +12,8 @@ const mask = x.gt(0.5);
 const n = x.size;
 
 const cases = [
+  // Fresh 4 MB buffers page-fault on first touch, which can cost more than the copy itself here.
+  ['peer: new Float32Array(n)', () => new Float32Array(n)],
   ['peer: Float32Array.slice', () => x.data.slice()],
   ['peer: JS copy loop', () => { const o = new Float32Array(n); const s = x.data; for (let k = 0; k < n; k++) o[k] = s[k]; return o; }],
   ['cat([x, y], 0)', () => tg.cat([x, y], 0)],
