@@ -12,7 +12,7 @@ import cliProgress from 'cli-progress';
 import * as tg from '../dist/esm/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const DEFAULTS = { epochs: 8, 'batch-size': 64, lr: 1e-3, seed: 0 };
+const DEFAULTS = { epochs: 15, 'batch-size': 32, lr: 1e-3, seed: 0 };
 const EXPECTED_ACCURACY = 0.95;
 
 // ---- command line ---------------------------------------------------------------------------
@@ -259,12 +259,13 @@ function svgPlot({ stepLoss, epochs: ep }) {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
 
-  function panel(x0, title, yLabel, [ymin, ymax], series, yFmt) {
+  function panel(x0, title, yLabel, [ymin, ymax], series, yFmt, legendAtBottom = false) {
     const sx = (e) => x0 + (e / n) * pw; // x in epochs, 0..n
     const sy = (v) => m.t + ph - ((v - ymin) / (ymax - ymin)) * ph;
     out.push(`<text x="${x0 + pw / 2}" y="${m.t - 14}" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
-    for (let k = 0; k <= 5; k++) {
-      const v = ymin + ((ymax - ymin) * k) / 5, y = sy(v).toFixed(1);
+    const step = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20].find((st) => (ymax - ymin) / st <= 8) ?? (ymax - ymin) / 5;
+    for (let k = 0; ymin + k * step <= ymax + 1e-9; k++) {
+      const v = ymin + k * step, y = sy(v).toFixed(1);
       out.push(`<line x1="${x0}" x2="${x0 + pw}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`);
       out.push(`<text x="${x0 - 6}" y="${y}" dy="4" text-anchor="end" fill="#555">${esc(yFmt(v))}</text>`);
     }
@@ -278,7 +279,7 @@ function svgPlot({ stepLoss, epochs: ep }) {
       const d = points.map(([e, v], j) => `${j ? 'L' : 'M'}${sx(e).toFixed(1)},${sy(clamp(v)).toFixed(1)}`).join('');
       out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${width}" stroke-linejoin="round"/>`);
       if (dots) for (const [e, v] of points) out.push(`<circle cx="${sx(e).toFixed(1)}" cy="${sy(clamp(v)).toFixed(1)}" r="3" fill="${color}"/>`);
-      const ly = m.t + 16 + 16 * i;
+      const ly = legendAtBottom ? m.t + ph - 10 - 16 * (series.length - 1 - i) : m.t + 16 + 16 * i;
       out.push(`<line x1="${x0 + pw - 150}" x2="${x0 + pw - 130}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`);
       out.push(`<text x="${x0 + pw - 124}" y="${ly}">${esc(label)}</text>`);
     });
@@ -292,7 +293,8 @@ function svgPlot({ stepLoss, epochs: ep }) {
     for (let j = a; j <= i; j++) s += stepLoss[j];
     return [(i + 1) / perEpoch, s / (i + 1 - a)];
   });
-  const raw = stepLoss.map((v, i) => [(i + 1) / perEpoch, v]);
+  const every = Math.ceil(steps / 600); // keep the file small: at most ~600 raw points
+  const raw = stepLoss.map((v, i) => [(i + 1) / perEpoch, v]).filter((_, i) => i % every === 0);
   const heldLoss = ep.map((e) => [e.epoch, e.heldLoss]);
   const lossMax = Math.max(0.5, Math.ceil(Math.max(...smooth.slice(Math.min(5, smooth.length - 1)).map((p) => p[1]), ...heldLoss.map((p) => p[1])) * 2) / 2);
   panel(m.l, 'Cross-entropy loss', 'loss', [0, lossMax], [
@@ -308,7 +310,7 @@ function svgPlot({ stepLoss, epochs: ep }) {
   panel(m.l + pw + gap, 'Accuracy', 'accuracy (%)', [accMin, 100], [
     { points: trainAcc, color: '#2171b5', label: 'train (during epoch)', dots: true },
     { points: heldAcc, color: '#d94801', label: 'held-out', dots: true },
-  ], (v) => v.toFixed(0));
+  ], (v) => v.toFixed(0), true);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
