@@ -47,6 +47,11 @@ export interface NativeBinding {
   binary(op: number, a: Float, aStrides: number[], b: Float, bStrides: number[], out: Float, outShape: number[]): void;
   /** Reduces x (contiguous, shape) over dims (sorted, unique) into out (the kept dims, contiguous). */
   reduce(op: number, x: Float, shape: number[], dims: number[], out: Float): void;
+
+  /** y = softmax (log: logSoftmax) of x along n in its (outer, n, inner) view; x, y same kind, no overlap. */
+  softmax(x: Float, y: Float, outer: number, n: number, inner: number, log: boolean): void;
+  /** dx from the forward output y and its gradient g: y·(g − Σg·y), or (log) g − exp(y)·Σg. */
+  softmaxBackward(y: Float, g: Float, dx: Float, outer: number, n: number, inner: number, log: boolean): void;
 }
 
 /** Loads the addon of the package at root (exported for the loader's own tests). */

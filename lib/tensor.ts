@@ -74,6 +74,9 @@ export interface TensorOps {
   eq(a: TensorLike, b: TensorLike): Tensor;
   ne(a: TensorLike, b: TensorLike): Tensor;
   logicalNot(x: Tensor): Tensor;
+  // more reductions, elementwise ops, softmax
+  softmax(x: Tensor, dim: number): Tensor;
+  logSoftmax(x: Tensor, dim: number): Tensor;
   backward(t: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void;
 }
 
@@ -319,6 +322,11 @@ export class Tensor {
   eq(other: TensorLike): Tensor { return ops.eq(this, other); }
   ne(other: TensorLike): Tensor { return ops.ne(this, other); }
   logicalNot(): Tensor { return ops.logicalNot(this); }
+  // more reductions, elementwise ops, softmax
+  /** exp(x − max) / Σ exp(x − max) along dim; same shape. */
+  softmax(dim: number): Tensor { return ops.softmax(this, dim); }
+  /** log(softmax(x, dim)) computed stably; same shape. */
+  logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
 }
 
 function formatNested(value: NestedArray, dtype: DType, indent = 7): string {

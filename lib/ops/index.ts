@@ -62,3 +62,9 @@ export {
   cat, eq, flatten, gather, ge, gt, indexSelect, le, logicalNot, lt, maskedFill, ne, scatterAdd, slice, split, squeeze,
   stack, unsqueeze, where,
 };
+
+// more reductions, elementwise ops, softmax
+import { logSoftmax, softmax, softmaxBackward } from './softmax.js';
+
+Object.assign(ops, { softmax, logSoftmax });
+export { logSoftmax, softmax, softmaxBackward };

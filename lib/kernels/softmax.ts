@@ -1,0 +1,84 @@
+// Softmax / log-softmax kernels without autograd, forward and backward, along one dim viewed as
+// (outer, n, inner). Large tensors go to the fused native kernels (native/src/ops/softmax.cc); small
+// ones run the same algorithm here in JS (max shift, double accumulation), so both paths agree.
+import { allocate, type FloatArray } from '../dtype.js';
+import { native } from '../native.js';
+import { Tensor } from '../tensor.js';
+
+/** Below this many elements the JS loops win over a call into the addon (exp makes the native path pay early). */
+export const SOFTMAX_NATIVE_MIN_ELEMENTS = 2048;
+
+/** The (outer, n, inner) view of shape around dim. */
+export function splitAt(shape: readonly number[], dim: number): [outer: number, n: number, inner: number] {
+  let outer = 1, inner = 1;
+  for (let d = 0; d < dim; d++) outer *= shape[d];
+  for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
+  return [outer, shape.length === 0 ? 1 : shape[dim], inner];
+}
+
+function useNative(x: FloatArray): boolean {
+  return x.length >= SOFTMAX_NATIVE_MIN_ELEMENTS && typeof native.softmax === 'function';
+}
+
+/** softmax (log = false) or logSoftmax (log = true) of a float tensor x along dim. */
+export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
+  const [outer, n, inner] = splitAt(x.shape, dim);
+  const xd = x.data as FloatArray;
+  const y = allocate(x.dtype, xd.length) as FloatArray;
+  if (useNative(xd)) {
+    native.softmax(xd, y, outer, n, inner, log);
+    return new Tensor(y, x.shape, x.dtype);
+  }
+  for (let o = 0; o < outer; o++)
+    for (let j = 0; j < inner; j++) {
+      const base = o * n * inner + j;
+      let m = -Infinity;
+      for (let i = 0; i < n; i++) {
+        const v = xd[base + i * inner];
+        if (m === m && (v > m || v !== v)) m = v; // a NaN, once seen, sticks
+      }
+      let s = 0;
+      for (let i = 0; i < n; i++) s += Math.exp(xd[base + i * inner] - m);
+      if (log) {
+        const ls = Math.log(s);
+        for (let i = 0; i < n; i++) y[base + i * inner] = xd[base + i * inner] - m - ls;
+      } else {
+        const inv = 1 / s;
+        for (let i = 0; i < n; i++) y[base + i * inner] = Math.exp(xd[base + i * inner] - m) * inv;
+      }
+    }
+  return new Tensor(y, x.shape, x.dtype);
+}
+
+/**
+ * The input gradient from the forward output y and its gradient g (same shape and dtype):
+ * softmax dx = y ⊙ (g − Σ g⊙y), logSoftmax dx = g − exp(y) ⊙ Σ g, sums along dim.
+ */
+export function softmaxBackwardKernel(y: Tensor, g: Tensor, dim: number, log: boolean): Tensor {
+  const [outer, n, inner] = splitAt(y.shape, dim);
+  const yd = y.data as FloatArray, gd = g.data as FloatArray;
+  const dx = allocate(y.dtype, yd.length) as FloatArray;
+  if (useNative(yd)) {
+    native.softmaxBackward(yd, gd, dx, outer, n, inner, log);
+    return new Tensor(dx, y.shape, y.dtype);
+  }
+  for (let o = 0; o < outer; o++)
+    for (let j = 0; j < inner; j++) {
+      const base = o * n * inner + j;
+      let acc = 0;
+      if (log) {
+        for (let i = 0; i < n; i++) acc += gd[base + i * inner];
+        for (let i = 0; i < n; i++) {
+          const k = base + i * inner;
+          dx[k] = gd[k] - Math.exp(yd[k]) * acc;
+        }
+      } else {
+        for (let i = 0; i < n; i++) acc += gd[base + i * inner] * yd[base + i * inner];
+        for (let i = 0; i < n; i++) {
+          const k = base + i * inner;
+          dx[k] = yd[k] * (gd[k] - acc);
+        }
+      }
+    }
+  return new Tensor(dx, y.shape, y.dtype);
+}
