@@ -170,10 +170,10 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p) noexcept {
   const int64_t KC = ov.kc ? ov.kc : K.kc;
   const int64_t MC = ov.mc ? round_up(ov.mc, MR) : K.mc;
   const int64_t NC = ov.nc ? round_up(ov.nc, NR) : K.nc;
-  // Balanced blocks: k = 300 runs as 2×150, not 256 + 44.
+  // Balanced blocks: k = 300 runs as 2×150, not 256 + 44 (likewise m and n, in whole micro-tiles).
   const int64_t kc_blk = ceil_div(p.k, ceil_div(p.k, KC));
   const int64_t mc_blk = round_up(ceil_div(p.m, ceil_div(p.m, MC)), MR);
-  const int64_t nc_blk = std::min(NC, round_up(p.n, NR));
+  const int64_t nc_blk = round_up(ceil_div(p.n, ceil_div(p.n, NC)), NR);
 
   ThreadBuffers& tb = thread_buffers();
   T* abuf = static_cast<T*>(tb.a.get(sizeof(T) * static_cast<size_t>(mc_blk * kc_blk)));
