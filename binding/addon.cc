@@ -10,6 +10,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   tapegrad_binding::register_info(env, exports);
   tapegrad_binding::register_gemm(env, exports);
   tapegrad_binding::register_elementwise(env, exports);
+  tapegrad_binding::register_loss(env, exports);
+  tapegrad_binding::register_optim(env, exports);
   tapegrad_binding::register_softmax(env, exports);
   return exports;
 }

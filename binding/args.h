@@ -141,6 +141,8 @@ inline std::vector<int64_t> get_int_list(const Napi::CallbackInfo& info, const c
 void register_info(Napi::Env env, Napi::Object exports);
 void register_gemm(Napi::Env env, Napi::Object exports);
 void register_elementwise(Napi::Env env, Napi::Object exports);
+void register_loss(Napi::Env env, Napi::Object exports);
+void register_optim(Napi::Env env, Napi::Object exports);
 void register_softmax(Napi::Env env, Napi::Object exports);
 
 }  // namespace tapegrad_binding

@@ -48,6 +48,30 @@ export interface NativeBinding {
   /** Reduces x (contiguous, shape) over dims (sorted, unique) into out (the kept dims, contiguous). */
   reduce(op: number, x: Float, shape: number[], dims: number[], out: Float): void;
 
+  /**
+   * Fused softmax cross-entropy over rows of z [m, c] (native/include/tapegrad/loss.h): loss[i] and
+   * lse[i]. Exactly one of targetIndex (Int32Array [m]) / targetProb ([m, c]) is given; weight [c] or null.
+   */
+  crossEntropyForward(
+    z: Float, m: number, c: number, targetIndex: Int32Array | null, targetProb: Float | null, weight: Float | null,
+    ignoreIndex: number, labelSmoothing: number, loss: Float, lse: Float,
+  ): void;
+  /** dz [m, c] = r_i·(Q_i·softmax(z)_i − q_i) with r_i = r[i·rStride] (rStride 0 or 1). */
+  crossEntropyBackward(
+    z: Float, lse: Float, m: number, c: number, targetIndex: Int32Array | null, targetProb: Float | null, weight: Float | null,
+    ignoreIndex: number, labelSmoothing: number, r: Float, rStride: number, dz: Float,
+  ): void;
+  /** Fused in-place SGD update of p (native/include/tapegrad/optim.h); buf may be null when momentum is 0. */
+  sgdStep(
+    p: Float, g: Float, buf: Float | null, lr: number, momentum: number, dampening: number, nesterov: boolean,
+    weightDecay: number, maximize: boolean, first: boolean,
+  ): void;
+  /** Fused in-place Adam/AdamW update of p, m, v (and vmax with amsgrad); step ≥ 1 after increment. */
+  adamStep(
+    p: Float, g: Float, m: Float, v: Float, vmax: Float | null, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, decoupled: boolean, amsgrad: boolean, maximize: boolean, step: number,
+  ): void;
+
   /** y = softmax (log: logSoftmax) of x along n in its (outer, n, inner) view; x, y same kind, no overlap. */
   softmax(x: Float, y: Float, outer: number, n: number, inner: number, log: boolean): void;
   /** dx from the forward output y and its gradient g: y·(g − Σg·y), or (log) g − exp(y)·Σg. */

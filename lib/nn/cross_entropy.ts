@@ -32,7 +32,7 @@ import { checkReduction, type Reduction } from './reduction.js';
 /** Below this many logits the JS loops beat a call into the addon. */
 export const CE_NATIVE_MIN_ELEMENTS = 4096;
 
-const hasNative = typeof (native as any).crossEntropyForward === 'function';
+const hasNative = typeof native.crossEntropyForward === 'function';
 
 interface CeConfig {
   /** Class indices (int32 [M]) or null for probability targets (then the target is a tensor input). */
@@ -112,7 +112,7 @@ function runForward(z: Tensor, cfg: CeConfig, probs: Tensor | null, w: Tensor | 
   const [M, C] = z.shape;
   const loss = allocate(z.dtype, M) as FloatArray, lse = allocate(z.dtype, M) as FloatArray;
   if (hasNative && M * C >= CE_NATIVE_MIN_ELEMENTS)
-    (native as any).crossEntropyForward(z.data, M, C, cfg.indices, probs?.data ?? null, w?.data ?? null, cfg.ignoreIndex, cfg.smoothing, loss, lse);
+    native.crossEntropyForward(z.data as FloatArray, M, C, cfg.indices, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, cfg.ignoreIndex, cfg.smoothing, loss, lse);
   else forwardJs(z.data as FloatArray, M, C, cfg, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, loss, lse);
   return { loss, lse };
 }
@@ -121,7 +121,7 @@ function runBackward(z: Tensor, lse: FloatArray, cfg: CeConfig, probs: Tensor | 
   const [M, C] = z.shape;
   const dz = allocate(z.dtype, M * C) as FloatArray;
   if (hasNative && M * C >= CE_NATIVE_MIN_ELEMENTS)
-    (native as any).crossEntropyBackward(z.data, lse, M, C, cfg.indices, probs?.data ?? null, w?.data ?? null, cfg.ignoreIndex, cfg.smoothing, r, rStride, dz);
+    native.crossEntropyBackward(z.data as FloatArray, lse, M, C, cfg.indices, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, cfg.ignoreIndex, cfg.smoothing, r, rStride, dz);
   else backwardJs(z.data as FloatArray, lse, M, C, cfg, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, r, rStride, dz);
   return new Tensor(dz, z.shape, z.dtype);
 }
@@ -199,7 +199,7 @@ export class CrossEntropy extends Function {
       return [dz, dt, null, null];
     }
     if (ctx.needsInputGrad[0]) {
-      const r = rT.dtype === z.dtype ? (rT.data as FloatArray) : Float64Array.from(rT.data);
+      const r = rT.dtype === z.dtype ? (rT.data as FloatArray) : z.dtype === 'float32' ? Float32Array.from(rT.data) : Float64Array.from(rT.data);
       dz = runBackward(z, ctx.lse as FloatArray, cfg, probs, weight, r as FloatArray, cfg.reduction === 'none' ? 1 : 0);
     }
     if (ctx.needsInputGrad[1]) {

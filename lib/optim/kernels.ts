@@ -7,7 +7,8 @@ import { native } from '../native.js';
 /** Below this many elements the JS loop beats a call into the addon. */
 export const OPTIM_NATIVE_MIN_ELEMENTS = 1024;
 
-const nat = native as unknown as Record<string, ((...args: unknown[]) => void) | undefined>;
+const hasSgd = typeof native.sgdStep === 'function';
+const hasAdam = typeof native.adamStep === 'function';
 
 export interface SgdHyper {
   lr: number;
@@ -25,8 +26,8 @@ export interface SgdHyper {
  */
 export function sgdUpdate(p: FloatArray, g: FloatArray, buf: FloatArray | null, h: SgdHyper, first: boolean): void {
   const n = p.length;
-  if (n >= OPTIM_NATIVE_MIN_ELEMENTS && typeof nat.sgdStep === 'function') {
-    nat.sgdStep(p, g, buf, h.lr, h.momentum, h.dampening, h.nesterov, h.weightDecay, h.maximize, first);
+  if (n >= OPTIM_NATIVE_MIN_ELEMENTS && hasSgd) {
+    native.sgdStep(p, g, buf, h.lr, h.momentum, h.dampening, h.nesterov, h.weightDecay, h.maximize, first);
     return;
   }
   const { lr, momentum: mu, dampening: tau, nesterov, weightDecay: wd, maximize } = h;
@@ -62,8 +63,8 @@ export interface AdamHyper {
  */
 export function adamUpdate(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, h: AdamHyper, step: number): void {
   const n = p.length;
-  if (n >= OPTIM_NATIVE_MIN_ELEMENTS && typeof nat.adamStep === 'function') {
-    nat.adamStep(p, g, m, v, vmax, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled, h.amsgrad, h.maximize, step);
+  if (n >= OPTIM_NATIVE_MIN_ELEMENTS && hasAdam) {
+    native.adamStep(p, g, m, v, vmax, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled, h.amsgrad, h.maximize, step);
     return;
   }
   const { lr, beta1, beta2, eps, weightDecay: wd, decoupled, amsgrad, maximize } = h;

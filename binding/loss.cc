@@ -1,0 +1,164 @@
+// Cross-entropy glue:
+//   crossEntropyForward(z, m, c, targetIndex|null, targetProb|null, weight|null, ignoreIndex, labelSmoothing, loss, lse)
+//   crossEntropyBackward(z, lse, m, c, targetIndex|null, targetProb|null, weight|null, ignoreIndex, labelSmoothing,
+//                        r, rStride, dz)
+// Checks everything native/ relies on: one float kind for every float array, exactly one target kind,
+// every array at least as long as m and c require (products in 128-bit), every class index in [0, c)
+// or equal to ignoreIndex (O(m), cheap next to the O(m·c) kernel, and what keeps the kernel's reads
+// in bounds), and that no output overlaps another array. Then calls tapegrad::cross_entropy_*.
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "tapegrad/loss.h"
+
+namespace tapegrad_binding {
+namespace {
+
+constexpr int64_t kMaxInt = int64_t{1} << 53;
+
+bool is_nullish(const Napi::Value& v) { return v.IsUndefined() || v.IsNull(); }
+
+// Argument i as a T array (or null when allowed and given) with at least `need` elements.
+template <typename T>
+Span<T> get_sized(const Napi::CallbackInfo& info, const char* fn, size_t i, __int128 need, bool nullable) {
+  if (nullable && is_nullish(info[i])) return {nullptr, 0};
+  const Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != TypedArrayTraits<T>::type)
+    throw_type(info.Env(), fn, i, std::string(TypedArrayTraits<T>::name) + (nullable ? " or null" : ""), v);
+  const Span<T> s = get_array<T>(info, fn, i);
+  if (static_cast<__int128>(s.length) < need)
+    throw_range(info.Env(), fn, "argument " + std::to_string(i) + " must hold at least " +
+                                    std::to_string(static_cast<int64_t>(need)) + " elements, got length " +
+                                    std::to_string(s.length));
+  return s;
+}
+
+struct Region {
+  const void* data;
+  size_t bytes;
+  size_t arg;
+};
+
+// Outputs (the first `outputs` regions) must not share bytes with any other region.
+void check_no_overlap(const Napi::Env& env, const char* fn, const std::vector<Region>& regions, size_t outputs) {
+  for (size_t a = 0; a < outputs; ++a)
+    for (size_t b = 0; b < regions.size(); ++b) {
+      if (a == b || regions[a].data == nullptr || regions[b].data == nullptr) continue;
+      if (regions[a].bytes == 0 || regions[b].bytes == 0) continue;
+      const uintptr_t alo = reinterpret_cast<uintptr_t>(regions[a].data), ahi = alo + regions[a].bytes;
+      const uintptr_t blo = reinterpret_cast<uintptr_t>(regions[b].data), bhi = blo + regions[b].bytes;
+      if (alo < bhi && blo < ahi)
+        throw_range(env, fn, "argument " + std::to_string(regions[a].arg) + " must not overlap argument " +
+                                 std::to_string(regions[b].arg) + " in memory");
+    }
+}
+
+struct Targets {
+  Span<int32_t> index{nullptr, 0};
+  bool has_prob = false;
+};
+
+// Target kind (exactly one of index/prob) and the index values' range.
+Targets get_index_target(const Napi::CallbackInfo& info, const char* fn, size_t i_idx, size_t i_prob, int64_t m,
+                         int64_t c, int64_t ignore) {
+  Targets t;
+  const bool has_idx = !is_nullish(info[i_idx]);
+  t.has_prob = !is_nullish(info[i_prob]);
+  if (has_idx == t.has_prob)
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": exactly one of argument " + std::to_string(i_idx) +
+                                               " (class indices) and argument " + std::to_string(i_prob) +
+                                               " (probabilities) must be given");
+  if (has_idx) {
+    t.index = get_sized<int32_t>(info, fn, i_idx, m, false);
+    for (int64_t r = 0; r < m; ++r) {
+      const int64_t y = t.index.data[r];
+      if (y != ignore && (y < 0 || y >= c))
+        throw_range(info.Env(), fn, "argument " + std::to_string(i_idx) + " entry " + std::to_string(r) + " is " +
+                                        std::to_string(y) + ", outside [0, " + std::to_string(c) +
+                                        ") and not the ignore index");
+    }
+  }
+  return t;
+}
+
+template <typename T> void forward_typed(const Napi::CallbackInfo& info) {
+  const char* fn = "crossEntropyForward";
+  const int64_t m = get_int(info, fn, 1, 0, kMaxInt), c = get_int(info, fn, 2, 0, kMaxInt);
+  const __int128 mc = static_cast<__int128>(m) * c;
+  const Span<T> z = get_sized<T>(info, fn, 0, mc, false);
+  const int64_t ignore = get_int(info, fn, 6, -kMaxInt, kMaxInt);
+  const double eps = get_number(info, fn, 7);
+  if (!(eps >= 0 && eps <= 1)) throw_range(info.Env(), fn, "argument 7 must be in [0, 1], got " + std::to_string(eps));
+  const Targets t = get_index_target(info, fn, 3, 4, m, c, ignore);
+  const Span<T> prob = get_sized<T>(info, fn, 4, t.has_prob ? mc : 0, true);
+  const Span<T> w = get_sized<T>(info, fn, 5, c, true);
+  const Span<T> loss = get_sized<T>(info, fn, 8, m, false);
+  const Span<T> lse = get_sized<T>(info, fn, 9, m, false);
+  const size_t tb = sizeof(T);
+  check_no_overlap(info.Env(), fn,
+                   {{loss.data, m * tb, 8}, {lse.data, m * tb, 9}, {z.data, static_cast<size_t>(mc) * tb, 0},
+                    {t.index.data, m * sizeof(int32_t), 3}, {prob.data, t.has_prob ? static_cast<size_t>(mc) * tb : 0, 4},
+                    {w.data, c * tb, 5}},
+                   2);
+  if constexpr (sizeof(T) == 4)
+    tapegrad::cross_entropy_forward_f32(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data, lse.data);
+  else
+    tapegrad::cross_entropy_forward_f64(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data, lse.data);
+}
+
+template <typename T> void backward_typed(const Napi::CallbackInfo& info) {
+  const char* fn = "crossEntropyBackward";
+  const int64_t m = get_int(info, fn, 2, 0, kMaxInt), c = get_int(info, fn, 3, 0, kMaxInt);
+  const __int128 mc = static_cast<__int128>(m) * c;
+  const Span<T> z = get_sized<T>(info, fn, 0, mc, false);
+  const Span<T> lse = get_sized<T>(info, fn, 1, m, false);
+  const int64_t ignore = get_int(info, fn, 7, -kMaxInt, kMaxInt);
+  const double eps = get_number(info, fn, 8);
+  if (!(eps >= 0 && eps <= 1)) throw_range(info.Env(), fn, "argument 8 must be in [0, 1], got " + std::to_string(eps));
+  const Targets t = get_index_target(info, fn, 4, 5, m, c, ignore);
+  const Span<T> prob = get_sized<T>(info, fn, 5, t.has_prob ? mc : 0, true);
+  const Span<T> w = get_sized<T>(info, fn, 6, c, true);
+  const int64_t r_stride = get_int(info, fn, 10, 0, 1);
+  const Span<T> r = get_sized<T>(info, fn, 9, r_stride == 0 ? (m > 0 ? 1 : 0) : m, false);
+  const Span<T> dz = get_sized<T>(info, fn, 11, mc, false);
+  const size_t tb = sizeof(T);
+  check_no_overlap(info.Env(), fn,
+                   {{dz.data, static_cast<size_t>(mc) * tb, 11}, {z.data, static_cast<size_t>(mc) * tb, 0},
+                    {lse.data, m * tb, 1}, {t.index.data, m * sizeof(int32_t), 4},
+                    {prob.data, t.has_prob ? static_cast<size_t>(mc) * tb : 0, 5}, {w.data, c * tb, 6},
+                    {r.data, (r_stride == 0 ? 1 : m) * tb, 9}},
+                   1);
+  if constexpr (sizeof(T) == 4)
+    tapegrad::cross_entropy_backward_f32(m, c, z.data, lse.data, t.index.data, prob.data, w.data, ignore, eps, r.data,
+                                         r_stride, dz.data);
+  else
+    tapegrad::cross_entropy_backward_f64(m, c, z.data, lse.data, t.index.data, prob.data, w.data, ignore, eps, r.data,
+                                         r_stride, dz.data);
+}
+
+Napi::Value cross_entropy_forward(const Napi::CallbackInfo& info) {
+  require_count(info, "crossEntropyForward", 10);
+  if (is_f32(info, "crossEntropyForward", 0)) forward_typed<float>(info);
+  else forward_typed<double>(info);
+  return info.Env().Undefined();
+}
+
+Napi::Value cross_entropy_backward(const Napi::CallbackInfo& info) {
+  require_count(info, "crossEntropyBackward", 12);
+  if (is_f32(info, "crossEntropyBackward", 0)) backward_typed<float>(info);
+  else backward_typed<double>(info);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void register_loss(Napi::Env env, Napi::Object exports) {
+  exports.Set("crossEntropyForward", Napi::Function::New(env, cross_entropy_forward, "crossEntropyForward"));
+  exports.Set("crossEntropyBackward", Napi::Function::New(env, cross_entropy_backward, "crossEntropyBackward"));
+}
+
+}  // namespace tapegrad_binding

@@ -1,0 +1,39 @@
+// Fused softmax cross-entropy (log-softmax + negative log-likelihood), forward and backward.
+//
+// Rows i < m of the logits z (m × c, row-major, contiguous). With lse_i = log Σ_c exp z_ic (computed
+// as mx + log Σ exp(z − mx), mx the row max, so no exp overflows) every supported target is
+//   loss_i = Σ_c q_ic · (lse_i − z_ic)          (= −Σ_c q_ic · log softmax(z)_ic)
+// with coefficients (w = weight, or 1 when weight is null; ε = label_smoothing):
+//   class indices (target_index != null, target_prob == null):
+//       q_ic = (1−ε)·w[y_i]·[c = y_i] + (ε/c)·w[c],   and q_i· = 0 when y_i == ignore_index
+//   probabilities (target_prob != null, m × c):
+//       q_ic = w[c]·((1−ε)·t_ic + ε/c)
+// Backward, for the gradient r_i = r[i·r_stride] reaching loss_i (r_stride 0 broadcasts r[0]):
+//   dz_ic = r_i · (Q_i · exp(z_ic − lse_i) − q_ic),   Q_i = Σ_c q_ic   (ignored rows: 0)
+// Sums are accumulated in double; float32 results are rounded once.
+//
+// Preconditions: m, c ≥ 0; z, target_prob and dz hold m·c elements; loss, lse, target_index hold m;
+// weight holds c (or is null); r holds 1 (r_stride 0) or m (r_stride 1) elements; every
+// target_index[i] is in [0, c) or equals ignore_index (the caller checks: no bounds checks here).
+// Outputs overlap no input. Rows are split over the thread pool for large inputs.
+#pragma once
+#include <cstdint>
+
+namespace tapegrad {
+
+void cross_entropy_forward_f32(int64_t m, int64_t c, const float* z, const int32_t* target_index,
+                               const float* target_prob, const float* weight, int64_t ignore_index,
+                               double label_smoothing, float* loss, float* lse) noexcept;
+void cross_entropy_forward_f64(int64_t m, int64_t c, const double* z, const int32_t* target_index,
+                               const double* target_prob, const double* weight, int64_t ignore_index,
+                               double label_smoothing, double* loss, double* lse) noexcept;
+
+void cross_entropy_backward_f32(int64_t m, int64_t c, const float* z, const float* lse, const int32_t* target_index,
+                                const float* target_prob, const float* weight, int64_t ignore_index,
+                                double label_smoothing, const float* r, int64_t r_stride, float* dz) noexcept;
+void cross_entropy_backward_f64(int64_t m, int64_t c, const double* z, const double* lse,
+                                const int32_t* target_index, const double* target_prob, const double* weight,
+                                int64_t ignore_index, double label_smoothing, const double* r, int64_t r_stride,
+                                double* dz) noexcept;
+
+}  // namespace tapegrad
