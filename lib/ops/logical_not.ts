@@ -8,6 +8,6 @@ export function logicalNot(x: Tensor): Tensor {
   const src = x.data;
   const n = src.length;
   const out = new Uint8Array(n);
-  for (let k = 0; k < n; k++) out[k] = src[k] === 0 ? 1 : 0;
+  for (let k = 0; k < n; k++) out[k] = +(src[k] === 0); // branch-free: a ternary mispredicts on irregular data
   return new Tensor(out, x.shape, 'bool');
 }
