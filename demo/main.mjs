@@ -16,17 +16,22 @@ const DEFAULTS = { epochs: 15, 'batch-size': 32, lr: 1e-3, seed: 0 };
 const EXPECTED_ACCURACY = 0.95;
 
 // ---- command line ---------------------------------------------------------------------------
-const { values: opts } = parseArgs({
-  options: {
-    epochs: { type: 'string' },
-    'batch-size': { type: 'string' },
-    lr: { type: 'string' },
-    threads: { type: 'string' },
-    seed: { type: 'string' },
-    out: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+const OPTIONS = {
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  threads: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+let opts;
+try {
+  ({ values: opts } = parseArgs({ options: OPTIONS }));
+} catch (e) {
+  console.error(`demo: ${e.message} (see --help)`);
+  process.exit(2);
+}
 if (opts.help) {
   console.log(`usage: npm run demo -- [options]
   --epochs N        passes over the 8 000 training digits (default ${DEFAULTS.epochs})
