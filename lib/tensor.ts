@@ -107,6 +107,8 @@ export class Tensor {
   /** @internal backward bookkeeping for leaves: the gradient summed during the current pass. */
   _pendingGrad: Tensor | null = null;
   _pendingOwned = false;
+  /** @internal the tensor whose storage this view shares (reshape, flatten, squeeze, unsqueeze), or null. */
+  _base: Tensor | null = null;
   /** @internal a unique id, for debugging and stable ordering. */
   readonly id: number;
 
@@ -346,6 +348,13 @@ function formatScalar(v: number | boolean, dtype: DType): string {
   if (dtype === 'int32') return String(v);
   if (Number.isInteger(v) && Math.abs(v) < 1e16) return v.toFixed(1).replace(/\.0$/, '.');
   return dtype === 'float32' ? String(Math.fround(v).toPrecision(8)).replace(/\.?0+$/, '') : String(v);
+}
+
+/** A new tensor of `shape` sharing x's storage and version counter (a view; no autograd). */
+export function viewOf(x: Tensor, shape: readonly number[]): Tensor {
+  const v = new Tensor(x.data, shape, x.dtype, x._version);
+  v._base = x._base ?? x;
+  return v;
 }
 
 // ---- creation -----------------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 // flatten: merges dims startDim..endDim into one. Shares storage like reshape. d/dx = g reshaped back.
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { normalizeDim } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, viewOf } from '../tensor.js';
 import { reshape } from './reshape.js';
 import { checkTensorArg, runN } from './util.js';
 
 export class Flatten extends Function {
   static override forward(x: Tensor, shape: number[]): Tensor {
-    return new Tensor(x.data, shape, x.dtype, x._version);
+    return viewOf(x, shape);
   }
   static override setupContext(): void {
     // The input shape is on the node.

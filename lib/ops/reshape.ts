@@ -1,12 +1,12 @@
 // reshape: same elements in a new shape (one entry may be -1). Shares storage. d/dx = g reshaped back.
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { formatShape, shapesEqual, sizeOf } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, viewOf } from '../tensor.js';
 import { checkTensorArg, runN } from './util.js';
 
 export class Reshape extends Function {
   static override forward(x: Tensor, shape: number[]): Tensor {
-    return new Tensor(x.data, shape, x.dtype, x._version);
+    return viewOf(x, shape);
   }
   static override setupContext(): void {
     // The input shape is on the node.

@@ -2,13 +2,13 @@
 // d/dx = g reshaped back.
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { normalizeDims } from '../shape.js';
-import { Tensor, type Dims } from '../tensor.js';
+import { Tensor, type Dims, viewOf } from '../tensor.js';
 import { reshape } from './reshape.js';
 import { checkTensorArg, runN } from './util.js';
 
 export class Squeeze extends Function {
   static override forward(x: Tensor, shape: number[]): Tensor {
-    return new Tensor(x.data, shape, x.dtype, x._version);
+    return viewOf(x, shape);
   }
   static override setupContext(): void {
     // The input shape is on the node.

@@ -314,6 +314,20 @@ describe('the engine', () => {
     expect(() => tg.zeros([2], { dtype: 'int32' }).add_(0.5)).toThrow(new TypeError('add_: the result type float32 cannot be stored in place in a int32 tensor'));
   });
 
+  it('in-place writes through a view of a tensor that requires grad are refused, not silently wrong', () => {
+    const a = tg.tensor([1, 2], f64);
+    const b = a.mul(1);
+    expect(() => b.unsqueeze(0).mul_(3)).toThrow(/mul_: in-place modification of a view \(reshape\/flatten\/squeeze\/unsqueeze\) of a tensor that requires grad/);
+    expect(() => a.reshape([2, 1]).add_(1)).toThrow(/add_: in-place modification of a view/);
+    const leafView = tg.noGrad(() => a.reshape([1, 2]));
+    expect(() => leafView.zero_()).toThrow(/fill_: in-place modification of a view/);
+    tg.noGrad(() => b.reshape([2, 1]).mul_(3)); // allowed without recording
+    expect(b.toArray()).toEqual([3, 6]);
+    const plain = tg.zeros([4]);
+    plain.reshape([2, 2]).add_(1); // nothing requires grad: fine
+    expect(plain.toArray()).toEqual([1, 1, 1, 1]);
+  });
+
   it('autograd.grad returns gradients without touching .grad; allowUnused', () => {
     const x = tg.tensor([1, 2], f64), y = tg.tensor([3], f64), unused = tg.tensor([0], f64);
     const out = x.mul(y).sum();
