@@ -5,7 +5,7 @@
 // Checks everything native/ relies on: one float kind for every float array, exactly one target kind,
 // every array at least as long as m and c require (products in 128-bit), every class index in [0, c)
 // or equal to ignoreIndex (O(m), cheap next to the O(m·c) kernel, and what keeps the kernel's reads
-// in bounds), and that no output overlaps another array. Then calls tapegrad::cross_entropy_*.
+// in bounds), and that no output overlaps another array. lse is a Float64Array for both float kinds. Then calls tapegrad::cross_entropy_*.
 #include <napi.h>
 
 #include <cstdint>
@@ -97,10 +97,10 @@ template <typename T> void forward_typed(const Napi::CallbackInfo& info) {
   const Span<T> prob = get_sized<T>(info, fn, 4, t.has_prob ? mc : 0, true);
   const Span<T> w = get_sized<T>(info, fn, 5, c, true);
   const Span<T> loss = get_sized<T>(info, fn, 8, m, false);
-  const Span<T> lse = get_sized<T>(info, fn, 9, m, false);
+  const Span<double> lse = get_sized<double>(info, fn, 9, m, false);
   const size_t tb = sizeof(T);
   check_no_overlap(info.Env(), fn,
-                   {{loss.data, m * tb, 8}, {lse.data, m * tb, 9}, {z.data, static_cast<size_t>(mc) * tb, 0},
+                   {{loss.data, m * tb, 8}, {lse.data, m * sizeof(double), 9}, {z.data, static_cast<size_t>(mc) * tb, 0},
                     {t.index.data, m * sizeof(int32_t), 3}, {prob.data, t.has_prob ? static_cast<size_t>(mc) * tb : 0, 4},
                     {w.data, c * tb, 5}},
                    2);
@@ -115,7 +115,7 @@ template <typename T> void backward_typed(const Napi::CallbackInfo& info) {
   const int64_t m = get_int(info, fn, 2, 0, kMaxInt), c = get_int(info, fn, 3, 0, kMaxInt);
   const __int128 mc = static_cast<__int128>(m) * c;
   const Span<T> z = get_sized<T>(info, fn, 0, mc, false);
-  const Span<T> lse = get_sized<T>(info, fn, 1, m, false);
+  const Span<double> lse = get_sized<double>(info, fn, 1, m, false);
   const int64_t ignore = get_int(info, fn, 7, -kMaxInt, kMaxInt);
   const double eps = get_number(info, fn, 8);
   if (!(eps >= 0 && eps <= 1)) throw_range(info.Env(), fn, "argument 8 must be in [0, 1], got " + std::to_string(eps));
@@ -128,7 +128,7 @@ template <typename T> void backward_typed(const Napi::CallbackInfo& info) {
   const size_t tb = sizeof(T);
   check_no_overlap(info.Env(), fn,
                    {{dz.data, static_cast<size_t>(mc) * tb, 11}, {z.data, static_cast<size_t>(mc) * tb, 0},
-                    {lse.data, m * tb, 1}, {t.index.data, m * sizeof(int32_t), 4},
+                    {lse.data, m * sizeof(double), 1}, {t.index.data, m * sizeof(int32_t), 4},
                     {prob.data, t.has_prob ? static_cast<size_t>(mc) * tb : 0, 5}, {w.data, c * tb, 6},
                     {r.data, (r_stride == 0 ? 1 : m) * tb, 9}},
                    1);

@@ -50,15 +50,16 @@ export interface NativeBinding {
 
   /**
    * Fused softmax cross-entropy over rows of z [m, c] (native/include/tapegrad/loss.h): loss[i] and
-   * lse[i]. Exactly one of targetIndex (Int32Array [m]) / targetProb ([m, c]) is given; weight [c] or null.
+   * lse[i] (a Float64Array for both kinds). Exactly one of targetIndex (Int32Array [m]) / targetProb ([m, c])
+   * is given; weight [c] or null.
    */
   crossEntropyForward(
     z: Float, m: number, c: number, targetIndex: Int32Array | null, targetProb: Float | null, weight: Float | null,
-    ignoreIndex: number, labelSmoothing: number, loss: Float, lse: Float,
+    ignoreIndex: number, labelSmoothing: number, loss: Float, lse: Float64Array,
   ): void;
   /** dz [m, c] = r_i·(Q_i·softmax(z)_i − q_i) with r_i = r[i·rStride] (rStride 0 or 1). */
   crossEntropyBackward(
-    z: Float, lse: Float, m: number, c: number, targetIndex: Int32Array | null, targetProb: Float | null, weight: Float | null,
+    z: Float, lse: Float64Array, m: number, c: number, targetIndex: Int32Array | null, targetProb: Float | null, weight: Float | null,
     ignoreIndex: number, labelSmoothing: number, r: Float, rStride: number, dz: Float,
   ): void;
   /** Fused in-place SGD update of p (native/include/tapegrad/optim.h); buf may be null when momentum is 0. */

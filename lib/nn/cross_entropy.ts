@@ -45,7 +45,7 @@ interface CeConfig {
 }
 
 /** loss_i and lse_i for every row (see the file comment); JS reference kernel. */
-function forwardJs(z: FloatArray, M: number, C: number, cfg: CeConfig, probs: FloatArray | null, w: FloatArray | null, loss: FloatArray, lse: FloatArray): void {
+function forwardJs(z: FloatArray, M: number, C: number, cfg: CeConfig, probs: FloatArray | null, w: FloatArray | null, loss: FloatArray, lse: Float64Array): void {
   const eps = cfg.smoothing, idx = cfg.indices;
   for (let i = 0; i < M; i++) {
     const o = i * C;
@@ -79,7 +79,7 @@ function forwardJs(z: FloatArray, M: number, C: number, cfg: CeConfig, probs: Fl
 }
 
 /** dz_ic = r_i·(Q_i·softmax_ic − q_ic), r_i = r[i·rStride]; JS reference kernel. */
-function backwardJs(z: FloatArray, lse: FloatArray, M: number, C: number, cfg: CeConfig, probs: FloatArray | null, w: FloatArray | null, r: FloatArray, rStride: number, dz: FloatArray): void {
+function backwardJs(z: FloatArray, lse: Float64Array, M: number, C: number, cfg: CeConfig, probs: FloatArray | null, w: FloatArray | null, r: FloatArray, rStride: number, dz: FloatArray): void {
   const eps = cfg.smoothing, idx = cfg.indices;
   let wsum = C;
   if (w !== null) {
@@ -108,16 +108,17 @@ function backwardJs(z: FloatArray, lse: FloatArray, M: number, C: number, cfg: C
   }
 }
 
-function runForward(z: Tensor, cfg: CeConfig, probs: Tensor | null, w: Tensor | null): { loss: FloatArray; lse: FloatArray } {
+function runForward(z: Tensor, cfg: CeConfig, probs: Tensor | null, w: Tensor | null): { loss: FloatArray; lse: Float64Array } {
   const [M, C] = z.shape;
-  const loss = allocate(z.dtype, M) as FloatArray, lse = allocate(z.dtype, M) as FloatArray;
+  // lse stays float64 for float32 logits too: its float32 rounding would spoil exp(z − lse) at |z| ~ 1e4.
+  const loss = allocate(z.dtype, M) as FloatArray, lse = new Float64Array(M);
   if (hasNative && M * C >= CE_NATIVE_MIN_ELEMENTS)
     native.crossEntropyForward(z.data as FloatArray, M, C, cfg.indices, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, cfg.ignoreIndex, cfg.smoothing, loss, lse);
   else forwardJs(z.data as FloatArray, M, C, cfg, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, loss, lse);
   return { loss, lse };
 }
 
-function runBackward(z: Tensor, lse: FloatArray, cfg: CeConfig, probs: Tensor | null, w: Tensor | null, r: FloatArray, rStride: number): Tensor {
+function runBackward(z: Tensor, lse: Float64Array, cfg: CeConfig, probs: Tensor | null, w: Tensor | null, r: FloatArray, rStride: number): Tensor {
   const [M, C] = z.shape;
   const dz = allocate(z.dtype, M * C) as FloatArray;
   if (hasNative && M * C >= CE_NATIVE_MIN_ELEMENTS)
@@ -163,7 +164,7 @@ export class CrossEntropy extends Function {
   /** z [M, C]; probs [M, C] or null; weight [C] or null; cfg holds the indices and options. */
   static override forward(z: Tensor, probs: Tensor | null, weight: Tensor | null, cfg: CeConfig): Tensor {
     const { loss, lse } = runForward(z, cfg, probs, weight);
-    (cfg as CeConfig & { lse?: FloatArray }).lse = lse; // handed to setupContext (derived from z; z is saved)
+    (cfg as CeConfig & { lse?: Float64Array }).lse = lse; // handed to setupContext (derived from z; z is saved)
     if (cfg.reduction === 'none') return new Tensor(loss, [z.shape[0]], z.dtype);
     let s = 0;
     for (let i = 0; i < loss.length; i++) s += loss[i];
@@ -174,7 +175,7 @@ export class CrossEntropy extends Function {
   static override setupContext(ctx: FunctionCtx, [z, probs, weight, cfg]: [Tensor, Tensor | null, Tensor | null, CeConfig]): void {
     ctx.saveForBackward(z, probs, weight);
     ctx.cfg = cfg;
-    ctx.lse = (cfg as CeConfig & { lse?: FloatArray }).lse;
+    ctx.lse = (cfg as CeConfig & { lse?: Float64Array }).lse;
   }
   static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
     const [z, probs, weight] = ctx.savedTensors;
@@ -200,10 +201,10 @@ export class CrossEntropy extends Function {
     }
     if (ctx.needsInputGrad[0]) {
       const r = rT.dtype === z.dtype ? (rT.data as FloatArray) : z.dtype === 'float32' ? Float32Array.from(rT.data) : Float64Array.from(rT.data);
-      dz = runBackward(z, ctx.lse as FloatArray, cfg, probs, weight, r as FloatArray, cfg.reduction === 'none' ? 1 : 0);
+      dz = runBackward(z, ctx.lse as Float64Array, cfg, probs, weight, r as FloatArray, cfg.reduction === 'none' ? 1 : 0);
     }
     if (ctx.needsInputGrad[1]) {
-      const lse = ctx.lse as FloatArray;
+      const lse = ctx.lse as Float64Array;
       const out = allocate(z.dtype, M * C) as FloatArray;
       const wd = weight?.data;
       for (let i = 0; i < M; i++) {

@@ -111,7 +111,8 @@ export abstract class Module {
     }
   }
 
-  private _field<T>(name: string, kind: abstract new (...a: any[]) => T): T | null {
+  /** @internal */
+  _field<T>(name: string, kind: abstract new (...a: any[]) => T): T | null {
     const v = (this as any)[name];
     return v instanceof kind ? v : null;
   }
@@ -204,9 +205,19 @@ export abstract class Module {
    * and share storage with the module, as in PyTorch; clone them to keep a snapshot.
    */
   stateDict(): Record<string, Tensor> {
+    // PyTorch's order: each module's parameters, then its buffers, then its submodules'.
     const out: Record<string, Tensor> = {};
-    for (const [name, t] of this.namedParameters()) out[name] = t.detach();
-    for (const [name, t] of this.namedBuffers()) out[name] = t.detach();
+    const seen = new Set<Tensor>();
+    for (const [prefix, m] of this.namedModules()) {
+      m._scan();
+      for (const [names, isParam] of [[m._parameterNames, true], [m._bufferNames, false]] as const)
+        for (const name of names) {
+          const t = m._field(name, Tensor);
+          if (t === null || (isParam && seen.has(t))) continue;
+          seen.add(t);
+          out[prefix ? `${prefix}.${name}` : name] = t.detach();
+        }
+    }
     return out;
   }
 
@@ -221,7 +232,8 @@ export abstract class Module {
     if (typeof options !== 'object' || options === null) throw new TypeError(`loadStateDict: options must be an object, got ${describe(options)}`);
     const strict = options.strict ?? true;
     if (typeof strict !== 'boolean') throw new TypeError(`loadStateDict: option 'strict' must be a boolean, got ${describe(strict)}`);
-    const own = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+    const own = new Map<string, Tensor>();
+    for (const [name, t] of Object.entries(this.stateDict())) own.set(name, t);
     const missingKeys = [...own.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(dict, k));
     const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
     const problems: string[] = [];
@@ -246,7 +258,7 @@ export abstract class Module {
     noGrad(() => {
       for (const [target, src] of copies) {
         if (target.data !== src.data) target.data.set(src.data);
-        target._version.version++;
+        target._version.version++; // stateDict entries share the parameters' version counters
       }
     });
     return { missingKeys, unexpectedKeys };

@@ -80,7 +80,8 @@ template <typename T> void run_case(const Case& k, uint64_t seed, double tol) {
     std::vector<double> want_loss, want_dz;
     reference(k, z, y, t, w, ignore, r, r_stride, want_loss, want_dz);
     std::vector<T> zt(z.begin(), z.end()), tt(t.begin(), t.end()), wt(w.begin(), w.end()), rt(r.begin(), r.end());
-    std::vector<T> loss(k.m), lse(k.m), dz(k.m * k.c);
+    std::vector<T> loss(k.m), dz(k.m * k.c);
+    std::vector<double> lse(k.m);
     const int32_t* yi = k.prob ? nullptr : y.data();
     const T* tp = k.prob ? tt.data() : nullptr;
     const T* wp = k.weighted ? wt.data() : nullptr;
@@ -116,7 +117,8 @@ TEST(cross_entropy_threads_agree) {
   const int before = get_num_threads();
   const int64_t m = 512, c = 300;
   Lcg g{42};
-  std::vector<float> z(m * c), loss1(m), lse1(m), loss2(m), lse2(m), dz1(m * c), dz2(m * c);
+  std::vector<float> z(m * c), loss1(m), loss2(m), dz1(m * c), dz2(m * c);
+  std::vector<double> lse1(m), lse2(m);
   std::vector<int32_t> y(m);
   for (auto& v : z) v = static_cast<float>(g.next(-5, 5));
   for (auto& v : y) v = static_cast<int32_t>(g.next(0, c));
@@ -130,6 +132,20 @@ TEST(cross_entropy_threads_agree) {
   set_num_threads(before);
   CHECK(loss1 == loss2);
   CHECK(dz1 == dz2);
+}
+
+TEST(cross_entropy_f32_large_logits_keep_precision) {
+  // Three equal logits at −1e4: softmax is exactly 1/3 each; a float32 lse would be off by ~1e-3.
+  const float z[3] = {-1e4f, -1e4f, -1e4f};
+  const int32_t y[1] = {2};
+  float loss[1], dz[3];
+  double lse[1];
+  const float r = 1;
+  cross_entropy_forward_f32(1, 3, z, y, nullptr, nullptr, -100, 0, loss, lse);
+  cross_entropy_backward_f32(1, 3, z, lse, y, nullptr, nullptr, -100, 0, &r, 0, dz);
+  CHECK_CLOSE(loss[0], std::log(3.0), 1e-6, 1e-6);
+  CHECK_CLOSE(dz[0], 1.0 / 3, 1e-7, 1e-6);
+  CHECK_CLOSE(dz[2], -2.0 / 3, 1e-7, 1e-6);
 }
 
 TEST(cross_entropy_extreme_logits_stay_finite) {

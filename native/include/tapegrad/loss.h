@@ -10,7 +10,8 @@
 //       q_ic = w[c]·((1−ε)·t_ic + ε/c)
 // Backward, for the gradient r_i = r[i·r_stride] reaching loss_i (r_stride 0 broadcasts r[0]):
 //   dz_ic = r_i · (Q_i · exp(z_ic − lse_i) − q_ic),   Q_i = Σ_c q_ic   (ignored rows: 0)
-// Sums are accumulated in double; float32 results are rounded once.
+// Sums are accumulated in double; float32 results are rounded once. lse is always kept in double: in
+// float32 its rounding (ulp(1e4) ≈ 1e-3) would spoil exp(z − lse) for large-magnitude logits.
 //
 // Preconditions: m, c ≥ 0; z, target_prob and dz hold m·c elements; loss, lse, target_index hold m;
 // weight holds c (or is null); r holds 1 (r_stride 0) or m (r_stride 1) elements; every
@@ -23,12 +24,12 @@ namespace tapegrad {
 
 void cross_entropy_forward_f32(int64_t m, int64_t c, const float* z, const int32_t* target_index,
                                const float* target_prob, const float* weight, int64_t ignore_index,
-                               double label_smoothing, float* loss, float* lse) noexcept;
+                               double label_smoothing, float* loss, double* lse) noexcept;
 void cross_entropy_forward_f64(int64_t m, int64_t c, const double* z, const int32_t* target_index,
                                const double* target_prob, const double* weight, int64_t ignore_index,
                                double label_smoothing, double* loss, double* lse) noexcept;
 
-void cross_entropy_backward_f32(int64_t m, int64_t c, const float* z, const float* lse, const int32_t* target_index,
+void cross_entropy_backward_f32(int64_t m, int64_t c, const float* z, const double* lse, const int32_t* target_index,
                                 const float* target_prob, const float* weight, int64_t ignore_index,
                                 double label_smoothing, const float* r, int64_t r_stride, float* dz) noexcept;
 void cross_entropy_backward_f64(int64_t m, int64_t c, const double* z, const double* lse,
