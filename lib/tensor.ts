@@ -77,6 +77,26 @@ export interface TensorOps {
   // more reductions, elementwise ops, softmax
   softmax(x: Tensor, dim: number): Tensor;
   logSoftmax(x: Tensor, dim: number): Tensor;
+  prod(x: Tensor, dim?: Dims | null, keepdim?: boolean): Tensor;
+  min(x: Tensor, dim?: number, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor };
+  argmax(x: Tensor, dim?: number | null, keepdim?: boolean): Tensor;
+  argmin(x: Tensor, dim?: number | null, keepdim?: boolean): Tensor;
+  var(x: Tensor, dim?: Dims | null, options?: { correction?: number; keepdim?: boolean } | boolean): Tensor;
+  std(x: Tensor, dim?: Dims | null, options?: { correction?: number; keepdim?: boolean } | boolean): Tensor;
+  logSumExp(x: Tensor, dim?: Dims | null, keepdim?: boolean): Tensor;
+  norm(x: Tensor, p?: number, dim?: Dims | null, keepdim?: boolean): Tensor;
+  clamp(x: Tensor, min?: number | null, max?: number | null): Tensor;
+  maximum(a: TensorLike, b: TensorLike): Tensor;
+  minimum(a: TensorLike, b: TensorLike): Tensor;
+  square(x: Tensor): Tensor;
+  rsqrt(x: Tensor): Tensor;
+  log1p(x: Tensor): Tensor;
+  expm1(x: Tensor): Tensor;
+  softplus(x: Tensor, beta?: number, threshold?: number): Tensor;
+  leakyRelu(x: Tensor, negativeSlope?: number): Tensor;
+  elu(x: Tensor, alpha?: number): Tensor;
+  gelu(x: Tensor, approximate?: 'none' | 'tanh'): Tensor;
+  silu(x: Tensor): Tensor;
   backward(t: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void;
 }
 
@@ -329,6 +349,37 @@ export class Tensor {
   softmax(dim: number): Tensor { return ops.softmax(this, dim); }
   /** log(softmax(x, dim)) computed stably; same shape. */
   logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
+  /** Product over dim (a number or an array; all dims when omitted). */
+  prod(dim?: Dims | null, keepdim = false): Tensor { return ops.prod(this, dim, keepdim); }
+  /** min() is the 0-d minimum; min(dim, keepdim) returns { values, indices }. */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } { return ops.min(this, dim, keepdim); }
+  /** Index (int32) of the first maximum along dim, or in the flattened tensor. */
+  argmax(dim?: number | null, keepdim = false): Tensor { return ops.argmax(this, dim, keepdim); }
+  /** Index (int32) of the first minimum along dim, or in the flattened tensor. */
+  argmin(dim?: number | null, keepdim = false): Tensor { return ops.argmin(this, dim, keepdim); }
+  /** Variance over dim; options: keepdim, or { correction = 1, keepdim = false }. */
+  var(dim?: Dims | null, options?: { correction?: number; keepdim?: boolean } | boolean): Tensor { return ops.var(this, dim, options); }
+  /** Standard deviation over dim; options as var. */
+  std(dim?: Dims | null, options?: { correction?: number; keepdim?: boolean } | boolean): Tensor { return ops.std(this, dim, options); }
+  /** log Σ exp over dim (all dims when omitted), computed stably. */
+  logSumExp(dim?: Dims | null, keepdim = false): Tensor { return ops.logSumExp(this, dim, keepdim); }
+  /** The vector p-norm over dim (p = 2 by default; 1, any p > 0, ±Infinity). */
+  norm(p = 2, dim?: Dims | null, keepdim = false): Tensor { return ops.norm(this, p, dim, keepdim); }
+  /** Limited to [min, max] elementwise (null/undefined: no bound on that side). */
+  clamp(min?: number | null, max?: number | null): Tensor { return ops.clamp(this, min, max); }
+  maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
+  minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
+  square(): Tensor { return ops.square(this); }
+  rsqrt(): Tensor { return ops.rsqrt(this); }
+  log1p(): Tensor { return ops.log1p(this); }
+  expm1(): Tensor { return ops.expm1(this); }
+  softplus(beta = 1, threshold = 20): Tensor { return ops.softplus(this, beta, threshold); }
+  leakyRelu(negativeSlope = 0.01): Tensor { return ops.leakyRelu(this, negativeSlope); }
+  elu(alpha = 1): Tensor { return ops.elu(this, alpha); }
+  gelu(approximate: 'none' | 'tanh' = 'none'): Tensor { return ops.gelu(this, approximate); }
+  silu(): Tensor { return ops.silu(this); }
 }
 
 function formatNested(value: NestedArray, dtype: DType, indent = 7): string {

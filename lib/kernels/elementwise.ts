@@ -4,6 +4,7 @@ import { allocate, floatResult, promote, type DType, type FloatArray, type Typed
 import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { normalCdf, normalPdf } from './erf.js';
 
 /** Below this many output elements the JS loops win over a call into the addon. */
 export const NATIVE_MIN_ELEMENTS = 16384;
@@ -11,15 +12,25 @@ export const NATIVE_MIN_ELEMENTS = 16384;
 export type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
 export type UnaryName =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'abs'
-  | 'powScalar' | 'addScalar' | 'mulScalar' | 'reluMask' | 'sign';
+  | 'powScalar' | 'addScalar' | 'mulScalar' | 'reluMask' | 'sign'
+  // clamp (p = lo, p1 = hi), activations (p, p1 their parameters) and the masks/derivatives their backward needs
+  | 'clamp' | 'clampMask' | 'square' | 'rsqrt' | 'log1p' | 'expm1' | 'softplus' | 'softplusMask' | 'leakyRelu'
+  | 'leakyReluGrad' | 'elu' | 'gelu' | 'geluGrad' | 'geluTanh' | 'silu';
 
 const enum B { Add, Sub, Mul, Div, Pow, Maximum, Minimum }
 const BINARY_CODE: Record<BinaryName, B> = { add: B.Add, sub: B.Sub, mul: B.Mul, div: B.Div, pow: B.Pow, maximum: B.Maximum, minimum: B.Minimum };
 
-const enum U { Neg, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs, PowScalar, AddScalar, MulScalar, ReluMask, Sign }
+const enum U {
+  Neg, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs, PowScalar, AddScalar, MulScalar, ReluMask, Sign,
+  Clamp, ClampMask, Square, Rsqrt, Log1p, Expm1, Softplus, SoftplusMask, LeakyRelu, LeakyReluGrad, Elu, Gelu, GeluGrad,
+  GeluTanh, Silu,
+}
 const UNARY_CODE: Record<UnaryName, U> = {
   neg: U.Neg, exp: U.Exp, log: U.Log, sqrt: U.Sqrt, sin: U.Sin, cos: U.Cos, tanh: U.Tanh, sigmoid: U.Sigmoid,
   relu: U.Relu, abs: U.Abs, powScalar: U.PowScalar, addScalar: U.AddScalar, mulScalar: U.MulScalar, reluMask: U.ReluMask, sign: U.Sign,
+  clamp: U.Clamp, clampMask: U.ClampMask, square: U.Square, rsqrt: U.Rsqrt, log1p: U.Log1p, expm1: U.Expm1,
+  softplus: U.Softplus, softplusMask: U.SoftplusMask, leakyRelu: U.LeakyRelu, leakyReluGrad: U.LeakyReluGrad, elu: U.Elu,
+  gelu: U.Gelu, geluGrad: U.GeluGrad, geluTanh: U.GeluTanh, silu: U.Silu,
 };
 
 // Native op codes, looked up by name once (the binding exports its name lists in code order).
@@ -166,7 +177,7 @@ function broadcastRun(op: B, a: TypedArray, as: number[], b: TypedArray, bs: num
   }
 }
 
-function unaryRun(op: U, x: TypedArray, out: TypedArray, n: number, p: number): void {
+function unaryRun(op: U, x: TypedArray, out: TypedArray, n: number, p: number, p1: number): void {
   switch (op) {
     case U.Neg: for (let i = 0; i < n; i++) out[i] = -x[i]; break;
     case U.Exp: for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); break;
@@ -196,23 +207,50 @@ function unaryRun(op: U, x: TypedArray, out: TypedArray, n: number, p: number): 
     case U.MulScalar: for (let i = 0; i < n; i++) out[i] = x[i] * p; break;
     case U.ReluMask: for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0; break;
     case U.Sign: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v < 0 ? -1 : v; } break;
+    // clamp as torch.clamp: NaN stays NaN, lo > hi gives hi.
+    case U.Clamp: for (let i = 0; i < n; i++) { const v = x[i], r = v < p ? p : v; out[i] = r > p1 ? p1 : r; } break;
+    case U.ClampMask: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v >= p && v <= p1 ? 1 : 0; } break;
+    case U.Square: for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; break;
+    case U.Rsqrt: for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(x[i]); break;
+    case U.Log1p: for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]); break;
+    case U.Expm1: for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]); break;
+    // softplus (p = β, p1 = threshold) as PyTorch: x where β·x > threshold, else log1p(exp(β·x))/β.
+    case U.Softplus: for (let i = 0; i < n; i++) { const v = x[i], b = v * p; out[i] = b > p1 ? v : Math.log1p(Math.exp(b)) / p; } break;
+    case U.SoftplusMask: for (let i = 0; i < n; i++) out[i] = x[i] * p > p1 ? 1 : 0; break;
+    case U.LeakyRelu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : v * p; } break;
+    case U.LeakyReluGrad: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v !== v ? v : p; } break;
+    case U.Elu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : p * Math.expm1(v); } break;
+    case U.Gelu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v * normalCdf(v); } break;
+    case U.GeluGrad: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = normalCdf(v) + v * normalPdf(v); } break;
+    case U.GeluTanh:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = 0.5 * v * (1 + Math.tanh(GELU_K * (v + GELU_C * v * v * v)));
+      }
+      break;
+    case U.Silu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v / (1 + Math.exp(-v)); } break;
   }
 }
 
-const INTEGER_PRESERVING = new Set<UnaryName>(['neg', 'relu', 'abs', 'addScalar', 'mulScalar', 'reluMask', 'sign']);
+const INTEGER_PRESERVING = new Set<UnaryName>(['neg', 'relu', 'abs', 'addScalar', 'mulScalar', 'reluMask', 'sign', 'clamp', 'square']);
+/** gelu's tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export const GELU_K = Math.sqrt(2 / Math.PI);
+export const GELU_C = 0.044715;
 
 /** f(x) elementwise as a new tensor (no autograd). Float-valued ops on integer tensors give float32. */
-export function unary(name: UnaryName, x: Tensor, p = 0): Tensor {
-  const keepsInteger = INTEGER_PRESERVING.has(name) && Number.isInteger(p);
+export function unary(name: UnaryName, x: Tensor, p = 0, p1 = 0): Tensor {
+  // clamp's absent bounds are ±Infinity, which keep an integer tensor integer.
+  const intLike = (v: number) => Number.isInteger(v) || (name === 'clamp' && Math.abs(v) === Infinity);
+  const keepsInteger = INTEGER_PRESERVING.has(name) && intLike(p) && intLike(p1);
   let dtype = x.dtype;
   if (dtype === 'bool') dtype = keepsInteger ? 'int32' : 'float32';
   else if (dtype === 'int32' && !keepsInteger) dtype = 'float32';
   const n = x.data.length;
   const out = allocate(dtype, n);
   if (n >= NATIVE_MIN_ELEMENTS && isFloatArray(out) && out.constructor === x.data.constructor && nativeUnary.has(name)) {
-    native.unary(nativeUnary.get(name)!, x.data as FloatArray, out, p, 0);
+    native.unary(nativeUnary.get(name)!, x.data as FloatArray, out, p, p1);
   } else {
-    unaryRun(UNARY_CODE[name], x.data, out, n, p);
+    unaryRun(UNARY_CODE[name], x.data, out, n, p, p1);
   }
   return new Tensor(out, x.shape, dtype);
 }

@@ -68,3 +68,32 @@ import { logSoftmax, softmax, softmaxBackward } from './softmax.js';
 
 Object.assign(ops, { softmax, logSoftmax });
 export { logSoftmax, softmax, softmaxBackward };
+import { argmax } from './argmax.js';
+import { argmin } from './argmin.js';
+import { clamp } from './clamp.js';
+import { elu } from './elu.js';
+import { expm1 } from './expm1.js';
+import { gelu } from './gelu.js';
+import { leakyRelu } from './leaky_relu.js';
+import { log1p } from './log1p.js';
+import { logSumExp } from './log_sum_exp.js';
+import { maximum } from './maximum.js';
+import { min } from './min.js';
+import { minimum } from './minimum.js';
+import { norm } from './norm.js';
+import { prod } from './prod.js';
+import { rsqrt } from './rsqrt.js';
+import { silu } from './silu.js';
+import { softplus } from './softplus.js';
+import { square } from './square.js';
+import { std } from './std.js';
+import { variance } from './var.js';
+
+Object.assign(ops, {
+  prod, min, argmax, argmin, var: variance, std, logSumExp, norm, clamp, maximum, minimum, square, rsqrt, log1p, expm1,
+  softplus, leakyRelu, elu, gelu, silu,
+});
+export {
+  argmax, argmin, clamp, elu, expm1, gelu, leakyRelu, log1p, logSumExp, maximum, min, minimum, norm, prod, rsqrt, silu,
+  softplus, square, std, variance as var,
+};

@@ -27,6 +27,18 @@ enum class UnaryOp : int {
   Reciprocal, // 1 / x
   Square,     // x * x
   Sign,       // -1, 0 or 1 (±0 and NaN pass through)
+  // The ops below compute in double for float32 too (matching lib/'s JS loops, which round once).
+  ClampMask,      // p0 <= x <= p1 ? 1 : 0 (clamp's derivative; NaN gives 0)
+  Rsqrt,          // 1 / sqrt(x)
+  Log1p,          // log(1 + x), accurate for small x
+  Expm1,          // exp(x) − 1, accurate for small x
+  Softplus,       // β = p0, threshold = p1 (torch): β·x > threshold ? x : log1p(exp(β·x)) / β
+  SoftplusMask,   // β·x > threshold ? 1 : 0
+  LeakyRelu,      // x > 0 ? x : p0·x
+  LeakyReluGrad,  // x > 0 ? 1 : p0 (NaN stays NaN)
+  Elu,            // x > 0 ? x : p0·expm1(x)
+  GeluTanh,       // 0.5·x·(1 + tanh(sqrt(2/pi)·(x + 0.044715·x³))) (torch gelu, approximate='tanh')
+  Silu,           // x / (1 + exp(−x))
   Count
 };
 // Lower-camel-case name of the op ("neg", "powScalar", ...), or "" when op is out of range.

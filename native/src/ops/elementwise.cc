@@ -26,7 +26,9 @@ namespace {
 constexpr const char* kUnaryNames[] = {"neg",     "exp",       "log",       "sqrt",      "sin",
                                        "cos",     "tanh",      "sigmoid",   "relu",      "abs",
                                        "powScalar", "addScalar", "mulScalar", "reluMask", "clamp",
-                                       "reciprocal", "square",  "sign"};
+                                       "reciprocal", "square",  "sign",      "clampMask", "rsqrt",
+                                       "log1p",   "expm1",     "softplus",  "softplusMask", "leakyRelu",
+                                       "leakyReluGrad", "elu",  "geluTanh",  "silu"};
 static_assert(sizeof(kUnaryNames) / sizeof(kUnaryNames[0]) == static_cast<size_t>(UnaryOp::Count),
               "one name per UnaryOp");
 constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum"};
@@ -37,7 +39,8 @@ static_assert(sizeof(kBinaryNames) / sizeof(kBinaryNames[0]) == static_cast<size
 int64_t unary_cost(UnaryOp op) noexcept {
   switch (op) {
     case UnaryOp::Exp: case UnaryOp::Log: case UnaryOp::Sin: case UnaryOp::Cos:
-    case UnaryOp::Tanh: case UnaryOp::Sigmoid: return 8;
+    case UnaryOp::Tanh: case UnaryOp::Sigmoid: case UnaryOp::Log1p: case UnaryOp::Expm1:
+    case UnaryOp::Softplus: case UnaryOp::Elu: case UnaryOp::GeluTanh: case UnaryOp::Silu: return 8;
     case UnaryOp::PowScalar: return 16;
     default: return 1;
   }

@@ -164,14 +164,10 @@ inline double sincos_d(double x, uint64_t q_off) {
   return (q_off == 0 && __builtin_fabs(x) < 0x1p-26) ? x : res;
 }
 
-// ---- tanh, sigmoid ---------------------------------------------------------------------------------
-// |x| >= 0.55: 1 − 2/(e^{2|x|} + 1) (no cancellation: the result is >= 0.5). Below, with m = expm1(2|x|)
-// from its Taylor series (|2x| < 1.1, 20 terms, truncation < 2^-58): tanh = m / (m + 2).
-inline double tanh_d(double x) {
-  const double a = __builtin_fabs(x);
-  const double e = exp_d(2.0 * a);
-  const double big = 1.0 - 2.0 / (e + 1.0);
-  const double y = 2.0 * a;
+// ---- tanh, sigmoid, expm1, log1p ---------------------------------------------------------------------
+// expm1(y) for |y| < 1.1 from its Taylor series (20 terms, truncation < 2^-58), y + y²·P(y) so the
+// leading term is exact.
+inline double expm1_small(double y) {
   double p = 1.0 / 51090942171709440000.0;  // 1/21!
   p = 1.0 / 2432902008176640000.0 + y * p;  // 1/20!
   p = 1.0 / 121645100408832000.0 + y * p;
@@ -192,10 +188,35 @@ inline double tanh_d(double x) {
   p = 1.0 / 24.0 + y * p;
   p = 1.0 / 6.0 + y * p;
   p = 0.5 + y * p;
-  const double m = y + y * y * p;
+  return y + y * y * p;
+}
+
+// |x| >= 0.55: 1 − 2/(e^{2|x|} + 1) (no cancellation: the result is >= 0.5). Below, with
+// m = expm1(2|x|): tanh = m / (m + 2).
+inline double tanh_d(double x) {
+  const double a = __builtin_fabs(x);
+  const double e = exp_d(2.0 * a);
+  const double big = 1.0 - 2.0 / (e + 1.0);
+  const double m = expm1_small(2.0 * a);
   const double small = m / (m + 2.0);
   const double t = a < 0.55 ? small : big;
   return copysign_bits(t, x);  // NaN: both branches are NaN
+}
+
+// expm1: the series below 1.1 in magnitude, exp(x) − 1 above (cancellation there costs < 1 bit).
+inline double expm1_d(double x) {
+  const double r = __builtin_fabs(x) < 1.1 ? expm1_small(x) : exp_d(x) - 1.0;
+  return x == 0.0 ? x : r;  // keeps −0
+}
+
+// log1p(x) = log(u) − ((u − 1) − x)/u with u = 1 + x rounded: the quotient restores what the rounding lost.
+inline double log1p_d(double x) {
+  const double u = 1.0 + x;
+  double r = log_d(u) - ((u - 1.0) - x) / u;
+  r = u == 1.0 ? x : r;
+  r = x == -1.0 ? -kInf : r;
+  r = x == kInf ? kInf : r;
+  return r;
 }
 
 inline double sigmoid_d(double x) { return 1.0 / (1.0 + exp_d(-x)); }
@@ -360,6 +381,40 @@ void unary(int op, const T* x, T* out, int64_t n, double p0, double p1) {
     case UnaryOp::Sign:
       map1(x, out, n, [](T v) { return v > T(0) ? T(1) : (v < T(0) ? T(-1) : v); });
       break;
+    case UnaryOp::ClampMask:
+      map1(x, out, n, [p0, p1](T v) { return static_cast<D>(v) >= p0 && static_cast<D>(v) <= p1 ? T(1) : T(0); });
+      break;
+    case UnaryOp::Rsqrt:
+      via_double(x, out, n, [](D* v, int64_t m) {
+        sqrt_loop(v, v, m);
+        for (int64_t i = 0; i < m; ++i) v[i] = 1.0 / v[i];
+      });
+      break;
+    case UnaryOp::Log1p: map_d(x, out, n, [](D v) { return log1p_d(v); }); break;
+    case UnaryOp::Expm1: map_d(x, out, n, [](D v) { return expm1_d(v); }); break;
+    case UnaryOp::Softplus:
+      map_d(x, out, n, [p0, p1](D v) {
+        const D b = v * p0;
+        return b > p1 ? v : log1p_d(exp_d(b)) / p0;
+      });
+      break;
+    case UnaryOp::SoftplusMask: map1(x, out, n, [p0, p1](T v) { return static_cast<D>(v) * p0 > p1 ? T(1) : T(0); }); break;
+    case UnaryOp::LeakyRelu:
+      map1(x, out, n, [p0](T v) { return v > T(0) ? v : static_cast<T>(static_cast<D>(v) * p0); });
+      break;
+    case UnaryOp::LeakyReluGrad: {
+      const T slope = static_cast<T>(p0);
+      map1(x, out, n, [slope](T v) { return v > T(0) ? T(1) : (v != v ? v : slope); });
+      break;
+    }
+    case UnaryOp::Elu: map_d(x, out, n, [p0](D v) { return v > 0.0 ? v : p0 * expm1_d(v); }); break;
+    case UnaryOp::GeluTanh:
+      map_d(x, out, n, [](D v) {
+        constexpr D k = 0.7978845608028654, c = 0.044715;  // sqrt(2/pi), as in PyTorch's approximate='tanh'
+        return 0.5 * v * (1.0 + tanh_d(k * (v + c * v * v * v)));
+      });
+      break;
+    case UnaryOp::Silu: map_d(x, out, n, [](D v) { return v / (1.0 + exp_d(-v)); }); break;
     case UnaryOp::Count: break;
   }
 }

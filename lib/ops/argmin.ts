@@ -1,0 +1,9 @@
+// argmin: the int32 index of the (first) minimum, along a dim or over the flattened tensor. A NaN counts
+// as the minimum (as PyTorch). Not differentiable: the result is an integer tensor.
+import type { Tensor } from '../tensor.js';
+import { argExtreme } from './argmax.js';
+
+/** Index (int32) of the first minimum along dim, or in the flattened tensor when dim is omitted. */
+export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  return argExtreme('min', 'argmin', x, dim, keepdim);
+}

@@ -1,0 +1,34 @@
+// clamp: min(max(x, min), max) elementwise, as torch.clamp (NaN stays NaN; min > max gives max).
+// d/dx = 1 where min ≤ x ≤ max (boundaries included, as PyTorch), else 0: a constant mask.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { unary } from '../kernels/elementwise.js';
+import { describe } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { mul } from './mul.js';
+import { checkTensorArg, runN } from './util.js';
+
+export class Clamp extends Function {
+  static override forward(x: Tensor, lo: number, hi: number): Tensor {
+    return unary('clamp', x, lo, hi);
+  }
+  static override setupContext(ctx: FunctionCtx, [x, lo, hi]: [Tensor, number, number]): void {
+    ctx.mask = unary('clampMask', x, lo, hi);
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+    return [mul(g, ctx.mask as Tensor), null, null];
+  }
+}
+
+function bound(v: unknown, arg: string): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`clamp: argument '${arg}' must be a number, null or undefined, got ${describe(v)}`);
+  return v;
+}
+
+/** x limited to [min, max] elementwise (either bound may be omitted with null/undefined, not both); same shape. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  checkTensorArg(x, 'clamp', 'x');
+  const lo = bound(min, 'min'), hi = bound(max, 'max');
+  if (lo === null && hi === null) throw new TypeError("clamp: at least one of 'min' and 'max' must be a number");
+  return runN(Clamp, [x, lo ?? -Infinity, hi ?? Infinity]) as Tensor;
+}

@@ -1,0 +1,29 @@
+// leakyRelu: x > 0 ? x : negativeSlope·x. d/dx = 1 where x > 0, else negativeSlope (a constant mask, as PyTorch).
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { unary } from '../kernels/elementwise.js';
+import { describe } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { mul } from './mul.js';
+import { checkTensorArg, runN } from './util.js';
+
+export class LeakyRelu extends Function {
+  static override forward(x: Tensor, slope: number): Tensor {
+    return unary('leakyRelu', x, slope);
+  }
+  static override setupContext(ctx: FunctionCtx, [x, slope]: [Tensor, number]): void {
+    ctx.saveForBackward(x);
+    ctx.slope = slope;
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
+    const [x] = ctx.savedTensors;
+    return [mul(g, unary('leakyReluGrad', x, ctx.slope as number)), null];
+  }
+}
+
+/** x > 0 ? x : negativeSlope·x elementwise; same shape. */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  checkTensorArg(x, 'leakyRelu', 'x');
+  if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope))
+    throw new TypeError(`leakyRelu: argument 'negativeSlope' must be a finite number, got ${describe(negativeSlope)}`);
+  return runN(LeakyRelu, [x, negativeSlope]) as Tensor;
+}

@@ -1,0 +1,88 @@
+// norm over dims (all by default): the vector p-norm (Σ|x|^p)^(1/p) of each slice, p = 2 by default;
+// p = 1, 2, any p > 0, Infinity (max |x|) and -Infinity (min |x|). Gradients as PyTorch:
+//   p = 2:      x/‖x‖, and 0 where ‖x‖ = 0 (not NaN);
+//   p = 1:      sign(x);
+//   p = ±∞:     sign(x) on the elements with |x| = ‖x‖, shared evenly among ties;
+//   other p:    sign(x)·|x|^(p−1)/‖x‖^(p−1), 0 where x = 0 or ‖x‖ = 0.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { allocate, isFloatDType } from '../dtype.js';
+import { binary, unary } from '../kernels/elementwise.js';
+import { reduce, reducedShape } from '../kernels/reduce.js';
+import { describe, normalizeDims } from '../shape.js';
+import { Tensor, type Dims } from '../tensor.js';
+import { abs } from './abs.js';
+import { add } from './add.js';
+import { div } from './div.js';
+import { mul } from './mul.js';
+import { pow } from './pow.js';
+import { reshape } from './reshape.js';
+import { expandReduced } from './sum.js';
+import { toDtype } from './to_dtype.js';
+import { checkBool, checkTensorArg, runN } from './util.js';
+
+function normKernel(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
+  const a = unary('abs', x);
+  if (p === Infinity) return reduce('max', a, dims, keepdim);
+  if (p === -Infinity) return reduce('min', a, dims, keepdim);
+  if (p === 1) return reduce('sum', a, dims, keepdim);
+  if (p === 2) return unary('sqrt', reduce('sum', unary('square', x), dims, keepdim));
+  return unary('powScalar', reduce('sum', unary('powScalar', a, p), dims, keepdim), 1 / p);
+}
+
+/** A float tensor of x's dtype holding 1 where pred(v) for the values of t. */
+function maskOf(t: Tensor, pred: (v: number) => boolean): Tensor {
+  const out = allocate(t.dtype, t.size);
+  for (let i = 0; i < t.size; i++) out[i] = pred(t.data[i]) ? 1 : 0;
+  return new Tensor(out, t.shape, t.dtype);
+}
+
+export class Norm extends Function {
+  static override forward(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
+    return normKernel(x, p, dims, keepdim);
+  }
+  static override setupContext(ctx: FunctionCtx, [x, p, dims, keepdim]: [Tensor, number, number[], boolean], y: Tensor): void {
+    ctx.saveForBackward(x, y);
+    ctx.p = p;
+    ctx.dims = dims;
+    ctx.keepdim = keepdim;
+    const yk = new Tensor(y.data, reducedShape(x.shape, dims, true), y.dtype);
+    if (p === Infinity || p === -Infinity) {
+      // The elements that attain the norm, each weighted 1/(number of ties in its slice): a constant.
+      const ax = unary('abs', x);
+      const target = binary('sub', ax, yk); // 0 exactly where |x| equals the slice's norm
+      const m = maskOf(target, (v) => v === 0);
+      const counts = reduce('sum', m, dims, true);
+      ctx.weight = binary('div', m, counts);
+    } else if (p !== 1) {
+      ctx.zeroNorm = maskOf(yk, (v) => v === 0); // where ‖x‖ = 0 the gradient is 0
+      if (p !== 2) ctx.zeroX = maskOf(x, (v) => v === 0);
+    }
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null, null] {
+    const [x, y] = ctx.savedTensors;
+    const p = ctx.p as number;
+    const dims = ctx.dims as number[];
+    const keepdim = ctx.keepdim as boolean;
+    const spread = expandReduced(g, x.shape, dims, keepdim);
+    const sign = unary('sign', x);
+    if (p === 1) return [mul(spread, sign), null, null, null];
+    if (p === Infinity || p === -Infinity) return [mul(spread, mul(sign, ctx.weight as Tensor)), null, null, null];
+    const yk = keepdim ? y : reshape(y, reducedShape(x.shape, dims, true));
+    const safeNorm = add(yk, ctx.zeroNorm as Tensor); // ‖x‖, or 1 where it is 0 (x is all 0 there)
+    if (p === 2) return [mul(spread, div(x, safeNorm)), null, null, null];
+    // sign(x)·|x|^(p−1)/‖x‖^(p−1), with |x| replaced by 1 where x = 0 (sign is 0 there anyway).
+    const safeAbs = add(abs(x), ctx.zeroX as Tensor);
+    const ratio = pow(div(safeAbs, safeNorm), p - 1);
+    return [mul(spread, mul(sign, ratio)), null, null, null];
+  }
+}
+
+/** The vector p-norm over dim (a number or an array; all dims when omitted or null); p = 2 by default. */
+export function norm(x: Tensor, p = 2, dim?: Dims | null, keepdim = false): Tensor {
+  checkTensorArg(x, 'norm', 'x');
+  if (typeof p !== 'number' || !(p > 0 || p === -Infinity))
+    throw new TypeError(`norm: argument 'p' must be a positive number, Infinity or -Infinity, got ${describe(p)}`);
+  const dims = normalizeDims(dim, x.ndim, 'norm');
+  const xf = isFloatDType(x.dtype) ? x : toDtype(x, 'float32');
+  return runN(Norm, [xf, p, dims, checkBool(keepdim, 'norm', 'keepdim')]) as Tensor;
+}

@@ -1,0 +1,38 @@
+// softplus as PyTorch: log(1 + e^(β·x))/β, and x itself where β·x > threshold (there the two agree to
+// within e^(−threshold)). d/dx = σ(β·x) below the threshold, 1 above it.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { unary } from '../kernels/elementwise.js';
+import { describe } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { add } from './add.js';
+import { mul } from './mul.js';
+import { sigmoid } from './sigmoid.js';
+import { sub } from './sub.js';
+import { checkTensorArg, runN } from './util.js';
+
+export class Softplus extends Function {
+  static override forward(x: Tensor, beta: number, threshold: number): Tensor {
+    return unary('softplus', x, beta, threshold);
+  }
+  static override setupContext(ctx: FunctionCtx, [x, beta, threshold]: [Tensor, number, number]): void {
+    ctx.saveForBackward(x);
+    ctx.linear = unary('softplusMask', x, beta, threshold); // constant: 1 where β·x > threshold
+    ctx.beta = beta;
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+    const [x] = ctx.savedTensors;
+    const lin = ctx.linear as Tensor;
+    const slope = add(lin, mul(sub(1, lin), sigmoid(mul(x, ctx.beta as number))));
+    return [mul(g, slope), null, null];
+  }
+}
+
+/** log(1 + e^(β·x))/β elementwise (x where β·x > threshold); same shape. */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  checkTensorArg(x, 'softplus', 'x');
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta === 0)
+    throw new TypeError(`softplus: argument 'beta' must be a finite non-zero number, got ${describe(beta)}`);
+  if (typeof threshold !== 'number' || Number.isNaN(threshold))
+    throw new TypeError(`softplus: argument 'threshold' must be a number, got ${describe(threshold)}`);
+  return runN(Softplus, [x, beta, threshold]) as Tensor;
+}

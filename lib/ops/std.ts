@@ -1,0 +1,37 @@
+// std over dims: √var (see var.ts for the arguments). d/dx = (x − mean)/((N − correction)·std),
+// which is NaN where std = 0, as in PyTorch.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { unary } from '../kernels/elementwise.js';
+import { Tensor, type Dims } from '../tensor.js';
+import { div } from './div.js';
+import { mean } from './mean.js';
+import { mul } from './mul.js';
+import { sub } from './sub.js';
+import { expandReduced } from './sum.js';
+import { runN } from './util.js';
+import { divisor, varArgs, varianceKernel, type VarOptions } from './var.js';
+
+export class Std extends Function {
+  static override forward(x: Tensor, dims: number[], correction: number, keepdim: boolean): Tensor {
+    return unary('sqrt', varianceKernel(x, dims, correction, keepdim));
+  }
+  static override setupContext(ctx: FunctionCtx, [x, dims, correction, keepdim]: [Tensor, number[], number, boolean], y: Tensor): void {
+    ctx.saveForBackward(x, y);
+    ctx.dims = dims;
+    ctx.keepdim = keepdim;
+    ctx.divisor = divisor(x, dims, correction);
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null, null] {
+    const [x, y] = ctx.savedTensors;
+    const dims = ctx.dims as number[];
+    const keepdim = ctx.keepdim as boolean;
+    const scaled = div(g, mul(y, ctx.divisor as number)); // g / ((N − c)·std), still of the reduced shape
+    const dev = sub(x, mean(x, dims, true));
+    return [mul(expandReduced(scaled, x.shape, dims, keepdim), dev), null, null, null];
+  }
+}
+
+/** Standard deviation over dim; arguments as var: keepdim or { correction = 1, keepdim = false }. */
+export function std(x: Tensor, dim?: Dims | null, options?: VarOptions | boolean): Tensor {
+  return runN(Std, varArgs('std', x, dim, options)) as Tensor;
+}
