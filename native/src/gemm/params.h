@@ -8,16 +8,19 @@
 // Where the cache blocks come from (Zen 5 here: L1d 48 KiB 12-way, L2 1 MiB 8-way, L3 shared; the
 // same numbers are sane for Skylake-X / Ice Lake / Zen 4, which have L1d 32–48 KiB, L2 1–2 MiB):
 // Loop order (gemm.cc): loop 2 walks A's micro-panels, loop 1 sweeps B's micro-panels along C's rows,
-// so an A micro-panel (MR×KC) stays in L1, B's block (KC×NC) is streamed from L2, and the C tiles a
+// so an A micro-panel (MR×KC) stays in L1, B's block (KC×NC) streams from L2 or L3, and the C tiles a
 // sweep touches are contiguous (hardware prefetch and TLB friendly for large row strides).
-// - KC: the A micro-panel plus one B micro-panel (KC·(MR+NR)·sizeof(T)) stay well inside L1d:
-//   AVX-512 f32 256·44·4 = 44 KiB streamed, of which the 12 KiB A panel is resident.
-// - NC: B's packed block KC·NC·sizeof(T) ≈ L2 (f32 256·1024·4 = 1 MiB, f64 256·512·8 = 1 MiB); the
-//   sweep reads it once per A micro-panel. Multiples of NR.
+// - KC: the A micro-panel (MR·KC·sizeof(T)) stays in L1d with room for the streaming B lines:
+//   AVX-512 f32 12·512·4 = 24 KiB, f64 12·256·8 = 24 KiB of a 48 KiB L1d (AVX2: 6·256·4 = 6 KiB of 32).
+//   A deeper KC also means fewer read-modify-write passes over C.
+// - NC: B's packed block (KC·NC·sizeof(T)) is re-read once per A micro-panel; sized for L2 it stays
+//   there (f64 256·512·8 = 1 MiB), but for f32 a 4096-wide block streamed from L3 measured as fast
+//   (Zen 5's L3→L1 bandwidth covers 128 B per 12 cycles easily) and saves re-packing A n/NC times.
 // - MC: how much of A is packed per B block; A's block is read once per (JC, PC) block, so it only
-//   needs to be large enough to amortise loop overhead and small enough to stay in L2/L3 right after
-//   packing (f32 480·256·4 = 480 KiB). Multiples of MR.
-// AVX2 machines have L1d 32 KiB and L2 256 KiB–1 MiB: smaller NC there.
+//   needs to amortise the loop overhead and stay in L2/L3 right after packing. Multiples of MR.
+// The f32 AVX-512 numbers were picked by alternating runs of bench-style square products at
+// n = 256, 1024, 2048 (KC 256/384/512 and NC 512/1024/4096 were within ~3% of each other on the
+// shared, noisy VM; these were the best or tied).
 // Measured with bench/matmul.mjs (see the issue note); the env variables TAPEGRAD_GEMM_MC/KC/NC
 // override them for tuning experiments only.
 #pragma once
@@ -30,7 +33,7 @@ struct Params {
   int mc, kc, nc;  // cache blocks
 };
 
-constexpr Params kAvx512F32{12, 2, 16, 480, 256, 1024};
+constexpr Params kAvx512F32{12, 2, 16, 480, 512, 4096};
 constexpr Params kAvx512F64{12, 2, 8, 240, 256, 512};
 constexpr Params kAvx2F32{6, 2, 8, 144, 256, 512};
 constexpr Params kAvx2F64{6, 2, 4, 72, 256, 256};
