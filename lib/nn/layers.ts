@@ -4,7 +4,8 @@ import { sigmoid } from '../ops/sigmoid.js';
 import { tanh } from '../ops/tanh.js';
 import { describe } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { dropout, embedding, gelu, layerNorm, type GeluApproximate } from './functional_ops.js';
+import { gelu } from '../ops/gelu.js';
+import { dropout, embedding, layerNorm } from './functional_ops.js';
 import { normal_, ones_, zeros_ } from './init.js';
 import { Module } from './module.js';
 import { empty, floatDtypeOption } from './util.js';
@@ -77,15 +78,15 @@ export class Sigmoid extends Module {
 
 /** x·Φ(x) elementwise ('none', exact) or its tanh approximation ('tanh'). */
 export class GELU extends Module {
-  readonly approximate: GeluApproximate;
-  constructor(options: { approximate?: GeluApproximate } = {}) {
+  readonly approximate: 'none' | 'tanh';
+  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     super();
     const a = options.approximate ?? 'none';
     if (a !== 'none' && a !== 'tanh') throw new TypeError(`GELU: option 'approximate' must be 'none' or 'tanh', got ${JSON.stringify(a)}`);
     this.approximate = a;
   }
   forward(x: Tensor): Tensor {
-    return gelu(x, { approximate: this.approximate });
+    return gelu(x, this.approximate);
   }
   override extraRepr(): string {
     return `approximate='${this.approximate}'`;

@@ -2,7 +2,6 @@
 // values against references, gradcheck (float64), gradgradcheck where meaningful, and errors.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
-import { erf } from '../../lib/nn/functional_ops.js';
 import { expectClose, expectGradcheck, flat, leaf } from '../helpers.js';
 
 const F = tg.nn.functional;
@@ -29,8 +28,25 @@ describe('Sequential and activations', () => {
   });
 });
 
+/** erf(x) to about 1e-15 (an independent oracle): Maclaurin series for |x| < 2.5, the erfc continued fraction beyond. */
+function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    let term = x, s = x;
+    for (let n = 1; n < 60; n++) {
+      term *= (-x * x) / n;
+      s += term / (2 * n + 1);
+    }
+    return (2 / Math.sqrt(Math.PI)) * s;
+  }
+  let f = ax;
+  for (let k = 60; k >= 1; k--) f = ax + k / 2 / f;
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  return x > 0 ? 1 - erfc : erfc - 1;
+}
+
 describe('GELU', () => {
-  it('erf is accurate to ~1e-15 (reference values)', () => {
+  it('the test\'s erf oracle is accurate to ~1e-15 (reference values)', () => {
     // erf values from tables (Abramowitz & Stegun / high-precision computation).
     const table: [number, number][] = [
       [0, 0], [0.1, 0.1124629160182849], [0.5, 0.5204998778130465], [1, 0.8427007929497149],
@@ -45,7 +61,7 @@ describe('GELU', () => {
     const k = Math.sqrt(2 / Math.PI);
     expectClose(new tg.nn.GELU({ approximate: 'tanh' }).forward(x), flat(x).map((v) => 0.5 * v * (1 + Math.tanh(k * (v + 0.044715 * v ** 3)))), 1e-15, 1e-14);
     expectGradcheck((a: tg.Tensor) => F.gelu(a), [x]);
-    expectGradcheck((a: tg.Tensor) => F.gelu(a, { approximate: 'tanh' }), [x]);
+    expectGradcheck((a: tg.Tensor) => F.gelu(a, 'tanh'), [x]);
     expect(tg.autograd.gradgradcheck((a: tg.Tensor) => F.gelu(a), [x])).toBe(true);
     expect(() => new tg.nn.GELU({ approximate: 'fast' as never })).toThrow(`GELU: option 'approximate' must be 'none' or 'tanh', got "fast"`);
   });
