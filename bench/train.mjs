@@ -241,10 +241,14 @@ console.log(
   `# MLP ${SIZES.join(' → ')} (ReLU), batch ${BATCH}, float32, mean softmax cross-entropy, SGD lr ${LR}; ` +
     `median of ${STEPS} steps after ${WARMUP} warm-up steps, each configuration in its own process`,
 );
-const ours = { 1: child('tapegrad', 1), 2: child('tapegrad', 2) };
+// Ours and PyTorch back to back per thread count, so drift in the machine's load hits both alike.
 const py = findTorchPython();
+const ours = {};
 const peers = [];
-for (const threads of [1, 2]) peers.push({ name: 'PyTorch', threads, res: py ? torchRun(py, threads) : { missing: 'not available (no python3 with torch; apt-get install python3-torch)' } });
+for (const threads of [1, 2]) {
+  ours[threads] = child('tapegrad', threads);
+  peers.push({ name: 'PyTorch', threads, res: py ? torchRun(py, threads) : { missing: 'not available (no python3 with torch; apt-get install python3-torch)' } });
+}
 let tfInstalled = true;
 try {
   createRequire(import.meta.url).resolve('@tensorflow/tfjs');
