@@ -33,8 +33,8 @@ const labels = () => {
 
 /** Times `step` (which returns the loss as a number or a thunk of it) and reports memory. */
 function measure(step, extra = {}) {
-  let first = 0;
-  for (let i = 0; i < WARMUP; i++) first = i === 0 ? step() : (step(), first);
+  const first = step();
+  for (let i = 1; i < WARMUP; i++) step();
   globalThis.gc?.();
   const rss0 = process.memoryUsage.rss();
   let rssMax = rss0;
