@@ -97,7 +97,9 @@ async function tfjsWorker(backend) {
     wasm.setWasmPaths(dist + path.sep);
     await tf.setBackend('wasm');
     await tf.ready();
-    info = `wasm, ${wasm.getThreadsCount?.() ?? '?'} thread(s)`;
+    // tfjs reports no multithread support under Node, so this is one thread (with SIMD when available).
+    const n = wasm.getThreadsCount?.() ?? 1;
+    info = `wasm${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' SIMD' : ''}, ${n} thread${n > 1 ? 's' : ''}`;
   } else {
     await tf.setBackend('cpu');
     await tf.ready();
