@@ -389,6 +389,10 @@ TEST(binary_broadcasting) {
   cases.push_back({{3, 4, 5, 6}, {3, 1, 5, 1}, {1, 4, 1, 6}});             // 4-d both broadcast
   cases.push_back({{2, 3, 1, 17}, {2, 3, 1, 17}, {1, 1, 1, 17}});          // size-1 dim in out
   cases.push_back({{300, 1000}, {300, 1000}, {1, 1000}});                  // large: parallel path
+  cases.push_back({{40000, 3}, {40000, 3}, {1, 3}});                       // short rows, batched
+  cases.push_back({{40000, 3}, {40000, 1}, {40000, 3}});                   // short rows, column
+  cases.push_back({{7, 5000, 3}, {1, 5000, 3}, {7, 1, 3}});                // batched across an outer dim
+  cases.push_back({{3, 4, 5, 6}, {3, 4, 5, 6}, {3, 4, 1, 1}});            // rows of 30 after merging
   cases.push_back({{3, 0, 4}, {3, 0, 4}, {1, 1, 4}});                      // empty
   std::vector<int64_t> s16(16, 2), s16b(16, 2);
   s16b[3] = 1;

@@ -189,6 +189,9 @@ const broadcastCases: [string, number[], number[], number[]][] = [
   ['middle dim', [5, 7, 33], [5, 7, 33], [5, 1, 33]],
   ['4-d', [3, 4, 5, 6], [3, 1, 5, 1], [1, 4, 1, 6]],
   ['empty', [3, 0, 4], [3, 0, 4], [1, 1, 4]],
+  ['short rows', [40000, 3], [40000, 3], [1, 3]],
+  ['short columns', [40000, 3], [40000, 1], [40000, 3]],
+  ['short rows, outer dim', [7, 5000, 3], [1, 5000, 3], [7, 1, 3]],
 ];
 
 describe('binary values', () => {

@@ -93,6 +93,11 @@ void binary_run(const KernelsOf<T>& k, BinaryOp op, int ndim, const int64_t* sha
   }
   const int64_t n = sh[m - 1], ia = sa[m - 1], ib = sb[m - 1];
   const int outer = m - 1;
+  // Short rows (n < kShortRow) are batched: up to kBlock elements' worth of whole rows at a time, each
+  // operand that is not already contiguous over them gathered into a stack buffer (a broadcast row is
+  // gathered once and reused), so the kernel runs on long contiguous runs instead of one call per row.
+  constexpr int64_t kShortRow = 64, kBlock = 1024;
+  const int d2 = outer - 1;  // the dim the rows step along
   // Out elements [begin, end) in row-major order: whole rows of n plus partial first/last rows.
   auto run = [&](int64_t begin, int64_t end) {
     int64_t idx[16];
@@ -103,19 +108,54 @@ void binary_run(const KernelsOf<T>& k, BinaryOp op, int ndim, const int64_t* sha
       oa += idx[d] * sa[d];
       ob += idx[d] * sb[d];
     }
+    T buf_a[kBlock], buf_b[kBlock];
+    int64_t cached_a = -1, cached_b = -1, cached_rows_a = 0, cached_rows_b = 0;
+    // Gathers `rows` rows of an operand at offset off (row stride s2, element stride s1) unless they are
+    // contiguous already; reuses the previous gather for a broadcast row (s2 = 0) at the same offset.
+    auto block = [&](const T* p, int64_t off, int64_t s2, int64_t s1, int64_t rows, T* buf, int64_t& cached,
+                     int64_t& cached_rows) -> const T* {
+      if (s1 == 1 && s2 == n) return p + off;
+      if (s2 == 0 && cached == off && cached_rows >= rows) return buf;
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t jj = 0; jj < n; ++jj) buf[i * n + jj] = p[off + i * s2 + jj * s1];
+      cached = s2 == 0 ? off : -1;
+      cached_rows = rows;
+      return buf;
+    };
     int64_t pos = begin;
     while (pos < end) {
-      const int64_t len = n - j < end - pos ? n - j : end - pos;
-      k.binary_row(iop, a + oa + j * ia, ia, b + ob + j * ib, ib, out + pos, len);
-      pos += len;
-      j = 0;
-      for (int d = outer - 1; d >= 0; --d) {  // odometer over the outer dims
-        oa += sa[d];
-        ob += sb[d];
-        if (++idx[d] < sh[d]) break;
+      int64_t rows = 1;
+      if (j == 0 && n < kShortRow && d2 >= 0) {
+        rows = sh[d2] - idx[d2];
+        if (rows > (end - pos) / n) rows = (end - pos) / n;
+        if (rows > kBlock / n) rows = kBlock / n;
+      }
+      if (rows >= 2) {
+        const T* pa = block(a, oa, sa[d2], ia, rows, buf_a, cached_a, cached_rows_a);
+        const T* pb = block(b, ob, sb[d2], ib, rows, buf_b, cached_b, cached_rows_b);
+        k.binary_row(iop, pa, 1, pb, 1, out + pos, rows * n);
+        pos += rows * n;
+      } else {
+        const int64_t len = n - j < end - pos ? n - j : end - pos;
+        k.binary_row(iop, a + oa + j * ia, ia, b + ob + j * ib, ib, out + pos, len);
+        pos += len;
+        j = 0;
+        rows = 1;
+      }
+      // odometer over the outer dims: `rows` steps of dim d2 (never past its end), then carries
+      if (d2 < 0) break;
+      idx[d2] += rows;
+      oa += rows * sa[d2];
+      ob += rows * sb[d2];
+      for (int d = d2; d >= 0 && idx[d] >= sh[d]; --d) {
         oa -= sa[d] * sh[d];
         ob -= sb[d] * sh[d];
         idx[d] = 0;
+        if (d > 0) {
+          ++idx[d - 1];
+          oa += sa[d - 1];
+          ob += sb[d - 1];
+        }
       }
     }
   };
