@@ -294,6 +294,18 @@ for (const p of torchRows) {
       `(${o.growthMB <= p.res.growthMB ? 'met' : 'missed'})`,
   );
 }
+// PyTorch's 2-thread step can collapse when its OpenMP pool spins on a busy 2-core machine, so
+// also compare the best configuration of each.
+const best = (list) => list.filter((e) => e.res && !e.res.error && !e.res.missing).sort((a, b) => a.res.ms - b.res.ms)[0];
+const oursBest = best([1, 2].map((t) => ({ threads: t, res: ours[t] })));
+const torchBest = best(torchRows);
+if (oursBest && torchBest) {
+  const ratio = oursBest.res.ms / torchBest.res.ms;
+  console.log(
+    `\n  best of each: tapegrad ${fmt(oursBest.res.ms, 3)} ms (${oursBest.threads} thread${oursBest.threads > 1 ? 's' : ''}) vs PyTorch ` +
+      `${fmt(torchBest.res.ms, 3)} ms (${torchBest.threads} thread${torchBest.threads > 1 ? 's' : ''}) = ${fmt(ratio)} × (target ≤ 0.70: ${ratio <= 0.7 ? 'met' : 'missed'})`,
+  );
+}
 if (ours[1].error || ours[2].error) {
   console.error(`\ntapegrad failed: ${ours[1].error ?? ours[2].error}`);
   process.exitCode = 1;
