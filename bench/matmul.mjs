@@ -2,6 +2,7 @@
 // and a plain-JavaScript i-k-j loop, all measured in this run. Run: node bench/matmul.mjs
 // (needs `node scripts/build-ts.mjs --esm` and `npm run build:native` first).
 //   --quick        fewer sizes and repeats (a smoke test)
+//   --sizes 64,256  --threads 1  --dtypes f32  --samples 9  --no-linear   (subsets, for reruns)
 // Prints GFLOP/s for square n ∈ {64 … 2048}, float32 and float64, 1 and 2 threads, and the linear
 // layer (W 4096×4096 · X 4096×64: forward S = W·X plus dW = dS·Xᵀ and dX = Wᵀ·dS) in ms. Each figure
 // is the median of several timed samples after a warm-up call; ratio = ours / OpenBLAS (GFLOP/s, or
@@ -10,11 +11,16 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { native } from '../dist/esm/native.js';
 
-const quick = process.argv.includes('--quick');
-const SIZES = quick ? [64, 256, 1024] : [64, 128, 256, 512, 1024, 2048];
-const SAMPLES = quick ? 3 : 7;
+const argv = process.argv.slice(2);
+const opt = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const list = (name, fallback) => (opt(name) ? opt(name).split(',') : fallback);
+const quick = argv.includes('--quick');
+const SIZES = list('--sizes', quick ? [64, 256, 1024] : [64, 128, 256, 512, 1024, 2048]).map(Number);
+const SAMPLES = Number(opt('--samples') ?? (quick ? 3 : 7));
 const JS_MAX_N = 256;
-const THREADS = [1, 2];
+const THREADS = list('--threads', [1, 2]).map(Number);
+const DTYPES = list('--dtypes', ['f32', 'f64']);
+const LINEAR = !argv.includes('--no-linear');
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -231,7 +237,7 @@ console.log(`medians of ${SAMPLES} samples, ours and OpenBLAS alternating; JS = 
 const defaultThreads = native.getNumThreads();
 const jsCache = new Map();
 console.log('dtype    threads      n   ours GFLOP/s   OpenBLAS GFLOP/s   JS GFLOP/s   ours/OpenBLAS');
-for (const dtype of ['f32', 'f64']) {
+for (const dtype of DTYPES) {
   const Arr = dtype === 'f32' ? Float32Array : Float64Array;
   for (const threads of THREADS) {
     native.setNumThreads(threads);
@@ -253,15 +259,17 @@ for (const dtype of ['f32', 'f64']) {
   }
 }
 
-console.log('\nlinear layer, float32: S = W·X (W 4096×4096, X 4096×64), dW = dS·Xᵀ, dX = Wᵀ·dS — total ms');
-console.log('threads   ours ms   OpenBLAS ms   JS ms     OpenBLAS/ours (time ratio ours/OpenBLAS)');
-for (const threads of THREADS) {
-  native.setNumThreads(threads);
-  const { mine, theirs } = await interleaved(linearOurs(Float32Array), 1, pythons[threads], { kind: 'linear', dtype: 'f32' }, threads);
-  const ours = median(mine) * 1e3;
-  const blas = theirs.length ? median(theirs) * 1e3 : 'not available';
-  const ratio = typeof blas === 'number' ? `${(blas / ours).toFixed(2)} (${(ours / blas).toFixed(2)})` : '-';
-  console.log(`${String(threads).padStart(7)} ${fmt(ours, 9)} ${fmt(blas, 13)} ${'skipped'.padStart(8)}     ${ratio}`);
+if (LINEAR) {
+  console.log('\nlinear layer, float32: S = W·X (W 4096×4096, X 4096×64), dW = dS·Xᵀ, dX = Wᵀ·dS — total ms');
+  console.log('threads   ours ms   OpenBLAS ms   JS ms     OpenBLAS/ours (time ratio ours/OpenBLAS)');
+  for (const threads of THREADS) {
+    native.setNumThreads(threads);
+    const { mine, theirs } = await interleaved(linearOurs(Float32Array), 1, pythons[threads], { kind: 'linear', dtype: 'f32' }, threads);
+    const ours = median(mine) * 1e3;
+    const blas = theirs.length ? median(theirs) * 1e3 : 'not available';
+    const ratio = typeof blas === 'number' ? `${(blas / ours).toFixed(2)} (${(ours / blas).toFixed(2)})` : '-';
+    console.log(`${String(threads).padStart(7)} ${fmt(ours, 9)} ${fmt(blas, 13)} ${'skipped'.padStart(8)}     ${ratio}`);
+  }
 }
 native.setNumThreads(defaultThreads);
 for (const t of THREADS) if (!pythons[t].error) pythons[t].close();
