@@ -105,6 +105,14 @@ double ref_unary(UnaryOp op, double x, double p0, double p1) {
       return static_cast<double>(0.5L * v * (1.0L + tanhl(k * (v + c * v * v * v))));
     }
     case UnaryOp::Silu: return static_cast<double>(x / (1.0L + expl(-static_cast<long double>(x))));
+    case UnaryOp::Gelu: {
+      const long double v = x;
+      return static_cast<double>(0.5L * v * erfcl(-v / sqrtl(2.0L)));
+    }
+    case UnaryOp::GeluGrad: {
+      const long double v = x;
+      return static_cast<double>(0.5L * erfcl(-v / sqrtl(2.0L)) + v * expl(-0.5L * v * v) / sqrtl(2.0L * 3.14159265358979323846L));
+    }
     case UnaryOp::Count: break;
   }
   return kNaN;
@@ -118,7 +126,8 @@ bool transcendental(UnaryOp op) {
 // Formulas built from several functions: checked to a few ulp of the result plus an absolute term
 // for their inherent cancellation (gelu's 1 + tanh(.) near −1), |x|·2^-51.
 bool composite(UnaryOp op) {
-  return op == UnaryOp::Softplus || op == UnaryOp::Elu || op == UnaryOp::GeluTanh || op == UnaryOp::Silu;
+  return op == UnaryOp::Softplus || op == UnaryOp::Elu || op == UnaryOp::GeluTanh || op == UnaryOp::Silu ||
+         op == UnaryOp::Gelu || op == UnaryOp::GeluGrad;
 }
 
 // Inputs for op: mostly its natural range, plus special values at the front.
@@ -129,7 +138,7 @@ std::vector<double> inputs(UnaryOp op, int64_t n, uint64_t seed) {
   if (op == UnaryOp::Log) lo = 0, hi = 1e6;
   if (op == UnaryOp::Sin || op == UnaryOp::Cos) lo = -100, hi = 100;
   if (op == UnaryOp::Tanh || op == UnaryOp::Sigmoid || op == UnaryOp::Softplus || op == UnaryOp::Silu ||
-      op == UnaryOp::GeluTanh || op == UnaryOp::Elu)
+      op == UnaryOp::GeluTanh || op == UnaryOp::Elu || op == UnaryOp::Gelu || op == UnaryOp::GeluGrad)
     lo = -30, hi = 30;
   if (op == UnaryOp::Log1p) lo = -1, hi = 1000;
   if (op == UnaryOp::Expm1) lo = -50, hi = 50;

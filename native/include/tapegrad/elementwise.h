@@ -39,6 +39,8 @@ enum class UnaryOp : int {
   Elu,            // x > 0 ? x : p0·expm1(x)
   GeluTanh,       // 0.5·x·(1 + tanh(sqrt(2/pi)·(x + 0.044715·x³))) (torch gelu, approximate='tanh')
   Silu,           // x / (1 + exp(−x))
+  Gelu,           // x·Φ(x) = ½·x·erfc(−x/√2) (torch gelu, approximate='none'); libm erfc, not vectorised
+  GeluGrad,       // Φ(x) + x·φ(x), gelu's derivative (φ the standard normal density)
   Count
 };
 // Lower-camel-case name of the op ("neg", "powScalar", ...), or "" when op is out of range.

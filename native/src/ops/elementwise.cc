@@ -28,7 +28,8 @@ constexpr const char* kUnaryNames[] = {"neg",     "exp",       "log",       "sqr
                                        "powScalar", "addScalar", "mulScalar", "reluMask", "clamp",
                                        "reciprocal", "square",  "sign",      "clampMask", "rsqrt",
                                        "log1p",   "expm1",     "softplus",  "softplusMask", "leakyRelu",
-                                       "leakyReluGrad", "elu",  "geluTanh",  "silu"};
+                                       "leakyReluGrad", "elu",  "geluTanh",  "silu",      "gelu",
+                                       "geluGrad"};
 static_assert(sizeof(kUnaryNames) / sizeof(kUnaryNames[0]) == static_cast<size_t>(UnaryOp::Count),
               "one name per UnaryOp");
 constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum"};
@@ -41,7 +42,7 @@ int64_t unary_cost(UnaryOp op) noexcept {
     case UnaryOp::Exp: case UnaryOp::Log: case UnaryOp::Sin: case UnaryOp::Cos:
     case UnaryOp::Tanh: case UnaryOp::Sigmoid: case UnaryOp::Log1p: case UnaryOp::Expm1:
     case UnaryOp::Softplus: case UnaryOp::Elu: case UnaryOp::GeluTanh: case UnaryOp::Silu: return 8;
-    case UnaryOp::PowScalar: return 16;
+    case UnaryOp::PowScalar: case UnaryOp::Gelu: case UnaryOp::GeluGrad: return 16;
     default: return 1;
   }
 }

@@ -415,6 +415,14 @@ void unary(int op, const T* x, T* out, int64_t n, double p0, double p1) {
       });
       break;
     case UnaryOp::Silu: map_d(x, out, n, [](D v) { return v / (1.0 + exp_d(-v)); }); break;
+    // Φ(x) = ½·erfc(−x/√2): erfc keeps the lower tail accurate where ½·(1 + erf) would cancel.
+    case UnaryOp::Gelu: map_d(x, out, n, [](D v) { return 0.5 * v * __builtin_erfc(-v * 0.7071067811865476); }); break;
+    case UnaryOp::GeluGrad:
+      map_d(x, out, n, [](D v) {
+        const D phi = 0.3989422804014327 * exp_d(-0.5 * v * v);
+        return 0.5 * __builtin_erfc(-v * 0.7071067811865476) + v * phi;
+      });
+      break;
     case UnaryOp::Count: break;
   }
 }
