@@ -43,7 +43,7 @@ export class Sequential extends Module {
   /** x through every module in order. */
   forward(x: any): any {
     let y = x;
-    for (const m of this.children()) y = m.forward(y);
+    for (const m of this.children()) y = m.call(y);
     return y;
   }
 }
