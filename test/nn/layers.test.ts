@@ -118,6 +118,7 @@ describe('LayerNorm', () => {
     const w = leaf([4], { seed: 6 }), b = leaf([4], { seed: 7 });
     expectClose(F.layerNorm(x, [4], w, b, 1e-3), lnRef(x, 4, flat(w), flat(b), 1e-3), 1e-14, 1e-12);
     expectGradcheck((a: tg.Tensor, c: tg.Tensor, d: tg.Tensor) => F.layerNorm(a, [4], c, d), [x, w, b]);
+    expect(tg.autograd.gradgradcheck((a: tg.Tensor, c: tg.Tensor) => F.layerNorm(a, [4], c), [leaf([2, 4], { seed: 8 }), w])).toBe(true);
     const noAffine = new tg.nn.LayerNorm(4, { elementwiseAffine: false });
     expect(noAffine.parameters()).toHaveLength(0);
   });

@@ -283,6 +283,8 @@ describe('binaryCrossEntropyWithLogits', () => {
       1e-13, 1e-12,
     );
     expectGradcheck((a: tg.Tensor, b: tg.Tensor) => F.binaryCrossEntropyWithLogits(a, b, { posWeight: pw, weight: w }), [x, t]);
+    expect(tg.autograd.gradgradcheck((a: tg.Tensor, b: tg.Tensor) => F.binaryCrossEntropyWithLogits(a, b, { posWeight: pw }), [x, t])).toBe(true);
+    expect(tg.autograd.gradgradcheck((a: tg.Tensor, b: tg.Tensor) => F.mseLoss(a, b), [x, t])).toBe(true);
   });
 
   it('is stable for large logits', () => {
