@@ -2,8 +2,10 @@
 //
 // Vectorised for the running CPU (scalar / AVX2 / AVX-512 builds of one generic body, chosen per call
 // from active_isa()), and split over the thread pool above ~64k elements. The transcendental ops use
-// our own branch-free fdlibm-style polynomials so they vectorise; for float64 they stay within 2 ulp
-// of glibc's std:: functions, float32 ones are computed in double and rounded (≤ 1 ulp).
+// our own branch-free fdlibm-style polynomials so they vectorise; for float64 they are within 2 ulp of
+// the exact result (exp/log/sin/cos/log1p/expm1 within 1, measured against long double libm), like
+// glibc's; float32 ones are computed in double and rounded once (≤ 1 ulp). Sin/cos arguments beyond
+// 5e5 in magnitude go to libm. Pow and Gelu call libm per element (not vectorised).
 #pragma once
 #include <cstdint>
 
