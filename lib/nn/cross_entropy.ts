@@ -37,6 +37,8 @@ const hasNative = typeof native.crossEntropyForward === 'function';
 interface CeConfig {
   /** Class indices (int32 [M]) or null for probability targets (then the target is a tensor input). */
   indices: Int32Array | null;
+  /** The int32 target tensor behind indices, saved so an in-place change before backward is caught. */
+  indexTensor: Tensor | null;
   ignoreIndex: number;
   smoothing: number;
   reduction: Reduction;
@@ -173,7 +175,7 @@ export class CrossEntropy extends Function {
     return new Tensor(out, [], z.dtype);
   }
   static override setupContext(ctx: FunctionCtx, [z, probs, weight, cfg]: [Tensor, Tensor | null, Tensor | null, CeConfig]): void {
-    ctx.saveForBackward(z, probs, weight);
+    ctx.saveForBackward(z, probs, weight, cfg.indexTensor);
     ctx.cfg = cfg;
     ctx.lse = (cfg as CeConfig & { lse?: Float64Array }).lse;
   }
@@ -290,7 +292,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       if (y !== ignoreIndex) divisor += weight === null ? 1 : weight.data[y];
     }
   }
-  const cfg: CeConfig = { indices, ignoreIndex, smoothing, reduction, divisor };
+  const cfg: CeConfig = { indices, indexTensor: probTarget ? null : target, ignoreIndex, smoothing, reduction, divisor };
   const out = runN(CrossEntropy, [z, probs, weight, cfg]) as Tensor;
   return reduction === 'none' && !shapesEqual(out.shape, outShape) ? reshape(out, outShape) : out;
 }

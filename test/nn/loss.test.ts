@@ -136,6 +136,14 @@ describe('crossEntropy', () => {
     expectClose(z.grad!, [1, -1, 0, 1 / 3, 1 / 3, -2 / 3], 1e-6, 1e-5);
   });
 
+  it('an in-place change to the target before backward is caught', () => {
+    const z = leaf([2, 3], { seed: 1 });
+    const t = int32([0, 2]);
+    const loss = F.crossEntropy(z, t);
+    t.fill_(1);
+    expect(() => loss.backward()).toThrow(/modified by an in-place operation/);
+  });
+
   it('gradgradcheck through the composed createGraph backward', () => {
     const z = leaf([3, 4], { seed: 4 });
     for (const o of [{}, { labelSmoothing: 0.2, reduction: 'none' as const }])
