@@ -188,6 +188,13 @@ export abstract class Module {
     return this.train(false);
   }
 
+  /** Sets requiresGrad on every parameter (false freezes the module; they stay registered); returns this. */
+  requiresGrad_(value = true): this {
+    if (typeof value !== 'boolean') throw new TypeError(`requiresGrad_: argument 'value' must be a boolean, got ${describe(value)}`);
+    for (const p of this.parameters()) p.requiresGrad_(value);
+    return this;
+  }
+
   /** Clears the gradients of every parameter (.grad = null). */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;

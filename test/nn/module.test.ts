@@ -75,6 +75,16 @@ describe('Module', () => {
     expect(() => net.train('yes' as never)).toThrow("train: argument 'mode' must be a boolean, got a string");
   });
 
+  it('requiresGrad_(false) freezes every parameter (still listed); true unfreezes', () => {
+    const net = new Net();
+    net.requiresGrad_(false);
+    expect(net.parameters()).toHaveLength(6);
+    expect(net.parameters().every((p) => !p.requiresGrad)).toBe(true);
+    expect(net.forward(tg.randn([2, 3])).requiresGrad).toBe(false);
+    net.requiresGrad_();
+    expect(net.parameters().every((p) => p.requiresGrad)).toBe(true);
+  });
+
   it('zeroGrad sets every .grad to null', () => {
     const net = new Net();
     net.forward(tg.randn([4, 3])).sum().backward();
