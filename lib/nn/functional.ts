@@ -8,3 +8,8 @@ export type { Reduction } from './reduction.js';
 export { relu } from '../ops/relu.js';
 export { sigmoid } from '../ops/sigmoid.js';
 export { tanh } from '../ops/tanh.js';
+export { softmax, logSoftmax } from '../ops/softmax.js';
+export { silu } from '../ops/silu.js';
+export { elu } from '../ops/elu.js';
+export { leakyRelu } from '../ops/leaky_relu.js';
+export { softplus } from '../ops/softplus.js';

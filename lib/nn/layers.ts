@@ -1,10 +1,16 @@
-// Containers and layers: Sequential, Identity, ReLU, Tanh, Sigmoid, GELU, Dropout, LayerNorm, Embedding.
+// Containers and layers: Sequential, Identity, activations (ReLU, Tanh, Sigmoid, GELU, SiLU, ELU,
+// LeakyReLU, Softplus, Softmax, LogSoftmax), Dropout, LayerNorm, Embedding.
 import { relu } from '../ops/relu.js';
 import { sigmoid } from '../ops/sigmoid.js';
 import { tanh } from '../ops/tanh.js';
 import { describe } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { elu } from '../ops/elu.js';
 import { gelu } from '../ops/gelu.js';
+import { leakyRelu } from '../ops/leaky_relu.js';
+import { silu } from '../ops/silu.js';
+import { logSoftmax, softmax } from '../ops/softmax.js';
+import { softplus } from '../ops/softplus.js';
 import { dropout, embedding, layerNorm } from './functional_ops.js';
 import { normal_, ones_, zeros_ } from './init.js';
 import { Module } from './module.js';
@@ -90,6 +96,75 @@ export class GELU extends Module {
   }
   override extraRepr(): string {
     return `approximate='${this.approximate}'`;
+  }
+}
+
+/** x·σ(x) elementwise. */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+}
+
+/** x for x > 0, α·(eˣ − 1) otherwise (α default 1). */
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
+  }
+}
+
+/** x for x ≥ 0, negativeSlope·x otherwise (default 0.01). */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+/** log(1 + e^{βx})/β, linear above threshold (defaults β 1, threshold 20). */
+export class Softplus extends Module {
+  constructor(readonly beta = 1, readonly threshold = 20) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return softplus(x, this.beta, this.threshold);
+  }
+}
+
+/** softmax along dim. */
+export class Softmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return softmax(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/** log-softmax along dim. */
+export class LogSoftmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return logSoftmax(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
   }
 }
 

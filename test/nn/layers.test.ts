@@ -26,6 +26,18 @@ describe('Sequential and activations', () => {
     expectClose(new tg.nn.Sigmoid().forward(x), flat(x).map((v) => 1 / (1 + Math.exp(-v))), 1e-16, 1e-15);
     expect(new tg.nn.Identity().forward(x)).toBe(x);
   });
+
+  it('SiLU, ELU, LeakyReLU, Softplus, Softmax, LogSoftmax wrap the tg functions with their options', () => {
+    const x = leaf([2, 3], { seed: 4 });
+    expect(flat(new tg.nn.SiLU().forward(x))).toEqual(flat(tg.silu(x)));
+    expect(flat(new tg.nn.ELU(0.5).forward(x))).toEqual(flat(tg.elu(x, 0.5)));
+    expect(flat(new tg.nn.LeakyReLU(0.2).forward(x))).toEqual(flat(tg.leakyRelu(x, 0.2)));
+    expect(flat(new tg.nn.Softplus(2, 10).forward(x))).toEqual(flat(tg.softplus(x, 2, 10)));
+    expect(flat(new tg.nn.Softmax(1).forward(x))).toEqual(flat(tg.softmax(x, 1)));
+    expect(flat(new tg.nn.LogSoftmax(-1).forward(x))).toEqual(flat(F.logSoftmax(x, -1)));
+    expect(new tg.nn.LeakyReLU(0.2).toString()).toBe('LeakyReLU(negativeSlope=0.2)');
+    expect(new tg.nn.Sequential(new tg.nn.SiLU()).parameters()).toHaveLength(0);
+  });
 });
 
 /** erf(x) to about 1e-15 (an independent oracle): Maclaurin series for |x| < 2.5, the erfc continued fraction beyond. */
