@@ -205,7 +205,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       }
       if (node._materializeGrads)
         for (let j = 0; j < numOutputs; j++)
-          if (grads[j] === null) grads[j] = new Tensor(allocate(node._outputDtypes[j], sizeOfShape(node._outputShapes[j])), node._outputShapes[j], node._outputDtypes[j]);
+          if (grads[j] === null && node._outputShape(j) !== undefined) grads[j] = new Tensor(allocate(node._outputDtype(j), sizeOfShape(node._outputShape(j))), node._outputShape(j), node._outputDtype(j));
 
       const result = numOutputs === 1 ? node._fn.backward(node, grads[0]) : node._fn.backward(node, ...grads);
       const next = node._next;
@@ -276,7 +276,7 @@ function deliver(
   if (edge instanceof FunctionCtx) {
     let grads = edge._grads;
     if (grads === null) {
-      const n = edge._outputShapes.length;
+      const n = edge._numOutputs;
       grads = edge._grads = n === 1 ? [null] : new Array(n).fill(null);
       edge._ownedMask = 0;
     }

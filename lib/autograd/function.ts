@@ -29,8 +29,12 @@ export class FunctionCtx {
   readonly _inputShapes: (readonly number[] | null)[];
   readonly _inputDtypes: (DType | null)[];
   /** @internal shapes/dtypes of the outputs, to materialise missing gradients as zeros. */
-  _outputShapes: (readonly number[])[] = [];
-  _outputDtypes: DType[] = [];
+  _numOutputs = 1;
+  _outShape0: readonly number[] = [];
+  _outDtype0: DType = 'float32';
+  /** @internal all output shapes/dtypes when there are several (null for the common single output). */
+  _outputShapes: (readonly number[])[] | null = null;
+  _outputDtypes: DType[] | null = null;
   _saved: Tensor[] | null = null;
   _savedVersions: number[] | null = null;
   _released = false;
@@ -87,16 +91,15 @@ export class FunctionCtx {
 
   /** Saves tensors for backward (call once, in setupContext). They are freed after backward. */
   saveForBackward(...tensors: (Tensor | null | undefined)[]): void {
-    const versions: number[] = new Array(tensors.length);
+    // Versions are recorded only when some tensor has been written in place (null: all at version 0),
+    // which spares an allocation on the common path.
+    let versions: number[] | null = null;
     for (let i = 0; i < tensors.length; i++) {
       const t = tensors[i];
-      if (t === null || t === undefined) {
-        versions[i] = -1;
-        continue;
-      }
+      if (t === null || t === undefined) continue;
       if (!(t instanceof Tensor))
         throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${typeof t}`);
-      versions[i] = t._ver === null ? 0 : t._ver.version;
+      if (t._ver !== null && t._ver.version !== 0) (versions ??= new Array<number>(tensors.length).fill(0))[i] = t._ver.version;
     }
     this._saved = tensors as Tensor[];
     this._savedVersions = versions;
@@ -112,14 +115,15 @@ export class FunctionCtx {
       );
     const saved = this._saved;
     if (saved === null) return [];
-    const versions = this._savedVersions!;
+    const versions = this._savedVersions;
     for (let i = 0; i < saved.length; i++) {
       const t = saved[i];
-      if (t && (t._ver === null ? 0 : t._ver.version) !== versions[i])
+      const expected = versions === null ? 0 : versions[i];
+      if (t && (t._ver === null ? 0 : t._ver.version) !== expected)
         throw new Error(
           `${this.name}: one of the tensors needed for gradient computation has been modified by an in-place ` +
             `operation: saved tensor ${i} (shape ${formatShape(t.shape)}) is at version ${t._version.version}; ` +
-            `expected version ${versions[i]}. Clone it before modifying it in place.`,
+            `expected version ${expected}. Clone it before modifying it in place.`,
         );
     }
     return saved;
@@ -138,6 +142,16 @@ export class FunctionCtx {
   /** When false, missing output gradients reach backward as null instead of zero tensors. */
   setMaterializeGrads(value: boolean): void {
     this._materializeGrads = value;
+  }
+
+  /** @internal shape of output j */
+  _outputShape(j: number): readonly number[] {
+    return this._outputShapes === null ? this._outShape0 : this._outputShapes[j];
+  }
+
+  /** @internal dtype of output j */
+  _outputDtype(j: number): DType {
+    return this._outputDtypes === null ? this._outDtype0 : this._outputDtypes[j];
   }
 
   /** @internal */
@@ -247,8 +261,8 @@ export function applyFunction(fn: FunctionClass, args: unknown[]): unknown {
 /** Makes ctx the gradFn of forward's tensor outputs (a single tensor or an array). */
 function wireOutputs(ctx: FunctionCtx, args: unknown[], output: unknown): unknown {
   if (output instanceof Tensor) {
-    ctx._outputShapes = [output.shape];
-    ctx._outputDtypes = [output.dtype];
+    ctx._outShape0 = output.shape;
+    ctx._outDtype0 = output.dtype;
     if (ctx._dirty === null && ctx._nonDifferentiable === null && output.gradFn === null && !args.includes(output)) {
       // The common case: a fresh output tensor.
       if (output.dtype === 'float32' || output.dtype === 'float64') {
@@ -273,6 +287,7 @@ function wireOutputs(ctx: FunctionCtx, args: unknown[], output: unknown): unknow
       outs[j] = wireOne(ctx, args, o, j);
     }
   }
+  ctx._numOutputs = outs.length;
   ctx._outputShapes = shapes;
   ctx._outputDtypes = dtypes;
   return outs;
