@@ -5,7 +5,7 @@
 // our own branch-free fdlibm-style polynomials so they vectorise; for float64 they are within 2 ulp of
 // the exact result (exp/log/sin/cos/log1p/expm1 within 1, measured against long double libm), like
 // glibc's; float32 ones are computed in double and rounded once (≤ 1 ulp). Sin/cos arguments beyond
-// 5e5 in magnitude go to libm. Pow and Gelu call libm per element (not vectorised).
+// 5e5 in magnitude go to libm. Pow calls libm per element; float64 Gelu/GeluGrad do not vectorise yet.
 #pragma once
 #include <cstdint>
 
@@ -41,7 +41,7 @@ enum class UnaryOp : int {
   Elu,            // x > 0 ? x : p0·expm1(x)
   GeluTanh,       // 0.5·x·(1 + tanh(sqrt(2/pi)·(x + 0.044715·x³))) (torch gelu, approximate='tanh')
   Silu,           // x / (1 + exp(−x))
-  Gelu,           // x·Φ(x) = ½·x·erfc(−x/√2) (torch gelu, approximate='none'); libm erfc, not vectorised
+  Gelu,           // x·Φ(x) = ½·x·erfc(−x/√2) (torch gelu, approximate='none'); fdlibm's erfc, branch-free
   GeluGrad,       // Φ(x) + x·φ(x), gelu's derivative (φ the standard normal density)
   Count
 };
