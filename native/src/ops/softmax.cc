@@ -61,7 +61,11 @@ void forward_rows(const KernelsOf<T>& k, const T* x, T* y, int64_t rows, int64_t
       m[r] = k.reduce_contig(static_cast<int>(ReduceOp::Max), xr, n);
     }
     T* yr = y + r * n;
-    for (int64_t i = 0; i < n; ++i) yr[i] = static_cast<T>(static_cast<double>(xr[i]) - m[r]);
+    // x − m: exact for float32 too (m is one of the row's values), so the vectorised add can do it.
+    if (short_rows)
+      for (int64_t i = 0; i < n; ++i) yr[i] = static_cast<T>(static_cast<double>(xr[i]) - m[r]);
+    else
+      k.unary(static_cast<int>(UnaryOp::AddScalar), xr, yr, n, -m[r], 0.0);
   }
   k.unary(kExp, y, y, rows * n, 0.0, 0.0);
   for (int64_t r = 0; r < rows; ++r) {
