@@ -61,7 +61,8 @@ void forward_rows(const KernelsOf<T>& k, const T* x, T* y, int64_t rows, int64_t
       m[r] = k.reduce_contig(static_cast<int>(ReduceOp::Max), xr, n);
     }
     T* yr = y + r * n;
-    // x − m: exact for float32 too (m is one of the row's values), so the vectorised add can do it.
+    // x − m by the vectorised add: −m is one of the row's values (no rounding of the parameter for float32)
+    // and the sum is correctly rounded, so this equals the double computation rounded once.
     if (short_rows)
       for (int64_t i = 0; i < n; ++i) yr[i] = static_cast<T>(static_cast<double>(xr[i]) - m[r]);
     else
