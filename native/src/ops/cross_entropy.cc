@@ -1,10 +1,13 @@
 // Fused softmax cross-entropy forward and backward (contract in tapegrad/loss.h). One pass per row
 // for the log-sum-exp and the loss, one more for the gradient; rows are independent, so large inputs
-// are split over the thread pool by rows.
+// are split over the thread pool by rows. The exponentials of a row go through the vectorised
+// elementwise exp (tapegrad/elementwise.h) on a per-task double scratch row.
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
+#include "tapegrad/elementwise.h"
 #include "tapegrad/loss.h"
 #include "tapegrad/threads.h"
 
@@ -27,7 +30,13 @@ template <typename F> void for_rows(int64_t m, int64_t c, F body) {
   });
 }
 
-template <typename T> double row_lse(const T* z, int64_t c) {
+// buf[j] = exp(z[j] − shift) for j < c (buf holds c doubles).
+template <typename T> void exp_shifted(const T* z, int64_t c, double shift, double* buf) {
+  for (int64_t j = 0; j < c; ++j) buf[j] = static_cast<double>(z[j]) - shift;
+  unary_f64(UnaryOp::Exp, buf, buf, c, 0, 0);
+}
+
+template <typename T> double row_lse(const T* z, int64_t c, double* buf) {
   double mx = -std::numeric_limits<double>::infinity();
   bool nan = false;
   for (int64_t j = 0; j < c; ++j) {
@@ -38,8 +47,9 @@ template <typename T> double row_lse(const T* z, int64_t c) {
   if (nan) return std::numeric_limits<double>::quiet_NaN();
   if (mx == -std::numeric_limits<double>::infinity()) return mx;  // all −∞ (or c = 0): lse = −∞
   if (mx == std::numeric_limits<double>::infinity()) return std::numeric_limits<double>::quiet_NaN();
+  exp_shifted(z, c, mx, buf);
   double s = 0;
-  for (int64_t j = 0; j < c; ++j) s += std::exp(static_cast<double>(z[j]) - mx);
+  for (int64_t j = 0; j < c; ++j) s += buf[j];
   return mx + std::log(s);
 }
 
@@ -47,9 +57,10 @@ template <typename T>
 void forward(int64_t m, int64_t c, const T* z, const int32_t* idx, const T* prob, const T* w, int64_t ignore,
              double eps, T* loss, double* lse_out) {
   for_rows(m, c, [&](int64_t lo, int64_t hi) {
+    std::vector<double> buf(static_cast<size_t>(c));
     for (int64_t i = lo; i < hi; ++i) {
       const T* zi = z + i * c;
-      const double lse = row_lse(zi, c);
+      const double lse = row_lse(zi, c, buf.data());
       lse_out[i] = lse;
       double acc = 0;
       if (idx != nullptr) {
@@ -85,6 +96,8 @@ void backward(int64_t m, int64_t c, const T* z, const double* lse, const int32_t
   }
   const double sm = c > 0 ? eps / static_cast<double>(c) : 0;
   for_rows(m, c, [&](int64_t lo, int64_t hi) {
+    std::vector<double> buf(static_cast<size_t>(c));
+    double* e = buf.data();
     for (int64_t i = lo; i < hi; ++i) {
       const T* zi = z + i * c;
       T* di = dz + i * c;
@@ -97,16 +110,16 @@ void backward(int64_t m, int64_t c, const T* z, const double* lse, const int32_t
         }
         const double wy = (1 - eps) * (w ? static_cast<double>(w[y]) : 1.0);
         const double q = wy + sm * wsum;
+        exp_shifted(zi, c, l, e);
         for (int64_t j = 0; j < c; ++j)
-          di[j] = static_cast<T>(ri * (q * std::exp(zi[j] - l) - sm * (w ? static_cast<double>(w[j]) : 1.0)) -
-                                 (j == y ? ri * wy : 0.0));
+          di[j] = static_cast<T>(ri * (q * e[j] - sm * (w ? static_cast<double>(w[j]) : 1.0)) - (j == y ? ri * wy : 0.0));
       } else {
         const T* ti = prob + i * c;
         double q = 0;
         for (int64_t j = 0; j < c; ++j) q += (w ? static_cast<double>(w[j]) : 1.0) * ((1 - eps) * ti[j] + sm);
+        exp_shifted(zi, c, l, e);
         for (int64_t j = 0; j < c; ++j)
-          di[j] = static_cast<T>(ri * (q * std::exp(zi[j] - l) -
-                                       (w ? static_cast<double>(w[j]) : 1.0) * ((1 - eps) * ti[j] + sm)));
+          di[j] = static_cast<T>(ri * (q * e[j] - (w ? static_cast<double>(w[j]) : 1.0) * ((1 - eps) * ti[j] + sm)));
       }
     }
   });
