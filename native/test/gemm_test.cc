@@ -140,7 +140,7 @@ constexpr int kNumShapes = sizeof(kShapes) / sizeof(kShapes[0]);
 
 template <typename T>
 void sweep() {
-  const int max_shape = kSanitized ? 10 : kNumShapes;  // sanitizer build: up to 127
+  const int max_shape = kSanitized ? 11 : kNumShapes;  // sanitizer build: up to 129
   for (int s = 0; s < max_shape; ++s) {
     // Square plus two skewed triples per shape, every transpose combination and C layout.
     const int64_t triples[3][3] = {{kShapes[s], kShapes[s], kShapes[s]},
