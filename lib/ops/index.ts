@@ -64,10 +64,6 @@ export {
 };
 
 // more reductions, elementwise ops, softmax
-import { logSoftmax, softmax, softmaxBackward } from './softmax.js';
-
-Object.assign(ops, { softmax, logSoftmax });
-export { logSoftmax, softmax, softmaxBackward };
 import { argmax } from './argmax.js';
 import { argmin } from './argmin.js';
 import { clamp } from './clamp.js';
@@ -84,6 +80,7 @@ import { norm } from './norm.js';
 import { prod } from './prod.js';
 import { rsqrt } from './rsqrt.js';
 import { silu } from './silu.js';
+import { logSoftmax, softmax, softmaxBackward } from './softmax.js';
 import { softplus } from './softplus.js';
 import { square } from './square.js';
 import { std } from './std.js';
@@ -91,9 +88,9 @@ import { variance } from './var.js';
 
 Object.assign(ops, {
   prod, min, argmax, argmin, var: variance, std, logSumExp, norm, clamp, maximum, minimum, square, rsqrt, log1p, expm1,
-  softplus, leakyRelu, elu, gelu, silu,
+  softplus, leakyRelu, elu, gelu, silu, softmax, logSoftmax,
 });
 export {
-  argmax, argmin, clamp, elu, expm1, gelu, leakyRelu, log1p, logSumExp, maximum, min, minimum, norm, prod, rsqrt, silu,
-  softplus, square, std, variance as var,
+  argmax, argmin, clamp, elu, expm1, gelu, leakyRelu, log1p, logSoftmax, logSumExp, maximum, min, minimum, norm, prod,
+  rsqrt, silu, softmax, softmaxBackward, softplus, square, std, variance as var,
 };
