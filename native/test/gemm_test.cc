@@ -8,6 +8,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "check.h"
@@ -263,6 +264,25 @@ TEST(gemm_batched_broadcast_and_overlap) {
     batched_case<double>(false);
     batched_case<double>(true);
   });
+}
+
+TEST(concurrent_callers) {
+  // Several threads (like Node worker_threads) calling gemm at once: each has its own packing
+  // buffers, and the pool serialises their parallel jobs; every result must be exact.
+  set_num_threads(2);
+  const int64_t m = kSanitized ? 70 : 190, n = kSanitized ? 50 : 170, k = kSanitized ? 40 : 150;
+  const std::vector<float> a = random_vec<float>(m * k), b = random_vec<float>(k * n);
+  std::vector<float> want(m * n);
+  gemm_f32(m, n, k, 1.0f, a.data(), k, 1, b.data(), n, 1, 0.0f, want.data(), n, 1);
+  std::vector<std::vector<float>> got(4, std::vector<float>(m * n));
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t)
+    callers.emplace_back([&, t] {
+      for (int rep = 0; rep < 20; ++rep)
+        gemm_f32(m, n, k, 1.0f, a.data(), k, 1, b.data(), n, 1, 0.0f, got[t].data(), n, 1);
+    });
+  for (auto& c : callers) c.join();
+  for (int t = 0; t < 4; ++t) CHECK(got[t] == want);
 }
 
 TEST(kernel_name_follows_force_isa) {
