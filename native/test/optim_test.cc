@@ -93,7 +93,7 @@ TEST(optim_f32_matches_reference) { all_cases<float>(5e-5); }
 
 TEST(optim_threads_agree) {
   const int before = get_num_threads();
-  const int64_t n = 400003;
+  const int64_t n = (int64_t{1} << 21) + 40003;  // above optim.cc's threading threshold
   Lcg g{9};
   std::vector<float> p(n), gr(n), m1(n, 0), v1(n, 0), m2(n, 0), v2(n, 0);
   for (auto& x : p) x = static_cast<float>(g.next(-1, 1));
