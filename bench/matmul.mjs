@@ -20,6 +20,7 @@ const SAMPLES = Number(opt('--samples') ?? (quick ? 3 : 7));
 const JS_MAX_N = 256;
 const THREADS = list('--threads', [1, 2]).map(Number);
 const DTYPES = list('--dtypes', ['f32', 'f64']);
+const PAUSE_MS = Number(opt('--pause') ?? 500);
 const LINEAR = !argv.includes('--no-linear');
 
 const median = (xs) => {
@@ -170,20 +171,18 @@ function timeSamples(fn, reps, samples) {
   return times;
 }
 
-// Ours and OpenBLAS alternate sample by sample, so load from other processes hits both alike.
-// After each OpenBLAS sample we pause: its threads spin for a while after a call and would steal the
-// cores from our next sample (ours sleep).
-async function interleaved(ours, reps, py, req, threads) {
-  ours();
+// Per row: all of our samples, then all of OpenBLAS's, then a pause. Not interleaved sample by
+// sample: after each call OpenBLAS's worker threads keep spinning (sched_yield) for up to ~0.1 s, and
+// on 2 cores that halves our second thread for whatever runs next (ours sleep, so the reverse does
+// not happen). The pause lets them go back to sleep before the next row.
+async function measureRow(ours, reps, py, req, threads) {
+  ours();  // warm-up: packing buffers, page faults, thread start
   const mine = [];
-  const theirs = [];
-  for (let s = 0; s < SAMPLES; s++) {
-    mine.push(sample(ours, reps));
-    if (py && !py.error) {
-      const t = await py.ask({ ...req, reps, samples: 1 });
-      if (t) theirs.push(t[0]);
-      await sleep(threads > 1 ? 150 : 5);
-    }
+  for (let s = 0; s < SAMPLES; s++) mine.push(sample(ours, reps));
+  let theirs = [];
+  if (py && !py.error) {
+    theirs = (await py.ask({ ...req, reps, samples: SAMPLES })) ?? [];
+    await sleep(threads > 1 ? PAUSE_MS : 20);
   }
   return { mine, theirs };
 }
@@ -232,7 +231,7 @@ if (p1.error) console.log(`OpenBLAS: not available — ${p1.error}`);
 else
   console.log(`OpenBLAS: numpy ${p1.info.numpy}, ${p1.info.config}; kernel/coretype in use: ${p1.info.core ?? 'unknown'}` +
     ' (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that child only; OPENBLAS_NUM_THREADS = threads)');
-console.log(`medians of ${SAMPLES} samples, ours and OpenBLAS alternating; JS = plain i-k-j loop (single-threaded, n <= ${JS_MAX_N} only)\n`);
+console.log(`medians of ${SAMPLES} samples per row (ours, then OpenBLAS, then a ${PAUSE_MS} ms pause on 2 threads); JS = plain i-k-j loop (single-threaded, n <= ${JS_MAX_N} only)\n`);
 
 const defaultThreads = native.getNumThreads();
 const jsCache = new Map();
@@ -244,7 +243,7 @@ for (const dtype of DTYPES) {
     for (const n of SIZES) {
       const flops = 2 * n * n * n;
       const reps = repsFor(flops);
-      const { mine, theirs } = await interleaved(squareOurs(Arr, n), reps, pythons[threads], { kind: 'square', dtype, n }, threads);
+      const { mine, theirs } = await measureRow(squareOurs(Arr, n), reps, pythons[threads], { kind: 'square', dtype, n }, threads);
       const ours = flops / median(mine) / 1e9;
       const blas = theirs.length ? flops / median(theirs) / 1e9 : 'not available';
       let js = 'skipped';
@@ -264,7 +263,7 @@ if (LINEAR) {
   console.log('threads   ours ms   OpenBLAS ms   JS ms     OpenBLAS/ours (time ratio ours/OpenBLAS)');
   for (const threads of THREADS) {
     native.setNumThreads(threads);
-    const { mine, theirs } = await interleaved(linearOurs(Float32Array), 1, pythons[threads], { kind: 'linear', dtype: 'f32' }, threads);
+    const { mine, theirs } = await measureRow(linearOurs(Float32Array), 1, pythons[threads], { kind: 'linear', dtype: 'f32' }, threads);
     const ours = median(mine) * 1e3;
     const blas = theirs.length ? median(theirs) * 1e3 : 'not available';
     const ratio = typeof blas === 'number' ? `${(blas / ours).toFixed(2)} (${(ours / blas).toFixed(2)})` : '-';
