@@ -1,0 +1,82 @@
+// The shared body of max and min: over all elements (0-d result; the gradient is shared evenly
+// among tied extremes, as PyTorch), or along one dim ({ values, indices }; the gradient goes to the
+// index that was picked). MaxAll/MaxDim and MinAll/MinDim (max.ts, min.ts) only set `which`.
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { allocate } from '../dtype.js';
+import { extremeAlongDim, reduce } from '../kernels/reduce.js';
+import { normalizeDim } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { div } from './div.js';
+import { mul } from './mul.js';
+import { expandReduced } from './sum.js';
+import { checkBool, checkTensorArg, runN } from './util.js';
+
+type Which = 'max' | 'min';
+
+export abstract class ExtremumAll extends Function {
+  static which: Which;
+  static override forward(this: typeof ExtremumAll, x: Tensor): Tensor {
+    if (x.size === 0)
+      throw new RangeError(`${this.which}: cannot take the ${this.which === 'max' ? 'maximum' : 'minimum'} of an empty tensor; give a dim`);
+    return reduce(this.which, x, x.shape.map((_, i) => i), false);
+  }
+  static override setupContext(ctx: FunctionCtx, [x]: [Tensor], out: Tensor): void {
+    // The tie mask is a constant of the forward values, computed now so backward needs no saved x.
+    const m = out.data[0];
+    const mask = allocate(x.dtype, x.size);
+    let ties = 0;
+    for (let i = 0; i < x.size; i++)
+      if (x.data[i] === m || (m !== m && x.data[i] !== x.data[i])) {
+        mask[i] = 1;
+        ties++;
+      }
+    ctx.mask = new Tensor(mask, x.shape, x.dtype);
+    ctx.ties = ties;
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): Tensor {
+    return div(mul(ctx.mask as Tensor, g), ctx.ties as number);
+  }
+}
+
+export abstract class ExtremumDim extends Function {
+  static which: Which;
+  static override forward(this: typeof ExtremumDim, x: Tensor, dim: number, keepdim: boolean): Tensor[] {
+    const { values, indices } = extremeAlongDim(this.which, x, dim, keepdim);
+    return [values, indices];
+  }
+  static override setupContext(ctx: FunctionCtx, [x, dim, keepdim]: [Tensor, number, boolean], [, indices]: Tensor[]): void {
+    ctx.markNonDifferentiable(indices);
+    // One-hot of the picked index along dim: a constant mask the size of x.
+    const shape = x.shape;
+    const n = shape[dim];
+    let inner = 1;
+    for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
+    const mask = allocate(x.dtype, x.size);
+    const idx = indices.data;
+    for (let k = 0; k < idx.length; k++) {
+      const o = Math.floor(k / inner), j = k % inner;
+      mask[o * n * inner + idx[k] * inner + j] = 1;
+    }
+    ctx.mask = new Tensor(mask, shape, x.dtype);
+    ctx.dim = dim;
+    ctx.keepdim = keepdim;
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+    const spread = expandReduced(g, ctx._inputShapes[0]!, [ctx.dim as number], ctx.keepdim as boolean);
+    return [mul(spread, ctx.mask as Tensor), null, null];
+  }
+}
+
+/** The public max/min: 0-d over everything without dim, { values, indices } along dim. */
+export function extremum(
+  all: typeof ExtremumAll, along: typeof ExtremumDim, x: Tensor, dim: number | undefined | null, keepdim: boolean,
+): Tensor | { values: Tensor; indices: Tensor } {
+  const op = all.which;
+  checkTensorArg(x, op, 'x');
+  if (dim === undefined || dim === null) return runN(all, [x]) as Tensor;
+  if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be a number, got ${typeof dim}`);
+  const d = normalizeDim(dim, x.ndim, op);
+  if (x.ndim === 0) return { values: x, indices: new Tensor(new Int32Array(1), [], 'int32') };
+  const [values, indices] = runN(along, [x, d, checkBool(keepdim, op, 'keepdim')]) as Tensor[];
+  return { values, indices };
+}
