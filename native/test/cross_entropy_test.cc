@@ -7,20 +7,15 @@
 #include <vector>
 
 #include "check.h"
+#include "test_util.h"
 #include "tapegrad/loss.h"
 #include "tapegrad/threads.h"
 
 using namespace tapegrad;
+using namespace test_util;
 
 namespace {
 
-struct Lcg {
-  uint64_t s;
-  double next(double lo, double hi) {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return lo + (hi - lo) * static_cast<double>(s >> 11) / 9007199254740992.0;
-  }
-};
 
 struct Case {
   int64_t m, c;

@@ -8,39 +8,20 @@
 #include <vector>
 
 #include "check.h"
+#include "test_util.h"
 #include "tapegrad/cpu.h"
 #include "tapegrad/elementwise.h"
 #include "tapegrad/threads.h"
 
 using namespace tapegrad;
+using namespace test_util;
 
 namespace {
 
 const int64_t kSizes[] = {0, 1, 7, 15, 16, 17, 1000, 100003};
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Runs f once per ISA the host supports (forced via force_isa), then restores the hardware level.
-template <typename F> void for_each_isa(F f) {
-  const Isa hw = hardware_isa();
-  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
-    if (static_cast<int>(isa) > static_cast<int>(hw)) {
-      std::printf("  skip %s: this host lacks it\n", isa_name(isa));
-      continue;
-    }
-    CHECK(force_isa(isa) == isa);
-    f(isa);
-  }
-  force_isa(hw);
-}
 
-struct Lcg {
-  uint64_t s;
-  double next(double lo, double hi) {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return lo + (hi - lo) * static_cast<double>(s >> 11) * 0x1p-53;
-  }
-};
 
 // Distance in units in the last place (monotone integer map of the bit patterns); NaN == NaN.
 int64_t ulp_diff(double a, double b) {

@@ -5,20 +5,15 @@
 #include <vector>
 
 #include "check.h"
+#include "test_util.h"
 #include "tapegrad/optim.h"
 #include "tapegrad/threads.h"
 
 using namespace tapegrad;
+using namespace test_util;
 
 namespace {
 
-struct Lcg {
-  uint64_t s;
-  double next(double lo, double hi) {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return lo + (hi - lo) * static_cast<double>(s >> 11) / 9007199254740992.0;
-  }
-};
 
 template <typename T> void sgd_case(int64_t n, double mu, double tau, bool nesterov, double wd, bool maximize, double tol) {
   Lcg g{static_cast<uint64_t>(n * 7 + static_cast<int64_t>(mu * 10) + nesterov)};

@@ -7,37 +7,18 @@
 #include <vector>
 
 #include "check.h"
+#include "test_util.h"
 #include "tapegrad/cpu.h"
 #include "tapegrad/reduce.h"
 #include "tapegrad/threads.h"
 
 using namespace tapegrad;
+using namespace test_util;
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
-template <typename F> void for_each_isa(F f) {
-  const Isa hw = hardware_isa();
-  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
-    if (static_cast<int>(isa) > static_cast<int>(hw)) {
-      std::printf("  skip %s: this host lacks it\n", isa_name(isa));
-      continue;
-    }
-    CHECK(force_isa(isa) == isa);
-    f(isa);
-  }
-  force_isa(hw);
-}
 
-struct Lcg {
-  uint64_t s;
-  double next(double lo, double hi) {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return lo + (hi - lo) * static_cast<double>(s >> 11) * 0x1p-53;
-  }
-};
 
 // Naive reference in long double: out[kept index] over all elements in row-major order.
 std::vector<double> ref_reduce(ReduceOp op, const std::vector<int64_t>& shape, uint32_t mask,

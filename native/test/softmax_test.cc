@@ -8,37 +8,18 @@
 #include <vector>
 
 #include "check.h"
+#include "test_util.h"
 #include "tapegrad/cpu.h"
 #include "tapegrad/softmax.h"
 #include "tapegrad/threads.h"
 
 using namespace tapegrad;
+using namespace test_util;
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-template <typename F> void for_each_isa(F f) {
-  const Isa hw = hardware_isa();
-  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
-    if (static_cast<int>(isa) > static_cast<int>(hw)) {
-      std::printf("  skip %s: this host lacks it\n", isa_name(isa));
-      continue;
-    }
-    CHECK(force_isa(isa) == isa);
-    f(isa);
-  }
-  force_isa(hw);
-}
 
-struct Lcg {
-  uint64_t s;
-  double next(double lo, double hi) {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return lo + (hi - lo) * static_cast<double>(s >> 11) * 0x1p-53;
-  }
-};
 
 // Reference forward (and backward when g is given) in long double, straight from the definitions.
 void reference(const std::vector<double>& x, const std::vector<double>* g, std::vector<double>& y,
