@@ -2,31 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
 import { expectClose, expectGradcheck, flat, leaf } from '../helpers.js';
-
-/** Reference reduction of x over dims with f folding the reduced values of each output element. */
-function reduceRef(x: tg.Tensor, dims: number[], f: (vals: number[]) => number): number[] {
-  const shape = x.shape;
-  const groups = new Map<string, number[]>();
-  const order: string[] = [];
-  for (let k = 0; k < x.size; k++) {
-    const idx: number[] = [];
-    for (let d = shape.length - 1, r = k; d >= 0; d--) {
-      idx[d] = r % shape[d];
-      r = Math.floor(r / shape[d]);
-    }
-    const key = idx.filter((_, d) => !dims.includes(d)).join(',');
-    if (!groups.has(key)) {
-      groups.set(key, []);
-      order.push(key);
-    }
-    groups.get(key)!.push(x.data[k]);
-  }
-  return order.map((k) => f(groups.get(k)!));
-}
+import { reduceRef, subsets } from './reduce_ref.js';
 
 const sumRef = (v: number[]) => v.reduce((a, b) => a + b, 0);
 const meanRef = (v: number[]) => sumRef(v) / v.length;
-const subsets = (n: number) => Array.from({ length: 1 << n }, (_, m) => [...Array(n).keys()].filter((d) => m & (1 << d)));
 
 describe.each([
   ['sum', tg.sum, sumRef],
