@@ -45,9 +45,9 @@ const Kernels<double>* select_kernels<double>() noexcept {
   }
 }
 
-// Tuning overrides (TAPEGRAD_GEMM_MC / _KC / _NC), read once; 0 = use the kernel table's value.
+// Tuning overrides (TAPEGRAD_GEMM_MC / _KC / _NC / _PAR_MIN), read once; 0 = the built-in value.
 struct Overrides {
-  int64_t mc = 0, kc = 0, nc = 0;
+  int64_t mc = 0, kc = 0, nc = 0, par_min = 0;  // par_min: cube root of kParallelMinWork
 };
 const Overrides& overrides() noexcept {
   static const Overrides o = [] {
@@ -61,6 +61,7 @@ const Overrides& overrides() noexcept {
     r.mc = get("TAPEGRAD_GEMM_MC");
     r.kc = get("TAPEGRAD_GEMM_KC");
     r.nc = get("TAPEGRAD_GEMM_NC");
+    r.par_min = get("TAPEGRAD_GEMM_PAR_MIN");
     return r;
   }();
   return o;
@@ -297,7 +298,8 @@ template <typename T>
 void gemm_run(const Kernels<T>& K, const Problem<T>& p, bool allow_threads) noexcept {
   const double work = static_cast<double>(p.m) * static_cast<double>(p.n) * static_cast<double>(p.k);
   int nt = allow_threads ? get_num_threads() : 1;
-  if (work < static_cast<double>(kParallelMinWork)) nt = 1;
+  const int64_t pm = overrides().par_min;
+  if (work < (pm ? static_cast<double>(pm) * pm * pm : static_cast<double>(kParallelMinWork))) nt = 1;
   const bool by_rows = p.m >= p.n;
   const int64_t len = by_rows ? p.m : p.n;
   const int64_t unit = by_rows ? K.mr : K.nr;
