@@ -267,9 +267,9 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p) noexcept {
 }
 
 // Below this many multiply-adds a product stays on one thread: waking a sleeping worker (futex +
-// hypervisor IPI on this VM) costs 10–30 µs, the time of a ~128³ product, so 128³ ran slower on 2
-// threads than on 1 (measured: ~110 vs ~170 GFLOP/s); 256³ gains ~1.6×.
-constexpr int64_t kParallelMinWork = int64_t{160} * 160 * 160;
+// hypervisor IPI on this VM) costs 10–30 µs, the time of a ~128³ product. Measured on 2 threads vs 1:
+// 128³ ~145 vs ~190 GFLOP/s, 192³ ~180 vs ~195, 256³ ~320 vs ~195.
+constexpr int64_t kParallelMinWork = int64_t{200} * 200 * 200;
 
 template <typename T>
 Problem<T> sub_rows(const Problem<T>& p, int64_t i0, int64_t i1) {
