@@ -104,6 +104,11 @@ export const ops = {} as TensorOps;
 
 let nextTensorId = 1;
 
+/** @internal every tensor created from now on has an id at least this large. */
+export function tensorIdWatermark(): number {
+  return nextTensorId;
+}
+
 /** Shapes are never mutated, so every 0-d tensor can share this one. */
 const SCALAR_SHAPE: readonly number[] = Object.freeze([]) as readonly number[];
 
@@ -126,7 +131,9 @@ export class Tensor {
   _hooks: GradHook[] | null = null;
   /** @internal backward bookkeeping for leaves: the gradient summed during the current pass. */
   _pendingGrad: Tensor | null = null;
-  _pendingOwned = false;
+  /** @internal the backward pass that last delivered this tensor as a gradient, and how often it did. */
+  _pass = 0;
+  _deliveries = 0;
   /** @internal the tensor whose storage this view shares (reshape, flatten, squeeze, unsqueeze), or null. */
   _base: Tensor | null = null;
   /** @internal a unique id, for debugging and stable ordering. */

@@ -7,7 +7,7 @@ import { allocate, type DType } from '../dtype.js';
 import { setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
-import { Tensor, ops, type BackwardOptions, type GradHook } from '../tensor.js';
+import { Tensor, ops, tensorIdWatermark, type BackwardOptions, type GradHook } from '../tensor.js';
 import { FunctionCtx } from './function.js';
 
 let passCounter = 0;
@@ -87,14 +87,34 @@ function rootGradient(root: Tensor, gradient: Tensor | null | undefined, op: str
   return gradient;
 }
 
-/** Sums two gradients: in place into `owned` when we own it and nothing records, else a new tensor. */
-function sum2(a: Tensor, b: Tensor, aOwned: boolean, createGraph: boolean): Tensor {
-  if (createGraph) return ops.add(a, b);
-  if (aOwned) {
-    accumulateInto(a, b);
-    return a;
+/** What one backward pass needs to know while routing gradients. */
+interface PassState {
+  pass: number;
+  /** Tensors with an id at least this were created during the pass. */
+  firstId: number;
+  createGraph: boolean;
+  captureSlots: Map<Tensor, number> | null;
+  leaves: Tensor[];
+}
+
+/**
+ * Whether the engine may keep t without copying or add into it in place: t was created during this
+ * pass (so no caller holds it) and delivered exactly once (so no other edge or leaf shares it).
+ * Add's backward, for one, returns its incoming gradient for both inputs.
+ */
+function owned(t: Tensor, st: PassState): boolean {
+  return !st.createGraph && t.id >= st.firstId && t._pass === st.pass && t._deliveries === 1;
+}
+
+/** Sums two gradients: in place into a when the engine owns it and nothing records, else a new tensor. */
+function sum2(a: Tensor, b: Tensor, st: PassState): Tensor {
+  if (st.createGraph) return ops.add(a, b);
+  let out = a;
+  if (!owned(a, st)) {
+    out = copy(a);
+    out._pass = st.pass; // a fresh buffer only this edge holds
+    out._deliveries = 1;
   }
-  const out = copy(a);
   accumulateInto(out, b);
   return out;
 }
@@ -129,6 +149,7 @@ function checkFinite(g: Tensor, node: FunctionCtx, i: number): void {
 
 function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | null)[] | undefined {
   const pass = ++passCounter;
+  const firstId = tensorIdWatermark();
   // 1. Collect the nodes reachable from the roots (iteratively: graphs can be deep).
   const nodes: FunctionCtx[] = [];
   const stack: FunctionCtx[] = [];
@@ -179,12 +200,13 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
   }
 
   const leaves: Tensor[] = [];
+  const st: PassState = { pass, firstId, createGraph: opt.createGraph, captureSlots, leaves };
   const previousMode = setGradEnabled(opt.createGraph);
   try {
     for (let i = 0; i < roots.length; i++) {
       const r = roots[i];
-      if (r.gradFn !== null) deliver(r.gradFn, r._outputIndex, rootGrads[i], opt.createGraph, captureSlots, leaves);
-      else deliver(r, 0, rootGrads[i], opt.createGraph, captureSlots, leaves);
+      if (r.gradFn !== null) deliver(r.gradFn, r._outputIndex, rootGrads[i], st);
+      else deliver(r, 0, rootGrads[i], st);
     }
     // 3. Run each node once, newest first.
     for (const node of nodes) {
@@ -196,7 +218,14 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       for (let j = 0; j < numOutputs; j++) {
         let g = grads[j];
         if (g === null) continue;
-        if (node._outHooks !== null) g = grads[j] = runHooks(node._outHooks[j], g, node.name);
+        if (node._outHooks !== null) {
+          const hooked = runHooks(node._outHooks[j], g, node.name);
+          if (hooked !== g) {
+            hooked._pass = pass; // user code made it and may hold it: never add into it in place
+            hooked._deliveries = 2;
+            g = grads[j] = hooked;
+          }
+        }
         if (node._retained !== null && node._retained[j]) accumulateGrad(node._retained[j]!, g, false, opt.createGraph);
       }
       if (captureAt !== null) {
@@ -224,27 +253,24 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         if (!(g instanceof Tensor)) throw new TypeError(`${node.name}: backward returned ${describe(g)} for input ${i}; expected a Tensor or null`);
         validateGradient(node, i, g);
         if (detectAnomaly) checkFinite(g, node, i);
-        deliver(edge, node._nextOutput === null ? 0 : node._nextOutput[i], g, opt.createGraph, captureSlots, leaves);
+        deliver(edge, node._nextOutput === null ? 0 : node._nextOutput[i], g, st);
       }
       if (!opt.retainGraph) node._release();
     }
     // 4. Leaves: hooks on the summed gradient, then into .grad (or the autograd.grad result).
     for (const leaf of leaves) {
-      const g = runHooks(leaf._hooks, leaf._pendingGrad!, 'a leaf tensor');
-      const owned = leaf._pendingOwned && g === leaf._pendingGrad;
+      const pending = leaf._pendingGrad!;
+      const g = runHooks(leaf._hooks, pending, 'a leaf tensor');
+      const keep = g === pending && owned(g, st);
       if (captureSlots !== null) {
         const slot = captureSlots.get(leaf)!;
-        captured[slot] = opt.createGraph || owned ? g : copy(g);
-      } else accumulateGrad(leaf, g, owned, opt.createGraph);
+        captured[slot] = opt.createGraph || keep ? g : copy(g);
+      } else accumulateGrad(leaf, g, keep, opt.createGraph);
       leaf._pendingGrad = null;
-      leaf._pendingOwned = false;
     }
   } catch (err) {
     // Leave no half-summed gradients behind for the next pass.
-    for (const leaf of leaves) {
-      leaf._pendingGrad = null;
-      leaf._pendingOwned = false;
-    }
+    for (const leaf of leaves) leaf._pendingGrad = null;
     for (const node of nodes) node._grads = null;
     throw err;
   } finally {
@@ -269,37 +295,25 @@ function extraGradientsAreNull(list: unknown[], numInputs: number): boolean {
 }
 
 /** Adds g to what edge has received in this pass: a node output's buffer, or a leaf's pending gradient. */
-function deliver(
-  edge: FunctionCtx | Tensor, outIndex: number, g: Tensor, createGraph: boolean,
-  captureSlots: Map<Tensor, number> | null, leaves: Tensor[],
-): void {
+function deliver(edge: FunctionCtx | Tensor, outIndex: number, g: Tensor, st: PassState): void {
+  if (g._pass !== st.pass) {
+    g._pass = st.pass;
+    g._deliveries = 1;
+  } else g._deliveries++;
   if (edge instanceof FunctionCtx) {
     let grads = edge._grads;
-    if (grads === null) {
-      const n = edge._numOutputs;
-      grads = edge._grads = n === 1 ? [null] : new Array(n).fill(null);
-      edge._ownedMask = 0;
-    }
+    if (grads === null) grads = edge._grads = edge._numOutputs === 1 ? [null] : new Array(edge._numOutputs).fill(null);
     const prev = grads[outIndex];
-    if (prev === null) grads[outIndex] = g;
-    else {
-      const bit = outIndex < 31 ? 1 << outIndex : 0; // past 31 outputs: never in place
-      grads[outIndex] = sum2(prev, g, (edge._ownedMask & bit) !== 0, createGraph);
-      if (!createGraph) edge._ownedMask |= bit;
-    }
+    grads[outIndex] = prev === null ? g : sum2(prev, g, st);
     return;
   }
   // A leaf: this pass's contributions are summed on the tensor itself.
-  if (captureSlots !== null && !captureSlots.has(edge)) return;
+  if (st.captureSlots !== null && !st.captureSlots.has(edge)) return;
   const prev = edge._pendingGrad;
   if (prev === null) {
     edge._pendingGrad = g;
-    edge._pendingOwned = false;
-    leaves.push(edge);
-  } else {
-    edge._pendingGrad = sum2(prev, g, edge._pendingOwned, createGraph);
-    edge._pendingOwned = !createGraph;
-  }
+    st.leaves.push(edge);
+  } else edge._pendingGrad = sum2(prev, g, st);
 }
 
 function sizeOfShape(shape: readonly number[]): number {

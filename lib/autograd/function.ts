@@ -49,8 +49,6 @@ export class FunctionCtx {
   _pass = 0;
   _needed = false;
   _grads: (Tensor | null)[] | null = null;
-  /** @internal bit j set: the engine allocated _grads[j] itself and may add into it in place. */
-  _ownedMask = 0;
 
   constructor(fn: FunctionClass, args: readonly unknown[]) {
     this._fn = fn;

@@ -225,6 +225,20 @@ describe('the engine', () => {
     expect(b.grad!.item()).toBe(1);
   });
 
+  it('a fresh gradient passed through to several places is never summed into in place', () => {
+    // MulBackward makes h = 2·g; AddBackward hands the same h to a and b; a then also gets 3·g.
+    const a = tg.tensor([1, 2], f64), b = tg.tensor([3, 4], f64);
+    a.add(b).mul(2).add(a.mul(3)).sum().backward();
+    expect(a.grad!.toArray()).toEqual([5, 5]);
+    expect(b.grad!.toArray()).toEqual([2, 2]);
+    // Through a node buffer too: h reaches node n twice and leaf b once.
+    const c = tg.tensor([1], f64), d = tg.tensor([1], f64);
+    const n = c.mul(1);
+    n.add(d).mul(2).add(n.mul(3)).sum().backward();
+    expect(c.grad!.toArray()).toEqual([5]);
+    expect(d.grad!.toArray()).toEqual([2]);
+  });
+
   it('saved tensors are freed after backward; a second backward throws unless retainGraph', () => {
     const x = tg.tensor([1, 2], f64);
     const y = x.mul(x).sum();
