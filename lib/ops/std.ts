@@ -1,14 +1,17 @@
 // std over dims: √var (see var.ts for the arguments). d/dx = (x − mean)/((N − correction)·std),
-// which is NaN where std = 0, as in PyTorch.
+// and 0 where std = 0, as PyTorch's std_backward (which masks result == 0).
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { unary } from '../kernels/elementwise.js';
 import { Tensor, type Dims } from '../tensor.js';
+import { add } from './add.js';
+import { eq } from './compare.js';
 import { div } from './div.js';
 import { mean } from './mean.js';
 import { mul } from './mul.js';
 import { sub } from './sub.js';
 import { expandReduced } from './sum.js';
 import { runN } from './util.js';
+import { where } from './where.js';
 import { divisor, varArgs, varianceKernel, type VarOptions } from './var.js';
 
 export class Std extends Function {
@@ -25,7 +28,12 @@ export class Std extends Function {
     const [x, y] = ctx.savedTensors;
     const dims = ctx.dims as number[];
     const keepdim = ctx.keepdim as boolean;
-    const scaled = div(g, mul(y, ctx.divisor as number)); // g / ((N − c)·std), still of the reduced shape
+    let scaled = div(g, mul(y, ctx.divisor as number)); // g / ((N − c)·std), still of the reduced shape
+    if (y.data.indexOf(0) >= 0) {
+      // Zero spread: gradient 0 (not NaN); std replaced by 1 there so double backward stays finite too.
+      const zero = eq(y, 0);
+      scaled = where(zero, 0, div(g, mul(add(y, zero), ctx.divisor as number)));
+    }
     const dev = sub(x, mean(x, dims, true));
     return [mul(expandReduced(scaled, x.shape, dims, keepdim), dev), null, null, null];
   }

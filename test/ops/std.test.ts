@@ -25,10 +25,14 @@ describe('std', () => {
     expect(tg.autograd.gradgradcheck((t: tg.Tensor) => tg.std(t, 0), [leaf([4, 2])])).toBe(true);
   });
 
-  it('gradient at zero spread is NaN, as in PyTorch', () => {
+  it('gradient at zero spread is 0, as in PyTorch (std_backward masks result == 0)', () => {
     const x = tg.tensor([3, 3, 3], { dtype: 'float64', requiresGrad: true });
     tg.std(x).backward();
-    expect((x.grad!.toArray() as number[]).every(Number.isNaN)).toBe(true);
+    expect(x.grad!.toArray()).toEqual([0, 0, 0]);
+    // torch.tensor([[1., 1], [1, 2]]).std(1) → grad [[0, 0], [-0.7071, 0.7071]]; also where rounding leaves x − mean ≠ 0
+    const y = tg.tensor([[1, 1], [1, 2], [0.1, 0.1]], { dtype: 'float64', requiresGrad: true });
+    tg.std(y, 1, true).sum().backward();
+    expectClose(y.grad!, tg.tensor([[0, 0], [-Math.SQRT1_2, Math.SQRT1_2], [0, 0]], { dtype: 'float64' }), 1e-15, 1e-15);
   });
 
   it('rejects bad arguments with its own name', () => {
