@@ -22,9 +22,6 @@ struct VecF32 {
   using T = float;
   using V = __m256;
   static constexpr int L = 8;
-  static constexpr bool kPackTransposed = false;
-  template <int ROWS>
-  static void pack_transposed(const T*, int64_t, int64_t, T*) {}
   static V zero() { return _mm256_setzero_ps(); }
   static V set1(T x) { return _mm256_set1_ps(x); }
   static V load(const T* p) { return _mm256_loadu_ps(p); }
@@ -36,15 +33,47 @@ struct VecF32 {
   static __m256i mask(int n) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMask32 + 8 - n)); }
   static V load_n(const T* p, int n) { return _mm256_maskload_ps(p, mask(n)); }
   static void store_n(T* p, V v, int n) { _mm256_maskstore_ps(p, mask(n), v); }
+
+  // out[p*ROWS + r] = src[r*ld + p]: 8×8 in-register transposes.
+  static constexpr bool kPackTransposed = true;
+  template <int ROWS>
+  static void pack_transposed(const T* src, int64_t ld, int64_t kc, T* out) {
+    for (int rb = 0; rb < ROWS; rb += 8) {
+      const int rows = ROWS - rb < 8 ? ROWS - rb : 8;
+      for (int64_t p = 0; p < kc; p += 8) {
+        const int cols = kc - p < 8 ? static_cast<int>(kc - p) : 8;
+        V x[8], t[8];
+        for (int r = 0; r < 8; ++r) x[r] = r < rows ? load_n(src + (rb + r) * ld + p, cols) : zero();
+        for (int i = 0; i < 4; ++i) {
+          t[2 * i] = _mm256_unpacklo_ps(x[2 * i], x[2 * i + 1]);
+          t[2 * i + 1] = _mm256_unpackhi_ps(x[2 * i], x[2 * i + 1]);
+        }
+        for (int i = 0; i < 2; ++i) {
+          x[4 * i + 0] = _mm256_shuffle_ps(t[4 * i + 0], t[4 * i + 2], 0x44);
+          x[4 * i + 1] = _mm256_shuffle_ps(t[4 * i + 0], t[4 * i + 2], 0xEE);
+          x[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+          x[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+        }
+        // x[4i + j], 128-bit lane g: rows 4i..4i+3 of column 4g + j.
+        for (int j = 0; j < 4; ++j) {
+          t[j] = _mm256_permute2f128_ps(x[j], x[4 + j], 0x20);
+          t[4 + j] = _mm256_permute2f128_ps(x[j], x[4 + j], 0x31);
+        }
+        for (int q = 0; q < cols; ++q) {
+          if (rows == 8)
+            store(out + (p + q) * ROWS + rb, t[q]);
+          else
+            store_n(out + (p + q) * ROWS + rb, t[q], rows);
+        }
+      }
+    }
+  }
 };
 
 struct VecF64 {
   using T = double;
   using V = __m256d;
   static constexpr int L = 4;
-  static constexpr bool kPackTransposed = false;
-  template <int ROWS>
-  static void pack_transposed(const T*, int64_t, int64_t, T*) {}
   static V zero() { return _mm256_setzero_pd(); }
   static V set1(T x) { return _mm256_set1_pd(x); }
   static V load(const T* p) { return _mm256_loadu_pd(p); }
@@ -56,6 +85,34 @@ struct VecF64 {
   static __m256i mask(int n) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMask64 + 4 - n)); }
   static V load_n(const T* p, int n) { return _mm256_maskload_pd(p, mask(n)); }
   static void store_n(T* p, V v, int n) { _mm256_maskstore_pd(p, mask(n), v); }
+
+  // out[p*ROWS + r] = src[r*ld + p]: 4×4 in-register transposes.
+  static constexpr bool kPackTransposed = true;
+  template <int ROWS>
+  static void pack_transposed(const T* src, int64_t ld, int64_t kc, T* out) {
+    for (int rb = 0; rb < ROWS; rb += 4) {
+      const int rows = ROWS - rb < 4 ? ROWS - rb : 4;
+      for (int64_t p = 0; p < kc; p += 4) {
+        const int cols = kc - p < 4 ? static_cast<int>(kc - p) : 4;
+        V x[4], t[4];
+        for (int r = 0; r < 4; ++r) x[r] = r < rows ? load_n(src + (rb + r) * ld + p, cols) : zero();
+        t[0] = _mm256_unpacklo_pd(x[0], x[1]);  // lane g: rows 0,1 of column 2g
+        t[1] = _mm256_unpackhi_pd(x[0], x[1]);  // lane g: rows 0,1 of column 2g+1
+        t[2] = _mm256_unpacklo_pd(x[2], x[3]);
+        t[3] = _mm256_unpackhi_pd(x[2], x[3]);
+        x[0] = _mm256_permute2f128_pd(t[0], t[2], 0x20);
+        x[1] = _mm256_permute2f128_pd(t[1], t[3], 0x20);
+        x[2] = _mm256_permute2f128_pd(t[0], t[2], 0x31);
+        x[3] = _mm256_permute2f128_pd(t[1], t[3], 0x31);
+        for (int q = 0; q < cols; ++q) {
+          if (rows == 4)
+            store(out + (p + q) * ROWS + rb, x[q]);
+          else
+            store_n(out + (p + q) * ROWS + rb, x[q], rows);
+        }
+      }
+    }
+  }
 };
 
 }  // namespace
