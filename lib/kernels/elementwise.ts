@@ -53,7 +53,7 @@ function binaryRun(op: B, a: TypedArray, ai: number, sa: number, b: TypedArray, 
     case B.Sub: for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] - b[bi + i * sb]; break;
     case B.Mul: for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] * b[bi + i * sb]; break;
     case B.Div: for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] / b[bi + i * sb]; break;
-    case B.Pow: for (let i = 0; i < n; i++) out[o + i] = Math.pow(a[ai + i * sa], b[bi + i * sb]); break;
+    case B.Pow: for (let i = 0; i < n; i++) out[o + i] = powC(a[ai + i * sa], b[bi + i * sb]); break;
     case B.Maximum:
       for (let i = 0; i < n; i++) {
         const x = a[ai + i * sa], y = b[bi + i * sb];
@@ -67,6 +67,11 @@ function binaryRun(op: B, a: TypedArray, ai: number, sa: number, b: TypedArray, 
       }
       break;
   }
+}
+
+/** C's pow (and PyTorch's, and the native kernels'): as Math.pow except 1^y = 1 for every y and (−1)^±∞ = 1. */
+function powC(x: number, y: number): number {
+  return x === 1 || (x === -1 && (y === Infinity || y === -Infinity)) ? 1 : Math.pow(x, y);
 }
 
 const scalarSlot = new Float64Array(1);
@@ -201,6 +206,7 @@ function unaryRun(op: U, x: TypedArray, out: TypedArray, n: number, p: number, p
     case U.Abs: for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); break;
     case U.PowScalar:
       if (p === 2) for (let i = 0; i < n; i++) out[i] = x[i] * x[i];
+      else if (!Number.isFinite(p)) for (let i = 0; i < n; i++) out[i] = powC(x[i], p);
       else for (let i = 0; i < n; i++) out[i] = Math.pow(x[i], p);
       break;
     case U.AddScalar: for (let i = 0; i < n; i++) out[i] = x[i] + p; break;

@@ -122,6 +122,19 @@ describe('pow special cases', () => {
     expectClose(b.grad!, [0, 8 * Math.log(2)]);
   });
 
+  it('1^y = 1 for any y (NaN too) and (−1)^±∞ = 1, as C pow and PyTorch (JS Math.pow gives NaN)', () => {
+    // torch.tensor([1., -1, 1, -1]).pow(torch.tensor([nan, inf, -inf, -inf])) → [1, 1, 1, 1]
+    for (const dtype of ['float32', 'float64'] as const) {
+      const base = tg.tensor([1, -1, 1, -1, 2], { dtype });
+      const expo = tg.tensor([NaN, Infinity, -Infinity, -Infinity, NaN], { dtype });
+      expect(flat(base.pow(expo)).map(String)).toEqual(['1', '1', '1', '1', 'NaN']);
+      expect(flat(tg.tensor([1, 1], { dtype }).pow(NaN))).toEqual([1, 1]);
+      expect(flat(tg.tensor([-1], { dtype }).pow(Infinity))).toEqual([1]);
+      expect(flat(tg.pow(1, tg.tensor([NaN, Infinity], { dtype })))).toEqual([1, 1]);
+      expect(flat(tg.pow(-1, tg.tensor([-Infinity], { dtype })))).toEqual([1]);
+    }
+  });
+
   it('x.pow(2) and x.pow(0.5) have the right gradients', () => {
     const x = tg.tensor([4], { dtype: 'float64', requiresGrad: true });
     x.pow(2).add(x.pow(0.5)).sum().backward();
