@@ -102,15 +102,17 @@ export function binary(name: BinaryName, a: Tensor | number, b: Tensor | number,
   const n = sizeOf(shape);
   const out = allocate(dtype, n);
   let ad: TypedArray, bd: TypedArray;
+  // A number meets a float32 op as a float32 (PyTorch and the native path round it so too).
+  const f32 = out instanceof Float32Array;
   if (a instanceof Tensor) ad = a.data;
   else {
     ad = scalarSlot;
-    scalarSlot[0] = a;
+    scalarSlot[0] = f32 ? Math.fround(a) : a;
   }
   if (b instanceof Tensor) bd = b.data;
   else {
     bd = scalarSlot; // a is then a tensor: at most one operand is a number
-    scalarSlot[0] = b;
+    scalarSlot[0] = f32 ? Math.fround(b) : b;
   }
   if (n >= NATIVE_MIN_ELEMENTS && isFloatArray(out) && nativeBinary.has(name)) {
     const nativeA = asArrayOf(ad, out), nativeB = asArrayOf(bd, out);
@@ -133,7 +135,7 @@ export function binaryInPlace(name: BinaryName, a: Tensor, b: Tensor | number): 
   if (b instanceof Tensor) bd = b.data;
   else {
     bd = scalarSlot;
-    scalarSlot[0] = b;
+    scalarSlot[0] = a.data instanceof Float32Array ? Math.fround(b) : b;
   }
   const out = a.data;
   if (n >= NATIVE_MIN_ELEMENTS && isFloatArray(out) && nativeBinary.has(name) && (bd.length === n || bd.length === 1)) {

@@ -113,6 +113,20 @@ describe('dtype promotion', () => {
   });
 });
 
+describe('a number operand of a float32 op', () => {
+  it('is rounded to float32 first, as PyTorch and the native path (small and large tensors agree)', () => {
+    // torch: (torch.tensor([0.1]) - 0.1).item() → 0.0; (torch.tensor([0.1]) * 0.1).item() → 0.010000000707805157
+    for (const n of [1, 20000]) {
+      const x = tg.full([n], 0.1);
+      expect(x.sub(0.1).data[0]).toBe(0);
+      expect(tg.sub(0.1, x).data[0]).toBe(0);
+      expect(x.mul(0.1).data[0]).toBe(0.010000000707805157);
+      expect(Number.isNaN(tg.zeros([n]).mul(1e39).data[0])).toBe(true); // 1e39 is +inf in float32
+      expect(tg.full([n], 0.1).sub_(0.1).data[0]).toBe(0);
+    }
+  });
+});
+
 describe('pow special cases', () => {
   it('d/da of a^0 is 0 and d/db at a = 0 is 0 for b ≥ 0 (as PyTorch)', () => {
     const a = tg.tensor([0, 2], { dtype: 'float64', requiresGrad: true });
