@@ -4,9 +4,10 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { isFloatDType, promote } from '../dtype.js';
 import { isGradEnabled } from '../grad_mode.js';
-import { binaryDtype, binaryInPlace, copy, type BinaryName } from '../kernels/elementwise.js';
+import { binaryDtype, binaryInPlace, type BinaryName } from '../kernels/elementwise.js';
 import { broadcastShapes, formatShape, shapesEqual } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
+import { clone } from './clone.js';
 import { div } from './div.js';
 import { mul } from './mul.js';
 import { neg } from './neg.js';
@@ -85,7 +86,8 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
     return x;
   }
   const needsOriginal = (op === 'mul' || op === 'div') && other instanceof Tensor && other._requiresGrad;
-  const original = needsOriginal ? copy(x) : null;
+  // A differentiable clone (not a bare copy), so double backward through the saved value reaches x's history.
+  const original = needsOriginal ? clone(x) : null;
   return InplaceBinary.apply(x, other, op, original);
 }
 

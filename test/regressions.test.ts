@@ -1,0 +1,20 @@
+// Regression tests for bugs found in a bug hunt over lib/ops, lib/kernels, lib/nn, lib/optim (one test per bug).
+import { describe, expect, it } from 'vitest';
+import * as tg from '../lib/index.js';
+
+const f64 = (d: number[]) => tg.tensor(d, { dtype: 'float64', requiresGrad: true });
+
+describe('in-place mul_/div_ by a tensor that requires grad', () => {
+  it('keeps the saved original value differentiable, so double backward reaches x (as PyTorch)', () => {
+    // torch: y = (a*1).mul_(b); g, = grad(y.sum(), [b], create_graph=True) → g = a; grad(g.sum(), [a]) → [1, 1]
+    const a = f64([1, 2]), b = f64([3, 4]);
+    const y = a.mul(1).mul_(b);
+    const [gb] = tg.autograd.grad(y.sum(), [b], { createGraph: true });
+    expect(gb.toArray()).toEqual([1, 2]);
+    expect(gb.requiresGrad).toBe(true);
+    const [gab] = tg.autograd.grad(gb.sum(), [a]);
+    expect(gab.toArray()).toEqual([1, 1]);
+    for (const f of [(x: tg.Tensor, w: tg.Tensor) => x.mul(1).mul_(w), (x: tg.Tensor, w: tg.Tensor) => x.mul(1).div_(w)])
+      expect(tg.autograd.gradgradcheck(f, [f64([1, 2]), f64([3, 4])])).toBe(true);
+  });
+});
