@@ -18,3 +18,20 @@ describe('in-place mul_/div_ by a tensor that requires grad', () => {
       expect(tg.autograd.gradgradcheck(f, [f64([1, 2]), f64([3, 4])])).toBe(true);
   });
 });
+
+describe('in-place op on a float32 tensor by a float64 tensor that requires grad', () => {
+  it("gives x's gradient in x's dtype (backward threw 'returned a float64 gradient for input 0')", () => {
+    // torch: a = tensor([1., 2], requires_grad); w = tensor([3., 4], float64, requires_grad)
+    //        y = a*1; y.mul_(w); y.div_(w+1); y.sum().backward() → a.grad [0.75, 0.8] float32, w.grad [0.0625, 0.08000000596046447]
+    const a = tg.tensor([1, 2], { requiresGrad: true });
+    const w = f64([3, 4]);
+    const y = a.mul(1);
+    y.mul_(w);
+    y.div_(w.add(1));
+    y.sum().backward();
+    expect(a.grad!.dtype).toBe('float32');
+    expect(a.grad!.toArray()).toEqual([0.75, 0.800000011920929]);
+    expect(w.grad!.dtype).toBe('float64');
+    expect(w.grad!.toArray()).toEqual([0.0625, 0.08000000596046447]); // torch's exact values
+  });
+});

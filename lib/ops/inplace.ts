@@ -33,7 +33,7 @@ export class InplaceBinary extends Function {
     const other: TensorLike = otherT ?? (ctx.otherValue as number);
     const op = ctx.op as InplaceName;
     let gx: Tensor | null = null, go: Tensor | null = null;
-    if (ctx.needsInputGrad[0]) gx = op === 'mul' ? mul(g, other) : op === 'div' ? div(g, other) : g;
+    if (ctx.needsInputGrad[0]) gx = gradForInput(ctx, 0, op === 'mul' ? mul(g, other) : op === 'div' ? div(g, other) : g); // in x's dtype
     if (ctx.needsInputGrad[1]) {
       const local = op === 'add' ? g : op === 'sub' ? neg(g) : op === 'mul' ? mul(g, original!) : neg(div(mul(g, original!), mul(other, other)));
       go = gradForInput(ctx, 1, local);
