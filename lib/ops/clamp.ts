@@ -30,5 +30,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   checkTensorArg(x, 'clamp', 'x');
   const lo = bound(min, 'min'), hi = bound(max, 'max');
   if (lo === null && hi === null) throw new TypeError("clamp: at least one of 'min' and 'max' must be a number");
-  return runN(Clamp, [x, lo ?? -Infinity, hi ?? Infinity]) as Tensor;
+  // A float32 tensor meets its bounds as float32 (as PyTorch), so x = float32(0.1) lies on the bound 0.1.
+  const r = x.dtype === 'float32' ? Math.fround : (v: number) => v;
+  return runN(Clamp, [x, r(lo ?? -Infinity), r(hi ?? Infinity)]) as Tensor;
 }

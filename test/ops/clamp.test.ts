@@ -31,6 +31,18 @@ describe('clamp', () => {
     expect(y.grad!.toArray()).toEqual([1, 0]);
   });
 
+  it('float32: a bound meets x as a float32, so x = 0.1 is on the boundary of clamp(0, 0.1) (gradient 1, as PyTorch)', () => {
+    // torch: x = torch.full([1], 0.1, requires_grad=True); x.clamp(0, 0.1).sum().backward() → x.grad [1.]
+    for (const n of [1, 20000]) {
+      const x = tg.full([n], 0.1).requiresGrad_(true);
+      x.clamp(0, 0.1).sum().backward();
+      expect(x.grad!.data[0]).toBe(1);
+      const y = tg.full([n], -0.1).requiresGrad_(true);
+      y.clamp(-0.1, 1).sum().backward();
+      expect(y.grad!.data[0]).toBe(1);
+    }
+  });
+
   it('gradcheck and gradgradcheck away from the bounds; method form', () => {
     const x = leaf([3, 4], { scale: 2 });
     x.data.forEach((v, i) => (Math.abs(v + 0.5) < 1e-3 || Math.abs(v - 0.7) < 1e-3) && (x.data[i] = 0));
