@@ -35,3 +35,14 @@ describe('in-place op on a float32 tensor by a float64 tensor that requires grad
     expect(w.grad!.toArray()).toEqual([0.0625, 0.08000000596046447]); // torch's exact values
   });
 });
+
+describe("to('bool')", () => {
+  it('is true for every nonzero value (NaN, 0.5, 256, -1 included), as PyTorch; was a truncating byte store', () => {
+    // torch.tensor([0.5, -0.5, nan, 2, -0., 256, 0.1]).bool() → [T, T, T, T, F, T, T]; int32 [2, -1, 256, 0] → [T, T, T, F]
+    const f = tg.tensor([0.5, -0.5, NaN, 2, -0, 256, 0.1]).to('bool');
+    expect(f.dtype).toBe('bool');
+    expect(Array.from(f.data)).toEqual([1, 1, 1, 1, 0, 1, 1]);
+    expect(Array.from(tg.tensor([2, -1, 256, 0], { dtype: 'int32' }).to('bool').data)).toEqual([1, 1, 1, 0]);
+    expect(tg.tensor([0.5, 0], { dtype: 'float64' }).to('bool').toArray()).toEqual([true, false]);
+  });
+});

@@ -277,6 +277,10 @@ export function accumulateInto(a: Tensor, b: Tensor): void {
 /** A copy of x with its own storage (optionally converted to dtype). */
 export function copy(x: Tensor, dtype: DType = x.dtype): Tensor {
   const out = allocate(dtype, x.data.length);
-  out.set(x.data);
+  if (dtype === 'bool' && x.dtype !== 'bool') {
+    // Nonzero (NaN included) is true, as PyTorch; a plain byte store would truncate 0.5 to 0 and 256 to 0.
+    const src = x.data;
+    for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;
+  } else out.set(x.data);
   return new Tensor(out, x.shape, dtype);
 }
