@@ -46,3 +46,19 @@ describe("to('bool')", () => {
     expect(tg.tensor([0.5, 0], { dtype: 'float64' }).to('bool').toArray()).toEqual([true, false]);
   });
 });
+
+describe('fill_ on a bool tensor', () => {
+  it('stores true (byte 1) for any nonzero value, as PyTorch; stored the byte 2 for fill_(2) and false for fill_(0.5)', () => {
+    // torch: torch.zeros(2, dtype=torch.bool).fill_(2) → [True, True]; .fill_(0.5) → [True, True]; (… == 1) → True
+    const b = tg.tensor([false, false], { dtype: 'bool' });
+    b.fill_(2);
+    expect(Array.from(b.data)).toEqual([1, 1]);
+    expect(Array.from(b.eq(1).data)).toEqual([1, 1]);
+    b.fill_(0.5);
+    expect(Array.from(b.data)).toEqual([1, 1]);
+    b.fill_(NaN);
+    expect(Array.from(b.data)).toEqual([1, 1]);
+    b.fill_(0);
+    expect(Array.from(b.data)).toEqual([0, 0]);
+  });
+});

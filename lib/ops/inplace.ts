@@ -95,6 +95,7 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
 export function fill(x: Tensor, value: number): Tensor {
   checkTensorArg(x, 'fill_', 'x');
   if (typeof value !== 'number') throw new TypeError(`fill_: argument 'value' must be a number, got ${typeof value}`);
+  if (x.dtype === 'bool') value = value !== 0 ? 1 : 0; // nonzero (NaN too) is true, stored as the byte 1
   if (!recordingNeeded(x, null, 'fill')) {
     x.data.fill(value);
     x._version.version++;
