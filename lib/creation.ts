@@ -2,7 +2,7 @@
 import { allocate, isFloatDType, type DType } from './dtype.js';
 import { normal, uniform } from './random.js';
 import { checkShape, describe, sizeOf } from './shape.js';
-import { Tensor, checkTensor, dtypeOption, finishLeaf, type TensorOptions } from './tensor.js';
+import { Tensor, checkTensor, dtypeOption, finishLeaf, storeValue, type TensorOptions } from './tensor.js';
 
 function shapeArg(shape: unknown, op: string): number[] {
   return checkShape(typeof shape === 'number' ? [shape] : shape, op);
@@ -14,7 +14,7 @@ export function full(shape: number[] | number, value: number, opts?: TensorOptio
   if (typeof value !== 'number') throw new TypeError(`full: value must be a number, got ${describe(value)}`);
   const dtype = dtypeOption(opts, 'full');
   const data = allocate(dtype, sizeOf(s));
-  if (value !== 0) data.fill(value);
+  if (value !== 0) data.fill(storeValue(value, dtype, 'full'));
   return finishLeaf(new Tensor(data, s, dtype), opts);
 }
 

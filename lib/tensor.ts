@@ -451,7 +451,7 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
     // The scalar fast path (scalar-heavy scripts create many of these).
     const dtype = dtypeOption(opts, 'tensor');
     const storage = allocate(dtype, 1);
-    storage[0] = data;
+    storage[0] = storeValue(data, dtype, 'tensor');
     return finishLeaf(new Tensor(storage, SCALAR_SHAPE, dtype), opts);
   }
   const fromArray = ArrayBuffer.isView(data) ? dtypeOfArray(data) : null;
@@ -467,7 +467,8 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
     if (fromArray === dtype) storage = arr;
     else {
       storage = allocate(dtype, arr.length);
-      storage.set(arr);
+      if (dtype === 'bool' || dtype === 'int32') for (let i = 0; i < arr.length; i++) storage[i] = storeValue(arr[i], dtype, 'tensor');
+      else storage.set(arr);
     }
   } else {
     shape = [];
@@ -476,7 +477,7 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
     let n = 0;
     const fill = (v: NestedArray | readonly NestedArray[], dim: number): void => {
       if (dim === shape.length) {
-        if (typeof v === 'number') flat[n++] = v;
+        if (typeof v === 'number') flat[n++] = storeValue(v, dtype, 'tensor');
         else if (typeof v === 'boolean') flat[n++] = v ? 1 : 0;
         else throw new TypeError(`tensor: data must hold only numbers (or booleans), got ${describe(v)} at flat index ${n}`);
         return;
@@ -496,6 +497,18 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
     }
   }
   return finishLeaf(new Tensor(storage, shape, dtype), opts);
+}
+
+/**
+ * The value a number becomes in dtype's storage: bool is true for any nonzero (NaN included), as
+ * PyTorch; int32 truncates toward zero and refuses what it cannot hold (a typed-array store would
+ * silently wrap or turn NaN into 0).
+ */
+export function storeValue(v: number, dtype: DType, op: string): number {
+  if (dtype === 'bool') return v !== 0 ? 1 : 0;
+  if (dtype === 'int32' && !(v >= -2147483648 && v <= 2147483647))
+    throw new RangeError(`${op}: value ${v} cannot be stored in an int32 tensor (range -2147483648..2147483647)`);
+  return v;
 }
 
 function inferBool(data: unknown): boolean {

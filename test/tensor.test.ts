@@ -29,6 +29,15 @@ describe('tensor()', () => {
     expect(() => tg.tensor([1, 2]).item()).toThrow(new RangeError('item: only tensors with one element can be converted to a number, got shape [2]'));
   });
 
+  it('bool storage is 1 for any nonzero value (NaN included); int32 refuses what it cannot hold', () => {
+    expect(tg.tensor([NaN, 0.5, 0, -2, 256], { dtype: 'bool' }).toArray()).toEqual([true, true, false, true, true]);
+    expect(Array.from(tg.full([2], 2, { dtype: 'bool' }).data)).toEqual([1, 1]);
+    expect(Array.from(tg.tensor(new Float32Array([0.25, 0]), { dtype: 'bool' }).data)).toEqual([1, 0]);
+    expect(tg.tensor(2.7, { dtype: 'int32' }).item()).toBe(2);
+    expect(() => tg.tensor([3e9], { dtype: 'int32' })).toThrow(new RangeError('tensor: value 3000000000 cannot be stored in an int32 tensor (range -2147483648..2147483647)'));
+    expect(() => tg.full([1], NaN, { dtype: 'int32' })).toThrow(new RangeError('full: value NaN cannot be stored in an int32 tensor (range -2147483648..2147483647)'));
+  });
+
   it('prints readably', () => {
     expect(tg.tensor([1, 2.5]).toString()).toBe('tensor([1., 2.5])');
     expect(tg.tensor([[1, 2], [3, 4]], { dtype: 'float64', requiresGrad: true }).toString()).toBe(
