@@ -212,19 +212,23 @@ export abstract class Module {
    * and share storage with the module, as in PyTorch; clone them to keep a snapshot.
    */
   stateDict(): Record<string, Tensor> {
-    // PyTorch's order: each module's parameters, then its buffers, then its submodules'.
+    // PyTorch's order and keys: each module's parameters, then its buffers, then its submodules'.
+    // A tensor or submodule reachable under two names (tied weights) is listed under both, as
+    // torch's state_dict does, so dicts of tied models load in both directions.
     const out: Record<string, Tensor> = {};
-    const seen = new Set<Tensor>();
-    for (const [prefix, m] of this.namedModules()) {
+    const visit = (m: Module, prefix: string, path: Set<Module>): void => {
+      if (path.has(m)) return; // a cycle, not a tie
       m._scan();
-      for (const [names, isParam] of [[m._parameterNames, true], [m._bufferNames, false]] as const)
+      for (const names of [m._parameterNames, m._bufferNames])
         for (const name of names) {
           const t = m._field(name, Tensor);
-          if (t === null || (isParam && seen.has(t))) continue;
-          seen.add(t);
-          out[prefix ? `${prefix}.${name}` : name] = t.detach();
+          if (t !== null) out[prefix + name] = t.detach();
         }
-    }
+      path.add(m);
+      for (const [name, child] of m.namedChildren()) visit(child, `${prefix}${name}.`, path);
+      path.delete(m);
+    };
+    visit(this, '', new Set());
     return out;
   }
 

@@ -54,6 +54,11 @@ describe('Module', () => {
     const seq = new tg.nn.Sequential(a, a);
     expect(seq.parameters()).toHaveLength(2);
     expect(seq.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias']);
+    // The state dict lists a tied module under both names, as torch's state_dict does.
+    expect(Object.keys(seq.stateDict())).toEqual(['0.weight', '0.bias', '1.weight', '1.bias']);
+    const w0 = tg.tensor([[1, 2], [3, 4]]);
+    seq.loadStateDict({ '0.weight': w0, '0.bias': tg.zeros([2]), '1.weight': w0, '1.bias': tg.zeros([2]) });
+    expect(a.weight.toArray()).toEqual([[1, 2], [3, 4]]);
     const lin = new tg.nn.Linear(2, 2);
     lin.bias = null;
     expect(lin.namedParameters().map(([n]) => n)).toEqual(['weight']);
