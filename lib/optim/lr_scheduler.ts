@@ -36,15 +36,20 @@ export abstract class LRScheduler {
     return this.lastLr.slice();
   }
 
-  stateDict(): { lastEpoch: number; baseLrs: number[] } {
-    return { lastEpoch: this.lastEpoch, baseLrs: this.baseLrs.slice() };
+  stateDict(): { lastEpoch: number; baseLrs: number[]; lastLr: number[] } {
+    return { lastEpoch: this.lastEpoch, baseLrs: this.baseLrs.slice(), lastLr: this.lastLr.slice() };
   }
 
-  loadStateDict(s: { lastEpoch: number; baseLrs: number[] }): void {
+  /** Restores lastEpoch, baseLrs and getLastLr() (recomputed from the closed form when lastLr is absent). */
+  loadStateDict(s: { lastEpoch: number; baseLrs: number[]; lastLr?: number[] }): void {
     if (s === null || typeof s !== 'object' || typeof s.lastEpoch !== 'number' || !Array.isArray(s.baseLrs) || s.baseLrs.length !== this.baseLrs.length)
       throw new TypeError(`${this.constructor.name}.loadStateDict: expected { lastEpoch, baseLrs } with ${this.baseLrs.length} lr(s), got ${describe(s)}`);
     this.lastEpoch = s.lastEpoch;
     s.baseLrs.forEach((v, i) => (this.baseLrs[i] = v));
+    this.lastLr =
+      Array.isArray(s.lastLr) && s.lastLr.length === this.baseLrs.length
+        ? s.lastLr.slice()
+        : this.baseLrs.map((base) => (this.lastEpoch === 0 ? base : this.lrAt(base, this.lastEpoch)));
   }
 }
 

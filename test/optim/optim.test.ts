@@ -234,6 +234,19 @@ describe('lrScheduler', () => {
       lrs.push(opt.paramGroups[0].lr);
     }
     expectClose(lrs, [1, 2, 3, 4].map((t) => 0.01 + (0.09 * (1 + Math.cos((Math.PI * t) / 4))) / 2), 1e-15, 1e-14);
-    expect(s.stateDict()).toEqual({ lastEpoch: 4, baseLrs: [0.1] });
+    expect(s.stateDict()).toEqual({ lastEpoch: 4, baseLrs: [0.1], lastLr: [lrs[3]] });
+  });
+
+  it('loadStateDict restores getLastLr (given, or recomputed from the closed form)', () => {
+    const opt = new tg.optim.SGD([tg.ones([1]).requiresGrad_(true)], { lr: 0.1 });
+    const s = new tg.optim.StepLR(opt, { stepSize: 1, gamma: 0.5 });
+    s.step();
+    s.step();
+    const fresh = new tg.optim.StepLR(new tg.optim.SGD([tg.ones([1]).requiresGrad_(true)], { lr: 0.1 }), { stepSize: 1, gamma: 0.5 });
+    fresh.loadStateDict(s.stateDict());
+    expectClose(fresh.getLastLr(), [0.025], 1e-15, 1e-14);
+    const old = new tg.optim.StepLR(new tg.optim.SGD([tg.ones([1]).requiresGrad_(true)], { lr: 0.1 }), { stepSize: 1, gamma: 0.5 });
+    old.loadStateDict({ lastEpoch: 2, baseLrs: [0.1] });
+    expectClose(old.getLastLr(), [0.025], 1e-15, 1e-14);
   });
 });
