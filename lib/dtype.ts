@@ -41,6 +41,21 @@ export function promote(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+const CATEGORY: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 2 };
+
+/**
+ * Result dtype of a binary op between two tensors, with PyTorch's rule for 0-d operands: a 0-d
+ * tensor does not widen a tensor with dims within its category (float32 × 0-d float64 stays
+ * float32); a 0-d operand of a higher category gives that category's default (int32 + 0-d float64
+ * is float32).
+ */
+export function promoteOperands(a: { dtype: DType; ndim: number }, b: { dtype: DType; ndim: number }): DType {
+  if ((a.ndim === 0) === (b.ndim === 0)) return promote(a.dtype, b.dtype);
+  const [dimmed, scalar] = a.ndim === 0 ? [b, a] : [a, b];
+  if (CATEGORY[scalar.dtype] <= CATEGORY[dimmed.dtype]) return dimmed.dtype;
+  return CATEGORY[scalar.dtype] === 2 ? 'float32' : 'int32';
+}
+
 /** The float dtype a float-valued op (exp, div, mean...) produces for an input of dtype d. */
 export function floatResult(d: DType): FloatDType {
   return d === 'float64' ? 'float64' : 'float32';

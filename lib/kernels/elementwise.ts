@@ -1,6 +1,6 @@
 // Elementwise kernels without autograd: plain JS loops for small tensors (a call into the addon costs
 // more than the work), the native vectorised kernels for large ones.
-import { allocate, floatResult, promote, type DType, type FloatArray, type TypedArray } from '../dtype.js';
+import { allocate, floatResult, promoteOperands, type DType, type FloatArray, type TypedArray } from '../dtype.js';
 import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -79,7 +79,7 @@ const scalarSlot = new Float64Array(1);
 /** The dtype of a ∘ b where either may be a plain number (numbers do not widen a float tensor). */
 export function binaryDtype(op: BinaryName, a: Tensor | number, b: Tensor | number): DType {
   let d: DType;
-  if (a instanceof Tensor && b instanceof Tensor) d = promote(a.dtype, b.dtype);
+  if (a instanceof Tensor && b instanceof Tensor) d = promoteOperands(a, b);
   else {
     const t = (a instanceof Tensor ? a : b) as Tensor;
     const v = (a instanceof Tensor ? b : a) as number;

@@ -105,6 +105,19 @@ describe('dtype promotion', () => {
     expect(a.grad!.toArray()).toEqual([3, 4]);
   });
 
+  it('a 0-d tensor does not widen a tensor with dims of its category (PyTorch rule)', () => {
+    const x = tg.tensor([1, 2], { requiresGrad: true });
+    const s = tg.tensor(0.5, { dtype: 'float64', requiresGrad: true });
+    const y = x.mul(s);
+    expect(y.dtype).toBe('float32');
+    y.sum().backward();
+    expect([x.grad!.dtype, s.grad!.dtype]).toEqual(['float32', 'float64']);
+    expect(s.grad!.item()).toBe(3);
+    expect(tg.tensor([1, 2], { dtype: 'int32' }).add(tg.tensor(0.5, { dtype: 'float64' })).dtype).toBe('float32');
+    expect(tg.tensor(1, { dtype: 'float64' }).add(tg.tensor(2)).dtype).toBe('float64'); // both 0-d: ordinary promotion
+    expect(tg.tensor([1], { dtype: 'float64' }).add(tg.tensor(2)).dtype).toBe('float64');
+  });
+
   it('numbers do not widen float32; int32 ÷ int32 is float32', () => {
     expect(tg.tensor([1, 2]).mul(0.1).dtype).toBe('float32');
     expect(tg.tensor([1, 2], { dtype: 'int32' }).add(1).dtype).toBe('int32');
