@@ -117,6 +117,26 @@ Dims get_dims(const Napi::CallbackInfo& info, const char* fn) {
   return d;
 }
 
+// Every element that A, B and C address lies inside its array, and C overlaps neither A nor B. Each
+// operand's offsets span [lo, hi] (lo == hi for a single product). Returns C's byte range, for the
+// bias check. Precondition: m, n > 0.
+template <typename T>
+ByteRange check_operands(const Napi::Env& env, const char* fn, const Dims& d, const Span<T>& a, int64_t a_lo,
+                         int64_t a_hi, const Span<T>& b, int64_t b_lo, int64_t b_hi, const Span<T>& c, int64_t c_lo,
+                         int64_t c_hi) {
+  const __int128 c_last = span(d.m, d.n, d.rsc, d.csc);
+  check_bounds(env, fn, 8, "C", c.length, c_hi, c_last);
+  const ByteRange cr = byte_range(c.data, c_lo, c_hi, c_last);
+  if (d.k > 0) {
+    const __int128 a_last = span(d.m, d.k, d.rsa, d.csa), b_last = span(d.k, d.n, d.rsb, d.csb);
+    check_bounds(env, fn, 0, "A", a.length, a_hi, a_last);
+    check_bounds(env, fn, 4, "B", b.length, b_hi, b_last);
+    check_disjoint(env, fn, cr, byte_range(a.data, a_lo, a_hi, a_last), 0, "A");
+    check_disjoint(env, fn, cr, byte_range(b.data, b_lo, b_hi, b_last), 4, "B");
+  }
+  return cr;
+}
+
 template <typename T>
 void gemm_typed(const Napi::CallbackInfo& info) {
   const char* fn = "gemm";
@@ -140,16 +160,7 @@ void gemm_typed(const Napi::CallbackInfo& info) {
   check_c_strides(info.Env(), fn, d.m, d.n, d.rsc, d.csc);
   if (d.m == 0 || d.n == 0) return;  // nothing is addressed
 
-  const __int128 c_last = span(d.m, d.n, d.rsc, d.csc);
-  check_bounds(info.Env(), fn, 8, "C", c.length, c_off, c_last);
-  const ByteRange cr = byte_range(c.data, c_off, c_off, c_last);
-  if (d.k > 0) {
-    const __int128 a_last = span(d.m, d.k, d.rsa, d.csa), b_last = span(d.k, d.n, d.rsb, d.csb);
-    check_bounds(info.Env(), fn, 0, "A", a.length, a_off, a_last);
-    check_bounds(info.Env(), fn, 4, "B", b.length, b_off, b_last);
-    check_disjoint(info.Env(), fn, cr, byte_range(a.data, a_off, a_off, a_last), 0, "A");
-    check_disjoint(info.Env(), fn, cr, byte_range(b.data, b_off, b_off, b_last), 4, "B");
-  }
+  const ByteRange cr = check_operands(info.Env(), fn, d, a, a_off, a_off, b, b_off, b_off, c, c_off, c_off);
   if (has_bias) {
     check_bounds(info.Env(), fn, 17, "bias", bias.length, bias_off, d.n - 1);
     check_disjoint(info.Env(), fn, cr, byte_range(bias.data, bias_off, bias_off, d.n - 1), 17, "bias");
@@ -214,16 +225,7 @@ void gemm_batched_typed(const Napi::CallbackInfo& info) {
   const int64_t batch = static_cast<int64_t>(ao.size());
   if (batch == 0 || d.m == 0 || d.n == 0) return;
 
-  const __int128 c_last = span(d.m, d.n, d.rsc, d.csc);
-  check_bounds(info.Env(), fn, 8, "C", c.length, c_hi, c_last);
-  const ByteRange cr = byte_range(c.data, c_lo, c_hi, c_last);
-  if (d.k > 0) {
-    const __int128 a_last = span(d.m, d.k, d.rsa, d.csa), b_last = span(d.k, d.n, d.rsb, d.csb);
-    check_bounds(info.Env(), fn, 0, "A", a.length, a_hi, a_last);
-    check_bounds(info.Env(), fn, 4, "B", b.length, b_hi, b_last);
-    check_disjoint(info.Env(), fn, cr, byte_range(a.data, a_lo, a_hi, a_last), 0, "A");
-    check_disjoint(info.Env(), fn, cr, byte_range(b.data, b_lo, b_hi, b_last), 4, "B");
-  }
+  check_operands(info.Env(), fn, d, a, a_lo, a_hi, b, b_lo, b_hi, c, c_lo, c_hi);
   if constexpr (sizeof(T) == 4)
     tapegrad::gemm_batched_f32(batch, d.m, d.n, d.k, static_cast<float>(d.alpha), a.data, ao.data(), d.rsa, d.csa,
                                b.data, bo.data(), d.rsb, d.csb, static_cast<float>(d.beta), c.data, co.data(), d.rsc,
