@@ -19,12 +19,26 @@ export function splitAt(shape: readonly number[], dim: number): [outer: number, 
   return [outer, shape.length === 0 ? 1 : shape[dim], inner];
 }
 
+/**
+ * The kernels' preconditions, checked in O(1) because a bad dim makes splitAt loop forever
+ * (dim = Infinity) and a short gradient makes the JS loop read undefined: dim is an integer in
+ * [0, max(ndim, 1)), and every operand holds as many elements as x. Callers (lib/ops/softmax.ts)
+ * validate user input with friendlier messages first.
+ */
+function checkDimAndLength(x: Tensor, otherLength: number, dim: number, fn: string): void {
+  if (!(Number.isInteger(dim) && dim >= 0 && dim < Math.max(x.shape.length, 1)))
+    throw new RangeError(`${fn}: dim must be an integer in [0, ${Math.max(x.shape.length, 1)}), got ${String(dim)}`);
+  if (otherLength !== x.data.length)
+    throw new RangeError(`${fn}: operands have ${x.data.length} and ${otherLength} elements`);
+}
+
 function useNative(x: FloatArray): boolean {
   return x.length >= SOFTMAX_NATIVE_MIN_ELEMENTS && typeof native.softmax === 'function';
 }
 
 /** softmax (log = false) or logSoftmax (log = true) of a float tensor x along dim. */
 export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
+  checkDimAndLength(x, x.data.length, dim, 'softmaxForward');
   const [outer, n, inner] = splitAt(x.shape, dim);
   const xd = x.data as FloatArray;
   const y = allocate(x.dtype, xd.length) as FloatArray;
@@ -83,6 +97,7 @@ function softmaxRows(xd: FloatArray, y: FloatArray, rows: number, n: number, log
  * softmax dx = y ⊙ (g − Σ g⊙y), logSoftmax dx = g − exp(y) ⊙ Σ g, sums along dim.
  */
 export function softmaxBackwardKernel(y: Tensor, g: Tensor, dim: number, log: boolean): Tensor {
+  checkDimAndLength(y, g.data.length, dim, 'softmaxBackwardKernel');
   const [outer, n, inner] = splitAt(y.shape, dim);
   const yd = y.data as FloatArray, gd = g.data as FloatArray;
   const dx = allocate(y.dtype, yd.length) as FloatArray;

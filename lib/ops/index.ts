@@ -1,4 +1,7 @@
 // The op list: every built-in op, and the table Tensor's methods delegate to. A list, no logic.
+// The export lists are the public ops (README's API overview): helpers that ops and nn use
+// internally (matmulT, sumTo, softmaxBackward) go into the `ops` table or are imported from
+// their own modules, never re-exported here, because lib/index.ts re-exports this file into `tg`.
 import { backward } from '../autograd/engine.js';
 import { ops } from '../tensor.js';
 import { abs } from './abs.js';
@@ -10,7 +13,7 @@ import { exp } from './exp.js';
 import { expand } from './expand.js';
 import { fill, inplace } from './inplace.js';
 import { log } from './log.js';
-import { matmul, matmulT } from './matmul.js';
+import { matmul } from './matmul.js';
 import { max } from './max.js';
 import { mean } from './mean.js';
 import { mul } from './mul.js';
@@ -49,8 +52,8 @@ Object.assign(ops, {
 });
 
 export {
-  abs, add, clone, cos, div, exp, expand, log, matmul, matmulT, max, mean, mul, neg, permute, pow, relu, reshape,
-  sigmoid, sin, sqrt, sub, sum, sumTo, t, tanh, toDtype, transpose,
+  abs, add, clone, cos, div, exp, expand, log, matmul, max, mean, mul, neg, permute, pow, relu, reshape,
+  sigmoid, sin, sqrt, sub, sum, t, tanh, toDtype, transpose,
 };
 
 // shape and indexing ops
@@ -80,7 +83,7 @@ import { norm } from './norm.js';
 import { prod } from './prod.js';
 import { rsqrt } from './rsqrt.js';
 import { silu } from './silu.js';
-import { logSoftmax, softmax, softmaxBackward } from './softmax.js';
+import { logSoftmax, softmax } from './softmax.js';
 import { softplus } from './softplus.js';
 import { square } from './square.js';
 import { std } from './std.js';
@@ -92,5 +95,5 @@ Object.assign(ops, {
 });
 export {
   argmax, argmin, clamp, elu, expm1, gelu, leakyRelu, log1p, logSoftmax, logSumExp, maximum, min, minimum, norm, prod,
-  rsqrt, silu, softmax, softmaxBackward, softplus, square, std, variance as var,
+  rsqrt, silu, softmax, softplus, square, std, variance as var,
 };

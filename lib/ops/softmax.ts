@@ -5,7 +5,7 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { isFloatDType } from '../dtype.js';
 import { softmaxBackwardKernel, softmaxForward } from '../kernels/softmax.js';
-import { normalizeDim } from '../shape.js';
+import { describe, formatShape, normalizeDim, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { exp } from './exp.js';
 import { mul } from './mul.js';
@@ -67,7 +67,17 @@ export class SoftmaxBackward extends Function {
 
 /** The input gradient of softmax (log = false) or logSoftmax (log = true) along dim, from the output y and its gradient g (same shape). */
 export function softmaxBackward(y: Tensor, g: Tensor, dim: number, log: boolean): Tensor {
-  return runN(SoftmaxBackward, [y, g, dim, log]) as Tensor;
+  const op = 'softmaxBackward';
+  checkTensorArg(y, op, 'y');
+  checkTensorArg(g, op, 'g');
+  if (!isFloatDType(y.dtype)) throw new TypeError(`${op}: argument 'y' must be float32 or float64, got ${y.dtype}`);
+  if (!isFloatDType(g.dtype)) throw new TypeError(`${op}: argument 'g' must be float32 or float64, got ${g.dtype}`);
+  if (!shapesEqual(y.shape, g.shape))
+    throw new RangeError(`${op}: arguments 'y' and 'g' must have the same shape, got y ${formatShape(y.shape)} and g ${formatShape(g.shape)}`);
+  if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be an integer, got ${describe(dim)}`);
+  const d = normalizeDim(dim, y.ndim, op); // also refuses ±Infinity and NaN, which made the kernel loop forever
+  if (typeof log !== 'boolean') throw new TypeError(`${op}: argument 'log' must be a boolean, got ${describe(log)}`);
+  return runN(SoftmaxBackward, [y, g, d, log]) as Tensor;
 }
 
 function run(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number, log: boolean): Tensor {
