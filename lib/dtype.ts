@@ -25,6 +25,19 @@ export function allocate(dtype: DType, size: number): TypedArray {
   }
 }
 
+/**
+ * allocate() for a user-requested size: V8's own failure ("Array buffer allocation failed", a
+ * RangeError naming nothing) is rethrown naming op, the size and the bytes it would take.
+ */
+export function allocateFor(dtype: DType, size: number, op: string): TypedArray {
+  try {
+    return allocate(dtype, size);
+  } catch (e) {
+    const bytes = size * (dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4);
+    throw new RangeError(`${op}: cannot allocate ${size} ${dtype} elements (${bytes} bytes): ${(e as Error).message}`);
+  }
+}
+
 /** The dtype whose storage is this typed array, or null for other kinds. */
 export function dtypeOfArray(a: unknown): DType | null {
   if (a instanceof Float32Array) return 'float32';

@@ -64,7 +64,7 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
 
 /** Normalises a possibly negative dim for a tensor of rank ndim; RangeError naming `op` if out of range. */
 export function normalizeDim(dim: number, ndim: number, op: string): number {
-  if (!Number.isInteger(dim)) throw new TypeError(`${op}: dim must be an integer, got ${String(dim)}`);
+  if (!Number.isInteger(dim)) throw new TypeError(`${op}: dim must be an integer, got ${typeof dim === 'number' ? String(dim) : describe(dim)}`);
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
   if (dim < lo || dim > hi) throw new RangeError(`${op}: dim ${dim} is out of range for a tensor of rank ${ndim} (expected ${lo}..${hi})`);
@@ -79,24 +79,76 @@ export function normalizeDims(dims: number | readonly number[] | undefined | nul
   const out = list.map((d) => normalizeDim(d, ndim, op));
   out.sort((x, y) => x - y);
   for (let i = 1; i < out.length; i++)
-    if (out[i] === out[i - 1]) throw new RangeError(`${op}: dim ${out[i]} appears more than once in ${JSON.stringify(list)}`);
+    if (out[i] === out[i - 1]) throw new RangeError(`${op}: dim ${out[i]} appears more than once in ${formatValue(list)}`);
   return ndim === 0 ? [] : out;
 }
 
-/** Checks a user-supplied shape array: non-negative integers. */
+/**
+ * The most elements a tensor may hold: 2³¹ − 1, the largest int32. V8's own typed-array limit is
+ * 2³² elements on Node 20 (and larger on later versions); this one is the same on every Node
+ * version and every dtype, and every flat index fits in an int32 index tensor (argmax, gather).
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Checks a user-supplied shape array before anything is allocated: an array of non-negative safe
+ * integers whose product is at most MAX_ELEMENTS. Returns a copy. TypeError for a wrong kind
+ * (not an array, an entry that is not an integer number), RangeError for a negative or too large size.
+ */
 export function checkShape(shape: unknown, op: string, arg = 'shape'): number[] {
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: ${arg} must be an array of non-negative integers, got ${describe(shape)}`);
-  for (const d of shape)
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0)
-      throw new TypeError(`${op}: ${arg} must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  const what = arg.includes(' ') ? arg : `argument '${arg}'`; // "option 'shape'" is passed whole
+  const expected = `${op}: ${what} must be an array of non-negative integers`;
+  if (!Array.isArray(shape)) throw new TypeError(`${expected}, got ${describe(shape)}`);
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (typeof d !== 'number' || !Number.isInteger(d))
+      throw new TypeError(`${expected}, got ${formatValue(shape)} (entry ${i} is ${describe(d)})`);
+    if (d < 0) throw new RangeError(`${expected}, got ${formatValue(shape)} (entry ${i} is negative)`);
+    if (d > MAX_ELEMENTS) throw new RangeError(`${op}: ${what} ${formatValue(shape)} has a size above the limit of ${MAX_ELEMENTS} elements`);
+    n *= d;
+  }
+  checkElementCount(n, op, formatShape(shape as number[]));
   return shape.slice();
 }
 
+/** RangeError naming op unless n elements fit in one tensor (what is the shape, for the message). */
+export function checkElementCount(n: number, op: string, what: string): void {
+  if (n > MAX_ELEMENTS)
+    throw new RangeError(`${op}: shape ${what} has ${n} elements, more than the limit of ${MAX_ELEMENTS} (2^31 - 1) elements per tensor`);
+}
+
+/**
+ * A user value formatted for an error message: JSON-like for plain data (arrays and objects of
+ * numbers and strings), BigInt-safe ("2n"), never throwing (cycles, getters, odd objects fall back
+ * to describe()). Long results are cut.
+ */
+export function formatValue(x: unknown): string {
+  if (typeof x === 'bigint') return `${x}n`;
+  if (typeof x === 'number') return Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : String(x);
+  if (typeof x === 'string') return JSON.stringify(x);
+  if (typeof x === 'boolean' || x === null || x === undefined) return String(x);
+  if (Array.isArray(x) && x.length <= 32 && x.every((v) => v === null || (typeof v !== 'object' && typeof v !== 'function')))
+    return `[${x.map((v) => formatValue(v)).join(',')}]`; // JSON's spacing, as these messages always had
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  } catch {
+    s = undefined;
+  }
+  if (s === undefined) return describe(x);
+  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+}
+
+/** A short description of any value for error messages: its kind and, for primitives, its value. */
 export function describe(x: unknown): string {
   if (x === null) return 'null';
   if (x === undefined) return 'undefined';
   if (Array.isArray(x)) return 'an array';
   if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
+  if (typeof x === 'bigint') return `a bigint (${x}n)`;
+  if (typeof x === 'symbol') return `a symbol (${x.description ?? ''})`;
+  if (typeof x === 'function') return 'a function';
   if (typeof x === 'object') return `an object (${(x as object).constructor?.name ?? 'Object'})`;
   return `a ${typeof x} (${String(x)})`;
 }

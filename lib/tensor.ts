@@ -2,7 +2,7 @@
 // Ops live in lib/ops/ (one file each); the methods here delegate to them through `ops`, which
 // lib/ops/index.ts fills in, so this file imports no op and no cycle arises.
 import { allocate, dtypeOfArray, isDType, isFloatDType, type DType, type TypedArray } from './dtype.js';
-import { describe, formatShape, sizeOf } from './shape.js';
+import { checkElementCount, checkShape, describe, formatShape, formatValue, sizeOf } from './shape.js';
 import type { FunctionCtx } from './autograd/function.js';
 
 /** A tensor or a plain number (numbers are accepted wherever a tensor is: x.mul(3)). */
@@ -427,18 +427,39 @@ export interface FromArrayOptions extends TensorOptions {
   shape?: number[];
 }
 
-/** The dtype named by opts (float32 by default), validated. */
-export function dtypeOption(opts: TensorOptions | undefined, op: string, fallback: DType = 'float32'): DType {
-  if (opts !== undefined && (typeof opts !== 'object' || opts === null))
-    throw new TypeError(`${op}: options must be an object, got ${describe(opts)}`);
-  const d = opts?.dtype ?? fallback;
-  if (!isDType(d)) throw new TypeError(`${op}: dtype must be 'float32', 'float64', 'int32' or 'bool', got ${JSON.stringify(d)}`);
+const CREATION_KEYS: readonly string[] = ['dtype', 'requiresGrad'];
+const TENSOR_KEYS: readonly string[] = ['dtype', 'requiresGrad', 'shape'];
+
+/**
+ * Validates a creation function's options object and returns the dtype it names (fallback when
+ * absent). Everything is checked here, before the caller allocates: the options are an object (a
+ * dtype string is refused with a hint to pass { dtype }), no unknown keys (a typo such as
+ * requires_grad would silently give a tensor without gradients), dtype is one of ours,
+ * requiresGrad is a boolean, and only float dtypes may require grad.
+ */
+export function dtypeOption(opts: unknown, op: string, fallback: DType = 'float32', keys: readonly string[] = CREATION_KEYS): DType {
+  if (opts === undefined) return fallback;
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts) || opts instanceof Tensor) {
+    const hint = typeof opts === 'string' && isDType(opts) ? `; pass the dtype as { dtype: '${opts}' }` : '';
+    throw new TypeError(`${op}: argument 'options' must be an object { ${keys.map((k) => `${k}?`).join(', ')} }, got ${describe(opts)}${hint}`);
+  }
+  const o = opts as Record<string, unknown>;
+  for (const k in o)
+    if (!keys.includes(k)) throw new TypeError(`${op}: unknown option '${k}' (known options: ${keys.join(', ')})`);
+  const d = o.dtype ?? fallback;
+  if (!isDType(d)) throw new TypeError(`${op}: dtype must be 'float32', 'float64', 'int32' or 'bool', got ${formatValue(d)}`);
+  const rg = o.requiresGrad;
+  if (rg !== undefined) {
+    if (typeof rg !== 'boolean') throw new TypeError(`${op}: option 'requiresGrad' must be a boolean, got ${describe(rg)}`);
+    if (rg && !isFloatDType(d))
+      throw new TypeError(`${op}: option 'requiresGrad' is true but only float32 and float64 tensors can require gradients, got dtype ${d}`);
+  }
   return d;
 }
 
-/** Applies opts.requiresGrad to a freshly made leaf. */
+/** Applies opts.requiresGrad (already validated by dtypeOption) to a freshly made leaf. */
 export function finishLeaf(t: Tensor, opts: TensorOptions | undefined): Tensor {
-  if (opts?.requiresGrad) t.requiresGrad_(true);
+  if (opts !== undefined && opts.requiresGrad === true) t.requiresGrad_(true);
   return t;
 }
 
@@ -449,19 +470,20 @@ export function finishLeaf(t: Tensor, opts: TensorOptions | undefined): Tensor {
 export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], opts?: FromArrayOptions): Tensor {
   if (typeof data === 'number' && opts?.shape === undefined) {
     // The scalar fast path (scalar-heavy scripts create many of these).
-    const dtype = dtypeOption(opts, 'tensor');
+    const dtype = dtypeOption(opts, 'tensor', 'float32', TENSOR_KEYS);
     const storage = allocate(dtype, 1);
     storage[0] = storeValue(data, dtype, 'tensor');
     return finishLeaf(new Tensor(storage, SCALAR_SHAPE, dtype), opts);
   }
   const fromArray = ArrayBuffer.isView(data) ? dtypeOfArray(data) : null;
-  const dtype = dtypeOption(opts, 'tensor', fromArray ?? (inferBool(data) ? 'bool' : 'float32'));
+  const dtype = dtypeOption(opts, 'tensor', fromArray ?? (inferBool(data) ? 'bool' : 'float32'), TENSOR_KEYS);
   let shape: number[];
   let storage: TypedArray;
   if (ArrayBuffer.isView(data)) {
     if (fromArray === null) throw new TypeError(`tensor: typed-array data must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${describe(data)}`);
     const arr = data as TypedArray;
-    shape = opts?.shape !== undefined ? checkShapeOption(opts.shape) : [arr.length];
+    shape = opts?.shape !== undefined ? checkShape(opts.shape, 'tensor', "option 'shape'") : [arr.length];
+    if (opts?.shape === undefined) checkElementCount(arr.length, 'tensor', `[${arr.length}]`);
     if (sizeOf(shape) !== arr.length)
       throw new RangeError(`tensor: shape ${formatShape(shape)} holds ${sizeOf(shape)} elements but the data has ${arr.length}`);
     if (fromArray === dtype) storage = arr;
@@ -473,6 +495,10 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
   } else {
     shape = [];
     inferShape(data, shape);
+    const target = opts?.shape !== undefined ? checkShape(opts.shape, 'tensor', "option 'shape'") : null;
+    checkElementCount(sizeOf(shape), 'tensor', formatShape(shape));
+    if (target !== null && sizeOf(target) !== sizeOf(shape))
+      throw new RangeError(`tensor: shape ${formatShape(target)} holds ${sizeOf(target)} elements but the data has ${sizeOf(shape)}`);
     const flat = allocate(dtype, sizeOf(shape));
     let n = 0;
     const fill = (v: NestedArray | readonly NestedArray[], dim: number): void => {
@@ -489,12 +515,7 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
     };
     fill(data as NestedArray, 0);
     storage = flat;
-    if (opts?.shape !== undefined) {
-      const target = checkShapeOption(opts.shape);
-      if (sizeOf(target) !== storage.length)
-        throw new RangeError(`tensor: shape ${formatShape(target)} holds ${sizeOf(target)} elements but the data has ${storage.length}`);
-      shape = target;
-    }
+    if (target !== null) shape = target;
   }
   return finishLeaf(new Tensor(storage, shape, dtype), opts);
 }
@@ -526,12 +547,6 @@ function inferShape(data: unknown, shape: number[]): void {
   }
   if (typeof v !== 'number' && typeof v !== 'boolean')
     throw new TypeError(`tensor: data must be a number, a nested array of numbers or a typed array, got ${describe(v)}`);
-}
-
-function checkShapeOption(shape: unknown): number[] {
-  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0))
-    throw new TypeError(`tensor: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
-  return shape.slice();
 }
 
 /** Throws a TypeError naming op and arg unless x is a Tensor. */

@@ -45,4 +45,93 @@ describe('hardening', () => {
     tg.softmax(x, 1).backward(g);
     expect(Array.from(softmaxBackward(y, g, -1, false).data)).toEqual(Array.from(x.grad!.data));
   });
+
+  it('4. fill_ on int32 refuses what full refuses (3e9, NaN); bool and in-range values still work', () => {
+    const x = tg.zeros([3], { dtype: 'int32' });
+    const limit = 'cannot be stored in an int32 tensor (range -2147483648..2147483647)';
+    expectError(() => x.fill_(3e9), RangeError, `fill_: value 3000000000 ${limit}`);
+    expectError(() => x.fill_(NaN), RangeError, `fill_: value NaN ${limit}`);
+    expectError(() => tg.full([3], 3e9, { dtype: 'int32' }), RangeError, `full: value 3000000000 ${limit}`);
+    expectError(() => tg.full([3], NaN, { dtype: 'int32' }), RangeError, `full: value NaN ${limit}`);
+    expectError(() => x.fill_(2n as any), TypeError, "fill_: argument 'value' must be a number, got a bigint (2n)");
+    expect(Array.from(x.data)).toEqual([0, 0, 0]); // nothing was written by the refused fills
+    expect(Array.from(x.fill_(-7.9).data)).toEqual([-7, -7, -7]); // truncates toward zero, as PyTorch
+    expect(Array.from(x.fill_(2147483647).data)).toEqual([2147483647, 2147483647, 2147483647]);
+    expect(Array.from(tg.zeros([2], { dtype: 'bool' }).fill_(NaN).data)).toEqual([1, 1]);
+    expect(Array.from(tg.zeros([2]).fill_(NaN).data)).toEqual([NaN, NaN]);
+  });
+
+  it('5. oversized shapes are refused before anything is allocated, naming the function', () => {
+    const limit = 'more than the limit of 2147483647 (2^31 - 1) elements per tensor';
+    expectError(() => tg.zeros([2 ** 27, 2 ** 27]), RangeError, `zeros: shape [134217728, 134217728] has 18014398509481984 elements, ${limit}`);
+    expectError(() => tg.ones([2 ** 31]), RangeError, "ones: argument 'shape' [2147483648] has a size above the limit of 2147483647 elements");
+    expectError(() => tg.rand([1e5, 1e5]), RangeError, `rand: shape [100000, 100000] has 10000000000 elements, ${limit}`);
+    expectError(() => tg.randn([1e5, 1e5]), RangeError, `randn: shape [100000, 100000] has 10000000000 elements, ${limit}`);
+    expectError(() => tg.eye(1e5), RangeError, `eye: shape [100000, 100000] has 10000000000 elements, ${limit}`);
+    expectError(() => tg.arange(0, 1e12), RangeError, `arange: start 0, end 1000000000000 and step 1 give 1000000000000 elements, ${limit}`);
+    expectError(() => tg.full([2 ** 16, 2 ** 16], 1), RangeError, `full: shape [65536, 65536] has 4294967296 elements, ${limit}`);
+    expectError(() => tg.zeros([1.5]), TypeError, "zeros: argument 'shape' must be an array of non-negative integers, got [1.5] (entry 0 is a number (1.5))");
+    expectError(() => tg.zeros([Infinity]), TypeError, "zeros: argument 'shape' must be an array of non-negative integers, got [Infinity] (entry 0 is a number (Infinity))");
+    expectError(() => tg.zeros([NaN]), TypeError, "zeros: argument 'shape' must be an array of non-negative integers, got [NaN] (entry 0 is a number (NaN))");
+    expectError(() => tg.zeros(-2), RangeError, "zeros: argument 'shape' must be an array of non-negative integers, got [-2] (entry 0 is negative)");
+    expectError(() => tg.tensor(new Float32Array(4), { shape: [2, -2] }), RangeError, "tensor: option 'shape' must be an array of non-negative integers, got [2,-2] (entry 1 is negative)");
+    // requiresGrad on an int32 tensor is refused before a 400 MB fill (the message comes first, no allocation)
+    expectError(
+      () => tg.full([1e8], 1, { dtype: 'int32', requiresGrad: true }),
+      TypeError,
+      "full: option 'requiresGrad' is true but only float32 and float64 tensors can require gradients, got dtype int32",
+    );
+    expectError(() => tg.full([1e8], 2 ** 40, { dtype: 'int32' }), RangeError, 'full: value 1099511627776 cannot be stored in an int32 tensor (range -2147483648..2147483647)');
+    expectError(() => tg.arange(0, 5e9, 2e9, { dtype: 'int32' }), RangeError, 'arange: value 4000000000 cannot be stored in an int32 tensor (range -2147483648..2147483647)');
+    // valid input still works, including empty and 0-d shapes
+    expect(tg.zeros([0, 2 ** 20]).shape).toEqual([0, 1048576]);
+    expect(tg.zeros([]).shape).toEqual([]);
+    expect(Array.from(tg.eye(2, 3).data)).toEqual([1, 0, 0, 0, 1, 0]);
+    expect(Array.from(tg.arange(0, 3e9, 1e9).data)).toEqual([0, 1e9, 2e9]);
+    expect(Array.from(tg.arange(4, { dtype: 'int32' }).data)).toEqual([0, 1, 2, 3]); // options right after the numbers, as PyTorch's keyword
+    expect(tg.arange(1, 3, { dtype: 'float64' }).dtype).toBe('float64');
+    expect(tg.full([2], 1, { dtype: 'float64', requiresGrad: true }).requiresGrad).toBe(true);
+  });
+
+  it('6. BigInt values in arguments give a TypeError, not a JSON serialisation error', () => {
+    expectError(() => tg.zeros([2n] as any), TypeError, "zeros: argument 'shape' must be an array of non-negative integers, got [2n] (entry 0 is a bigint (2n))");
+    expectError(() => tg.zeros(2n as any), TypeError, "zeros: argument 'shape' must be an array of non-negative integers, got a bigint (2n)");
+    expectError(() => tg.tensor([1, 2], { shape: [2n] } as any), TypeError, "tensor: option 'shape' must be an array of non-negative integers, got [2n] (entry 0 is a bigint (2n))");
+    expectError(() => tg.zeros([2], { dtype: 5n } as any), TypeError, `zeros: dtype must be 'float32', 'float64', 'int32' or 'bool', got 5n`);
+    expectError(() => tg.tensor([1n] as any), TypeError, 'tensor: data must be a number, a nested array of numbers or a typed array, got a bigint (1n)');
+    expectError(() => tg.zeros([2, 3]).sum([0, 0n] as any), TypeError, 'sum: dim must be an integer, got a bigint (0n)');
+    expectError(() => tg.ones([2]).add(1n as any), TypeError, "add: argument 'b' must be a Tensor or a number, got a bigint (1n)");
+  });
+
+  it('8a. creation options: requiresGrad must be a boolean, options an object, no unknown keys', () => {
+    for (const [name, make] of [
+      ['tensor', (o: any) => tg.tensor([1, 2], o)],
+      ['tensor', (o: any) => tg.tensor(3, o)],
+      ['zeros', (o: any) => tg.zeros([2], o)],
+      ['ones', (o: any) => tg.ones([2], o)],
+      ['full', (o: any) => tg.full([2], 1, o)],
+      ['rand', (o: any) => tg.rand([2], o)],
+      ['randn', (o: any) => tg.randn([2], o)],
+      ['arange', (o: any) => tg.arange(0, 2, 1, o)],
+      ['eye', (o: any) => tg.eye(2, 2, o)],
+      ['zerosLike', (o: any) => tg.zerosLike(tg.ones([2]), o)],
+      ['onesLike', (o: any) => tg.onesLike(tg.ones([2]), o)],
+    ] as [string, (o: any) => tg.Tensor][]) {
+      expectError(() => make({ requiresGrad: 1 }), TypeError, `${name}: option 'requiresGrad' must be a boolean, got a number (1)`);
+      expectError(() => make({ requiresGrad: 'yes' }), TypeError, `${name}: option 'requiresGrad' must be a boolean, got a string (yes)`);
+      const keys = name === 'tensor' ? 'dtype, requiresGrad, shape' : 'dtype, requiresGrad';
+      expectError(() => make({ requires_grad: true }), TypeError, `${name}: unknown option 'requires_grad' (known options: ${keys})`);
+      const shape = name === 'tensor' ? 'dtype?, requiresGrad?, shape?' : 'dtype?, requiresGrad?';
+      if (name !== 'arange' && name !== 'eye') // a number there is a size, not options
+        expectError(() => make('float64'), TypeError, `${name}: argument 'options' must be an object { ${shape} }, got a string (float64); pass the dtype as { dtype: 'float64' }`);
+      expectError(() => make(null), TypeError, `${name}: argument 'options' must be an object { ${shape} }, got null`);
+      expect(make({ requiresGrad: true }).requiresGrad).toBe(true);
+      expect(make({ requiresGrad: false }).requiresGrad).toBe(false);
+      expect(make({ dtype: 'float64' }).dtype).toBe('float64');
+    }
+    // zerosLike keeps x's dtype unless told otherwise, also when dtype is present but undefined
+    const i = tg.tensor([1, 2], { dtype: 'int32' });
+    expect(tg.zerosLike(i).dtype).toBe('int32');
+    expect(tg.onesLike(i, { dtype: undefined }).dtype).toBe('int32');
+  });
 });

@@ -78,8 +78,8 @@ describe('creation functions', () => {
   });
 
   it('bad shapes and options are clear errors', () => {
-    expect(() => tg.zeros([2, -1])).toThrow(new TypeError('zeros: shape must be an array of non-negative integers, got [2,-1]'));
-    expect(() => tg.ones('3' as any)).toThrow(new TypeError('ones: shape must be an array of non-negative integers, got a string (3)'));
+    expect(() => tg.zeros([2, -1])).toThrow(new RangeError("zeros: argument 'shape' must be an array of non-negative integers, got [2,-1] (entry 1 is negative)"));
+    expect(() => tg.ones('3' as any)).toThrow(new TypeError("ones: argument 'shape' must be an array of non-negative integers, got a string (3)"));
     expect(() => tg.randn([2], { dtype: 'int32' })).toThrow(new TypeError('randn: dtype must be float32 or float64, got int32'));
     expect(() => tg.arange(0, 1, 0)).toThrow(new RangeError('arange: step must be non-zero, got 0'));
   });

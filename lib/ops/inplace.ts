@@ -5,8 +5,8 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { isFloatDType, promote } from '../dtype.js';
 import { isGradEnabled } from '../grad_mode.js';
 import { binaryDtype, binaryInPlace, type BinaryName } from '../kernels/elementwise.js';
-import { broadcastShapes, formatShape, shapesEqual } from '../shape.js';
-import { Tensor, type TensorLike } from '../tensor.js';
+import { broadcastShapes, describe, formatShape, shapesEqual } from '../shape.js';
+import { Tensor, storeValue, type TensorLike } from '../tensor.js';
 import { clone } from './clone.js';
 import { div } from './div.js';
 import { mul } from './mul.js';
@@ -94,8 +94,10 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
 /** Fills x with value in place (zero_ is fill_(0)). */
 export function fill(x: Tensor, value: number): Tensor {
   checkTensorArg(x, 'fill_', 'x');
-  if (typeof value !== 'number') throw new TypeError(`fill_: argument 'value' must be a number, got ${typeof value}`);
-  if (x.dtype === 'bool') value = value !== 0 ? 1 : 0; // nonzero (NaN too) is true, stored as the byte 1
+  if (typeof value !== 'number') throw new TypeError(`fill_: argument 'value' must be a number, got ${describe(value)}`);
+  // bool: nonzero (NaN too) is true, stored as the byte 1; int32: NaN and values out of range are
+  // refused (the typed-array store would wrap 3e9 and turn NaN into 0), as full() does.
+  value = storeValue(value, x.dtype, 'fill_');
   if (!recordingNeeded(x, null, 'fill')) {
     x.data.fill(value);
     x._version.version++;

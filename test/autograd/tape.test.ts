@@ -296,6 +296,9 @@ describe('the engine', () => {
       x.mul(2).requiresGrad = false;
     }).toThrow(/only leaf tensors can change requiresGrad/);
     expect(() => tg.tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(
+      new TypeError("tensor: option 'requiresGrad' is true but only float32 and float64 tensors can require gradients, got dtype int32"),
+    );
+    expect(() => tg.tensor([1], { dtype: 'int32' }).requiresGrad_(true)).toThrow(
       new TypeError('requiresGrad: only float32 and float64 tensors can require gradients, got dtype int32'),
     );
   });
