@@ -131,11 +131,10 @@ export class Tensor {
   _hooks: GradHook[] | null = null;
   /** @internal backward bookkeeping for leaves: the gradient summed during the current pass. */
   _pendingGrad: Tensor | null = null;
-  /** @internal the backward pass that last delivered this tensor as a gradient, and how often it did. */
-  _pass = 0;
-  _deliveries = 0;
-  /** @internal the tensor whose storage this view shares (reshape, flatten, squeeze, unsqueeze), or null. */
+  /** @internal the tensor whose storage this one shares (a view: reshape, flatten, squeeze, unsqueeze; or detach()), or null. */
   _base: Tensor | null = null;
+  /** @internal made by detach(): it shares _base's storage but is not a view in autograd's sense. */
+  _detached = false;
   /** @internal a unique id, for debugging and stable ordering. */
   readonly id: number;
 
@@ -203,7 +202,10 @@ export class Tensor {
 
   /** A new leaf that shares this tensor's storage but is cut from the graph. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape, this.dtype, this._version);
+    const d = new Tensor(this.data, this.shape, this.dtype, this._version);
+    d._base = this._base ?? this;
+    d._detached = true;
+    return d;
   }
 
   /** Detaches this tensor in place from the graph that produced it; returns this. */

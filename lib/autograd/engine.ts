@@ -3,7 +3,7 @@
 // each node output receives before calling its backward once, validates what backward returns and
 // routes it along the edges: to the next node, or to a leaf tensor. Leaves get their summed
 // gradient at the end of the pass (hooks first), accumulated into .grad.
-import { allocate, type DType } from '../dtype.js';
+import { allocate, type DType, type TypedArray } from '../dtype.js';
 import { setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
@@ -95,27 +95,49 @@ interface PassState {
   createGraph: boolean;
   captureSlots: Map<Tensor, number> | null;
   leaves: Tensor[];
+  /** Per storage (typed array): how many places of this pass hold a gradient living in it. */
+  holders: Map<TypedArray, number>;
+}
+
+// Ownership rule. The engine may keep a gradient without copying it, or add another gradient into
+// it in place, only when it owns the storage:
+//   1. the storage was allocated during this pass (the tensor owning it, `_base` for a view, has an
+//      id at or above the pass's watermark), so no user value or saved tensor lives in it; and
+//   2. exactly one place holds a gradient in that storage: a node's pending output gradient, a
+//      leaf's pending sum, a captured autograd.grad result, or a hook's caller.
+// Holders are counted per storage, not per tensor: a view's backward (reshape, squeeze, unsqueeze,
+// flatten) returns a tensor sharing storage with the gradient it was given, and a pass-through
+// backward (add, sub, expand of same shape) hands that gradient to several inputs. A node's hold
+// ends when its backward has run. With createGraph nothing is owned: every sum is recorded.
+
+/** Whether the engine owns t's storage in this pass (see the rule above). */
+function owned(t: Tensor, st: PassState): boolean {
+  return !st.createGraph && (t._base ?? t).id >= st.firstId && st.holders.get(t.data) === 1;
+}
+
+function hold(t: Tensor, st: PassState, count = 1): void {
+  st.holders.set(t.data, (st.holders.get(t.data) ?? 0) + count);
+}
+
+function unhold(t: Tensor, st: PassState): void {
+  const n = st.holders.get(t.data);
+  if (n !== undefined) st.holders.set(t.data, n - 1);
 }
 
 /**
- * Whether the engine may keep t without copying or add into it in place: t was created during this
- * pass (so no caller holds it) and delivered exactly once (so no other edge or leaf shares it).
- * Add's backward, for one, returns its incoming gradient for both inputs.
+ * Sums two gradients that one place holds: in place into a when the engine owns it, else into a
+ * new buffer (which this place then holds instead of a). With createGraph, a recorded add.
  */
-function owned(t: Tensor, st: PassState): boolean {
-  return !st.createGraph && t.id >= st.firstId && t._pass === st.pass && t._deliveries === 1;
-}
-
-/** Sums two gradients: in place into a when the engine owns it and nothing records, else a new tensor. */
 function sum2(a: Tensor, b: Tensor, st: PassState): Tensor {
   if (st.createGraph) return ops.add(a, b);
   let out = a;
   if (!owned(a, st)) {
+    unhold(a, st);
     out = copy(a);
-    out._pass = st.pass; // a fresh buffer only this edge holds
-    out._deliveries = 1;
+    hold(out, st);
   }
   accumulateInto(out, b);
+  unhold(b, st); // b was added in; nothing holds it here any more
   return out;
 }
 
@@ -200,7 +222,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
   }
 
   const leaves: Tensor[] = [];
-  const st: PassState = { pass, firstId, createGraph: opt.createGraph, captureSlots, leaves };
+  const st: PassState = { pass, firstId, createGraph: opt.createGraph, captureSlots, leaves, holders: new Map() };
   const previousMode = setGradEnabled(opt.createGraph);
   try {
     for (let i = 0; i < roots.length; i++) {
@@ -221,8 +243,8 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         if (node._outHooks !== null) {
           const hooked = runHooks(node._outHooks[j], g, node.name);
           if (hooked !== g) {
-            hooked._pass = pass; // user code made it and may hold it: never add into it in place
-            hooked._deliveries = 2;
+            unhold(g, st);
+            hold(hooked, st, 2); // this node, and the hook's author, who may keep it
             g = grads[j] = hooked;
           }
         }
@@ -230,13 +252,19 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       }
       if (captureAt !== null) {
         const caps = captureAt.get(node);
-        if (caps !== undefined) for (const [j, slot] of caps) captured[slot] = grads[j];
+        if (caps !== undefined)
+          for (const [j, slot] of caps) {
+            const g = grads[j];
+            captured[slot] = g;
+            if (g !== null) hold(g, st); // the result keeps it: never add into it in place
+          }
       }
       if (node._materializeGrads)
         for (let j = 0; j < numOutputs; j++)
           if (grads[j] === null && node._outputShape(j) !== undefined) grads[j] = new Tensor(allocate(node._outputDtype(j), sizeOfShape(node._outputShape(j))), node._outputShape(j), node._outputDtype(j));
 
       const result = numOutputs === 1 ? node._fn.backward(node, grads[0]) : node._fn.backward(node, ...grads);
+      for (let j = 0; j < numOutputs; j++) if (grads[j] !== null) unhold(grads[j]!, st); // this node is done with them
       const next = node._next;
       const numInputs = next.length;
       let list: unknown[];
@@ -296,10 +324,7 @@ function extraGradientsAreNull(list: unknown[], numInputs: number): boolean {
 
 /** Adds g to what edge has received in this pass: a node output's buffer, or a leaf's pending gradient. */
 function deliver(edge: FunctionCtx | Tensor, outIndex: number, g: Tensor, st: PassState): void {
-  if (g._pass !== st.pass) {
-    g._pass = st.pass;
-    g._deliveries = 1;
-  } else g._deliveries++;
+  hold(g, st);
   if (edge instanceof FunctionCtx) {
     let grads = edge._grads;
     if (grads === null) grads = edge._grads = edge._numOutputs === 1 ? [null] : new Array(edge._numOutputs).fill(null);

@@ -57,7 +57,7 @@ export class Fill extends Function {
 
 function recordingNeeded(x: Tensor, other: TensorLike | null, op: string): boolean {
   if (!isGradEnabled()) return false;
-  if (x._base !== null && (x._requiresGrad || x._base._requiresGrad))
+  if (x._base !== null && !x._detached && (x._requiresGrad || x._base._requiresGrad))
     // The write would change the base too, whose recorded history would not know: refuse rather than
     // give a silently wrong gradient (PyTorch rebases such views; we do not yet).
     throw new Error(`${op}_: in-place modification of a view (reshape/flatten/squeeze/unsqueeze) of a tensor that requires grad is not supported while grad mode is on; clone() the view first`);
