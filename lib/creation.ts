@@ -20,14 +20,14 @@ export function full(shape: number[] | number, value: number, opts?: TensorOptio
   const stored = storeValue(value, dtype, 'full');
   const data = allocateFor(dtype, sizeOf(s), 'full');
   if (stored !== 0) data.fill(stored);
-  return finishLeaf(new Tensor(data, s, dtype), opts);
+  return finishLeaf(Tensor._wrap(data, s, dtype), opts);
 }
 
 /** A tensor of zeros. */
 export function zeros(shape: number[] | number, opts?: TensorOptions): Tensor {
   const s = shapeArg(shape, 'zeros');
   const dtype = dtypeOption(opts, 'zeros');
-  return finishLeaf(new Tensor(allocateFor(dtype, sizeOf(s), 'zeros'), s, dtype), opts);
+  return finishLeaf(Tensor._wrap(allocateFor(dtype, sizeOf(s), 'zeros'), s, dtype), opts);
 }
 
 /** A tensor of ones. */
@@ -36,14 +36,14 @@ export function ones(shape: number[] | number, opts?: TensorOptions): Tensor {
   const dtype = dtypeOption(opts, 'ones');
   const data = allocateFor(dtype, sizeOf(s), 'ones');
   data.fill(1);
-  return finishLeaf(new Tensor(data, s, dtype), opts);
+  return finishLeaf(Tensor._wrap(data, s, dtype), opts);
 }
 
 /** Zeros with x's shape and dtype (opts may override the dtype). */
 export function zerosLike(x: Tensor, opts?: TensorOptions): Tensor {
   checkTensor(x, 'zerosLike', 'x');
   const dtype = dtypeOption(opts, 'zerosLike', x.dtype);
-  return finishLeaf(new Tensor(allocateFor(dtype, x.size, 'zerosLike'), x.shape.slice(), dtype), opts);
+  return finishLeaf(Tensor._wrap(allocateFor(dtype, x.size, 'zerosLike'), x.shape.slice(), dtype), opts);
 }
 
 /** Ones with x's shape and dtype (opts may override the dtype). */
@@ -52,7 +52,7 @@ export function onesLike(x: Tensor, opts?: TensorOptions): Tensor {
   const dtype = dtypeOption(opts, 'onesLike', x.dtype);
   const data = allocateFor(dtype, x.size, 'onesLike');
   data.fill(1);
-  return finishLeaf(new Tensor(data, x.shape.slice(), dtype), opts);
+  return finishLeaf(Tensor._wrap(data, x.shape.slice(), dtype), opts);
 }
 
 /**
@@ -79,7 +79,7 @@ export function arange(start: number, end?: number | TensorOptions, step: number
   const data = allocateFor(dtype, n, 'arange');
   if (dtype === 'bool') for (let i = 0; i < n; i++) data[i] = a + i * st !== 0 ? 1 : 0;
   else for (let i = 0; i < n; i++) data[i] = a + i * st;
-  return finishLeaf(new Tensor(data, [n], dtype), opts);
+  return finishLeaf(Tensor._wrap(data, [n], dtype), opts);
 }
 
 function isOptionsObject(x: unknown): x is TensorOptions {
@@ -97,7 +97,7 @@ export function eye(n: number, m: number = n, opts?: TensorOptions): Tensor {
   const dtype = dtypeOption(opts, 'eye');
   const data = allocateFor(dtype, s[0] * s[1], 'eye');
   for (let i = 0; i < Math.min(s[0], s[1]); i++) data[i * s[1] + i] = 1;
-  return finishLeaf(new Tensor(data, s, dtype), opts);
+  return finishLeaf(Tensor._wrap(data, s, dtype), opts);
 }
 
 function randomFloat(shape: unknown, opts: TensorOptions | undefined, op: string, sample: () => number): Tensor {
@@ -106,7 +106,7 @@ function randomFloat(shape: unknown, opts: TensorOptions | undefined, op: string
   if (!isFloatDType(dtype)) throw new TypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
   const data = allocateFor(dtype, sizeOf(s), op);
   for (let i = 0; i < data.length; i++) data[i] = sample();
-  return finishLeaf(new Tensor(data, s, dtype), opts);
+  return finishLeaf(Tensor._wrap(data, s, dtype), opts);
 }
 
 /** Uniform samples in [0, 1) from the seeded generator (tg.manualSeed). */

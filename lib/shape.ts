@@ -145,7 +145,7 @@ export function describe(x: unknown): string {
   if (x === null) return 'null';
   if (x === undefined) return 'undefined';
   if (Array.isArray(x)) return 'an array';
-  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
+  if (ArrayBuffer.isView(x)) return `${/^[AEIO]/.test(x.constructor.name) ? 'an' : 'a'} ${x.constructor.name}`;
   if (typeof x === 'bigint') return `a bigint (${x}n)`;
   if (typeof x === 'symbol') return `a symbol (${x.description ?? ''})`;
   if (typeof x === 'function') return 'a function';

@@ -112,6 +112,40 @@ export function tensorIdWatermark(): number {
 /** Shapes are never mutated, so every 0-d tensor can share this one. */
 const SCALAR_SHAPE: readonly number[] = Object.freeze([]) as readonly number[];
 
+/**
+ * Set by Tensor._wrap for exactly one construction: the next constructor call skips validation
+ * and clears it first thing, so nothing can leave it set. Module-private, so only code that calls
+ * Tensor._wrap (the library itself) takes the fast path; `new tg.Tensor(...)` is always checked.
+ */
+let trustedConstruction = false;
+
+/** The public constructor's checks: O(ndim), no allocation. Returns the dtype. */
+function checkConstructorArgs(data: unknown, shape: unknown, dtype: unknown, version: unknown): DType {
+  const kind = dtypeOfArray(data);
+  if (kind === null)
+    throw new TypeError(`Tensor: argument 'data' must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${describe(data)}`);
+  const length = (data as TypedArray).length;
+  if (!Array.isArray(shape)) throw new TypeError(`Tensor: argument 'shape' must be an array of non-negative integers, got ${describe(shape)}`);
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (typeof d !== 'number' || !Number.isInteger(d))
+      throw new TypeError(`Tensor: argument 'shape' must be an array of non-negative integers, got ${formatValue(shape)} (entry ${i} is ${describe(d)})`);
+    if (d < 0) throw new RangeError(`Tensor: argument 'shape' must be an array of non-negative integers, got ${formatValue(shape)} (entry ${i} is negative)`);
+    n *= d;
+  }
+  if (n !== length)
+    throw new RangeError(`Tensor: shape ${formatShape(shape)} holds ${n} elements but the data has ${length}`);
+  checkElementCount(n, 'Tensor', formatShape(shape));
+  if (dtype !== undefined && dtype !== kind) {
+    if (!isDType(dtype)) throw new TypeError(`Tensor: argument 'dtype' must be 'float32', 'float64', 'int32' or 'bool', got ${formatValue(dtype)}`);
+    throw new TypeError(`Tensor: argument 'dtype' is ${dtype} but the data is a ${(data as TypedArray).constructor.name}, which stores ${kind}`);
+  }
+  if (version !== undefined && (typeof version !== 'object' || version === null || typeof (version as VersionCounter).version !== 'number'))
+    throw new TypeError(`Tensor: argument 'version' must be a version counter { version: number } from another tensor, got ${describe(version)}`);
+  return kind;
+}
+
 export class Tensor {
   /** Contiguous row-major storage (Float32Array, Float64Array, Int32Array, or Uint8Array for bool). */
   readonly data: TypedArray;
@@ -139,15 +173,37 @@ export class Tensor {
   readonly id: number;
 
   /**
-   * Wraps storage without copying. Most code should use tg.tensor() / tg.zeros() instead.
-   * `data.length` must equal the product of `shape`.
+   * Wraps storage without copying (the shape array is copied). Most code should use tg.tensor() /
+   * tg.zeros() instead. `data` is a Float32Array, Float64Array, Int32Array or Uint8Array (bool),
+   * `shape` an array of non-negative integers whose product is `data.length`, and `dtype`, when
+   * given, the one `data` stores; anything else throws a TypeError or RangeError naming 'Tensor'.
+   * The library's own code, whose storage and shapes are right by construction, uses Tensor._wrap.
    */
   constructor(data: TypedArray, shape: readonly number[], dtype?: DType, version?: VersionCounter) {
-    this.data = data;
-    this.shape = shape;
-    this.dtype = dtype ?? (dtypeOfArray(data) as DType);
-    this._ver = version ?? null;
+    if (trustedConstruction) {
+      trustedConstruction = false;
+      this.data = data;
+      this.shape = shape;
+      this.dtype = dtype!;
+      this._ver = version ?? null;
+    } else {
+      this.dtype = checkConstructorArgs(data, shape, dtype, version);
+      this.data = data;
+      this.shape = shape.length === 0 ? SCALAR_SHAPE : shape.slice(); // the caller keeps its array
+      this._ver = version ?? null;
+    }
     this.id = nextTensorId++;
+  }
+
+  /**
+   * @internal The fast path for the library's own tensors: wraps storage as `new Tensor` does but
+   * skips its argument checks, so the check costs nothing on the hot path of every op. The caller
+   * guarantees data is one of the four typed arrays of `dtype`, the product of `shape` is
+   * data.length, and nobody mutates `shape` afterwards (it is kept, not copied).
+   */
+  static _wrap(data: TypedArray, shape: readonly number[], dtype: DType, version?: VersionCounter): Tensor {
+    trustedConstruction = true;
+    return new Tensor(data, shape, dtype, version);
   }
 
   /** @internal the version counter, created on first use (most tensors never need one). */
@@ -202,7 +258,7 @@ export class Tensor {
 
   /** A new leaf that shares this tensor's storage but is cut from the graph. */
   detach(): Tensor {
-    const d = new Tensor(this.data, this.shape, this.dtype, this._version);
+    const d = Tensor._wrap(this.data, this.shape, this.dtype, this._version);
     d._base = this._base ?? this;
     d._detached = true;
     return d;
@@ -412,7 +468,7 @@ function formatScalar(v: number | boolean, dtype: DType): string {
 
 /** A new tensor of `shape` sharing x's storage and version counter (a view; no autograd). */
 export function viewOf(x: Tensor, shape: readonly number[]): Tensor {
-  const v = new Tensor(x.data, shape, x.dtype, x._version);
+  const v = Tensor._wrap(x.data, shape, x.dtype, x._version);
   v._base = x._base ?? x;
   return v;
 }
@@ -475,7 +531,7 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
     const dtype = dtypeOption(opts, 'tensor', 'float32', TENSOR_KEYS);
     const storage = allocate(dtype, 1);
     storage[0] = storeValue(data, dtype, 'tensor');
-    return finishLeaf(new Tensor(storage, SCALAR_SHAPE, dtype), opts);
+    return finishLeaf(Tensor._wrap(storage, SCALAR_SHAPE, dtype), opts);
   }
   const fromArray = ArrayBuffer.isView(data) ? dtypeOfArray(data) : null;
   const dtype = dtypeOption(opts, 'tensor', fromArray ?? (inferBool(data) ? 'bool' : 'float32'), TENSOR_KEYS);
@@ -519,7 +575,7 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
     storage = flat;
     if (target !== null) shape = target;
   }
-  return finishLeaf(new Tensor(storage, shape, dtype), opts);
+  return finishLeaf(Tensor._wrap(storage, shape, dtype), opts);
 }
 
 /**

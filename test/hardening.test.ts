@@ -46,6 +46,29 @@ describe('hardening', () => {
     expect(Array.from(softmaxBackward(y, g, -1, false).data)).toEqual(Array.from(x.grad!.data));
   });
 
+  it('2. new tg.Tensor(data, shape, dtype) validates its arguments like tg.tensor', () => {
+    expectError(() => new tg.Tensor(new Float32Array(10), [1e9]), RangeError, 'Tensor: shape [1000000000] holds 1000000000 elements but the data has 10');
+    expectError(() => new tg.Tensor(new Float32Array(4), [2, 3]), RangeError, 'Tensor: shape [2, 3] holds 6 elements but the data has 4');
+    expectError(() => new tg.Tensor([1, 2] as any, [2]), TypeError, "Tensor: argument 'data' must be a Float32Array, Float64Array, Int32Array or Uint8Array, got an array");
+    expectError(() => new tg.Tensor(new Int16Array(2) as any, [2]), TypeError, "Tensor: argument 'data' must be a Float32Array, Float64Array, Int32Array or Uint8Array, got an Int16Array");
+    expectError(() => new tg.Tensor(new Float32Array(2), 2 as any), TypeError, "Tensor: argument 'shape' must be an array of non-negative integers, got a number (2)");
+    expectError(() => new tg.Tensor(new Float32Array(2), [2.5] as any), TypeError, "Tensor: argument 'shape' must be an array of non-negative integers, got [2.5] (entry 0 is a number (2.5))");
+    expectError(() => new tg.Tensor(new Float32Array(0), [-1, 0]), RangeError, "Tensor: argument 'shape' must be an array of non-negative integers, got [-1,0] (entry 0 is negative)");
+    expectError(() => new tg.Tensor(new Float32Array(2), [2], 'float64'), TypeError, "Tensor: argument 'dtype' is float64 but the data is a Float32Array, which stores float32");
+    expectError(() => new tg.Tensor(new Float32Array(2), [2], 'half' as any), TypeError, `Tensor: argument 'dtype' must be 'float32', 'float64', 'int32' or 'bool', got "half"`);
+    expectError(() => new tg.Tensor(new Float32Array(2), [2], undefined, 3 as any), TypeError, "Tensor: argument 'version' must be a version counter { version: number } from another tensor, got a number (3)");
+    // valid input: wraps without copying the data, copies the shape, infers the dtype
+    const data = new Int32Array([1, 2, 3, 4, 5, 6]);
+    const shape = [2, 3];
+    const t = new tg.Tensor(data, shape);
+    shape[0] = 7;
+    expect(t.shape).toEqual([2, 3]);
+    expect(t.data).toBe(data);
+    expect(t.dtype).toBe('int32');
+    expect(new tg.Tensor(new Uint8Array(1), [], 'bool').toString()).toBe('tensor(false, dtype=bool)');
+    expect(new tg.Tensor(new Float64Array([1, 2]), [2]).add(1).toArray()).toEqual([2, 3]);
+  });
+
   it('4. fill_ on int32 refuses what full refuses (3e9, NaN); bool and in-range values still work', () => {
     const x = tg.zeros([3], { dtype: 'int32' });
     const limit = 'cannot be stored in an int32 tensor (range -2147483648..2147483647)';

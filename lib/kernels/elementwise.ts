@@ -118,13 +118,13 @@ export function binary(name: BinaryName, a: Tensor | number, b: Tensor | number,
     const nativeA = asArrayOf(ad, out), nativeB = asArrayOf(bd, out);
     native.binary(nativeBinary.get(name)!, nativeA, broadcastStrides(a instanceof Tensor ? aShape : [], shape),
       nativeB, broadcastStrides(b instanceof Tensor ? bShape : [], shape), out, shape as number[]);
-    return new Tensor(out, shape, dtype);
+    return Tensor._wrap(out, shape, dtype);
   }
   if (ad.length === n && bd.length === n) binaryRun(op, ad, 0, 1, bd, 0, 1, out, 0, n);
   else if (bd.length === 1 && ad.length === n) binaryRun(op, ad, 0, 1, bd, 0, 0, out, 0, n);
   else if (ad.length === 1 && bd.length === n) binaryRun(op, ad, 0, 0, bd, 0, 1, out, 0, n);
   else broadcastRun(op, ad, broadcastStrides(aShape, shape), bd, broadcastStrides(bShape, shape), out, shape);
-  return new Tensor(out, shape, dtype);
+  return Tensor._wrap(out, shape, dtype);
 }
 
 /** a ∘= b in place (b broadcast to a's shape); a must be a float or int tensor of the result dtype. */
@@ -260,7 +260,7 @@ export function unary(name: UnaryName, x: Tensor, p = 0, p1 = 0): Tensor {
   } else {
     unaryRun(UNARY_CODE[name], x.data, out, n, p, p1);
   }
-  return new Tensor(out, x.shape, dtype);
+  return Tensor._wrap(out, x.shape, dtype);
 }
 
 /** Adds b into a's storage (same shape and dtype); for the engine's gradient accumulation. */
@@ -282,5 +282,5 @@ export function copy(x: Tensor, dtype: DType = x.dtype): Tensor {
     const src = x.data;
     for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;
   } else out.set(x.data);
-  return new Tensor(out, x.shape, dtype);
+  return Tensor._wrap(out, x.shape, dtype);
 }

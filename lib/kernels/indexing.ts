@@ -46,7 +46,7 @@ export function concatBlocks(parts: readonly TypedArray[], blocks: readonly numb
     else for (let o = 0; o < outer; o++) copyRun(src, o * b, out, o * total + offset, b);
     offset += b;
   }
-  return new Tensor(out, shape, dtype);
+  return Tensor._wrap(out, shape, dtype);
 }
 
 /** x split along dim into consecutive pieces of the given sizes (copies). */
@@ -62,7 +62,7 @@ export function splitAlong(x: Tensor, dim: number, sizes: readonly number[]): Te
     else for (let o = 0; o < outer; o++) copyRun(src, (o * n + start) * inner, out, o * b, b);
     const shape = x.shape.slice();
     shape[dim] = s;
-    outs.push(new Tensor(out, shape, x.dtype));
+    outs.push(Tensor._wrap(out, shape, x.dtype));
     start += s;
   }
   return outs;
@@ -87,7 +87,7 @@ export function sliceAlong(x: Tensor, dim: number, start: number, step: number, 
     for (let o = 0; o < outer; o++)
       for (let k = 0; k < len; k++) copyRun(src, (o * n + start + k * step) * inner, out, (o * len + k) * inner, inner);
   }
-  return new Tensor(out, shape, x.dtype);
+  return Tensor._wrap(out, shape, x.dtype);
 }
 
 /** Zeros of `shape` with g written at [start : : step] along dim (the reverse of sliceAlong). */
@@ -103,7 +103,7 @@ export function sliceScatter(g: Tensor, shape: readonly number[], dim: number, s
     for (let o = 0; o < outer; o++)
       for (let k = 0; k < len; k++) copyRun(src, (o * len + k) * inner, out, (o * n + start + k * step) * inner, inner);
   }
-  return new Tensor(out, shape, g.dtype);
+  return Tensor._wrap(out, shape, g.dtype);
 }
 
 /**
@@ -137,7 +137,7 @@ export function indexSelectAlong(x: Tensor, dim: number, idx: Int32Array): Tenso
     for (let o = 0; o < outer; o++)
       for (let j = 0; j < m; j++) copyRun(src, (o * n + idx[j]) * inner, out, (o * m + j) * inner, inner);
   }
-  return new Tensor(out, shape, x.dtype);
+  return Tensor._wrap(out, shape, x.dtype);
 }
 
 /** Zeros of `shape` with out[o, idx[j], i] += g[o, j, i] (the reverse of indexSelectAlong). */
@@ -155,7 +155,7 @@ export function indexAddAlong(g: Tensor, shape: readonly number[], dim: number, 
     for (let o = 0; o < outer; o++)
       for (let j = 0; j < m; j++) addRun(src, (o * m + j) * inner, out, (o * n + idx[j]) * inner, inner);
   }
-  return new Tensor(out, shape, g.dtype);
+  return Tensor._wrap(out, shape, g.dtype);
 }
 
 /**
@@ -216,7 +216,7 @@ export function gatherAlong(x: Tensor, dim: number, index: Tensor): Tensor {
   } else {
     forEachIndexed(index.shape, x.shape, dim, idx, (e, xo) => { out[e] = src[xo]; });
   }
-  return new Tensor(out, index.shape, x.dtype);
+  return Tensor._wrap(out, index.shape, x.dtype);
 }
 
 /** A copy of x with src[e] added at index[e] along dim; src has index's shape. Indices already checked. */
@@ -235,7 +235,7 @@ export function scatterAddAlong(x: Tensor, dim: number, index: Tensor, src: Tens
   } else {
     forEachIndexed(index.shape, x.shape, dim, idx, (e, xo) => { out[xo] += s[e]; });
   }
-  return new Tensor(out, x.shape, x.dtype);
+  return Tensor._wrap(out, x.shape, x.dtype);
 }
 
 /** t's data broadcast to shape (t's own storage when the shape already matches). */
@@ -289,7 +289,7 @@ export function whereKernel(cond: Tensor, a: TensorLike, b: TensorLike, shape: n
       out[k] = pick[+(c[k * sc] !== 0)];
     }
   }
-  return new Tensor(out, shape, dtype);
+  return Tensor._wrap(out, shape, dtype);
 }
 
 /** A copy of x with value wherever mask (broadcast to x's shape) is nonzero. */
@@ -307,7 +307,7 @@ export function maskedFillKernel(x: Tensor, mask: Tensor, value: number): Tensor
       out[k] = pick[+(m[k] !== 0)];
     }
   }
-  return new Tensor(out, x.shape, x.dtype);
+  return Tensor._wrap(out, x.shape, x.dtype);
 }
 
 export type CompareName = 'gt' | 'lt' | 'ge' | 'le' | 'eq' | 'ne';
@@ -324,11 +324,11 @@ export function compareKernel(op: CompareName, a: TensorLike, b: TensorLike, sha
   const [y, sy] = operand(b, shape);
   if (sx === 1 && sy === 0) {
     compareScalar(op, x, y[0], out);
-    return new Tensor(out, shape, 'bool');
+    return Tensor._wrap(out, shape, 'bool');
   }
   if (sx === 0 && sy === 1) {
     compareScalar(FLIPPED[op], y, x[0], out); // a ∘ t is t ∘' a with the comparison mirrored
-    return new Tensor(out, shape, 'bool');
+    return Tensor._wrap(out, shape, 'bool');
   }
   // +(x > y) compiles without a branch; `? 1 : 0` mispredicts on irregular data (measured ~10x slower
   // on random values).
@@ -340,7 +340,7 @@ export function compareKernel(op: CompareName, a: TensorLike, b: TensorLike, sha
     case 'eq': for (let k = 0; k < n; k++) out[k] = +(x[k * sx] === y[k * sy]); break;
     case 'ne': for (let k = 0; k < n; k++) out[k] = +(x[k * sx] !== y[k * sy]); break;
   }
-  return new Tensor(out, shape, 'bool');
+  return Tensor._wrap(out, shape, 'bool');
 }
 
 const FLIPPED: Record<CompareName, CompareName> = { gt: 'lt', lt: 'gt', ge: 'le', le: 'ge', eq: 'eq', ne: 'ne' };

@@ -11,7 +11,7 @@ function stridedCopy(x: Tensor, shape: readonly number[], strides: readonly numb
   const nd = shape.length;
   if (nd === 0 || n === 0) {
     if (n === 1) out[0] = src[0];
-    return new Tensor(out, shape, x.dtype);
+    return Tensor._wrap(out, shape, x.dtype);
   }
   const inner = shape[nd - 1];
   const si = strides[nd - 1];
@@ -28,7 +28,7 @@ function stridedCopy(x: Tensor, shape: readonly number[], strides: readonly numb
       idx[d] = 0;
     }
   }
-  return new Tensor(out, shape, x.dtype);
+  return Tensor._wrap(out, shape, x.dtype);
 }
 
 /** x with its dims reordered: out.shape[i] = x.shape[perm[i]] (a copy). */
@@ -42,7 +42,7 @@ export function broadcastCopy(x: Tensor, shape: readonly number[]): Tensor {
   if (x.size === 1) {
     const out = allocate(x.dtype, sizeOf(shape));
     out.fill(x.data[0]);
-    return new Tensor(out, shape, x.dtype);
+    return Tensor._wrap(out, shape, x.dtype);
   }
   return stridedCopy(x, shape, broadcastStrides(x.shape, shape));
 }

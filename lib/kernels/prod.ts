@@ -20,7 +20,7 @@ export function prodGradKernel(x: Tensor, g: Tensor): Tensor {
       prefix *= xd[b + i];
     }
   }
-  return new Tensor(out, x.shape, x.dtype);
+  return Tensor._wrap(out, x.shape, x.dtype);
 }
 
 export function prodGrad2Kernel(x: Tensor, w: Tensor): Tensor {
@@ -46,5 +46,5 @@ export function prodGrad2Kernel(x: Tensor, w: Tensor): Tensor {
       l *= xd[b + j];
     }
   }
-  return new Tensor(out, x.shape, x.dtype);
+  return Tensor._wrap(out, x.shape, x.dtype);
 }

@@ -39,7 +39,7 @@ export function reduce(name: ReduceName, x: Tensor, dims: readonly number[], kee
   const xd = x.data;
   if (xd.length >= NATIVE_MIN_ELEMENTS && nativeReduce.has(name) && (xd instanceof Float32Array || xd instanceof Float64Array) && out.constructor === xd.constructor) {
     native.reduce(nativeReduce.get(name)!, xd, shape as number[], dims as number[], out as FloatArray);
-    return new Tensor(out, outShape, dtype);
+    return Tensor._wrap(out, outShape, dtype);
   }
   // Reduced elements per output, and the (outer, reduced, inner) split when the dims are one run.
   let count = 1;
@@ -93,7 +93,7 @@ export function reduce(name: ReduceName, x: Tensor, dims: readonly number[], kee
   }
   if (name === 'mean') for (let i = 0; i < outSize; i++) out[i] = acc[i] / count;
   else out.set(acc);
-  return new Tensor(out, outShape, dtype);
+  return Tensor._wrap(out, outShape, dtype);
 }
 
 /** Folds n elements x[base + i·stride] into start. Max/min propagate NaN. */
@@ -176,5 +176,5 @@ export function extremeAlongDim(which: 'max' | 'min', x: Tensor, dim: number, ke
       values[o * inner + j] = best;
       indices[o * inner + j] = bestAt;
     }
-  return { values: new Tensor(values, outShape, x.dtype), indices: new Tensor(indices, outShape, 'int32') };
+  return { values: Tensor._wrap(values, outShape, x.dtype), indices: Tensor._wrap(indices, outShape, 'int32') };
 }

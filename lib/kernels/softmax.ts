@@ -44,11 +44,11 @@ export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
   const y = allocate(x.dtype, xd.length) as FloatArray;
   if (useNative(xd)) {
     native.softmax(xd, y, outer, n, inner, log);
-    return new Tensor(y, x.shape, x.dtype);
+    return Tensor._wrap(y, x.shape, x.dtype);
   }
   if (inner === 1) {
     softmaxRows(xd, y, outer, n, log);
-    return new Tensor(y, x.shape, x.dtype);
+    return Tensor._wrap(y, x.shape, x.dtype);
   }
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < inner; j++) {
@@ -68,7 +68,7 @@ export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
         for (let i = 0; i < n; i++) y[base + i * inner] = Math.exp(xd[base + i * inner] - m) * inv;
       }
     }
-  return new Tensor(y, x.shape, x.dtype);
+  return Tensor._wrap(y, x.shape, x.dtype);
 }
 
 /** The common case, contiguous rows (softmax over the last dim): exp is evaluated once per element. */
@@ -103,7 +103,7 @@ export function softmaxBackwardKernel(y: Tensor, g: Tensor, dim: number, log: bo
   const dx = allocate(y.dtype, yd.length) as FloatArray;
   if (useNative(yd)) {
     native.softmaxBackward(yd, gd, dx, outer, n, inner, log);
-    return new Tensor(dx, y.shape, y.dtype);
+    return Tensor._wrap(dx, y.shape, y.dtype);
   }
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < inner; j++) {
@@ -123,5 +123,5 @@ export function softmaxBackwardKernel(y: Tensor, g: Tensor, dim: number, log: bo
         }
       }
     }
-  return new Tensor(dx, y.shape, y.dtype);
+  return Tensor._wrap(dx, y.shape, y.dtype);
 }

@@ -32,7 +32,7 @@ export class LinearFunction extends Function {
         bias === null ? null : (bias.data as FloatArray),
       );
     }
-    return new Tensor(out, outShape, x.dtype);
+    return Tensor._wrap(out, outShape, x.dtype);
   }
   static override setupContext(ctx: FunctionCtx, [x, weight]: [Tensor, Tensor, Tensor | null]): void {
     ctx.saveForBackward(ctx.needsInputGrad[1] ? x : null, ctx.needsInputGrad[0] ? weight : null);

@@ -57,7 +57,7 @@ function matmulKernel(a: Tensor, b: Tensor, transA: boolean, transB: boolean): T
   const B = { data: b.data as FloatArray, offset: 0, rs: transB ? 1 : bc, cs: transB ? bc : 1 };
   const C = { data: out, offset: 0, rs: n, cs: 1 };
   const count = sizeOf(batch);
-  if (count === 0 || m === 0 || n === 0) return new Tensor(out, outShape, a.dtype);
+  if (count === 0 || m === 0 || n === 0) return Tensor._wrap(out, outShape, a.dtype);
   if (count === 1) gemm(m, n, k, 1, A, B, 0, C);
   else if (b.ndim === 2 && !transA && sizeOf(a.shape.slice(0, -2)) === count) {
     // B is shared by every batch entry and A's rows are contiguous across batches: one tall GEMM.
@@ -67,7 +67,7 @@ function matmulKernel(a: Tensor, b: Tensor, transA: boolean, transB: boolean): T
     for (let i = 0; i < count; i++) cOffsets[i] = i * m * n;
     gemmBatched(m, n, k, 1, A, batchOffsets(a, batch), B, batchOffsets(b, batch), 0, C, cOffsets);
   }
-  return new Tensor(out, outShape, a.dtype);
+  return Tensor._wrap(out, outShape, a.dtype);
 }
 
 export class MatMul extends Function {

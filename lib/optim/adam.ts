@@ -43,13 +43,13 @@ abstract class AdamBase extends Optimizer {
         if (p.grad === null) continue;
         let state = this.state.get(p);
         if (state === undefined) {
-          const zeros = () => new Tensor(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype);
+          const zeros = () => Tensor._wrap(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype);
           state = { step: 0, expAvg: zeros(), expAvgSq: zeros() };
           if (h.amsgrad) state.maxExpAvgSq = zeros();
           this.state.set(p, state);
         }
         if (h.amsgrad && !(state.maxExpAvgSq instanceof Tensor))
-          state.maxExpAvgSq = new Tensor(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype);
+          state.maxExpAvgSq = Tensor._wrap(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype);
         const step = (state.step as number) + 1;
         state.step = step;
         const vmax = h.amsgrad ? ((state.maxExpAvgSq as Tensor).data as FloatArray) : null;

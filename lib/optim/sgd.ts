@@ -44,7 +44,7 @@ export class SGD extends Optimizer {
         let buf: Tensor | null = null;
         if (h.momentum !== 0) {
           if (state === undefined || !(state.momentumBuffer instanceof Tensor)) {
-            state = { momentumBuffer: new Tensor(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype) };
+            state = { momentumBuffer: Tensor._wrap(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype) };
             this.state.set(p, state);
             first = true;
           }
