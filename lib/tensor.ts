@@ -2,7 +2,7 @@
 // Ops live in lib/ops/ (one file each); the methods here delegate to them through `ops`, which
 // lib/ops/index.ts fills in, so this file imports no op and no cycle arises.
 import { allocate, dtypeOfArray, isDType, isFloatDType, type DType, type TypedArray } from './dtype.js';
-import { checkElementCount, checkShape, describe, formatShape, formatValue, sizeOf } from './shape.js';
+import { checkElementCount, checkShape, describe, formatShape, formatValue, shapesEqual, sizeOf } from './shape.js';
 import type { FunctionCtx } from './autograd/function.js';
 
 /** A tensor or a plain number (numbers are accepted wherever a tensor is: x.mul(3)). */
@@ -119,6 +119,15 @@ const SCALAR_SHAPE: readonly number[] = Object.freeze([]) as readonly number[];
  */
 let trustedConstruction = false;
 
+/** The checks of `t.grad = g` (g not null): a Tensor other than t, of t's shape and dtype. */
+function checkAssignedGrad(t: Tensor, g: unknown): void {
+  if (!(g instanceof Tensor)) throw new TypeError(`grad: the assigned value must be null or a Tensor, got ${describe(g)}`);
+  if (g === t) throw new Error('grad: a tensor cannot be assigned as its own gradient');
+  if (g.dtype !== t.dtype) throw new TypeError(`grad: the assigned gradient has dtype ${g.dtype} but the tensor has dtype ${t.dtype}`);
+  if (!shapesEqual(g.shape, t.shape))
+    throw new RangeError(`grad: the assigned gradient has shape ${formatShape(g.shape)} but the tensor has shape ${formatShape(t.shape)}`);
+}
+
 /** The public constructor's checks: O(ndim), no allocation. Returns the dtype. */
 function checkConstructorArgs(data: unknown, shape: unknown, dtype: unknown, version: unknown): DType {
   const kind = dtypeOfArray(data);
@@ -151,8 +160,8 @@ export class Tensor {
   readonly data: TypedArray;
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** Gradient accumulated by backward (leaves, and non-leaves that called retainGrad()). */
-  grad: Tensor | null = null;
+  /** @internal backing field of `grad` (read it through the accessor; write it with _setGradUnchecked). */
+  _grad: Tensor | null = null;
   /** The recorded step that produced this tensor, or null for leaves. */
   gradFn: FunctionCtx | null = null;
   /** @internal which output of gradFn this tensor is. */
@@ -204,6 +213,28 @@ export class Tensor {
   static _wrap(data: TypedArray, shape: readonly number[], dtype: DType, version?: VersionCounter): Tensor {
     trustedConstruction = true;
     return new Tensor(data, shape, dtype, version);
+  }
+
+  /**
+   * Gradient accumulated by backward (leaves, and non-leaves that called retainGrad()). Assigning it
+   * accepts null or a Tensor of this tensor's shape and dtype, as PyTorch: anything else would make
+   * the next backward accumulate into a gradient of the wrong size or kind (NaN, or a string).
+   */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g !== null) checkAssignedGrad(this, g);
+    this._grad = g;
+  }
+
+  /**
+   * @internal Sets grad without the setter's checks, for the autograd engine, which has already
+   * validated every gradient's shape and dtype against its input.
+   */
+  _setGradUnchecked(g: Tensor | null): void {
+    this._grad = g;
   }
 
   /** @internal the version counter, created on first use (most tensors never need one). */

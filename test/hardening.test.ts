@@ -69,6 +69,25 @@ describe('hardening', () => {
     expect(new tg.Tensor(new Float64Array([1, 2]), [2]).add(1).toArray()).toEqual([2, 3]);
   });
 
+  it('3. assigning .grad accepts null or a Tensor of the same shape and dtype only', () => {
+    const x = tg.ones([2, 3], { requiresGrad: true });
+    expectError(() => (x.grad = tg.zeros([3])), RangeError, 'grad: the assigned gradient has shape [3] but the tensor has shape [2, 3]');
+    expectError(() => (x.grad = tg.zeros([2, 3], { dtype: 'float64' })), TypeError, 'grad: the assigned gradient has dtype float64 but the tensor has dtype float32');
+    expectError(() => (x.grad = 'abc' as any), TypeError, 'grad: the assigned value must be null or a Tensor, got a string (abc)');
+    expectError(() => (x.grad = undefined as any), TypeError, 'grad: the assigned value must be null or a Tensor, got undefined');
+    expectError(() => (x.grad = x), Error, 'grad: a tensor cannot be assigned as its own gradient');
+    expect(x.grad).toBe(null); // refused assignments leave grad alone
+    // valid: a same-shape tensor, which backward then accumulates into; and null clears it
+    x.grad = tg.full([2, 3], 10);
+    x.mul(2).sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([12, 12, 12, 12, 12, 12]);
+    x.grad = null;
+    x.mul(3).sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([3, 3, 3, 3, 3, 3]);
+    // grad is an accessor, not an own field (so it cannot be bypassed by a plain assignment)
+    expect(Object.getOwnPropertyDescriptor(x, 'grad')).toBeUndefined();
+  });
+
   it('4. fill_ on int32 refuses what full refuses (3e9, NaN); bool and in-range values still work', () => {
     const x = tg.zeros([3], { dtype: 'int32' });
     const limit = 'cannot be stored in an int32 tensor (range -2147483648..2147483647)';
