@@ -353,7 +353,7 @@ export class Tensor {
   }
 
   toString(): string {
-    const body = formatNested(this.toArray(), this.dtype);
+    const body = formatTensorData(this);
     const extras: string[] = [];
     if (this.dtype !== 'float32') extras.push(`dtype=${this.dtype}`);
     if (this.gradFn !== null) extras.push(`gradFn=<${this.gradFn.name}>`);
@@ -478,16 +478,34 @@ export class Tensor {
   silu(): Tensor { return ops.silu(this); }
 }
 
-function formatNested(value: NestedArray, dtype: DType, indent = 7): string {
-  if (!Array.isArray(value)) return formatScalar(value, dtype);
-  if (value.length === 0) return '[]';
-  if (!Array.isArray(value[0])) {
-    const items = value.length > 12 ? [...value.slice(0, 6), '...', ...value.slice(-6)] : value;
-    return `[${items.map((v) => (v === '...' ? v : formatScalar(v as number | boolean, dtype))).join(', ')}]`;
+/**
+ * The nested-bracket body of toString, read straight from the typed array: a dim longer than 12
+ * shows its first 6 and last 6 entries around '...', so a huge tensor costs only what is printed
+ * (toArray() would build every element as a JS value: ~300 MB for 2e7 of them).
+ */
+function formatTensorData(t: Tensor): string {
+  const { data, shape, dtype } = t;
+  const asBool = dtype === 'bool';
+  const scalar = (i: number): string => formatScalar(asBool ? data[i] !== 0 : data[i], dtype);
+  if (shape.length === 0) return scalar(0);
+  const strides = new Array<number>(shape.length);
+  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
   }
-  const rows = value.length > 12 ? [...value.slice(0, 6), null, ...value.slice(-6)] : value;
-  const pad = ' '.repeat(indent + 1);
-  return `[${rows.map((r) => (r === null ? '...' : formatNested(r, dtype, indent + 1))).join(',\n' + pad)}]`;
+  const shown = (n: number): number[] => {
+    if (n <= 12) return Array.from({ length: n }, (_, i) => i);
+    return [0, 1, 2, 3, 4, 5, -1, n - 6, n - 5, n - 4, n - 3, n - 2, n - 1]; // -1 is '...'
+  };
+  const format = (dim: number, offset: number, indent: number): string => {
+    const n = shape[dim];
+    if (n === 0) return '[]';
+    const idx = shown(n);
+    if (dim === shape.length - 1) return `[${idx.map((i) => (i < 0 ? '...' : scalar(offset + i))).join(', ')}]`;
+    const pad = ' '.repeat(indent + 1);
+    return `[${idx.map((i) => (i < 0 ? '...' : format(dim + 1, offset + i * strides[dim], indent + 1))).join(',\n' + pad)}]`;
+  };
+  return format(0, 0, 7);
 }
 
 function formatScalar(v: number | boolean, dtype: DType): string {

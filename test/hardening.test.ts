@@ -176,4 +176,42 @@ describe('hardening', () => {
     expect(tg.zerosLike(i).dtype).toBe('int32');
     expect(tg.onesLike(i, { dtype: undefined }).dtype).toBe('int32');
   });
+  it('10. toString prints large tensors from the typed array (no toArray), same format as before', () => {
+    // The previous formatter, over toArray(), as the oracle for the format.
+    const scalar = (v: number | boolean, dtype: tg.DType): string => {
+      if (typeof v === 'boolean') return v ? 'true' : 'false';
+      if (dtype === 'int32') return String(v);
+      if (Number.isInteger(v) && Math.abs(v) < 1e16) return v.toFixed(1).replace(/\.0$/, '.');
+      return dtype === 'float32' ? String(Math.fround(v).toPrecision(8)).replace(/\.?0+$/, '') : String(v);
+    };
+    const nested = (value: tg.NestedArray, dtype: tg.DType, indent = 7): string => {
+      if (!Array.isArray(value)) return scalar(value, dtype);
+      if (value.length === 0) return '[]';
+      if (!Array.isArray(value[0])) {
+        const items = value.length > 12 ? [...value.slice(0, 6), '...', ...value.slice(-6)] : value;
+        return `[${items.map((v) => (v === '...' ? v : scalar(v as number | boolean, dtype))).join(', ')}]`;
+      }
+      const rows = value.length > 12 ? [...value.slice(0, 6), null, ...value.slice(-6)] : value;
+      return `[${rows.map((r) => (r === null ? '...' : nested(r, dtype, indent + 1))).join(',\n' + ' '.repeat(indent + 1))}]`;
+    };
+    const old = (t: tg.Tensor): string => {
+      const extras = [t.dtype !== 'float32' ? `dtype=${t.dtype}` : '', t.requiresGrad ? 'requiresGrad=true' : ''].filter(Boolean);
+      return `tensor(${nested(t.toArray(), t.dtype)}${extras.length ? ', ' + extras.join(', ') : ''})`;
+    };
+    tg.manualSeed(3);
+    for (const shape of [[], [0], [1], [5], [12], [13], [30], [2, 0], [0, 3], [3, 4], [13, 2], [2, 13], [14, 15], [2, 3, 4], [3, 13, 14], [1, 1, 1, 20]])
+      for (const dtype of ['float32', 'float64', 'int32', 'bool'] as const) {
+        const x = tg.randn(shape, { dtype: 'float64' }).mul(100).to(dtype);
+        expect(x.toString()).toBe(old(x));
+      }
+    expect(tg.arange(0, 20, 1, { requiresGrad: true }).toString()).toBe(
+      'tensor([0., 1., 2., 3., 4., 5., ..., 14., 15., 16., 17., 18., 19.], requiresGrad=true)',
+    );
+    // 2e7 elements: only the printed ones are read
+    const big = tg.arange(0, 2e7, 1, { dtype: 'int32' });
+    const t0 = performance.now();
+    expect(big.toString()).toBe('tensor([0, 1, 2, 3, 4, 5, ..., 19999994, 19999995, 19999996, 19999997, 19999998, 19999999], dtype=int32)');
+    expect(big.reshape([4000, 5000]).toString().split('\n').length).toBe(13);
+    expect(performance.now() - t0).toBeLessThan(250); // was seconds and 300 MB through toArray()
+  });
 });
