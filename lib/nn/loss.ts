@@ -6,12 +6,15 @@ import { allocate, type FloatArray } from '../dtype.js';
 import { abs } from '../ops/abs.js';
 import { add } from '../ops/add.js';
 import { exp } from '../ops/exp.js';
-import { log } from '../ops/log.js';
+import { expand } from '../ops/expand.js';
+import { log1p } from '../ops/log1p.js';
 import { mul } from '../ops/mul.js';
 import { neg } from '../ops/neg.js';
 import { permute } from '../ops/permute.js';
 import { relu } from '../ops/relu.js';
 import { reshape } from '../ops/reshape.js';
+import { sigmoid } from '../ops/sigmoid.js';
+import { softplus } from '../ops/softplus.js';
 import { sub } from '../ops/sub.js';
 import { checkTensorArg, runN } from '../ops/util.js';
 import { formatShape, shapesEqual } from '../shape.js';
@@ -62,8 +65,44 @@ export interface BceWithLogitsOptions {
 }
 
 /**
- * Binary cross-entropy on logits, stable for any magnitude (torch's formula):
- *   ℓ = (1 − t)·x + (1 + (pw − 1)·t)·(log(1 + e^{−|x|}) + max(−x, 0)),   times weight.
+ * The elementwise binary cross-entropy on logits x with targets t and log-weight L (torch's formula):
+ *   ℓ = (1 − t)·x + L·softplus(−x),   softplus(−x) = log(1 + e^{−|x|}) + max(−x, 0)  (no overflow),
+ * with L = 1 + (pw − 1)·t when a positive weight pw is given (an input, so pw and t get their share
+ * through it), else 1. One Function, because composing the stable forward from abs and relu gives
+ * their zero subgradients at x = 0 (0.75 instead of σ(0) − t); backward uses the closed forms
+ *   ∂ℓ/∂x = L·σ(x) − (L − 1) − t   (σ(x) − t without pw: no cancellation where σ(x) is tiny),
+ *   ∂ℓ/∂t = −x,   ∂ℓ/∂L = softplus(−x),
+ * written with tensor ops so that second derivatives (σ(x)·σ(−x) at x) are recorded too.
+ */
+export class BceWithLogits extends Function {
+  static override forward(x: Tensor, t: Tensor, logWeight: Tensor | null): Tensor {
+    const sp = softplusOfNegated(x);
+    return add(mul(sub(1, t), x), logWeight === null ? sp : mul(logWeight, sp));
+  }
+  static override setupContext(ctx: FunctionCtx, [x, t, logWeight]: [Tensor, Tensor, Tensor | null]): void {
+    ctx.saveForBackward(x, t, logWeight);
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null, Tensor | null] {
+    const [x, t, logWeight] = ctx.savedTensors;
+    let dx: Tensor | null = null;
+    if (ctx.needsInputGrad[0]) {
+      const s = sigmoid(x);
+      dx = mul(g, logWeight === null ? sub(s, t) : sub(sub(mul(logWeight, s), sub(logWeight, 1)), t));
+    }
+    const dt = ctx.needsInputGrad[1] ? mul(g, neg(x)) : null;
+    // softplus(−x) has σ(−x) as derivative everywhere, so a second derivative through L is exact too.
+    const dl = ctx.needsInputGrad[2] ? mul(g, softplus(neg(x))) : null;
+    return [dx, dt, dl];
+  }
+}
+
+/** log(1 + e^{−|x|}) + max(−x, 0) = softplus(−x) for any magnitude (forward value only). */
+function softplusOfNegated(x: Tensor): Tensor {
+  return add(log1p(exp(neg(abs(x)))), relu(neg(x)));
+}
+
+/**
+ * Binary cross-entropy on logits, stable for any magnitude (see BceWithLogits), times weight.
  * input and target the same shape (float).
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
@@ -78,10 +117,9 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
       checkTensorArg(t, fn, name);
       if (t.dtype !== input.dtype) throw new TypeError(`${fn}: option '${name}' must have input's dtype ${input.dtype}, got ${t.dtype}`);
     }
-  // log(1 + e^{−|x|}) + max(−x, 0) = softplus(−x), computed without overflow.
-  const softplusNeg = add(log(add(exp(neg(abs(input))), 1)), relu(neg(input)));
-  const logWeight = posWeight === null ? null : add(mul(sub(posWeight, 1), target), 1);
-  let loss = add(mul(sub(1, target), input), logWeight === null ? softplusNeg : mul(logWeight, softplusNeg));
+  let logWeight = posWeight === null ? null : add(mul(sub(posWeight, 1), target), 1);
+  if (logWeight !== null && !shapesEqual(logWeight.shape, input.shape)) logWeight = expand(logWeight, input.shape as number[]);
+  let loss = runN(BceWithLogits, [input, target, logWeight]) as Tensor;
   if (weight !== null) loss = mul(loss, weight);
   return reduceLoss(loss, reduction);
 }

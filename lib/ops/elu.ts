@@ -1,34 +1,36 @@
-// elu: x > 0 ? x : α·(eˣ − 1). d/dx = 1 where x > 0, else α·eˣ = y + α (from the saved output).
+// elu: x > 0 ? x : α·(eˣ − 1). d/dx = 1 where x > 0, else α·eˣ (as PyTorch; y + α would cancel
+// for very negative x: float32 x = −20 gives 0 instead of 2.06e-9).
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { unary } from '../kernels/elementwise.js';
 import { describe } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add } from './add.js';
+import { gt } from './compare.js';
+import { exp } from './exp.js';
 import { mul } from './mul.js';
-import { sub } from './sub.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
+import { where } from './where.js';
 
 export class Elu extends Function {
   static override forward(x: Tensor, alpha: number): Tensor {
     return unary('elu', x, alpha);
   }
-  static override setupContext(ctx: FunctionCtx, [x, alpha]: [Tensor, number], y: Tensor): void {
-    // y + α is finite on both sides (α·eˣ would overflow for large positive x, times a 0 mask = NaN).
-    ctx.saveForBackward(y);
-    ctx.positive = unary('reluMask', x); // constant: 1 where x > 0
+  static override setupContext(ctx: FunctionCtx, [x, alpha]: [Tensor, number]): void {
+    ctx.saveForBackward(x);
     ctx.alpha = alpha;
   }
   static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
-    const [y] = ctx.savedTensors;
-    const pos = ctx.positive as Tensor;
-    const slope = add(pos, mul(sub(1, pos), add(y, ctx.alpha as number)));
+    const [x] = ctx.savedTensors;
+    // eˣ is taken only where x ≤ 0 (elsewhere of 0), so a large positive x cannot overflow to inf·0.
+    const positive = gt(x, 0);
+    const slope = where(positive, 1, mul(exp(where(positive, 0, x)), ctx.alpha as number));
     return [mul(g, slope), null];
   }
 }
 
 /** x > 0 ? x : α·(eˣ − 1) elementwise; same shape. */
-export function elu(x: Tensor, alpha = 1): Tensor {
+export function elu(x: Tensor, alpha?: number | { alpha?: number }): Tensor {
   checkTensorArg(x, 'elu', 'x');
+  [alpha = 1] = keywordArgs('elu', ['alpha'], [alpha]) as [number | undefined];
   if (typeof alpha !== 'number' || !Number.isFinite(alpha))
     throw new TypeError(`elu: argument 'alpha' must be a finite number, got ${describe(alpha)}`);
   return runN(Elu, [x, alpha]) as Tensor;

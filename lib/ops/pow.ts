@@ -1,11 +1,14 @@
 // pow: aᵇ elementwise with broadcasting.
-//   d/da = b·aᵇ⁻¹ (0 where b = 0, as PyTorch)    d/db = aᵇ·ln a (0 where a = 0 and b ≥ 0, as PyTorch)
+//   d/da = b·aᵇ⁻¹ (0 where a = b = 0, as PyTorch)    d/db = aᵇ·ln a (0 where a = 0 and b ≥ 0, as PyTorch)
+// Both masks are differentiable (where), so gradients of gradients keep the unmasked entries.
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { binary, unary } from '../kernels/elementwise.js';
+import { eq, ge } from './compare.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { log } from './log.js';
 import { mul } from './mul.js';
 import { sub } from './sub.js';
+import { where } from './where.js';
 import { gradForInput } from './sum_to.js';
 import { checkOperand, run2 } from './util.js';
 
@@ -27,39 +30,33 @@ export class Pow extends Function {
       if (b === null) {
         const p = ctx.bValue as number;
         ga = p === 0 ? mul(g, 0) : p === 1 ? g : p === 2 ? mul(g, mul(a, 2)) : mul(g, mul(pow(a, p - 1), p));
-      } else {
-        // b·a^(b−1), with the b = 0 entries forced to 0 (0·0^(−1) would be NaN).
-        let local = mul(pow(a, sub(b, 1)), b);
-        if (b.data.some((v) => v === 0)) local = zeroWhere(local, a, b, (_av, bv) => bv === 0);
-        ga = mul(g, local);
-      }
+      } else if (b.data.some((v) => v === 0) && a.data.some((v) => v === 0)) {
+        // b·a^(b−1) is 0 where a = b = 0 (the formula gives 0·0^(−1) = NaN). Masked with where, before
+        // and after the formula, so every other entry keeps its graph (where b = 0 alone the formula is
+        // already 0, and its derivative in b, a^(−1), stays exact) and none turns NaN.
+        const bothZero = logicalAnd(eq(a, 0), eq(b, 0));
+        ga = mul(g, where(bothZero, 0, mul(pow(where(bothZero, 1, a), sub(b, 1)), b)));
+      } else ga = mul(g, mul(pow(a, sub(b, 1)), b));
       ga = gradForInput(ctx, 0, ga);
     }
     if (ctx.needsInputGrad[1]) {
       const base = a ?? (ctx.aValue as number);
       let term: Tensor; // aᵇ·ln a
-      if (base instanceof Tensor) {
-        term = mul(out!, log(base));
-        if (base.data.some((v) => v === 0)) term = zeroWhere(term, base, b!, (av, bv) => av === 0 && bv >= 0);
-      } else term = mul(out!, base === 0 ? 0 : Math.log(base));
+      if (base instanceof Tensor && base.data.some((v) => v === 0)) {
+        // 0 where a = 0 and b ≥ 0 (0·ln 0 would be NaN); masked differentiably as above.
+        const zeroBase = logicalAnd(eq(base, 0), ge(b!, 0));
+        term = where(zeroBase, 0, mul(out!, log(where(zeroBase, 1, base))));
+      } else if (base instanceof Tensor) term = mul(out!, log(base));
+      else term = mul(out!, base === 0 ? 0 : Math.log(base));
       gb = gradForInput(ctx, 1, mul(g, term));
     }
     return [ga, gb];
   }
 }
 
-/**
- * A copy of term (the broadcast shape of a and b) with 0 wherever pred(a, b) holds: the places where
- * the formula gives 0·inf but the derivative is 0. The copy is a constant, so second derivatives are
- * not tracked at those (measure-zero) points.
- */
-function zeroWhere(term: Tensor, a: Tensor, b: Tensor, pred: (a: number, b: number) => boolean): Tensor {
-  const ones = new Tensor(new Float64Array(term.size).fill(1), term.shape, 'float64');
-  const ae = binary('mul', a, ones).data;
-  const be = binary('mul', b, ones).data;
-  const fixed = binary('mul', term, 1);
-  for (let i = 0; i < fixed.size; i++) if (pred(ae[i], be[i])) fixed.data[i] = 0;
-  return fixed;
+/** x ∧ y for bool tensors (broadcast): 1 where both are nonzero. */
+function logicalAnd(x: Tensor, y: Tensor): Tensor {
+  return binary('mul', x, y);
 }
 
 /** aᵇ elementwise, broadcasting like NumPy; either may be a number (x.pow(2)). */

@@ -1,7 +1,7 @@
 // where: condition ? a : b elementwise, broadcasting all three. d/da = g where the condition holds,
 // d/db = g where it does not, each summed back to its input's shape.
 import { Function, type FunctionCtx } from '../autograd/function.js';
-import { promote, type DType } from '../dtype.js';
+import { promoteOperands, type DType } from '../dtype.js';
 import { whereKernel } from '../kernels/indexing.js';
 import { broadcastShapes, describe } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -32,9 +32,12 @@ function whereShape(cond: Tensor, a: TensorLike, b: TensorLike): number[] {
   return shape;
 }
 
-/** Tensors promote as in binary ops; a number takes the tensor's dtype unless it needs a wider one. */
+/**
+ * Tensors promote as in binary ops (a 0-d tensor does not widen one with dims of its category:
+ * where(c, float32, 0-d float64) is float32); a number takes the tensor's dtype unless it needs a wider one.
+ */
 function whereDtype(a: TensorLike, b: TensorLike): DType {
-  if (a instanceof Tensor && b instanceof Tensor) return promote(a.dtype, b.dtype);
+  if (a instanceof Tensor && b instanceof Tensor) return promoteOperands(a, b);
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) return 'float32';
   const t = (a instanceof Tensor ? a : b) as Tensor;
   const v = (a instanceof Tensor ? b : a) as number;
