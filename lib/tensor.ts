@@ -4,6 +4,11 @@
 import { allocate, dtypeOfArray, isDType, isFloatDType, type DType, type TypedArray } from './dtype.js';
 import { checkElementCount, checkShape, describe, formatShape, formatValue, shapesEqual, sizeOf } from './shape.js';
 import type { FunctionCtx } from './autograd/function.js';
+import type { ClampOptions } from './ops/clamp.js';
+import type { NormOptions } from './ops/norm.js';
+import type { SoftplusOptions } from './ops/softplus.js';
+import type { KeepdimOption, ReduceOptions } from './ops/util.js';
+import type { VarOptions } from './ops/var.js';
 
 /** A tensor or a plain number (numbers are accepted wherever a tensor is: x.mul(3)). */
 export type TensorLike = Tensor | number;
@@ -42,11 +47,11 @@ export interface TensorOps {
   tanh(x: Tensor): Tensor;
   sigmoid(x: Tensor): Tensor;
   relu(x: Tensor): Tensor;
-  sum(x: Tensor, dim?: Dims | null, keepdim?: boolean): Tensor;
-  mean(x: Tensor, dim?: Dims | null, keepdim?: boolean): Tensor;
-  max(x: Tensor, dim?: number, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor };
+  sum(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
+  mean(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
+  max(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor };
   matmul(a: Tensor, b: Tensor): Tensor;
-  transpose(x: Tensor, dim0: number, dim1: number): Tensor;
+  transpose(x: Tensor, dim0: number | { dim0: number; dim1: number }, dim1?: number | { dim1: number }): Tensor;
   t(x: Tensor): Tensor;
   permute(x: Tensor, dims: number[]): Tensor;
   reshape(x: Tensor, shape: number[]): Tensor;
@@ -57,10 +62,10 @@ export interface TensorOps {
   inplace(x: Tensor, op: 'add' | 'sub' | 'mul' | 'div', other: TensorLike): Tensor;
   fill(x: Tensor, value: number): Tensor;
   // shape and indexing ops
-  flatten(x: Tensor, startDim?: number, endDim?: number): Tensor;
-  squeeze(x: Tensor, dim?: Dims | null): Tensor;
-  unsqueeze(x: Tensor, dim: number): Tensor;
-  split(x: Tensor, splitSizeOrSections: number | number[], dim?: number): Tensor[];
+  flatten(x: Tensor, startDim?: number | { startDim?: number; endDim?: number }, endDim?: number | { endDim?: number }): Tensor;
+  squeeze(x: Tensor, dim?: Dims | null | { dim?: Dims | null }): Tensor;
+  unsqueeze(x: Tensor, dim: number | { dim: number }): Tensor;
+  split(x: Tensor, splitSizeOrSections: number | number[], dim?: number | { dim?: number }): Tensor[];
   slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
   indexSelect(x: Tensor, dim: number, index: Tensor | number[]): Tensor;
   gather(x: Tensor, dim: number, index: Tensor): Tensor;
@@ -77,25 +82,25 @@ export interface TensorOps {
   // more reductions, elementwise ops, softmax
   softmax(x: Tensor, dim: number): Tensor;
   logSoftmax(x: Tensor, dim: number): Tensor;
-  prod(x: Tensor, dim?: Dims | null, keepdim?: boolean): Tensor;
-  min(x: Tensor, dim?: number, keepdim?: boolean): Tensor | { values: Tensor; indices: Tensor };
-  argmax(x: Tensor, dim?: number | null, keepdim?: boolean): Tensor;
-  argmin(x: Tensor, dim?: number | null, keepdim?: boolean): Tensor;
-  var(x: Tensor, dim?: Dims | null, options?: { correction?: number; keepdim?: boolean } | boolean): Tensor;
-  std(x: Tensor, dim?: Dims | null, options?: { correction?: number; keepdim?: boolean } | boolean): Tensor;
-  logSumExp(x: Tensor, dim?: Dims | null, keepdim?: boolean): Tensor;
-  norm(x: Tensor, p?: number, dim?: Dims | null, keepdim?: boolean): Tensor;
-  clamp(x: Tensor, min?: number | null, max?: number | null): Tensor;
+  prod(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
+  min(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor };
+  argmax(x: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor;
+  argmin(x: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor;
+  var(x: Tensor, dim?: Dims | null | VarOptions, options?: Omit<VarOptions, 'dim'> | boolean): Tensor;
+  std(x: Tensor, dim?: Dims | null | VarOptions, options?: Omit<VarOptions, 'dim'> | boolean): Tensor;
+  logSumExp(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
+  norm(x: Tensor, p?: number | NormOptions, dim?: Dims | null | Omit<NormOptions, 'p'>, keepdim?: boolean | KeepdimOption): Tensor;
+  clamp(x: Tensor, min?: number | null | ClampOptions, max?: number | null | Pick<ClampOptions, 'max'>): Tensor;
   maximum(a: TensorLike, b: TensorLike): Tensor;
   minimum(a: TensorLike, b: TensorLike): Tensor;
   square(x: Tensor): Tensor;
   rsqrt(x: Tensor): Tensor;
   log1p(x: Tensor): Tensor;
   expm1(x: Tensor): Tensor;
-  softplus(x: Tensor, beta?: number, threshold?: number): Tensor;
-  leakyRelu(x: Tensor, negativeSlope?: number): Tensor;
-  elu(x: Tensor, alpha?: number): Tensor;
-  gelu(x: Tensor, approximate?: 'none' | 'tanh'): Tensor;
+  softplus(x: Tensor, beta?: number | SoftplusOptions, threshold?: number | Pick<SoftplusOptions, 'threshold'>): Tensor;
+  leakyRelu(x: Tensor, negativeSlope?: number | { negativeSlope?: number }): Tensor;
+  elu(x: Tensor, alpha?: number | { alpha?: number }): Tensor;
+  gelu(x: Tensor, approximate?: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' }): Tensor;
   silu(x: Tensor): Tensor;
   backward(t: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void;
 }
@@ -382,17 +387,18 @@ export class Tensor {
   sigmoid(): Tensor { return ops.sigmoid(this); }
   relu(): Tensor { return ops.relu(this); }
   /** Sum over dim (a number or an array; all dims when omitted). */
-  sum(dim?: Dims | null, keepdim = false): Tensor { return ops.sum(this, dim, keepdim); }
+  sum(dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor { return ops.sum(this, dim, keepdim); }
   /** Mean over dim (a number or an array; all dims when omitted). */
-  mean(dim?: Dims | null, keepdim = false): Tensor { return ops.mean(this, dim, keepdim); }
+  mean(dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor { return ops.mean(this, dim, keepdim); }
   /** max() is the 0-d maximum; max(dim, keepdim) returns { values, indices }. */
   max(): Tensor;
-  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-  max(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } { return ops.max(this, dim, keepdim); }
+  max(dim: number, keepdim?: boolean | KeepdimOption): { values: Tensor; indices: Tensor };
+  max(options: { dim: number; keepdim?: boolean }): { values: Tensor; indices: Tensor };
+  max(dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } { return ops.max(this, dim, keepdim); }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
   /** Transpose of a tensor of rank ≤ 2. */
   t(): Tensor { return ops.t(this); }
-  transpose(dim0: number, dim1: number): Tensor { return ops.transpose(this, dim0, dim1); }
+  transpose(dim0: number | { dim0: number; dim1: number }, dim1?: number | { dim1: number }): Tensor { return ops.transpose(this, dim0, dim1); }
   /** Reorders dims: result.shape[i] = shape[dims[i]]. */
   permute(dims: number[]): Tensor { return ops.permute(this, dims); }
   /** A copy converted to dtype (this tensor itself if it already has it). Differentiable between float dtypes. */
@@ -414,13 +420,13 @@ export class Tensor {
   fill_(value: number): this { ops.fill(this, value); return this; }
   // shape and indexing ops
   /** Dims startDim..endDim merged into one. Shares storage. */
-  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  flatten(startDim?: number | { startDim?: number; endDim?: number }, endDim?: number | { endDim?: number }): Tensor { return ops.flatten(this, startDim, endDim); }
   /** Without size-1 dims (all, or those among dim). Shares storage. */
-  squeeze(dim?: Dims | null): Tensor { return ops.squeeze(this, dim); }
+  squeeze(dim?: Dims | null | { dim?: Dims | null }): Tensor { return ops.squeeze(this, dim); }
   /** With a size-1 dim inserted at dim. Shares storage. */
-  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  unsqueeze(dim: number | { dim: number }): Tensor { return ops.unsqueeze(this, dim); }
   /** Pieces along dim: a number is each piece's size (the last may be smaller), an array lists them. */
-  split(splitSizeOrSections: number | number[], dim = 0): Tensor[] { return ops.split(this, splitSizeOrSections, dim); }
+  split(splitSizeOrSections: number | number[], dim?: number | { dim?: number }): Tensor[] { return ops.split(this, splitSizeOrSections, dim); }
   /** this[start:end:step] along dim, Python-style (a copy). */
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor { return ops.slice(this, dim, start, end, step); }
   /** Entries at index (1-D int32 or an array) along dim. */
@@ -446,35 +452,36 @@ export class Tensor {
   /** log(softmax(x, dim)) computed stably; same shape. */
   logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
   /** Product over dim (a number or an array; all dims when omitted). */
-  prod(dim?: Dims | null, keepdim = false): Tensor { return ops.prod(this, dim, keepdim); }
+  prod(dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor { return ops.prod(this, dim, keepdim); }
   /** min() is the 0-d minimum; min(dim, keepdim) returns { values, indices }. */
   min(): Tensor;
-  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-  min(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } { return ops.min(this, dim, keepdim); }
+  min(dim: number, keepdim?: boolean | KeepdimOption): { values: Tensor; indices: Tensor };
+  min(options: { dim: number; keepdim?: boolean }): { values: Tensor; indices: Tensor };
+  min(dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } { return ops.min(this, dim, keepdim); }
   /** Index (int32) of the first maximum along dim, or in the flattened tensor. */
-  argmax(dim?: number | null, keepdim = false): Tensor { return ops.argmax(this, dim, keepdim); }
+  argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor { return ops.argmax(this, dim, keepdim); }
   /** Index (int32) of the first minimum along dim, or in the flattened tensor. */
-  argmin(dim?: number | null, keepdim = false): Tensor { return ops.argmin(this, dim, keepdim); }
+  argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor { return ops.argmin(this, dim, keepdim); }
   /** Variance over dim; options: keepdim, or { correction = 1, keepdim = false }. */
-  var(dim?: Dims | null, options?: { correction?: number; keepdim?: boolean } | boolean): Tensor { return ops.var(this, dim, options); }
+  var(dim?: Dims | null | VarOptions, options?: Omit<VarOptions, 'dim'> | boolean): Tensor { return ops.var(this, dim, options); }
   /** Standard deviation over dim; options as var. */
-  std(dim?: Dims | null, options?: { correction?: number; keepdim?: boolean } | boolean): Tensor { return ops.std(this, dim, options); }
+  std(dim?: Dims | null | VarOptions, options?: Omit<VarOptions, 'dim'> | boolean): Tensor { return ops.std(this, dim, options); }
   /** log Σ exp over dim (all dims when omitted), computed stably. */
-  logSumExp(dim?: Dims | null, keepdim = false): Tensor { return ops.logSumExp(this, dim, keepdim); }
+  logSumExp(dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor { return ops.logSumExp(this, dim, keepdim); }
   /** The vector p-norm over dim (p = 2 by default; 1, any p > 0, ±Infinity). */
-  norm(p = 2, dim?: Dims | null, keepdim = false): Tensor { return ops.norm(this, p, dim, keepdim); }
+  norm(p?: number | NormOptions, dim?: Dims | null | Omit<NormOptions, 'p'>, keepdim?: boolean | KeepdimOption): Tensor { return ops.norm(this, p, dim, keepdim); }
   /** Limited to [min, max] elementwise (null/undefined: no bound on that side). */
-  clamp(min?: number | null, max?: number | null): Tensor { return ops.clamp(this, min, max); }
+  clamp(min?: number | null | ClampOptions, max?: number | null | Pick<ClampOptions, 'max'>): Tensor { return ops.clamp(this, min, max); }
   maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
   minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
   square(): Tensor { return ops.square(this); }
   rsqrt(): Tensor { return ops.rsqrt(this); }
   log1p(): Tensor { return ops.log1p(this); }
   expm1(): Tensor { return ops.expm1(this); }
-  softplus(beta = 1, threshold = 20): Tensor { return ops.softplus(this, beta, threshold); }
-  leakyRelu(negativeSlope = 0.01): Tensor { return ops.leakyRelu(this, negativeSlope); }
-  elu(alpha = 1): Tensor { return ops.elu(this, alpha); }
-  gelu(approximate: 'none' | 'tanh' = 'none'): Tensor { return ops.gelu(this, approximate); }
+  softplus(beta?: number | SoftplusOptions, threshold?: number | Pick<SoftplusOptions, 'threshold'>): Tensor { return ops.softplus(this, beta, threshold); }
+  leakyRelu(negativeSlope?: number | { negativeSlope?: number }): Tensor { return ops.leakyRelu(this, negativeSlope); }
+  elu(alpha?: number | { alpha?: number }): Tensor { return ops.elu(this, alpha); }
+  gelu(approximate?: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' }): Tensor { return ops.gelu(this, approximate); }
   silu(): Tensor { return ops.silu(this); }
 }
 

@@ -11,7 +11,7 @@ import { sqrt } from '../ops/sqrt.js';
 import { sub } from '../ops/sub.js';
 import { indexSelect } from '../ops/index_select.js';
 import { reshape } from '../ops/reshape.js';
-import { checkTensorArg } from '../ops/util.js';
+import { checkTensorArg, keywordArgs } from '../ops/util.js';
 import { uniform } from '../random.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -28,8 +28,9 @@ function checkFloatTensor(x: unknown, fn: string, arg: string): Tensor {
  * Zeroes each element with probability p and scales the rest by 1/(1−p) when training (default
  * true); identity otherwise. The mask is drawn from the global seeded generator (tg.manualSeed).
  */
-export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+export function dropout(x: Tensor, p?: number | { p?: number; training?: boolean }, training?: boolean | { training?: boolean }): Tensor {
   checkFloatTensor(x, 'dropout', 'x');
+  [p = 0.5, training = true] = keywordArgs('dropout', ['p', 'training'], [p, training]) as [number | undefined, boolean | undefined];
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout: probability p must be in [0, 1], got ${String(p)}`);
   if (typeof training !== 'boolean') throw new TypeError(`dropout: argument 'training' must be a boolean, got ${describe(training)}`);
   if (!training || p === 0) return x;
@@ -43,12 +44,22 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
 
 // ---- layerNorm ----------------------------------------------------------------------------------
 
+/** layerNorm's keyword arguments: layerNorm(x, [4], { eps: 1e-6 }). */
+export interface LayerNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
 /**
  * Normalises over the trailing dims named by normalizedShape: (x − mean)/√(var + eps) (biased
  * variance), then ·weight + bias when given (both of normalizedShape). Composed of tensor ops.
  */
-export function layerNorm(x: Tensor, normalizedShape: number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor, normalizedShape: number[], weight?: Tensor | null | LayerNormOptions, bias?: Tensor | null | Omit<LayerNormOptions, 'weight'>, eps?: number | { eps?: number },
+): Tensor {
   const fn = 'layerNorm';
+  [weight = null, bias = null, eps = 1e-5] = keywordArgs(fn, ['weight', 'bias', 'eps'], [weight, bias, eps]) as [Tensor | null | undefined, Tensor | null | undefined, number | undefined];
   checkFloatTensor(x, fn, 'x');
   if (!Array.isArray(normalizedShape)) throw new TypeError(`${fn}: argument 'normalizedShape' must be an array of integers, got ${describe(normalizedShape)}`);
   const k = normalizedShape.length;

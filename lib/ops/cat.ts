@@ -6,7 +6,7 @@ import { describe, formatShape, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { split } from './split.js';
 import { toDtype } from './to_dtype.js';
-import { runN } from './util.js';
+import { runN, keywordArgs } from './util.js';
 
 export class Cat extends Function {
   /** forward(dim, ...tensors): the tensors are separate arguments so each gets its own graph edge. */
@@ -46,7 +46,8 @@ export function tensorList(tensors: unknown, op: string): Tensor[] {
 }
 
 /** Tensors of equal shape except along dim, joined along dim: result.shape[dim] = Σ shapes[dim]. */
-export function cat(tensors: Tensor[], dim = 0): Tensor {
+export function cat(tensors: Tensor[], dim?: number | { dim?: number }): Tensor {
+  [dim = 0] = keywordArgs('cat', ['dim'], [dim]) as [number | undefined];
   let list = tensorList(tensors, 'cat');
   // As in PyTorch, a 1-D empty tensor (shape [0]) may join tensors of any shape, so an accumulator
   // started as tg.tensor([]) works; it holds nothing, so it is left out (and gets no gradient).

@@ -5,7 +5,7 @@ import { unary } from '../kernels/elementwise.js';
 import { describe } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 export class Clamp extends Function {
   static override forward(x: Tensor, lo: number, hi: number): Tensor {
@@ -25,9 +25,16 @@ function bound(v: unknown, arg: string): number | null {
   return v;
 }
 
+/** clamp's keyword arguments: clamp(x, { min: 0 }). */
+export interface ClampOptions {
+  min?: number | null;
+  max?: number | null;
+}
+
 /** x limited to [min, max] elementwise (either bound may be omitted with null/undefined, not both); same shape. */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+export function clamp(x: Tensor, min?: number | null | ClampOptions, max?: number | null | Pick<ClampOptions, 'max'>): Tensor {
   checkTensorArg(x, 'clamp', 'x');
+  [min, max] = keywordArgs('clamp', ['min', 'max'], [min, max]) as [number | null | undefined, number | null | undefined];
   const lo = bound(min, 'min'), hi = bound(max, 'max');
   if (lo === null && hi === null) throw new TypeError("clamp: at least one of 'min' and 'max' must be a number");
   // A float32 tensor meets its bounds as float32 (as PyTorch), so x = float32(0.1) lies on the bound 0.1.

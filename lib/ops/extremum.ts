@@ -4,12 +4,12 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { allocate } from '../dtype.js';
 import { extremeAlongDim, reduce } from '../kernels/reduce.js';
-import { normalizeDim } from '../shape.js';
+import { describe, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { div } from './div.js';
 import { mul } from './mul.js';
 import { expandReduced } from './sum.js';
-import { checkBool, checkTensorArg, runN } from './util.js';
+import { REDUCE_KEYWORDS, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 
 type Which = 'max' | 'min';
 
@@ -69,12 +69,13 @@ export abstract class ExtremumDim extends Function {
 
 /** The public max/min: 0-d over everything without dim, { values, indices } along dim. */
 export function extremum(
-  all: typeof ExtremumAll, along: typeof ExtremumDim, x: Tensor, dim: number | undefined | null, keepdim: boolean,
+  all: typeof ExtremumAll, along: typeof ExtremumDim, x: Tensor, dim: unknown, keepdim: unknown,
 ): Tensor | { values: Tensor; indices: Tensor } {
   const op = all.which;
+  [dim, keepdim] = keywordArgs(op, REDUCE_KEYWORDS, [dim, keepdim]);
   checkTensorArg(x, op, 'x');
   if (dim === undefined || dim === null) return runN(all, [x]) as Tensor;
-  if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be a number, got ${typeof dim}`);
+  if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be a number, got ${describe(dim)}`);
   const d = normalizeDim(dim, x.ndim, op);
   if (x.ndim === 0) return { values: x, indices: new Tensor(new Int32Array(1), [], 'int32') };
   const [values, indices] = runN(along, [x, d, checkBool(keepdim, op, 'keepdim')]) as Tensor[];

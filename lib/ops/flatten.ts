@@ -3,7 +3,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { normalizeDim } from '../shape.js';
 import { Tensor, viewOf } from '../tensor.js';
 import { reshape } from './reshape.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 export class Flatten extends Function {
   static override forward(x: Tensor, shape: number[]): Tensor {
@@ -18,8 +18,9 @@ export class Flatten extends Function {
 }
 
 /** x with dims startDim..endDim (inclusive, negative counts from the end) merged into one; a 0-d x gives shape [1]. */
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+export function flatten(x: Tensor, startDim?: number | { startDim?: number; endDim?: number }, endDim?: number | { endDim?: number }): Tensor {
   checkTensorArg(x, 'flatten', 'x');
+  [startDim = 0, endDim = -1] = keywordArgs('flatten', ['startDim', 'endDim'], [startDim, endDim]) as [number | undefined, number | undefined];
   const s = normalizeDim(startDim, x.ndim, 'flatten');
   const e = normalizeDim(endDim, x.ndim, 'flatten');
   if (x.ndim === 0) return runN(Flatten, [x, [1]]) as Tensor;

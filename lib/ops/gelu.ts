@@ -11,7 +11,7 @@ import { exp } from './exp.js';
 import { mul } from './mul.js';
 import { sub } from './sub.js';
 import { tanh } from './tanh.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 const INV_SQRT_2PI = 0.3989422804014327;
 
@@ -60,9 +60,12 @@ function geluBackward(x: Tensor, g: Tensor): Tensor {
   return runN(GeluBackward, [x, g]) as Tensor;
 }
 
+export type GeluApproximate = 'none' | 'tanh';
+
 /** x·Φ(x) elementwise (approximate 'tanh': PyTorch's tanh formula); same shape. */
-export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+export function gelu(x: Tensor, approximate?: GeluApproximate | { approximate?: GeluApproximate }): Tensor {
   checkTensorArg(x, 'gelu', 'x');
+  [approximate = 'none'] = keywordArgs('gelu', ['approximate'], [approximate]) as [GeluApproximate | undefined];
   if (approximate !== 'none' && approximate !== 'tanh')
     throw new TypeError(`gelu: argument 'approximate' must be 'none' or 'tanh', got ${describe(approximate)}`);
   return runN(Gelu, [x, approximate]) as Tensor;

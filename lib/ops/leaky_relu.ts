@@ -4,7 +4,7 @@ import { unary } from '../kernels/elementwise.js';
 import { describe } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 export class LeakyRelu extends Function {
   static override forward(x: Tensor, slope: number): Tensor {
@@ -21,8 +21,9 @@ export class LeakyRelu extends Function {
 }
 
 /** x > 0 ? x : negativeSlope·x elementwise; same shape. */
-export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+export function leakyRelu(x: Tensor, negativeSlope?: number | { negativeSlope?: number }): Tensor {
   checkTensorArg(x, 'leakyRelu', 'x');
+  [negativeSlope = 0.01] = keywordArgs('leakyRelu', ['negativeSlope'], [negativeSlope]) as [number | undefined];
   if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope))
     throw new TypeError(`leakyRelu: argument 'negativeSlope' must be a finite number, got ${describe(negativeSlope)}`);
   return runN(LeakyRelu, [x, negativeSlope]) as Tensor;

@@ -13,7 +13,7 @@ import { reshape } from './reshape.js';
 import { sub } from './sub.js';
 import { expandReduced } from './sum.js';
 import { toDtype } from './to_dtype.js';
-import { checkBool, checkTensorArg, runN } from './util.js';
+import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 
 export class LogSumExp extends Function {
   static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
@@ -39,7 +39,8 @@ export class LogSumExp extends Function {
 }
 
 /** log Σ exp(x) over dim (a number or an array; all dims when omitted or null), computed stably. Integer inputs give float32. */
-export function logSumExp(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
+export function logSumExp(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor {
+  [dim, keepdim] = keywordArgs('logSumExp', REDUCE_KEYWORDS, [dim, keepdim]) as [Dims | null | undefined, boolean | undefined];
   checkTensorArg(x, 'logSumExp', 'x');
   const dims = normalizeDims(dim, x.ndim, 'logSumExp');
   const xf = isFloatDType(x.dtype) ? x : toDtype(x, 'float32');

@@ -5,7 +5,7 @@ import { normalizeDims } from '../shape.js';
 import { Tensor, type Dims } from '../tensor.js';
 import { div } from './div.js';
 import { expandReduced } from './sum.js';
-import { checkBool, checkTensorArg, runN } from './util.js';
+import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 
 export class Mean extends Function {
   static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
@@ -23,7 +23,8 @@ export class Mean extends Function {
 }
 
 /** Mean over dim (a number or an array; all dims when omitted or null). Integer inputs give float32. */
-export function mean(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
+export function mean(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor {
+  [dim, keepdim] = keywordArgs('mean', REDUCE_KEYWORDS, [dim, keepdim]) as [Dims | null | undefined, boolean | undefined];
   checkTensorArg(x, 'mean', 'x');
   const dims = normalizeDims(dim, x.ndim, 'mean');
   return runN(Mean, [x, dims, checkBool(keepdim, 'mean', 'keepdim')]) as Tensor;

@@ -18,7 +18,7 @@ import { pow } from './pow.js';
 import { reshape } from './reshape.js';
 import { expandReduced } from './sum.js';
 import { toDtype } from './to_dtype.js';
-import { checkBool, checkTensorArg, runN } from './util.js';
+import { checkBool, checkTensorArg, runN, keywordArgs, type KeepdimOption, type ReduceOptions } from './util.js';
 
 function normKernel(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
   const a = unary('abs', x);
@@ -77,9 +77,18 @@ export class Norm extends Function {
   }
 }
 
+/** norm's keyword arguments: norm(x, { p: 1, dim: 0 }). */
+export interface NormOptions extends ReduceOptions {
+  p?: number;
+}
+
 /** The vector p-norm over dim (a number or an array; all dims when omitted or null); p = 2 by default. */
-export function norm(x: Tensor, p = 2, dim?: Dims | null, keepdim = false): Tensor {
+export function norm(
+  x: Tensor, p?: number | NormOptions, dim?: Dims | null | Omit<NormOptions, 'p'>, keepdim?: boolean | KeepdimOption,
+): Tensor {
   checkTensorArg(x, 'norm', 'x');
+  [p, dim, keepdim] = keywordArgs('norm', ['p', 'dim', 'keepdim'], [p, dim, keepdim]) as [number | undefined, Dims | null | undefined, boolean | undefined];
+  p ??= 2;
   if (typeof p !== 'number' || !(p > 0 || p === -Infinity))
     throw new TypeError(`norm: argument 'p' must be a positive number, Infinity or -Infinity, got ${describe(p)}`);
   const dims = normalizeDims(dim, x.ndim, 'norm');

@@ -3,7 +3,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { permuteCopy } from '../kernels/layout.js';
 import { normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 export class Permute extends Function {
   static override forward(x: Tensor, perm: number[]): Tensor {
@@ -35,8 +35,9 @@ export function permute(x: Tensor, dims: number[]): Tensor {
 }
 
 /** x with dims dim0 and dim1 swapped. */
-export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+export function transpose(x: Tensor, dim0: number | { dim0: number; dim1: number }, dim1?: number | { dim1: number }): Tensor {
   checkTensorArg(x, 'transpose', 'x');
+  [dim0, dim1] = keywordArgs('transpose', ['dim0', 'dim1'], [dim0, dim1]) as [number, number];
   if (x.ndim === 0) {
     normalizeDim(dim0, 0, 'transpose');
     normalizeDim(dim1, 0, 'transpose');

@@ -12,7 +12,7 @@ import { mul } from './mul.js';
 import { permute } from './permute.js';
 import { reshape } from './reshape.js';
 import { expandReduced } from './sum.js';
-import { checkBool, checkTensorArg, runN } from './util.js';
+import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 
 export class Prod extends Function {
   static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
@@ -77,7 +77,8 @@ function prodBackward(x: Tensor, g: Tensor): Tensor {
 }
 
 /** Product over dim (a number or an array; all dims when omitted or null), keeping them as size 1 if keepdim. */
-export function prod(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
+export function prod(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor {
+  [dim, keepdim] = keywordArgs('prod', REDUCE_KEYWORDS, [dim, keepdim]) as [Dims | null | undefined, boolean | undefined];
   checkTensorArg(x, 'prod', 'x');
   const dims = normalizeDims(dim, x.ndim, 'prod');
   return runN(Prod, [x, dims, checkBool(keepdim, 'prod', 'keepdim')]) as Tensor;

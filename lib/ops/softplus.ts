@@ -8,7 +8,7 @@ import { add } from './add.js';
 import { mul } from './mul.js';
 import { sigmoid } from './sigmoid.js';
 import { sub } from './sub.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 export class Softplus extends Function {
   static override forward(x: Tensor, beta: number, threshold: number): Tensor {
@@ -27,9 +27,16 @@ export class Softplus extends Function {
   }
 }
 
+/** softplus's keyword arguments: softplus(x, { beta: 2, threshold: 10 }). */
+export interface SoftplusOptions {
+  beta?: number;
+  threshold?: number;
+}
+
 /** log(1 + e^(β·x))/β elementwise (x where β·x > threshold); same shape. */
-export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+export function softplus(x: Tensor, beta?: number | SoftplusOptions, threshold?: number | Pick<SoftplusOptions, 'threshold'>): Tensor {
   checkTensorArg(x, 'softplus', 'x');
+  [beta = 1, threshold = 20] = keywordArgs('softplus', ['beta', 'threshold'], [beta, threshold]) as [number | undefined, number | undefined];
   if (typeof beta !== 'number' || !Number.isFinite(beta) || beta === 0)
     throw new TypeError(`softplus: argument 'beta' must be a finite non-zero number, got ${describe(beta)}`);
   if (typeof threshold !== 'number' || Number.isNaN(threshold))

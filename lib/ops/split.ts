@@ -5,7 +5,7 @@ import { splitAlong } from '../kernels/indexing.js';
 import { describe, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { cat } from './cat.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 export class Split extends Function {
   static override forward(x: Tensor, sizes: number[], dim: number): Tensor[] {
@@ -23,8 +23,9 @@ export class Split extends Function {
  * x cut along dim, as torch.split: a number is the size of every piece (the last may be smaller);
  * an array lists the sizes of the pieces, which must add up to x.shape[dim]. Returns copies.
  */
-export function split(x: Tensor, splitSizeOrSections: number | number[], dim = 0): Tensor[] {
+export function split(x: Tensor, splitSizeOrSections: number | number[], dim?: number | { dim?: number }): Tensor[] {
   checkTensorArg(x, 'split', 'x');
+  [dim = 0] = keywordArgs('split', ['dim'], [dim]) as [number | undefined];
   if (typeof dim !== 'number') throw new TypeError(`split: argument 'dim' must be a number, got ${describe(dim)}`);
   if (x.ndim === 0) throw new RangeError('split: cannot split a 0-d tensor');
   const d = normalizeDim(dim, x.ndim, 'split');

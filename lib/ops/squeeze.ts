@@ -4,7 +4,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { normalizeDims } from '../shape.js';
 import { Tensor, type Dims, viewOf } from '../tensor.js';
 import { reshape } from './reshape.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 export class Squeeze extends Function {
   static override forward(x: Tensor, shape: number[]): Tensor {
@@ -22,8 +22,9 @@ export class Squeeze extends Function {
  * x without its size-1 dims: all of them when dim is omitted, else those among dim (a number or an
  * array). As in PyTorch, a named dim whose size is not 1 is left alone.
  */
-export function squeeze(x: Tensor, dim?: Dims | null): Tensor {
+export function squeeze(x: Tensor, dim?: Dims | null | { dim?: Dims | null }): Tensor {
   checkTensorArg(x, 'squeeze', 'x');
+  [dim] = keywordArgs('squeeze', ['dim'], [dim]) as [Dims | null | undefined];
   const dims = normalizeDims(dim, x.ndim, 'squeeze');
   const shape: number[] = [];
   for (let d = 0; d < x.ndim; d++) if (x.shape[d] !== 1 || !dims.includes(d)) shape.push(x.shape[d]);

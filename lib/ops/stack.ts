@@ -6,7 +6,7 @@ import { Tensor } from '../tensor.js';
 import { tensorList } from './cat.js';
 import { reshape } from './reshape.js';
 import { split } from './split.js';
-import { runN } from './util.js';
+import { runN, keywordArgs } from './util.js';
 
 export class Stack extends Function {
   /** forward(dim, ...tensors): the tensors are separate arguments so each gets its own graph edge. */
@@ -29,7 +29,8 @@ export class Stack extends Function {
 }
 
 /** Equal-shaped tensors joined along a new dim (-(ndim+1)..ndim): result.shape[dim] = tensors.length. */
-export function stack(tensors: Tensor[], dim = 0): Tensor {
+export function stack(tensors: Tensor[], dim?: number | { dim?: number }): Tensor {
+  [dim = 0] = keywordArgs('stack', ['dim'], [dim]) as [number | undefined];
   const list = tensorList(tensors, 'stack');
   const first = list[0];
   list.forEach((t, i) => {

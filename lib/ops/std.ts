@@ -40,6 +40,6 @@ export class Std extends Function {
 }
 
 /** Standard deviation over dim; arguments as var: keepdim or { correction = 1, keepdim = false }. */
-export function std(x: Tensor, dim?: Dims | null, options?: VarOptions | boolean): Tensor {
+export function std(x: Tensor, dim?: Dims | null | VarOptions, options?: Omit<VarOptions, 'dim'> | boolean): Tensor {
   return runN(Std, varArgs('std', x, dim, options)) as Tensor;
 }

@@ -5,7 +5,7 @@ import { normalizeDims } from '../shape.js';
 import { Tensor, type Dims } from '../tensor.js';
 import { expand } from './expand.js';
 import { reshape } from './reshape.js';
-import { checkBool, checkTensorArg, runN } from './util.js';
+import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 
 export class Sum extends Function {
   static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
@@ -27,7 +27,8 @@ export function expandReduced(g: Tensor, inputShape: readonly number[], dims: nu
 }
 
 /** Sum over dim (a number or an array; all dims when omitted or null), keeping them as size 1 if keepdim. */
-export function sum(x: Tensor, dim?: Dims | null, keepdim = false): Tensor {
+export function sum(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor {
+  [dim, keepdim] = keywordArgs('sum', REDUCE_KEYWORDS, [dim, keepdim]) as [Dims | null | undefined, boolean | undefined];
   checkTensorArg(x, 'sum', 'x');
   const dims = normalizeDims(dim, x.ndim, 'sum');
   return runN(Sum, [x, dims, checkBool(keepdim, 'sum', 'keepdim')]) as Tensor;

@@ -2,7 +2,7 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { Tensor, viewOf } from '../tensor.js';
 import { reshape } from './reshape.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 export class Unsqueeze extends Function {
   static override forward(x: Tensor, shape: number[]): Tensor {
@@ -17,8 +17,9 @@ export class Unsqueeze extends Function {
 }
 
 /** x with a size-1 dim inserted at dim (-(ndim+1)..ndim; negative counts from the end of the result). */
-export function unsqueeze(x: Tensor, dim: number): Tensor {
+export function unsqueeze(x: Tensor, dim: number | { dim: number }): Tensor {
   checkTensorArg(x, 'unsqueeze', 'x');
+  [dim] = keywordArgs('unsqueeze', ['dim'], [dim]) as [number];
   if (typeof dim !== 'number') throw new TypeError(`unsqueeze: argument 'dim' must be a number, got ${typeof dim}`);
   // The result has one more dim than x, so dim ranges over -(ndim+1)..ndim.
   const n = x.ndim;

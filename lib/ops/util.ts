@@ -2,7 +2,7 @@
 import { applyFunction, type FunctionClass } from '../autograd/function.js';
 import { isGradEnabled } from '../grad_mode.js';
 import { describe } from '../shape.js';
-import { Tensor, type TensorLike } from '../tensor.js';
+import { Tensor, type Dims, type TensorLike } from '../tensor.js';
 
 /** A tensor or a finite-or-not JS number; anything else is a TypeError naming op and arg. */
 export function checkOperand(x: unknown, op: string, arg: string): TensorLike {
@@ -40,3 +40,45 @@ export function runN(fn: FunctionClass, args: unknown[]): unknown {
   if (isGradEnabled()) return applyFunction(fn, args);
   return fn.forward(...args);
 }
+
+/** A plain `{ ... }` object: what stands for PyTorch's keyword arguments. */
+export function isOptionsObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * PyTorch's keyword arguments as an options object. `values` are the trailing parameters `names` of
+ * op as the caller passed them; an options object may stand in place of any of them and gives the
+ * rest by name: sum(x, 1, { keepdim: true }), sum(x, { dim: 1 }), gelu(x, { approximate: 'tanh' }).
+ * Returns values with the object spread into its places (undefined where nothing was given).
+ * An unknown name, a name also given positionally, or an argument after the object is a TypeError.
+ */
+export function keywordArgs(op: string, names: readonly string[], values: unknown[]): unknown[] {
+  for (let i = 0; i < values.length; i++) {
+    const options = values[i];
+    if (!isOptionsObject(options)) continue;
+    for (let j = i + 1; j < values.length; j++)
+      if (values[j] !== undefined)
+        throw new TypeError(`${op}: the options object must be the last argument, got ${describe(values[j])} after it`);
+    values[i] = undefined;
+    for (const key of Object.keys(options)) {
+      const k = names.indexOf(key);
+      if (k < 0)
+        throw new TypeError(`${op}: unknown option '${key}' (expected ${names.map((n) => `'${n}'`).join(', ')})`);
+      if (k < i) throw new TypeError(`${op}: '${key}' is given both as an argument and as an option`);
+      values[k] = options[key];
+    }
+    break;
+  }
+  return values;
+}
+
+/** Reductions' keyword arguments: sum(x, { dim: 1, keepdim: true }), sum(x, 1, { keepdim: true }). */
+export interface ReduceOptions {
+  dim?: Dims | null;
+  keepdim?: boolean;
+}
+export type KeepdimOption = Pick<ReduceOptions, 'keepdim'>;
+export const REDUCE_KEYWORDS = ['dim', 'keepdim'] as const;

@@ -19,6 +19,6 @@ describe('argmin', () => {
 
   it('rejects bad arguments', () => {
     expect(() => tg.argmin(tg.zeros([0]))).toThrow(new RangeError('argmin: cannot take the argmin of an empty tensor; give a dim'));
-    expect(() => tg.argmin(tg.zeros([2]), '0' as any)).toThrow(new TypeError("argmin: argument 'dim' must be a number, got string"));
+    expect(() => tg.argmin(tg.zeros([2]), '0' as any)).toThrow(new TypeError("argmin: argument 'dim' must be a number, got a string (0)"));
   });
 });
