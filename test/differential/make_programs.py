@@ -68,7 +68,8 @@ def leaf_values(prog_seed, slot, spec):
 
 
 DOMAINS = {"unit": (-2.0, 4.0, 20), "pos": (0.25, 2.0, 20), "wide": (-8.0, 16.0, 20),
-           "small": (-0.5, 1.0, 20), "ints": (-1.0, 4.0, 2), "prob": (0.0, 1.0, 20), "bits": (0.0, 2.0, 1)}
+           "small": (-0.5, 1.0, 20), "ints": (-1.0, 4.0, 2), "nat": (0.0, 4.0, 2), "prob": (0.0, 1.0, 20),
+           "bits": (0.0, 2.0, 1), "farleft": (-40.0, 32.0, 20)}
 
 
 def float_spec(shape, dtype, kind):
@@ -105,6 +106,11 @@ def apply(name, xs, c):
     if name in BINARY:
         if name == "pow" and "base" in c:
             return [torch.pow(c["base"], x)]
+        if name == "pow" and "s" not in c and bool((x.detach() > 0).all()):
+            # The same function as torch.pow, but PyTorch 1.13's double backward of pow(tensor, tensor)
+            # drops d(df/db)/de wherever e == 0 (it masks with where(e == 0, 0, ...)): it gives 0
+            # instead of 1/b, and a Hessian that is not symmetric. exp(e·log b) has the exact one.
+            return [torch.exp(xs[1] * torch.log(x))]
         return [BINARY[name](x, operand(xs, c))]
     if name in ("add_", "sub_", "mul_", "div_"):
         getattr(x, name)(operand(xs, c))
@@ -342,8 +348,9 @@ class Gen:
             return [self.pick()], {}, lambda xs, o: far_from(xs[0], [0.0])
         if name == "leakyRelu":
             return [self.pick()], {"slope": R.choice([0.01, 0.2, -0.5])}, lambda xs, o: far_from(xs[0], [0.0])
-        if name == "elu":
-            return [self.pick()], {"alpha": R.choice([1.0, 0.5, 1.5])}, lambda xs, o: far_from(xs[0], [0.0])
+        if name == "elu":  # sometimes far left, where exp(x) is below the output's resolution
+            x = self.float_leaf(self.shape(), "farleft") if R.random() < 0.25 else self.pick()
+            return [x], {"alpha": R.choice([1.0, 0.5, 1.5])}, lambda xs, o: far_from(xs[0], [0.0])
         if name == "gelu":
             return [self.pick()], {"approximate": R.choice(["none", "tanh"])}, ok
         if name == "softplus":
@@ -457,7 +464,8 @@ class Gen:
             target = self.leaf({"shape": tshape, "dtype": "int32", "high": t.shape[0 if t.dim() == 1 else 1]}, False)
             return [x, target], {"reduction": R.choice(["mean", "sum", "none"]), "smoothing": R.choice([0.0, 0.0, 0.1])}, ok
         if name in ("mseLoss", "bceWithLogits"):
-            x = self.pick()
+            # integer-valued logits include exact zeros
+            x = self.float_leaf(self.shape(), "ints") if name == "bceWithLogits" and R.random() < 0.3 else self.pick()
             t = self.vals[x]
             kind = "unit" if name == "mseLoss" else R.choice(["prob", "bits"])
             other = self.float_leaf(list(t.shape), kind=kind, dtype=dtname(t), grad=R.random() < 0.5)
@@ -476,7 +484,7 @@ class Gen:
         R = self.rng
         x = self.pick()
         if name == "pow":
-            form = R.choice(["scalar", "scalar", "tensor", "base"])
+            form = R.choice(["scalar", "scalar", "tensor", "tensor", "base"])
             if form == "scalar":
                 e = R.choice([2.0, 3.0, 0.5, -1.0, 1.5, -0.5, 0.0, 4.0])
                 if e == int(e) and e >= 0:
@@ -488,8 +496,8 @@ class Gen:
                 return [x], {"s": e}, check
             if form == "base":
                 return [x], {"base": R.choice([2.0, 0.5, 2.75])}, lambda xs, o: finite_bounded(xs[0], 12)
-            base = x if R.random() < 0.5 else self.float_leaf(self.shape(), kind=R.choice(["pos", "ints"]))
-            e = self.second_operand(base, kind=R.choice([None, "ints"]))
+            base = x if R.random() < 0.5 else self.float_leaf(self.shape(), kind=R.choice(["pos", "nat"]))
+            e = self.second_operand(base, kind=R.choice([None, "ints", "nat"]))
 
             def check(xs, o):
                 # positive bases, or a base of exactly 0 where the exponent is 0 or >= 1 (PyTorch masks those)
@@ -595,7 +603,7 @@ class Gen:
 
 
 OPS = {  # name -> weight
-    "add": 6, "sub": 4, "mul": 6, "div": 4, "pow": 5, "neg": 1, "exp": 2, "log": 3, "sqrt": 2, "abs": 2,
+    "add": 6, "sub": 4, "mul": 6, "div": 4, "pow": 6, "neg": 1, "exp": 2, "log": 3, "sqrt": 2, "abs": 2,
     "sin": 2, "cos": 2, "tanh": 2, "sigmoid": 2, "relu": 2, "sum": 4, "mean": 3, "var": 2, "std": 2,
     "prod": 2, "logSumExp": 2, "max": 2, "min": 2, "matmul": 5, "t": 1, "transpose": 2, "permute": 2,
     "reshape": 4, "view": 2, "flatten": 2, "squeeze": 2, "unsqueeze": 3, "expand": 2, "cat": 3, "stack": 2,

@@ -250,7 +250,8 @@ export function compareArray(got: Tensor, want: Encoded, tol: number, progSeed: 
     for (const v of b) scale = Math.max(scale, Math.abs(v));
     for (let i = 0; i < b.length; i++) {
       const d = Math.abs(a[i] - b[i]);
-      if (!(d <= tol * (Math.abs(b[i]) + scale))) return `[${i}] = ${a[i]}, PyTorch ${b[i]} (diff ${d.toExponential(2)})`;
+      if (!(d <= tol * (Math.abs(b[i]) + scale)))
+        return `[${i}] = ${a[i]}, PyTorch ${b[i]} (diff ${d.toExponential(2)})`;
     }
     return null;
   }
