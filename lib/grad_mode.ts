@@ -14,6 +14,18 @@ export function setGradEnabled(on: boolean): boolean {
   return previous;
 }
 
+let anomalyDetection = false;
+
+/** Whether anomaly mode is on (tg.autograd.setDetectAnomaly): backward checks more and names the op. */
+export function isAnomalyEnabled(): boolean {
+  return anomalyDetection;
+}
+
+/** @internal sets anomaly mode (tg.autograd.setDetectAnomaly validates its argument). */
+export function setAnomalyEnabled(on: boolean): void {
+  anomalyDetection = on;
+}
+
 /** Runs fn with recording off; nothing computed inside gets a gradFn. Returns fn's result. */
 export function noGrad<T>(fn: () => T): T {
   const previous = enabled;

@@ -161,7 +161,13 @@ function checkConstructorArgs(data: unknown, shape: unknown, dtype: unknown, ver
 }
 
 export class Tensor {
-  /** Contiguous row-major storage (Float32Array, Float64Array, Int32Array, or Uint8Array for bool). */
+  /**
+   * Contiguous row-major storage (Float32Array, Float64Array, Int32Array, or Uint8Array for bool): a
+   * live view, not a copy. Writes through it are not tracked by autograd's version counter, so
+   * writing into a tensor saved for backward gives a gradient computed from the new values; under
+   * tg.autograd.setDetectAnomaly(true) backward detects such writes and throws. Use in-place ops
+   * (add_, mul_, fill_ ...) or clone() first.
+   */
   readonly data: TypedArray;
   readonly shape: readonly number[];
   readonly dtype: DType;

@@ -4,22 +4,24 @@
 // routes it along the edges: to the next node, or to a leaf tensor. Leaves get their summed
 // gradient at the end of the pass (hooks first), accumulated into .grad.
 import { allocate, type DType, type TypedArray } from '../dtype.js';
-import { setGradEnabled } from '../grad_mode.js';
+import { isAnomalyEnabled, setAnomalyEnabled, setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor, ops, tensorIdWatermark, type BackwardOptions, type GradHook } from '../tensor.js';
-import { FunctionCtx } from './function.js';
+import { FunctionCtx, checkStorage } from './function.js';
 
 let passCounter = 0;
 
-/** Anomaly mode: check every gradient produced in backward for NaN/Inf and name the op. */
-let detectAnomaly = false;
+/**
+ * Anomaly mode: backward checks every gradient it produces for NaN/Inf, and every saved tensor
+ * against a checksum taken when it was saved (writes through t.data bypass the version counter);
+ * each failure names the op.
+ */
 export function setDetectAnomaly(on: boolean): void {
-  detectAnomaly = on;
+  if (typeof on !== 'boolean') throw new TypeError(`setDetectAnomaly: argument 'on' must be a boolean, got ${describe(on)}`);
+  setAnomalyEnabled(on);
 }
-export function isAnomalyEnabled(): boolean {
-  return detectAnomaly;
-}
+export { isAnomalyEnabled };
 
 interface PassOptions {
   retainGraph: boolean;
@@ -33,8 +35,9 @@ interface PassOptions {
 export function backward(root: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void {
   if (!(root instanceof Tensor)) throw new TypeError(`backward: expected a Tensor, got ${describe(root)}`);
   const grad = rootGradient(root, gradient, 'backward', 'gradient');
-  const createGraph = options?.createGraph === true;
-  run([root], [grad], { retainGraph: options?.retainGraph ?? createGraph, createGraph, inputs: null, allowUnused: true });
+  const o = checkOptions(options, 'backward', ['retainGraph', 'createGraph']);
+  const createGraph = o.createGraph ?? false;
+  run([root], [grad], { retainGraph: o.retainGraph ?? createGraph, createGraph, inputs: null, allowUnused: true });
 }
 
 export interface GradOptions {
@@ -46,8 +49,11 @@ export interface GradOptions {
 
 /** autograd.grad: the gradients of outputs with respect to inputs, without touching any .grad. */
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  const o = checkOptions(options, 'grad', ['retainGraph', 'createGraph', 'allowUnused'], 'gradOutputs');
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
+  if (outs.length === 0) throw new RangeError('grad: outputs must hold at least one Tensor');
+  if (ins.length === 0) throw new RangeError('grad: inputs must hold at least one Tensor');
   const gradOutputs = options.gradOutputs === undefined || options.gradOutputs === null ? [] : Array.isArray(options.gradOutputs) ? options.gradOutputs : [options.gradOutputs];
   if (gradOutputs.length !== 0 && gradOutputs.length !== outs.length)
     throw new RangeError(`grad: gradOutputs has ${gradOutputs.length} entries but there are ${outs.length} outputs`);
@@ -56,17 +62,31 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
     if (!t.requiresGrad) throw new Error(`grad: inputs[${i}] does not require grad`);
   });
   const grads = outs.map((o, i) => rootGradient(o, gradOutputs[i] ?? null, 'grad', `gradOutputs[${i}]`));
-  const createGraph = options.createGraph === true;
+  const createGraph = o.createGraph ?? false;
   return run(outs, grads, {
-    retainGraph: options.retainGraph ?? createGraph,
+    retainGraph: o.retainGraph ?? createGraph,
     createGraph,
     inputs: ins,
-    allowUnused: options.allowUnused === true,
+    allowUnused: o.allowUnused ?? false,
   })!;
+}
+
+/** The boolean flags of an options object (undefined when absent); anything else is a TypeError naming fn. */
+function checkOptions(options: unknown, fn: string, flags: readonly string[], ...others: string[]): Record<string, boolean | undefined> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (others.includes(key)) continue;
+    if (!flags.includes(key)) throw new TypeError(`${fn}: unknown option '${key}' (expected ${[...flags, ...others].map((k) => `'${k}'`).join(', ')})`);
+    if (o[key] !== undefined && typeof o[key] !== 'boolean') throw new TypeError(`${fn}: option '${key}' must be a boolean, got ${describe(o[key])}`);
+  }
+  return o as Record<string, boolean | undefined>;
 }
 
 function rootGradient(root: Tensor, gradient: Tensor | null | undefined, op: string, arg: string): Tensor {
   if (!(root instanceof Tensor)) throw new TypeError(`${op}: outputs must be Tensors, got ${describe(root)}`);
+  checkStorage(root, op, 'the output');
   if (!root.requiresGrad)
     throw new Error(`${op}: the tensor does not require grad and has no gradFn (did you set requiresGrad on an input, or compute it under noGrad?)`);
   if (gradient === null || gradient === undefined) {
@@ -80,6 +100,7 @@ function rootGradient(root: Tensor, gradient: Tensor | null | undefined, op: str
     return new Tensor(ones, root.shape, root.dtype);
   }
   if (!(gradient instanceof Tensor)) throw new TypeError(`${op}: ${arg} must be a Tensor, got ${describe(gradient)}`);
+  checkStorage(gradient, op, arg);
   if (!shapesEqual(gradient.shape, root.shape))
     throw new RangeError(`${op}: ${arg} has shape ${formatShape(gradient.shape)} but the output has shape ${formatShape(root.shape)}`);
   if (gradient.dtype !== root.dtype)
@@ -157,9 +178,12 @@ function runHooks(hooks: GradHook[] | null | undefined, g: Tensor, where: string
 /** Accumulates g into t.grad: the first gradient is stored (copied unless createGraph), later ones added. */
 function accumulateGrad(t: Tensor, g: Tensor, owned: boolean, createGraph: boolean): void {
   const existing = t.grad;
-  if (existing === null) t.grad = createGraph || owned ? g : copy(g);
-  else if (createGraph || existing.gradFn !== null) t.grad = ops.add(existing, g);
-  else accumulateInto(existing, g);
+  if (existing === null) t._setGradUnchecked(createGraph || owned ? g : copy(g));
+  else {
+    checkStorage(existing, 'backward', 'the existing .grad of a tensor');
+    if (createGraph || existing.gradFn !== null) t._setGradUnchecked(ops.add(existing, g));
+    else accumulateInto(existing, g);
+  }
 }
 
 function checkFinite(g: Tensor, node: FunctionCtx, i: number): void {
@@ -280,7 +304,8 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         if (g === null || g === undefined || edge === null) continue;
         if (!(g instanceof Tensor)) throw new TypeError(`${node.name}: backward returned ${describe(g)} for input ${i}; expected a Tensor or null`);
         validateGradient(node, i, g);
-        if (detectAnomaly) checkFinite(g, node, i);
+        checkStorage(g, node.name, `the gradient returned for input ${i}`);
+        if (isAnomalyEnabled()) checkFinite(g, node, i);
         deliver(edge, node._nextOutput === null ? 0 : node._nextOutput[i], g, st);
       }
       if (!opt.retainGraph) node._release();

@@ -4,8 +4,8 @@
 // requires grad, it also creates a FunctionCtx, lets setupContext save what backward needs, and
 // makes the ctx the gradFn of the outputs. The ctx *is* the graph node: it holds the edges to the
 // inputs' nodes (or to leaf tensors), the saved tensors, and the per-pass bookkeeping of the engine.
-import { isGradEnabled, setGradEnabled } from '../grad_mode.js';
-import { formatShape } from '../shape.js';
+import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
+import { formatShape, sizeOf } from '../shape.js';
 import { Tensor, type GradHook } from '../tensor.js';
 import type { DType } from '../dtype.js';
 
@@ -37,6 +37,8 @@ export class FunctionCtx {
   _outputDtypes: DType[] | null = null;
   _saved: Tensor[] | null = null;
   _savedVersions: number[] | null = null;
+  /** @internal under anomaly mode: a checksum of each saved tensor's contents when it was saved. */
+  _savedChecksums: number[] | null = null;
   _released = false;
   _materializeGrads = true;
   _dirty: Tensor[] | null = null;
@@ -97,10 +99,12 @@ export class FunctionCtx {
       if (t === null || t === undefined) continue;
       if (!(t instanceof Tensor))
         throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${typeof t}`);
+      checkStorage(t, this.name, `saved tensor ${i}`);
       if (t._ver !== null && t._ver.version !== 0) (versions ??= new Array<number>(tensors.length).fill(0))[i] = t._ver.version;
     }
     this._saved = tensors as Tensor[];
     this._savedVersions = versions;
+    this._savedChecksums = isAnomalyEnabled() ? tensors.map((t) => (t instanceof Tensor ? checksum(t) : 0)) : null;
   }
 
   /** The tensors given to saveForBackward, checked against in-place modification since then. */
@@ -114,8 +118,16 @@ export class FunctionCtx {
     const saved = this._saved;
     if (saved === null) return [];
     const versions = this._savedVersions;
+    const checksums = this._savedChecksums;
     for (let i = 0; i < saved.length; i++) {
       const t = saved[i];
+      if (t) checkStorage(t, this.name, `saved tensor ${i}`);
+      if (t && checksums !== null && checksum(t) !== checksums[i])
+        throw new Error(
+          `${this.name}: saved tensor ${i} (shape ${formatShape(t.shape)}) was modified after it was saved, by a write ` +
+            'the version counter does not see (through t.data, or a typed array sharing its buffer); anomaly mode ' +
+            'found its contents changed. Clone it before writing to it.',
+        );
       const expected = versions === null ? 0 : versions[i];
       if (t && (t._ver === null ? 0 : t._ver.version) !== expected)
         throw new Error(
@@ -180,8 +192,31 @@ export class FunctionCtx {
   _release(): void {
     this._saved = null;
     this._savedVersions = null;
+    this._savedChecksums = null;
     this._released = true;
   }
+}
+
+/**
+ * Throws an Error naming op and what unless t still has its storage: a tensor whose ArrayBuffer was
+ * transferred (postMessage, structuredClone with transfer, ArrayBuffer.prototype.transfer) reads
+ * as empty, and computing with it would give empty results or NaN gradients.
+ */
+export function checkStorage(t: Tensor, op: string, what: string): void {
+  if (t.data.length === 0 && sizeOf(t.shape) !== 0)
+    throw new Error(
+      `${op}: ${what} has no storage: its ArrayBuffer was transferred or detached (shape ${formatShape(t.shape)}, ` +
+        '0 elements readable). Clone a tensor before transferring its buffer.',
+    );
+}
+
+/** FNV-1a over a tensor's bytes: anomaly mode's check that a saved tensor was not written behind autograd's back. */
+function checksum(t: Tensor): number {
+  const d = t.data;
+  const bytes = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
 }
 
 /** The static side of a Function subclass. */

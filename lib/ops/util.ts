@@ -1,17 +1,24 @@
 // Shared argument checks and gradient helpers for the ops.
-import { applyFunction, type FunctionClass } from '../autograd/function.js';
+import { applyFunction, checkStorage, type FunctionClass } from '../autograd/function.js';
 import { isGradEnabled } from '../grad_mode.js';
 import { describe } from '../shape.js';
 import { Tensor, type Dims, type TensorLike } from '../tensor.js';
 
 /** A tensor or a finite-or-not JS number; anything else is a TypeError naming op and arg. */
 export function checkOperand(x: unknown, op: string, arg: string): TensorLike {
-  if (x instanceof Tensor || typeof x === 'number') return x;
+  if (x instanceof Tensor) {
+    if (x.data.length === 0) checkStorage(x, op, `argument '${arg}'`);
+    return x;
+  }
+  if (typeof x === 'number') return x;
   throw new TypeError(`${op}: argument '${arg}' must be a Tensor or a number, got ${describe(x)}`);
 }
 
 export function checkTensorArg(x: unknown, op: string, arg: string): Tensor {
-  if (x instanceof Tensor) return x;
+  if (x instanceof Tensor) {
+    if (x.data.length === 0) checkStorage(x, op, `argument '${arg}'`);
+    return x;
+  }
   throw new TypeError(`${op}: argument '${arg}' must be a Tensor, got ${describe(x)}`);
 }
 
