@@ -105,8 +105,7 @@ export function applyOp(name: string, xs: Tensor[], c: Consts): Tensor[] {
     case 'softplus': return [tg.softplus(x, c.beta, c.threshold)];
     case 'leakyRelu': return [tg.leakyRelu(x, c.slope)];
     case 'elu': return [tg.elu(x, c.alpha)];
-    // TODO: the options-object form gelu(x, { approximate }) of the design card, once gelu accepts it.
-    case 'gelu': return [tg.gelu(x, c.approximate)];
+    case 'gelu': return [tg.gelu(x, { approximate: c.approximate })];
     case 'clamp': return [tg.clamp(x, c.min ?? null, c.max ?? null)];
     case 'sum': return ['dim' in c ? tg.sum(x, c.dim, c.keepdim) : tg.sum(x)];
     case 'mean': return ['dim' in c ? tg.mean(x, c.dim, c.keepdim) : tg.mean(x)];
