@@ -149,3 +149,35 @@ describe("keyword arguments as an options object", () => {
     expect(() => x.var(1, { dim: 0 } as any)).toThrow(/var: unknown option 'dim'/);
   });
 });
+
+describe('in-place ops found by the differential suite', () => {
+  it("on matmul's result with a 1-D operand (an op's own reshape is not a view)", () => {
+    const a = tg.tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2], dtype: 'float64', requiresGrad: true });
+    const y = tg.matmul(a, tg.tensor(new Float64Array([1, 1]), { shape: [2], dtype: 'float64' }));
+    y.mul_(2);
+    y.sum().backward();
+    expect(a.grad!.toArray()).toEqual([[2, 2], [2, 2]]); // PyTorch 1.13
+  });
+
+  it("on crossEntropy's per-element result for [N, C, d] input", () => {
+    const z = tg.tensor(new Float64Array([0.5, -1, 2, 1, 0.25, 3]), { shape: [1, 3, 2], dtype: 'float64', requiresGrad: true });
+    const l = tg.nn.functional.crossEntropy(z, tg.tensor(new Int32Array([0, 2]), { shape: [1, 2], dtype: 'int32' }), { reduction: 'none' });
+    l.add_(1).sum().backward();
+    const expected = [-0.84027, 0.015876, 0.71587, 0.11731, 0.1244, -0.13319]; // PyTorch 1.13
+    (z.grad!.data as Float64Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
+  });
+
+  it('with the tensor itself as the other operand (y.add_(y), y.mul_(y), y.div_(y))', () => {
+    const a = f64([1, 2]);
+    const y = a.mul(3);
+    y.add_(y);
+    y.sum().backward();
+    expect(a.grad!.toArray()).toEqual([6, 6]); // PyTorch 1.13
+    const b = f64([1, 2]);
+    const z = b.mul(3);
+    z.mul_(z); // (3b)² → 18b
+    z.sum().backward();
+    expect(b.grad!.toArray()).toEqual([18, 36]);
+    expect(tg.autograd.gradcheck((v: Tensor) => { const w = v.mul(1.5); w.div_(w); return w.add(v); }, [f64([0.5, 2])])).toBe(true);
+  });
+});

@@ -21,7 +21,7 @@ import { log as logOf } from '../ops/log.js';
 import { mul } from '../ops/mul.js';
 import { neg } from '../ops/neg.js';
 import { permute } from '../ops/permute.js';
-import { reshape } from '../ops/reshape.js';
+import { reshape, reshapeOwnResult } from '../ops/reshape.js';
 import { sub } from '../ops/sub.js';
 import { sum } from '../ops/sum.js';
 import { checkTensorArg, runN } from '../ops/util.js';
@@ -294,5 +294,5 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   }
   const cfg: CeConfig = { indices, indexTensor: probTarget ? null : target, ignoreIndex, smoothing, reduction, divisor };
   const out = runN(CrossEntropy, [z, probs, weight, cfg]) as Tensor;
-  return reduction === 'none' && !shapesEqual(out.shape, outShape) ? reshape(out, outShape) : out;
+  return reduction === 'none' && !shapesEqual(out.shape, outShape) ? reshapeOwnResult(out, outShape) : out;
 }

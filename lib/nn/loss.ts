@@ -12,7 +12,7 @@ import { mul } from '../ops/mul.js';
 import { neg } from '../ops/neg.js';
 import { permute } from '../ops/permute.js';
 import { relu } from '../ops/relu.js';
-import { reshape } from '../ops/reshape.js';
+import { reshape, reshapeOwnResult } from '../ops/reshape.js';
 import { sigmoid } from '../ops/sigmoid.js';
 import { softplus } from '../ops/softplus.js';
 import { sub } from '../ops/sub.js';
@@ -202,5 +202,5 @@ export function nllLoss(input: Tensor, target: Tensor, options: { reduction?: Re
   if (input.ndim === 1) x = reshape(input, [1, C]);
   else if (input.ndim > 2) x = reshape(permute(input, [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2), 1]), [-1, C]);
   const out = runN(NllLoss, [x, weight, { indices: t, ignoreIndex, reduction, divisor }]) as Tensor;
-  return reduction === 'none' && !shapesEqual(out.shape, outShape) ? reshape(out, outShape) : out;
+  return reduction === 'none' && !shapesEqual(out.shape, outShape) ? reshapeOwnResult(out, outShape) : out;
 }

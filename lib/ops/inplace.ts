@@ -25,12 +25,17 @@ export class InplaceBinary extends Function {
   static override setupContext(ctx: FunctionCtx, [x, other, op, original]: [Tensor, TensorLike, InplaceName, Tensor | null]): void {
     ctx.markDirty(x);
     ctx.op = op;
-    ctx.saveForBackward(other instanceof Tensor ? other : null, original);
+    // add_/sub_ need no values. mul_/div_ need other's, which are x's old ones when other shares x's
+    // storage (y.mul_(y)): the write changes them, so the clone taken before it stands in.
+    const sharesStorage = other instanceof Tensor && other.data === x.data;
+    ctx.otherIsOriginal = sharesStorage;
+    const otherNeeded = (op === 'mul' || op === 'div') && other instanceof Tensor && !sharesStorage;
+    ctx.saveForBackward(otherNeeded ? other : null, original);
     ctx.otherValue = typeof other === 'number' ? other : 0;
   }
   static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
     const [otherT, original] = ctx.savedTensors;
-    const other: TensorLike = otherT ?? (ctx.otherValue as number);
+    const other: TensorLike = ctx.otherIsOriginal ? original! : otherT ?? (ctx.otherValue as number);
     const op = ctx.op as InplaceName;
     let gx: Tensor | null = null, go: Tensor | null = null;
     if (ctx.needsInputGrad[0]) gx = gradForInput(ctx, 0, op === 'mul' ? mul(g, other) : op === 'div' ? div(g, other) : g); // in x's dtype
@@ -85,7 +90,7 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
     x._version.version++;
     return x;
   }
-  const needsOriginal = (op === 'mul' || op === 'div') && other instanceof Tensor && other._requiresGrad;
+  const needsOriginal = (op === 'mul' || op === 'div') && other instanceof Tensor && (other._requiresGrad || other.data === x.data);
   // A differentiable clone (not a bare copy), so double backward through the saved value reaches x's history.
   const original = needsOriginal ? clone(x) : null;
   return InplaceBinary.apply(x, other, op, original);

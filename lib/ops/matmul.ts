@@ -8,7 +8,7 @@ import { allocate, type FloatArray } from '../dtype.js';
 import { gemm, gemmBatched } from '../kernels/matmul.js';
 import { broadcastShapes, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { reshape } from './reshape.js';
+import { reshape, reshapeOwnResult } from './reshape.js';
 import { sumTo } from './sum_to.js';
 import { checkTensorArg, runN } from './util.js';
 
@@ -134,5 +134,5 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const shape = c.shape.slice();
   if (b.ndim === 1) shape.splice(shape.length - 1, 1);
   if (a.ndim === 1) shape.splice(shape.length - (b.ndim === 1 ? 1 : 2), 1);
-  return reshape(c, shape);
+  return reshapeOwnResult(c, shape);
 }

@@ -41,6 +41,17 @@ export function resolveShape(x: Tensor, shape: unknown, op: string): number[] {
   return out;
 }
 
+/**
+ * reshape for an op's own fresh result, which no caller can reach: the result is not marked as a
+ * view of it, so in-place ops on it are allowed as on any op output (matmul with a 1-D operand,
+ * crossEntropy with reduction 'none').
+ */
+export function reshapeOwnResult(x: Tensor, shape: number[]): Tensor {
+  const r = reshape(x, shape);
+  if (r !== x) r._base = null;
+  return r;
+}
+
 /** The same elements with a new shape (one entry may be -1). The result shares x's storage. */
 export function reshape(x: Tensor, shape: number[]): Tensor {
   checkTensorArg(x, 'reshape', 'x');
