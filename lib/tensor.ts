@@ -80,8 +80,8 @@ export interface TensorOps {
   ne(a: TensorLike, b: TensorLike): Tensor;
   logicalNot(x: Tensor): Tensor;
   // more reductions, elementwise ops, softmax
-  softmax(x: Tensor, dim: number): Tensor;
-  logSoftmax(x: Tensor, dim: number): Tensor;
+  softmax(x: Tensor, dim: number | { dim: number }): Tensor;
+  logSoftmax(x: Tensor, dim: number | { dim: number }): Tensor;
   prod(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
   min(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor };
   argmax(x: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor;
@@ -454,9 +454,9 @@ export class Tensor {
   logicalNot(): Tensor { return ops.logicalNot(this); }
   // more reductions, elementwise ops, softmax
   /** exp(x − max) / Σ exp(x − max) along dim; same shape. */
-  softmax(dim: number): Tensor { return ops.softmax(this, dim); }
+  softmax(dim: number | { dim: number }): Tensor { return ops.softmax(this, dim); }
   /** log(softmax(x, dim)) computed stably; same shape. */
-  logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
+  logSoftmax(dim: number | { dim: number }): Tensor { return ops.logSoftmax(this, dim); }
   /** Product over dim (a number or an array; all dims when omitted). */
   prod(dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor { return ops.prod(this, dim, keepdim); }
   /** min() is the 0-d minimum; min(dim, keepdim) returns { values, indices }. */

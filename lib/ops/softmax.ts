@@ -13,7 +13,7 @@ import { neg } from './neg.js';
 import { sub } from './sub.js';
 import { sum } from './sum.js';
 import { toDtype } from './to_dtype.js';
-import { checkTensorArg, runN } from './util.js';
+import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 export class Softmax extends Function {
   static override forward(x: Tensor, dim: number, log: boolean): Tensor {
@@ -90,11 +90,11 @@ function run(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number, log: boolean)
 }
 
 /** exp(x − max) / Σ exp(x − max) along dim (negative counts from the end); same shape as x. */
-export function softmax(x: Tensor, dim: number): Tensor {
-  return run('softmax', x, dim, false);
+export function softmax(x: Tensor, dim: number | { dim: number }): Tensor {
+  return run('softmax', x, keywordArgs('softmax', ['dim'], [dim])[0] as number, false);
 }
 
 /** x − max − log Σ exp(x − max) along dim: log(softmax(x, dim)) computed stably; same shape as x. */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
-  return run('logSoftmax', x, dim, true);
+export function logSoftmax(x: Tensor, dim: number | { dim: number }): Tensor {
+  return run('logSoftmax', x, keywordArgs('logSoftmax', ['dim'], [dim])[0] as number, true);
 }

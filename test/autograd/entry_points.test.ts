@@ -6,7 +6,7 @@ import * as tg from '../../lib/index.js';
 /** A float64 tensor of n elements whose buffer is then transferred away (it reads as empty). */
 function transferred(n: number, requiresGrad = false): tg.Tensor {
   const t = tg.tensor(new Float64Array(n).fill(1), { dtype: 'float64', requiresGrad });
-  structuredClone(t.data.buffer, { transfer: [t.data.buffer] });
+  structuredClone(t.data.buffer, { transfer: [t.data.buffer as ArrayBuffer] });
   return t;
 }
 
@@ -25,7 +25,7 @@ describe('detached (transferred) storage', () => {
     const w = tg.tensor(new Float64Array(100).fill(2), { dtype: 'float64', requiresGrad: true });
     const c = tg.tensor(new Float64Array(100).fill(3), { dtype: 'float64' });
     const y = w.mul(c).sum();
-    structuredClone(c.data.buffer, { transfer: [c.data.buffer] });
+    structuredClone(c.data.buffer, { transfer: [c.data.buffer as ArrayBuffer] });
     expect(() => y.backward()).toThrow(/^MulBackward: saved tensor 1 has no storage/);
   });
 
@@ -33,7 +33,7 @@ describe('detached (transferred) storage', () => {
     const w = tg.tensor(new Float64Array(100).fill(2), { dtype: 'float64', requiresGrad: true });
     expect(() => w.mul(2).backward(transferred(100))).toThrow(/^backward: gradient has no storage/);
     w.mul(2).sum().backward();
-    structuredClone(w.grad!.data.buffer, { transfer: [w.grad!.data.buffer] });
+    structuredClone(w.grad!.data.buffer, { transfer: [w.grad!.data.buffer as ArrayBuffer] });
     expect(() => w.mul(2).sum().backward()).toThrow(/^backward: the existing \.grad of a tensor has no storage/);
   });
 
