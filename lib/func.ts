@@ -6,7 +6,7 @@
 //   hessian(f)(...xs)       the Jacobian of the gradient
 import { grad as autogradGrad } from './autograd/engine.js';
 import { enableGrad } from './grad_mode.js';
-import { describe } from './shape.js';
+import { describe, formatValue } from './shape.js';
 import { Tensor } from './tensor.js';
 
 export interface FuncOptions {
@@ -34,20 +34,34 @@ function argnumList(opts: FuncOptions | undefined, nargs: number, fname: string)
   const a = opts?.argnums ?? 0;
   const list = Array.isArray(a) ? a : [a];
   for (const i of list)
-    if (!Number.isInteger(i) || i < 0 || i >= nargs) throw new RangeError(`${fname}: argnums ${JSON.stringify(a)} out of range for ${nargs} arguments`);
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= nargs)
+      throw new RangeError(`${fname}: option 'argnums' must name arguments 0..${nargs - 1} of the ${nargs} given, got ${formatValue(a)}`);
   return [list, Array.isArray(a)];
+}
+
+/** Checks a transform's own arguments when it is created (not when the result is called). */
+function checkTransform(f: unknown, opts: unknown, fname: string, allowed: readonly string[]): void {
+  if (typeof f !== 'function') throw new TypeError(`${fname}: argument 'f' must be a function, got ${describe(f)}`);
+  if (opts === undefined) return;
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new TypeError(`${fname}: options must be an object, got ${describe(opts)}`);
+  for (const key of Object.keys(opts))
+    if (!allowed.includes(key)) throw new TypeError(`${fname}: unknown option '${key}' (expected ${allowed.map((k) => `'${k}'`).join(', ')})`);
 }
 
 /** Returns f ↦ (...xs) => [f(...xs), ∂f/∂x_argnums]; f must return a tensor with one element. */
 export function valueAndGrad(f: TensorFn, opts?: FuncOptions): (...args: any[]) => [Tensor, Tensor | Tensor[]] {
-  if (typeof f !== 'function') throw new TypeError(`valueAndGrad: f must be a function, got ${describe(f)}`);
+  return valueAndGradNamed(f, opts, 'valueAndGrad');
+}
+
+function valueAndGradNamed(f: TensorFn, opts: FuncOptions | undefined, fname: string): (...args: any[]) => [Tensor, Tensor | Tensor[]] {
+  checkTransform(f, opts, fname, ['argnums']);
   return (...args) =>
     enableGrad(() => {
-      const [argnums, many] = argnumList(opts, args.length, 'valueAndGrad');
-      const { inputs, diff } = prepare(args, argnums, 'valueAndGrad');
+      const [argnums, many] = argnumList(opts, args.length, fname);
+      const { inputs, diff } = prepare(args, argnums, fname);
       const out = f(...inputs);
       if (!(out instanceof Tensor) || out.size !== 1)
-        throw new TypeError(`valueAndGrad: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape [${out.shape.join(', ')}]` : describe(out)}`);
+        throw new TypeError(`${fname}: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape [${out.shape.join(', ')}]` : describe(out)}`);
       const grads = out.requiresGrad
         ? autogradGrad(out, diff, { allowUnused: true }).map((g, i) => g ?? zerosFor(diff[i]))
         : diff.map(zerosFor);
@@ -57,18 +71,22 @@ export function valueAndGrad(f: TensorFn, opts?: FuncOptions): (...args: any[]) 
 
 /** Returns f ↦ (...xs) => ∂f/∂x_argnums for a scalar-valued f. */
 export function grad(f: TensorFn, opts?: FuncOptions): (...args: any[]) => Tensor | Tensor[] {
-  const vg = valueAndGrad(f, opts);
+  const vg = valueAndGradNamed(f, opts, 'grad');
   return (...args) => vg(...args)[1];
 }
 
 /** [f(...xs), vjpFn] where vjpFn(v) gives vᵀ·∂f/∂x for every tensor argument x. */
 export function vjp(f: TensorFn, ...args: unknown[]): [Tensor, (v: Tensor) => Tensor[]] {
+  checkTransform(f, undefined, 'vjp', []);
   return enableGrad(() => {
     const argnums = args.map((a, i) => (a instanceof Tensor ? i : -1)).filter((i) => i >= 0);
     const { inputs, diff } = prepare(args, argnums, 'vjp');
     const out = f(...inputs);
     if (!(out instanceof Tensor)) throw new TypeError(`vjp: f must return a Tensor, got ${describe(out)}`);
     const vjpFn = (v: Tensor): Tensor[] => {
+      if (!(v instanceof Tensor)) throw new TypeError(`vjp: argument 'v' must be a Tensor, got ${describe(v)}`);
+      if (v.dtype !== out.dtype || v.shape.length !== out.shape.length || v.shape.some((d, i) => d !== out.shape[i]))
+        throw new TypeError(`vjp: argument 'v' must match f's output (${out.dtype} [${out.shape.join(', ')}]), got ${v.dtype} [${v.shape.join(', ')}]`);
       if (!out.requiresGrad) return diff.map(zerosFor);
       return autogradGrad(out, diff, { gradOutputs: v, retainGraph: true, allowUnused: true }).map((g, i) => g ?? zerosFor(diff[i]));
     };
@@ -78,12 +96,19 @@ export function vjp(f: TensorFn, ...args: unknown[]): [Tensor, (v: Tensor) => Te
 
 /** Returns f ↦ (...xs) => J with J.shape = [...f(xs).shape, ...x.shape] for x = xs[argnums]. */
 export function jacobian(f: TensorFn, opts?: FuncOptions & { createGraph?: boolean }): (...args: any[]) => Tensor | Tensor[] {
+  return jacobianNamed(f, opts, 'jacobian');
+}
+
+function jacobianNamed(f: TensorFn, opts: (FuncOptions & { createGraph?: boolean }) | undefined, fname: string): (...args: any[]) => Tensor | Tensor[] {
+  checkTransform(f, opts, fname, ['argnums', 'createGraph']);
+  if (opts?.createGraph !== undefined && typeof opts.createGraph !== 'boolean')
+    throw new TypeError(`${fname}: option 'createGraph' must be a boolean, got ${describe(opts.createGraph)}`);
   return (...args) =>
     enableGrad(() => {
-      const [argnums, many] = argnumList(opts, args.length, 'jacobian');
-      const { inputs, diff } = prepare(args, argnums, 'jacobian');
+      const [argnums, many] = argnumList(opts, args.length, fname);
+      const { inputs, diff } = prepare(args, argnums, fname);
       const out = f(...inputs);
-      if (!(out instanceof Tensor)) throw new TypeError(`jacobian: f must return a Tensor, got ${describe(out)}`);
+      if (!(out instanceof Tensor)) throw new TypeError(`${fname}: f must return a Tensor, got ${describe(out)}`);
       const rows: Tensor[][] = diff.map(() => []);
       for (let e = 0; e < out.size; e++) {
         const onehot = new Tensor(out.dtype === 'float64' ? new Float64Array(out.size) : new Float32Array(out.size), out.shape, out.dtype);
@@ -100,7 +125,10 @@ export function jacobian(f: TensorFn, opts?: FuncOptions & { createGraph?: boole
 
 /** Returns f ↦ (...xs) => the Hessian of a scalar f with respect to xs[argnums] (shape x.shape ++ x.shape). */
 export function hessian(f: TensorFn, opts?: { argnums?: number }): (...args: any[]) => Tensor {
+  checkTransform(f, opts, 'hessian', ['argnums']);
   const argnum = opts?.argnums ?? 0;
+  if (typeof argnum !== 'number' || !Number.isInteger(argnum) || argnum < 0)
+    throw new TypeError(`hessian: option 'argnums' must be a non-negative integer (one argument), got ${formatValue(argnum)}`);
   const gradF = (...args: any[]) =>
     enableGrad(() => {
       const x = args[argnum];
@@ -110,7 +138,10 @@ export function hessian(f: TensorFn, opts?: { argnums?: number }): (...args: any
       const [g] = autogradGrad(out, [x], { createGraph: true, allowUnused: true });
       return g ?? zerosFor(x);
     });
-  return (...args) => jacobian(gradF, { argnums: argnum })(...args) as Tensor;
+  return (...args) => {
+    if (argnum >= args.length) throw new RangeError(`hessian: option 'argnums' is ${argnum} but f was given ${args.length} arguments`);
+    return jacobianNamed(gradF, { argnums: argnum }, 'hessian')(...args) as Tensor;
+  };
 }
 
 function zerosFor(x: Tensor): Tensor {

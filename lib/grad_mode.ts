@@ -1,4 +1,5 @@
 // Global grad mode: whether operations are recorded for backward.
+import { describe } from './shape.js';
 
 let enabled = true;
 
@@ -28,6 +29,7 @@ export function setAnomalyEnabled(on: boolean): void {
 
 /** Runs fn with recording off; nothing computed inside gets a gradFn. Returns fn's result. */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`noGrad: argument 'fn' must be a function, got ${describe(fn)}`);
   const previous = enabled;
   enabled = false;
   try {
@@ -39,6 +41,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Runs fn with recording on (e.g. inside a noGrad block). Returns fn's result. */
 export function enableGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`enableGrad: argument 'fn' must be a function, got ${describe(fn)}`);
   const previous = enabled;
   enabled = true;
   try {

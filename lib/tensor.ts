@@ -60,7 +60,7 @@ export interface TensorOps {
   sumTo(x: Tensor, shape: readonly number[]): Tensor;
   clone(x: Tensor): Tensor;
   inplace(x: Tensor, op: 'add' | 'sub' | 'mul' | 'div', other: TensorLike): Tensor;
-  fill(x: Tensor, value: number): Tensor;
+  fill(x: Tensor, value: number, op?: 'fill_' | 'zero_'): Tensor;
   // shape and indexing ops
   flatten(x: Tensor, startDim?: number | { startDim?: number; endDim?: number }, endDim?: number | { endDim?: number }): Tensor;
   squeeze(x: Tensor, dim?: Dims | null | { dim?: Dims | null }): Tensor;
@@ -422,7 +422,7 @@ export class Tensor {
   sub_(other: TensorLike): this { ops.inplace(this, 'sub', other); return this; }
   mul_(other: TensorLike): this { ops.inplace(this, 'mul', other); return this; }
   div_(other: TensorLike): this { ops.inplace(this, 'div', other); return this; }
-  zero_(): this { ops.fill(this, 0); return this; }
+  zero_(): this { ops.fill(this, 0, 'zero_'); return this; }
   fill_(value: number): this { ops.fill(this, value); return this; }
   // shape and indexing ops
   /** Dims startDim..endDim merged into one. Shares storage. */

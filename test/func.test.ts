@@ -30,8 +30,22 @@ describe('tg.func', () => {
 
   it('errors', () => {
     expect(() => tg.func.grad((x: tg.Tensor) => x.mul(2))(t([1, 2]))).toThrow(
-      new TypeError('valueAndGrad: f must return a Tensor with one element, got shape [2]'),
+      new TypeError('grad: f must return a Tensor with one element, got shape [2]'),
     );
-    expect(() => tg.func.grad((x: tg.Tensor) => x.sum(), { argnums: 3 })(t([1]))).toThrow(RangeError);
+    expect(() => tg.func.grad((x: tg.Tensor) => x.sum(), { argnums: 3 })(t([1]))).toThrow(
+      new RangeError("grad: option 'argnums' must name arguments 0..0 of the 1 given, got 3"),
+    );
+    expect(() => tg.func.hessian((x: tg.Tensor) => x.sum(), { argnums: 1 })(t([1]))).toThrow(
+      new RangeError("hessian: option 'argnums' is 1 but f was given 1 arguments"),
+    );
+    expect(() => tg.func.jacobian('3' as any)).toThrow(new TypeError("jacobian: argument 'f' must be a function, got a string (3)"));
+    expect(() => tg.func.valueAndGrad((x: tg.Tensor) => x, { argnum: 0 } as any)).toThrow(new TypeError("valueAndGrad: unknown option 'argnum' (expected 'argnums')"));
+    const [, vjpFn] = tg.func.vjp((x: tg.Tensor) => x.mul(2), t([1, 2]));
+    expect(() => vjpFn(tg.ones([2]))).toThrow(new TypeError("vjp: argument 'v' must match f's output (float64 [2]), got float32 [2]"));
+    expect(() => tg.noGrad(5 as any)).toThrow(new TypeError("noGrad: argument 'fn' must be a function, got a number (5)"));
+    expect(() => tg.enableGrad({} as any)).toThrow(new TypeError("enableGrad: argument 'fn' must be a function, got an object (Object)"));
+    expect(() => tg.autograd.gradcheck((x: tg.Tensor) => x, [t([1])], null as any)).toThrow(new TypeError('gradcheck: options must be an object, got null'));
+    expect(() => tg.autograd.gradgradcheck((x: tg.Tensor) => x, null as any)).toThrow(new TypeError("gradgradcheck: argument 'inputs' must be an array, got null"));
+    expect(() => tg.autograd.gradgradcheck(() => 3 as any, [t([1])])).toThrow(/^gradgradcheck: the function must return a Tensor/);
   });
 });

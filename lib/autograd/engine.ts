@@ -48,13 +48,14 @@ export interface GradOptions {
 }
 
 /** autograd.grad: the gradients of outputs with respect to inputs, without touching any .grad. */
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options?: GradOptions | null): (Tensor | null)[] {
   const o = checkOptions(options, 'grad', ['retainGraph', 'createGraph', 'allowUnused'], 'gradOutputs');
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   if (outs.length === 0) throw new RangeError('grad: outputs must hold at least one Tensor');
   if (ins.length === 0) throw new RangeError('grad: inputs must hold at least one Tensor');
-  const gradOutputs = options.gradOutputs === undefined || options.gradOutputs === null ? [] : Array.isArray(options.gradOutputs) ? options.gradOutputs : [options.gradOutputs];
+  const given = (o as GradOptions).gradOutputs;
+  const gradOutputs = given === undefined || given === null ? [] : Array.isArray(given) ? given : [given];
   if (gradOutputs.length !== 0 && gradOutputs.length !== outs.length)
     throw new RangeError(`grad: gradOutputs has ${gradOutputs.length} entries but there are ${outs.length} outputs`);
   ins.forEach((t, i) => {
@@ -162,13 +163,16 @@ function sum2(a: Tensor, b: Tensor, st: PassState): Tensor {
   return out;
 }
 
-function runHooks(hooks: GradHook[] | null | undefined, g: Tensor, where: string): Tensor {
+function runHooks(hooks: GradHook[] | null | undefined, g: Tensor, where: string, fn: string): Tensor {
   if (!hooks) return g;
   for (const hook of hooks.slice()) {
     const r = hook(g);
     if (r !== undefined && r !== null) {
-      if (!(r instanceof Tensor) || !shapesEqual(r.shape, g.shape))
-        throw new TypeError(`hook on ${where}: must return undefined or a Tensor of shape ${formatShape(g.shape)}, got ${r instanceof Tensor ? formatShape(r.shape) : describe(r)}`);
+      if (!(r instanceof Tensor) || !shapesEqual(r.shape, g.shape) || r.dtype !== g.dtype)
+        throw new TypeError(
+          `${fn}: a hook registered with registerHook on ${where} must return undefined or a ${g.dtype} Tensor of shape ` +
+            `${formatShape(g.shape)}, got ${r instanceof Tensor ? `a ${r.dtype} Tensor of shape ${formatShape(r.shape)}` : describe(r)}`,
+        );
       g = r;
     }
   }
@@ -265,7 +269,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         let g = grads[j];
         if (g === null) continue;
         if (node._outHooks !== null) {
-          const hooked = runHooks(node._outHooks[j], g, node.name);
+          const hooked = runHooks(node._outHooks[j], g, node.name, opt.inputs === null ? 'backward' : 'grad');
           if (hooked !== g) {
             unhold(g, st);
             hold(hooked, st, 2); // this node, and the hook's author, who may keep it
@@ -313,7 +317,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
     // 4. Leaves: hooks on the summed gradient, then into .grad (or the autograd.grad result).
     for (const leaf of leaves) {
       const pending = leaf._pendingGrad!;
-      const g = runHooks(leaf._hooks, pending, 'a leaf tensor');
+      const g = runHooks(leaf._hooks, pending, 'a leaf tensor', opt.inputs === null ? 'backward' : 'grad');
       const keep = g === pending && owned(g, st);
       if (captureSlots !== null) {
         const slot = captureSlots.get(leaf)!;

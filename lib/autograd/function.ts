@@ -5,7 +5,7 @@
 // makes the ctx the gradFn of the outputs. The ctx *is* the graph node: it holds the edges to the
 // inputs' nodes (or to leaf tensors), the saved tensors, and the per-pass bookkeeping of the engine.
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
-import { formatShape, sizeOf } from '../shape.js';
+import { describe, formatShape, sizeOf } from '../shape.js';
 import { Tensor, type GradHook } from '../tensor.js';
 import type { DType } from '../dtype.js';
 
@@ -141,16 +141,18 @@ export class FunctionCtx {
 
   /** Marks inputs that forward modified in place (they must also be returned as outputs). */
   markDirty(...tensors: Tensor[]): void {
-    this._dirty = tensors;
+    this._dirty = checkTensorList(tensors, `${this._fn.name}: ctx.markDirty`);
   }
 
   /** Marks outputs that are not differentiable (e.g. indices); their gradients are always zero. */
   markNonDifferentiable(...tensors: Tensor[]): void {
-    this._nonDifferentiable = tensors;
+    this._nonDifferentiable = checkTensorList(tensors, `${this._fn.name}: ctx.markNonDifferentiable`);
   }
 
   /** When false, missing output gradients reach backward as null instead of zero tensors. */
   setMaterializeGrads(value: boolean): void {
+    if (typeof value !== 'boolean')
+      throw new TypeError(`${this._fn.name}: ctx.setMaterializeGrads: argument 'value' must be a boolean, got ${describe(value)}`);
     this._materializeGrads = value;
   }
 
@@ -195,6 +197,13 @@ export class FunctionCtx {
     this._savedChecksums = null;
     this._released = true;
   }
+}
+
+function checkTensorList(tensors: unknown[], where: string): Tensor[] {
+  tensors.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new TypeError(`${where}: argument ${i} must be a Tensor, got ${describe(t)}`);
+  });
+  return tensors as Tensor[];
 }
 
 /**

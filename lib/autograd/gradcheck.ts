@@ -2,7 +2,7 @@
 // torch.autograd.gradcheck (float64 inputs, eps 1e-6, atol 1e-5, rtol 1e-3 by default).
 import { enableGrad, setGradEnabled } from '../grad_mode.js';
 import { normal } from '../random.js';
-import { describe, formatShape } from '../shape.js';
+import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { grad } from './engine.js';
 
@@ -16,11 +16,11 @@ export interface GradcheckOptions {
 
 type Fn = (...inputs: any[]) => Tensor | Tensor[];
 
-function outputsOf(fn: Fn, inputs: unknown[]): Tensor[] {
+function outputsOf(fn: Fn, inputs: unknown[], name: string): Tensor[] {
   const out = fn(...inputs);
   const list = Array.isArray(out) ? out : [out];
   list.forEach((o, i) => {
-    if (!(o instanceof Tensor)) throw new TypeError(`gradcheck: the function must return a Tensor or an array of Tensors; output ${i} is ${describe(o)}`);
+    if (!(o instanceof Tensor)) throw new TypeError(`${name}: the function must return a Tensor or an array of Tensors; output ${i} is ${describe(o)}`);
   });
   return list.filter((o) => o.dtype === 'float32' || o.dtype === 'float64');
 }
@@ -29,24 +29,49 @@ function outputsOf(fn: Fn, inputs: unknown[]): Tensor[] {
  * Checks the gradients of fn at inputs (the tensors among them that require grad, all float64)
  * against central differences. Returns true, or throws (or returns false) on the first mismatch.
  */
-export function gradcheck(fn: Fn, inputs: unknown[], options: GradcheckOptions = {}): boolean {
-  const eps = options.eps ?? 1e-6, atol = options.atol ?? 1e-5, rtol = options.rtol ?? 1e-3;
-  const raise = options.raiseException ?? true;
-  if (typeof fn !== 'function') throw new TypeError(`gradcheck: fn must be a function, got ${describe(fn)}`);
-  if (!Array.isArray(inputs)) throw new TypeError(`gradcheck: inputs must be an array, got ${describe(inputs)}`);
+export function gradcheck(fn: Fn, inputs: unknown[], options?: GradcheckOptions): boolean {
+  return check(fn, inputs, checkArgs(fn, inputs, options, 'gradcheck'), 'gradcheck');
+}
+
+/** fn, inputs and options as gradcheck and gradgradcheck take them, validated; options with defaults. */
+function checkArgs(fn: unknown, inputs: unknown, options: unknown, name: string): Required<GradcheckOptions> {
+  if (typeof fn !== 'function') throw new TypeError(`${name}: argument 'fn' must be a function, got ${describe(fn)}`);
+  if (!Array.isArray(inputs)) throw new TypeError(`${name}: argument 'inputs' must be an array, got ${describe(inputs)}`);
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options)))
+    throw new TypeError(`${name}: options must be an object, got ${describe(options)}`);
+  const o = (options ?? {}) as Record<string, unknown>;
+  const result: Required<GradcheckOptions> = { eps: 1e-6, atol: 1e-5, rtol: 1e-3, raiseException: true };
+  for (const key of Object.keys(o)) {
+    const v = o[key];
+    if (v === undefined) continue;
+    if (key === 'raiseException') {
+      if (typeof v !== 'boolean') throw new TypeError(`${name}: option 'raiseException' must be a boolean, got ${describe(v)}`);
+      result.raiseException = v;
+    } else if (key === 'eps' || key === 'atol' || key === 'rtol') {
+      if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v) || (key === 'eps' && v === 0))
+        throw new RangeError(`${name}: option '${key}' must be a finite ${key === 'eps' ? 'positive' : 'non-negative'} number, got ${describe(v)}`);
+      result[key] = v;
+    } else throw new TypeError(`${name}: unknown option '${key}' (expected 'eps', 'atol', 'rtol', 'raiseException')`);
+  }
+  return result;
+}
+
+function check(fn: Fn, inputs: unknown[], options: Required<GradcheckOptions>, name: string): boolean {
+  const { eps, atol, rtol } = options;
+  const raise = options.raiseException;
   const diffIndex: number[] = [];
   inputs.forEach((x, i) => {
     if (x instanceof Tensor && x.requiresGrad) {
       if (x.dtype !== 'float64')
-        throw new TypeError(`gradcheck: input ${i} requires grad but is ${x.dtype}; finite differences need float64 inputs`);
+        throw new TypeError(`${name}: input ${i} requires grad but is ${x.dtype}; finite differences need float64 inputs`);
       diffIndex.push(i);
     }
   });
-  if (diffIndex.length === 0) throw new Error('gradcheck: no input requires grad; nothing to check');
+  if (diffIndex.length === 0) throw new Error(`${name}: no input requires grad; nothing to check`);
   const diffInputs = diffIndex.map((i) => inputs[i] as Tensor);
 
   // Analytical Jacobian, one backward per output element (one-hot gradient).
-  const outputs = outputsOf(fn, inputs);
+  const outputs = outputsOf(fn, inputs, name);
   const analytical: Float64Array[][] = outputs.map((o) => diffInputs.map((x) => new Float64Array(o.size * x.size)));
   outputs.forEach((o, oi) => {
     if (!o.requiresGrad) return; // a constant output: its analytical Jacobian is zero
@@ -69,9 +94,9 @@ export function gradcheck(fn: Fn, inputs: unknown[], options: GradcheckOptions =
       for (let j = 0; j < x.size; j++) {
         const v = d[j];
         d[j] = v + eps;
-        const plus = outputsOf(fn, inputs).map((o) => Float64Array.from(o.data));
+        const plus = outputsOf(fn, inputs, name).map((o) => Float64Array.from(o.data));
         d[j] = v - eps;
-        const minus = outputsOf(fn, inputs).map((o) => Float64Array.from(o.data));
+        const minus = outputsOf(fn, inputs, name).map((o) => Float64Array.from(o.data));
         d[j] = v;
         outputs.forEach((o, oi) => {
           for (let e = 0; e < o.size; e++) numerical[oi][xi][e * x.size + j] = (plus[oi][e] - minus[oi][e]) / (2 * eps);
@@ -90,7 +115,7 @@ export function gradcheck(fn: Fn, inputs: unknown[], options: GradcheckOptions =
         if (!raise) return false;
         const x = diffInputs[xi];
         throw new Error(
-          `gradcheck: Jacobian mismatch for output ${oi} (shape ${formatShape(outputs[oi].shape)}) with respect to ` +
+          `${name}: Jacobian mismatch for output ${oi} (shape ${formatShape(outputs[oi].shape)}) with respect to ` +
             `input ${diffIndex[xi]} (shape ${formatShape(x.shape)}) at output element ${Math.floor(k / x.size)}, ` +
             `input element ${k % x.size}: analytical ${a[k]}, numerical ${n[k]} (atol ${atol}, rtol ${rtol})`,
         );
@@ -103,8 +128,18 @@ export function gradcheck(fn: Fn, inputs: unknown[], options: GradcheckOptions =
  * Checks second derivatives: gradcheck of (inputs, gradOutputs) ↦ the gradients of fn, computed
  * with createGraph. gradOutputs default to random float64 tensors shaped like the outputs.
  */
-export function gradgradcheck(fn: Fn, inputs: unknown[], gradOutputs?: Tensor[] | null, options: GradcheckOptions = {}): boolean {
-  const outputs = outputsOf(fn, inputs);
+export function gradgradcheck(fn: Fn, inputs: unknown[], gradOutputs?: Tensor[] | null, options?: GradcheckOptions): boolean {
+  const name = 'gradgradcheck';
+  const opts = checkArgs(fn, inputs, options, name);
+  if (gradOutputs !== undefined && gradOutputs !== null && (!Array.isArray(gradOutputs) || gradOutputs.some((g) => !(g instanceof Tensor))))
+    throw new TypeError(`${name}: argument 'gradOutputs' must be an array of Tensors (one per output) or null, got ${describe(gradOutputs)}`);
+  const outputs = outputsOf(fn, inputs, name);
+  if (gradOutputs && gradOutputs.length !== outputs.length)
+    throw new RangeError(`${name}: argument 'gradOutputs' has ${gradOutputs.length} tensors but fn has ${outputs.length} float outputs`);
+  gradOutputs?.forEach((g, i) => {
+    if (g.dtype !== outputs[i].dtype || !shapesEqual(g.shape, outputs[i].shape))
+      throw new TypeError(`${name}: gradOutputs[${i}] must be a ${outputs[i].dtype} Tensor of shape ${formatShape(outputs[i].shape)} like output ${i}, got ${g.dtype} ${formatShape(g.shape)}`);
+  });
   const gos =
     gradOutputs ??
     outputs.map((o) => {
@@ -118,9 +153,9 @@ export function gradgradcheck(fn: Fn, inputs: unknown[], gradOutputs?: Tensor[] 
   const firstOrder = (...all: unknown[]): Tensor[] =>
     enableGrad(() => {
       const ins = all.slice(0, n);
-      const outs = outputsOf(fn, ins);
+      const outs = outputsOf(fn, ins, name);
       const gs = grad(outs, diffIndex.map((i) => ins[i] as Tensor), { gradOutputs: all.slice(n) as Tensor[], createGraph: true, allowUnused: true });
       return gs.filter((g): g is Tensor => g !== null);
     });
-  return gradcheck(firstOrder, [...inputs, ...gos], options);
+  return check(firstOrder, [...inputs, ...gos], opts, name);
 }

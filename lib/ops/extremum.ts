@@ -73,11 +73,12 @@ export function extremum(
 ): Tensor | { values: Tensor; indices: Tensor } {
   const op = all.which;
   [dim, keepdim] = keywordArgs(op, REDUCE_KEYWORDS, [dim, keepdim]);
+  const keep = checkBool(keepdim, op, 'keepdim');
   checkTensorArg(x, op, 'x');
   if (dim === undefined || dim === null) return runN(all, [x]) as Tensor;
   if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be a number, got ${describe(dim)}`);
   const d = normalizeDim(dim, x.ndim, op);
   if (x.ndim === 0) return { values: x, indices: new Tensor(new Int32Array(1), [], 'int32') };
-  const [values, indices] = runN(along, [x, d, checkBool(keepdim, op, 'keepdim')]) as Tensor[];
+  const [values, indices] = runN(along, [x, d, keep]) as Tensor[];
   return { values, indices };
 }

@@ -96,14 +96,14 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
   return InplaceBinary.apply(x, other, op, original);
 }
 
-/** Fills x with value in place (zero_ is fill_(0)). */
-export function fill(x: Tensor, value: number): Tensor {
-  checkTensorArg(x, 'fill_', 'x');
-  if (typeof value !== 'number') throw new TypeError(`fill_: argument 'value' must be a number, got ${describe(value)}`);
+/** Fills x with value in place; errors name op (zero_ is fill_(0) and names itself). */
+export function fill(x: Tensor, value: number, op: 'fill_' | 'zero_' = 'fill_'): Tensor {
+  checkTensorArg(x, op, 'x');
+  if (typeof value !== 'number') throw new TypeError(`${op}: argument 'value' must be a number, got ${describe(value)}`);
   // bool: nonzero (NaN too) is true, stored as the byte 1; int32: NaN and values out of range are
   // refused (the typed-array store would wrap 3e9 and turn NaN into 0), as full() does.
-  value = storeValue(value, x.dtype, 'fill_');
-  if (!recordingNeeded(x, null, 'fill')) {
+  value = storeValue(value, x.dtype, op);
+  if (!recordingNeeded(x, null, op.slice(0, -1))) {
     x.data.fill(value);
     x._version.version++;
     return x;

@@ -93,3 +93,43 @@ describe('engine options', () => {
     expect(tg.autograd.isAnomalyEnabled()).toBe(false);
   });
 });
+
+describe('more entry points found by the fuzzer', () => {
+  it('autograd.grad accepts null options; ctx methods check their arguments', () => {
+    const x = tg.tensor([1, 2], { requiresGrad: true });
+    expect(tg.autograd.grad(x.sum(), [x], null)[0]!.toArray()).toEqual([1, 1]);
+    class Bad extends tg.autograd.Function {
+      static override forward(a: tg.Tensor) {
+        return a.mul(1);
+      }
+      static override setupContext(ctx: tg.autograd.FunctionCtx) {
+        ctx.markDirty('x' as any);
+      }
+    }
+    expect(() => Bad.apply(x)).toThrow(new TypeError('Bad: ctx.markDirty: argument 0 must be a Tensor, got a string (x)'));
+    class Bad2 extends Bad {
+      static override setupContext(ctx: tg.autograd.FunctionCtx) {
+        ctx.setMaterializeGrads('no' as any);
+      }
+    }
+    expect(() => Bad2.apply(x)).toThrow(new TypeError("Bad2: ctx.setMaterializeGrads: argument 'value' must be a boolean, got a string (no)"));
+  });
+
+  it('max/min check keepdim on every path; zero_ names itself', () => {
+    const x = tg.tensor([1, 2]);
+    expect(() => x.max(0, 1 as any)).toThrow(new TypeError("max: argument 'keepdim' must be a boolean, got a number (1)"));
+    expect(() => tg.min(x, null as any, NaN as any)).toThrow(new TypeError("min: argument 'keepdim' must be a boolean, got a number (NaN)"));
+    expect(() => tg.ones([2], { requiresGrad: true }).zero_()).toThrow(/^zero_: a leaf tensor that requires grad/);
+  });
+
+  it("a hook's bad return value names the public call and what it must return", () => {
+    const x = tg.tensor([1, 2], { requiresGrad: true });
+    x.registerHook(() => 3 as any);
+    expect(() => x.mul(2).sum().backward()).toThrow(
+      new TypeError('backward: a hook registered with registerHook on a leaf tensor must return undefined or a float32 Tensor of shape [2], got a number (3)'),
+    );
+    const y = tg.tensor([1, 2], { requiresGrad: true });
+    y.registerHook((g) => g.to('float64'));
+    expect(() => tg.autograd.grad(y.mul(2).sum(), [y])).toThrow(/^grad: a hook registered with registerHook on a leaf tensor must return undefined or a float32 Tensor of shape \[2\], got a float64 Tensor/);
+  });
+});

@@ -337,7 +337,7 @@ describe('the engine', () => {
     expect(() => b.unsqueeze(0).mul_(3)).toThrow(/mul_: in-place modification of a view \(reshape\/flatten\/squeeze\/unsqueeze\) of a tensor that requires grad/);
     expect(() => a.reshape([2, 1]).add_(1)).toThrow(/add_: in-place modification of a view/);
     const leafView = tg.noGrad(() => a.reshape([1, 2]));
-    expect(() => leafView.zero_()).toThrow(/fill_: in-place modification of a view/);
+    expect(() => leafView.zero_()).toThrow(/zero_: in-place modification of a view/);
     tg.noGrad(() => b.reshape([2, 1]).mul_(3)); // allowed without recording
     expect(b.toArray()).toEqual([3, 6]);
     const plain = tg.zeros([4]);
