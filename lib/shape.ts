@@ -115,7 +115,7 @@ export function checkShape(shape: unknown, op: string, arg = 'shape'): number[] 
 /** RangeError naming op unless n elements fit in one tensor (what is the shape, for the message). */
 export function checkElementCount(n: number, op: string, what: string): void {
   if (n > MAX_ELEMENTS)
-    throw new RangeError(`${op}: shape ${what} has ${n} elements, more than the limit of ${MAX_ELEMENTS} (2^31 - 1) elements per tensor`);
+    throw new RangeError(`${op}: ${what.startsWith('[') ? 'shape ' : ''}${what} has ${n} elements, more than the limit of ${MAX_ELEMENTS} (2^31 - 1) elements per tensor`);
 }
 
 /**

@@ -176,6 +176,33 @@ describe('hardening', () => {
     expect(tg.zerosLike(i).dtype).toBe('int32');
     expect(tg.onesLike(i, { dtype: undefined }).dtype).toBe('int32');
   });
+  it('9. errors name the public function the user called, not the helper that found the problem', () => {
+    const I = tg.nn.init;
+    for (const fn of ['xavierNormal_', 'xavierUniform_', 'kaimingUniform_', 'kaimingNormal_'] as const) {
+      expectError(() => (I[fn] as (t: tg.Tensor) => tg.Tensor)(tg.zeros([3])), RangeError, `${fn}: fan in and fan out need a tensor of rank >= 2, got shape [3]`);
+      expectError(() => (I[fn] as (t: tg.Tensor) => tg.Tensor)(tg.zeros([])), RangeError, `${fn}: fan in and fan out need a tensor of rank >= 2, got shape []`);
+    }
+    const known = "'linear', 'conv1d', 'conv2d', 'conv3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'";
+    expectError(() => I.kaimingUniform_(tg.zeros([3, 3]), { nonlinearity: 'foo' as any }), RangeError, `kaimingUniform_: option 'nonlinearity' must be one of ${known}, got "foo"`);
+    expectError(() => I.kaimingNormal_(tg.zeros([3, 3]), { a: 'x' as any }), TypeError, "kaimingNormal_: option 'a' must be a finite number, got a string (x)");
+    expectError(() => I.kaimingNormal_(tg.zeros([3, 3]), { mode: 'fanIn', gain: 2 } as any), TypeError, 'kaimingNormal_: unknown option \'gain\' (known options: a, mode, nonlinearity)');
+    expectError(() => I.calculateGain('foo' as any), RangeError, `calculateGain: argument 'nonlinearity' must be one of ${known}, got "foo"`);
+    expectError(() => I.calculateGain('leaky_relu', NaN), TypeError, "calculateGain: argument 'param' (the negative slope) must be a finite number, got a number (NaN)");
+    expectError(() => I.xavierUniform_(tg.zeros([3, 3]), NaN), TypeError, "xavierUniform_: argument 'gain' must be a finite number, got a number (NaN)");
+    expectError(() => I.normal_(tg.zeros([3]), 0, Infinity), TypeError, "normal_: argument 'std' must be a finite number, got a number (Infinity)");
+    expectError(() => I.uniform_(tg.zeros([3]), NaN, 1), TypeError, "uniform_: argument 'a' must be a finite number, got a number (NaN)");
+    // matmul: batch dims that do not broadcast are reported with both full shapes; too large results are refused
+    expectError(() => tg.matmul(tg.zeros([2, 2, 3]), tg.zeros([3, 3, 4])), RangeError, 'matmul: batch dimensions must broadcast, got a [2, 2, 3] and b [3, 3, 4] (batch shapes [2] and [3])');
+    expectError(() => tg.matmul(tg.zeros([1e5, 1]), tg.zeros([1, 1e5])), RangeError, 'matmul: the result shape [100000, 100000] has 10000000000 elements, more than the limit of 2147483647 (2^31 - 1) elements per tensor');
+    expectError(() => tg.matmul(tg.zeros([3]), tg.zeros([4])), RangeError, 'matmul: inner dimensions must match, got a [3] and b [4] (3 vs 4)');
+    expectError(() => tg.matmul(tg.zeros([]), tg.zeros([3])), RangeError, 'matmul: both operands must have at least one dim, got a [] and b [3]');
+    expectError(() => tg.matmul(tg.zeros([2, 2, 3]), tg.zeros([4])), RangeError, 'matmul: inner dimensions must match, got a [2, 2, 3] and b [4] (3 vs 4)');
+    // valid input
+    expect(I.calculateFanInAndFanOut(tg.zeros([4, 3, 2]))).toEqual([6, 8]);
+    expect(tg.matmul(tg.ones([2, 1, 3, 4]), tg.ones([5, 4, 2])).shape).toEqual([2, 5, 3, 2]);
+    expect(I.kaimingUniform_(tg.zeros([4, 3]), { a: Math.sqrt(5), mode: 'fanOut', nonlinearity: 'leaky_relu' }).shape).toEqual([4, 3]);
+  });
+
   it('10. toString prints large tensors from the typed array (no toArray), same format as before', () => {
     // The previous formatter, over toArray(), as the oracle for the format.
     const scalar = (v: number | boolean, dtype: tg.DType): string => {

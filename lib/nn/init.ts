@@ -2,7 +2,7 @@
 // tensor's storage directly (outside the graph, as torch's `with no_grad()`), bumps its version
 // counter, draws from the global seeded generator (tg.manualSeed) and returns the tensor.
 import { normal as randNormal, uniform as randUniform } from '../random.js';
-import { describe, formatShape } from '../shape.js';
+import { describe, formatShape, formatValue } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
 export type Nonlinearity =
@@ -23,34 +23,52 @@ function fillWith(t: Tensor, sample: () => number): Tensor {
 
 /** [fanIn, fanOut] of a weight of shape [out, in, ...receptive field] (rank ≥ 2), as PyTorch. */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
-  checkTarget(t, 'calculateFanInAndFanOut');
-  if (t.ndim < 2)
-    throw new RangeError(`calculateFanInAndFanOut: fan in and fan out need a tensor of rank >= 2, got shape ${formatShape(t.shape)}`);
+  return fans(checkTarget(t, 'calculateFanInAndFanOut'), 'calculateFanInAndFanOut');
+}
+
+/** calculateFanInAndFanOut for the public function fn (its errors name fn, not the helper). */
+function fans(t: Tensor, fn: string): [number, number] {
+  if (t.ndim < 2) throw new RangeError(`${fn}: fan in and fan out need a tensor of rank >= 2, got shape ${formatShape(t.shape)}`);
   let receptive = 1;
   for (let d = 2; d < t.ndim; d++) receptive *= t.shape[d];
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 
+const NONLINEARITIES: readonly string[] = ['linear', 'conv1d', 'conv2d', 'conv3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'];
+
 /** The recommended gain for a nonlinearity (param: leaky_relu's negative slope, default 0.01). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+  return gain(nonlinearity, param, 'calculateGain', "argument 'nonlinearity'", "argument 'param'");
+}
+
+function gain(nonlinearity: unknown, param: unknown, fn: string, what: string, paramWhat: string): number {
   switch (nonlinearity) {
     case 'linear': case 'conv1d': case 'conv2d': case 'conv3d': case 'sigmoid': return 1;
     case 'tanh': return 5 / 3;
     case 'relu': return Math.SQRT2;
     case 'leaky_relu': {
       const slope = param ?? 0.01;
-      if (typeof slope !== 'number') throw new TypeError(`calculateGain: negative slope must be a number, got ${describe(slope)}`);
+      if (typeof slope !== 'number' || !Number.isFinite(slope))
+        throw new TypeError(`${fn}: ${paramWhat} (the negative slope) must be a finite number, got ${describe(slope)}`);
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case 'selu': return 3 / 4;
-    default: throw new RangeError(`calculateGain: unsupported nonlinearity ${JSON.stringify(nonlinearity)}`);
+    default:
+      throw new RangeError(`${fn}: ${what} must be one of ${NONLINEARITIES.map((n) => `'${n}'`).join(', ')}, got ${formatValue(nonlinearity)}`);
   }
+}
+
+/** TypeError naming fn and what unless v is a finite number. */
+function finite(v: unknown, fn: string, what: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${fn}: ${what} must be a finite number, got ${describe(v)}`);
+  return v;
 }
 
 /** Fills t with U(a, b) (defaults 0, 1). */
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
   checkTarget(t, 'uniform_');
-  if (typeof a !== 'number' || typeof b !== 'number') throw new TypeError(`uniform_: bounds must be numbers, got ${describe(a)} and ${describe(b)}`);
+  finite(a, 'uniform_', "argument 'a'");
+  finite(b, 'uniform_', "argument 'b'");
   if (!(a <= b)) throw new RangeError(`uniform_: expects a <= b, got a=${a} and b=${b}`);
   return fillWith(t, () => a + (b - a) * randUniform());
 }
@@ -58,15 +76,19 @@ export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
 /** Fills t with N(mean, std²) (defaults 0, 1). */
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
   checkTarget(t, 'normal_');
-  if (typeof mean !== 'number' || typeof std !== 'number') throw new TypeError(`normal_: mean and std must be numbers, got ${describe(mean)} and ${describe(std)}`);
+  finite(mean, 'normal_', "argument 'mean'");
+  finite(std, 'normal_', "argument 'std'");
   if (!(std >= 0)) throw new RangeError(`normal_: std must be non-negative, got ${std}`);
   return fillWith(t, () => mean + std * randNormal());
 }
 
-/** Fills t with value. */
+/** Fills t with value (any number, NaN and ±Infinity included, as PyTorch). */
 export function constant_(t: Tensor, value: number): Tensor {
-  checkTarget(t, 'constant_');
-  if (typeof value !== 'number') throw new TypeError(`constant_: value must be a number, got ${describe(value)}`);
+  return fillConstant(checkTarget(t, 'constant_'), value, 'constant_');
+}
+
+function fillConstant(t: Tensor, value: unknown, fn: string): Tensor {
+  if (typeof value !== 'number') throw new TypeError(`${fn}: argument 'value' must be a number, got ${describe(value)}`);
   t.data.fill(value);
   t._version.version++;
   return t;
@@ -74,12 +96,12 @@ export function constant_(t: Tensor, value: number): Tensor {
 
 /** Fills t with zeros. */
 export function zeros_(t: Tensor): Tensor {
-  return constant_(checkTarget(t, 'zeros_'), 0);
+  return fillConstant(checkTarget(t, 'zeros_'), 0, 'zeros_');
 }
 
 /** Fills t with ones. */
 export function ones_(t: Tensor): Tensor {
-  return constant_(checkTarget(t, 'ones_'), 1);
+  return fillConstant(checkTarget(t, 'ones_'), 1, 'ones_');
 }
 
 export interface KaimingOptions {
@@ -91,15 +113,22 @@ export interface KaimingOptions {
   nonlinearity?: Nonlinearity;
 }
 
+const KAIMING_KEYS: readonly string[] = ['a', 'mode', 'nonlinearity'];
+
 function kaimingStd(t: Tensor, fn: string, opts: KaimingOptions): number | null {
   checkTarget(t, fn);
-  if (typeof opts !== 'object' || opts === null) throw new TypeError(`${fn}: options must be an object, got ${describe(opts)}`);
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
+    throw new TypeError(`${fn}: argument 'options' must be an object { a?, mode?, nonlinearity? }, got ${describe(opts)}`);
+  for (const k in opts) if (!KAIMING_KEYS.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known options: ${KAIMING_KEYS.join(', ')})`);
   const mode = opts.mode ?? 'fanIn';
-  if (mode !== 'fanIn' && mode !== 'fanOut') throw new RangeError(`${fn}: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
-  const [fanIn, fanOut] = calculateFanInAndFanOut(t);
+  if (mode !== 'fanIn' && mode !== 'fanOut') throw new RangeError(`${fn}: mode must be 'fanIn' or 'fanOut', got ${formatValue(mode)}`);
+  const a = opts.a ?? 0;
+  finite(a, fn, "option 'a'");
+  const g = gain(opts.nonlinearity ?? 'leaky_relu', a, fn, "option 'nonlinearity'", "option 'a'");
+  const [fanIn, fanOut] = fans(t, fn);
   const fan = mode === 'fanIn' ? fanIn : fanOut;
   if (fan === 0) return null; // PyTorch warns and leaves a zero-element tensor alone
-  return calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0) / Math.sqrt(fan);
+  return g / Math.sqrt(fan);
 }
 
 /** He uniform: U(±gain·√(3/fan)), gain from nonlinearity and a (PyTorch's kaiming_uniform_). */
@@ -117,11 +146,11 @@ export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   return fillWith(t, () => std * randNormal());
 }
 
-function xavierStd(t: Tensor, fn: string, gain: number): number {
+function xavierStd(t: Tensor, fn: string, g: number): number {
   checkTarget(t, fn);
-  if (typeof gain !== 'number') throw new TypeError(`${fn}: gain must be a number, got ${describe(gain)}`);
-  const [fanIn, fanOut] = calculateFanInAndFanOut(t);
-  return gain * Math.sqrt(2 / (fanIn + fanOut));
+  finite(g, fn, "argument 'gain'");
+  const [fanIn, fanOut] = fans(t, fn);
+  return fanIn + fanOut === 0 ? 0 : g * Math.sqrt(2 / (fanIn + fanOut));
 }
 
 /** Glorot uniform: U(±gain·√(6/(fanIn+fanOut))). */

@@ -6,7 +6,7 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { allocate, type FloatArray } from '../dtype.js';
 import { gemm, gemmBatched } from '../kernels/matmul.js';
-import { broadcastShapes, formatShape, sizeOf } from '../shape.js';
+import { broadcastShapes, checkElementCount, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { reshape, reshapeOwnResult } from './reshape.js';
 import { sumTo } from './sum_to.js';
@@ -102,8 +102,22 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
     throw new RangeError(
       `matmul: inner dimensions must match, got a ${formatShape(a.shape)}${transA ? 'ᵀ' : ''} and b ${formatShape(b.shape)}${transB ? 'ᵀ' : ''} (${k} vs ${kb})`,
     );
-  broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+  const batch = matmulBatch(a, b);
+  const [m] = opDims(a, transA), [, n] = opDims(b, transB);
+  checkElementCount(sizeOf(batch) * m * n, 'matmul', `the result shape ${formatShape([...batch, m, n])}`);
   return runN(MatMul, [a, b, transA, transB]) as Tensor;
+}
+
+/** The broadcast batch dims of a and b (rank ≥ 2), or a RangeError that shows both full shapes. */
+function matmulBatch(a: Tensor, b: Tensor): number[] {
+  try {
+    return broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+  } catch {
+    throw new RangeError(
+      `matmul: batch dimensions must broadcast, got a ${formatShape(a.shape)} and b ${formatShape(b.shape)} ` +
+        `(batch shapes ${formatShape(a.shape.slice(0, -2))} and ${formatShape(b.shape.slice(0, -2))})`,
+    );
+  }
 }
 
 function checkMatmulOperands(a: Tensor, b: Tensor, op: string): void {
