@@ -176,6 +176,78 @@ describe('hardening', () => {
     expect(tg.zerosLike(i).dtype).toBe('int32');
     expect(tg.onesLike(i, { dtype: undefined }).dtype).toBe('int32');
   });
+  it('8b. layers, optimizers and LR schedulers validate their arguments when built', () => {
+    const nn = tg.nn;
+    expectError(() => new nn.ELU('abc' as any), TypeError, "ELU: argument 'alpha' must be a finite number, got a string (abc)");
+    expectError(() => new nn.ELU(NaN), TypeError, "ELU: argument 'alpha' must be a finite number, got a number (NaN)");
+    expectError(() => new nn.LeakyReLU(true as any), TypeError, "LeakyReLU: argument 'negativeSlope' must be a finite number, got a boolean (true)");
+    expect(new nn.LeakyReLU(Object.create(null)).negativeSlope).toBe(0.01); // an empty options object means the default
+    expectError(() => new nn.LeakyReLU({ slope: 0.1 } as any), TypeError, "LeakyReLU: unknown option 'slope' (known options: negativeSlope)");
+    expectError(() => new nn.Softplus([NaN] as any), TypeError, "Softplus: argument 'beta' must be a finite number, got an array");
+    expectError(() => new nn.Softplus(0), RangeError, "Softplus: argument 'beta' must be nonzero (the output is divided by it), got 0");
+    expectError(() => new nn.Softplus(1, Infinity), TypeError, "Softplus: argument 'threshold' must be a finite number, got a number (Infinity)");
+    expectError(() => new nn.Softmax(2.5), TypeError, "Softmax: argument 'dim' must be an integer, got a number (2.5)");
+    expectError(() => new (nn.LogSoftmax as any)(), TypeError, "LogSoftmax: argument 'dim' must be an integer, got undefined");
+    expectError(() => new nn.GELU('tanh' as any), TypeError, `GELU: argument 'options' must be an object { approximate? }, got a string (tanh); pass { approximate: "tanh" }`);
+    expectError(() => new nn.GELU(null as any), TypeError, 'GELU: argument \'options\' must be an object { approximate? }, got null');
+    expectError(() => new nn.Dropout('0.5' as any), TypeError, 'Dropout: probability p must be a number in [0, 1], got a string (0.5)');
+    expectError(() => new nn.LayerNorm(4, '' as any), TypeError, "LayerNorm: argument 'options' must be an object { eps?, elementwiseAffine?, dtype? }, got a string ()");
+    expectError(() => new nn.Embedding(3, 0, 1e20 as any), TypeError, "Embedding: argument 'options' must be an object { dtype? }, got a number (100000000000000000000)");
+    expectError(() => new nn.Embedding(0, 1, null as any), TypeError, "Embedding: argument 'options' must be an object { dtype? }, got null");
+    expectError(() => new nn.Linear('3' as any, 4), TypeError, "Linear: argument 'inFeatures' must be a non-negative integer, got a string (3)");
+    expectError(() => new nn.Linear(3, 4, 'no' as any), TypeError, "Linear: argument 'options' must be an object { bias?, dtype? }, got a string (no)");
+    expectError(
+      () => new nn.Linear(1e6, 1e6),
+      RangeError,
+      'Linear: shape [1000000, 1000000] has 1000000000000 elements, more than the limit of 2147483647 (2^31 - 1) elements per tensor',
+    );
+    // valid layers: numbers or options objects
+    expect(new nn.ELU({ alpha: 0.5 }).alpha).toBe(0.5);
+    expect(new nn.LeakyReLU(0.2).negativeSlope).toBe(0.2);
+    expect(new nn.Softplus({ beta: 2, threshold: 10 }).threshold).toBe(10);
+    expect(new nn.Softmax({ dim: -1 }).forward(tg.zeros([2])).toArray()).toEqual([0.5, 0.5]);
+    expect(new nn.GELU({ approximate: 'tanh' }).approximate).toBe('tanh');
+    expect(new nn.Dropout({ p: 0.25 }).p).toBe(0.25);
+
+    // optimizers: options named, checked in the constructor (also the defaults under explicit groups)
+    const p = tg.ones([2], { requiresGrad: true });
+    expectError(() => new tg.optim.SGD([p], { lr: NaN }), TypeError, "SGD: option 'lr' must be a finite number in [0, Infinity), got a number (NaN)");
+    expectError(() => new tg.optim.SGD([p], { lr: Infinity }), RangeError, "SGD: option 'lr' must be a finite number in [0, Infinity), got Infinity");
+    expectError(() => new tg.optim.SGD([{ params: [p], lr: 0.1 }], { lr: -1 }), RangeError, "SGD: option 'lr' must be a finite number in [0, Infinity), got -1");
+    expectError(() => new tg.optim.SGD([p], { lr: 0.1, momentum: '0.9' as any }), TypeError, "SGD: option 'momentum' must be a finite number in [0, Infinity), got a string (0.9)");
+    expectError(() => new tg.optim.SGD([p], { lr: 0.1, weight_decay: 0.1 } as any), TypeError, "SGD: unknown option 'weight_decay' (known options: lr, momentum, dampening, nesterov, weightDecay, maximize)");
+    expectError(() => new tg.optim.Adam([p], { betas: [0.9, 1] }), RangeError, "Adam: option 'betas' entry 1 must be a finite number in [0, 1), got 1");
+    expectError(() => new tg.optim.Adam([p], { betas: 0.9 as any }), TypeError, "Adam: option 'betas' must be a pair [beta1, beta2], got a number (0.9)");
+    expectError(() => new tg.optim.AdamW([p], { eps: -1e-8 }), RangeError, "AdamW: option 'eps' must be a finite number in [0, Infinity), got -1e-8");
+    expectError(() => new tg.optim.AdamW([p], { weightDecay: Infinity }), RangeError, "AdamW: option 'weightDecay' must be a finite number in [0, Infinity), got Infinity");
+    const opt = new tg.optim.SGD([p], { lr: 0.1, momentum: 0.9 });
+    expectError(() => opt.zeroGrad(1 as any), TypeError, "SGD.zeroGrad: argument 'setToNone' must be a boolean, got a number (1)");
+    p.sum().backward();
+    opt.step();
+    const sd = opt.stateDict();
+    const bad = (groups: unknown[]) => ({ state: sd.state, paramGroups: [{ ...sd.paramGroups[0], params: groups }] }) as any;
+    expectError(() => opt.loadStateDict(bad([5])), RangeError, 'SGD.loadStateDict: parameter group 0 lists parameter index 5, out of range for 1 parameters (expected 0..0)');
+    expectError(() => opt.loadStateDict(bad([0.5])), TypeError, 'SGD.loadStateDict: parameter group 0 lists a number (0.5) at position 0; parameter indices must be integers');
+    expectError(() => opt.loadStateDict({ ...sd, paramGroups: [{ ...sd.paramGroups[0], lr: NaN }] }), TypeError, "SGD: option 'lr' must be a finite number in [0, Infinity), got a number (NaN)");
+    const two = new tg.optim.SGD([tg.ones([1], { requiresGrad: true }), tg.ones([1], { requiresGrad: true })], { lr: 0.1 });
+    expectError(() => two.loadStateDict({ state: {}, paramGroups: [{ ...two.stateDict().paramGroups[0], params: [0, 0] }] }), RangeError, 'SGD.loadStateDict: parameter index 0 is listed more than once');
+    opt.loadStateDict(sd); // valid
+    expect(opt.paramGroups[0].lr).toBe(0.1);
+
+    // LR schedulers
+    const sched = new tg.optim.StepLR(opt, { stepSize: 1, gamma: 0.5 });
+    expectError(() => sched.loadStateDict({ lastEpoch: NaN, baseLrs: [0.1] }), RangeError, "StepLR.loadStateDict: 'lastEpoch' must be a non-negative integer, got NaN");
+    expectError(() => sched.loadStateDict({ lastEpoch: 1.5, baseLrs: [0.1] }), RangeError, "StepLR.loadStateDict: 'lastEpoch' must be a non-negative integer, got 1.5");
+    expectError(() => sched.loadStateDict({ lastEpoch: 1, baseLrs: [NaN] }), TypeError, "StepLR.loadStateDict: 'baseLrs' entry 0 must be a finite number >= 0, got a number (NaN)");
+    expectError(() => sched.loadStateDict({ lastEpoch: 1, baseLrs: ['x' as any] }), TypeError, "StepLR.loadStateDict: 'baseLrs' entry 0 must be a finite number >= 0, got a string (x)");
+    expectError(() => new tg.optim.CosineAnnealingLR(opt, { tMax: 10, etaMin: -Infinity }), TypeError, "CosineAnnealingLR: option 'etaMin' must be a finite number, got a number (-Infinity)");
+    expectError(() => new tg.optim.StepLR(opt, { stepSize: 1, gamma: NaN }), TypeError, "StepLR: option 'gamma' must be a finite number, got a number (NaN)");
+    sched.step();
+    expect(sched.getLastLr()).toEqual([0.05]);
+    sched.loadStateDict({ lastEpoch: 2, baseLrs: [0.1] });
+    expect(sched.getLastLr()).toEqual([0.025]);
+  });
+
   it('9. errors name the public function the user called, not the helper that found the problem', () => {
     const I = tg.nn.init;
     for (const fn of ['xavierNormal_', 'xavierUniform_', 'kaimingUniform_', 'kaimingNormal_'] as const) {

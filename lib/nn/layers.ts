@@ -3,7 +3,7 @@
 import { relu } from '../ops/relu.js';
 import { sigmoid } from '../ops/sigmoid.js';
 import { tanh } from '../ops/tanh.js';
-import { describe } from '../shape.js';
+import { checkShape, describe, formatValue } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { elu } from '../ops/elu.js';
 import { gelu } from '../ops/gelu.js';
@@ -82,13 +82,48 @@ export class Sigmoid extends Module {
   }
 }
 
+// Constructor arguments are checked when the layer is built (not at the first forward), with
+// messages naming the layer and the argument. A PyTorch keyword argument may also be given as an
+// options object: new ELU({ alpha: 0.5 }), new Softmax({ dim: 1 }).
+
+/** The options object of a layer constructor (undefined → {}), refusing anything else and unknown keys. */
+function layerOptions(options: unknown, layer: string, keys: readonly string[]): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    const hint = layer === 'GELU' && typeof options === 'string' ? `; pass { approximate: ${formatValue(options)} }` : '';
+    throw new TypeError(`${layer}: argument 'options' must be an object { ${keys.map((k) => `${k}?`).join(', ')} }, got ${describe(options)}${hint}`);
+  }
+  for (const k in options) if (!keys.includes(k)) throw new TypeError(`${layer}: unknown option '${k}' (known options: ${keys.join(', ')})`);
+  return options as Record<string, unknown>;
+}
+
+/** A finite number argument (fallback when undefined); TypeError naming layer and name otherwise. */
+function finiteArg(v: unknown, fallback: number, layer: string, name: string): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${layer}: argument '${name}' must be a finite number, got ${describe(v)}`);
+  return v;
+}
+
+/** A layer's single numeric hyper-parameter, given as a number or as { name: number }. */
+function scalarOrOption(arg: unknown, fallback: number, layer: string, name: string): number {
+  const v = typeof arg === 'object' && arg !== null && !Array.isArray(arg) ? layerOptions(arg, layer, [name])[name] : arg;
+  return finiteArg(v, fallback, layer, name);
+}
+
+/** A dim given as an integer or as { dim }. */
+function dimArg(arg: unknown, layer: string): number {
+  const v = typeof arg === 'object' && arg !== null && !Array.isArray(arg) ? layerOptions(arg, layer, ['dim']).dim : arg;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${layer}: argument 'dim' must be an integer, got ${describe(v)}`);
+  return v;
+}
+
 /** x·Φ(x) elementwise ('none', exact) or its tanh approximation ('tanh'). */
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     super();
-    const a = options.approximate ?? 'none';
-    if (a !== 'none' && a !== 'tanh') throw new TypeError(`GELU: option 'approximate' must be 'none' or 'tanh', got ${JSON.stringify(a)}`);
+    const a = layerOptions(options, 'GELU', ['approximate']).approximate ?? 'none';
+    if (a !== 'none' && a !== 'tanh') throw new TypeError(`GELU: option 'approximate' must be 'none' or 'tanh', got ${formatValue(a)}`);
     this.approximate = a;
   }
   forward(x: Tensor): Tensor {
@@ -106,10 +141,12 @@ export class SiLU extends Module {
   }
 }
 
-/** x for x > 0, α·(eˣ − 1) otherwise (α default 1). */
+/** x for x > 0, α·(eˣ − 1) otherwise (α default 1; a number or { alpha }). */
 export class ELU extends Module {
-  constructor(readonly alpha = 1) {
+  readonly alpha: number;
+  constructor(alpha: number | { alpha?: number } = 1) {
     super();
+    this.alpha = scalarOrOption(alpha, 1, 'ELU', 'alpha');
   }
   forward(x: Tensor): Tensor {
     return elu(x, this.alpha);
@@ -119,10 +156,12 @@ export class ELU extends Module {
   }
 }
 
-/** x for x ≥ 0, negativeSlope·x otherwise (default 0.01). */
+/** x for x ≥ 0, negativeSlope·x otherwise (default 0.01; a number or { negativeSlope }). */
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) {
+  readonly negativeSlope: number;
+  constructor(negativeSlope: number | { negativeSlope?: number } = 0.01) {
     super();
+    this.negativeSlope = scalarOrOption(negativeSlope, 0.01, 'LeakyReLU', 'negativeSlope');
   }
   forward(x: Tensor): Tensor {
     return leakyRelu(x, this.negativeSlope);
@@ -132,20 +171,32 @@ export class LeakyReLU extends Module {
   }
 }
 
-/** log(1 + e^{βx})/β, linear above threshold (defaults β 1, threshold 20). */
+/** log(1 + e^{βx})/β, linear above threshold (defaults β 1, threshold 20; numbers or { beta, threshold }). */
 export class Softplus extends Module {
-  constructor(readonly beta = 1, readonly threshold = 20) {
+  readonly beta: number;
+  readonly threshold: number;
+  constructor(beta: number | { beta?: number; threshold?: number } = 1, threshold = 20) {
     super();
+    let b: unknown = beta, t: unknown = threshold;
+    if (typeof beta === 'object' && beta !== null && !Array.isArray(beta)) {
+      const o = layerOptions(beta, 'Softplus', ['beta', 'threshold']);
+      [b, t] = [o.beta, o.threshold];
+    }
+    this.beta = finiteArg(b, 1, 'Softplus', 'beta');
+    if (this.beta === 0) throw new RangeError("Softplus: argument 'beta' must be nonzero (the output is divided by it), got 0");
+    this.threshold = finiteArg(t, 20, 'Softplus', 'threshold');
   }
   forward(x: Tensor): Tensor {
     return softplus(x, this.beta, this.threshold);
   }
 }
 
-/** softmax along dim. */
+/** softmax along dim (an integer, or { dim }). */
 export class Softmax extends Module {
-  constructor(readonly dim: number) {
+  readonly dim: number;
+  constructor(dim: number | { dim: number }) {
     super();
+    this.dim = dimArg(dim, 'Softmax');
   }
   forward(x: Tensor): Tensor {
     return softmax(x, this.dim);
@@ -155,10 +206,12 @@ export class Softmax extends Module {
   }
 }
 
-/** log-softmax along dim. */
+/** log-softmax along dim (an integer, or { dim }). */
 export class LogSoftmax extends Module {
-  constructor(readonly dim: number) {
+  readonly dim: number;
+  constructor(dim: number | { dim: number }) {
     super();
+    this.dim = dimArg(dim, 'LogSoftmax');
   }
   forward(x: Tensor): Tensor {
     return logSoftmax(x, this.dim);
@@ -171,10 +224,12 @@ export class LogSoftmax extends Module {
 /** Zeroes each element with probability p in training (scaling the rest by 1/(1−p)); identity in eval. */
 export class Dropout extends Module {
   readonly p: number;
-  constructor(p = 0.5) {
+  constructor(p: number | { p?: number } = 0.5) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: probability p must be in [0, 1], got ${String(p)}`);
-    this.p = p;
+    const v = typeof p === 'object' && p !== null && !Array.isArray(p) ? (layerOptions(p, 'Dropout', ['p']).p ?? 0.5) : p;
+    if (typeof v !== 'number') throw new TypeError(`Dropout: probability p must be a number in [0, 1], got ${describe(v)}`);
+    if (!(v >= 0 && v <= 1)) throw new RangeError(`Dropout: probability p must be in [0, 1], got ${String(v)}`);
+    this.p = v;
   }
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training);
@@ -201,12 +256,14 @@ export class LayerNorm extends Module {
     super();
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
     if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1))
-      throw new TypeError(`LayerNorm: argument 'normalizedShape' must be a positive integer or a non-empty array of them, got ${JSON.stringify(normalizedShape)}`);
-    const eps = options.eps ?? 1e-5;
-    if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`LayerNorm: option 'eps' must be a non-negative number, got ${String(eps)}`);
-    const affine = options.elementwiseAffine ?? true;
+      throw new TypeError(`LayerNorm: argument 'normalizedShape' must be a positive integer or a non-empty array of them, got ${formatValue(normalizedShape)}`);
+    checkShape(shape, 'LayerNorm', 'normalizedShape'); // at most MAX_ELEMENTS
+    const o = layerOptions(options, 'LayerNorm', ['eps', 'elementwiseAffine', 'dtype']) as LayerNormOptions;
+    const eps = o.eps ?? 1e-5;
+    if (typeof eps !== 'number' || !(eps >= 0 && eps < Infinity)) throw new RangeError(`LayerNorm: option 'eps' must be a finite non-negative number, got ${typeof eps === 'number' ? String(eps) : describe(eps)}`);
+    const affine = o.elementwiseAffine ?? true;
     if (typeof affine !== 'boolean') throw new TypeError(`LayerNorm: option 'elementwiseAffine' must be a boolean, got ${describe(affine)}`);
-    const dtype = floatDtypeOption(options.dtype, 'LayerNorm');
+    const dtype = floatDtypeOption(o.dtype, 'LayerNorm');
     this.normalizedShape = shape.slice();
     this.eps = eps;
     this.registerParameter('weight', affine ? ones_(empty(shape, dtype)).requiresGrad_(true) : null);
@@ -230,10 +287,12 @@ export class Embedding extends Module {
     super();
     for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const)
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
-        throw new TypeError(`Embedding: argument '${name}' must be a non-negative integer, got ${String(v)}`);
+        throw new TypeError(`Embedding: argument '${name}' must be a non-negative integer, got ${typeof v === 'number' ? String(v) : describe(v)}`);
+    checkShape([numEmbeddings, embeddingDim], 'Embedding', 'the weight shape [numEmbeddings, embeddingDim]');
+    const o = layerOptions(options, 'Embedding', ['dtype']) as { dtype?: 'float32' | 'float64' };
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
-    this.registerParameter('weight', normal_(empty([numEmbeddings, embeddingDim], floatDtypeOption(options.dtype, 'Embedding'))).requiresGrad_(true));
+    this.registerParameter('weight', normal_(empty([numEmbeddings, embeddingDim], floatDtypeOption(o.dtype, 'Embedding'))).requiresGrad_(true));
   }
   /** int32 indices of any shape → [...indices.shape, embeddingDim]. */
   forward(indices: Tensor): Tensor {

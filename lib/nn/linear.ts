@@ -9,7 +9,7 @@ import { matmulT } from '../ops/matmul.js';
 import { reshape } from '../ops/reshape.js';
 import { sum } from '../ops/sum.js';
 import { checkTensorArg, runN } from '../ops/util.js';
-import { formatShape, sizeOf } from '../shape.js';
+import { checkShape, describe, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from './init.js';
@@ -95,8 +95,12 @@ export class Linear extends Module {
     super();
     for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const)
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
-        throw new TypeError(`Linear: argument '${name}' must be a non-negative integer, got ${String(v)}`);
-    if (typeof options !== 'object' || options === null) throw new TypeError('Linear: options must be an object');
+        throw new TypeError(`Linear: argument '${name}' must be a non-negative integer, got ${typeof v === 'number' ? String(v) : describe(v)}`);
+    // The weight's size is checked before anything is allocated (Linear(1e6, 1e6) is 10^12 elements).
+    checkShape([outFeatures, inFeatures], 'Linear', 'the weight shape [outFeatures, inFeatures]');
+    if (typeof options !== 'object' || options === null || Array.isArray(options))
+      throw new TypeError(`Linear: argument 'options' must be an object { bias?, dtype? }, got ${describe(options)}`);
+    for (const k in options) if (k !== 'bias' && k !== 'dtype') throw new TypeError(`Linear: unknown option '${k}' (known options: bias, dtype)`);
     const useBias = options.bias ?? true;
     if (typeof useBias !== 'boolean') throw new TypeError(`Linear: option 'bias' must be a boolean, got ${typeof useBias}`);
     const dtype = floatDtypeOption(options.dtype, 'Linear');

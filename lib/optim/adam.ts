@@ -2,7 +2,10 @@
 import type { FloatArray } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { adamUpdate } from './kernels.js';
-import { Optimizer, checkHyper, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { describe, formatValue } from '../shape.js';
+import { Optimizer, checkHyper, checkOptionKeys, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+
+const ADAM_KEYS: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'];
 import { gradData } from './sgd.js';
 
 export interface AdamOptions {
@@ -19,15 +22,15 @@ abstract class AdamBase extends Optimizer {
 
   protected validateGroup(g: ParamGroup): void {
     const n = this.name;
-    checkHyper(g.lr, n, 'learning rate');
-    checkHyper(g.eps, n, 'epsilon value');
-    checkHyper(g.weightDecay, n, 'weightDecay value');
+    checkHyper(g.lr, n, "option 'lr'");
+    checkHyper(g.eps, n, "option 'eps'");
+    checkHyper(g.weightDecay, n, "option 'weightDecay'");
     const b = g.betas as unknown;
-    if (!Array.isArray(b) || b.length !== 2) throw new TypeError(`${n}: option betas must be a pair [beta1, beta2], got ${JSON.stringify(b)}`);
-    checkHyper(b[0], n, 'beta parameter at index 0', 0, 1 - Number.EPSILON / 2);
-    checkHyper(b[1], n, 'beta parameter at index 1', 0, 1 - Number.EPSILON / 2);
+    if (!Array.isArray(b) || b.length !== 2) throw new TypeError(`${n}: option 'betas' must be a pair [beta1, beta2], got ${Array.isArray(b) ? formatValue(b) : describe(b)}`);
+    checkHyper(b[0], n, "option 'betas' entry 0", 0, 1, true);
+    checkHyper(b[1], n, "option 'betas' entry 1", 0, 1, true);
     for (const k of ['amsgrad', 'maximize'])
-      if (typeof g[k] !== 'boolean') throw new TypeError(`${n}: option ${k} must be a boolean, got ${typeof g[k]}`);
+      if (typeof g[k] !== 'boolean') throw new TypeError(`${n}: option '${k}' must be a boolean, got ${describe(g[k])}`);
   }
 
   /** One update of every parameter with a gradient; returns closure's loss if given. */
@@ -62,10 +65,11 @@ abstract class AdamBase extends Optimizer {
 }
 
 function adamDefaults(options: AdamOptions, name: string, weightDecay: number) {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${name}: options must be an object, got ${String(options)}`);
+  checkOptionKeys(options, name, ADAM_KEYS);
+  const betas: unknown = options.betas ?? [0.9, 0.999];
   return {
     lr: options.lr ?? 1e-3,
-    betas: (options.betas ?? [0.9, 0.999]).slice() as [number, number],
+    betas: (Array.isArray(betas) ? betas.slice() : betas) as [number, number], // a non-array is refused by validateGroup
     eps: options.eps ?? 1e-8,
     weightDecay: options.weightDecay ?? weightDecay,
     amsgrad: options.amsgrad ?? false,

@@ -42,8 +42,17 @@ export abstract class LRScheduler {
 
   /** Restores lastEpoch, baseLrs and getLastLr() (recomputed from the closed form when lastLr is absent). */
   loadStateDict(s: { lastEpoch: number; baseLrs: number[]; lastLr?: number[] }): void {
+    const n = `${this.constructor.name}.loadStateDict`;
     if (s === null || typeof s !== 'object' || typeof s.lastEpoch !== 'number' || !Array.isArray(s.baseLrs) || s.baseLrs.length !== this.baseLrs.length)
-      throw new TypeError(`${this.constructor.name}.loadStateDict: expected { lastEpoch, baseLrs } with ${this.baseLrs.length} lr(s), got ${describe(s)}`);
+      throw new TypeError(`${n}: expected { lastEpoch, baseLrs } with ${this.baseLrs.length} lr(s), got ${describe(s)}`);
+    // Checked before anything is changed, so a refused dict leaves the scheduler as it was.
+    if (!Number.isInteger(s.lastEpoch) || s.lastEpoch < 0) throw new RangeError(`${n}: 'lastEpoch' must be a non-negative integer, got ${s.lastEpoch}`);
+    s.baseLrs.forEach((v: unknown, i) => checkLr(v, n, `'baseLrs' entry ${i}`));
+    if (s.lastLr !== undefined) {
+      if (!Array.isArray(s.lastLr) || s.lastLr.length !== this.baseLrs.length)
+        throw new TypeError(`${n}: 'lastLr' must be an array of ${this.baseLrs.length} lr(s), got ${describe(s.lastLr)}`);
+      s.lastLr.forEach((v: unknown, i) => checkLr(v, n, `'lastLr' entry ${i}`));
+    }
     this.lastEpoch = s.lastEpoch;
     s.baseLrs.forEach((v, i) => (this.baseLrs[i] = v));
     this.lastLr =
@@ -53,8 +62,18 @@ export abstract class LRScheduler {
   }
 }
 
+function checkLr(v: unknown, fn: string, what: string): void {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${fn}: ${what} must be a finite number >= 0, got ${describe(v)}`);
+  if (!Number.isFinite(v) || v < 0) throw new RangeError(`${fn}: ${what} must be a finite number >= 0, got ${v}`);
+}
+
+function finiteOption(v: unknown, fn: string, name: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${fn}: option '${name}' must be a finite number, got ${describe(v)}`);
+  return v;
+}
+
 function positiveInt(v: unknown, fn: string, name: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${fn}: option '${name}' must be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${fn}: option '${name}' must be a positive integer, got ${typeof v === 'number' ? String(v) : describe(v)}`);
   return v;
 }
 
@@ -66,9 +85,7 @@ export class StepLR extends LRScheduler {
     super(optimizer, 'StepLR');
     if (options === null || typeof options !== 'object') throw new TypeError('StepLR: options { stepSize, gamma? } are required');
     this.stepSize = positiveInt(options.stepSize, 'StepLR', 'stepSize');
-    const gamma = options.gamma ?? 0.1;
-    if (typeof gamma !== 'number' || Number.isNaN(gamma)) throw new TypeError(`StepLR: option 'gamma' must be a number, got ${String(gamma)}`);
-    this.gamma = gamma;
+    this.gamma = finiteOption(options.gamma ?? 0.1, 'StepLR', 'gamma');
   }
   protected lrAt(base: number, epoch: number): number {
     return base * Math.pow(this.gamma, Math.floor(epoch / this.stepSize));
@@ -83,9 +100,7 @@ export class CosineAnnealingLR extends LRScheduler {
     super(optimizer, 'CosineAnnealingLR');
     if (options === null || typeof options !== 'object') throw new TypeError('CosineAnnealingLR: options { tMax, etaMin? } are required');
     this.tMax = positiveInt(options.tMax, 'CosineAnnealingLR', 'tMax');
-    const etaMin = options.etaMin ?? 0;
-    if (typeof etaMin !== 'number' || Number.isNaN(etaMin)) throw new TypeError(`CosineAnnealingLR: option 'etaMin' must be a number, got ${String(etaMin)}`);
-    this.etaMin = etaMin;
+    this.etaMin = finiteOption(options.etaMin ?? 0, 'CosineAnnealingLR', 'etaMin');
   }
   protected lrAt(base: number, epoch: number): number {
     return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;

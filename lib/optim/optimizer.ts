@@ -3,7 +3,7 @@
 // graph, like torch's no_grad) and bump each parameter's version counter, so a graph that saved a
 // parameter before the update refuses to backward through the stale value.
 import { noGrad } from '../grad_mode.js';
-import { describe, formatShape, shapesEqual } from '../shape.js';
+import { describe, formatShape, formatValue, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
 /** Hyper-parameters of a group (lr and the optimizer's own options). */
@@ -39,6 +39,8 @@ export abstract class Optimizer {
     this.defaults = defaults;
     if (params === null || typeof params !== 'object' || typeof (params as any)[Symbol.iterator] !== 'function')
       throw new TypeError(`${name}: argument 'params' must be an array of Tensors or of parameter groups, got ${describe(params)}`);
+    // The defaults are checked here too, not only through the groups that use them (PyTorch refuses lr < 0 at once).
+    this.validateGroup({ ...defaults, params: [] } as ParamGroup);
     const list = Array.from(params as Iterable<unknown>);
     if (list.length === 0) throw new RangeError(`${name}: got an empty parameter list`);
     const groups = list.every((p) => p instanceof Tensor) ? [{ params: list as Tensor[] }] : (list as ParamGroupInput[]);
@@ -86,6 +88,7 @@ export abstract class Optimizer {
 
   /** Clears every parameter's gradient (.grad = null, PyTorch's default setToNone); or zeroes it in place. */
   zeroGrad(setToNone = true): void {
+    if (typeof setToNone !== 'boolean') throw new TypeError(`${this.name}.zeroGrad: argument 'setToNone' must be a boolean, got ${describe(setToNone)}`);
     for (const g of this.paramGroups)
       for (const p of g.params) {
         if (p.grad === null) continue;
@@ -124,18 +127,31 @@ export abstract class Optimizer {
     if (dict.paramGroups.length !== this.paramGroups.length)
       throw new RangeError(`${n}: the loaded state dict has ${dict.paramGroups.length} parameter group(s), the optimizer has ${this.paramGroups.length}`);
     const byIndex = new Map<number, Tensor>();
+    let total = 0;
+    for (const g of this.paramGroups) total += g.params.length;
     dict.paramGroups.forEach((g, gi) => {
       const own = this.paramGroups[gi].params;
-      if (!Array.isArray(g.params) || g.params.length !== own.length)
-        throw new RangeError(`${n}: parameter group ${gi} has ${Array.isArray(g.params) ? g.params.length : 'no'} parameters in the state dict, the optimizer has ${own.length}`);
-      g.params.forEach((id, j) => byIndex.set(id, own[j]));
+      if (g === null || typeof g !== 'object' || !Array.isArray(g.params) || g.params.length !== own.length)
+        throw new RangeError(`${n}: parameter group ${gi} has ${Array.isArray(g?.params) ? g.params.length : 'no'} parameters in the state dict, the optimizer has ${own.length}`);
+      g.params.forEach((id: unknown, j) => {
+        // Indices number the parameters over all groups, 0..total-1, each once (as stateDict() writes them).
+        if (typeof id !== 'number' || !Number.isInteger(id))
+          throw new TypeError(`${n}: parameter group ${gi} lists ${describe(id)} at position ${j}; parameter indices must be integers`);
+        if (id < 0 || id >= total) throw new RangeError(`${n}: parameter group ${gi} lists parameter index ${id}, out of range for ${total} parameters (expected 0..${total - 1})`);
+        if (byIndex.has(id)) throw new RangeError(`${n}: parameter index ${id} is listed more than once`);
+        byIndex.set(id, own[j]);
+      });
     });
     const newState = new Map<Tensor, ParamState>();
     for (const [key, s] of Object.entries(dict.state)) {
-      const p = byIndex.get(Number(key));
-      if (p === undefined) throw new RangeError(`${n}: state for parameter ${key}, which no group lists`);
+      const p = /^(0|[1-9][0-9]*)$/.test(key) ? byIndex.get(Number(key)) : undefined;
+      if (p === undefined) throw new RangeError(`${n}: state for parameter ${formatValue(key)}, which no group lists`);
+      if (s === null || typeof s !== 'object') throw new TypeError(`${n}: state of parameter ${key} must be an object, got ${describe(s)}`);
       const copy: ParamState = {};
       for (const [k, v] of Object.entries(s)) {
+        if (typeof v === 'number') {
+          if (!Number.isFinite(v)) throw new RangeError(`${n}: state '${k}' of parameter ${key} must be a finite number, got ${v}`);
+        } else if (!(v instanceof Tensor)) throw new TypeError(`${n}: state '${k}' of parameter ${key} must be a Tensor or a number, got ${describe(v)}`);
         if (v instanceof Tensor) {
           if (!shapesEqual(v.shape, p.shape))
             throw new RangeError(`${n}: state '${k}' of parameter ${key} has shape ${formatShape(v.shape)}, the parameter has ${formatShape(p.shape)}`);
@@ -165,9 +181,21 @@ function structuredCloneHyper(h: Record<string, unknown>): Record<string, unknow
   return out;
 }
 
-/** Throws unless v is a number within [lo, hi] (message as torch: "Invalid learning rate: -1"). */
-export function checkHyper(v: unknown, opt: string, label: string, lo = 0, hi = Infinity): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${opt}: ${label} must be a number, got ${describe(v)}`);
-  if (v < lo || v > hi) throw new RangeError(`${opt}: invalid ${label}: ${v} (expected a value in [${lo}, ${hi}])`);
+/**
+ * Throws unless v is a finite number in [lo, hi] (hi excluded when hiOpen): a TypeError for a
+ * non-number or NaN, a RangeError for ±Infinity or a value out of range. `what` names the option,
+ * e.g. "option 'lr'".
+ */
+export function checkHyper(v: unknown, opt: string, what: string, lo = 0, hi = Infinity, hiOpen = false): number {
+  const range = `[${lo}, ${hi}${hiOpen || hi === Infinity ? ')' : ']'}`;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${opt}: ${what} must be a finite number in ${range}, got ${describe(v)}`);
+  if (!Number.isFinite(v) || v < lo || v > hi || (hiOpen && v === hi)) throw new RangeError(`${opt}: ${what} must be a finite number in ${range}, got ${v}`);
   return v;
+}
+
+/** TypeError unless options is an object whose keys are all among keys. */
+export function checkOptionKeys(options: unknown, opt: string, keys: readonly string[]): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(`${opt}: argument 'options' must be an object { ${keys.join(', ')} }, got ${describe(options)}`);
+  for (const k in options) if (!keys.includes(k)) throw new TypeError(`${opt}: unknown option '${k}' (known options: ${keys.join(', ')})`);
 }

@@ -2,7 +2,10 @@
 import type { FloatArray } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { sgdUpdate } from './kernels.js';
-import { Optimizer, checkHyper, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { describe } from '../shape.js';
+import { Optimizer, checkHyper, checkOptionKeys, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+
+const SGD_KEYS: readonly string[] = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximize'];
 
 export interface SGDOptions {
   lr: number;
@@ -16,18 +19,18 @@ export interface SGDOptions {
 /** Stochastic gradient descent; params is a list of tensors or of groups { params, lr?, ... }. */
 export class SGD extends Optimizer {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput>, options: SGDOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError(`SGD: options must be an object { lr, ... }, got ${String(options)}`);
-    if (options.lr === undefined) throw new TypeError('SGD: option lr is required');
+    checkOptionKeys(options, 'SGD', SGD_KEYS);
+    if (options.lr === undefined) throw new TypeError("SGD: option 'lr' is required");
     super(params, { lr: options.lr, momentum: options.momentum ?? 0, dampening: options.dampening ?? 0, nesterov: options.nesterov ?? false, weightDecay: options.weightDecay ?? 0, maximize: options.maximize ?? false }, 'SGD');
   }
 
   protected validateGroup(g: ParamGroup): void {
-    checkHyper(g.lr, 'SGD', 'learning rate');
-    checkHyper(g.momentum, 'SGD', 'momentum value');
-    checkHyper(g.dampening, 'SGD', 'dampening value');
-    checkHyper(g.weightDecay, 'SGD', 'weightDecay value');
+    checkHyper(g.lr, 'SGD', "option 'lr'");
+    checkHyper(g.momentum, 'SGD', "option 'momentum'");
+    checkHyper(g.dampening, 'SGD', "option 'dampening'");
+    checkHyper(g.weightDecay, 'SGD', "option 'weightDecay'");
     for (const k of ['nesterov', 'maximize'])
-      if (typeof g[k] !== 'boolean') throw new TypeError(`SGD: option ${k} must be a boolean, got ${typeof g[k]}`);
+      if (typeof g[k] !== 'boolean') throw new TypeError(`SGD: option '${k}' must be a boolean, got ${describe(g[k])}`);
     if (g.nesterov && ((g.momentum as number) <= 0 || g.dampening !== 0))
       throw new RangeError('SGD: Nesterov momentum requires a momentum and zero dampening');
   }

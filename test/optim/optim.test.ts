@@ -198,11 +198,11 @@ describe('Optimizer behaviour', () => {
 
   it('rejects bad constructor arguments like torch', () => {
     const p = tg.ones([2]).requiresGrad_(true);
-    expect(() => new tg.optim.SGD([p], { lr: -1 })).toThrow('SGD: invalid learning rate: -1 (expected a value in [0, Infinity])');
-    expect(() => new tg.optim.SGD([p], {} as never)).toThrow('SGD: option lr is required');
+    expect(() => new tg.optim.SGD([p], { lr: -1 })).toThrow("SGD: option 'lr' must be a finite number in [0, Infinity), got -1");
+    expect(() => new tg.optim.SGD([p], {} as never)).toThrow("SGD: option 'lr' is required");
     expect(() => new tg.optim.SGD([p], { lr: 0.1, nesterov: true })).toThrow('SGD: Nesterov momentum requires a momentum and zero dampening');
-    expect(() => new tg.optim.Adam([p], { betas: [1, 0.9] })).toThrow('Adam: invalid beta parameter at index 0: 1');
-    expect(() => new tg.optim.Adam([p], { eps: -1 })).toThrow('Adam: invalid epsilon value: -1');
+    expect(() => new tg.optim.Adam([p], { betas: [1, 0.9] })).toThrow("Adam: option 'betas' entry 0 must be a finite number in [0, 1), got 1");
+    expect(() => new tg.optim.Adam([p], { eps: -1 })).toThrow("Adam: option 'eps' must be a finite number in [0, Infinity), got -1");
     expect(() => new tg.optim.Adam([])).toThrow('Adam: got an empty parameter list');
     expect(() => new tg.optim.Adam([p, p])).toThrow('Adam: some parameters appear in more than one parameter group (or twice in one)');
     expect(() => new tg.optim.Adam([p.mul(2)])).toThrow("Adam: can't optimize a non-leaf Tensor (parameter 0 was produced by MulBackward)");
