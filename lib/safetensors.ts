@@ -13,7 +13,9 @@
 // BF16 to float32, exactly; I8/U8/I16/U16 to int32, exactly; I64/U32/U64 to int32 when every value
 // fits, else an error naming the tensor and element). FP8 dtypes are rejected. Every tensor is copied
 // into fresh, aligned storage, so results never alias the input bytes.
-import { readFileSync, writeFileSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
+import { basename, dirname, join } from 'node:path';
 import { allocate, type DType } from './dtype.js';
 import { describe, formatShape } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -81,10 +83,13 @@ function swapBytes(bytes: Uint8Array, width: number): void {
 
 function checkTensors(tensors: unknown, fn: string): [string, Tensor][] {
   if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || tensors instanceof Tensor)
-    throw new TypeError(`${fn}: argument 'tensors' must be an object mapping names to Tensors, got ${describe(tensors)}`);
+    throw new TypeError(`${fn}: argument 'tensors' must be an object or a Map mapping names to Tensors, got ${describe(tensors)}`);
+  // A Map is read as its entries name → tensor (Object.keys of a Map is empty: it was written as a file with no tensors).
+  const pairs: [unknown, unknown][] =
+    tensors instanceof Map ? [...tensors.entries()] : Object.keys(tensors).map((k) => [k, (tensors as Record<string, unknown>)[k]]);
   const entries: [string, Tensor][] = [];
-  for (const name of Object.keys(tensors)) {
-    const t = (tensors as Record<string, unknown>)[name];
+  for (const [name, t] of pairs) {
+    if (typeof name !== 'string') throw new TypeError(`${fn}: argument 'tensors' has a key that is not a string: ${describe(name)}`);
     if (!(t instanceof Tensor))
       throw new TypeError(`${fn}: argument 'tensors' entry '${name}' must be a Tensor, got ${describe(t)}`);
     if (name === '__metadata__')
@@ -139,14 +144,38 @@ function encode(tensors: unknown, metadata: unknown, fn: string): Uint8Array {
 }
 
 /** Serializes tensors (any shape, dtypes float32/float64/int32/bool) and optional string metadata to safetensors bytes. */
-export function serialize(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function serialize(tensors: Record<string, Tensor> | Map<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   return encode(tensors, metadata, 'safetensors.serialize');
 }
 
-/** Writes tensors and optional string metadata to a safetensors file at path. */
-export function saveFile(tensors: Record<string, Tensor>, path: string, metadata?: Record<string, string>): void {
-  if (typeof path !== 'string') throw new TypeError(`safetensors.saveFile: argument 'path' must be a string, got ${describe(path)}`);
-  writeFileSync(path, encode(tensors, metadata, 'safetensors.saveFile'));
+/** Bytes per write call: a failure mid-way is then a real possibility the tests exercise. */
+const WRITE_CHUNK = 1 << 24;
+
+/**
+ * Writes tensors and optional string metadata to a safetensors file at path, atomically: the bytes
+ * go to a temporary file in the same folder, which is fsync'd and then renamed over path. A failed
+ * write (disk full, a signal, an error) leaves any previous file at path intact and removes the
+ * temporary file.
+ */
+export function saveFile(tensors: Record<string, Tensor> | Map<string, Tensor>, path: string, metadata?: Record<string, string>): void {
+  const fn = 'safetensors.saveFile';
+  if (typeof path !== 'string') throw new TypeError(`${fn}: argument 'path' must be a string, got ${describe(path)}`);
+  if (path === '') throw new TypeError(`${fn}: argument 'path' must be a non-empty string`);
+  const bytes = encode(tensors, metadata, fn); // every argument error comes before the file system is touched
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, 'wx', 0o666);
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, Math.min(WRITE_CHUNK, bytes.length - at));
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== null) try { closeSync(fd); } catch { /* already failing */ }
+    try { unlinkSync(tmp); } catch { /* never created, or already renamed */ }
+    throw new Error(`${fn}: cannot write ${path}: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 // ---- reading ------------------------------------------------------------------------------------
@@ -361,11 +390,60 @@ export function deserialize(bytes: Uint8Array): Record<string, Tensor> {
   return decode(checkBytes(bytes, 'safetensors.deserialize'), 'safetensors.deserialize');
 }
 
+/** The largest file loadFile reads (one Buffer; 4 GiB on Node 20). */
+const MAX_FILE_SIZE = bufferConstants.MAX_LENGTH;
+
+/**
+ * Opens path for reading without blocking (a FIFO with no writer would otherwise hang the open)
+ * and checks with fstat that it is a regular file: a directory, a FIFO or a device (/dev/zero,
+ * which never ends) is refused at once with a message naming fn and path.
+ */
+function openRegularFile(path: string, fn: string): { fd: number; stat: Stats } {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw new Error(`${fn}: cannot open ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() ? 'a character device'
+        : stat.isBlockDevice() ? 'a block device' : stat.isSocket() ? 'a socket' : 'not a regular file';
+      throw new Error(`${fn}: ${path} is ${kind}; expected a regular safetensors file`);
+    }
+    return { fd, stat };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** Reads exactly length bytes at position 0 (fails if the file is shorter than fstat said). */
+function readExactly(fd: number, length: number, path: string, fn: string): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  while (at < length) {
+    const n = readSync(fd, bytes, at, Math.min(WRITE_CHUNK, length - at), at);
+    if (n === 0) throw new Error(`${fn}: ${path} ended after ${at} of its ${length} bytes (was it changed while being read?)`);
+    at += n;
+  }
+  return bytes;
+}
+
 /** Reads a safetensors file into tensors keyed by name. */
 export function loadFile(path: string): Record<string, Tensor> {
   const fn = `safetensors.loadFile`;
   checkPath(path, fn);
-  return decode(readFileSync(path), `${fn}: ${path}`);
+  const { fd, stat } = openRegularFile(path, fn);
+  let bytes: Uint8Array;
+  try {
+    if (stat.size > MAX_FILE_SIZE) throw new RangeError(`${fn}: ${path} is ${stat.size} bytes, more than the ${MAX_FILE_SIZE} bytes one read can hold`);
+    bytes = readExactly(fd, stat.size, path, fn);
+  } finally {
+    closeSync(fd);
+  }
+  return decode(bytes, `${fn}: ${path}`);
 }
 
 /** Parses and validates the header of safetensors bytes: metadata and tensor entries (no tensor data is read). */
@@ -384,16 +462,14 @@ export function loadHeader(path: string): Header {
   const fail = (m: string): never => {
     throw new Error(`${fn}: ${path}: ${m}`);
   };
-  const fd = openSync(path, 'r');
+  const { fd, stat } = openRegularFile(path, fn);
   try {
-    const size = fstatSync(fd).size;
-    const prefix = new Uint8Array(Math.min(8, size));
-    readSync(fd, prefix, 0, prefix.length, 0);
+    const size = stat.size;
+    const prefix = readExactly(fd, Math.min(8, size), path, fn);
     if (size < 8) fail(`file is ${size} bytes, too short for the 8-byte header length`);
     const n = new DataView(prefix.buffer).getBigUint64(0, true);
     const want = n > BigInt(MAX_HEADER_SIZE) || Number(n) + 8 > size ? 8 : 8 + Number(n);
-    const bytes = new Uint8Array(want);
-    readSync(fd, bytes, 0, want, 0);
+    const bytes = readExactly(fd, want, path, fn);
     const { metadata, tensors, headerLength } = parseHeader(bytes, size, fail);
     return { metadata, tensors, headerLength };
   } finally {

@@ -1,6 +1,11 @@
 // Hardened public entry points: bad input throws an error whose class and message (naming the public
 // function and the argument, what was expected and what was given) are checked exactly, nothing
 // crashes, hangs or silently computes wrong numbers, and valid input still works. One `it` per item.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tg from '../lib/index.js';
 import { softmaxBackward } from '../lib/ops/softmax.js';
@@ -143,6 +148,64 @@ describe('hardening', () => {
     expectError(() => tg.tensor([1n] as any), TypeError, 'tensor: data must be a number, a nested array of numbers or a typed array, got a bigint (1n)');
     expectError(() => tg.zeros([2, 3]).sum([0, 0n] as any), TypeError, 'sum: dim must be an integer, got a bigint (0n)');
     expectError(() => tg.ones([2]).add(1n as any), TypeError, "add: argument 'b' must be a Tensor or a number, got a bigint (1n)");
+  });
+
+  it('7. safetensors: saveFile is atomic, loadFile refuses non-regular files at once, Maps are accepted', () => {
+    const { saveFile, loadFile, loadHeader, serialize, deserialize } = tg.safetensors;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-hardening-'));
+    try {
+      const file = path.join(dir, 'model.safetensors');
+      saveFile({ w: tg.tensor([1, 2, 3]) }, file);
+      const before = fs.readFileSync(file);
+      // A write that fails mid-way (the second chunk of a 64 MiB tensor) leaves the old file intact and no temporary file.
+      const big = { w: tg.zeros([1 << 24]) };
+      const realWrite = fs.writeSync;
+      let calls = 0;
+      (fs as any).writeSync = (...args: unknown[]) => {
+        if (++calls === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return (realWrite as any)(...args);
+      };
+      syncBuiltinESMExports();
+      try {
+        expectError(() => saveFile(big, file), Error, `safetensors.saveFile: cannot write ${file}: ENOSPC: no space left on device, write`);
+      } finally {
+        (fs as any).writeSync = realWrite;
+        syncBuiltinESMExports();
+      }
+      expect(calls).toBe(2);
+      expect(fs.readFileSync(file).equals(before)).toBe(true);
+      expect(fs.readdirSync(dir)).toEqual(['model.safetensors']);
+      // An argument error comes before the file system is touched.
+      expectError(() => saveFile({ w: 1 } as any, file), TypeError, "safetensors.saveFile: argument 'tensors' entry 'w' must be a Tensor, got a number (1)");
+      expect(fs.readFileSync(file).equals(before)).toBe(true);
+      // Writing over a directory fails with the function's name and leaves nothing behind.
+      expect(() => saveFile({ w: tg.ones([1]) }, dir)).toThrow(new RegExp(`^safetensors\\.saveFile: cannot write ${dir}: E`));
+      expect(fs.readdirSync(dir)).toEqual(['model.safetensors']);
+
+      // loadFile / loadHeader: a directory, a FIFO without a writer and /dev/zero fail at once.
+      expectError(() => loadFile(dir), Error, `safetensors.loadFile: ${dir} is a directory; expected a regular safetensors file`);
+      const fifo = path.join(dir, 'pipe');
+      execFileSync('mkfifo', [fifo]);
+      expectError(() => loadFile(fifo), Error, `safetensors.loadFile: ${fifo} is a FIFO; expected a regular safetensors file`);
+      expectError(() => loadHeader(fifo), Error, `safetensors.loadHeader: ${fifo} is a FIFO; expected a regular safetensors file`);
+      expectError(() => loadFile('/dev/zero'), Error, 'safetensors.loadFile: /dev/zero is a character device; expected a regular safetensors file');
+      const missing = path.join(dir, 'missing.safetensors');
+      expectError(() => loadFile(missing), Error, `safetensors.loadFile: cannot open ${missing}: ENOENT: no such file or directory, open '${missing}'`);
+      expect(Array.from(loadFile(file).w.data)).toEqual([1, 2, 3]);
+
+      // A Map is written as its entries (it was an empty file), in serialize and saveFile.
+      const map = new Map([['a', tg.tensor([1, 2])], ['b', tg.tensor([[3]], { dtype: 'int32' })]]);
+      const back = deserialize(serialize(map));
+      expect(Object.keys(back).sort()).toEqual(['a', 'b']);
+      expect(Array.from(back.b.data)).toEqual([3]);
+      saveFile(map, file);
+      expect(Object.keys(loadFile(file)).sort()).toEqual(['a', 'b']);
+      expect(serialize(map)).toEqual(serialize({ a: map.get('a')!, b: map.get('b')! }));
+      expectError(() => serialize(new Map([[1, tg.ones([1])]]) as any), TypeError, "safetensors.serialize: argument 'tensors' has a key that is not a string: a number (1)");
+      expectError(() => serialize([tg.ones([1])] as any), TypeError, "safetensors.serialize: argument 'tensors' must be an object or a Map mapping names to Tensors, got an array");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('8a. creation options: requiresGrad must be a boolean, options an object, no unknown keys', () => {
