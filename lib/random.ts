@@ -1,5 +1,6 @@
 // The seeded generator behind rand/randn/dropout: xoshiro128** (fast, 32-bit state words, good
 // statistical quality), seeded through splitmix32 so every seed gives a well-mixed state.
+import { describe } from './shape.js';
 
 let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 let spare: number | null = null; // the second value of the last Box–Muller pair
@@ -17,7 +18,7 @@ function splitmix32(seed: number): () => number {
 
 /** Seeds the global generator (any number; non-integers are truncated). */
 export function manualSeed(seed: number): void {
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new TypeError(`manualSeed: seed must be a finite number, got ${String(seed)}`);
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new TypeError(`manualSeed: seed must be a finite number, got ${typeof seed === 'number' ? String(seed) : describe(seed)}`);
   const next = splitmix32(Math.trunc(seed) ^ Math.trunc(seed / 2 ** 32));
   s0 = next(); s1 = next(); s2 = next(); s3 = next();
   spare = null;

@@ -148,6 +148,8 @@ describe('hardening', () => {
     expectError(() => tg.tensor([1n] as any), TypeError, 'tensor: data must be a number, a nested array of numbers or a typed array, got a bigint (1n)');
     expectError(() => tg.zeros([2, 3]).sum([0, 0n] as any), TypeError, 'sum: dim must be an integer, got a bigint (0n)');
     expectError(() => tg.ones([2]).add(1n as any), TypeError, "add: argument 'b' must be a Tensor or a number, got a bigint (1n)");
+    expectError(() => tg.manualSeed(1n as any), TypeError, 'manualSeed: seed must be a finite number, got a bigint (1n)');
+    expectError(() => tg.manualSeed(Object.create(null)), TypeError, 'manualSeed: seed must be a finite number, got an object (Object)');
   });
 
   it('7. safetensors: saveFile is atomic, loadFile refuses non-regular files at once, Maps are accepted', () => {
