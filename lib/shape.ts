@@ -43,6 +43,8 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op: 
         `${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together (dim ${i - n} is ${da} vs ${db})`,
       );
   }
+  // A result larger than both inputs (e.g. [1e5, 1] + [1, 1e5]) must not reach V8's allocator.
+  checkElementCount(sizeOf(out), op, `the broadcast shape ${formatShape(out)}`);
   return out;
 }
 

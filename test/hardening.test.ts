@@ -128,6 +128,7 @@ describe('hardening', () => {
       TypeError,
       "full: option 'requiresGrad' is true but only float32 and float64 tensors can require gradients, got dtype int32",
     );
+    expectError(() => tg.zeros([1e5, 1]).add(tg.zeros([1, 1e5])), RangeError, `add: the broadcast shape [100000, 100000] has 10000000000 elements, ${limit}`);
     expectError(() => tg.full([1e8], 2 ** 40, { dtype: 'int32' }), RangeError, 'full: value 1099511627776 cannot be stored in an int32 tensor (range -2147483648..2147483647)');
     expectError(() => tg.arange(0, 5e9, 2e9, { dtype: 'int32' }), RangeError, 'arange: value 4000000000 cannot be stored in an int32 tensor (range -2147483648..2147483647)');
     // valid input still works, including empty and 0-d shapes
