@@ -1,4 +1,5 @@
 // Data types and their typed-array storage.
+import { allocateStorage, setCurrentOp } from './memory.js';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 export type FloatDType = 'float32' | 'float64';
@@ -15,14 +16,17 @@ export function isFloatDType(d: DType): d is FloatDType {
   return d === 'float32' || d === 'float64';
 }
 
-/** A fresh zero-filled typed array of the dtype's storage kind. */
+/** A zero-filled typed array of the dtype's storage kind, from the storage allocator (lib/memory.ts). */
 export function allocate(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(size);
-    case 'float64': return new Float64Array(size);
-    case 'int32': return new Int32Array(size);
-    case 'bool': return new Uint8Array(size);
-  }
+  return allocateStorage(dtype, size, true);
+}
+
+/**
+ * Like allocate, but the contents are unspecified (a recycled buffer keeps old values): for kernels
+ * that write every element, so that only ops that need zeros pay for zeroing.
+ */
+export function allocateUninitialized(dtype: DType, size: number): TypedArray {
+  return allocateStorage(dtype, size, false);
 }
 
 /**
@@ -30,6 +34,7 @@ export function allocate(dtype: DType, size: number): TypedArray {
  * RangeError naming nothing) is rethrown naming op, the size and the bytes it would take.
  */
 export function allocateFor(dtype: DType, size: number, op: string): TypedArray {
+  setCurrentOp(op);
   try {
     return allocate(dtype, size);
   } catch (e) {

@@ -13,3 +13,4 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as safetensors from './safetensors.js';
 export { getNumThreads, setNumThreads, backendInfo } from './backend.js';
+export { memory, type MemoryInfo } from './memory.js';

@@ -4,6 +4,7 @@
 import { allocate, dtypeOfArray, isDType, isFloatDType, type DType, type TypedArray } from './dtype.js';
 import { checkElementCount, checkShape, describe, formatShape, formatValue, shapesEqual, sizeOf } from './shape.js';
 import type { FunctionCtx } from './autograd/function.js';
+import { recycleStorage } from './memory.js';
 import type { ClampOptions } from './ops/clamp.js';
 import type { NormOptions } from './ops/norm.js';
 import type { SoftplusOptions } from './ops/softplus.js';
@@ -114,6 +115,14 @@ export function tensorIdWatermark(): number {
   return nextTensorId;
 }
 
+/** The storage of a disposed tensor: empty, so every op sees it has no data. */
+const EMPTY: Record<DType, TypedArray> = {
+  float32: new Float32Array(0),
+  float64: new Float64Array(0),
+  int32: new Int32Array(0),
+  bool: new Uint8Array(0),
+};
+
 /** Shapes are never mutated, so every 0-d tensor can share this one. */
 const SCALAR_SHAPE: readonly number[] = Object.freeze([]) as readonly number[];
 
@@ -189,6 +198,8 @@ export class Tensor {
   _base: Tensor | null = null;
   /** @internal made by detach(): it shares _base's storage but is not a view in autograd's sense. */
   _detached = false;
+  /** @internal set by dispose(): the storage was released. */
+  _disposed = false;
   /** @internal a unique id, for debugging and stable ordering. */
   readonly id: number;
 
@@ -299,6 +310,30 @@ export class Tensor {
   }
 
   /** A new leaf that shares this tensor's storage but is cut from the graph. */
+  /**
+   * Releases this tensor's storage now instead of at the next garbage collection. Optional: tensors
+   * never disposed are freed by the collector as usual. Storage of 16 KiB or more returns to the
+   * allocator's pool and is reused at once. Afterwards the tensor is unusable (ops and backward throw
+   * an error saying it was disposed), and so are views sharing its storage. Disposing a view releases
+   * nothing but the view. Disposing twice does nothing. `using t = ...` calls it at the end of the scope.
+   */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    if (this._base === null) recycleStorage(this.data);
+    // Whatever the pool did, this tensor reads as empty from now on (a small storage stays V8's).
+    (this as { data: TypedArray }).data = EMPTY[this.dtype];
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** True once dispose() was called. */
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
   detach(): Tensor {
     const d = Tensor._wrap(this.data, this.shape, this.dtype, this._version);
     d._base = this._base ?? this;

@@ -4,6 +4,7 @@
 // routes it along the edges: to the next node, or to a leaf tensor. Leaves get their summed
 // gradient at the end of the pass (hooks first), accumulated into .grad.
 import { allocate, type DType, type TypedArray } from '../dtype.js';
+import { allocatedSince, allocationMark, recycleStorage, setCurrentOp } from '../memory.js';
 import { isAnomalyEnabled, setAnomalyEnabled, setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
@@ -119,6 +120,8 @@ interface PassState {
   leaves: Tensor[];
   /** Per storage (typed array): how many places of this pass hold a gradient living in it. */
   holders: Map<TypedArray, number>;
+  /** Pooled storage allocated from this mark on was allocated during the pass. */
+  firstStorage: number;
 }
 
 // Ownership rule. The engine may keep a gradient without copying it, or add another gradient into
@@ -141,9 +144,20 @@ function hold(t: Tensor, st: PassState, count = 1): void {
   st.holders.set(t.data, (st.holders.get(t.data) ?? 0) + count);
 }
 
+/**
+ * Ends one hold. When nothing in the pass holds the storage any more and the pass allocated it, the
+ * gradient is dead (built-in backwards keep no reference to what they receive or return; user
+ * Functions and hooks hold what they see for good), so its storage goes back to the pool at once.
+ */
 function unhold(t: Tensor, st: PassState): void {
   const n = st.holders.get(t.data);
-  if (n !== undefined) st.holders.set(t.data, n - 1);
+  if (n === undefined) return;
+  if (n > 1) {
+    st.holders.set(t.data, n - 1);
+    return;
+  }
+  st.holders.delete(t.data);
+  if (!st.createGraph && allocatedSince(t.data, st.firstStorage)) recycleStorage(t.data, false);
 }
 
 /**
@@ -250,7 +264,9 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
   }
 
   const leaves: Tensor[] = [];
-  const st: PassState = { pass, firstId, createGraph: opt.createGraph, captureSlots, leaves, holders: new Map() };
+  const st: PassState = {
+    pass, firstId, createGraph: opt.createGraph, captureSlots, leaves, holders: new Map(), firstStorage: allocationMark(),
+  };
   const previousMode = setGradEnabled(opt.createGraph);
   try {
     for (let i = 0; i < roots.length; i++) {
@@ -268,7 +284,8 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       for (let j = 0; j < numOutputs; j++) {
         let g = grads[j];
         if (g === null) continue;
-        if (node._outHooks !== null) {
+        if (node._outHooks !== null && node._outHooks[j] && node._outHooks[j]!.length > 0) {
+          hold(g, st); // the hook sees it and may keep it
           const hooked = runHooks(node._outHooks[j], g, node.name, opt.inputs === null ? 'backward' : 'grad');
           if (hooked !== g) {
             unhold(g, st);
@@ -291,8 +308,10 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         for (let j = 0; j < numOutputs; j++)
           if (grads[j] === null && node._outputShape(j) !== undefined) grads[j] = new Tensor(allocate(node._outputDtype(j), sizeOfShape(node._outputShape(j))), node._outputShape(j), node._outputDtype(j));
 
+      // A user Function may keep what its backward receives and returns: those storages stay held.
+      if (node._user) for (let j = 0; j < numOutputs; j++) if (grads[j] !== null) hold(grads[j]!, st);
+      setCurrentOp(node.name);
       const result = numOutputs === 1 ? node._fn.backward(node, grads[0]) : node._fn.backward(node, ...grads);
-      for (let j = 0; j < numOutputs; j++) if (grads[j] !== null) unhold(grads[j]!, st); // this node is done with them
       const next = node._next;
       const numInputs = next.length;
       let list: unknown[];
@@ -310,13 +329,17 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         validateGradient(node, i, g);
         checkStorage(g, node.name, `the gradient returned for input ${i}`);
         if (isAnomalyEnabled()) checkFinite(g, node, i);
+        if (node._user) hold(g, st);
         deliver(edge, node._nextOutput === null ? 0 : node._nextOutput[i], g, st);
       }
+      // After the deliveries, which may pass these very storages on (views, pass-through backwards).
+      for (let j = 0; j < numOutputs; j++) if (grads[j] !== null) unhold(grads[j]!, st); // this node is done with them
       if (!opt.retainGraph) node._release();
     }
     // 4. Leaves: hooks on the summed gradient, then into .grad (or the autograd.grad result).
     for (const leaf of leaves) {
       const pending = leaf._pendingGrad!;
+      if (leaf._hooks !== null && leaf._hooks.length > 0) hold(pending, st); // the hooks see it and may keep it
       const g = runHooks(leaf._hooks, pending, 'a leaf tensor', opt.inputs === null ? 'backward' : 'grad');
       const keep = g === pending && owned(g, st);
       if (captureSlots !== null) {
@@ -324,6 +347,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         captured[slot] = opt.createGraph || keep ? g : copy(g);
       } else accumulateGrad(leaf, g, keep, opt.createGraph);
       leaf._pendingGrad = null;
+      if (!keep) unhold(pending, st); // copied or added into .grad: this pass is done with it
     }
   } catch (err) {
     // Leave no half-summed gradients behind for the next pass.

@@ -5,6 +5,7 @@
 // makes the ctx the gradFn of the outputs. The ctx *is* the graph node: it holds the edges to the
 // inputs' nodes (or to leaf tensors), the saved tensors, and the per-pass bookkeeping of the engine.
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
+import { adjustGraphBytes, POOL_MIN_BYTES } from '../memory.js';
 import { describe, formatShape, sizeOf } from '../shape.js';
 import { Tensor, type GradHook } from '../tensor.js';
 import type { DType } from '../dtype.js';
@@ -39,8 +40,12 @@ export class FunctionCtx {
   _savedVersions: number[] | null = null;
   /** @internal under anomaly mode: a checksum of each saved tensor's contents when it was saved. */
   _savedChecksums: number[] | null = null;
+  /** @internal bytes of large saved storage this node counts in tg.memory().graphBytes (null: none). */
+  _savedBytes: { bytes: number } | null = null;
   _released = false;
   _materializeGrads = true;
+  /** @internal made by a user's Function.apply (not a built-in op): its backward may keep what it sees. */
+  _user = false;
   _dirty: Tensor[] | null = null;
   _nonDifferentiable: Tensor[] | null = null;
   /** @internal tensors (non-leaves) that asked to keep .grad, per output. */
@@ -104,6 +109,13 @@ export class FunctionCtx {
     }
     this._saved = tensors as Tensor[];
     this._savedVersions = versions;
+    let bytes = 0;
+    for (const t of tensors) if (t instanceof Tensor && t.data.byteLength >= POOL_MIN_BYTES) bytes += t.data.byteLength;
+    if (bytes !== 0 || this._savedBytes !== null) {
+      if (this._savedBytes === null) graphsHoldingBytes.register(this, (this._savedBytes = { bytes: 0 }), this);
+      adjustGraphBytes(bytes - this._savedBytes.bytes);
+      this._savedBytes.bytes = bytes;
+    }
     this._savedChecksums = isAnomalyEnabled() ? tensors.map((t) => (t instanceof Tensor ? checksum(t) : 0)) : null;
   }
 
@@ -192,12 +204,20 @@ export class FunctionCtx {
 
   /** @internal frees what backward needed (after a backward without retainGraph). */
   _release(): void {
+    if (this._savedBytes !== null) {
+      adjustGraphBytes(-this._savedBytes.bytes);
+      this._savedBytes = null;
+      graphsHoldingBytes.unregister(this);
+    }
     this._saved = null;
     this._savedVersions = null;
     this._savedChecksums = null;
     this._released = true;
   }
 }
+
+/** A graph dropped without backward stops counting its saved bytes when the collector frees it. */
+const graphsHoldingBytes = new FinalizationRegistry<{ bytes: number }>((cell) => adjustGraphBytes(-cell.bytes));
 
 function checkTensorList(tensors: unknown[], where: string): Tensor[] {
   tensors.forEach((t, i) => {
@@ -212,11 +232,17 @@ function checkTensorList(tensors: unknown[], where: string): Tensor[] {
  * as empty, and computing with it would give empty results or NaN gradients.
  */
 export function checkStorage(t: Tensor, op: string, what: string): void {
-  if (t.data.length === 0 && sizeOf(t.shape) !== 0)
+  if (t.data.length === 0 && sizeOf(t.shape) !== 0) {
+    if (t._disposed || (t._base !== null && t._base._disposed))
+      throw new Error(
+        `${op}: ${what} was disposed (shape ${formatShape(t.shape)}${t._disposed ? '' : ', a view of a disposed tensor'}); ` +
+          'its storage was released with dispose() and cannot be used any more.',
+      );
     throw new Error(
       `${op}: ${what} has no storage: its ArrayBuffer was transferred or detached (shape ${formatShape(t.shape)}, ` +
         '0 elements readable). Clone a tensor before transferring its buffer.',
     );
+  }
 }
 
 /** FNV-1a over a tensor's bytes: anomaly mode's check that a saved tensor was not written behind autograd's back. */
@@ -265,14 +291,14 @@ export class Function {
 
   /** Runs the function on args and, when gradients are needed, records it for backward. */
   static apply<R = Tensor>(this: FunctionClass, ...args: unknown[]): R {
-    return applyFunction(this, args) as R;
+    return applyFunction(this, args, true) as R;
   }
 }
 
 const defaultSetupContext = Function.setupContext;
 
 /** @internal Function.apply's body; built-in ops call it directly with an args array. */
-export function applyFunction(fn: FunctionClass, args: unknown[]): unknown {
+export function applyFunction(fn: FunctionClass, args: unknown[], user = false): unknown {
   let anyRequiresGrad = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -284,6 +310,7 @@ export function applyFunction(fn: FunctionClass, args: unknown[]): unknown {
   const record = anyRequiresGrad && isGradEnabled();
   const legacy = fn.setupContext === defaultSetupContext;
   const ctx = record || legacy ? new FunctionCtx(fn, args) : null;
+  if (ctx !== null && user) ctx._user = true;
 
   const previous = setGradEnabled(false);
   let output: unknown;

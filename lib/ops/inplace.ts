@@ -1,7 +1,7 @@
 // In-place ops: x.add_(y), sub_, mul_, div_, fill_/zero_. They bump x's version counter, so a tensor
 // saved for backward and then modified makes backward fail loudly instead of silently wrong.
 // On a non-leaf that requires grad they are recorded (ctx.markDirty), and x's gradFn moves to them.
-import { Function, type FunctionCtx } from '../autograd/function.js';
+import { Function, applyFunction, type FunctionCtx } from '../autograd/function.js';
 import { isFloatDType, promote } from '../dtype.js';
 import { isGradEnabled } from '../grad_mode.js';
 import { binaryDtype, binaryInPlace, type BinaryName } from '../kernels/elementwise.js';
@@ -93,7 +93,7 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
   const needsOriginal = (op === 'mul' || op === 'div') && other instanceof Tensor && (other._requiresGrad || other.data === x.data);
   // A differentiable clone (not a bare copy), so double backward through the saved value reaches x's history.
   const original = needsOriginal ? clone(x) : null;
-  return InplaceBinary.apply(x, other, op, original);
+  return applyFunction(InplaceBinary, [x, other, op, original]) as Tensor;
 }
 
 /** Fills x with value in place; errors name op (zero_ is fill_(0) and names itself). */
@@ -108,5 +108,5 @@ export function fill(x: Tensor, value: number, op: 'fill_' | 'zero_' = 'fill_'):
     x._version.version++;
     return x;
   }
-  return Fill.apply(x, value);
+  return applyFunction(Fill, [x, value]) as Tensor;
 }

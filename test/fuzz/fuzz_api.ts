@@ -1242,6 +1242,7 @@ export function buildTable(tg?: TGModule): Spec[] {
   });
   add({ id: 'tg.getNumThreads', names: ['getNumThreads'], build: (g) => fnCall(g, 'getNumThreads', []) });
   add({ id: 'tg.backendInfo', names: ['backendInfo'], build: (g) => fnCall(g, 'backendInfo', []) });
+  add({ id: 'tg.memory', names: ['memory'], build: (g) => fnCall(g, 'memory', []) });
 
   // -- autograd --
   add({

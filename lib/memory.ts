@@ -1,0 +1,303 @@
+// The storage allocator: every tensor's typed array of 16 KiB or more comes from here.
+//
+// Why a pool: V8 frees an ArrayBuffer only when the garbage collector finds it dead, and hands most
+// large fresh ArrayBuffers pages the process has not touched recently; on virtual machines that
+// return freed pages to the host, touching such a page stalls for microseconds, so a 256 KiB output
+// can cost more than the product that fills it. Buffers the library knows are dead go back to a
+// size-classed free list and are handed out again while their pages are still warm.
+//
+// Where buffers come back (deterministic release; nothing waits for a collection):
+//   - the autograd engine recycles gradients it created and consumed within one backward pass;
+//   - t.dispose() / `using t = ...` recycles a tensor's storage at once (optional, never required);
+// everything else is simply collected by V8 as before, so code that never disposes stays flat.
+// A recycled buffer is detached from every typed array that viewed it (ArrayBuffer transfer), so a
+// stale reference reads as empty and every op refuses it with an error instead of seeing reused memory.
+//
+// Why not native blocks behind external ArrayBuffers: Node-API runs their finalizers from the event
+// loop, never inside a synchronous training loop, so blocks could not return while the loop runs.
+// Each worker thread has its own module instance, hence its own pool; nothing is shared across threads.
+import type { DType, TypedArray } from './dtype.js';
+
+/** Storage smaller than this is left to V8 (young-generation allocation is cheap and warm). */
+export const POOL_MIN_BYTES = 16 * 1024;
+
+/** Cached (free) bytes kept at most; TAPEGRAD_POOL_CAP_MB overrides. Beyond it, buffers go to V8. */
+const DEFAULT_CAP_BYTES = 256 * 1024 * 1024;
+
+/** The most elements one storage may have (the library's creation functions refuse more). */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
+const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+function capFromEnv(): number {
+  const v = typeof process !== 'undefined' ? process.env.TAPEGRAD_POOL_CAP_MB : undefined;
+  if (v === undefined || v === '') return DEFAULT_CAP_BYTES;
+  const mb = Number(v);
+  return Number.isFinite(mb) && mb >= 0 ? mb * 1024 * 1024 : DEFAULT_CAP_BYTES;
+}
+
+let capBytes = capFromEnv();
+
+/** Free buffers by class size in bytes (classes: 2^k·{1, 1.25, 1.5, 1.75}, so at most 25% slack). */
+const freeLists = new Map<number, ArrayBuffer[]>();
+
+const stats = {
+  cachedBytes: 0,
+  /** Handed out and not recycled: includes storage the collector freed since (it cannot tell us). */
+  inUseBytes: 0,
+  /** With tracking on: storage allocated while tracking, neither recycled nor collected. */
+  liveBytes: 0,
+  liveByDtype: { float32: 0, float64: 0, int32: 0, bool: 0 } as Record<DType, number>,
+  peakLiveBytes: 0,
+  fromPool: 0,
+  fresh: 0,
+  recycled: 0,
+  graphBytes: 0,
+};
+
+interface Lease {
+  bytes: number;
+  dtype: DType;
+  /** Allocation order: which buffers were handed out after a given moment (allocationMark()). */
+  serial: number;
+  /** The op that asked for it (tg.memory.byOp). */
+  op: string;
+  /** Allocated while tracking was on: counted in the live numbers. */
+  tracked: boolean;
+}
+
+/** The op now running, as the ops and the engine announce it (a name, for attribution only). */
+let currentOp = 'tensor';
+
+/** @internal names the op whose allocations follow; returns the previous name. */
+export function setCurrentOp(name: string): string {
+  const previous = currentOp;
+  currentOp = name;
+  return previous;
+}
+
+/** Live pooled bytes per op name. */
+const bytesByOp = new Map<string, number>();
+
+function countOp(op: string, delta: number): void {
+  const n = (bytesByOp.get(op) ?? 0) + delta;
+  if (n === 0) bytesByOp.delete(op);
+  else bytesByOp.set(op, n);
+}
+
+let nextSerial = 0;
+
+/** Pooled buffers handed out, so recycling knows their class and dtype (and ignores foreign arrays). */
+const leases = new WeakMap<ArrayBuffer, Lease>();
+
+/**
+ * With tracking on, a pooled buffer that V8 collects without being recycled leaves the live counts
+ * here. Off by default: V8 clears weak targets only in full collections, so registering every large
+ * buffer kept dead ones (and their pages) alive longer and slowed a training step by ~8%.
+ */
+let tracking = false;
+const collected = new FinalizationRegistry<Lease>((lease) => untrack(lease));
+
+function untrack(lease: Lease): void {
+  if (!lease.tracked) return;
+  lease.tracked = false;
+  stats.liveBytes -= lease.bytes;
+  stats.liveByDtype[lease.dtype] -= lease.bytes;
+  countOp(lease.op, -lease.bytes);
+}
+
+/** The class size, in bytes, that serves a request of `bytes`. */
+export function sizeClass(bytes: number): number {
+  if (bytes <= POOL_MIN_BYTES) return POOL_MIN_BYTES;
+  const octave = 2 ** Math.floor(Math.log2(bytes));
+  const step = octave / 4;
+  return Math.ceil(bytes / step) * step;
+}
+
+function view(dtype: DType, buffer: ArrayBuffer, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(buffer, 0, size);
+    case 'float64': return new Float64Array(buffer, 0, size);
+    case 'int32': return new Int32Array(buffer, 0, size);
+    case 'bool': return new Uint8Array(buffer, 0, size);
+  }
+}
+
+/**
+ * Storage for `size` elements of dtype: zero-filled unless `zeroed` is false (then its contents are
+ * unspecified, for kernels that write every element). Small sizes are plain new typed arrays.
+ */
+export function allocateStorage(dtype: DType, size: number, zeroed = true): TypedArray {
+  const bytes = size * BYTES_PER_ELEMENT[dtype];
+  // Sizes no typed array can have take the plain path too, so V8 reports them as it always did.
+  if (!(bytes >= POOL_MIN_BYTES && size <= MAX_ELEMENTS)) {
+    switch (dtype) {
+      case 'float32': return new Float32Array(size);
+      case 'float64': return new Float64Array(size);
+      case 'int32': return new Int32Array(size);
+      case 'bool': return new Uint8Array(size);
+    }
+  }
+  const cls = sizeClass(bytes);
+  const list = freeLists.get(cls);
+  let buffer: ArrayBuffer;
+  let reused = false;
+  if (list !== undefined && list.length > 0) {
+    buffer = list.pop()!;
+    stats.cachedBytes -= cls;
+    stats.fromPool++;
+    reused = true;
+  } else {
+    buffer = new ArrayBuffer(cls); // zero-filled by V8
+    stats.fresh++;
+  }
+  const lease: Lease = { bytes: cls, dtype, serial: nextSerial++, op: currentOp, tracked: tracking };
+  leases.set(buffer, lease);
+  stats.inUseBytes += cls;
+  if (tracking) {
+    collected.register(buffer, lease, buffer);
+    countOp(currentOp, cls);
+    stats.liveBytes += cls;
+    stats.liveByDtype[dtype] += cls;
+    if (stats.liveBytes > stats.peakLiveBytes) stats.peakLiveBytes = stats.liveBytes;
+  }
+  const data = view(dtype, buffer, size);
+  if (reused && zeroed) data.fill(0);
+  return data;
+}
+
+/**
+ * Returns a pooled storage to the free list. With `detach` (dispose), every typed array viewing it
+ * is detached first, so stale views read as empty and ops refuse them; without it (the engine's
+ * gradients, which provably nobody else references) the buffer is reused as it is. Returns false,
+ * doing nothing, for storage the pool did not hand out (small, user-made, or already recycled).
+ */
+export function recycleStorage(data: TypedArray, detach = true): boolean {
+  if (data.byteLength < POOL_MIN_BYTES && data.byteLength !== 0) return false;
+  const buffer = data.buffer as ArrayBuffer;
+  const lease = leases.get(buffer);
+  if (lease === undefined) return false;
+  leases.delete(buffer);
+  if (lease.tracked) collected.unregister(buffer);
+  untrack(lease);
+  stats.inUseBytes -= lease.bytes;
+  stats.recycled++;
+  // A transfer detaches every existing view and yields a new ArrayBuffer over the same memory.
+  const moved = detach ? transfer(buffer) : buffer;
+  if (stats.cachedBytes + lease.bytes > capBytes) return true; // over the cap: let V8 collect it
+  let list = freeLists.get(lease.bytes);
+  if (list === undefined) freeLists.set(lease.bytes, (list = []));
+  list.push(moved);
+  stats.cachedBytes += lease.bytes;
+  return true;
+}
+
+/** @internal A mark: storage allocated from now on has allocatedSince(data, mark) true. */
+export function allocationMark(): number {
+  return nextSerial;
+}
+
+/** @internal Whether data is pooled storage handed out at or after mark (and not recycled since). */
+export function allocatedSince(data: TypedArray, mark: number): boolean {
+  if (data.byteLength < POOL_MIN_BYTES) return false;
+  const lease = leases.get(data.buffer as ArrayBuffer);
+  return lease !== undefined && lease.serial >= mark;
+}
+
+type Transferable = ArrayBuffer & { transfer?: () => ArrayBuffer };
+
+function transfer(buffer: ArrayBuffer): ArrayBuffer {
+  const t = buffer as Transferable;
+  return typeof t.transfer === 'function' ? t.transfer() : structuredClone(buffer, { transfer: [buffer] });
+}
+
+/** What tg.memory() reports. */
+export interface MemoryInfo {
+  /**
+   * Bytes of live tensor storage of 16 KiB or more, in all and by dtype, counted while tracking is
+   * on (tg.memory.track(true)); null when it is off. Storage the collector frees leaves the count
+   * when V8 reports it, after the current synchronous job.
+   */
+  liveBytes: number | null;
+  byDtype: Record<DType, number> | null;
+  /** Bytes of storage (16 KiB or more) that recorded graphs hold for backward (saved tensors). */
+  graphBytes: number;
+  /**
+   * The pool: free bytes cached for reuse; bytes handed out and not returned (storage the collector
+   * freed without a release stays counted here, as the pool cannot see it); the cache's cap.
+   */
+  pool: { cached: number; inUse: number; cap: number };
+  /** Allocations served from the pool, and from fresh memory. */
+  fromPool: number;
+  fresh: number;
+  /** Storages returned to the pool (by the engine, dispose, or the optimizers). */
+  recycled: number;
+  /** With tracking on: the most live bytes at once since tracking started (or resetPeak()); else null. */
+  peak: number | null;
+}
+
+/** @internal a snapshot of the allocator's counters. */
+export function memoryInfo(): MemoryInfo {
+  return {
+    liveBytes: tracking ? stats.liveBytes : null,
+    byDtype: tracking ? { ...stats.liveByDtype } : null,
+    graphBytes: stats.graphBytes,
+    pool: { cached: stats.cachedBytes, inUse: stats.inUseBytes, cap: capBytes },
+    fromPool: stats.fromPool,
+    fresh: stats.fresh,
+    recycled: stats.recycled,
+    peak: tracking ? stats.peakLiveBytes : null,
+  };
+}
+
+/**
+ * With tracking on: live bytes of storage of 16 KiB or more by the op that allocated them, largest
+ * first, for leak hunts (empty while tracking is off).
+ */
+export function byOp(): { op: string; bytes: number }[] {
+  return [...bytesByOp].map(([op, bytes]) => ({ op, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+/** Drops every cached buffer (V8 frees them at its next collection). */
+export function emptyCache(): void {
+  freeLists.clear();
+  stats.cachedBytes = 0;
+}
+
+/** Sets the most bytes the pool caches (0 disables caching); returns the previous cap. */
+export function setPoolCap(bytes: number): number {
+  if (typeof bytes !== 'number' || !(bytes >= 0))
+    throw new TypeError(`memory.setPoolCap: argument 'bytes' must be a non-negative number, got ${typeof bytes === 'number' ? bytes : typeof bytes}`);
+  const previous = capBytes;
+  capBytes = bytes;
+  if (stats.cachedBytes > bytes) emptyCache();
+  return previous;
+}
+
+/** Resets the peak to the bytes live now. */
+export function resetPeak(): void {
+  stats.peakLiveBytes = stats.liveBytes;
+}
+
+/**
+ * Turns live accounting on or off (off by default): while on, every storage of 16 KiB or more is
+ * counted until it is released or collected, by dtype and by the op that made it (byOp). It costs
+ * the collector extra work, so leave it off when timing. Returns the previous setting.
+ */
+export function track(on: boolean): boolean {
+  if (typeof on !== 'boolean') throw new TypeError(`memory.track: argument 'on' must be a boolean, got ${typeof on}`);
+  const previous = tracking;
+  tracking = on;
+  return previous;
+}
+
+/** @internal recorded graphs' saved storage, counted by FunctionCtx (bytes ≥ POOL_MIN_BYTES only). */
+export function adjustGraphBytes(delta: number): void {
+  stats.graphBytes += delta;
+}
+
+/**
+ * tg.memory(): the allocator's counters (see MemoryInfo), with tg.memory.emptyCache(),
+ * tg.memory.track(on), tg.memory.byOp(), tg.memory.setPoolCap(bytes) and tg.memory.resetPeak().
+ */
+export const memory = Object.assign((): MemoryInfo => memoryInfo(), { emptyCache, byOp, setPoolCap, resetPeak, track });

@@ -1,0 +1,212 @@
+// The storage allocator: reuse of released storage, deterministic release by the engine and by
+// dispose(), errors on use after dispose, the counters of tg.memory(), and the collector's path.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import * as tg from '../../lib/index.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const BIG = 65536; // float32 elements: 256 KiB, well above the pool's 16 KiB threshold
+
+describe('the storage pool', () => {
+  it('storage released by dispose() serves the next allocation of its size class, zeroed', () => {
+    const a = tg.full([BIG], 3);
+    const before = tg.memory();
+    a.dispose();
+    const mid = tg.memory();
+    expect(mid.recycled).toBe(before.recycled + 1);
+    expect(mid.pool.cached).toBeGreaterThanOrEqual(BIG * 4);
+    const b = tg.zeros([BIG]);
+    const after = tg.memory();
+    expect(after.fromPool).toBe(before.fromPool + 1);
+    expect(after.fresh).toBe(before.fresh);
+    expect((b.data as Float32Array).every((v) => v === 0)).toBe(true); // a recycled buffer is zeroed where zeros are asked for
+    expect(b.data.length).toBe(BIG);
+  });
+
+  it('small tensors are left to V8', () => {
+    const before = tg.memory();
+    tg.zeros([100]).dispose();
+    tg.zeros([100]);
+    const after = tg.memory();
+    expect(after.fresh + after.fromPool).toBe(before.fresh + before.fromPool);
+  });
+
+  it('a disposed tensor, and views of it, throw an error naming the op; dispose twice is a no-op', () => {
+    const a = tg.ones([BIG]);
+    const v = a.reshape([256, 256]);
+    a.dispose();
+    a.dispose();
+    expect(a.isDisposed).toBe(true);
+    expect(() => a.add(1)).toThrow(/^add: argument 'a' was disposed \(shape \[65536\]\); its storage was released with dispose\(\)/);
+    expect(() => v.sum()).toThrow(/^sum: argument 'x' was disposed \(shape \[256, 256\], a view of a disposed tensor\)/);
+    const small = tg.ones([3]);
+    small.dispose();
+    expect(() => small.mul(2)).toThrow(/^mul: argument 'a' was disposed/);
+  });
+
+  it('disposing a tensor saved for backward makes backward fail loudly', () => {
+    const w = tg.ones([256, 256], { requiresGrad: true });
+    const x = tg.ones([256, 256]);
+    const y = w.mul(x).sum();
+    x.dispose();
+    expect(() => y.backward()).toThrow(/^MulBackward: saved tensor 1 was disposed/);
+  });
+
+  it('`using` disposes at the end of the scope', () => {
+    const before = tg.memory().recycled;
+    {
+      using t = tg.ones([BIG]);
+      expect(t.sum().item()).toBe(BIG);
+    }
+    expect(tg.memory().recycled).toBe(before + 1);
+  });
+});
+
+describe('release by the engine', () => {
+  it('backward recycles the gradients it creates and consumes, and the result is unchanged', () => {
+    tg.manualSeed(1);
+    const x = tg.randn([128, 256]);
+    const w1 = tg.randn([256, 256], { requiresGrad: true });
+    const w2 = tg.randn([256, 64], { requiresGrad: true });
+    const loss = () => x.matmul(w1).relu().matmul(w2).tanh().sum();
+    loss().backward();
+    const g1 = Float32Array.from(w1.grad!.data as Float32Array);
+    w1.grad = null;
+    w2.grad = null;
+    const before = tg.memory();
+    loss().backward();
+    const after = tg.memory();
+    // The gradients of tanh, the second product's input and relu ([128, 64] and [128, 256]) die in the pass.
+    expect(after.recycled - before.recycled).toBeGreaterThanOrEqual(3);
+    expect(Array.from(w1.grad!.data)).toEqual(Array.from(g1));
+  });
+
+  it('a gradient that leaves the pass (a leaf .grad, an autograd.grad result, a retained grad) is never recycled', () => {
+    const w = tg.ones([256, 256], { requiresGrad: true });
+    const [gw] = tg.autograd.grad(w.mul(2).mul(3).sum(), [w]);
+    const h = w.mul(2);
+    h.retainGrad();
+    h.mul(3).sum().backward();
+    expect((gw!.data as Float32Array)[5]).toBe(6);
+    expect((w.grad!.data as Float32Array)[5]).toBe(6);
+    expect((h.grad!.data as Float32Array)[5]).toBe(3);
+    for (const t of [gw!, w.grad!, h.grad!]) expect(t.data.length).toBe(65536);
+  });
+
+  it('gradients a user Function or a hook has seen are never recycled', () => {
+    const kept: tg.Tensor[] = [];
+    class Keep extends tg.autograd.Function {
+      static override forward(a: tg.Tensor) {
+        return a.mul(1);
+      }
+      static override setupContext() {}
+      static override backward(_ctx: tg.autograd.FunctionCtx, g: tg.Tensor) {
+        kept.push(g);
+        const out = g.mul(2);
+        kept.push(out);
+        return out;
+      }
+    }
+    const w = tg.ones([256, 256], { requiresGrad: true });
+    const y = (Keep.apply(w.mul(1).tanh()) as tg.Tensor).exp();
+    y.registerHook((g) => void kept.push(g));
+    y.sum().backward();
+    for (const t of kept) expect(t.data.length).toBe(65536);
+  });
+});
+
+describe('tg.memory() counters', () => {
+  it('graphBytes counts large saved storage until backward frees it', () => {
+    const base = tg.memory().graphBytes;
+    const a = tg.ones([256, 256], { requiresGrad: true });
+    const b = tg.ones([256, 256]);
+    const y = a.mul(b).sum(); // Mul saves a and b: 2 × 256 KiB
+    expect(tg.memory().graphBytes - base).toBe(2 * 256 * 1024);
+    y.backward();
+    expect(tg.memory().graphBytes).toBe(base);
+  });
+
+  it('with tracking on: liveBytes by dtype, peak, byOp; off: null', () => {
+    expect(tg.memory().liveBytes).toBeNull();
+    expect(tg.memory.track(true)).toBe(false);
+    try {
+      const before = tg.memory();
+      const t = tg.zeros([BIG], { dtype: 'float64' });
+      const after = tg.memory();
+      expect(after.byDtype!.float64 - before.byDtype!.float64).toBe(BIG * 8);
+      expect(after.liveBytes! - before.liveBytes!).toBe(BIG * 8);
+      expect(after.peak!).toBeGreaterThanOrEqual(after.liveBytes!);
+      expect(tg.memory.byOp().find((e) => e.op === 'zeros')!.bytes).toBeGreaterThanOrEqual(BIG * 8);
+      t.dispose();
+      expect(tg.memory().byDtype!.float64).toBe(before.byDtype!.float64);
+    } finally {
+      tg.memory.track(false);
+    }
+    expect(() => tg.memory.track('yes' as any)).toThrow(TypeError);
+  });
+
+  it('emptyCache drops cached buffers; setPoolCap bounds them', () => {
+    tg.ones([BIG]).dispose();
+    expect(tg.memory().pool.cached).toBeGreaterThan(0);
+    tg.memory.emptyCache();
+    expect(tg.memory().pool.cached).toBe(0);
+    const previous = tg.memory.setPoolCap(0);
+    tg.ones([BIG]).dispose();
+    expect(tg.memory().pool.cached).toBe(0);
+    tg.memory.setPoolCap(previous);
+    expect(() => tg.memory.setPoolCap(-1)).toThrow(TypeError);
+  });
+
+  it('with tracking on, storage the collector frees without release leaves the live count (after the job ends)', async () => {
+    tg.memory.track(true);
+    try {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+      const before = tg.memory().liveBytes!;
+      (() => {
+        for (let i = 0; i < 8; i++) tg.ones([BIG]);
+      })();
+      expect(tg.memory().liveBytes! - before).toBe(8 * BIG * 4);
+      for (let i = 0; i < 5 && tg.memory().liveBytes !== before; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(tg.memory().liveBytes).toBe(before);
+    } finally {
+      tg.memory.track(false);
+    }
+  });
+});
+
+describe('worker threads', () => {
+  it('each worker has its own pool and recycles on its own', async () => {
+    const url = new URL('../../dist/esm/index.js', import.meta.url);
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData).then((tg) => {
+        const a = tg.ones([65536]); a.dispose();
+        const b = tg.ones([65536]);
+        parentPort.postMessage({ fromPool: tg.memory().fromPool, sum: b.sum().item() });
+      });`;
+    const { existsSync } = await import('node:fs');
+    if (!existsSync(url)) return; // the dist build is made by npm test before vitest runs
+    const results = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<{ fromPool: number; sum: number }>((resolve, reject) => {
+            const w = new Worker(code, { eval: true, workerData: url.href });
+            w.once('message', (m) => {
+              resolve(m);
+              void w.terminate();
+            });
+            w.once('error', reject);
+          }),
+      ),
+    );
+    for (const r of results) expect(r).toEqual({ fromPool: 1, sum: 65536 });
+  });
+});
