@@ -66,14 +66,16 @@ interface Lease {
   tracked: boolean;
 }
 
-/** The op now running, as the ops and the engine announce it (a name, for attribution only). */
-let currentOp = 'tensor';
+/**
+ * The op now running, as the ops and the engine announce it: a name, or anything with a `name` (a
+ * Function class, a graph node), read only when an allocation is attributed, since reading a
+ * function's name is a native accessor call that the hot path should not pay.
+ */
+let currentOp: string | { readonly name: string } = 'tensor';
 
-/** @internal names the op whose allocations follow; returns the previous name. */
-export function setCurrentOp(name: string): string {
-  const previous = currentOp;
-  currentOp = name;
-  return previous;
+/** @internal names the op whose allocations follow (for tg.memory.byOp while tracking). */
+export function setCurrentOp(op: string | { readonly name: string }): void {
+  currentOp = op;
 }
 
 /** Live pooled bytes per op name. */
@@ -151,12 +153,13 @@ export function allocateStorage(dtype: DType, size: number, zeroed = true): Type
     buffer = new ArrayBuffer(cls); // zero-filled by V8
     stats.fresh++;
   }
-  const lease: Lease = { bytes: cls, dtype, serial: nextSerial++, op: currentOp, tracked: tracking };
+  const op = typeof currentOp === 'string' ? currentOp : currentOp.name;
+  const lease: Lease = { bytes: cls, dtype, serial: nextSerial++, op, tracked: tracking };
   leases.set(buffer, lease);
   stats.inUseBytes += cls;
   if (tracking) {
     collected.register(buffer, lease, buffer);
-    countOp(currentOp, cls);
+    countOp(op, cls);
     stats.liveBytes += cls;
     stats.liveByDtype[dtype] += cls;
     if (stats.liveBytes > stats.peakLiveBytes) stats.peakLiveBytes = stats.liveBytes;

@@ -74,8 +74,10 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
 }
 
 /** The boolean flags of an options object (undefined when absent); anything else is a TypeError naming fn. */
+const NO_OPTIONS: Record<string, boolean | undefined> = Object.freeze({});
+
 function checkOptions(options: unknown, fn: string, flags: readonly string[], ...others: string[]): Record<string, boolean | undefined> {
-  if (options === undefined || options === null) return {};
+  if (options === undefined || options === null) return NO_OPTIONS;
   if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
@@ -88,7 +90,7 @@ function checkOptions(options: unknown, fn: string, flags: readonly string[], ..
 
 function rootGradient(root: Tensor, gradient: Tensor | null | undefined, op: string, arg: string): Tensor {
   if (!(root instanceof Tensor)) throw new TypeError(`${op}: outputs must be Tensors, got ${describe(root)}`);
-  checkStorage(root, op, 'the output');
+  if (root.data.length === 0) checkStorage(root, op, 'the output');
   if (!root.requiresGrad)
     throw new Error(`${op}: the tensor does not require grad and has no gradFn (did you set requiresGrad on an input, or compute it under noGrad?)`);
   if (gradient === null || gradient === undefined) {
@@ -102,7 +104,7 @@ function rootGradient(root: Tensor, gradient: Tensor | null | undefined, op: str
     return new Tensor(ones, root.shape, root.dtype);
   }
   if (!(gradient instanceof Tensor)) throw new TypeError(`${op}: ${arg} must be a Tensor, got ${describe(gradient)}`);
-  checkStorage(gradient, op, arg);
+  if (gradient.data.length === 0) checkStorage(gradient, op, arg);
   if (!shapesEqual(gradient.shape, root.shape))
     throw new RangeError(`${op}: ${arg} has shape ${formatShape(gradient.shape)} but the output has shape ${formatShape(root.shape)}`);
   if (gradient.dtype !== root.dtype)
@@ -119,7 +121,7 @@ interface PassState {
   captureSlots: Map<Tensor, number> | null;
   leaves: Tensor[];
   /** Per storage (typed array): how many places of this pass hold a gradient living in it. */
-  holders: Map<TypedArray, number>;
+  holders: HolderCounts;
   /** Pooled storage allocated from this mark on was allocated during the pass. */
   firstStorage: number;
 }
@@ -135,13 +137,68 @@ interface PassState {
 // backward (add, sub, expand of same shape) hands that gradient to several inputs. A node's hold
 // ends when its backward has run. With createGraph nothing is owned: every sum is recorded.
 
+/**
+ * Holder counts per storage. Few storages are held at once in a pass (a node's inputs are released
+ * as its outputs are delivered), so a short array searched by identity beats a Map's hashing;
+ * past 32 entries it moves to a Map.
+ */
+class HolderCounts {
+  private keys: TypedArray[] = [];
+  private counts: number[] = [];
+  private map: Map<TypedArray, number> | null = null;
+
+  get(key: TypedArray): number | undefined {
+    if (this.map !== null) return this.map.get(key);
+    const i = this.keys.indexOf(key);
+    return i < 0 ? undefined : this.counts[i];
+  }
+
+  /**
+   * Adds delta to key's count and returns the new count; a count reaching 0 is removed. Removing
+   * from a key never counted does nothing and returns -1.
+   */
+  add(key: TypedArray, delta: number): number {
+    if (this.map !== null) {
+      const n = this.map.get(key);
+      if (n === undefined) {
+        if (delta < 0) return -1;
+        this.map.set(key, delta);
+        return delta;
+      }
+      if (n + delta === 0) this.map.delete(key);
+      else this.map.set(key, n + delta);
+      return n + delta;
+    }
+    const i = this.keys.indexOf(key);
+    if (i < 0) {
+      if (delta < 0) return -1;
+      if (this.keys.length === 32) {
+        this.map = new Map(this.keys.map((k, j) => [k, this.counts[j]]));
+        return this.add(key, delta);
+      }
+      this.keys.push(key);
+      this.counts.push(delta);
+      return delta;
+    }
+    const n = this.counts[i] + delta;
+    if (n === 0) {
+      const last = this.keys.length - 1; // swap-remove
+      this.keys[i] = this.keys[last];
+      this.counts[i] = this.counts[last];
+      this.keys.pop();
+      this.counts.pop();
+    } else this.counts[i] = n;
+    return n;
+  }
+}
+
 /** Whether the engine owns t's storage in this pass (see the rule above). */
 function owned(t: Tensor, st: PassState): boolean {
   return !st.createGraph && (t._base ?? t).id >= st.firstId && st.holders.get(t.data) === 1;
 }
 
 function hold(t: Tensor, st: PassState, count = 1): void {
-  st.holders.set(t.data, (st.holders.get(t.data) ?? 0) + count);
+  st.holders.add(t.data, count);
 }
 
 /**
@@ -150,13 +207,8 @@ function hold(t: Tensor, st: PassState, count = 1): void {
  * Functions and hooks hold what they see for good), so its storage goes back to the pool at once.
  */
 function unhold(t: Tensor, st: PassState): void {
-  const n = st.holders.get(t.data);
-  if (n === undefined) return;
-  if (n > 1) {
-    st.holders.set(t.data, n - 1);
-    return;
-  }
-  st.holders.delete(t.data);
+  const n = st.holders.add(t.data, -1);
+  if (n !== 0) return; // still held, or never counted (-1 is not stored)
   if (!st.createGraph && allocatedSince(t.data, st.firstStorage)) recycleStorage(t.data, false);
 }
 
@@ -198,7 +250,7 @@ function accumulateGrad(t: Tensor, g: Tensor, owned: boolean, createGraph: boole
   const existing = t.grad;
   if (existing === null) t._setGradUnchecked(createGraph || owned ? g : copy(g));
   else {
-    checkStorage(existing, 'backward', 'the existing .grad of a tensor');
+    if (existing.data.length === 0) checkStorage(existing, 'backward', 'the existing .grad of a tensor');
     if (createGraph || existing.gradFn !== null) t._setGradUnchecked(ops.add(existing, g));
     else accumulateInto(existing, g);
   }
@@ -265,7 +317,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
 
   const leaves: Tensor[] = [];
   const st: PassState = {
-    pass, firstId, createGraph: opt.createGraph, captureSlots, leaves, holders: new Map(), firstStorage: allocationMark(),
+    pass, firstId, createGraph: opt.createGraph, captureSlots, leaves, holders: new HolderCounts(), firstStorage: allocationMark(),
   };
   const previousMode = setGradEnabled(opt.createGraph);
   try {
@@ -310,7 +362,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
 
       // A user Function may keep what its backward receives and returns: those storages stay held.
       if (node._user) for (let j = 0; j < numOutputs; j++) if (grads[j] !== null) hold(grads[j]!, st);
-      setCurrentOp(node.name);
+      setCurrentOp(node);
       const result = numOutputs === 1 ? node._fn.backward(node, grads[0]) : node._fn.backward(node, ...grads);
       const next = node._next;
       const numInputs = next.length;
@@ -327,7 +379,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         if (g === null || g === undefined || edge === null) continue;
         if (!(g instanceof Tensor)) throw new TypeError(`${node.name}: backward returned ${describe(g)} for input ${i}; expected a Tensor or null`);
         validateGradient(node, i, g);
-        checkStorage(g, node.name, `the gradient returned for input ${i}`);
+        if (g.data.length === 0) checkStorage(g, node.name, `the gradient returned for input ${i}`);
         if (isAnomalyEnabled()) checkFinite(g, node, i);
         if (node._user) hold(g, st);
         deliver(edge, node._nextOutput === null ? 0 : node._nextOutput[i], g, st);

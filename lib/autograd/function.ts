@@ -104,13 +104,16 @@ export class FunctionCtx {
       if (t === null || t === undefined) continue;
       if (!(t instanceof Tensor))
         throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${typeof t}`);
-      checkStorage(t, this.name, `saved tensor ${i}`);
+      if (t.data.length === 0) checkStorage(t, this.name, `saved tensor ${i}`);
       if (t._ver !== null && t._ver.version !== 0) (versions ??= new Array<number>(tensors.length).fill(0))[i] = t._ver.version;
     }
     this._saved = tensors as Tensor[];
     this._savedVersions = versions;
     let bytes = 0;
-    for (const t of tensors) if (t instanceof Tensor && t.data.byteLength >= POOL_MIN_BYTES) bytes += t.data.byteLength;
+    for (let i = 0; i < tensors.length; i++) {
+      const t = tensors[i];
+      if (t && t.data.byteLength >= POOL_MIN_BYTES) bytes += t.data.byteLength;
+    }
     if (bytes !== 0 || this._savedBytes !== null) {
       if (this._savedBytes === null) graphsHoldingBytes.register(this, (this._savedBytes = { bytes: 0 }), this);
       adjustGraphBytes(bytes - this._savedBytes.bytes);
@@ -133,7 +136,7 @@ export class FunctionCtx {
     const checksums = this._savedChecksums;
     for (let i = 0; i < saved.length; i++) {
       const t = saved[i];
-      if (t) checkStorage(t, this.name, `saved tensor ${i}`);
+      if (t && t.data.length === 0) checkStorage(t, this.name, `saved tensor ${i}`);
       if (t && checksums !== null && checksum(t) !== checksums[i])
         throw new Error(
           `${this.name}: saved tensor ${i} (shape ${formatShape(t.shape)}) was modified after it was saved, by a write ` +

@@ -34,20 +34,20 @@ export function checkBool(x: unknown, op: string, arg: string): boolean {
  * backward case, and the cheapest), else through Function.apply like any user Function.
  */
 export function run1(fn: FunctionClass, a: TensorLike): Tensor {
-  setCurrentOp(fn.name);
+  setCurrentOp(fn);
   if (isGradEnabled() && a instanceof Tensor && a._requiresGrad) return applyFunction(fn, [a]) as Tensor;
   return fn.forward(a) as Tensor;
 }
 
 export function run2(fn: FunctionClass, a: unknown, b: unknown): Tensor {
-  setCurrentOp(fn.name);
+  setCurrentOp(fn);
   if (isGradEnabled() && ((a instanceof Tensor && a._requiresGrad) || (b instanceof Tensor && b._requiresGrad)))
     return applyFunction(fn, [a, b]) as Tensor;
   return fn.forward(a, b) as Tensor;
 }
 
 export function runN(fn: FunctionClass, args: unknown[]): unknown {
-  setCurrentOp(fn.name);
+  setCurrentOp(fn);
   if (isGradEnabled()) return applyFunction(fn, args);
   return fn.forward(...args);
 }
