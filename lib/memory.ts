@@ -153,7 +153,7 @@ export function allocateStorage(dtype: DType, size: number, zeroed = true): Type
     buffer = new ArrayBuffer(cls); // zero-filled by V8
     stats.fresh++;
   }
-  const op = typeof currentOp === 'string' ? currentOp : currentOp.name;
+  const op = !tracking ? '' : typeof currentOp === 'string' ? currentOp : currentOp.name;
   const lease: Lease = { bytes: cls, dtype, serial: nextSerial++, op, tracked: tracking };
   leases.set(buffer, lease);
   stats.inUseBytes += cls;
