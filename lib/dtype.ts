@@ -19,7 +19,7 @@ export function isFloatDType(d: DType): d is FloatDType {
 /** A zero-filled typed array of the dtype's storage kind, from the storage allocator (lib/memory.ts). */
 export function allocate(dtype: DType, size: number): TypedArray {
   // Below 2048 elements no dtype reaches the pool's 16 KiB: the common small case skips a call.
-  if (size < 2048 && size >= 0)
+  if (size < 2048)
     switch (dtype) {
       case 'float32': return new Float32Array(size);
       case 'float64': return new Float64Array(size);

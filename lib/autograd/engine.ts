@@ -4,7 +4,7 @@
 // routes it along the edges: to the next node, or to a leaf tensor. Leaves get their summed
 // gradient at the end of the pass (hooks first), accumulated into .grad.
 import { allocate, type DType, type TypedArray } from '../dtype.js';
-import { allocatedSince, allocationMark, recycleStorage, setCurrentOp } from '../memory.js';
+import { allocatedSince, allocationMark, POOL_MIN_BYTES, recycleStorage, setCurrentOp } from '../memory.js';
 import { isAnomalyEnabled, setAnomalyEnabled, setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
@@ -209,7 +209,7 @@ function hold(t: Tensor, st: PassState, count = 1): void {
 function unhold(t: Tensor, st: PassState): void {
   const n = st.holders.add(t.data, -1);
   if (n !== 0) return; // still held, or never counted (-1 is not stored)
-  if (!st.createGraph && allocatedSince(t.data, st.firstStorage)) recycleStorage(t.data, false);
+  if (!st.createGraph && t.data.byteLength >= POOL_MIN_BYTES && allocatedSince(t.data, st.firstStorage)) recycleStorage(t.data, false);
 }
 
 /**
