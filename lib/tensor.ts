@@ -182,6 +182,8 @@ export class Tensor {
   readonly dtype: DType;
   /** @internal backing field of `grad` (read it through the accessor; write it with _setGradUnchecked). */
   _grad: Tensor | null = null;
+  /** @internal grad was stored by backward in storage of its own and has not been read since. */
+  _gradUnseen = false;
   /** The recorded step that produced this tensor, or null for leaves. */
   gradFn: FunctionCtx | null = null;
   /** @internal which output of gradFn this tensor is. */
@@ -243,20 +245,32 @@ export class Tensor {
    * the next backward accumulate into a gradient of the wrong size or kind (NaN, or a string).
    */
   get grad(): Tensor | null {
+    this._gradUnseen = false;
     return this._grad;
   }
 
   set grad(g: Tensor | null) {
     if (g !== null) checkAssignedGrad(this, g);
+    // A gradient backward stored in storage of its own, and nobody has read since, is referenced
+    // nowhere else: replacing it (zeroGrad, grad = null) returns its storage to the pool at once.
+    if (this._gradUnseen && this._grad !== null && this._grad !== g) recycleStorage(this._grad.data);
+    this._gradUnseen = false;
     this._grad = g;
   }
 
   /**
    * @internal Sets grad without the setter's checks, for the autograd engine, which has already
-   * validated every gradient's shape and dtype against its input.
+   * validated every gradient's shape and dtype against its input. `exclusive`: g's storage is the
+   * engine's own, referenced nowhere else.
    */
-  _setGradUnchecked(g: Tensor | null): void {
+  _setGradUnchecked(g: Tensor | null, exclusive = false): void {
     this._grad = g;
+    this._gradUnseen = exclusive;
+  }
+
+  /** @internal reads grad for the library's own use (optimizers), which keeps no reference to it. */
+  _peekGrad(): Tensor | null {
+    return this._grad;
   }
 
   /** @internal the version counter, created on first use (most tensors never need one). */

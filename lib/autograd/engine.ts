@@ -247,8 +247,8 @@ function runHooks(hooks: GradHook[] | null | undefined, g: Tensor, where: string
 
 /** Accumulates g into t.grad: the first gradient is stored (copied unless createGraph), later ones added. */
 function accumulateGrad(t: Tensor, g: Tensor, owned: boolean, createGraph: boolean): void {
-  const existing = t.grad;
-  if (existing === null) t._setGradUnchecked(createGraph || owned ? g : copy(g));
+  const existing = t._peekGrad();
+  if (existing === null) t._setGradUnchecked(createGraph || owned ? g : copy(g), !createGraph);
   else {
     if (existing.data.length === 0) checkStorage(existing, 'backward', 'the existing .grad of a tensor');
     if (createGraph || existing.gradFn !== null) t._setGradUnchecked(ops.add(existing, g));

@@ -43,7 +43,7 @@ abstract class AdamBase extends Optimizer {
         decoupled: this.decoupled, amsgrad: group.amsgrad as boolean, maximize: group.maximize as boolean,
       };
       for (const p of group.params) {
-        if (p.grad === null) continue;
+        if (p._peekGrad() === null) continue;
         let state = this.state.get(p);
         if (state === undefined) {
           const zeros = () => Tensor._wrap(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype);

@@ -91,9 +91,9 @@ export abstract class Optimizer {
     if (typeof setToNone !== 'boolean') throw new TypeError(`${this.name}.zeroGrad: argument 'setToNone' must be a boolean, got ${describe(setToNone)}`);
     for (const g of this.paramGroups)
       for (const p of g.params) {
-        if (p.grad === null) continue;
+        if (p._peekGrad() === null) continue;
         if (setToNone) p.grad = null;
-        else noGrad(() => p.grad!.zero_());
+        else noGrad(() => p._peekGrad()!.zero_());
       }
   }
 

@@ -41,7 +41,7 @@ export class SGD extends Optimizer {
     for (const group of this.paramGroups) {
       const h = group as unknown as { lr: number; momentum: number; dampening: number; nesterov: boolean; weightDecay: number; maximize: boolean };
       for (const p of group.params) {
-        if (p.grad === null) continue;
+        if (p._peekGrad() === null) continue;
         let state = this.state.get(p);
         let first = false;
         let buf: Tensor | null = null;
@@ -64,7 +64,7 @@ export class SGD extends Optimizer {
 
 /** The gradient's storage in the parameter's float kind (converted if a hook changed its dtype). */
 export function gradData(p: Tensor): FloatArray {
-  const g = p.grad!;
+  const g = p._peekGrad()!;
   if (g.size !== p.size) throw new RangeError(`optimizer: the gradient of a parameter of shape [${p.shape.join(', ')}] has shape [${g.shape.join(', ')}]`);
   if (g.data.constructor === p.data.constructor) return g.data as FloatArray;
   return (p.dtype === 'float32' ? Float32Array.from(g.data) : Float64Array.from(g.data)) as FloatArray;

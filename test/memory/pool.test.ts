@@ -120,6 +120,43 @@ describe('release by the engine', () => {
   });
 });
 
+describe('gradients replaced before anyone read them', () => {
+  it('grad = null (zeroGrad) recycles a gradient backward stored and nobody read', () => {
+    const w = tg.ones([256, 256], { requiresGrad: true });
+    const x = tg.ones([256, 256]);
+    w.mul(x).sum().backward();
+    const before = tg.memory().recycled;
+    w.grad = null; // never read: its storage goes back to the pool
+    expect(tg.memory().recycled).toBe(before + 1);
+    const fromPool = tg.memory().fromPool;
+    w.mul(x).sum().backward();
+    expect(tg.memory().fromPool).toBeGreaterThan(fromPool);
+    expect((w.grad!.data as Float32Array)[7]).toBe(1);
+  });
+
+  it('a gradient that was read stays valid after it is replaced', () => {
+    const w = tg.ones([256, 256], { requiresGrad: true });
+    w.mul(3).sum().backward();
+    const g = w.grad!;
+    const before = tg.memory().recycled;
+    w.grad = null;
+    expect(tg.memory().recycled).toBe(before);
+    expect((g.data as Float32Array)[0]).toBe(3);
+    expect(g.data.length).toBe(65536);
+  });
+
+  it('optimizers read gradients without exposing them, so zeroGrad recycles', () => {
+    const lin = new tg.nn.Linear(256, 256);
+    const opt = new tg.optim.SGD(lin.parameters(), { lr: 0.1, momentum: 0.9 });
+    const x = tg.ones([64, 256]);
+    lin.forward(x).sum().backward();
+    opt.step();
+    const before = tg.memory().recycled;
+    opt.zeroGrad();
+    expect(tg.memory().recycled).toBeGreaterThanOrEqual(before + 1); // the 256 KiB weight gradient
+  });
+});
+
 describe('tg.memory() counters', () => {
   it('graphBytes counts large saved storage until backward frees it', () => {
     const base = tg.memory().graphBytes;
