@@ -1,6 +1,6 @@
 // Elementwise kernels without autograd: plain JS loops for small tensors (a call into the addon costs
 // more than the work), the native vectorised kernels for large ones.
-import { allocate, floatResult, promoteOperands, type DType, type FloatArray, type TypedArray } from '../dtype.js';
+import { allocate, allocateUninitialized, floatResult, promoteOperands, type DType, type FloatArray, type TypedArray } from '../dtype.js';
 import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -100,7 +100,7 @@ export function binary(name: BinaryName, a: Tensor | number, b: Tensor | number,
   const bShape = b instanceof Tensor ? b.shape : [];
   const shape = outShape ?? broadcastShapes(aShape, bShape, name);
   const n = sizeOf(shape);
-  const out = allocate(dtype, n);
+  const out = allocateUninitialized(dtype, n); // every element is written below
   let ad: TypedArray, bd: TypedArray;
   // A number meets a float32 op as a float32 (PyTorch and the native path round it so too).
   const f32 = out instanceof Float32Array;
@@ -254,7 +254,7 @@ export function unary(name: UnaryName, x: Tensor, p = 0, p1 = 0): Tensor {
   if (dtype === 'bool') dtype = keepsInteger ? 'int32' : 'float32';
   else if (dtype === 'int32' && !keepsInteger) dtype = 'float32';
   const n = x.data.length;
-  const out = allocate(dtype, n);
+  const out = allocateUninitialized(dtype, n); // every element is written below
   if (n >= NATIVE_MIN_ELEMENTS && isFloatArray(out) && out.constructor === x.data.constructor && nativeUnary.has(name)) {
     native.unary(nativeUnary.get(name)!, x.data as FloatArray, out, p, p1);
   } else {
@@ -276,7 +276,7 @@ export function accumulateInto(a: Tensor, b: Tensor): void {
 
 /** A copy of x with its own storage (optionally converted to dtype). */
 export function copy(x: Tensor, dtype: DType = x.dtype): Tensor {
-  const out = allocate(dtype, x.data.length);
+  const out = allocateUninitialized(dtype, x.data.length);
   if (dtype === 'bool' && x.dtype !== 'bool') {
     // Nonzero (NaN included) is true, as PyTorch; a plain byte store would truncate 0.5 to 0 and 256 to 0.
     const src = x.data;

@@ -1,5 +1,5 @@
 // Layout kernels: permuted and broadcast copies into fresh contiguous storage.
-import { allocate } from '../dtype.js';
+import { allocate, allocateUninitialized } from '../dtype.js';
 import { broadcastStrides, contiguousStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -40,7 +40,7 @@ export function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
 /** x broadcast to shape (a copy); x.shape must broadcast to shape. */
 export function broadcastCopy(x: Tensor, shape: readonly number[]): Tensor {
   if (x.size === 1) {
-    const out = allocate(x.dtype, sizeOf(shape));
+    const out = allocateUninitialized(x.dtype, sizeOf(shape));
     out.fill(x.data[0]);
     return Tensor._wrap(out, shape, x.dtype);
   }

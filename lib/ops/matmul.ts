@@ -4,7 +4,7 @@
 //   C = A·B:    dA = dC·Bᵀ   dB = Aᵀ·dC        C = Aᵀ·B:   dA = B·dCᵀ   dB = A·dC
 //   C = A·Bᵀ:   dA = dC·B    dB = dCᵀ·A        C = Aᵀ·Bᵀ:  dA = Bᵀ·dCᵀ  dB = dCᵀ·Aᵀ
 import { Function, type FunctionCtx } from '../autograd/function.js';
-import { allocate, type FloatArray } from '../dtype.js';
+import { type FloatArray, allocateUninitialized } from '../dtype.js';
 import { gemm, gemmBatched } from '../kernels/matmul.js';
 import { broadcastShapes, checkElementCount, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -51,7 +51,7 @@ function matmulKernel(a: Tensor, b: Tensor, transA: boolean, transB: boolean): T
   const [, n] = opDims(b, transB);
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
   const outShape = [...batch, m, n];
-  const out = allocate(a.dtype, sizeOf(outShape)) as FloatArray;
+  const out = allocateUninitialized(a.dtype, sizeOf(outShape)) as FloatArray; // β = 0: the GEMM writes every element
   const ac = a.shape[a.ndim - 1], bc = b.shape[b.ndim - 1];
   const A = { data: a.data as FloatArray, offset: 0, rs: transA ? 1 : ac, cs: transA ? ac : 1 };
   const B = { data: b.data as FloatArray, offset: 0, rs: transB ? 1 : bc, cs: transB ? bc : 1 };

@@ -67,6 +67,35 @@ describe('the storage pool', () => {
   });
 });
 
+describe('outputs allocated without zeroing', () => {
+  it("never show a recycled buffer's old values (every kernel that skips zeroing writes every element)", () => {
+    const poison = () => {
+      for (let i = 0; i < 4; i++) tg.full([BIG * 2], NaN).dispose(); // 512 KiB classes full of NaN
+      for (let i = 0; i < 4; i++) tg.full([BIG], NaN).dispose();
+    };
+    const x = tg.rand([256, 256]);
+    const w = tg.rand([256, 256]);
+    const cases: [string, () => tg.Tensor][] = [
+      ['add', () => x.add(w)],
+      ['add broadcast', () => x.add(tg.rand([256]))],
+      ['mul number', () => x.mul(2)],
+      ['exp', () => x.exp()],
+      ['clone', () => x.clone()],
+      ['expand of one element', () => tg.tensor([1.5]).expand([BIG])],
+      ['matmul', () => x.matmul(w)],
+      ['matmul k = 0', () => tg.zeros([256, 0]).matmul(tg.zeros([0, 256]))],
+      ['linear', () => tg.nn.functional.linear(x, w, tg.rand([256]))],
+      ['linear in = 0', () => tg.nn.functional.linear(tg.zeros([256, 0]), tg.zeros([256, 0]))],
+      ['softmax', () => x.softmax(1)],
+    ];
+    for (const [name, run] of cases) {
+      poison();
+      const out = run();
+      expect((out.data as Float32Array).some(Number.isNaN), name).toBe(false);
+    }
+  });
+});
+
 describe('release by the engine', () => {
   it('backward recycles the gradients it creates and consumes, and the result is unchanged', () => {
     tg.manualSeed(1);
