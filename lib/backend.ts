@@ -1,5 +1,6 @@
 // Native backend settings visible to users: threads and which kernels run.
 import { native } from './native.js';
+import { describe } from './shape.js';
 
 /** Threads the native kernels may use (default: physical cores, or TAPEGRAD_NUM_THREADS). */
 export function getNumThreads(): number {
@@ -8,8 +9,8 @@ export function getNumThreads(): number {
 
 /** Sets the number of threads the native kernels may use (n ≥ 1). */
 export function setNumThreads(n: number): void {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1024)
-    throw new RangeError(`setNumThreads: n must be an integer from 1 to 1024, got ${String(n)}`);
+  if (typeof n !== 'number') throw new TypeError(`setNumThreads: argument 'n' must be an integer from 1 to 1024, got ${describe(n)}`);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new RangeError(`setNumThreads: argument 'n' must be an integer from 1 to 1024, got ${n}`);
   native.setNumThreads(n);
 }
 

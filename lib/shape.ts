@@ -77,7 +77,7 @@ export function normalizeDim(dim: number, ndim: number, op: string): number {
 export function normalizeDims(dims: number | readonly number[] | undefined | null, ndim: number, op: string): number[] {
   if (dims === undefined || dims === null) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
-  if (!Array.isArray(list)) throw new TypeError(`${op}: dim must be a number or an array of numbers, got ${typeof dims}`);
+  if (!Array.isArray(list)) throw new TypeError(`${op}: dim must be a number or an array of numbers, got ${describe(dims)}`);
   const out = list.map((d) => normalizeDim(d, ndim, op));
   out.sort((x, y) => x - y);
   for (let i = 1; i < out.length; i++)

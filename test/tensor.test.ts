@@ -105,6 +105,6 @@ describe('backend', () => {
     tg.setNumThreads(1);
     expect(tg.getNumThreads()).toBe(1);
     tg.setNumThreads(before);
-    expect(() => tg.setNumThreads(0)).toThrow(new RangeError('setNumThreads: n must be an integer from 1 to 1024, got 0'));
+    expect(() => tg.setNumThreads(0)).toThrow(new RangeError("setNumThreads: argument 'n' must be an integer from 1 to 1024, got 0"));
   });
 });

@@ -1,8 +1,9 @@
 // Softmax / log-softmax kernels without autograd, forward and backward, along one dim viewed as
 // (outer, n, inner). Large tensors go to the fused native kernels (native/src/ops/softmax.cc); small
 // ones run the same algorithm here in JS (max shift, double accumulation), so both paths agree.
-import { allocate, type FloatArray } from '../dtype.js';
+import { allocate, allocateUninitialized, type FloatArray } from '../dtype.js';
 import { native } from '../native.js';
+import { formatValue } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
 /**
@@ -27,7 +28,7 @@ export function splitAt(shape: readonly number[], dim: number): [outer: number, 
  */
 function checkDimAndLength(x: Tensor, otherLength: number, dim: number, fn: string): void {
   if (!(Number.isInteger(dim) && dim >= 0 && dim < Math.max(x.shape.length, 1)))
-    throw new RangeError(`${fn}: dim must be an integer in [0, ${Math.max(x.shape.length, 1)}), got ${String(dim)}`);
+    throw new RangeError(`${fn}: dim must be an integer in [0, ${Math.max(x.shape.length, 1)}), got ${formatValue(dim)}`);
   if (otherLength !== x.data.length)
     throw new RangeError(`${fn}: operands have ${x.data.length} and ${otherLength} elements`);
 }
@@ -41,7 +42,7 @@ export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
   checkDimAndLength(x, x.data.length, dim, 'softmaxForward');
   const [outer, n, inner] = splitAt(x.shape, dim);
   const xd = x.data as FloatArray;
-  const y = allocate(x.dtype, xd.length) as FloatArray;
+  const y = allocateUninitialized(x.dtype, xd.length) as FloatArray; // every row is written
   if (useNative(xd)) {
     native.softmax(xd, y, outer, n, inner, log);
     return Tensor._wrap(y, x.shape, x.dtype);
@@ -100,7 +101,7 @@ export function softmaxBackwardKernel(y: Tensor, g: Tensor, dim: number, log: bo
   checkDimAndLength(y, g.data.length, dim, 'softmaxBackwardKernel');
   const [outer, n, inner] = splitAt(y.shape, dim);
   const yd = y.data as FloatArray, gd = g.data as FloatArray;
-  const dx = allocate(y.dtype, yd.length) as FloatArray;
+  const dx = allocateUninitialized(y.dtype, yd.length) as FloatArray; // every row is written
   if (useNative(yd)) {
     native.softmaxBackward(yd, gd, dx, outer, n, inner, log);
     return Tensor._wrap(dx, y.shape, y.dtype);

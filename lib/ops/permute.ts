@@ -1,7 +1,7 @@
 // permute / transpose / t: reorders dims (a copy). d/dx = g permuted by the inverse permutation.
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { permuteCopy } from '../kernels/layout.js';
-import { normalizeDim } from '../shape.js';
+import { describe, formatShape, formatValue, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
@@ -27,10 +27,11 @@ function permuteCopyDifferentiable(x: Tensor, perm: number[]): Tensor {
 /** x with dims reordered: result.shape[i] = x.shape[dims[i]]. */
 export function permute(x: Tensor, dims: number[]): Tensor {
   checkTensorArg(x, 'permute', 'x');
-  if (!Array.isArray(dims) || dims.length !== x.ndim)
-    throw new RangeError(`permute: argument 'dims' must list all ${x.ndim} dims of a tensor of shape [${x.shape.join(', ')}], got ${JSON.stringify(dims)}`);
+  if (!Array.isArray(dims)) throw new TypeError(`permute: argument 'dims' must be an array of dims, got ${describe(dims)}`);
+  if (dims.length !== x.ndim)
+    throw new RangeError(`permute: argument 'dims' must list all ${x.ndim} dims of a tensor of shape ${formatShape(x.shape)}, got ${formatValue(dims)}`);
   const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
-  if (new Set(perm).size !== perm.length) throw new RangeError(`permute: argument 'dims' repeats a dim: ${JSON.stringify(dims)}`);
+  if (new Set(perm).size !== perm.length) throw new RangeError(`permute: argument 'dims' repeats a dim: ${formatValue(dims)}`);
   return permuteCopyDifferentiable(x, perm);
 }
 

@@ -82,7 +82,7 @@ export function softmaxBackward(y: Tensor, g: Tensor, dim: number, log: boolean)
 
 function run(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number, log: boolean): Tensor {
   checkTensorArg(x, op, 'x');
-  if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be an integer, got ${dim === undefined ? 'undefined' : typeof dim}`);
+  if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be an integer, got ${describe(dim)}`);
   const d = normalizeDim(dim, x.ndim, op);
   // Integer and bool tensors are converted to float32, as the other float-valued ops do.
   const xf = isFloatDType(x.dtype) ? x : toDtype(x, 'float32');

@@ -2,6 +2,7 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { isDType, isFloatDType, type DType } from '../dtype.js';
 import { copy } from '../kernels/elementwise.js';
+import { formatValue } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkTensorArg, runN } from './util.js';
 
@@ -21,7 +22,7 @@ export class ToDtype extends Function {
 /** x converted to dtype (a copy; x itself when it already has that dtype). */
 export function toDtype(x: Tensor, dtype: DType): Tensor {
   checkTensorArg(x, 'to', 'x');
-  if (!isDType(dtype)) throw new TypeError(`to: dtype must be 'float32', 'float64', 'int32' or 'bool', got ${JSON.stringify(dtype)}`);
+  if (!isDType(dtype)) throw new TypeError(`to: dtype must be 'float32', 'float64', 'int32' or 'bool', got ${formatValue(dtype)}`);
   if (x.dtype === dtype) return x;
   return runN(ToDtype, [x, dtype]) as Tensor;
 }

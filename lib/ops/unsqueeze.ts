@@ -1,5 +1,6 @@
 // unsqueeze: inserts a size-1 dim. Shares storage like reshape. d/dx = g reshaped back.
 import { Function, type FunctionCtx } from '../autograd/function.js';
+import { describe } from '../shape.js';
 import { Tensor, viewOf } from '../tensor.js';
 import { reshape } from './reshape.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
@@ -20,7 +21,7 @@ export class Unsqueeze extends Function {
 export function unsqueeze(x: Tensor, dim: number | { dim: number }): Tensor {
   checkTensorArg(x, 'unsqueeze', 'x');
   [dim] = keywordArgs('unsqueeze', ['dim'], [dim]) as [number];
-  if (typeof dim !== 'number') throw new TypeError(`unsqueeze: argument 'dim' must be a number, got ${typeof dim}`);
+  if (typeof dim !== 'number') throw new TypeError(`unsqueeze: argument 'dim' must be a number, got ${describe(dim)}`);
   // The result has one more dim than x, so dim ranges over -(ndim+1)..ndim.
   const n = x.ndim;
   if (!Number.isInteger(dim)) throw new TypeError(`unsqueeze: dim must be an integer, got ${dim}`);

@@ -147,7 +147,7 @@ describe.each([
   it('rejects bad arguments with messages naming the op and argument', () => {
     expect(() => op([1, 2] as any, 0)).toThrow(new TypeError(`${name}: argument 'x' must be a Tensor, got an array`));
     expect(() => (op as any)(tg.zeros([2]))).toThrow(new TypeError(`${name}: argument 'dim' must be an integer, got undefined`));
-    expect(() => op(tg.zeros([2]), '0' as any)).toThrow(new TypeError(`${name}: argument 'dim' must be an integer, got string`));
+    expect(() => op(tg.zeros([2]), '0' as any)).toThrow(new TypeError(`${name}: argument 'dim' must be an integer, got a string (0)`));
     expect(() => op(tg.zeros([2, 3]), 2)).toThrow(new RangeError(`${name}: dim 2 is out of range for a tensor of rank 2 (expected -2..1)`));
     expect(() => op(tg.zeros([2]), 0.5)).toThrow(new TypeError(`${name}: dim must be an integer, got 0.5`));
   });

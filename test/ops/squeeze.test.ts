@@ -37,6 +37,6 @@ describe('squeeze', () => {
     const x = tg.zeros([1, 2]);
     expect(() => x.squeeze(2)).toThrow(new RangeError('squeeze: dim 2 is out of range for a tensor of rank 2 (expected -2..1)'));
     expect(() => x.squeeze([0, -2])).toThrow(new RangeError('squeeze: dim 0 appears more than once in [0,-2]'));
-    expect(() => x.squeeze('0' as any)).toThrow(new TypeError('squeeze: dim must be a number or an array of numbers, got string'));
+    expect(() => x.squeeze('0' as any)).toThrow(new TypeError('squeeze: dim must be a number or an array of numbers, got a string (0)'));
   });
 });
