@@ -12,14 +12,14 @@ export function argExtreme(which: 'max' | 'min', op: string, x: Tensor, dim: unk
   const keep = checkBool(keepdim, op, 'keepdim');
   if (dim === undefined || dim === null) {
     if (x.size === 0) throw new RangeError(`${op}: cannot take the ${op} of an empty tensor; give a dim`);
-    const flat = new Tensor(x.data, [x.size], x.dtype);
+    const flat = Tensor._wrap(x.data, [x.size], x.dtype);
     const { indices } = extremeAlongDim(which, flat, 0, false);
     // keepdim without a dim keeps every dim as size 1 (as PyTorch 2).
-    return keep ? new Tensor(indices.data, x.shape.map(() => 1), 'int32') : indices;
+    return keep ? Tensor._wrap(indices.data, x.shape.map(() => 1), 'int32') : indices;
   }
   if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be a number, got ${describe(dim)}`);
   const d = normalizeDim(dim, x.ndim, op);
-  if (x.ndim === 0) return new Tensor(new Int32Array(1), [], 'int32');
+  if (x.ndim === 0) return Tensor._wrap(new Int32Array(1), [], 'int32');
   if (x.shape[d] === 0) throw new RangeError(`${op}: cannot reduce over dim ${d} of size 0 (shape [${x.shape.join(', ')}])`);
   return extremeAlongDim(which, x, d, keep).indices;
 }

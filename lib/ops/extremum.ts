@@ -30,7 +30,7 @@ export abstract class ExtremumAll extends Function {
         mask[i] = 1;
         ties++;
       }
-    ctx.mask = new Tensor(mask, x.shape, x.dtype);
+    ctx.mask = Tensor._wrap(mask, x.shape, x.dtype);
     ctx.ties = ties;
   }
   static override backward(ctx: FunctionCtx, g: Tensor): Tensor {
@@ -57,7 +57,7 @@ export abstract class ExtremumDim extends Function {
       const o = Math.floor(k / inner), j = k % inner;
       mask[o * n * inner + idx[k] * inner + j] = 1;
     }
-    ctx.mask = new Tensor(mask, shape, x.dtype);
+    ctx.mask = Tensor._wrap(mask, shape, x.dtype);
     ctx.dim = dim;
     ctx.keepdim = keepdim;
   }
@@ -78,7 +78,7 @@ export function extremum(
   if (dim === undefined || dim === null) return runN(all, [x]) as Tensor;
   if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be a number, got ${describe(dim)}`);
   const d = normalizeDim(dim, x.ndim, op);
-  if (x.ndim === 0) return { values: x, indices: new Tensor(new Int32Array(1), [], 'int32') };
+  if (x.ndim === 0) return { values: x, indices: Tensor._wrap(new Int32Array(1), [], 'int32') };
   const [values, indices] = runN(along, [x, d, keep]) as Tensor[];
   return { values, indices };
 }

@@ -20,7 +20,7 @@ export class Gather extends Function {
   static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
     const [index] = ctx.savedTensors;
     const shape = ctx._inputShapes[0]!;
-    const zeros = new Tensor(allocate(g.dtype, sizeOf(shape)), shape, g.dtype);
+    const zeros = Tensor._wrap(allocate(g.dtype, sizeOf(shape)), shape, g.dtype);
     return [runN(ScatterAdd, [zeros, ctx.dim, index, g]) as Tensor, null, null];
   }
 }

@@ -12,7 +12,7 @@ export function indexTensor(index: unknown, op: string, allowArray: boolean): Te
         throw new TypeError(`${op}: argument 'index' must hold integers, got ${describe(v)} at position ${i}`);
       data[i] = v;
     });
-    return new Tensor(data, [index.length], 'int32');
+    return Tensor._wrap(data, [index.length], 'int32');
   }
   if (!(index instanceof Tensor))
     throw new TypeError(`${op}: argument 'index' must be an int32 Tensor${allowArray ? ' or an array of integers' : ''}, got ${describe(index)}`);

@@ -22,7 +22,7 @@ export class LogSumExp extends Function {
     for (let i = 0; i < md.length; i++) if (md[i] === Infinity || md[i] === -Infinity) md[i] = 0;
     const s = reduce('sum', unary('exp', binary('sub', x, m)), dims, true);
     const y = binary('add', unary('log', s), m);
-    return keepdim ? y : new Tensor(y.data, reducedShape(x.shape, dims, false), y.dtype);
+    return keepdim ? y : Tensor._wrap(y.data, reducedShape(x.shape, dims, false), y.dtype);
   }
   static override setupContext(ctx: FunctionCtx, [x, dims, keepdim]: [Tensor, number[], boolean], y: Tensor): void {
     ctx.saveForBackward(x, y);

@@ -9,5 +9,5 @@ export function logicalNot(x: Tensor): Tensor {
   const n = src.length;
   const out = new Uint8Array(n);
   for (let k = 0; k < n; k++) out[k] = +(src[k] === 0); // branch-free: a ternary mispredicts on irregular data
-  return new Tensor(out, x.shape, 'bool');
+  return Tensor._wrap(out, x.shape, 'bool');
 }

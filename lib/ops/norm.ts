@@ -33,7 +33,7 @@ function normKernel(x: Tensor, p: number, dims: number[], keepdim: boolean): Ten
 function maskOf(t: Tensor, pred: (v: number) => boolean): Tensor {
   const out = allocate(t.dtype, t.size);
   for (let i = 0; i < t.size; i++) out[i] = pred(t.data[i]) ? 1 : 0;
-  return new Tensor(out, t.shape, t.dtype);
+  return Tensor._wrap(out, t.shape, t.dtype);
 }
 
 export class Norm extends Function {
@@ -45,7 +45,7 @@ export class Norm extends Function {
     ctx.p = p;
     ctx.dims = dims;
     ctx.keepdim = keepdim;
-    const yk = new Tensor(y.data, reducedShape(x.shape, dims, true), y.dtype);
+    const yk = Tensor._wrap(y.data, reducedShape(x.shape, dims, true), y.dtype);
     if (p === Infinity || p === -Infinity) {
       // The elements that attain the norm, each weighted 1/(number of ties in its slice): a constant.
       const ax = unary('abs', x);
