@@ -2,7 +2,8 @@
 import { allocateFor, isFloatDType, type DType } from './dtype.js';
 import { normal, uniform } from './random.js';
 import { MAX_ELEMENTS, checkShape, describe, sizeOf } from './shape.js';
-import { Tensor, checkTensor, dtypeOption, finishLeaf, storeValue, type TensorOptions } from './tensor.js';
+import { Tensor, dtypeOption, finishLeaf, storeValue, type TensorOptions } from './tensor.js';
+import { checkTensorArg } from './ops/util.js';
 
 function shapeArg(shape: unknown, op: string): number[] {
   return checkShape(typeof shape === 'number' ? [shape] : shape, op);
@@ -41,14 +42,16 @@ export function ones(shape: number[] | number, opts?: TensorOptions): Tensor {
 
 /** Zeros with x's shape and dtype (opts may override the dtype). */
 export function zerosLike(x: Tensor, opts?: TensorOptions): Tensor {
-  checkTensor(x, 'zerosLike', 'x');
+  // As the ops do, refuse a tensor whose storage is gone (transferred, or disposed): its size reads
+  // as 0, so the result had x's shape and no elements.
+  checkTensorArg(x, 'zerosLike', 'x');
   const dtype = dtypeOption(opts, 'zerosLike', x.dtype);
   return finishLeaf(Tensor._wrap(allocateFor(dtype, x.size, 'zerosLike'), x.shape.slice(), dtype), opts);
 }
 
 /** Ones with x's shape and dtype (opts may override the dtype). */
 export function onesLike(x: Tensor, opts?: TensorOptions): Tensor {
-  checkTensor(x, 'onesLike', 'x');
+  checkTensorArg(x, 'onesLike', 'x');
   const dtype = dtypeOption(opts, 'onesLike', x.dtype);
   const data = allocateFor(dtype, x.size, 'onesLike');
   data.fill(1);

@@ -16,6 +16,7 @@
 import { closeSync, constants as fsConstants, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
 import { basename, dirname, join } from 'node:path';
+import { checkStorage } from './autograd/function.js';
 import { allocate, type DType } from './dtype.js';
 import { describe, formatShape } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -94,6 +95,9 @@ function checkTensors(tensors: unknown, fn: string): [string, Tensor][] {
       throw new TypeError(`${fn}: argument 'tensors' entry '${name}' must be a Tensor, got ${describe(t)}`);
     if (name === '__metadata__')
       throw new RangeError(`${fn}: argument 'tensors' may not have an entry named '__metadata__' (reserved for metadata)`);
+    // Storage transferred away or disposed: its bytes are gone (it was a raw TypedArray TypeError,
+    // or a header promising bytes the file did not hold).
+    if (t.data.length === 0) checkStorage(t, fn, `argument 'tensors' entry '${name}'`);
     entries.push([name, t]);
   }
   return entries;

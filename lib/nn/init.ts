@@ -3,6 +3,7 @@
 // counter, draws from the global seeded generator (tg.manualSeed) and returns the tensor.
 import { normal as randNormal, uniform as randUniform } from '../random.js';
 import { describe, formatShape, formatValue } from '../shape.js';
+import { checkStorage } from '../autograd/function.js';
 import { Tensor } from '../tensor.js';
 
 export type Nonlinearity =
@@ -11,6 +12,8 @@ export type Nonlinearity =
 function checkTarget(t: unknown, fn: string): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${fn}: argument 'tensor' must be a Tensor, got ${describe(t)}`);
   if (t.dtype !== 'float32' && t.dtype !== 'float64') throw new TypeError(`${fn}: argument 'tensor' must be float32 or float64, got ${t.dtype}`);
+  // Storage transferred away or disposed: writing it was a raw TypedArray TypeError (or nothing at all).
+  if (t.data.length === 0) checkStorage(t, fn, "argument 'tensor'");
   return t;
 }
 
