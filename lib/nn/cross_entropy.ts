@@ -25,7 +25,7 @@ import { reshape, reshapeOwnResult } from '../ops/reshape.js';
 import { sub } from '../ops/sub.js';
 import { sum } from '../ops/sum.js';
 import { checkTensorArg, runN } from '../ops/util.js';
-import { formatShape, shapesEqual } from '../shape.js';
+import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
@@ -126,7 +126,7 @@ function runBackward(z: Tensor, lse: Float64Array, cfg: CeConfig, probs: Tensor 
   if (hasNative && M * C >= CE_NATIVE_MIN_ELEMENTS)
     native.crossEntropyBackward(z.data as FloatArray, lse, M, C, cfg.indices, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, cfg.ignoreIndex, cfg.smoothing, r, rStride, dz);
   else backwardJs(z.data as FloatArray, lse, M, C, cfg, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, r, rStride, dz);
-  return new Tensor(dz, z.shape, z.dtype);
+  return Tensor._wrap(dz, z.shape, z.dtype);
 }
 
 /** The dense coefficient matrix q [M, C] as a tensor expression (differentiable in the probability target). */
@@ -145,7 +145,7 @@ function coefficients(z: Tensor, cfg: CeConfig, probs: Tensor | null, w: Tensor 
     for (let c = 0; c < C; c++) q[i * C + c] = (eps / C) * (wd === undefined ? 1 : wd[c]);
     q[i * C + y] += (1 - eps) * (wd === undefined ? 1 : wd[y]);
   }
-  return new Tensor(q, [M, C], z.dtype);
+  return Tensor._wrap(q, [M, C], z.dtype);
 }
 
 /** Row-wise log-softmax of z [M, C] as tensor ops (the row max is a constant shift). */
@@ -157,7 +157,7 @@ function logSoftmaxComposed(z: Tensor): Tensor {
     for (let c = 0; c < C; c++) if (z.data[i * C + c] > v) v = z.data[i * C + c];
     m[i] = Number.isFinite(v) ? v : 0;
   }
-  const shifted = sub(z, new Tensor(m, [M, 1], z.dtype));
+  const shifted = sub(z, Tensor._wrap(m, [M, 1], z.dtype));
   const logSum = logOf(sum(exp(shifted), 1, true));
   return sub(shifted, logSum);
 }
@@ -167,12 +167,12 @@ export class CrossEntropy extends Function {
   static override forward(z: Tensor, probs: Tensor | null, weight: Tensor | null, cfg: CeConfig): Tensor {
     const { loss, lse } = runForward(z, cfg, probs, weight);
     (cfg as CeConfig & { lse?: Float64Array }).lse = lse; // handed to setupContext (derived from z; z is saved)
-    if (cfg.reduction === 'none') return new Tensor(loss, [z.shape[0]], z.dtype);
+    if (cfg.reduction === 'none') return Tensor._wrap(loss, [z.shape[0]], z.dtype);
     let s = 0;
     for (let i = 0; i < loss.length; i++) s += loss[i];
     const out = allocate(z.dtype, 1);
     out[0] = cfg.reduction === 'sum' ? s : s / cfg.divisor;
-    return new Tensor(out, [], z.dtype);
+    return Tensor._wrap(out, [], z.dtype);
   }
   static override setupContext(ctx: FunctionCtx, [z, probs, weight, cfg]: [Tensor, Tensor | null, Tensor | null, CeConfig]): void {
     ctx.saveForBackward(z, probs, weight, cfg.indexTensor);
@@ -214,7 +214,7 @@ export class CrossEntropy extends Function {
         for (let c = 0; c < C; c++)
           out[i * C + c] = -ri * (1 - cfg.smoothing) * (wd === undefined ? 1 : wd[c]) * (z.data[i * C + c] - lse[i]);
       }
-      dt = new Tensor(out, [M, C], z.dtype);
+      dt = Tensor._wrap(out, [M, C], z.dtype);
     }
     return [dz, dt, null, null];
   }
@@ -240,14 +240,14 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const fn = 'crossEntropy';
   checkTensorArg(input, fn, 'input');
   checkTensorArg(target, fn, 'target');
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${fn}: options must be an object, got ${String(options)}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
   if (input.dtype !== 'float32' && input.dtype !== 'float64') throw new TypeError(`${fn}: argument 'input' must be float32 or float64, got ${input.dtype}`);
   const reduction = checkReduction(options.reduction, fn);
   const ignoreIndex = options.ignoreIndex ?? -100;
-  if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex)) throw new TypeError(`${fn}: option 'ignoreIndex' must be an integer, got ${String(ignoreIndex)}`);
+  if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex)) throw new TypeError(`${fn}: option 'ignoreIndex' must be an integer, got ${typeof ignoreIndex === 'number' ? String(ignoreIndex) : describe(ignoreIndex)}`);
   const smoothing = options.labelSmoothing ?? 0;
-  if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing <= 1))
-    throw new RangeError(`${fn}: option 'labelSmoothing' must be a number in [0, 1], got ${String(smoothing)}`);
+  if (typeof smoothing !== 'number') throw new TypeError(`${fn}: option 'labelSmoothing' must be a number in [0, 1], got ${describe(smoothing)}`);
+  if (!(smoothing >= 0 && smoothing <= 1)) throw new RangeError(`${fn}: option 'labelSmoothing' must be a number in [0, 1], got ${smoothing}`);
   if (input.ndim < 1) throw new RangeError(`${fn}: argument 'input' must have at least one dim [N, C, ...] or [C], got shape ${formatShape(input.shape)}`);
   const C = input.ndim === 1 ? input.shape[0] : input.shape[1];
   const weight = options.weight ?? null;

@@ -31,7 +31,8 @@ function checkFloatTensor(x: unknown, fn: string, arg: string): Tensor {
 export function dropout(x: Tensor, p?: number | { p?: number; training?: boolean }, training?: boolean | { training?: boolean }): Tensor {
   checkFloatTensor(x, 'dropout', 'x');
   [p = 0.5, training = true] = keywordArgs('dropout', ['p', 'training'], [p, training]) as [number | undefined, boolean | undefined];
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout: probability p must be in [0, 1], got ${String(p)}`);
+  if (typeof p !== 'number') throw new TypeError(`dropout: probability p must be a number in [0, 1], got ${describe(p)}`);
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: probability p must be in [0, 1], got ${p}`);
   if (typeof training !== 'boolean') throw new TypeError(`dropout: argument 'training' must be a boolean, got ${describe(training)}`);
   if (!training || p === 0) return x;
   const mask = allocate(x.dtype, x.size) as FloatArray;
@@ -39,7 +40,7 @@ export function dropout(x: Tensor, p?: number | { p?: number; training?: boolean
     const scale = 1 / (1 - p);
     for (let i = 0; i < mask.length; i++) mask[i] = uniform() < p ? 0 : scale;
   }
-  return mul(x, new Tensor(mask, x.shape, x.dtype));
+  return mul(x, Tensor._wrap(mask, x.shape, x.dtype));
 }
 
 // ---- layerNorm ----------------------------------------------------------------------------------
@@ -71,7 +72,8 @@ export function layerNorm(
       if (t.dtype !== x.dtype) throw new TypeError(`${fn}: argument '${name}' must have x's dtype ${x.dtype}, got ${t.dtype}`);
       if (!shapesEqual(t.shape, normalizedShape)) throw new RangeError(`${fn}: argument '${name}' must have shape ${formatShape(normalizedShape)}, got ${formatShape(t.shape)}`);
     }
-  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${fn}: eps must be a non-negative number, got ${String(eps)}`);
+  if (typeof eps !== 'number') throw new TypeError(`${fn}: argument 'eps' must be a non-negative number, got ${describe(eps)}`);
+  if (!(eps >= 0)) throw new RangeError(`${fn}: argument 'eps' must be a non-negative number, got ${eps}`);
   const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
   const centered = sub(x, mean(x, dims, true));
   const variance = mean(mul(centered, centered), dims, true);

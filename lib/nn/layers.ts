@@ -11,6 +11,7 @@ import { leakyRelu } from '../ops/leaky_relu.js';
 import { silu } from '../ops/silu.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
 import { softplus } from '../ops/softplus.js';
+import { isOptionsObject } from '../ops/util.js';
 import { dropout, embedding, layerNorm } from './functional_ops.js';
 import { normal_, ones_, zeros_ } from './init.js';
 import { Module } from './module.js';
@@ -33,9 +34,10 @@ export class Sequential extends Module {
 
   /** The i-th module (negative i counts from the end). */
   at(i: number): Module {
+    if (typeof i !== 'number' || !Number.isInteger(i)) throw new TypeError(`Sequential.at: argument 'i' must be an integer, got ${typeof i === 'number' ? String(i) : describe(i)}`);
     const list = this.children();
     const j = i < 0 ? i + list.length : i;
-    if (!Number.isInteger(i) || j < 0 || j >= list.length) throw new RangeError(`Sequential.at: index ${i} is out of range for ${list.length} modules`);
+    if (j < 0 || j >= list.length) throw new RangeError(`Sequential.at: index ${i} is out of range for ${list.length} modules`);
     return list[j];
   }
 
@@ -86,10 +88,14 @@ export class Sigmoid extends Module {
 // messages naming the layer and the argument. A PyTorch keyword argument may also be given as an
 // options object: new ELU({ alpha: 0.5 }), new Softmax({ dim: 1 }).
 
-/** The options object of a layer constructor (undefined → {}), refusing anything else and unknown keys. */
+/**
+ * The options object of a layer constructor (undefined → {}), refusing anything else and unknown keys.
+ * Only a plain object counts (isOptionsObject): a Map, Date or class instance has no enumerable
+ * keys, so taking it as options would silently drop what the caller meant (new Dropout(new Map([['p', 0.2]]))).
+ */
 function layerOptions(options: unknown, layer: string, keys: readonly string[]): Record<string, unknown> {
   if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (!isOptionsObject(options)) {
     const hint = layer === 'GELU' && typeof options === 'string' ? `; pass { approximate: ${formatValue(options)} }` : '';
     throw new TypeError(`${layer}: argument 'options' must be an object { ${keys.map((k) => `${k}?`).join(', ')} }, got ${describe(options)}${hint}`);
   }
@@ -106,13 +112,13 @@ function finiteArg(v: unknown, fallback: number, layer: string, name: string): n
 
 /** A layer's single numeric hyper-parameter, given as a number or as { name: number }. */
 function scalarOrOption(arg: unknown, fallback: number, layer: string, name: string): number {
-  const v = typeof arg === 'object' && arg !== null && !Array.isArray(arg) ? layerOptions(arg, layer, [name])[name] : arg;
+  const v = isOptionsObject(arg) ? layerOptions(arg, layer, [name])[name] : arg;
   return finiteArg(v, fallback, layer, name);
 }
 
 /** A dim given as an integer or as { dim }. */
 function dimArg(arg: unknown, layer: string): number {
-  const v = typeof arg === 'object' && arg !== null && !Array.isArray(arg) ? layerOptions(arg, layer, ['dim']).dim : arg;
+  const v = isOptionsObject(arg) ? layerOptions(arg, layer, ['dim']).dim : arg;
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${layer}: argument 'dim' must be an integer, got ${describe(v)}`);
   return v;
 }
@@ -175,10 +181,12 @@ export class LeakyReLU extends Module {
 export class Softplus extends Module {
   readonly beta: number;
   readonly threshold: number;
-  constructor(beta: number | { beta?: number; threshold?: number } = 1, threshold = 20) {
+  constructor(beta: number | { beta?: number; threshold?: number } = 1, threshold?: number) {
     super();
     let b: unknown = beta, t: unknown = threshold;
-    if (typeof beta === 'object' && beta !== null && !Array.isArray(beta)) {
+    if (isOptionsObject(beta)) {
+      // A threshold after the options object would be silently dropped: refuse it, as keywordArgs does.
+      if (threshold !== undefined) throw new TypeError(`Softplus: the options object must be the last argument, got ${describe(threshold)} after it`);
       const o = layerOptions(beta, 'Softplus', ['beta', 'threshold']);
       [b, t] = [o.beta, o.threshold];
     }
@@ -226,7 +234,7 @@ export class Dropout extends Module {
   readonly p: number;
   constructor(p: number | { p?: number } = 0.5) {
     super();
-    const v = typeof p === 'object' && p !== null && !Array.isArray(p) ? (layerOptions(p, 'Dropout', ['p']).p ?? 0.5) : p;
+    const v = isOptionsObject(p) ? (layerOptions(p, 'Dropout', ['p']).p ?? 0.5) : p;
     if (typeof v !== 'number') throw new TypeError(`Dropout: probability p must be a number in [0, 1], got ${describe(v)}`);
     if (!(v >= 0 && v <= 1)) throw new RangeError(`Dropout: probability p must be in [0, 1], got ${String(v)}`);
     this.p = v;
@@ -266,8 +274,8 @@ export class LayerNorm extends Module {
     const dtype = floatDtypeOption(o.dtype, 'LayerNorm');
     this.normalizedShape = shape.slice();
     this.eps = eps;
-    this.registerParameter('weight', affine ? ones_(empty(shape, dtype)).requiresGrad_(true) : null);
-    this.registerParameter('bias', affine ? zeros_(empty(shape, dtype)).requiresGrad_(true) : null);
+    this.registerParameter('weight', affine ? ones_(empty(shape, dtype, 'LayerNorm', 'normalizedShape')).requiresGrad_(true) : null);
+    this.registerParameter('bias', affine ? zeros_(empty(shape, dtype, 'LayerNorm', 'normalizedShape')).requiresGrad_(true) : null);
   }
   /** x [..., ...normalizedShape] → same shape. */
   forward(x: Tensor): Tensor {
@@ -292,7 +300,7 @@ export class Embedding extends Module {
     const o = layerOptions(options, 'Embedding', ['dtype']) as { dtype?: 'float32' | 'float64' };
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
-    this.registerParameter('weight', normal_(empty([numEmbeddings, embeddingDim], floatDtypeOption(o.dtype, 'Embedding'))).requiresGrad_(true));
+    this.registerParameter('weight', normal_(empty([numEmbeddings, embeddingDim], floatDtypeOption(o.dtype, 'Embedding'), 'Embedding', 'the weight shape [numEmbeddings, embeddingDim]')).requiresGrad_(true));
   }
   /** int32 indices of any shape → [...indices.shape, embeddingDim]. */
   forward(indices: Tensor): Tensor {

@@ -3,12 +3,12 @@
 //   dX = dY·W     dW = dYᵀ·X     db = Σ_batch dY
 // Those are tensor ops, so gradients of gradients (createGraph) work.
 import { Function, type FunctionCtx } from '../autograd/function.js';
-import { allocate, type FloatArray } from '../dtype.js';
+import { type FloatArray, allocateUninitialized } from '../dtype.js';
 import { gemm } from '../kernels/matmul.js';
 import { matmulT } from '../ops/matmul.js';
 import { reshape } from '../ops/reshape.js';
 import { sum } from '../ops/sum.js';
-import { checkTensorArg, runN } from '../ops/util.js';
+import { checkTensorArg, isOptionsObject, runN } from '../ops/util.js';
 import { checkShape, describe, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { Module } from './module.js';
@@ -20,7 +20,7 @@ export class LinearFunction extends Function {
     const inF = weight.shape[1], outF = weight.shape[0];
     const rows = sizeOf(x.shape.slice(0, -1));
     const outShape = [...x.shape.slice(0, -1), outF];
-    const out = allocate(x.dtype, rows * outF) as FloatArray;
+    const out = allocateUninitialized(x.dtype, rows * outF) as FloatArray; // β = 0: the GEMM writes every element
     if (rows > 0 && outF > 0) {
       // B = Wᵀ (in × out) read through W's storage: element (p, j) = W[j, p] at j·in + p.
       gemm(
@@ -98,16 +98,16 @@ export class Linear extends Module {
         throw new TypeError(`Linear: argument '${name}' must be a non-negative integer, got ${typeof v === 'number' ? String(v) : describe(v)}`);
     // The weight's size is checked before anything is allocated (Linear(1e6, 1e6) is 10^12 elements).
     checkShape([outFeatures, inFeatures], 'Linear', 'the weight shape [outFeatures, inFeatures]');
-    if (typeof options !== 'object' || options === null || Array.isArray(options))
+    if (!isOptionsObject(options)) // a plain object only, as for the other layers (a Map's entries would be ignored)
       throw new TypeError(`Linear: argument 'options' must be an object { bias?, dtype? }, got ${describe(options)}`);
     for (const k in options) if (k !== 'bias' && k !== 'dtype') throw new TypeError(`Linear: unknown option '${k}' (known options: bias, dtype)`);
     const useBias = options.bias ?? true;
-    if (typeof useBias !== 'boolean') throw new TypeError(`Linear: option 'bias' must be a boolean, got ${typeof useBias}`);
+    if (typeof useBias !== 'boolean') throw new TypeError(`Linear: option 'bias' must be a boolean, got ${describe(useBias)}`);
     const dtype = floatDtypeOption(options.dtype, 'Linear');
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.registerParameter('weight', empty([outFeatures, inFeatures], dtype).requiresGrad_(true));
-    this.registerParameter('bias', useBias ? empty([outFeatures], dtype).requiresGrad_(true) : null);
+    this.registerParameter('weight', empty([outFeatures, inFeatures], dtype, 'Linear', 'the weight shape [outFeatures, inFeatures]').requiresGrad_(true));
+    this.registerParameter('bias', useBias ? empty([outFeatures], dtype, 'Linear', 'the bias shape [outFeatures]').requiresGrad_(true) : null);
     this.resetParameters();
   }
 

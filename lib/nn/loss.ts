@@ -17,7 +17,7 @@ import { sigmoid } from '../ops/sigmoid.js';
 import { softplus } from '../ops/softplus.js';
 import { sub } from '../ops/sub.js';
 import { checkTensorArg, runN } from '../ops/util.js';
-import { formatShape, shapesEqual } from '../shape.js';
+import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkReduction, reduceLoss, type Reduction } from './reduction.js';
 
@@ -37,7 +37,7 @@ function checkPair(input: Tensor, target: Tensor, fn: string): void {
 
 function optionsObject(o: unknown, fn: string): Record<string, any> {
   if (o === undefined) return {};
-  if (typeof o !== 'object' || o === null) throw new TypeError(`${fn}: options must be an object, got ${String(o)}`);
+  if (typeof o !== 'object' || o === null) throw new TypeError(`${fn}: options must be an object, got ${describe(o)}`);
   return o as Record<string, any>;
 }
 
@@ -140,12 +140,12 @@ export class NllLoss extends Function {
       const y = cfg.indices[i];
       loss[i] = y === cfg.ignoreIndex ? 0 : -(w === undefined ? 1 : w[y]) * x.data[i * C + y];
     }
-    if (cfg.reduction === 'none') return new Tensor(loss, [M], x.dtype);
+    if (cfg.reduction === 'none') return Tensor._wrap(loss, [M], x.dtype);
     let s = 0;
     for (let i = 0; i < M; i++) s += loss[i];
     const out = allocate(x.dtype, 1);
     out[0] = cfg.reduction === 'sum' ? s : s / cfg.divisor;
-    return new Tensor(out, [], x.dtype);
+    return Tensor._wrap(out, [], x.dtype);
   }
   static override setupContext(ctx: FunctionCtx, [x, weight, cfg]: [Tensor, Tensor | null, NllConfig]): void {
     // The gradient is a constant mask: −w_{y_i} (÷ divisor for mean) at (i, y_i), times g.
@@ -157,7 +157,7 @@ export class NllLoss extends Function {
       const y = cfg.indices[i];
       if (y !== cfg.ignoreIndex) mask[i * C + y] = -(w === undefined ? 1 : w[y]) * scale;
     }
-    ctx.mask = new Tensor(mask, [M, C], x.dtype);
+    ctx.mask = Tensor._wrap(mask, [M, C], x.dtype);
     ctx.perRow = cfg.reduction === 'none';
   }
   static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
@@ -178,7 +178,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: { reduction?: Re
   const o = optionsObject(options, fn);
   const reduction = checkReduction(o.reduction, fn);
   const ignoreIndex = o.ignoreIndex ?? -100;
-  if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex)) throw new TypeError(`${fn}: option 'ignoreIndex' must be an integer, got ${String(ignoreIndex)}`);
+  if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex)) throw new TypeError(`${fn}: option 'ignoreIndex' must be an integer, got ${typeof ignoreIndex === 'number' ? String(ignoreIndex) : describe(ignoreIndex)}`);
   if (target.dtype !== 'int32') throw new TypeError(`${fn}: argument 'target' must be int32 class indices, got ${target.dtype}`);
   if (input.ndim < 1) throw new RangeError(`${fn}: argument 'input' must have at least one dim [N, C, ...] or [C], got shape ${formatShape(input.shape)}`);
   const C = input.ndim === 1 ? input.shape[0] : input.shape[1];

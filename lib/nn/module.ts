@@ -202,6 +202,7 @@ export abstract class Module {
 
   /** Calls fn on every descendant and then on this module (as PyTorch's apply); returns this. */
   apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') throw new TypeError(`apply: argument 'fn' must be a function, got ${describe(fn)}`);
     for (const child of this.children()) child.apply(fn);
     fn(this);
     return this;

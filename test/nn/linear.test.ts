@@ -122,6 +122,6 @@ describe('nn.Linear', () => {
     expect(() => new tg.nn.Linear(2.5, 3)).toThrow("Linear: argument 'inFeatures' must be a non-negative integer, got 2.5");
     expect(() => new tg.nn.Linear(2, -1)).toThrow("Linear: argument 'outFeatures' must be a non-negative integer, got -1");
     expect(() => new tg.nn.Linear(2, 3, { dtype: 'int32' as never })).toThrow(`Linear: option 'dtype' must be 'float32' or 'float64', got "int32"`);
-    expect(() => new tg.nn.Linear(2, 3, { bias: 1 as never })).toThrow("Linear: option 'bias' must be a boolean, got number");
+    expect(() => new tg.nn.Linear(2, 3, { bias: 1 as never })).toThrow("Linear: option 'bias' must be a boolean, got a number (1)");
   });
 });
