@@ -6,7 +6,7 @@
 //   hessian(f)(...xs)       the Jacobian of the gradient
 import { grad as autogradGrad } from './autograd/engine.js';
 import { enableGrad } from './grad_mode.js';
-import { describe, formatValue } from './shape.js';
+import { describe, formatShape, formatValue } from './shape.js';
 import { Tensor } from './tensor.js';
 
 export interface FuncOptions {
@@ -61,7 +61,7 @@ function valueAndGradNamed(f: TensorFn, opts: FuncOptions | undefined, fname: st
       const { inputs, diff } = prepare(args, argnums, fname);
       const out = f(...inputs);
       if (!(out instanceof Tensor) || out.size !== 1)
-        throw new TypeError(`${fname}: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape [${out.shape.join(', ')}]` : describe(out)}`);
+        throw new TypeError(`${fname}: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape ${formatShape(out.shape)}` : describe(out)}`);
       const grads = out.requiresGrad
         ? autogradGrad(out, diff, { allowUnused: true }).map((g, i) => g ?? zerosFor(diff[i]))
         : diff.map(zerosFor);
@@ -111,11 +111,13 @@ function jacobianNamed(f: TensorFn, opts: (FuncOptions & { createGraph?: boolean
       if (!(out instanceof Tensor)) throw new TypeError(`${fname}: f must return a Tensor, got ${describe(out)}`);
       const rows: Tensor[][] = diff.map(() => []);
       for (let e = 0; e < out.size; e++) {
-        const onehot = new Tensor(out.dtype === 'float64' ? new Float64Array(out.size) : new Float32Array(out.size), out.shape, out.dtype);
-        onehot.data[e] = 1;
-        const gs = out.requiresGrad
-          ? autogradGrad(out, diff, { gradOutputs: onehot, retainGraph: true, allowUnused: true, createGraph: opts?.createGraph === true })
-          : diff.map(() => null);
+        // Only an output that requires grad is float (so the one-hot's dtype matches its data).
+        let gs: (Tensor | null)[] = diff.map(() => null);
+        if (out.requiresGrad) {
+          const onehot = Tensor._wrap(out.dtype === 'float64' ? new Float64Array(out.size) : new Float32Array(out.size), out.shape, out.dtype);
+          onehot.data[e] = 1;
+          gs = autogradGrad(out, diff, { gradOutputs: onehot, retainGraph: true, allowUnused: true, createGraph: opts?.createGraph === true });
+        }
         gs.forEach((g, i) => rows[i].push(g ?? zerosFor(diff[i])));
       }
       const jacs = diff.map((x, i) => stackRows(rows[i], [...out.shape, ...x.shape], x));
@@ -134,7 +136,11 @@ export function hessian(f: TensorFn, opts?: { argnums?: number }): (...args: any
       const x = args[argnum];
       if (!(x instanceof Tensor)) throw new TypeError(`hessian: argument ${argnum} must be a Tensor, got ${describe(x)}`);
       const out = f(...args);
-      if (!(out instanceof Tensor) || out.size !== 1) throw new TypeError('hessian: f must return a Tensor with one element');
+      if (!(out instanceof Tensor) || out.size !== 1)
+        throw new TypeError(`hessian: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape ${formatShape(out.shape)}` : describe(out)}`);
+      // f constant in x (e.g. it detaches x): the gradient is zero, as valueAndGrad gives, instead
+      // of grad's 'the tensor does not require grad' under the wrong name.
+      if (!out.requiresGrad) return zerosFor(x);
       const [g] = autogradGrad(out, [x], { createGraph: true, allowUnused: true });
       return g ?? zerosFor(x);
     });
@@ -145,7 +151,7 @@ export function hessian(f: TensorFn, opts?: { argnums?: number }): (...args: any
 }
 
 function zerosFor(x: Tensor): Tensor {
-  return new Tensor(x.dtype === 'float64' ? new Float64Array(x.size) : new Float32Array(x.size), x.shape, x.dtype);
+  return Tensor._wrap(x.dtype === 'float64' ? new Float64Array(x.size) : new Float32Array(x.size), x.shape, x.dtype);
 }
 
 /** Concatenates equally shaped rows into one tensor of `shape` (values only; the result is a constant). */
@@ -153,5 +159,5 @@ function stackRows(rows: Tensor[], shape: number[], like: Tensor): Tensor {
   const size = like.size;
   const data = like.dtype === 'float64' ? new Float64Array(rows.length * size) : new Float32Array(rows.length * size);
   rows.forEach((r, i) => data.set(r.data as ArrayLike<number>, i * size));
-  return new Tensor(data, shape, like.dtype);
+  return Tensor._wrap(data, shape, like.dtype);
 }

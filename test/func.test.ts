@@ -46,6 +46,10 @@ describe('tg.func', () => {
     expect(() => tg.enableGrad({} as any)).toThrow(new TypeError("enableGrad: argument 'fn' must be a function, got an object (Object)"));
     expect(() => tg.autograd.gradcheck((x: tg.Tensor) => x, [t([1])], null as any)).toThrow(new TypeError('gradcheck: options must be an object, got null'));
     expect(() => tg.autograd.gradgradcheck((x: tg.Tensor) => x, null as any)).toThrow(new TypeError("gradgradcheck: argument 'inputs' must be an array, got null"));
-    expect(() => tg.autograd.gradgradcheck(() => 3 as any, [t([1])])).toThrow(/^gradgradcheck: the function must return a Tensor/);
+    expect(() => tg.autograd.gradgradcheck(() => 3 as any, [t([1]).requiresGrad_()])).toThrow(/^gradgradcheck: the function must return a Tensor/);
+    // With nothing to differentiate, fn is not run at all (it got the non-tensors: 'x.sin is not a function').
+    let ran = false;
+    expect(() => tg.autograd.gradgradcheck((x: tg.Tensor) => ((ran = true), x.sin()), [1.5 as any])).toThrow(new Error('gradgradcheck: no input requires grad; nothing to check'));
+    expect(ran).toBe(false);
   });
 });

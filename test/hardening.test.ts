@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tg from '../lib/index.js';
 import { softmaxBackward } from '../lib/ops/softmax.js';
+import { empty } from '../lib/nn/util.js';
 
 /** fn must throw an instance of exactly `cls` with exactly `message`. */
 function expectError(fn: () => unknown, cls: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor, message: string): void {
@@ -378,5 +379,104 @@ describe('hardening', () => {
     expect(big.toString()).toBe('tensor([0, 1, 2, 3, 4, 5, ..., 19999994, 19999995, 19999996, 19999997, 19999998, 19999999], dtype=int32)');
     expect(big.reshape([4000, 5000]).toString().split('\n').length).toBe(13);
     expect(performance.now() - t0).toBeLessThan(250); // was seconds and 300 MB through toArray()
+  });
+
+  it('11. user values in error messages are formatted by describe/formatValue (BigInt, null-prototype objects, symbols)', () => {
+    const x = tg.zeros([2, 3]);
+    expectError(() => x.reshape([2n] as any), TypeError, "reshape: argument 'shape' must hold non-negative integers and at most one -1, got [2n]");
+    expectError(() => x.reshape({} as any), TypeError, "reshape: argument 'shape' must be an array of integers, got an object (Object)");
+    expectError(() => x.expand([2, 3n] as any), TypeError, "expand: argument 'shape' must hold non-negative integers (or -1 for an existing dim), got [2,3n]");
+    expectError(() => x.expand(Object.create(null)), TypeError, "expand: argument 'shape' must be an array of integers, got an object (Object)");
+    expectError(() => x.split([1n, 1n] as any), TypeError, "split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got [1n,1n]");
+    expectError(() => x.split([Symbol('s')] as any), TypeError, "split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got [a symbol (s)]");
+    expectError(() => x.permute(1n as any), TypeError, "permute: argument 'dims' must be an array of dims, got a bigint (1n)");
+    expectError(() => x.permute([0]), RangeError, "permute: argument 'dims' must list all 2 dims of a tensor of shape [2, 3], got [0]");
+    expectError(() => x.to(5n as any), TypeError, "to: dtype must be 'float32', 'float64', 'int32' or 'bool', got 5n");
+    expectError(() => tg.setNumThreads(Object.create(null)), TypeError, "setNumThreads: argument 'n' must be an integer from 1 to 1024, got an object (Object)");
+    expectError(() => tg.setNumThreads(2.5), RangeError, "setNumThreads: argument 'n' must be an integer from 1 to 1024, got 2.5");
+    expectError(() => x.unsqueeze(1n as any), TypeError, "unsqueeze: argument 'dim' must be a number, got a bigint (1n)");
+    expectError(() => x.softmax('1' as any), TypeError, "softmax: argument 'dim' must be an integer, got a string (1)");
+    const F = tg.nn.functional;
+    const target = tg.tensor([0, 1], { dtype: 'int32' });
+    expectError(() => F.dropout(x, 'a' as any), TypeError, 'dropout: probability p must be a number in [0, 1], got a string (a)');
+    expectError(() => F.layerNorm(x, [3], null, null, -1), RangeError, "layerNorm: argument 'eps' must be a non-negative number, got -1");
+    expectError(() => F.crossEntropy(x, target, { labelSmoothing: Object.create(null) }), TypeError, "crossEntropy: option 'labelSmoothing' must be a number in [0, 1], got an object (Object)");
+    expectError(() => F.crossEntropy(x, target, { ignoreIndex: Symbol('i') as any }), TypeError, "crossEntropy: option 'ignoreIndex' must be an integer, got a symbol (i)");
+    expectError(() => F.crossEntropy(x, target, 5n as any), TypeError, 'crossEntropy: options must be an object, got a bigint (5n)');
+    expectError(() => F.mseLoss(x, x, 5n as any), TypeError, 'mseLoss: options must be an object, got a bigint (5n)');
+    expectError(() => F.nllLoss(x, target, { ignoreIndex: {} as any }), TypeError, "nllLoss: option 'ignoreIndex' must be an integer, got an object (Object)");
+    expectError(() => new tg.nn.Linear(2, 2, { bias: Object.create(null) }), TypeError, "Linear: option 'bias' must be a boolean, got an object (Object)");
+  });
+
+  it('12. layer options must be plain objects; module.apply and Sequential.at check their argument', () => {
+    const { nn } = tg;
+    // A Map/Date has no enumerable keys: taking it as options silently dropped what it held.
+    expectError(() => new nn.Dropout(new Map([['p', 0.2]]) as any), TypeError, 'Dropout: probability p must be a number in [0, 1], got an object (Map)');
+    expectError(() => new nn.ELU(new Map([['alpha', 2]]) as any), TypeError, "ELU: argument 'alpha' must be a finite number, got an object (Map)");
+    expectError(() => new nn.LeakyReLU(new Date(0) as any), TypeError, "LeakyReLU: argument 'negativeSlope' must be a finite number, got an object (Date)");
+    expectError(() => new nn.GELU(new Map() as any), TypeError, "GELU: argument 'options' must be an object { approximate? }, got an object (Map)");
+    expectError(() => new nn.LayerNorm(3, new Date(0) as any), TypeError, "LayerNorm: argument 'options' must be an object { eps?, elementwiseAffine?, dtype? }, got an object (Date)");
+    expectError(() => new nn.Linear(2, 2, new Map([['bias', false]]) as any), TypeError, "Linear: argument 'options' must be an object { bias?, dtype? }, got an object (Map)");
+    expectError(() => new nn.Softplus({ beta: 2 }, 5), TypeError, 'Softplus: the options object must be the last argument, got a number (5) after it');
+    // empty plain objects (also without a prototype) are empty options: the defaults
+    expect(new nn.Dropout(Object.create(null)).p).toBe(0.5);
+    expect(new nn.ELU({}).alpha).toBe(1);
+    expect(new nn.Softplus({ beta: 2 }).threshold).toBe(20);
+    expect(new nn.Softplus(2, 5).threshold).toBe(5);
+    // a dim out of range for some input is forward's error, as in PyTorch
+    expect(new nn.Softmax(100).dim).toBe(100);
+    expectError(() => new nn.Softmax(100).forward(tg.zeros([2, 3])), RangeError, 'softmax: dim 100 is out of range for a tensor of rank 2 (expected -2..1)');
+    expectError(() => new nn.Linear(3, 2).apply(-Infinity as any), TypeError, "apply: argument 'fn' must be a function, got a number (-Infinity)");
+    const seq = new nn.Sequential(new nn.ReLU());
+    expectError(() => seq.at(Symbol('s') as any), TypeError, "Sequential.at: argument 'i' must be an integer, got a symbol (s)");
+    expectError(() => seq.at(0.5), TypeError, "Sequential.at: argument 'i' must be an integer, got 0.5");
+    expectError(() => seq.at(3), RangeError, 'Sequential.at: index 3 is out of range for 1 modules');
+  });
+
+  it('13. hessian of a function constant in x is zero; gradgradcheck skips outputs without first derivatives', () => {
+    const x = tg.tensor([1, 2], { dtype: 'float64' });
+    expect(tg.func.hessian((v: tg.Tensor) => v.detach().sum())(x).toArray()).toEqual([[0, 0], [0, 0]]);
+    expectError(() => tg.func.hessian((v: tg.Tensor) => v)(x), TypeError, 'hessian: f must return a Tensor with one element, got shape [2]');
+    expect((tg.func.jacobian((v: tg.Tensor) => v.to('int32'))(x) as tg.Tensor).toArray()).toEqual([[0, 0], [0, 0]]);
+    const xs = [tg.tensor([1, 2], { dtype: 'float64' }).requiresGrad_()];
+    // was 'grad: outputs must hold at least one Tensor' / 'grad: the tensor does not require grad'
+    expect(tg.autograd.gradgradcheck((v: tg.Tensor) => v.to('int32'), xs)).toBe(true);
+    expect(tg.autograd.gradgradcheck((v: tg.Tensor) => [v.detach(), v.sin()], xs)).toBe(true);
+    expectError(() => tg.autograd.gradgradcheck((v: tg.Tensor) => v.sin(), [1.5] as any), Error, 'gradgradcheck: no input requires grad; nothing to check');
+  });
+
+  it('14. storage transferred away or disposed is refused by zerosLike/onesLike, nn.init and safetensors; expand checks its size', () => {
+    const t = tg.randn([3, 40]);
+    const buf = t.data.buffer as ArrayBuffer;
+    structuredClone(buf, { transfer: [buf] });
+    const gone = '(shape [3, 40], 0 elements readable). Clone a tensor before transferring its buffer.';
+    expectError(() => tg.zerosLike(t), Error, `zerosLike: argument 'x' has no storage: its ArrayBuffer was transferred or detached ${gone}`);
+    expectError(() => tg.onesLike(t), Error, `onesLike: argument 'x' has no storage: its ArrayBuffer was transferred or detached ${gone}`);
+    expectError(() => tg.nn.init.ones_(t), Error, `ones_: argument 'tensor' has no storage: its ArrayBuffer was transferred or detached ${gone}`);
+    expectError(() => tg.safetensors.serialize({ w: t }), Error, `safetensors.serialize: argument 'tensors' entry 'w' has no storage: its ArrayBuffer was transferred or detached ${gone}`);
+    const d = tg.randn([2, 2]);
+    d.dispose();
+    const disposed = '(shape [2, 2]); its storage was released with dispose() and cannot be used any more.';
+    expectError(() => tg.zerosLike(d), Error, `zerosLike: argument 'x' was disposed ${disposed}`);
+    expectError(() => tg.nn.init.zeros_(d), Error, `zeros_: argument 'tensor' was disposed ${disposed}`);
+    expectError(() => tg.safetensors.serialize(new Map([['w', d]])), Error, `safetensors.serialize: argument 'tensors' entry 'w' was disposed ${disposed}`);
+    // [1e10, 1e10] reached V8: 'Invalid typed array length: 100000000000000000000'
+    expectError(() => tg.ones([1]).expand([1e10, 1e10]), RangeError, 'expand: shape [10000000000, 10000000000] has 100000000000000000000 elements, more than the limit of 2147483647 (2^31 - 1) elements per tensor');
+    expect(tg.zerosLike(tg.zeros([0, 3])).shape).toEqual([0, 3]);
+  });
+
+  it("15. nn's empty() checks the shape like the creation functions and names the layer; it keeps a copy", () => {
+    expectError(() => empty([2, -1], 'float32', 'Linear', 'the weight shape [outFeatures, inFeatures]'), RangeError, 'Linear: the weight shape [outFeatures, inFeatures] must be an array of non-negative integers, got [2,-1] (entry 1 is negative)');
+    expectError(() => empty([1e5, 1e5], 'float64', 'Embedding'), RangeError, 'Embedding: shape [100000, 100000] has 10000000000 elements, more than the limit of 2147483647 (2^31 - 1) elements per tensor');
+    expectError(() => empty([2.5] as any, 'float32', 'LayerNorm', 'normalizedShape'), TypeError, "LayerNorm: argument 'normalizedShape' must be an array of non-negative integers, got [2.5] (entry 0 is a number (2.5))");
+    const shape = [2, 3];
+    const t = empty(shape, 'float64', 'Linear');
+    shape[0] = 7;
+    expect([t.shape, t.dtype, t.data.length, t.data instanceof Float64Array]).toEqual([[2, 3], 'float64', 6, true]);
+    // LayerNorm's parameters do not share the caller's array either
+    const ns = [4];
+    const ln = new tg.nn.LayerNorm(ns);
+    ns[0] = 9;
+    expect(ln.weight!.shape).toEqual([4]);
   });
 });

@@ -76,7 +76,7 @@ function check(fn: Fn, inputs: unknown[], options: Required<GradcheckOptions>, n
   outputs.forEach((o, oi) => {
     if (!o.requiresGrad) return; // a constant output: its analytical Jacobian is zero
     for (let e = 0; e < o.size; e++) {
-      const onehot = new Tensor(o.dtype === 'float64' ? new Float64Array(o.size) : new Float32Array(o.size), o.shape, o.dtype);
+      const onehot = Tensor._wrap(o.dtype === 'float64' ? new Float64Array(o.size) : new Float32Array(o.size), o.shape, o.dtype);
       onehot.data[e] = 1;
       const grads = grad(o, diffInputs, { gradOutputs: onehot, retainGraph: true, allowUnused: true });
       grads.forEach((g, xi) => {
@@ -133,6 +133,11 @@ export function gradgradcheck(fn: Fn, inputs: unknown[], gradOutputs?: Tensor[] 
   const opts = checkArgs(fn, inputs, options, name);
   if (gradOutputs !== undefined && gradOutputs !== null && (!Array.isArray(gradOutputs) || gradOutputs.some((g) => !(g instanceof Tensor))))
     throw new TypeError(`${name}: argument 'gradOutputs' must be an array of Tensors (one per output) or null, got ${describe(gradOutputs)}`);
+  const n = inputs.length;
+  const diffIndex = inputs.map((x, i) => (x instanceof Tensor && x.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  // Before fn runs: with no tensor to differentiate, fn would run on whatever it was given
+  // (gradgradcheck(f, [1.5]) gave f's own 'x.sin is not a function').
+  if (diffIndex.length === 0) throw new Error(`${name}: no input requires grad; nothing to check`);
   const outputs = outputsOf(fn, inputs, name);
   if (gradOutputs && gradOutputs.length !== outputs.length)
     throw new RangeError(`${name}: argument 'gradOutputs' has ${gradOutputs.length} tensors but fn has ${outputs.length} float outputs`);
@@ -145,16 +150,20 @@ export function gradgradcheck(fn: Fn, inputs: unknown[], gradOutputs?: Tensor[] 
     outputs.map((o) => {
       const data = new Float64Array(o.size);
       for (let i = 0; i < data.length; i++) data[i] = normal();
-      return new Tensor(data, o.shape, 'float64').requiresGrad_(true);
+      return Tensor._wrap(data, o.shape, 'float64').requiresGrad_(true);
     });
-  const n = inputs.length;
-  const diffIndex = inputs.map((x, i) => (x instanceof Tensor && x.requiresGrad ? i : -1)).filter((i) => i >= 0);
   // The first derivatives as a function; grad mode stays on inside (the numerical pass turns it off).
   const firstOrder = (...all: unknown[]): Tensor[] =>
     enableGrad(() => {
       const ins = all.slice(0, n);
       const outs = outputsOf(fn, ins, name);
-      const gs = grad(outs, diffIndex.map((i) => ins[i] as Tensor), { gradOutputs: all.slice(n) as Tensor[], createGraph: true, allowUnused: true });
+      const gos = all.slice(n) as Tensor[];
+      // Only outputs that depend on a differentiable input have first derivatives; a constant (or
+      // non-float) output contributes none, as gradcheck treats its Jacobian as zero. Without this,
+      // grad() was called with no outputs and its own error ('grad: ...') reached the caller.
+      const live = outs.flatMap((o, i) => (o.requiresGrad ? [i] : []));
+      if (live.length === 0) return [];
+      const gs = grad(live.map((i) => outs[i]), diffIndex.map((i) => ins[i] as Tensor), { gradOutputs: live.map((i) => gos[i]), createGraph: true, allowUnused: true });
       return gs.filter((g): g is Tensor => g !== null);
     });
   return check(firstOrder, [...inputs, ...gos], opts, name);
