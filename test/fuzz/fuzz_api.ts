@@ -163,6 +163,22 @@ function junkValidity(v: unknown, kind: JunkKind, optional: boolean): { bad?: bo
   }
 }
 
+/** A plain object (prototype Object.prototype or null): what the library takes as keyword arguments. */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Junk for a parameter that PyTorch passes by keyword: since 80b8ab6 a plain object there is an
+ * options object ({} and Object.create(null) are empty ones, { a: 1 } an unknown option), so it
+ * is not certainly invalid; the entry's own rule (if any) judges it.
+ */
+function keywordJunk(a: Arg): Arg {
+  return isPlainObject(a.v) ? { ...a, bad: undefined, odd: true } : a;
+}
+
 const SPECIAL_FLOATS = [NaN, Infinity, -Infinity, -0, 1e30, -1e30, 1e-40, 3.4e38, -3.4e38, 1e300];
 
 export class Gen {
@@ -359,7 +375,8 @@ export class Gen {
     const dtype: DT = o.dtype ?? (o.float ? r.pick(FLOAT_DTYPES) : r.pick([...DTYPES, 'float32', 'float32'] as DT[]));
     let shape = o.shape ? [...o.shape] : this.smallShape();
     // A shape handed in from a (possibly invalid) argument: fall back to a small one rather than allocate.
-    if (!shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0) || shape.reduce((a, b) => a * b, 1) > 2e6) shape = this.smallShape();
+    // (Per dim too: [2**40, 2**40, 0] has no elements but dims no tensor may have.)
+    if (!shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= 2e6) || shape.reduce((a, b) => a * b, 1) > 2e6) shape = this.smallShape();
     if (!o.shape && (o.big || r.chance(0.03))) {
       const n = r.range(20000, 70000);
       shape = r.chance(0.5) ? [n] : [r.range(100, 300), Math.ceil(n / 250)];
@@ -975,27 +992,27 @@ export function buildTable(tg?: TGModule): Spec[] {
       const gr = g.r.chance(0.8) ? g.tensor({ shape, float: true }) : g.tensorArg();
       const nd = shape.length;
       const dim = g.dimArg(nd);
-      if (typeof dim.v !== 'number' || !Number.isInteger(dim.v)) g.facts.hangRisk = true; // KNOWN_OPEN softmaxBackward-hang
+      if (typeof dim.v !== 'number' || !Number.isInteger(dim.v)) g.facts.hangRisk = true; // was the softmaxBackward hang (fixed); kept for the soak
       return fnCall(g, 'softmaxBackward', [y, gr, dim, g.bool()]);
     },
   });
   add(
     ...both('clamp', (g, call) => {
       const x = g.tensorArg();
-      const b = () => (g.r.chance(0.2) ? { v: null, d: 'null' } : g.r.chance(0.9) ? g.num() : g.junkArg('num', true));
+      const b = () => (g.r.chance(0.2) ? { v: null, d: 'null' } : g.r.chance(0.9) ? g.num() : keywordJunk(g.junkArg('num', true)));
       return call(x, [g.opt(0.2, b), g.opt(0.3, b)], { finite: true });
     }),
   );
   add(
     ...both('softplus', (g, call) => {
       const x = g.tensorArg();
-      const beta = g.opt(0.4, () => (g.r.chance(0.8) ? g.num(0.5, 3) : g.junkArg('num', true)));
-      const th = g.opt(0.5, () => (g.r.chance(0.8) ? g.num(1, 30) : g.junkArg('num', true)));
+      const beta = g.opt(0.4, () => (g.r.chance(0.8) ? g.num(0.5, 3) : keywordJunk(g.junkArg('num', true))));
+      const th = g.opt(0.5, () => (g.r.chance(0.8) ? g.num(1, 30) : keywordJunk(g.junkArg('num', true))));
       return call(x, [beta, th], { finite: allValid([beta, th]), valid: isFloatT(g, x.v) && allValid([beta, th]) });
     }),
   );
-  add(...both('leakyRelu', (g, call) => call(g.tensorArg(), [g.opt(0.4, () => (g.r.chance(0.85) ? g.num() : g.junkArg('num', true)))], { finite: true })));
-  add(...both('elu', (g, call) => call(g.tensorArg(), [g.opt(0.4, () => (g.r.chance(0.85) ? g.num() : g.junkArg('num', true)))], { finite: true })));
+  add(...both('leakyRelu', (g, call) => call(g.tensorArg(), [g.opt(0.4, () => (g.r.chance(0.85) ? g.num() : keywordJunk(g.junkArg('num', true))))], { finite: true })));
+  add(...both('elu', (g, call) => call(g.tensorArg(), [g.opt(0.4, () => (g.r.chance(0.85) ? g.num() : keywordJunk(g.junkArg('num', true))))], { finite: true })));
   add(
     ...both('gelu', (g, call) => {
       const x = g.tensorArg();
@@ -1183,6 +1200,8 @@ export function buildTable(tg?: TGModule): Spec[] {
         opts < 0.4 ? OMIT
           : opts < 0.7 ? { v: { retainGraph: r.chance(0.5), createGraph: r.chance(0.3) }, d: '' }
             : { v: r.pick<unknown>([{ retainGraph: 1 }, { retainGraph: 'yes' }, { createGraph: 'no' }, null, 5, 'retain']), d: '', bad: true };
+      // null options mean "no options" (engine.ts checkOptions, as for gradient = null): not invalid.
+      if (optsArg.v === null) Object.assign(optsArg, { bad: undefined, odd: true });
       if (optsArg !== OMIT) optsArg.d = lit(optsArg.v);
       let gradArg: Arg = OMIT;
       return {
@@ -1242,7 +1261,165 @@ export function buildTable(tg?: TGModule): Spec[] {
   });
   add({ id: 'tg.getNumThreads', names: ['getNumThreads'], build: (g) => fnCall(g, 'getNumThreads', []) });
   add({ id: 'tg.backendInfo', names: ['backendInfo'], build: (g) => fnCall(g, 'backendInfo', []) });
-  add({ id: 'tg.memory', names: ['memory'], build: (g) => fnCall(g, 'memory', []) });
+  add({
+    id: 'tg.memory', names: ['memory'],
+    build: (g) => {
+      // tg.memory() takes no arguments; junk ones are ignored, as JavaScript does.
+      const junk = g.opt(0.7, () => ({ ...g.junkArg(), bad: undefined, odd: true }));
+      return fnCall(g, 'memory', [junk], { check: (res) => memoryInfoProblem(res) });
+    },
+  });
+  // The allocator's global settings (pool cap, tracking) are put back inside each call, so every
+  // call still replays alone from (seed, index).
+  add({
+    id: 'tg.memory.setPoolCap', names: ['memory.setPoolCap', 'setPoolCap'], weight: 0.5,
+    build: (g) => {
+      const r = g.r;
+      const v: Arg = r.chance(0.6) ? { v: r.pick([0, 1024, 16384, 1 << 20, 256 * 1024 * 1024]), d: '' } : r.chance(0.4) ? { v: r.pick([-1, NaN, -Infinity]), d: '', bad: true } : r.chance(0.2) ? { v: Infinity, d: 'Infinity', odd: true } : g.junkArg('num');
+      if (v.d === '') v.d = lit(v.v);
+      const tg = g.tg as any;
+      return {
+        desc: `tg.memory.setPoolCap(${v.d}); then put back`,
+        run: () => {
+          const before = tg.memory().pool.cap;
+          const prev = tg.memory.setPoolCap(v.v);
+          try {
+            if (prev !== before) throw new FuzzCheck(`setPoolCap returned ${lit(prev)} but the cap was ${before}`);
+            const now = tg.memory().pool;
+            if (now.cap !== v.v) throw new FuzzCheck(`memory().pool.cap is ${now.cap} after setPoolCap(${v.d})`);
+            if (now.cached > now.cap) throw new FuzzCheck(`the pool caches ${now.cached} bytes, above its cap ${now.cap}`);
+            return prev;
+          } finally {
+            tg.memory.setPoolCap(prev);
+          }
+        },
+        invalid: !!v.bad, invalidWhy: `argument 0 (${v.d})`,
+      };
+    },
+  });
+  add({
+    id: 'tg.memory.track', names: ['memory.track', 'track'], weight: 0.5,
+    build: (g) => {
+      const on = g.bool(0.4);
+      const tg = g.tg as any;
+      const alloc = g.r.chance(0.5);
+      return {
+        desc: `tg.memory.track(${on.d})${alloc ? '; tg.zeros([5000]); tg.memory(); tg.memory.byOp(); tg.memory.resetPeak()' : ''}; then put back`,
+        run: () => {
+          const prev = tg.memory.track(on.v);
+          try {
+            if (typeof prev !== 'boolean') throw new FuzzCheck(`track returned ${lit(prev)}, not the previous boolean`);
+            if (!alloc) return prev;
+            const keep = tg.zeros([5000]);
+            const info = tg.memory();
+            const p = memoryInfoProblem(info);
+            if (p) throw new FuzzCheck(p);
+            if (on.v === true && !(info.liveBytes >= 5000 * 4)) throw new FuzzCheck(`tracking on, a live 20000-byte tensor, but liveBytes is ${info.liveBytes}`);
+            if (on.v === false && info.liveBytes !== null) throw new FuzzCheck(`tracking off but liveBytes is ${info.liveBytes}`);
+            const ops = tg.memory.byOp();
+            if (!Array.isArray(ops) || ops.some((e: any) => typeof e?.op !== 'string' || typeof e?.bytes !== 'number')) throw new FuzzCheck(`byOp() returned ${lit(ops)}`);
+            tg.memory.resetPeak();
+            keep.dispose();
+            return prev;
+          } finally {
+            tg.memory.track(prev);
+          }
+        },
+        invalid: !!on.bad, invalidWhy: `argument 0 (${on.d})`,
+      };
+    },
+  });
+  for (const op of ['emptyCache', 'byOp', 'resetPeak'])
+    add({
+      id: `tg.memory.${op}`, names: [`memory.${op}`, op], weight: 0.3,
+      build: (g) => {
+        // No parameters: junk arguments are ignored.
+        const junk = g.opt(0.6, () => ({ ...g.junkArg(), bad: undefined, odd: true }));
+        return fnCall(g, `memory.${op}`, [junk], {
+          check: (res) => {
+            const info = (g.tg as any).memory();
+            if (op === 'emptyCache' && info.pool.cached !== 0) return `memory().pool.cached is ${info.pool.cached} after emptyCache()`;
+            if (op === 'byOp' && (!Array.isArray(res) || res.some((e: any) => typeof e?.op !== 'string' || !(e?.bytes > 0)))) return `byOp() returned ${lit(res)}`;
+            return null;
+          },
+        });
+      },
+    });
+  add({
+    id: 'Tensor#dispose', names: ['dispose', 'add', 'sum', 'reshape', 'matmul', 'fill_', 'backward', 'zeros', 'clone'], weight: 1.5,
+    build: (g) => {
+      const r = g.r;
+      const tg = g.tg;
+      // Always tensors made for this call (Gen builds fresh arguments per call), so disposing them
+      // cannot reach another call's tensors. Views and detached copies share the base's storage.
+      const base = g.tensor({ big: r.chance(0.3), plain: r.chance(0.5) });
+      // Sometimes the caller transferred x's ArrayBuffer away before disposing it (pooled storage
+      // of 16 KiB or more when big): the pool must not hand that buffer out again.
+      const transfer = r.chance(0.15) && !g.facts.detached && (base.v as TG.Tensor).data.byteLength > 0;
+      if (transfer) g.facts.detached = true;
+      const viewKind = transfer ? 0 : r.int(4); // 0: dispose x itself, 1: a reshape view of x, 2: x.detach(), 3: dispose x, keep a view
+      const after = transfer ? 'zerosSameSize' : r.pick(['none', 'none', 'isDisposed', 'again', 'add', 'sum', 'reshape', 'matmul', 'fill_', 'backward', 'clone', 'zerosSameSize']);
+      const desc = `x = ${base.d}${transfer ? ' /* ArrayBuffer transferred */' : ''}; ${['t = x', 't = x.reshape([-1])', 't = x.detach()', 'v = x.reshape([-1]); t = x'][viewKind]}; t.dispose(); ${after === 'none' ? '' : `then ${after}`}`;
+      return {
+        desc,
+        run: () => {
+          const x = base.v as TG.Tensor;
+          if (transfer) {
+            const buf = x.data.buffer as ArrayBuffer;
+            structuredClone(buf, { transfer: [buf] });
+          }
+          try {
+            return disposeAndUse(x);
+          } finally {
+            // A transferred buffer that dispose() put back in the pool (KNOWN_OPEN
+            // dispose-transferred-pool) would fail some later call, which could not replay alone.
+            if (g.facts.detached) (tg as any).memory.emptyCache();
+          }
+        },
+        check: (res) => {
+          // Using the disposed tensor itself must be refused. A view taken before its base was
+          // disposed (viewKind 3) is refused only when the storage was pooled (16 KiB or more); a
+          // small storage stays V8's and the view may still read it, so no expectation there.
+          if (['add', 'sum', 'reshape', 'matmul', 'fill_', 'clone', 'backward'].includes(after) && viewKind !== 3)
+            return `${after} on a disposed tensor returned ${summarize(tg, res)} instead of an Error naming it`;
+          return null;
+        },
+      };
+      function disposeAndUse(x: TG.Tensor): unknown {
+        const t = viewKind === 1 ? x.reshape([-1]) : viewKind === 2 ? x.detach() : x;
+        const v = viewKind === 3 ? x.reshape([-1]) : null;
+        t.dispose();
+        if (!t.isDisposed) throw new FuzzCheck('isDisposed is false after dispose()');
+        const used = v ?? t;
+        switch (after) {
+          case 'none': return t.isDisposed;
+          case 'isDisposed': return [t.isDisposed, x.isDisposed];
+          case 'again': t.dispose(); return t.isDisposed;
+          case 'add': return used.add(1);
+          case 'sum': return used.sum();
+          case 'reshape': return used.reshape([-1]);
+          case 'matmul': return used.matmul(used);
+          case 'fill_': return used.fill_(0);
+          case 'clone': return used.clone();
+          case 'backward': used.backward(); return null;
+          case 'zerosSameSize': {
+            // The pool must hand out working storage after any dispose (also of a tensor whose
+            // ArrayBuffer the caller transferred away).
+            const n = x.shape.reduce((a, b) => a * b, 1);
+            try {
+              const z = tg.zeros([n], { dtype: x.dtype });
+              if (z.data.length !== n) throw new FuzzCheck(`zeros([${n}]) after a dispose has ${z.data.length} elements`);
+              return z;
+            } catch (e) {
+              if (e instanceof FuzzCheck) throw e;
+              throw new FuzzCheck(`zeros([${n}], ${x.dtype}) failed after a dispose: ${e instanceof Error ? e.message : String(e)}`);
+            }
+          }
+        }
+        return null;
+      }
+    },
+  });
 
   // -- autograd --
   add({
@@ -1256,6 +1433,8 @@ export function buildTable(tg?: TGModule): Spec[] {
         r.chance(0.3) ? OMIT
           : r.chance(0.7) ? { v: { retainGraph: r.chance(0.5), createGraph: r.chance(0.3), allowUnused: r.chance(0.5) }, d: '' }
             : { v: r.pick<unknown>([{ allowUnused: 1 }, { retainGraph: 'y' }, { gradOutputs: 3 }, { gradOutputs: [null, null] }, null, 7]), d: '', bad: true };
+      // null options mean "no options" (engine.ts checkOptions): not invalid.
+      if (optsArg.v === null) Object.assign(optsArg, { bad: undefined, odd: true });
       if (optsArg !== OMIT) optsArg.d = lit(optsArg.v);
       const inputsKind = r.int(5);
       return {
@@ -1520,16 +1699,21 @@ export function buildTable(tg?: TGModule): Spec[] {
     Sigmoid: () => [],
     SiLU: () => [],
     GELU: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? { v: { approximate: g.r.pick<unknown>(['none', 'tanh', 'fast']) }, d: '' } : g.junkArg()))],
-    ELU: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? g.num() : g.junkArg('num', true)))],
-    LeakyReLU: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? g.num() : g.junkArg('num', true)))],
-    Softplus: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? g.num(0.5, 3) : g.junkArg('num', true))), g.opt(0.5, () => (g.r.chance(0.6) ? g.num(1, 30) : g.junkArg('num', true)))],
-    Softmax: (g) => [g.r.chance(0.6) ? g.dimArg(2) : g.junkArg('int')],
-    LogSoftmax: (g) => [g.r.chance(0.6) ? g.dimArg(2) : g.junkArg('int')],
+    ELU: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? g.num() : keywordJunk(g.junkArg('num', true))))],
+    LeakyReLU: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? g.num() : keywordJunk(g.junkArg('num', true))))],
+    Softplus: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? g.num(0.5, 3) : keywordJunk(g.junkArg('num', true)))), g.opt(0.5, () => (g.r.chance(0.6) ? g.num(1, 30) : g.junkArg('num', true)))],
+    // Any integer dim is valid when the layer is built: the input's rank is known only in forward
+    // (PyTorch's nn.Softmax(dim=100) constructs too), so an out-of-range dim is forward's error.
+    Softmax: (g) => [g.r.chance(0.6) ? intDimOk(g.dimArg(2)) : g.junkArg('int')],
+    LogSoftmax: (g) => [g.r.chance(0.6) ? intDimOk(g.dimArg(2)) : g.junkArg('int')],
     Dropout: (g) => [g.opt(0.4, () => (g.r.chance(0.6) ? { v: g.r.pick([0, 0.5, 1, 1.5, -0.1, NaN]), d: '' } : g.junkArg()))],
     LayerNorm: (g) => [g.r.chance(0.7) ? (g.r.chance(0.5) ? g.sizeNum(4) : g.shapeArg()) : g.junkArg(), g.opt(0.5, () => (g.r.chance(0.6) ? { v: { eps: g.r.pick<unknown>([1e-5, 0, -1, NaN, '1']), elementwiseAffine: g.r.pick<unknown>([true, false, 1]), dtype: g.r.pick<unknown>(['float32', 'float64', 'int32', undefined]) }, d: '' } : g.junkArg()))],
     Embedding: (g) => [g.r.chance(0.8) ? g.sizeNum(5) : g.junkArg('int'), g.r.chance(0.8) ? g.sizeNum(4) : g.junkArg('int'), g.opt(0.6, () => (g.r.chance(0.6) ? { v: { dtype: g.r.pick<unknown>(['float32', 'float64', 'int32']) }, d: '' } : g.junkArg()))],
     Sequential: (g) => Array.from({ length: g.r.range(0, 3) }, () => (g.r.chance(0.8) ? { v: new (g.tg.nn as any).ReLU(), d: 'new tg.nn.ReLU()' } : { ...g.junkArg(), bad: true })),
   };
+  function intDimOk(a: Arg): Arg {
+    return typeof a.v === 'number' && Number.isInteger(a.v) ? { ...a, bad: undefined } : a;
+  }
   function linOpts(g: Gen): Arg {
     const v = g.r.chance(0.7) ? { bias: g.r.pick<unknown>([true, false, 1, 'no']), dtype: g.r.pick<unknown>(['float32', 'float64', undefined, 'int32']) } : g.junkArg().v;
     return { v, d: lit(v) };
@@ -1539,11 +1723,18 @@ export function buildTable(tg?: TGModule): Spec[] {
   const ctorBad = (name: string, args: Arg[]): boolean => {
     const v = args.map((a) => a.v);
     const numOk = (x: unknown) => x === undefined || (typeof x === 'number' && Number.isFinite(x));
+    // A plain object stands for PyTorch's keyword arguments (new ELU({ alpha: 0.5 })): valid when
+    // it names only known options with valid values ({} and Object.create(null) give the defaults).
+    const kwOk = (x: unknown, ok: Record<string, (y: unknown) => boolean>) => isPlainObject(x) && Object.keys(x).every((k) => k in ok && ok[k](x[k]));
+    const pOk = (x: unknown) => x === undefined || (typeof x === 'number' && x >= 0 && x <= 1);
     switch (name) {
-      case 'ELU': case 'LeakyReLU': return !numOk(v[0]);
-      case 'Softplus': return !numOk(v[0]) || !numOk(v[1]);
+      case 'ELU': return !(numOk(v[0]) || kwOk(v[0], { alpha: numOk }));
+      case 'LeakyReLU': return !(numOk(v[0]) || kwOk(v[0], { negativeSlope: numOk }));
+      case 'Softplus':
+        if (isPlainObject(v[0])) return !(v[1] === undefined && kwOk(v[0], { beta: numOk, threshold: numOk }));
+        return !numOk(v[0]) || !numOk(v[1]);
       case 'Softmax': case 'LogSoftmax': return !(typeof v[0] === 'number' && Number.isInteger(v[0]));
-      case 'Dropout': return !(v[0] === undefined || (typeof v[0] === 'number' && v[0] >= 0 && v[0] <= 1));
+      case 'Dropout': return !(pOk(v[0]) || kwOk(v[0], { p: pOk }));
       case 'GELU': return !(v[0] === undefined || (typeof v[0] === 'object' && v[0] !== null && ['none', 'tanh', undefined].includes((v[0] as any).approximate)));
       case 'Embedding': return !(v[2] === undefined || (typeof v[2] === 'object' && v[2] !== null && ['float32', 'float64', undefined].includes((v[2] as any).dtype)));
       case 'Linear': {
@@ -1685,7 +1876,9 @@ export function buildTable(tg?: TGModule): Spec[] {
         for (const [name, a] of entries) Object.defineProperty(o, name, { value: a.v, enumerable: true, writable: true, configurable: true });
         dict = { v: o, d: `{ ${entries.map(([nm, a]) => `${JSON.stringify(nm)}: ${a.d}`).join(', ')} }` };
       } else if (k < 0.75) {
-        dict = { v: new Map(entries.map(([nm, a]) => [nm, a.v])), d: `new Map([${entries.map(([nm, a]) => `[${JSON.stringify(nm)}, ${a.d}]`).join(', ')}])`, bad: entries.length > 0 };
+        // A Map of name → tensor is accepted since 232c184 (it was written as an empty file); the
+        // round-trip check below is what judges it now.
+        dict = { v: new Map(entries.map(([nm, a]) => [nm, a.v])), d: `new Map([${entries.map(([nm, a]) => `[${JSON.stringify(nm)}, ${a.d}]`).join(', ')}])` };
       } else if (k < 0.85) dict = { v: { a: g.tg.zeros([2]), b: 'x' }, d: '{ a: tg.zeros([2]), b: "x" }', bad: true };
       else dict = g.junkArg();
       const meta = g.opt(0.6, () => (r.chance(0.6) ? { v: { format: 'pt', k: r.pick(['v', '', '\u0000']) }, d: '' } : r.chance(0.5) ? { v: { n: 1 }, d: '{ n: 1 }', bad: true } : g.junkArg()));
@@ -1984,6 +2177,16 @@ function buildSchedulerCall(g: Gen, sch: string): Call {
   };
 }
 
+/** Problems with what tg.memory() returned (null when it has the documented shape). */
+function memoryInfoProblem(m: unknown): string | null {
+  const o = m as Record<string, any>;
+  if (typeof o !== 'object' || o === null) return `tg.memory() returned ${lit(m)}`;
+  for (const k of ['graphBytes', 'fromPool', 'fresh', 'recycled']) if (typeof o[k] !== 'number' || !(o[k] >= 0)) return `tg.memory().${k} is ${lit(o[k])}`;
+  for (const k of ['cached', 'inUse', 'cap']) if (typeof o.pool?.[k] !== 'number' || !(o.pool[k] >= 0)) return `tg.memory().pool.${k} is ${lit(o.pool?.[k])}`;
+  if (o.liveBytes !== null && !(o.liveBytes >= 0)) return `tg.memory().liveBytes is ${lit(o.liveBytes)}`;
+  return null;
+}
+
 /** A failed semantic check inside a call's run() (not a library error). */
 export class FuzzCheck extends Error {}
 
@@ -2035,9 +2238,13 @@ export function buildCall(tg: TGModule, table: Spec[], seed: number, index: numb
 const TENSOR_KINDS: Record<string, unknown> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
 
 /** Problems with a returned value (recursively for arrays and { values, indices }). */
-export function wellFormed(tg: TGModule, v: unknown, path = 'result', depth = 0): string | null {
+export function wellFormed(tg: TGModule, v: unknown, path = 'result', depth = 0, passthrough?: ReadonlySet<unknown>): string | null {
   if (depth > 3) return null;
   if (v instanceof tg.Tensor) {
+    // The caller's own storage, which the fuzzer transferred away, handed back by a method that
+    // only touches metadata (x.requiresGrad_() returns x, x.detach() shares x.data): its empty data
+    // is the caller's doing, not a malformed result. Ops that read the data must refuse it.
+    if (passthrough?.has(v.data)) return null;
     if (!(v.dtype in TENSOR_KINDS)) return `${path}.dtype is ${String(v.dtype)}`;
     if (!(v.data instanceof (TENSOR_KINDS[v.dtype] as any))) return `${path}.data is a ${(v.data as any)?.constructor?.name} for dtype ${v.dtype}`;
     if (!Array.isArray(v.shape) || v.shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) return `${path}.shape is ${lit(v.shape)}`;
@@ -2048,14 +2255,14 @@ export function wellFormed(tg: TGModule, v: unknown, path = 'result', depth = 0)
   }
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const p = wellFormed(tg, v[i], `${path}[${i}]`, depth + 1);
+      const p = wellFormed(tg, v[i], `${path}[${i}]`, depth + 1, passthrough);
       if (p) return p;
     }
     return null;
   }
   if (v !== null && typeof v === 'object' && 'values' in v && 'indices' in v) {
     const o = v as { values: unknown; indices: unknown };
-    const p = wellFormed(tg, o.values, `${path}.values`, depth + 1) ?? wellFormed(tg, o.indices, `${path}.indices`, depth + 1);
+    const p = wellFormed(tg, o.values, `${path}.values`, depth + 1, passthrough) ?? wellFormed(tg, o.indices, `${path}.indices`, depth + 1, passthrough);
     if (p) return p;
     if (o.indices instanceof tg.Tensor && o.indices.dtype !== 'int32') return `${path}.indices is ${o.indices.dtype}`;
     if (o.indices instanceof tg.Tensor && o.values instanceof tg.Tensor && lit(o.indices.shape) !== lit(o.values.shape)) return `${path}.indices shape ${lit(o.indices.shape)} vs values ${lit(o.values.shape)}`;
@@ -2113,7 +2320,8 @@ export function judge(tg: TGModule, res: Result, seed: number, index: number): F
   }
   if (res.outcome === 'skipped') return [];
   const v = res.value;
-  const wf = wellFormed(tg, v);
+  const transferred = new Set(facts.detached ? facts.inputs.filter((t): t is TG.Tensor => t instanceof tg.Tensor && t.data.byteLength === 0).map((t) => t.data) : []);
+  const wf = wellFormed(tg, v, 'result', 0, transferred);
   if (wf) f('malformed', wf);
   else if (call.check) {
     let p: string | null;
@@ -2162,84 +2370,18 @@ export interface KnownOpen {
 const isSpec = (fd: Finding, ...ids: (string | RegExp)[]) => ids.some((id) => (typeof id === 'string' ? fd.spec === id : id.test(fd.spec)));
 
 export const KNOWN_OPEN: KnownOpen[] = [
-  // ---- on the list we were given ----
+  // Every finding of the original list and of this fuzzer's first runs is fixed (or was a
+  // misjudgement of the fuzzer, corrected where the call is built). What is left needs a change in
+  // files outside the hardening work (lib/autograd/function.ts, lib/memory.ts):
   {
-    id: 'detached-buffer', what: 'tensors whose ArrayBuffer was transferred give empty/NaN results or raw TypedArray TypeErrors',
-    match: (fd, res) => !!res?.facts.detached && fd.kind !== 'crash' && fd.kind !== 'hang',
+    id: 'disposed-empty', new: true,
+    what: "ops accept a disposed tensor with no elements (x = tg.zeros([0, 4]); x.dispose(); x.sum() returns 0): checkStorage in lib/autograd/function.ts refuses a disposed tensor only when its shape holds elements",
+    match: (fd, res) => fd.kind === 'check' && isSpec(fd, 'Tensor#dispose') && !!res?.facts.empty && fd.detail.includes('on a disposed tensor returned'),
   },
   {
-    id: 'bigint-json', what: "BigInt in a shape/dim list: 'TypeError: Do not know how to serialize a BigInt' from JSON.stringify",
-    match: (fd) => fd.detail.includes('Do not know how to serialize a BigInt'),
-  },
-  {
-    id: 'oversized-alloc', what: 'oversized shapes reach V8 allocation (RangeError: Invalid typed array length / Array buffer allocation failed)',
-    match: (fd) => /Invalid typed array length|Array buffer allocation failed/.test(fd.detail),
-  },
-  {
-    id: 'safetensors-map', what: 'safetensors.serialize(new Map(...)) writes a file with no tensors',
-    match: (fd) => isSpec(fd, 'safetensors.serialize') && fd.desc.startsWith('tg.safetensors.serialize(new Map('),
-  },
-  {
-    id: 'loose-retainGraph', what: 'truthy non-booleans (and non-objects) accepted as backward/grad options',
-    match: (fd) => fd.kind === 'accepted-invalid' && isSpec(fd, 'Tensor#backward', 'autograd.grad') && fd.detail.startsWith('accepted options'),
-  },
-  {
-    id: 'nn-ctor-loose', what: 'nn layer constructors accept anything (ELU("abc"), Softmax(2.5), Softplus([NaN]), GELU(""), LayerNorm(4, ""), Embedding(3, 0, 1e20))',
-    match: (fd) => fd.kind === 'accepted-invalid' && /^new nn\./.test(fd.spec),
-  },
-  {
-    id: 'optim-loadStateDict', what: 'optimizer loadStateDict accepts out-of-range / duplicate / fractional parameter indices and NaN lr',
-    match: (fd) => fd.kind === 'accepted-invalid' && isSpec(fd, /^optim\.(SGD|Adam|AdamW)$/) && fd.detail.includes('loadStateDict'),
-  },
-  {
-    id: 'scheduler-nan', what: 'LR schedulers: loadStateDict({ lastEpoch: NaN / 1.5, baseLrs: [NaN] / ["x"] }) accepted, getLastLr() gives NaN (also CosineAnnealingLR etaMin: -Infinity)',
-    match: (fd) => isSpec(fd, 'optim.StepLR', 'optim.CosineAnnealingLR') && (fd.kind === 'check' || fd.kind === 'accepted-invalid'),
-  },
-  {
-    id: 'internal-op-names', what: "errors name internal helpers: 'calculateFanInAndFanOut:' from nn.init.kaiming*/xavier*",
-    match: (fd) => fd.kind === 'bad-error-prefix' && fd.detail.includes(': calculateFanInAndFanOut:') && isSpec(fd, /^nn\.init\./),
-  },
-
-  // ---- found by this fuzzer (new) ----
-  {
-    id: 'junk-dim-keepdim', new: true, what: "reductions and flatten accept an object/NaN/1/'yes' as dim, keepdim or endDim: x.sum(0, {}), x.max(0, 1), tg.min(x, null, NaN), x.argmax({}), x.squeeze({}), x.norm(2, {}), tg.flatten(x, 2, {})",
-    match: (fd) => fd.kind === 'accepted-invalid' && isSpec(fd, /^(tg|Tensor)[.#](sum|mean|prod|logSumExp|max|min|argmax|argmin|squeeze|norm|flatten|std|var)$/),
-  },
-  {
-    id: 'junk-scalar-param', new: true, what: 'non-number parameters silently ignored: x.clamp(-1, {}), x.leakyRelu(Object.create(null)), tg.softplus(x, {})',
-    match: (fd) => fd.kind === 'accepted-invalid' && isSpec(fd, /^(tg|Tensor)[.#](clamp|leakyRelu|softplus|elu)$/),
-  },
-  {
-    id: 'setDetectAnomaly-loose', new: true, what: "autograd.setDetectAnomaly('false') accepted (and turns anomaly mode on)",
-    match: (fd) => fd.kind === 'accepted-invalid' && isSpec(fd, 'autograd.setDetectAnomaly'),
-  },
-  {
-    id: 'ctx-loose', new: true, what: "FunctionCtx.markDirty('x'), markNonDifferentiable(5), setMaterializeGrads('no') accepted in setupContext",
-    match: (fd) => fd.kind === 'accepted-invalid' && isSpec(fd, 'autograd.Function'),
-  },
-  {
-    id: 'optim-zeroGrad-loose', new: true, what: "optimizer.zeroGrad(1) / zeroGrad('x') accepted (setToNone not checked)",
-    match: (fd) => fd.kind === 'accepted-invalid' && isSpec(fd, /^optim\.(SGD|Adam|AdamW)$/) && fd.detail.includes('zeroGrad'),
-  },
-  {
-    id: 'raw-js-errors', new: true, what: "raw JS TypeErrors: tg.noGrad(5)/enableGrad({}) and module.apply(5) 'fn is not a function'; func.jacobian/hessian/vjp('3') 'f is not a function'; autograd.grad(y, x, null) 'Cannot read properties of null'; autograd.gradgradcheck(f, xs, NaN) 'gos is not iterable'; gradgradcheck(f, null) 'inputs is not iterable'; gradgradcheck(f, [[1, 2], [3]]) runs f on non-tensors ('x.mul is not a function') before checking its inputs, and gradgradcheck(f, 2.5) 'Spread syntax requires ...iterable'",
-    match: (fd) => fd.kind === 'bad-error-prefix' && /: (fn is not a function|f is not a function|gos is not iterable|inputs is not iterable|x\.mul is not a function|Spread syntax requires|Cannot read properties of null \(reading 'gradOutputs'\))/.test(fd.detail),
-  },
-  {
-    id: 'raw-js-errors-2', new: true, what: "raw errors from null options / fs: new nn.GELU(null), new nn.Embedding(0, 1, null) and autograd.gradcheck(f, xs, null) 'Cannot read properties of null'; safetensors.saveFile/loadFile on a directory or a missing folder: unprefixed 'EISDIR: ...' / 'ENOENT: ...'",
-    match: (fd) => fd.kind === 'bad-error-prefix' && (/Cannot read properties of null \(reading '(approximate|eps|dtype)'\)/.test(fd.detail) || (isSpec(fd, 'safetensors.files') && /: (EISDIR|ENOENT|ENOTDIR|EACCES)\b/.test(fd.detail))),
-  },
-  {
-    id: 'optim-default-unchecked', new: true, what: 'new SGD([{ params, lr: 0.1 }], { lr: -1 }) accepted: the default hyper-parameters are validated only through the groups (PyTorch refuses lr < 0 in the constructor)',
-    match: (fd) => fd.kind === 'accepted-invalid' && isSpec(fd, /^optim\.(SGD|Adam|AdamW)$/) && fd.desc.includes('[{ params: [...], lr }]'),
-  },
-  {
-    id: 'string-of-null-proto', new: true, what: "error formatting with String(v): Object.create(null) makes the formatter throw 'Cannot convert object to primitive value' (nn.Dropout, nn.Linear, tg.manualSeed, F.dropout), and {} prints as '[object Object]'",
-    match: (fd) => (fd.kind === 'bad-error-prefix' && fd.detail.includes('Cannot convert object to primitive value')) || (fd.kind === 'vague-message' && fd.detail.includes('[object Object]')),
-  },
-  {
-    id: 'internal-names-more', new: true, what: "more errors naming another function: func.grad → 'valueAndGrad:', func.hessian → 'jacobian:', gradgradcheck → 'gradcheck:'/'grad:', vjpFn → 'grad:', x.zero_() → 'fill_:', kaiming*_ → 'calculateGain:', a leaf hook's bad return → 'hook on a leaf tensor:' / 'grad:'",
-    match: (fd) => fd.kind === 'bad-error-prefix' && /^(TypeError|RangeError|Error): (valueAndGrad|jacobian|gradcheck|grad|fill_|calculateGain|hook on a leaf tensor):/.test(fd.detail),
+    id: 'dispose-transferred-pool', new: true,
+    what: "disposing a tensor whose pooled ArrayBuffer the caller transferred puts the detached buffer back in the pool (lib/memory.ts recycleStorage): the next allocation of that size class fails with 'cannot allocate ... Invalid typed array length'",
+    match: (fd, res) => fd.kind === 'check' && isSpec(fd, 'Tensor#dispose') && !!res?.facts.detached && fd.detail.includes('failed after a dispose'),
   },
 ];
 
