@@ -17,6 +17,7 @@
 // loop, never inside a synchronous training loop, so blocks could not return while the loop runs.
 // Each worker thread has its own module instance, hence its own pool; nothing is shared across threads.
 import type { DType, TypedArray } from './dtype.js';
+import { describe } from './shape.js';
 
 /** Storage smaller than this is left to V8 (young-generation allocation is cheap and warm). */
 export const POOL_MIN_BYTES = 16 * 1024;
@@ -176,7 +177,8 @@ export function allocateStorage(dtype: DType, size: number, zeroed = true): Type
  * doing nothing, for storage the pool did not hand out (small, user-made, or already recycled).
  */
 export function recycleStorage(data: TypedArray, detach = true): boolean {
-  if (data.byteLength < POOL_MIN_BYTES && data.byteLength !== 0) return false;
+  // Below the pool's sizes, or detached (byteLength 0: its owner transferred the buffer away).
+  if (data.byteLength < POOL_MIN_BYTES) return false;
   const buffer = data.buffer as ArrayBuffer;
   const lease = leases.get(buffer);
   if (lease === undefined) return false;
@@ -269,8 +271,8 @@ export function emptyCache(): void {
 
 /** Sets the most bytes the pool caches (0 disables caching); returns the previous cap. */
 export function setPoolCap(bytes: number): number {
-  if (typeof bytes !== 'number' || !(bytes >= 0))
-    throw new TypeError(`memory.setPoolCap: argument 'bytes' must be a non-negative number, got ${typeof bytes === 'number' ? bytes : typeof bytes}`);
+  if (typeof bytes !== 'number') throw new TypeError(`memory.setPoolCap: argument 'bytes' must be a number, got ${describe(bytes)}`);
+  if (!(bytes >= 0)) throw new RangeError(`memory.setPoolCap: argument 'bytes' must be non-negative, got ${describe(bytes)}`);
   const previous = capBytes;
   capBytes = bytes;
   if (stats.cachedBytes > bytes) emptyCache();
@@ -288,7 +290,7 @@ export function resetPeak(): void {
  * the collector extra work, so leave it off when timing. Returns the previous setting.
  */
 export function track(on: boolean): boolean {
-  if (typeof on !== 'boolean') throw new TypeError(`memory.track: argument 'on' must be a boolean, got ${typeof on}`);
+  if (typeof on !== 'boolean') throw new TypeError(`memory.track: argument 'on' must be a boolean, got ${describe(on)}`);
   const previous = tracking;
   tracking = on;
   return previous;

@@ -327,9 +327,11 @@ export class Tensor {
   /**
    * Releases this tensor's storage now instead of at the next garbage collection. Optional: tensors
    * never disposed are freed by the collector as usual. Storage of 16 KiB or more returns to the
-   * allocator's pool and is reused at once. Afterwards the tensor is unusable (ops and backward throw
-   * an error saying it was disposed), and so are views sharing its storage. Disposing a view releases
-   * nothing but the view. Disposing twice does nothing. `using t = ...` calls it at the end of the scope.
+   * allocator's pool and is reused at once. Afterwards the tensor is unusable (ops, backward, item and
+   * toArray throw an error saying it was disposed), and so are views sharing its storage when that is
+   * 16 KiB or more (smaller storage is left to the collector, and its views keep working). Disposing a
+   * view releases nothing but the view. Disposing twice does nothing. `using t = ...` calls it at the
+   * end of the scope.
    */
   dispose(): void {
     if (this._disposed) return;
@@ -349,6 +351,7 @@ export class Tensor {
   }
 
   detach(): Tensor {
+    if (this.data.length === 0) checkStorage(this, 'detach', 'the tensor');
     const d = Tensor._wrap(this.data, this.shape, this.dtype, this._version);
     d._base = this._base ?? this;
     d._detached = true;
@@ -390,6 +393,7 @@ export class Tensor {
 
   /** The single value of a tensor with one element. */
   item(): number {
+    if (this.data.length === 0) checkStorage(this, 'item', 'the tensor');
     if (this.data.length !== 1)
       throw new RangeError(`item: only tensors with one element can be converted to a number, got shape ${formatShape(this.shape)}`);
     return this.data[0];
@@ -397,6 +401,7 @@ export class Tensor {
 
   /** Nested JS arrays (a number for a 0-d tensor; booleans for dtype bool). */
   toArray(): NestedArray {
+    if (this.data.length === 0) checkStorage(this, 'toArray', 'the tensor');
     const { data, shape } = this;
     const asBool = this.dtype === 'bool';
     const read = (i: number): number | boolean => (asBool ? data[i] !== 0 : data[i]);
@@ -413,6 +418,8 @@ export class Tensor {
   }
 
   toString(): string {
+    if (this.data.length === 0 && (this._disposed || sizeOf(this.shape) !== 0))
+      return `tensor(<${this._disposed ? 'disposed' : 'no storage: its buffer was transferred'}>, shape=${formatShape(this.shape)})`;
     const body = formatTensorData(this);
     const extras: string[] = [];
     if (this.dtype !== 'float32') extras.push(`dtype=${this.dtype}`);
@@ -575,6 +582,25 @@ function formatScalar(v: number | boolean, dtype: DType): string {
   if (dtype === 'int32') return String(v);
   if (Number.isInteger(v) && Math.abs(v) < 1e16) return v.toFixed(1).replace(/\.0$/, '.');
   return dtype === 'float32' ? String(Math.fround(v).toPrecision(8)).replace(/\.?0+$/, '') : String(v);
+}
+
+/**
+ * Throws an Error naming op and what unless t can be read: it was disposed (or is a view of a
+ * disposed tensor), or its ArrayBuffer was transferred (postMessage, structuredClone with transfer),
+ * which makes it read as empty and would give empty results or NaN gradients. Callers on hot paths
+ * test `t.data.length === 0` first: a readable tensor with elements never has an empty array.
+ */
+export function checkStorage(t: Tensor, op: string, what: string): void {
+  if (t._disposed || (t._base !== null && t._base._disposed))
+    throw new Error(
+      `${op}: ${what} was disposed (shape ${formatShape(t.shape)}${t._disposed ? '' : ', a view of a disposed tensor'}); ` +
+        'its storage was released with dispose() and cannot be used any more.',
+    );
+  if (t.data.length === 0 && sizeOf(t.shape) !== 0)
+    throw new Error(
+      `${op}: ${what} has no storage: its ArrayBuffer was transferred or detached (shape ${formatShape(t.shape)}, ` +
+        '0 elements readable). Clone a tensor before transferring its buffer.',
+    );
 }
 
 /** A new tensor of `shape` sharing x's storage and version counter (a view; no autograd). */

@@ -101,7 +101,7 @@ function rootGradient(root: Tensor, gradient: Tensor | null | undefined, op: str
       );
     const ones = allocate(root.dtype, 1);
     ones[0] = 1;
-    return new Tensor(ones, root.shape, root.dtype);
+    return Tensor._wrap(ones, root.shape, root.dtype);
   }
   if (!(gradient instanceof Tensor)) throw new TypeError(`${op}: ${arg} must be a Tensor, got ${describe(gradient)}`);
   if (gradient.data.length === 0) checkStorage(gradient, op, arg);

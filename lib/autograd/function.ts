@@ -7,7 +7,7 @@
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
 import { adjustGraphBytes, POOL_MIN_BYTES } from '../memory.js';
 import { describe, formatShape, sizeOf } from '../shape.js';
-import { Tensor, type GradHook } from '../tensor.js';
+import { Tensor, checkStorage, type GradHook } from '../tensor.js';
 import type { DType } from '../dtype.js';
 
 /** Where an input's gradient goes: the node that produced it, the leaf tensor itself, or nowhere. */
@@ -103,7 +103,7 @@ export class FunctionCtx {
       const t = tensors[i];
       if (t === null || t === undefined) continue;
       if (!(t instanceof Tensor))
-        throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${typeof t}`);
+        throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${describe(t)}`);
       if (t.data.length === 0) checkStorage(t, this.name, `saved tensor ${i}`);
       if (t._ver !== null && t._ver.version !== 0) (versions ??= new Array<number>(tensors.length).fill(0))[i] = t._ver.version;
     }
@@ -229,24 +229,6 @@ function checkTensorList(tensors: unknown[], where: string): Tensor[] {
   return tensors as Tensor[];
 }
 
-/**
- * Throws an Error naming op and what unless t still has its storage: a tensor whose ArrayBuffer was
- * transferred (postMessage, structuredClone with transfer, ArrayBuffer.prototype.transfer) reads
- * as empty, and computing with it would give empty results or NaN gradients.
- */
-export function checkStorage(t: Tensor, op: string, what: string): void {
-  if (t.data.length === 0 && sizeOf(t.shape) !== 0) {
-    if (t._disposed || (t._base !== null && t._base._disposed))
-      throw new Error(
-        `${op}: ${what} was disposed (shape ${formatShape(t.shape)}${t._disposed ? '' : ', a view of a disposed tensor'}); ` +
-          'its storage was released with dispose() and cannot be used any more.',
-      );
-    throw new Error(
-      `${op}: ${what} has no storage: its ArrayBuffer was transferred or detached (shape ${formatShape(t.shape)}, ` +
-        '0 elements readable). Clone a tensor before transferring its buffer.',
-    );
-  }
-}
 
 /** FNV-1a over a tensor's bytes: anomaly mode's check that a saved tensor was not written behind autograd's back. */
 function checksum(t: Tensor): number {
@@ -347,7 +329,7 @@ function wireOutputs(ctx: FunctionCtx, args: unknown[], output: unknown): unknow
     return wireOne(ctx, args, output, 0);
   }
   if (!Array.isArray(output))
-    throw new TypeError(`${ctx._fn.name}.forward must return a Tensor or an array of Tensors, got ${typeof output}`);
+    throw new TypeError(`${ctx._fn.name}.forward must return a Tensor or an array of Tensors, got ${describe(output)}`);
   const outs = output.slice();
   const shapes: (readonly number[])[] = [];
   const dtypes: DType[] = [];
@@ -384,3 +366,5 @@ function wireOne(ctx: FunctionCtx, args: unknown[], out: Tensor, index: number):
   out._requiresGrad = true;
   return out;
 }
+
+export { checkStorage };
