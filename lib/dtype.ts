@@ -34,7 +34,7 @@ export function allocate(dtype: DType, size: number): TypedArray {
  * that write every element, so that only ops that need zeros pay for zeroing.
  */
 export function allocateUninitialized(dtype: DType, size: number): TypedArray {
-  return allocateStorage(dtype, size, false);
+  return size < 2048 ? allocate(dtype, size) : allocateStorage(dtype, size, false);
 }
 
 /**

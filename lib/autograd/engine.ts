@@ -147,9 +147,15 @@ class HolderCounts {
   private counts: number[] = [];
   private map: Map<TypedArray, number> | null = null;
 
+  private indexOf(key: TypedArray): number {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+    return -1;
+  }
+
   get(key: TypedArray): number | undefined {
     if (this.map !== null) return this.map.get(key);
-    const i = this.keys.indexOf(key);
+    const i = this.indexOf(key);
     return i < 0 ? undefined : this.counts[i];
   }
 
@@ -169,7 +175,7 @@ class HolderCounts {
       else this.map.set(key, n + delta);
       return n + delta;
     }
-    const i = this.keys.indexOf(key);
+    const i = this.indexOf(key);
     if (i < 0) {
       if (delta < 0) return -1;
       if (this.keys.length === 32) {

@@ -38,10 +38,8 @@ export class FunctionCtx {
   _outputDtypes: DType[] | null = null;
   _saved: Tensor[] | null = null;
   _savedVersions: number[] | null = null;
-  /** @internal under anomaly mode: a checksum of each saved tensor's contents when it was saved. */
-  _savedChecksums: number[] | null = null;
-  /** @internal bytes of large saved storage this node counts in tg.memory().graphBytes (null: none). */
-  _savedBytes: { bytes: number } | null = null;
+  /** @internal what only some nodes need about their saved tensors (null for most: kept off the hot path). */
+  _savedExtra: SavedExtra | null = null;
   _released = false;
   _materializeGrads = true;
   /** @internal made by a user's Function.apply (not a built-in op): its backward may keep what it sees. */
@@ -99,6 +97,7 @@ export class FunctionCtx {
     // Versions are recorded only when some tensor has been written in place (null: all at version 0),
     // which spares an allocation on the common path.
     let versions: number[] | null = null;
+    let bytes = 0;
     for (let i = 0; i < tensors.length; i++) {
       const t = tensors[i];
       if (t === null || t === undefined) continue;
@@ -106,20 +105,23 @@ export class FunctionCtx {
         throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${describe(t)}`);
       if (t.data.length === 0) checkStorage(t, this.name, `saved tensor ${i}`);
       if (t._ver !== null && t._ver.version !== 0) (versions ??= new Array<number>(tensors.length).fill(0))[i] = t._ver.version;
+      if (t.data.byteLength >= POOL_MIN_BYTES) bytes += t.data.byteLength;
     }
     this._saved = tensors as Tensor[];
     this._savedVersions = versions;
-    let bytes = 0;
-    for (let i = 0; i < tensors.length; i++) {
-      const t = tensors[i];
-      if (t && t.data.byteLength >= POOL_MIN_BYTES) bytes += t.data.byteLength;
+    if (bytes !== 0 || this._savedExtra !== null || isAnomalyEnabled()) this._saveExtra(tensors, bytes);
+  }
+
+  /** @internal graph-byte accounting (large saved storage) and anomaly mode's checksums. */
+  _saveExtra(tensors: (Tensor | null | undefined)[], bytes: number): void {
+    let extra = this._savedExtra;
+    if (extra === null) {
+      extra = this._savedExtra = { bytes: 0, checksums: null };
+      if (bytes !== 0) graphsHoldingBytes.register(this, extra, this);
     }
-    if (bytes !== 0 || this._savedBytes !== null) {
-      if (this._savedBytes === null) graphsHoldingBytes.register(this, (this._savedBytes = { bytes: 0 }), this);
-      adjustGraphBytes(bytes - this._savedBytes.bytes);
-      this._savedBytes.bytes = bytes;
-    }
-    this._savedChecksums = isAnomalyEnabled() ? tensors.map((t) => (t instanceof Tensor ? checksum(t) : 0)) : null;
+    adjustGraphBytes(bytes - extra.bytes);
+    extra.bytes = bytes;
+    extra.checksums = isAnomalyEnabled() ? tensors.map((t) => (t instanceof Tensor ? checksum(t) : 0)) : null;
   }
 
   /** The tensors given to saveForBackward, checked against in-place modification since then. */
@@ -133,7 +135,7 @@ export class FunctionCtx {
     const saved = this._saved;
     if (saved === null) return [];
     const versions = this._savedVersions;
-    const checksums = this._savedChecksums;
+    const checksums = this._savedExtra === null ? null : this._savedExtra.checksums;
     for (let i = 0; i < saved.length; i++) {
       const t = saved[i];
       if (t && t.data.length === 0) checkStorage(t, this.name, `saved tensor ${i}`);
@@ -207,20 +209,27 @@ export class FunctionCtx {
 
   /** @internal frees what backward needed (after a backward without retainGraph). */
   _release(): void {
-    if (this._savedBytes !== null) {
-      adjustGraphBytes(-this._savedBytes.bytes);
-      this._savedBytes = null;
+    if (this._savedExtra !== null) {
+      adjustGraphBytes(-this._savedExtra.bytes);
+      this._savedExtra = null;
       graphsHoldingBytes.unregister(this);
     }
     this._saved = null;
     this._savedVersions = null;
-    this._savedChecksums = null;
     this._released = true;
   }
 }
 
+/** What a node keeps about its saved tensors beyond the tensors and their versions. */
+interface SavedExtra {
+  /** Bytes of large saved storage this node counts in tg.memory().graphBytes. */
+  bytes: number;
+  /** Under anomaly mode: a checksum of each saved tensor's contents when it was saved. */
+  checksums: number[] | null;
+}
+
 /** A graph dropped without backward stops counting its saved bytes when the collector frees it. */
-const graphsHoldingBytes = new FinalizationRegistry<{ bytes: number }>((cell) => adjustGraphBytes(-cell.bytes));
+const graphsHoldingBytes = new FinalizationRegistry<SavedExtra>((extra) => adjustGraphBytes(-extra.bytes));
 
 function checkTensorList(tensors: unknown[], where: string): Tensor[] {
   tensors.forEach((t, i) => {

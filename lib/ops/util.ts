@@ -5,21 +5,21 @@ import { setCurrentOp } from '../memory.js';
 import { describe } from '../shape.js';
 import { Tensor, type Dims, type TensorLike } from '../tensor.js';
 
+/** An empty tensor is fine unless it was disposed or its buffer transferred (kept out of line). */
+function checkReadable(x: Tensor, op: string, arg: string): Tensor {
+  checkStorage(x, op, `argument '${arg}'`);
+  return x;
+}
+
 /** A tensor or a finite-or-not JS number; anything else is a TypeError naming op and arg. */
 export function checkOperand(x: unknown, op: string, arg: string): TensorLike {
-  if (x instanceof Tensor) {
-    if (x.data.length === 0) checkStorage(x, op, `argument '${arg}'`);
-    return x;
-  }
-  if (typeof x === 'number') return x;
+  if (x instanceof Tensor ? x.data.length !== 0 : typeof x === 'number') return x as TensorLike;
+  if (x instanceof Tensor) return checkReadable(x, op, arg);
   throw new TypeError(`${op}: argument '${arg}' must be a Tensor or a number, got ${describe(x)}`);
 }
 
 export function checkTensorArg(x: unknown, op: string, arg: string): Tensor {
-  if (x instanceof Tensor) {
-    if (x.data.length === 0) checkStorage(x, op, `argument '${arg}'`);
-    return x;
-  }
+  if (x instanceof Tensor) return x.data.length !== 0 ? x : checkReadable(x, op, arg);
   throw new TypeError(`${op}: argument '${arg}' must be a Tensor, got ${describe(x)}`);
 }
 
