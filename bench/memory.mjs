@@ -140,12 +140,16 @@ for _ in range(steps):
 t.sort(); print(json.dumps({'ms': t[len(t) // 2]}))
 `;
 
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
 function python(script, args, threads, extraEnv = {}) {
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), ...extraEnv };
   // Forced older OpenBLAS kernels run at about half speed; the peer gets its best kernel.
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync('python3', ['-c', script, ...args.map(String)], { env, encoding: 'utf8' });
+  // One thread means one core: pinned, so that no runtime's own pool can use the second one.
+  const [cmd, pre] = threads === 1 && hasTaskset ? ['taskset', ['-c', '0', 'python3']] : ['python3', []];
+  const r = spawnSync(cmd, [...pre, '-c', script, ...args.map(String)], { env, encoding: 'utf8' });
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {
@@ -154,8 +158,8 @@ function python(script, args, threads, extraEnv = {}) {
 }
 
 function jaxEnv(threads) {
-  // XLA's CPU client: one intra-op thread, or the default pool for two.
-  return threads === 1 ? { XLA_FLAGS: '--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1', TF_NUM_INTEROP_THREADS: '1', TF_NUM_INTRAOP_THREADS: '1' } : {};
+  // XLA's CPU client: one intra-op thread (and the process pinned to one core), or its default pool.
+  return threads === 1 ? { XLA_FLAGS: '--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1' } : {};
 }
 
 function child(kind, args) {
