@@ -10,7 +10,7 @@
 // Each configuration runs in its own child process. Usage: npm run bench -- memory [--quick]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fmt, machineLine, table } from './util.mjs';
+import { fmt, machineLine, medianMs, table } from './util.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const QUICK = process.argv.includes('--quick');
@@ -21,16 +21,8 @@ function median(times) {
   return s[s.length >> 1];
 }
 
-function timeCalls(fn, calls, warmup = 20) {
-  for (let i = 0; i < warmup; i++) fn();
-  const t = [];
-  for (let i = 0; i < calls; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return median(t);
-}
+/** Median ms of `calls` calls of fn after `warmup` calls (bench/util's medianMs). */
+const timeCalls = (fn, calls, warmup = 20) => medianMs(fn, { repeats: calls, warmup });
 
 // ---- workers ------------------------------------------------------------------------------------
 async function matmulWorker(threads, m, k, n) {
