@@ -202,6 +202,12 @@ export class Tensor {
   _detached = false;
   /** @internal set by dispose(): the storage was released. */
   _disposed = false;
+  /**
+   * @internal the autograd engine's count of the places holding a gradient in this tensor's storage
+   * during backward pass `_holdPass` (kept on the tensor that owns the storage; views use their base).
+   */
+  _holdPass = 0;
+  _holds = 0;
   /** @internal a unique id, for debugging and stable ordering. */
   readonly id: number;
 

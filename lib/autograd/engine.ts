@@ -12,6 +12,8 @@ import { Tensor, ops, tensorIdWatermark, type BackwardOptions, type GradHook } f
 import { FunctionCtx, checkStorage } from './function.js';
 
 let passCounter = 0;
+/** Backward passes running now: more than one when a hook or a custom backward calls backward. */
+let activePasses = 0;
 
 /**
  * Anomaly mode: backward checks every gradient it produces for NaN/Inf, and every saved tensor
@@ -120,8 +122,14 @@ interface PassState {
   createGraph: boolean;
   captureSlots: Map<Tensor, number> | null;
   leaves: Tensor[];
-  /** Per storage (typed array): how many places of this pass hold a gradient living in it. */
-  holders: HolderCounts;
+  /**
+   * How many places of this pass hold a gradient living in each storage: on the storage's owning
+   * tensor (`_base` for a view), which is the storage's identity because the library shares storage
+   * only through views and detach(), and user code's tensors are held for good (see unhold); or, for a
+   * pass started inside another (a hook that calls backward), in a table of its own, so as not to
+   * overwrite the outer pass's counts.
+   */
+  holders: HolderCounts | null;
   /** Pooled storage allocated from this mark on was allocated during the pass. */
   firstStorage: number;
 }
@@ -134,8 +142,10 @@ interface PassState {
 //      leaf's pending sum, a captured autograd.grad result, or a hook's caller.
 // Holders are counted per storage, not per tensor: a view's backward (reshape, squeeze, unsqueeze,
 // flatten) returns a tensor sharing storage with the gradient it was given, and a pass-through
-// backward (add, sub, expand of same shape) hands that gradient to several inputs. A node's hold
-// ends when its backward has run. With createGraph nothing is owned: every sum is recorded.
+// backward (add, sub, expand of same shape) hands that gradient to several inputs. The count lives on
+// the tensor that owns the storage (a view's `_base`): the library shares storage only through views
+// and detach(), both of which set `_base`. A node's hold ends when its results are delivered. With
+// createGraph nothing is owned: every sum is recorded.
 
 /**
  * Holder counts per storage. Few storages are held at once in a pass (a node's inputs are released
@@ -200,11 +210,22 @@ class HolderCounts {
 
 /** Whether the engine owns t's storage in this pass (see the rule above). */
 function owned(t: Tensor, st: PassState): boolean {
-  return !st.createGraph && (t._base ?? t).id >= st.firstId && st.holders.get(t.data) === 1;
+  if (st.createGraph) return false;
+  const root = t._base ?? t;
+  if (root.id < st.firstId) return false;
+  return st.holders === null ? root._holdPass === st.pass && root._holds === 1 : st.holders.get(t.data) === 1;
 }
 
 function hold(t: Tensor, st: PassState, count = 1): void {
-  st.holders.add(t.data, count);
+  if (st.holders !== null) {
+    st.holders.add(t.data, count);
+    return;
+  }
+  const root = t._base ?? t;
+  if (root._holdPass !== st.pass) {
+    root._holdPass = st.pass;
+    root._holds = count;
+  } else root._holds += count;
 }
 
 /**
@@ -213,8 +234,13 @@ function hold(t: Tensor, st: PassState, count = 1): void {
  * Functions and hooks hold what they see for good), so its storage goes back to the pool at once.
  */
 function unhold(t: Tensor, st: PassState): void {
-  const n = st.holders.add(t.data, -1);
-  if (n !== 0) return; // still held, or never counted (-1 is not stored)
+  let n: number;
+  if (st.holders !== null) n = st.holders.add(t.data, -1);
+  else {
+    const root = t._base ?? t;
+    n = root._holdPass === st.pass ? --root._holds : -1;
+  }
+  if (n !== 0) return; // still held, or never counted
   if (!st.createGraph && t.data.byteLength >= POOL_MIN_BYTES && allocatedSince(t.data, st.firstStorage)) recycleStorage(t.data, false);
 }
 
@@ -323,9 +349,11 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
 
   const leaves: Tensor[] = [];
   const st: PassState = {
-    pass, firstId, createGraph: opt.createGraph, captureSlots, leaves, holders: new HolderCounts(), firstStorage: allocationMark(),
+    pass, firstId, createGraph: opt.createGraph, captureSlots, leaves, holders: activePasses > 0 ? new HolderCounts() : null,
+    firstStorage: allocationMark(),
   };
   const previousMode = setGradEnabled(opt.createGraph);
+  activePasses++;
   try {
     for (let i = 0; i < roots.length; i++) {
       const r = roots[i];
@@ -413,6 +441,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
     for (const node of nodes) node._grads = null;
     throw err;
   } finally {
+    activePasses--;
     setGradEnabled(previousMode);
   }
   if (captureSlots === null) return undefined;

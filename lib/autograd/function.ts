@@ -7,7 +7,7 @@
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
 import { adjustGraphBytes, POOL_MIN_BYTES } from '../memory.js';
 import { describe, formatShape, sizeOf } from '../shape.js';
-import { Tensor, checkStorage, type GradHook } from '../tensor.js';
+import { Tensor, checkStorage, viewOf, type GradHook } from '../tensor.js';
 import type { DType } from '../dtype.js';
 
 /** Where an input's gradient goes: the node that produced it, the leaf tensor itself, or nowhere. */
@@ -363,11 +363,10 @@ function wireOne(ctx: FunctionCtx, args: unknown[], out: Tensor, index: number):
     if (out.gradFn === null && out._requiresGrad)
       throw new Error(`${ctx._fn.name}: a leaf tensor that requires grad is being modified in place; use noGrad or clone it first`);
     out._version.version++;
-  } else if (args.includes(out)) {
-    // Forward returned an input unchanged: the output is a new tensor sharing its storage.
-    out = new Tensor(out.data, out.shape, out.dtype, out._version);
-  } else if (out.gradFn !== null) {
-    out = new Tensor(out.data, out.shape, out.dtype, out._version);
+  } else if (args.includes(out) || out.gradFn !== null) {
+    // Forward returned an input unchanged, or a tensor already in a graph: the output is a view of it
+    // (a new tensor sharing its storage and version counter, as PyTorch makes it).
+    out = viewOf(out, out.shape);
   }
   if (out.dtype !== 'float32' && out.dtype !== 'float64') return out; // integer outputs carry no gradient
   out.gradFn = ctx;

@@ -142,6 +142,24 @@ describe('engine ownership: gradients through views and pass-through backwards',
     expect(a.grad!.toArray()).toEqual([4, 5]);
   });
 
+  it('a backward started inside a hook keeps its counts apart from the outer pass', () => {
+    const x = f64([0.5, -1.5], [2]);
+    const w = f64([3, 4], [2]);
+    const inner = f64([1, 2], [2]);
+    const p = x.mul(2);
+    const r = p.reshape([1, 2]);
+    let innerGrad: number[] = [];
+    r.registerHook((g) => {
+      // The hook's own backward delivers the outer gradient g as its root gradient.
+      tg.enableGrad(() => inner.mul(3).backward(g.detach().reshape([2])));
+      innerGrad = inner.grad!.toArray() as number[];
+    });
+    r.add(w).sum().add(p.mul(3).sum()).backward();
+    expect(innerGrad).toEqual([3, 3]);
+    expect(x.grad!.toArray()).toEqual([8, 8]);
+    expect(w.grad!.toArray()).toEqual([1, 1]);
+  });
+
   it('in place on a detached tensor is allowed (it is not an autograd view)', () => {
     const w = f64([1, 2], [2]);
     const d = w.detach();
