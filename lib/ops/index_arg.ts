@@ -1,7 +1,7 @@
 // Argument checks shared by indexSelect, gather and scatterAdd: the index tensor and its values.
 import { checkIndices } from '../kernels/indexing.js';
 import { describe, formatShape, normalizeDim } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, checkStorage } from '../tensor.js';
 
 /** An int32 index tensor; for allowArray, a plain array of integers is converted to a 1-D one. */
 export function indexTensor(index: unknown, op: string, allowArray: boolean): Tensor {
@@ -17,6 +17,7 @@ export function indexTensor(index: unknown, op: string, allowArray: boolean): Te
   if (!(index instanceof Tensor))
     throw new TypeError(`${op}: argument 'index' must be an int32 Tensor${allowArray ? ' or an array of integers' : ''}, got ${describe(index)}`);
   if (index.dtype !== 'int32') throw new TypeError(`${op}: argument 'index' must be an int32 Tensor, got dtype ${index.dtype}`);
+  if (index.data.length === 0) checkStorage(index, op, "argument 'index'");
   return index;
 }
 

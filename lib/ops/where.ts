@@ -4,7 +4,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { promoteOperands, type DType } from '../dtype.js';
 import { whereKernel } from '../kernels/indexing.js';
 import { broadcastShapes, describe } from '../shape.js';
-import { Tensor, type TensorLike } from '../tensor.js';
+import { Tensor, checkStorage, type TensorLike } from '../tensor.js';
 import { gradForInput } from './sum_to.js';
 import { checkOperand, runN } from './util.js';
 
@@ -51,6 +51,7 @@ export function checkMask(m: unknown, op: string, arg: string): Tensor {
   if (!(m instanceof Tensor)) throw new TypeError(`${op}: argument '${arg}' must be a bool Tensor, got ${describe(m)}`);
   if (m.dtype !== 'bool' && m.dtype !== 'int32')
     throw new TypeError(`${op}: argument '${arg}' must be a bool Tensor (or int32 0/1), got dtype ${m.dtype}`);
+  if (m.data.length === 0) checkStorage(m, op, `argument '${arg}'`);
   return m;
 }
 

@@ -37,6 +37,15 @@ describe('detached (transferred) storage', () => {
     expect(() => w.mul(2).sum().backward()).toThrow(/^backward: the existing \.grad of a tensor has no storage/);
   });
 
+  it('masks and index tensors are checked too, naming the op', () => {
+    const cond = tg.tensor(new Uint8Array(100).fill(1), { dtype: 'bool' });
+    structuredClone(cond.data.buffer, { transfer: [cond.data.buffer as ArrayBuffer] });
+    expect(() => tg.where(cond, tg.ones([100]), 0)).toThrow(/^where: argument 'condition' has no storage/);
+    const index = tg.tensor(new Int32Array(100), { dtype: 'int32' });
+    structuredClone(index.data.buffer, { transfer: [index.data.buffer as ArrayBuffer] });
+    expect(() => tg.ones([5]).indexSelect(0, index)).toThrow(/^indexSelect: argument 'index' has no storage/);
+  });
+
   it('an empty tensor is not mistaken for a transferred one', () => {
     expect(tg.zeros([0, 3]).sum().item()).toBe(0);
   });

@@ -790,7 +790,7 @@ export function buildTable(tg?: TGModule): Spec[] {
     ...both('norm', (g, call) => {
       const x = g.tensorArg();
       const nd = isT(g, x.v) ? x.v.ndim : 1;
-      const p = g.opt(0.3, () => (g.r.chance(0.7) ? { v: g.r.pick([1, 2, 3, 0.5, Infinity, -Infinity]), d: '' } : g.r.chance(0.5) ? g.num() : g.junkArg('num', true)));
+      const p = g.opt(0.3, () => (g.r.chance(0.7) ? { v: g.r.pick([1, 2, 3, 0.5, Infinity, -Infinity]), d: '' } : g.r.chance(0.5) ? g.num() : keywordJunk(g.junkArg('num', true))));
       if (p !== OMIT && p.d === '') p.d = lit(p.v);
       return call(x, [p, g.dimsArg(nd), g.opt(0.5, () => g.bool())], {});
     }),
@@ -1357,7 +1357,9 @@ export function buildTable(tg?: TGModule): Spec[] {
       // of 16 KiB or more when big): the pool must not hand that buffer out again.
       const transfer = r.chance(0.15) && !g.facts.detached && (base.v as TG.Tensor).data.byteLength > 0;
       if (transfer) g.facts.detached = true;
-      const viewKind = transfer ? 0 : r.int(4); // 0: dispose x itself, 1: a reshape view of x, 2: x.detach(), 3: dispose x, keep a view
+      // A base whose buffer was already transferred when it was made: detach() and reshape() refuse it
+      // before dispose is reached, so only x itself is disposed.
+      const viewKind = transfer || g.facts.detached ? 0 : r.int(4); // 0: dispose x itself, 1: a reshape view of x, 2: x.detach(), 3: dispose x, keep a view
       const after = transfer ? 'zerosSameSize' : r.pick(['none', 'none', 'isDisposed', 'again', 'add', 'sum', 'reshape', 'matmul', 'fill_', 'backward', 'clone', 'zerosSameSize']);
       const desc = `x = ${base.d}${transfer ? ' /* ArrayBuffer transferred */' : ''}; ${['t = x', 't = x.reshape([-1])', 't = x.detach()', 'v = x.reshape([-1]); t = x'][viewKind]}; t.dispose(); ${after === 'none' ? '' : `then ${after}`}`;
       return {
