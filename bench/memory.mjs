@@ -10,7 +10,7 @@
 // Each configuration runs in its own child process. Usage: npm run bench -- memory [--quick]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fmt, machineLine, medianMs, table } from './util.mjs';
+import { fmt, machineLine, medianMs, mlpTrainingStep, table } from './util.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const QUICK = process.argv.includes('--quick');
@@ -62,18 +62,7 @@ async function linearWorker(threads) {
 async function trainWorker(threads, steps) {
   const tg = await import('../dist/esm/index.js');
   tg.setNumThreads(threads);
-  tg.manualSeed(0);
-  const { nn, optim } = tg;
-  const model = new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 256), new nn.ReLU(), new nn.Linear(256, 10));
-  const opt = new optim.SGD(model.parameters(), { lr: 0.05 });
-  const x = tg.randn([128, 784]);
-  const y = tg.tensor(Int32Array.from({ length: 128 }, (_, i) => (i * 7) % 10), { shape: [128] });
-  const step = () => {
-    opt.zeroGrad();
-    const loss = nn.functional.crossEntropy(model.forward(x), y);
-    loss.backward();
-    opt.step();
-  };
+  const step = mlpTrainingStep(tg);
   const times = [];
   let rss100 = 0, rssMax = 0;
   for (let i = 0; i < steps; i++) {

@@ -30,3 +30,21 @@ export function table(header, rows) {
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   for (const r of all) console.log(r.map((c, i) => c.padStart(widths[i])).join('  '));
 }
+
+/**
+ * The W3 model's training step (784-512-256-10 ReLU MLP, batch 128, mean cross-entropy, SGD lr 0.05)
+ * built with the given tapegrad module, seeded: returns step(), which runs one step.
+ */
+export function mlpTrainingStep(tg) {
+  tg.manualSeed(0);
+  const { nn, optim } = tg;
+  const model = new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 256), new nn.ReLU(), new nn.Linear(256, 10));
+  const opt = new optim.SGD(model.parameters(), { lr: 0.05 });
+  const x = tg.randn([128, 784]);
+  const y = tg.tensor(Int32Array.from({ length: 128 }, (_, i) => (i * 7) % 10), { shape: [128] });
+  return () => {
+    opt.zeroGrad();
+    nn.functional.crossEntropy(model.forward(x), y).backward();
+    opt.step();
+  };
+}

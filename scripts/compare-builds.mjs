@@ -6,6 +6,7 @@
 // Each argument is a checkout whose dist/esm holds a build. Prints medians and the ratio second/first.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { mlpTrainingStep } from '../bench/util.mjs';
 
 const roots = process.argv.slice(2);
 if (roots.length !== 2) {
@@ -37,24 +38,10 @@ function chain(tg) {
   };
 }
 
-function mlpStep(tg) {
-  tg.manualSeed(0);
-  const { nn, optim } = tg;
-  const model = new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 256), new nn.ReLU(), new nn.Linear(256, 10));
-  const opt = new optim.SGD(model.parameters(), { lr: 0.05 });
-  const x = tg.randn([128, 784]);
-  const y = tg.tensor(Int32Array.from({ length: 128 }, (_, i) => (i * 7) % 10), { shape: [128] });
-  return () => {
-    opt.zeroGrad();
-    nn.functional.crossEntropy(model.forward(x), y).backward();
-    opt.step();
-  };
-}
-
 const cases = [
   ['lecture f(x, y), µs per evaluation', lecture, 20000, 1e3],
   ['chain of 1000 ops on [16], µs per op', chain, 20, 1],
-  ['MLP step, ms', mlpStep, 10, 1],
+  ['MLP step, ms', mlpTrainingStep, 10, 1],
 ];
 for (const [name, make, calls, scale] of cases) {
   const fns = builds.map(make);
