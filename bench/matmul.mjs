@@ -104,7 +104,7 @@ for line in sys.stdin:
 function startPython(threads) {
   return new Promise((resolve) => {
     const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
-    // Only for this child: these force OpenBLAS's older Haswell kernel on this machine (DESIGN.md).
+    // Only for this child: where they are set, these force OpenBLAS's older, slower kernel (docs/NATIVE.md).
     delete env.OPENBLAS_CORETYPE;
     delete env.OPENBLAS_L2_SIZE;
     let child;

@@ -216,8 +216,8 @@ function findTorchPython() {
 }
 
 function torchRun(py, threads) {
-  // OpenBLAS reads these to force its older Haswell kernel on this machine; unset them for PyTorch
-  // alone so it runs its best kernel (see DESIGN.md).
+  // Where they are set, OpenBLAS reads these to force an older, slower kernel; unset them for PyTorch
+  // alone so it runs its best kernel (docs/NATIVE.md).
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;

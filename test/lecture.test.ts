@@ -34,7 +34,7 @@ describe('lecture examples', () => {
     expectClose(x.grad!.toArray() as number[], [0.07934244874780734, 0.047605469248684404, 0.15868489749561468]);
   });
 
-  it('f(x, y) = x·y + sin(x) at (2, 3), exactly as in DESIGN.md', () => {
+  it('f(x, y) = x·y + sin(x) at (2, 3), exactly as in the README', () => {
     const x = tg.tensor(2, { dtype: 'float64', requiresGrad: true });
     const y = tg.tensor(3, { dtype: 'float64', requiresGrad: true });
     const f = x.mul(y).add(x.sin());

@@ -1,5 +1,5 @@
 // The process-wide thread pool: persistent workers that sleep on a condition variable between jobs
-// (never spin: on this 2-core machine a spinning waiter steals the core the work needs), one job at a
+// (never spin: on a machine with as many cores as threads a spinning waiter steals the core the work needs), one job at a
 // time (a mutex serialises callers, e.g. several Node worker_threads), nested calls run inline.
 #include "tapegrad/threads.h"
 
@@ -104,7 +104,7 @@ class Pool {
 
     // Our share is done. If a worker is still computing, wait for it briefly on this core (it is
     // ours for the job anyway, and the worker runs on the other one) before sleeping: a futex wake
-    // of a halted vCPU costs 10–30 µs on this VM, as much as a whole 160³ product. Bounded
+    // of a halted virtual CPU costs 10–30 µs on the 2-core VMs this was measured on, as much as a whole 160³ product. Bounded
     // (~30 µs), and never done by idle workers, which always sleep.
     // Yields now and then in case the scheduler put the worker on this same core.
     for (int spin = 1; spin <= 2048 && active_.load(std::memory_order_acquire) > 0; ++spin) {

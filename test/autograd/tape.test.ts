@@ -20,7 +20,7 @@ class MulConstant extends tg.autograd.Function {
 }
 
 describe('the Function/ctx API', () => {
-  it('MulConstant from DESIGN.md', () => {
+  it('MulConstant from the README', () => {
     const x = tg.tensor([1, 2], f64);
     const y = MulConstant.apply(x, 3);
     expect(y.toArray()).toEqual([3, 6]);

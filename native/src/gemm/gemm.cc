@@ -267,7 +267,8 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p) noexcept {
 }
 
 // Below this many multiply-adds a product stays on one thread: waking a sleeping worker (futex +
-// hypervisor IPI on this VM) costs 10–30 µs, the time of a ~128³ product. Measured on 2 threads vs 1:
+// hypervisor IPI on a virtual machine) costs 10–30 µs, the time of a ~128³ product. Measured on a 2-core
+// AVX-512 VM, 2 threads vs 1:
 // 128³ ~145 vs ~190 GFLOP/s, 192³ ~180 vs ~195, 256³ ~320 vs ~195.
 constexpr int64_t kParallelMinWork = int64_t{200} * 200 * 200;
 

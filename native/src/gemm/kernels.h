@@ -1,6 +1,6 @@
 // The kernel table each instruction-set translation unit provides to the GEMM driver (gemm.cc).
 // Types and declarations only: no inline code, so including it from an -mavx512f TU cannot leak
-// ISA-specific COMDAT copies into baseline code (TOOLCHAIN.md, ODR pitfall).
+// ISA-specific COMDAT copies into baseline code (docs/NATIVE.md, one instruction set per TU).
 #pragma once
 #include <cstdint>
 

@@ -2,7 +2,7 @@
 //
 // Included ONLY by the per-ISA kernel files (ukernel_*.cc), after their vector traits, and everything
 // here has internal linkage (anonymous namespace): each ISA TU gets its own copy compiled with its own
-// -m flags, and no COMDAT symbol is shared with baseline code (TOOLCHAIN.md, ODR pitfall).
+// -m flags, and no COMDAT symbol is shared with baseline code (docs/NATIVE.md, one instruction set per TU).
 // Includes nothing but <cstdint>.
 #pragma once
 #include <cstdint>

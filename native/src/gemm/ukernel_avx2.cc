@@ -2,7 +2,7 @@
 // executed only when cpu.cc reports Isa::Avx2 or better.
 // Rule for this TU: include only <immintrin.h>, <cstdint> and our plain headers; every helper and
 // template instantiation has internal linkage (anonymous namespace) — no shared inline/template code
-// with baseline TUs (TOOLCHAIN.md, ODR pitfall).
+// with baseline TUs (docs/NATIVE.md, one instruction set per TU).
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 

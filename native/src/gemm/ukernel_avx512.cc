@@ -2,7 +2,7 @@
 // -mavx2 -mfma (CMakeLists.txt, by file name); executed only when cpu.cc reports Isa::Avx512.
 // Rule for this TU: include only <immintrin.h>, <cstdint> and our plain headers; every helper and
 // template instantiation has internal linkage (anonymous namespace) — no shared inline/template code
-// with baseline TUs, or the linker may hand AVX-512 code to older CPUs (TOOLCHAIN.md, ODR pitfall).
+// with baseline TUs, or the linker may hand AVX-512 code to older CPUs (docs/NATIVE.md, one instruction set per TU).
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 

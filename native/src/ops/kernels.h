@@ -2,7 +2,7 @@
 // one translation unit per instruction set (kernels_scalar.cc, kernels_avx2.cc, kernels_avx512.cc),
 // each compiled with its own -m flags, and everything here has internal linkage (anonymous namespace):
 // no inline function or template may be shared between TUs built for different ISAs, or the linker
-// could keep an AVX-512 copy for a baseline caller (TOOLCHAIN.md, pitfall 7). For the same reason it
+// could keep an AVX-512 copy for a baseline caller (docs/NATIVE.md, one instruction set per TU). For the same reason it
 // includes no standard library headers beyond <cstdint>, and calls libm only through __builtin_* (plain
 // C functions, never inline C++ wrappers).
 //

@@ -1,7 +1,7 @@
 // The per-ISA inner kernels of the elementwise and reduction families, as a table of plain function
 // pointers. kernels.h is compiled three times (kernels_scalar.cc, kernels_avx2.cc, kernels_avx512.cc);
 // elementwise.cc / reduce.cc do the shape work, the threading and the dispatch on active_isa().
-// Plain C-style header: it is included by the ISA translation units (see TOOLCHAIN.md, ODR pitfall).
+// Plain C-style header: it is included by the ISA translation units (see docs/NATIVE.md, one instruction set per TU).
 #pragma once
 #include <cstdint>
 
