@@ -208,6 +208,13 @@ export class Tensor {
    */
   _holdPass = 0;
   _holds = 0;
+  /** @internal how many recorded graph nodes hold this storage saved for backward (on the owning tensor). */
+  _savedBy = 0;
+  /**
+   * @internal set by nn.Sequential on an intermediate between two built-in layers: no reference to it
+   * exists outside the graph, so its storage is recycled when the last node that saved it is released.
+   */
+  _private = false;
   /** @internal a unique id, for debugging and stable ordering. */
   readonly id: number;
 

@@ -5,7 +5,7 @@
 // makes the ctx the gradFn of the outputs. The ctx *is* the graph node: it holds the edges to the
 // inputs' nodes (or to leaf tensors), the saved tensors, and the per-pass bookkeeping of the engine.
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
-import { adjustGraphBytes, POOL_MIN_BYTES } from '../memory.js';
+import { adjustGraphBytes, POOL_MIN_BYTES, recycleStorage } from '../memory.js';
 import { describe, formatShape, sizeOf } from '../shape.js';
 import { Tensor, checkStorage, viewOf, type GradHook } from '../tensor.js';
 import type { DType } from '../dtype.js';
@@ -94,6 +94,7 @@ export class FunctionCtx {
 
   /** Saves tensors for backward (call once, in setupContext). They are freed after backward. */
   saveForBackward(...tensors: (Tensor | null | undefined)[]): void {
+    if (this._savedExtra !== null && this._saved !== null) this._unsave();
     // Versions are recorded only when some tensor has been written in place (null: all at version 0),
     // which spares an allocation on the common path.
     let versions: number[] | null = null;
@@ -105,11 +106,32 @@ export class FunctionCtx {
         throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${describe(t)}`);
       if (t.data.length === 0) checkStorage(t, this.name, `saved tensor ${i}`);
       if (t._ver !== null && t._ver.version !== 0) (versions ??= new Array<number>(tensors.length).fill(0))[i] = t._ver.version;
-      if (t.data.byteLength >= POOL_MIN_BYTES) bytes += t.data.byteLength;
+      if (t.data.byteLength >= POOL_MIN_BYTES) {
+        // Only pooled storage can be recycled, so only it is counted (which keeps small graphs free of it).
+        bytes += t.data.byteLength;
+        (t._base ?? t)._savedBy++;
+      }
     }
     this._saved = tensors as Tensor[];
     this._savedVersions = versions;
     if (bytes !== 0 || this._savedExtra !== null || isAnomalyEnabled()) this._saveExtra(tensors, bytes);
+  }
+
+  /**
+   * @internal Drops this node's claim on its saved tensors. A private intermediate (see
+   * Tensor._private) that no node holds any more is dead, and its storage returns to the pool.
+   */
+  _unsave(): void {
+    const saved = this._saved!;
+    for (let i = 0; i < saved.length; i++) {
+      const t = saved[i];
+      if (!t || t.data.byteLength < POOL_MIN_BYTES) continue; // counted only when large (saveForBackward)
+      const root = t._base ?? t;
+      if (--root._savedBy === 0 && root._private) {
+        root._private = false;
+        recycleStorage(root.data);
+      }
+    }
   }
 
   /** @internal graph-byte accounting (large saved storage) and anomaly mode's checksums. */
@@ -213,6 +235,7 @@ export class FunctionCtx {
       adjustGraphBytes(-this._savedExtra.bytes);
       this._savedExtra = null;
       graphsHoldingBytes.unregister(this);
+      if (this._saved !== null) this._unsave();
     }
     this._saved = null;
     this._savedVersions = null;

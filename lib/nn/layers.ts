@@ -4,7 +4,7 @@ import { relu } from '../ops/relu.js';
 import { sigmoid } from '../ops/sigmoid.js';
 import { tanh } from '../ops/tanh.js';
 import { checkShape, describe, formatValue } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { elu } from '../ops/elu.js';
 import { gelu } from '../ops/gelu.js';
 import { leakyRelu } from '../ops/leaky_relu.js';
@@ -14,6 +14,7 @@ import { softplus } from '../ops/softplus.js';
 import { isOptionsObject } from '../ops/util.js';
 import { dropout, embedding, layerNorm } from './functional_ops.js';
 import { normal_, ones_, zeros_ } from './init.js';
+import { Linear } from './linear.js';
 import { Module } from './module.js';
 import { empty, floatDtypeOption } from './util.js';
 
@@ -48,12 +49,37 @@ export class Sequential extends Module {
     return this;
   }
 
-  /** x through every module in order. */
+  /**
+   * x through every module in order. An intermediate passed between two built-in layers is reachable
+   * only through the recorded graph, so it is marked private: its storage returns to the pool as soon
+   * as backward has released every node that saved it, instead of waiting for the collector.
+   */
   forward(x: any): any {
+    const list = this.children();
     let y = x;
-    for (const m of this.children()) y = m.call(y);
+    for (let i = 0; i < list.length; i++) {
+      const input = y;
+      y = list[i].call(y);
+      if (
+        i + 1 < list.length && y instanceof Tensor && y !== input && y.gradFn !== null && y._base === null &&
+        isPlainBuiltin(list[i]) && isPlainBuiltin(list[i + 1])
+      )
+        y._private = true;
+    }
     return y;
   }
+}
+
+/**
+ * A layer of this library, exactly (not a subclass, no forward or call of its own on the instance):
+ * it returns a fresh tensor and keeps no reference to its input or output.
+ */
+function isPlainBuiltin(m: Module): boolean {
+  const cls = m.constructor as { prototype: Module };
+  return (
+    PLAIN_LAYERS.has(cls) && m.call === Module.prototype.call && m.forward === cls.prototype.forward &&
+    !Object.prototype.hasOwnProperty.call(m, 'forward') && !Object.prototype.hasOwnProperty.call(m, 'call')
+  );
 }
 
 /** Returns its input. */
@@ -310,3 +336,6 @@ export class Embedding extends Module {
     return `${this.numEmbeddings}, ${this.embeddingDim}`;
   }
 }
+
+/** The layers whose outputs Sequential may mark private (each returns a fresh tensor from its input). */
+const PLAIN_LAYERS = new Set<unknown>([Linear, ReLU, Tanh, Sigmoid, GELU, SiLU, ELU, LeakyReLU, Softplus, Softmax, LogSoftmax, LayerNorm]);

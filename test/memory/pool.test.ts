@@ -168,6 +168,54 @@ describe('release by the engine', () => {
   });
 });
 
+describe('intermediates inside Sequential', () => {
+  const build = () => {
+    tg.manualSeed(3);
+    return new tg.nn.Sequential(new tg.nn.Linear(256, 128), new tg.nn.ReLU(), new tg.nn.Linear(128, 64), new tg.nn.Tanh(), new tg.nn.Linear(64, 10));
+  };
+  const x = tg.rand([64, 256]);
+  const y = tg.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), { shape: [64] });
+
+  it('are recycled once backward has released every node that saved them, with unchanged gradients', () => {
+    const model = build();
+    // The same computation with a user module between the layers marks nothing private.
+    class Pass extends tg.nn.Module {
+      forward(t: tg.Tensor) {
+        return t;
+      }
+    }
+    const plain = build();
+    const reference = new tg.nn.Sequential(...plain.children().flatMap((m) => [m, new Pass()]));
+    const r0 = tg.memory().recycled;
+    tg.nn.functional.crossEntropy(reference.forward(x), y).backward();
+    const byGradients = tg.memory().recycled - r0;
+    const m0 = tg.memory().recycled;
+    tg.nn.functional.crossEntropy(model.forward(x), y).backward();
+    // Beyond the gradients: Linear 1's output and ReLU's output ([64, 128] float32, 32 KiB each).
+    expect(tg.memory().recycled - m0).toBe(byGradients + 2);
+    const params = model.parameters(), refParams = plain.parameters();
+    params.forEach((p, i) => expect(Array.from(p.grad!.data)).toEqual(Array.from(refParams[i].grad!.data)));
+  });
+
+  it('are kept while a retained graph may still need them', () => {
+    const model = build();
+    const loss = tg.nn.functional.crossEntropy(model.forward(x), y);
+    loss.backward(null, { retainGraph: true });
+    const g1 = Array.from(model.parameters()[0].grad!.data);
+    model.zeroGrad();
+    loss.backward();
+    expect(Array.from(model.parameters()[0].grad!.data)).toEqual(g1);
+  });
+
+  it('the output, and outputs of user layers, are never marked', () => {
+    const model = build();
+    const out = model.forward(x);
+    tg.nn.functional.crossEntropy(out, y).backward();
+    expect(out.data.length).toBe(640);
+    expect(out._private).toBe(false);
+  });
+});
+
 describe('gradients replaced before anyone read them', () => {
   it('grad = null (zeroGrad) recycles a gradient backward stored and nobody read', () => {
     const w = tg.ones([256, 256], { requiresGrad: true });
