@@ -110,7 +110,7 @@ function untrack(lease: Lease): void {
 }
 
 /** The class size, in bytes, that serves a request of `bytes`. */
-export function sizeClass(bytes: number): number {
+function sizeClass(bytes: number): number {
   if (bytes <= POOL_MIN_BYTES) return POOL_MIN_BYTES;
   const octave = 2 ** Math.floor(Math.log2(bytes));
   const step = octave / 4;
@@ -241,8 +241,8 @@ export interface MemoryInfo {
   peak: number | null;
 }
 
-/** @internal a snapshot of the allocator's counters. */
-export function memoryInfo(): MemoryInfo {
+/** A snapshot of the allocator's counters. */
+function memoryInfo(): MemoryInfo {
   return {
     liveBytes: tracking ? stats.liveBytes : null,
     byDtype: tracking ? { ...stats.liveByDtype } : null,

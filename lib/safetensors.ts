@@ -16,10 +16,9 @@
 import { closeSync, constants as fsConstants, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
 import { basename, dirname, join } from 'node:path';
-import { checkStorage } from './autograd/function.js';
 import { allocate, type DType } from './dtype.js';
 import { describe, formatShape } from './shape.js';
-import { Tensor } from './tensor.js';
+import { Tensor, checkStorage } from './tensor.js';
 
 /** A tensor's entry in the header. */
 export interface TensorInfo {

@@ -8,8 +8,8 @@ import { allocatedSince, allocationMark, POOL_MIN_BYTES, recycleStorage, setCurr
 import { isAnomalyEnabled, setAnomalyEnabled, setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
-import { Tensor, ops, tensorIdWatermark, type BackwardOptions, type GradHook } from '../tensor.js';
-import { FunctionCtx, checkStorage } from './function.js';
+import { Tensor, checkStorage, ops, tensorIdWatermark, type BackwardOptions, type GradHook } from '../tensor.js';
+import { FunctionCtx } from './function.js';
 
 let passCounter = 0;
 /** Backward passes running now: more than one when a hook or a custom backward calls backward. */

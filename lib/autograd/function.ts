@@ -398,4 +398,3 @@ function wireOne(ctx: FunctionCtx, args: unknown[], out: Tensor, index: number):
   return out;
 }
 
-export { checkStorage };

@@ -3,8 +3,7 @@
 // counter, draws from the global seeded generator (tg.manualSeed) and returns the tensor.
 import { normal as randNormal, uniform as randUniform } from '../random.js';
 import { describe, formatShape, formatValue } from '../shape.js';
-import { checkStorage } from '../autograd/function.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, checkStorage } from '../tensor.js';
 
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';

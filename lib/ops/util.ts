@@ -1,9 +1,9 @@
 // Shared argument checks and gradient helpers for the ops.
-import { applyFunction, checkStorage, type FunctionClass } from '../autograd/function.js';
+import { applyFunction, type FunctionClass } from '../autograd/function.js';
 import { isGradEnabled } from '../grad_mode.js';
 import { setCurrentOp } from '../memory.js';
 import { describe } from '../shape.js';
-import { Tensor, type Dims, type TensorLike } from '../tensor.js';
+import { Tensor, checkStorage, type Dims, type TensorLike } from '../tensor.js';
 
 /** An empty tensor is fine unless it was disposed or its buffer transferred (kept out of line). */
 function checkReadable(x: Tensor, op: string, arg: string): Tensor {
