@@ -11,6 +11,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   tapegrad_binding::register_gemm(env, exports);
   tapegrad_binding::register_elementwise(env, exports);
   tapegrad_binding::register_loss(env, exports);
+  tapegrad_binding::register_memory(env, exports);
   tapegrad_binding::register_optim(env, exports);
   tapegrad_binding::register_softmax(env, exports);
   return exports;

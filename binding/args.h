@@ -142,6 +142,7 @@ void register_info(Napi::Env env, Napi::Object exports);
 void register_gemm(Napi::Env env, Napi::Object exports);
 void register_elementwise(Napi::Env env, Napi::Object exports);
 void register_loss(Napi::Env env, Napi::Object exports);
+void register_memory(Napi::Env env, Napi::Object exports);
 void register_optim(Napi::Env env, Napi::Object exports);
 void register_softmax(Napi::Env env, Napi::Object exports);
 

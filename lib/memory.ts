@@ -3,20 +3,29 @@
 // Why a pool: V8 frees an ArrayBuffer only when the garbage collector finds it dead, and hands most
 // large fresh ArrayBuffers pages the process has not touched recently; on virtual machines that
 // return freed pages to the host, touching such a page stalls for microseconds, so a 256 KiB output
-// can cost more than the product that fills it. Buffers the library knows are dead go back to a
-// size-classed free list and are handed out again while their pages are still warm.
+// can cost more than the product that fills it. Storage goes back to a size-classed cache and is
+// handed out again while its pages are still warm.
 //
-// Where buffers come back (deterministic release; nothing waits for a collection):
+// Two levels:
+//   - native blocks (binding/memory.cc): storage is lent as external ArrayBuffers over blocks of the
+//     addon's pool. When the collector frees such a buffer, a finalizer that Node runs during the
+//     collection gives the block back, so even code that never disposes anything reuses warm memory
+//     inside a synchronous loop (V8 counts the lent bytes as external memory and collects young
+//     buffers in cheap scavenges when they pile up).
+//   - the free lists here: storage the library knows is dead is kept as the ArrayBuffer it is, and
+//     handed out again with no call into the addon. Plain ArrayBuffers take this path alone where the
+//     addon cannot lend (TAPEGRAD_NATIVE_STORAGE=0, a runtime that forbids external buffers).
+//
+// Where storage comes back at once (deterministic release; nothing waits for a collection):
 //   - the autograd engine recycles gradients it created and consumed within one backward pass;
-//   - t.dispose() / `using t = ...` recycles a tensor's storage at once (optional, never required);
-// everything else is simply collected by V8 as before, so code that never disposes stays flat.
-// A recycled buffer is detached from every typed array that viewed it (ArrayBuffer transfer), so a
-// stale reference reads as empty and every op refuses it with an error instead of seeing reused memory.
-//
-// Why not native blocks behind external ArrayBuffers: Node-API runs their finalizers from the event
-// loop, never inside a synchronous training loop, so blocks could not return while the loop runs.
-// Each worker thread has its own module instance, hence its own pool; nothing is shared across threads.
+//   - t.dispose() / `using t = ...` recycles a tensor's storage (optional, never required);
+// everything else returns when the collector frees it.
+// A disposed buffer is detached from every typed array that viewed it, so a stale reference reads
+// as empty and every op refuses it with an error instead of seeing reused memory.
+// The native pool is one per process (locked); the free lists are per module instance, so each
+// worker thread has its own.
 import type { DType, TypedArray } from './dtype.js';
+import { native } from './native.js';
 import { describe } from './shape.js';
 
 /** Storage smaller than this is left to V8 (young-generation allocation is cheap and warm). */
@@ -39,12 +48,27 @@ function capFromEnv(): number {
 
 let capBytes = capFromEnv();
 
+/** Whether storage comes from the addon's block pool (see the top of this file). */
+const nativeBlocks = typeof process === 'undefined' || process.env.TAPEGRAD_NATIVE_STORAGE !== '0';
+/** The addon takes a whole number of bytes; beyond 2^50 (a petabyte) a cap is as good as none. */
+const wholeBytes = (bytes: number): number => Math.floor(Math.min(bytes, 2 ** 50));
+if (nativeBlocks) native.setBlockCacheCap(wholeBytes(capBytes));
+
+/** Buffers lent by the addon: they go back with giveBlock, never by transfer (which would move the block). */
+const nativeBacked = new WeakSet<ArrayBuffer>();
+
 /** Free buffers by class size in bytes (classes: 2^k·{1, 1.25, 1.5, 1.75}, so at most 25% slack). */
 const freeLists = new Map<number, ArrayBuffer[]>();
 
 const stats = {
+  /** Bytes in the free lists here (the addon's cache is counted there). */
   cachedBytes: 0,
-  /** Handed out and not recycled: includes storage the collector freed since (it cannot tell us). */
+  /** Of cachedBytes, those over native blocks (still lent, as the addon sees them). */
+  nativeCachedBytes: 0,
+  /**
+   * Plain ArrayBuffers handed out and not recycled: includes storage the collector freed since (it
+   * cannot tell us). Native blocks are counted by the addon, which does see collections.
+   */
   inUseBytes: 0,
   /** With tracking on: storage allocated while tracking, neither recycled nor collected. */
   liveBytes: 0,
@@ -65,6 +89,8 @@ interface Lease {
   op: string;
   /** Allocated while tracking was on: counted in the live numbers. */
   tracked: boolean;
+  /** Over a native block. */
+  native: boolean;
 }
 
 /**
@@ -143,21 +169,31 @@ export function allocateStorage(dtype: DType, size: number, zeroed = true): Type
   }
   const cls = sizeClass(bytes);
   const list = freeLists.get(cls);
-  let buffer: ArrayBuffer;
+  let buffer: ArrayBuffer | undefined;
   let reused = false;
+  let lent = false;
   if (list !== undefined && list.length > 0) {
     buffer = list.pop()!;
     stats.cachedBytes -= cls;
     stats.fromPool++;
     reused = true;
-  } else {
+    lent = nativeBacked.has(buffer);
+    if (lent) stats.nativeCachedBytes -= cls;
+  } else if (nativeBlocks) {
+    buffer = native.takeBlock(cls, zeroed);
+    if (buffer !== undefined) {
+      nativeBacked.add(buffer);
+      lent = true;
+    }
+  }
+  if (buffer === undefined) {
     buffer = new ArrayBuffer(cls); // zero-filled by V8
     stats.fresh++;
   }
   const op = !tracking ? '' : typeof currentOp === 'string' ? currentOp : currentOp.name;
-  const lease: Lease = { bytes: cls, dtype, serial: nextSerial++, op, tracked: tracking };
+  const lease: Lease = { bytes: cls, dtype, serial: nextSerial++, op, tracked: tracking, native: lent };
   leases.set(buffer, lease);
-  stats.inUseBytes += cls;
+  if (!lent) stats.inUseBytes += cls;
   if (tracking) {
     collected.register(buffer, lease, buffer);
     countOp(op, cls);
@@ -185,14 +221,24 @@ export function recycleStorage(data: TypedArray, detach = true): boolean {
   leases.delete(buffer);
   if (lease.tracked) collected.unregister(buffer);
   untrack(lease);
-  stats.inUseBytes -= lease.bytes;
   stats.recycled++;
+  const overCap = stats.cachedBytes + lease.bytes > capBytes;
+  if (lease.native) {
+    // The addon detaches it and caches the block (under its own cap).
+    if (detach || overCap) {
+      native.giveBlock(buffer);
+      return true;
+    }
+    stats.nativeCachedBytes += lease.bytes;
+  } else {
+    stats.inUseBytes -= lease.bytes;
+    if (overCap) return true; // let V8 collect it
+  }
   // A transfer detaches every existing view and yields a new ArrayBuffer over the same memory.
-  const moved = detach ? transfer(buffer) : buffer;
-  if (stats.cachedBytes + lease.bytes > capBytes) return true; // over the cap: let V8 collect it
+  const kept = detach ? transfer(buffer) : buffer;
   let list = freeLists.get(lease.bytes);
   if (list === undefined) freeLists.set(lease.bytes, (list = []));
-  list.push(moved);
+  list.push(kept);
   stats.cachedBytes += lease.bytes;
   return true;
 }
@@ -228,29 +274,41 @@ export interface MemoryInfo {
   /** Bytes of storage (16 KiB or more) that recorded graphs hold for backward (saved tensors). */
   graphBytes: number;
   /**
-   * The pool: free bytes cached for reuse; bytes handed out and not returned (storage the collector
-   * freed without a release stays counted here, as the pool cannot see it); the cache's cap.
+   * The pool: free bytes cached for reuse; bytes handed out and not returned; the cap on cached
+   * bytes (the addon's block cache and the free lists each keep at most that much). Native blocks
+   * leave inUse when the collector frees their buffer; plain ArrayBuffers (where the addon cannot
+   * lend) stay counted until released, as nothing reports their collection.
    */
   pool: { cached: number; inUse: number; cap: number };
   /** Allocations served from the pool, and from fresh memory. */
   fromPool: number;
   fresh: number;
-  /** Storages returned to the pool (by the engine, dispose, or the optimizers). */
+  /** Storages returned to the pool by the library (the engine, dispose). */
   recycled: number;
+  /** Native blocks returned to the pool because the collector freed the tensor that held them. */
+  collected: number;
+  // The addon's pool serves every thread of the process, so its blocks' figures (part of cached,
+  // inUse, fromPool and fresh; all of collected) are the process's.
   /** With tracking on: the most live bytes at once since tracking started (or resetPeak()); else null. */
   peak: number | null;
 }
 
 /** A snapshot of the allocator's counters. */
 function memoryInfo(): MemoryInfo {
+  const blocks = native.blockPoolStats();
   return {
     liveBytes: tracking ? stats.liveBytes : null,
     byDtype: tracking ? { ...stats.liveByDtype } : null,
     graphBytes: stats.graphBytes,
-    pool: { cached: stats.cachedBytes, inUse: stats.inUseBytes, cap: capBytes },
-    fromPool: stats.fromPool,
-    fresh: stats.fresh,
+    pool: {
+      cached: stats.cachedBytes + blocks.cachedBytes,
+      inUse: stats.inUseBytes + blocks.lentBytes - stats.nativeCachedBytes,
+      cap: capBytes,
+    },
+    fromPool: stats.fromPool + blocks.fromCache,
+    fresh: stats.fresh + blocks.fresh,
     recycled: stats.recycled,
+    collected: blocks.collected,
     peak: tracking ? stats.peakLiveBytes : null,
   };
 }
@@ -263,16 +321,20 @@ export function byOp(): { op: string; bytes: number }[] {
   return [...bytesByOp].map(([op, bytes]) => ({ op, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
-/** Drops every cached buffer (V8 frees them at its next collection). */
+/** Releases every cached buffer: native blocks are freed now, plain ArrayBuffers at V8's next collection. */
 export function emptyCache(): void {
+  for (const list of freeLists.values()) for (const buffer of list) if (nativeBacked.has(buffer)) native.giveBlock(buffer);
   freeLists.clear();
   stats.cachedBytes = 0;
+  stats.nativeCachedBytes = 0;
+  native.emptyBlockCache();
 }
 
 /** Sets the most bytes the pool caches (0 disables caching); returns the previous cap. */
 export function setPoolCap(bytes: number): number {
   if (typeof bytes !== 'number') throw new TypeError(`memory.setPoolCap: argument 'bytes' must be a number, got ${describe(bytes)}`);
   if (!(bytes >= 0)) throw new RangeError(`memory.setPoolCap: argument 'bytes' must be non-negative, got ${describe(bytes)}`);
+  native.setBlockCacheCap(wholeBytes(bytes));
   const previous = capBytes;
   capBytes = bytes;
   if (stats.cachedBytes > bytes) emptyCache();

@@ -73,6 +73,21 @@ export interface NativeBinding {
     weightDecay: number, decoupled: boolean, amsgrad: boolean, maximize: boolean, step: number,
   ): void;
 
+  /**
+   * An ArrayBuffer of `bytes` over a block of the native storage pool (zero-filled when `zeroed`), or
+   * undefined when the pool cannot lend one (the caller allocates the storage itself).
+   */
+  takeBlock(bytes: number, zeroed: boolean): ArrayBuffer | undefined;
+  /** Detaches a buffer from takeBlock and returns its block to the pool; false for any other value. */
+  giveBlock(buffer: unknown): boolean;
+  blockPoolStats(): {
+    cachedBytes: number; lentBytes: number; capBytes: number; fromCache: number; fresh: number; givenBack: number;
+    collected: number;
+  };
+  emptyBlockCache(): void;
+  /** Sets the most bytes the native pool caches; returns the previous cap. */
+  setBlockCacheCap(bytes: number): number;
+
   /** y = softmax (log: logSoftmax) of x along n in its (outer, n, inner) view; x, y same kind, no overlap. */
   softmax(x: Float, y: Float, outer: number, n: number, inner: number, log: boolean): void;
   /** dx from the forward output y and its gradient g: y·(g − Σg·y), or (log) g − exp(y)·Σg. */
