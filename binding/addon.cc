@@ -6,7 +6,13 @@
 
 namespace {
 
+// The export table's version. lib/native.ts refuses an addon whose version differs from its ABI_VERSION,
+// so a stale binary fails at load instead of misbehaving. Bump it (and ABI_VERSION) whenever an export is
+// added, removed, or changes its arguments or semantics.
+constexpr int kAbiVersion = 1;
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
+  exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
   tapegrad_binding::register_info(env, exports);
   tapegrad_binding::register_gemm(env, exports);
   tapegrad_binding::register_elementwise(env, exports);

@@ -5,10 +5,14 @@
 
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
 namespace tapegrad_binding {
+
+// 2^53, the largest integer a JS number holds exactly: the bound for every size, offset, stride and index.
+constexpr int64_t kMaxInt = int64_t{1} << 53;
 
 inline std::string describe(const Napi::Value& v) {
   if (v.IsUndefined()) return "undefined";
@@ -116,7 +120,7 @@ inline bool is_f32(const Napi::CallbackInfo& info, const char* fn, size_t i) {
 
 // A JS array of small non-negative integers (shapes, strides, dims), at most max_len long.
 inline std::vector<int64_t> get_int_list(const Napi::CallbackInfo& info, const char* fn, size_t i, size_t max_len,
-                                         int64_t lo = 0, int64_t hi = (int64_t{1} << 53)) {
+                                         int64_t lo = 0, int64_t hi = kMaxInt) {
   const Napi::Value v = info[i];
   if (!v.IsArray()) throw_type(info.Env(), fn, i, "an array of integers", v);
   Napi::Array arr = v.As<Napi::Array>();
@@ -135,6 +139,49 @@ inline std::vector<int64_t> get_int_list(const Napi::CallbackInfo& info, const c
     out[j] = static_cast<int64_t>(d);
   }
   return out;
+}
+
+// The bytes [lo, hi) an argument reads or writes; empty when lo >= hi. Typed arrays may be views of one
+// ArrayBuffer, so the glue compares addresses, never array identity.
+struct ByteRange {
+  uintptr_t lo = 0, hi = 0;
+  bool empty() const { return lo >= hi; }
+};
+
+// Elements [first, first + count) of the array at p; empty for a null p or count <= 0.
+template <typename T> ByteRange byte_range(const T* p, int64_t first, int64_t count) {
+  if (p == nullptr || count <= 0) return {};
+  const uintptr_t base = reinterpret_cast<uintptr_t>(p) + static_cast<uintptr_t>(first) * sizeof(T);
+  return {base, base + static_cast<uintptr_t>(count) * sizeof(T)};
+}
+template <typename T> ByteRange byte_range(const Span<T>& s) {
+  return byte_range(s.data, 0, static_cast<int64_t>(s.length));
+}
+
+// The one overlap test behind every "must not overlap" check.
+inline bool overlap(const ByteRange& a, const ByteRange& b) {
+  return !a.empty() && !b.empty() && a.lo < b.hi && b.lo < a.hi;
+}
+
+// An array argument for check_no_overlap: the bytes it touches, its index, and whether the kernel writes it.
+struct ArgBytes {
+  ByteRange bytes;
+  size_t arg;
+  bool written;
+};
+
+// No written argument shares a byte with any other argument (read-only ones may share). The message
+// names the written argument first.
+inline void check_no_overlap(const Napi::Env& env, const char* fn, std::initializer_list<ArgBytes> args) {
+  for (const ArgBytes* a = args.begin(); a != args.end(); ++a) {
+    if (!a->written) continue;
+    for (const ArgBytes* b = args.begin(); b != args.end(); ++b) {
+      if (b == a || (b->written && b < a)) continue;  // a pair of outputs is checked once
+      if (overlap(a->bytes, b->bytes))
+        throw_range(env, fn, "argument " + std::to_string(a->arg) + " must not overlap argument " +
+                                 std::to_string(b->arg) + " in memory");
+    }
+  }
 }
 
 // Registration hooks, one per glue file (each adds its functions to the exports object).

@@ -22,7 +22,6 @@
 namespace tapegrad_binding {
 namespace {
 
-constexpr int64_t kMaxInt = int64_t{1} << 53;  // largest exactly representable JS integer
 constexpr size_t kMaxDims = 16;
 
 // Fast paths. A call costs a few N-API calls per argument rather than the generic helpers' several:
@@ -143,16 +142,6 @@ void check_length(const Napi::Env& env, const char* fn, size_t i, size_t length,
                              "), got " + std::to_string(length));
 }
 
-// Elements [0, count) of an array starting at p, as a byte range.
-struct Bytes {
-  uintptr_t lo, hi;
-};
-template <typename T> Bytes bytes(const T* p, int64_t count) {
-  const uintptr_t lo = reinterpret_cast<uintptr_t>(p);
-  return {lo, lo + static_cast<uintptr_t>(count) * sizeof(T)};
-}
-bool overlap(Bytes a, Bytes b) { return a.lo < a.hi && b.lo < b.hi && a.lo < b.hi && b.lo < a.hi; }
-
 // ---- unary ------------------------------------------------------------------------------------------
 
 template <typename T>
@@ -163,7 +152,7 @@ void unary_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Unary
   const double p0 = get_number(info, fn, 3), p1 = get_number(info, fn, 4);
   check_length(env, fn, 2, out.length, static_cast<int64_t>(x.length), "the length of argument 1");
   const int64_t n = static_cast<int64_t>(x.length);
-  if (x.data != out.data && overlap(bytes(x.data, n), bytes(out.data, n)))
+  if (x.data != out.data && overlap(byte_range(x.data, 0, n), byte_range(out.data, 0, n)))
     throw_range(env, fn, "argument 2 must be argument 1 itself or not overlap it in memory, got views that "
                          "partially share one ArrayBuffer");
   if constexpr (sizeof(T) == 4) tapegrad::unary_f32(op, x.data, out.data, n, p0, p1);
@@ -225,13 +214,13 @@ void binary_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Bina
     throw_range(env, fn, "argument 3 must hold every element argument 4's strides address over argument 6 (up to "
                          "index " + (b_last > kMaxInt ? std::string("more than 2^53") : std::to_string(static_cast<int64_t>(b_last))) +
                          "), got length " + std::to_string(b.length));
-  const Bytes ob = bytes(out.data, n);
+  const ByteRange ob = byte_range(out.data, 0, n);
   // In place is fine only as the very same elements in the same order.
-  if (overlap(ob, bytes(a.data, static_cast<int64_t>(a_last) + 1)) &&
+  if (overlap(ob, byte_range(a.data, 0, static_cast<int64_t>(a_last) + 1)) &&
       !(a.data == out.data && contiguous_like_out(shape, as)))
     throw_range(env, fn, "argument 5 must not overlap argument 1 in memory unless it is the same contiguous view "
                          "(strides " + list_to_string(as) + " over " + list_to_string(shape) + ")");
-  if (overlap(ob, bytes(b.data, static_cast<int64_t>(b_last) + 1)) &&
+  if (overlap(ob, byte_range(b.data, 0, static_cast<int64_t>(b_last) + 1)) &&
       !(b.data == out.data && contiguous_like_out(shape, bs)))
     throw_range(env, fn, "argument 5 must not overlap argument 3 in memory unless it is the same contiguous view "
                          "(strides " + list_to_string(bs) + " over " + list_to_string(shape) + ")");
@@ -277,7 +266,7 @@ void reduce_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Redu
     if (!(mask >> d & 1u)) kept.push_back(shape[static_cast<size_t>(d)]);
   const int64_t m = numel(env, fn, 2, kept);
   check_length(env, fn, 4, out.length, m, "the product of the kept dims, " + list_to_string(kept));
-  if (overlap(bytes(x.data, n), bytes(out.data, m)))
+  if (overlap(byte_range(x.data, 0, n), byte_range(out.data, 0, m)))
     throw_range(env, fn, "argument 4 must not overlap argument 1 in memory, got views that share one ArrayBuffer");
   if constexpr (sizeof(T) == 4) tapegrad::reduce_f32(op, static_cast<int>(ndim), shape.data(), mask, x.data, out.data);
   else tapegrad::reduce_f64(op, static_cast<int>(ndim), shape.data(), mask, x.data, out.data);

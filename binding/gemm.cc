@@ -16,8 +16,6 @@
 namespace tapegrad_binding {
 namespace {
 
-constexpr int64_t kMaxInt = int64_t{1} << 53;  // largest exactly representable JS integer
-
 // Index of the last element a rows×cols matrix with non-negative strides addresses, relative to its
 // offset; exact in 128-bit arithmetic (no overflow for any inputs in [0, 2^53]).
 __int128 span(int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
@@ -39,22 +37,16 @@ void check_bounds(const Napi::Env& env, const char* fn, size_t i, const char* na
                              "), got length " + std::to_string(length));
 }
 
-struct ByteRange {
-  uintptr_t lo = 0, hi = 0;  // [lo, hi)
-  bool empty() const { return lo >= hi; }
-};
-
+// The bytes an operand addresses: from its lowest offset to its highest offset plus its last index
+// (checked in bounds first, so the sum fits).
 template <typename T>
-ByteRange byte_range(const T* data, int64_t min_off, int64_t max_off, __int128 last) {
-  const uintptr_t base = reinterpret_cast<uintptr_t>(data);
-  return {base + static_cast<uintptr_t>(min_off) * sizeof(T),
-          base + static_cast<uintptr_t>(max_off + static_cast<int64_t>(last) + 1) * sizeof(T)};
+ByteRange operand_bytes(const T* data, int64_t min_off, int64_t max_off, __int128 last) {
+  return byte_range(data, min_off, max_off - min_off + static_cast<int64_t>(last) + 1);
 }
 
 void check_disjoint(const Napi::Env& env, const char* fn, const ByteRange& c, const ByteRange& other, size_t other_arg,
                     const char* other_name) {
-  if (c.empty() || other.empty()) return;
-  if (c.lo < other.hi && other.lo < c.hi)
+  if (overlap(c, other))
     throw_range(env, fn, "argument 8 must not overlap argument " + std::to_string(other_arg) + " (" + other_name +
                              ") in memory, got views that share elements of one ArrayBuffer");
 }
@@ -126,13 +118,13 @@ ByteRange check_operands(const Napi::Env& env, const char* fn, const Dims& d, co
                          int64_t c_hi) {
   const __int128 c_last = span(d.m, d.n, d.rsc, d.csc);
   check_bounds(env, fn, 8, "C", c.length, c_hi, c_last);
-  const ByteRange cr = byte_range(c.data, c_lo, c_hi, c_last);
+  const ByteRange cr = operand_bytes(c.data, c_lo, c_hi, c_last);
   if (d.k > 0) {
     const __int128 a_last = span(d.m, d.k, d.rsa, d.csa), b_last = span(d.k, d.n, d.rsb, d.csb);
     check_bounds(env, fn, 0, "A", a.length, a_hi, a_last);
     check_bounds(env, fn, 4, "B", b.length, b_hi, b_last);
-    check_disjoint(env, fn, cr, byte_range(a.data, a_lo, a_hi, a_last), 0, "A");
-    check_disjoint(env, fn, cr, byte_range(b.data, b_lo, b_hi, b_last), 4, "B");
+    check_disjoint(env, fn, cr, operand_bytes(a.data, a_lo, a_hi, a_last), 0, "A");
+    check_disjoint(env, fn, cr, operand_bytes(b.data, b_lo, b_hi, b_last), 4, "B");
   }
   return cr;
 }
@@ -163,7 +155,7 @@ void gemm_typed(const Napi::CallbackInfo& info) {
   const ByteRange cr = check_operands(info.Env(), fn, d, a, a_off, a_off, b, b_off, b_off, c, c_off, c_off);
   if (has_bias) {
     check_bounds(info.Env(), fn, 17, "bias", bias.length, bias_off, d.n - 1);
-    check_disjoint(info.Env(), fn, cr, byte_range(bias.data, bias_off, bias_off, d.n - 1), 17, "bias");
+    check_disjoint(info.Env(), fn, cr, operand_bytes(bias.data, bias_off, bias_off, d.n - 1), 17, "bias");
   }
   const T* bp = has_bias ? bias.data + bias_off : nullptr;
   if constexpr (sizeof(T) == 4)

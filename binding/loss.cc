@@ -18,8 +18,6 @@
 namespace tapegrad_binding {
 namespace {
 
-constexpr int64_t kMaxInt = int64_t{1} << 53;
-
 bool is_nullish(const Napi::Value& v) { return v.IsUndefined() || v.IsNull(); }
 
 // Argument i as a T array (or null when allowed and given) with at least `need` elements.
@@ -35,26 +33,6 @@ Span<T> get_sized(const Napi::CallbackInfo& info, const char* fn, size_t i, __in
                                     std::to_string(static_cast<int64_t>(need)) + " elements, got length " +
                                     std::to_string(s.length));
   return s;
-}
-
-struct Region {
-  const void* data;
-  size_t bytes;
-  size_t arg;
-};
-
-// Outputs (the first `outputs` regions) must not share bytes with any other region.
-void check_no_overlap(const Napi::Env& env, const char* fn, const std::vector<Region>& regions, size_t outputs) {
-  for (size_t a = 0; a < outputs; ++a)
-    for (size_t b = 0; b < regions.size(); ++b) {
-      if (a == b || regions[a].data == nullptr || regions[b].data == nullptr) continue;
-      if (regions[a].bytes == 0 || regions[b].bytes == 0) continue;
-      const uintptr_t alo = reinterpret_cast<uintptr_t>(regions[a].data), ahi = alo + regions[a].bytes;
-      const uintptr_t blo = reinterpret_cast<uintptr_t>(regions[b].data), bhi = blo + regions[b].bytes;
-      if (alo < bhi && blo < ahi)
-        throw_range(env, fn, "argument " + std::to_string(regions[a].arg) + " must not overlap argument " +
-                                 std::to_string(regions[b].arg) + " in memory");
-    }
 }
 
 struct Targets {
@@ -98,12 +76,11 @@ template <typename T> void forward_typed(const Napi::CallbackInfo& info) {
   const Span<T> w = get_sized<T>(info, fn, 5, c, true);
   const Span<T> loss = get_sized<T>(info, fn, 8, m, false);
   const Span<double> lse = get_sized<double>(info, fn, 9, m, false);
-  const size_t tb = sizeof(T);
+  const int64_t n = static_cast<int64_t>(mc);  // fits: z holds that many elements
   check_no_overlap(info.Env(), fn,
-                   {{loss.data, m * tb, 8}, {lse.data, m * sizeof(double), 9}, {z.data, static_cast<size_t>(mc) * tb, 0},
-                    {t.index.data, m * sizeof(int32_t), 3}, {prob.data, t.has_prob ? static_cast<size_t>(mc) * tb : 0, 4},
-                    {w.data, c * tb, 5}},
-                   2);
+                   {{byte_range(loss.data, 0, m), 8, true}, {byte_range(lse.data, 0, m), 9, true},
+                    {byte_range(z.data, 0, n), 0, false}, {byte_range(t.index.data, 0, m), 3, false},
+                    {byte_range(prob.data, 0, t.has_prob ? n : 0), 4, false}, {byte_range(w.data, 0, c), 5, false}});
   if constexpr (sizeof(T) == 4)
     tapegrad::cross_entropy_forward_f32(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data, lse.data);
   else
@@ -125,13 +102,12 @@ template <typename T> void backward_typed(const Napi::CallbackInfo& info) {
   const int64_t r_stride = get_int(info, fn, 10, 0, 1);
   const Span<T> r = get_sized<T>(info, fn, 9, r_stride == 0 ? (m > 0 ? 1 : 0) : m, false);
   const Span<T> dz = get_sized<T>(info, fn, 11, mc, false);
-  const size_t tb = sizeof(T);
+  const int64_t n = static_cast<int64_t>(mc);  // fits: z holds that many elements
   check_no_overlap(info.Env(), fn,
-                   {{dz.data, static_cast<size_t>(mc) * tb, 11}, {z.data, static_cast<size_t>(mc) * tb, 0},
-                    {lse.data, m * sizeof(double), 1}, {t.index.data, m * sizeof(int32_t), 4},
-                    {prob.data, t.has_prob ? static_cast<size_t>(mc) * tb : 0, 5}, {w.data, c * tb, 6},
-                    {r.data, (r_stride == 0 ? 1 : m) * tb, 9}},
-                   1);
+                   {{byte_range(dz.data, 0, n), 11, true}, {byte_range(z.data, 0, n), 0, false},
+                    {byte_range(lse.data, 0, m), 1, false}, {byte_range(t.index.data, 0, m), 4, false},
+                    {byte_range(prob.data, 0, t.has_prob ? n : 0), 5, false}, {byte_range(w.data, 0, c), 6, false},
+                    {byte_range(r.data, 0, r_stride == 0 ? 1 : m), 9, false}});
   if constexpr (sizeof(T) == 4)
     tapegrad::cross_entropy_backward_f32(m, c, z.data, lse.data, t.index.data, prob.data, w.data, ignore, eps, r.data,
                                          r_stride, dz.data);

@@ -15,8 +15,6 @@
 namespace tapegrad_binding {
 namespace {
 
-constexpr int64_t kMaxInt = int64_t{1} << 53;
-
 template <typename T> Span<T> get_state(const Napi::CallbackInfo& info, const char* fn, size_t i, size_t n, bool required) {
   const Napi::Value v = info[i];
   if (v.IsUndefined() || v.IsNull()) {
@@ -32,23 +30,9 @@ template <typename T> Span<T> get_state(const Napi::CallbackInfo& info, const ch
   return s;
 }
 
-struct Buf {
-  const void* data;
-  size_t arg;
-  bool written;
-};
-
-template <typename T> void check_overlaps(const Napi::Env& env, const char* fn, const std::vector<Buf>& bufs, size_t n) {
-  const size_t bytes = n * sizeof(T);
-  if (bytes == 0) return;
-  for (size_t a = 0; a < bufs.size(); ++a)
-    for (size_t b = a + 1; b < bufs.size(); ++b) {
-      if (bufs[a].data == nullptr || bufs[b].data == nullptr || !(bufs[a].written || bufs[b].written)) continue;
-      const uintptr_t alo = reinterpret_cast<uintptr_t>(bufs[a].data), blo = reinterpret_cast<uintptr_t>(bufs[b].data);
-      if (alo < blo + bytes && blo < alo + bytes)
-        throw_range(env, fn, "argument " + std::to_string(bufs[a].arg) + " must not overlap argument " +
-                                 std::to_string(bufs[b].arg) + " in memory");
-    }
+// The first n elements of an update's array: all the kernel touches.
+template <typename T> ByteRange first_n(const Span<T>& s, size_t n) {
+  return byte_range(s.data, 0, static_cast<int64_t>(n));
 }
 
 template <typename T> void sgd_typed(const Napi::CallbackInfo& info) {
@@ -65,7 +49,7 @@ template <typename T> void sgd_typed(const Napi::CallbackInfo& info) {
   h.maximize = get_bool(info, fn, 8);
   h.first = get_bool(info, fn, 9);
   const Span<T> buf = get_state<T>(info, fn, 2, n, h.momentum != 0);
-  check_overlaps<T>(info.Env(), fn, {{p.data, 0, true}, {g.data, 1, false}, {buf.data, 2, true}}, n);
+  check_no_overlap(info.Env(), fn, {{first_n(p, n), 0, true}, {first_n(g, n), 1, false}, {first_n(buf, n), 2, true}});
   if constexpr (sizeof(T) == 4) tapegrad::sgd_step_f32(static_cast<int64_t>(n), p.data, g.data, buf.data, h);
   else tapegrad::sgd_step_f64(static_cast<int64_t>(n), p.data, g.data, buf.data, h);
 }
@@ -88,8 +72,9 @@ template <typename T> void adam_typed(const Napi::CallbackInfo& info) {
   h.maximize = get_bool(info, fn, 12);
   h.step = get_int(info, fn, 13, 1, kMaxInt);
   const Span<T> vmax = get_state<T>(info, fn, 4, n, h.amsgrad);
-  check_overlaps<T>(info.Env(), fn,
-                    {{p.data, 0, true}, {g.data, 1, false}, {m.data, 2, true}, {v.data, 3, true}, {vmax.data, 4, true}}, n);
+  check_no_overlap(info.Env(), fn,
+                   {{first_n(p, n), 0, true}, {first_n(g, n), 1, false}, {first_n(m, n), 2, true},
+                    {first_n(v, n), 3, true}, {first_n(vmax, n), 4, true}});
   if constexpr (sizeof(T) == 4)
     tapegrad::adam_step_f32(static_cast<int64_t>(n), p.data, g.data, m.data, v.data, vmax.data, h);
   else

@@ -15,20 +15,12 @@
 namespace tapegrad_binding {
 namespace {
 
-constexpr int64_t kMaxInt = int64_t{1} << 53;
-
 template <typename T> Span<T> same_kind(const Napi::CallbackInfo& info, const char* fn, size_t i) {
   const Napi::Value v = info[i];
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != TypedArrayTraits<T>::type)
     throw_type(info.Env(), fn, i, std::string(TypedArrayTraits<T>::name) + " (the type of argument 0)", v);
   Napi::TypedArrayOf<T> arr = v.As<Napi::TypedArrayOf<T>>();
   return {arr.Data(), arr.ElementLength()};
-}
-
-template <typename T> bool overlaps(const Span<T>& a, const Span<T>& b) {
-  const uintptr_t a0 = reinterpret_cast<uintptr_t>(a.data), a1 = a0 + a.length * sizeof(T);
-  const uintptr_t b0 = reinterpret_cast<uintptr_t>(b.data), b1 = b0 + b.length * sizeof(T);
-  return a0 < a1 && b0 < b1 && a0 < b1 && b0 < a1;
 }
 
 struct Dims {
@@ -63,7 +55,7 @@ template <typename T> void forward_typed(const Napi::CallbackInfo& info, const c
   const bool log = get_bool(info, fn, 5);
   check_len(info, fn, 0, x, d);
   check_len(info, fn, 1, y, d);
-  if (overlaps(x, y)) throw_range(info.Env(), fn, "argument 1 must not overlap argument 0 in memory");
+  check_no_overlap(info.Env(), fn, {{byte_range(y), 1, true}, {byte_range(x), 0, false}});
   if constexpr (sizeof(T) == 4) tapegrad::softmax_f32(x.data, y.data, d.outer, d.n, d.inner, log);
   else tapegrad::softmax_f64(x.data, y.data, d.outer, d.n, d.inner, log);
 }
@@ -77,8 +69,7 @@ template <typename T> void backward_typed(const Napi::CallbackInfo& info, const 
   check_len(info, fn, 0, y, d);
   check_len(info, fn, 1, g, d);
   check_len(info, fn, 2, dx, d);
-  if (overlaps(dx, y)) throw_range(info.Env(), fn, "argument 2 must not overlap argument 0 in memory");
-  if (overlaps(dx, g)) throw_range(info.Env(), fn, "argument 2 must not overlap argument 1 in memory");
+  check_no_overlap(info.Env(), fn, {{byte_range(dx), 2, true}, {byte_range(y), 0, false}, {byte_range(g), 1, false}});
   if constexpr (sizeof(T) == 4) tapegrad::softmax_backward_f32(y.data, g.data, dx.data, d.outer, d.n, d.inner, log);
   else tapegrad::softmax_backward_f64(y.data, g.data, dx.data, d.outer, d.n, d.inner, log);
 }

@@ -7,8 +7,16 @@ import { packageRoot } from './package_root.js';
 
 type Float = Float32Array | Float64Array;
 
+/**
+ * The addon export table this lib is written against: binding/addon.cc's kAbiVersion. Bump both together
+ * whenever an export is added, removed, or changes its arguments or semantics.
+ */
+export const ABI_VERSION = 1;
+
 /** The functions binding/ exports. Every call validates its arguments (memory safety only). */
 export interface NativeBinding {
+  /** binding/addon.cc's kAbiVersion; checked once at load (checkAbiVersion). */
+  abiVersion: number;
   /** The kernel ISA in use ('avx512' | 'avx2' | 'scalar') and the hardware's best. */
   isa(): string;
   hardwareIsa(): string;
@@ -94,11 +102,31 @@ export interface NativeBinding {
   softmaxBackward(y: Float, g: Float, dx: Float, outer: number, n: number, inner: number, log: boolean): void;
 }
 
-/** Loads the addon of the package at root (exported for the loader's own tests). */
+/**
+ * Throws unless the addon loaded from file reports ABI_VERSION: a binary built from other sources (an
+ * older checkout, a stale prebuild) would otherwise be called with arguments it does not expect.
+ * Never falls back to JS, which would hide the stale binary. Exported for tests.
+ */
+export function checkAbiVersion(addon: unknown, file: string): asserts addon is NativeBinding {
+  const found = (addon as { abiVersion?: unknown } | null)?.abiVersion;
+  if (found === ABI_VERSION) return;
+  const what = typeof found === 'number' ? `ABI version ${found}` : 'no ABI version (a build older than the check)';
+  throw new Error(
+    `tapegrad: the native addon is stale: this tapegrad expects ABI version ${ABI_VERSION}, ` +
+      `but ${file} reports ${what}.\n` +
+      `  fix: run \`npm rebuild tapegrad\` in the project that installed tapegrad,\n` +
+      `       or \`npx cmake-js rebuild\` in a tapegrad checkout.`,
+  );
+}
+
+/** Loads the addon of the package at root and checks its ABI version (exported for the loader's tests). */
 export function loadNativeBinding(root: string): NativeBinding {
   const require = createRequire(path.join(root, 'package.json'));
+  let file: string, addon: unknown;
   try {
-    return require('node-gyp-build')(root) as NativeBinding;
+    const gypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+    file = gypBuild.resolve(root);
+    addon = require(file);
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new Error(
@@ -109,6 +137,8 @@ export function loadNativeBinding(root: string): NativeBinding {
         `       or reinstall with TAPEGRAD_BUILD_FROM_SOURCE=1.`,
     );
   }
+  checkAbiVersion(addon, file);
+  return addon;
 }
 
 /** The loaded addon (loaded once, on first import of tapegrad). */

@@ -6,6 +6,17 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
+/**
+ * shape as [outer, n, inner] blocks around dim: outer = the product of the sizes before dim, inner = the
+ * product after it, n = shape[dim] (1 for a 0-d shape), so element (o, j, i) is at (o·n + j)·inner + i.
+ */
+export function blocksAround(shape: readonly number[], dim: number): [outer: number, n: number, inner: number] {
+  let outer = 1, inner = 1;
+  for (let d = 0; d < dim; d++) outer *= shape[d];
+  for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
+  return [outer, shape[dim] ?? 1, inner];
+}
+
 export function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;

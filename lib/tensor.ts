@@ -756,9 +756,3 @@ function inferShape(data: unknown, shape: number[]): void {
   if (typeof v !== 'number' && typeof v !== 'boolean')
     throw new TypeError(`tensor: data must be a number, a nested array of numbers or a typed array, got ${describe(v)}`);
 }
-
-/** Throws a TypeError naming op and arg unless x is a Tensor. */
-export function checkTensor(x: unknown, op: string, arg: string): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: argument '${arg}' must be a Tensor, got ${describe(x)}`);
-  return x;
-}

@@ -7,7 +7,7 @@ import { allocate, type DType, type TypedArray } from '../dtype.js';
 import { allocatedSince, allocationMark, POOL_MIN_BYTES, recycleStorage, setCurrentOp } from '../memory.js';
 import { isAnomalyEnabled, setAnomalyEnabled, setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
-import { describe, formatShape, shapesEqual } from '../shape.js';
+import { describe, formatShape, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor, checkStorage, ops, tensorIdWatermark, type BackwardOptions, type GradHook } from '../tensor.js';
 import { FunctionCtx } from './function.js';
 
@@ -392,7 +392,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       }
       if (node._materializeGrads)
         for (let j = 0; j < numOutputs; j++)
-          if (grads[j] === null && node._outputShape(j) !== undefined) grads[j] = new Tensor(allocate(node._outputDtype(j), sizeOfShape(node._outputShape(j))), node._outputShape(j), node._outputDtype(j));
+          if (grads[j] === null && node._outputShape(j) !== undefined) grads[j] = new Tensor(allocate(node._outputDtype(j), sizeOf(node._outputShape(j))), node._outputShape(j), node._outputDtype(j));
 
       // A user Function may keep what its backward receives and returns: those storages stay held.
       if (node._user) for (let j = 0; j < numOutputs; j++) if (grads[j] !== null) hold(grads[j]!, st);
@@ -479,12 +479,6 @@ function deliver(edge: FunctionCtx | Tensor, outIndex: number, g: Tensor, st: Pa
     edge._pendingGrad = g;
     st.leaves.push(edge);
   } else edge._pendingGrad = sum2(prev, g, st);
-}
-
-function sizeOfShape(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 function validateGradient(node: FunctionCtx, i: number, g: Tensor): void {

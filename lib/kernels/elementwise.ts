@@ -5,9 +5,7 @@ import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { normalCdf, normalPdf } from './erf.js';
-
-/** Below this many output elements the JS loops win over a call into the addon. */
-export const NATIVE_MIN_ELEMENTS = 16384;
+import { ELEMENTWISE_NATIVE_MIN_ELEMENTS } from './routing.js';
 
 export type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
 export type UnaryName =
@@ -34,9 +32,9 @@ const UNARY_CODE: Record<UnaryName, U> = {
 };
 
 // Native op codes, looked up by name once (the binding exports its name lists in code order).
-function nativeCodes(list: string[] | undefined): Map<string, number> {
+function nativeCodes(list: readonly string[]): Map<string, number> {
   const codes = new Map<string, number>();
-  if (Array.isArray(list)) list.forEach((name, i) => codes.set(name, i));
+  list.forEach((name, i) => codes.set(name, i));
   return codes;
 }
 const nativeBinary = nativeCodes(native.binaryOps);
@@ -114,7 +112,7 @@ export function binary(name: BinaryName, a: Tensor | number, b: Tensor | number,
     bd = scalarSlot; // a is then a tensor: at most one operand is a number
     scalarSlot[0] = f32 ? Math.fround(b) : b;
   }
-  if (n >= NATIVE_MIN_ELEMENTS && isFloatArray(out) && nativeBinary.has(name)) {
+  if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && isFloatArray(out) && nativeBinary.has(name)) {
     const nativeA = asArrayOf(ad, out), nativeB = asArrayOf(bd, out);
     native.binary(nativeBinary.get(name)!, nativeA, broadcastStrides(a instanceof Tensor ? aShape : [], shape),
       nativeB, broadcastStrides(b instanceof Tensor ? bShape : [], shape), out, shape as number[]);
@@ -138,7 +136,8 @@ export function binaryInPlace(name: BinaryName, a: Tensor, b: Tensor | number): 
     scalarSlot[0] = a.data instanceof Float32Array ? Math.fround(b) : b;
   }
   const out = a.data;
-  if (n >= NATIVE_MIN_ELEMENTS && isFloatArray(out) && nativeBinary.has(name) && (bd.length === n || bd.length === 1)) {
+  if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && isFloatArray(out) && nativeBinary.has(name) &&
+      (bd.length === n || bd.length === 1)) {
     const nb = asArrayOf(bd, out);
     const strides = bd.length === 1 ? new Array<number>(a.ndim).fill(0) : broadcastStrides(a.shape, a.shape);
     native.binary(nativeBinary.get(name)!, out, broadcastStrides(a.shape, a.shape), nb, strides, out, a.shape as number[]);
@@ -255,7 +254,8 @@ export function unary(name: UnaryName, x: Tensor, p = 0, p1 = 0): Tensor {
   else if (dtype === 'int32' && !keepsInteger) dtype = 'float32';
   const n = x.data.length;
   const out = allocateUninitialized(dtype, n); // every element is written below
-  if (n >= NATIVE_MIN_ELEMENTS && isFloatArray(out) && out.constructor === x.data.constructor && nativeUnary.has(name)) {
+  if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && isFloatArray(out) && out.constructor === x.data.constructor &&
+      nativeUnary.has(name)) {
     native.unary(nativeUnary.get(name)!, x.data as FloatArray, out, p, p1);
   } else {
     unaryRun(UNARY_CODE[name], x.data, out, n, p, p1);
@@ -266,7 +266,8 @@ export function unary(name: UnaryName, x: Tensor, p = 0, p1 = 0): Tensor {
 /** Adds b into a's storage (same shape and dtype); for the engine's gradient accumulation. */
 export function accumulateInto(a: Tensor, b: Tensor): void {
   const ad = a.data, bd = b.data, n = ad.length;
-  if (n >= NATIVE_MIN_ELEMENTS && isFloatArray(ad) && ad.constructor === bd.constructor && nativeBinary.has('add')) {
+  if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && isFloatArray(ad) && ad.constructor === bd.constructor &&
+      nativeBinary.has('add')) {
     const strides = broadcastStrides(a.shape, a.shape);
     native.binary(nativeBinary.get('add')!, ad, strides, bd as FloatArray, strides, ad, a.shape as number[]);
     return;

@@ -3,17 +3,9 @@
 // each works on flat offsets over (outer, dim, inner) blocks: outer = the product of the sizes before
 // dim, inner = the product after it, so element (o, j, i) is at (o·n + j)·inner + i.
 import { allocate, type DType, type TypedArray } from '../dtype.js';
-import { contiguousStrides, shapesEqual, sizeOf } from '../shape.js';
+import { blocksAround, contiguousStrides, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { broadcastCopy } from './layout.js';
-
-/** [outer, n, inner] of shape around dim. */
-export function blocksAround(shape: readonly number[], dim: number): [number, number, number] {
-  let outer = 1, inner = 1;
-  for (let d = 0; d < dim; d++) outer *= shape[d];
-  for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
-  return [outer, shape[dim] ?? 1, inner];
-}
 
 /** Runs shorter than this are copied by a loop: making a subarray for TypedArray.set costs more. */
 const SET_MIN = 48;

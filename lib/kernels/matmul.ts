@@ -2,12 +2,7 @@
 // run in JS (the addon call costs more); everything else goes to the native packed GEMM.
 import type { FloatArray } from '../dtype.js';
 import { native } from '../native.js';
-
-/** Below this many multiply-adds (m·n·k) the JS loop is faster than a call into the addon. */
-export const NATIVE_MIN_FLOPS = 4096;
-
-const hasNativeGemm = typeof native.gemm === 'function';
-const hasNativeBatched = typeof native.gemmBatched === 'function';
+import { GEMM_NATIVE_MIN_FLOPS } from './routing.js';
 
 /** One strided matrix operand: element (i, j) at data[offset + i·rs + j·cs]. */
 export interface MatrixRef {
@@ -25,7 +20,7 @@ export function gemm(
   m: number, n: number, k: number, alpha: number, a: MatrixRef, b: MatrixRef, beta: number, c: MatrixRef,
   bias: FloatArray | null = null,
 ): void {
-  if (hasNativeGemm && m * n * k >= NATIVE_MIN_FLOPS) {
+  if (m * n * k >= GEMM_NATIVE_MIN_FLOPS) {
     if (bias === null) native.gemm(a.data, a.offset, a.rs, a.cs, b.data, b.offset, b.rs, b.cs, c.data, c.offset, c.rs, c.cs, m, n, k, alpha, beta);
     else native.gemm(a.data, a.offset, a.rs, a.cs, b.data, b.offset, b.rs, b.cs, c.data, c.offset, c.rs, c.cs, m, n, k, alpha, beta, bias, 0);
     return;
@@ -40,7 +35,7 @@ export function gemmBatched(
   beta: number, c: MatrixRef, cOffsets: Float64Array,
 ): void {
   const batch = cOffsets.length;
-  if (hasNativeBatched && batch > 1 && m * n * k * batch >= NATIVE_MIN_FLOPS) {
+  if (batch > 1 && m * n * k * batch >= GEMM_NATIVE_MIN_FLOPS) {
     native.gemmBatched(a.data, aOffsets, a.rs, a.cs, b.data, bOffsets, b.rs, b.cs, c.data, cOffsets, c.rs, c.cs, m, n, k, alpha, beta);
     return;
   }

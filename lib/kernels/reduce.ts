@@ -4,12 +4,12 @@ import { allocate, floatResult, type DType, type FloatArray } from '../dtype.js'
 import { native } from '../native.js';
 import { sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { NATIVE_MIN_ELEMENTS } from './elementwise.js';
+import { ELEMENTWISE_NATIVE_MIN_ELEMENTS } from './routing.js';
 
 export type ReduceName = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 
 const nativeReduce = new Map<string, number>();
-if (Array.isArray(native.reduceOps)) native.reduceOps.forEach((name, i) => nativeReduce.set(name, i));
+native.reduceOps.forEach((name, i) => nativeReduce.set(name, i));
 
 /** The shape after reducing dims (sorted, unique, in range), with or without the reduced dims kept as 1. */
 export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
@@ -37,7 +37,8 @@ export function reduce(name: ReduceName, x: Tensor, dims: readonly number[], kee
   const outSize = sizeOf(outShape);
   const out = allocate(dtype, outSize);
   const xd = x.data;
-  if (xd.length >= NATIVE_MIN_ELEMENTS && nativeReduce.has(name) && (xd instanceof Float32Array || xd instanceof Float64Array) && out.constructor === xd.constructor) {
+  if (xd.length >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && nativeReduce.has(name) &&
+      (xd instanceof Float32Array || xd instanceof Float64Array) && out.constructor === xd.constructor) {
     native.reduce(nativeReduce.get(name)!, xd, shape as number[], dims as number[], out as FloatArray);
     return Tensor._wrap(out, outShape, dtype);
   }

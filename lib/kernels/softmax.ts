@@ -3,25 +3,12 @@
 // ones run the same algorithm here in JS (max shift, double accumulation), so both paths agree.
 import { allocate, allocateUninitialized, type FloatArray } from '../dtype.js';
 import { native } from '../native.js';
-import { formatValue } from '../shape.js';
+import { blocksAround, formatValue } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { SOFTMAX_NATIVE_MIN_ELEMENTS } from './routing.js';
 
 /**
- * Below this many elements the JS loops win over a call into the addon. exp makes the native path pay
- * early: measured [16, 16] float32 native 3 µs vs ~15 µs in JS (tests keep both paths covered).
- */
-export const SOFTMAX_NATIVE_MIN_ELEMENTS = 128;
-
-/** The (outer, n, inner) view of shape around dim. */
-export function splitAt(shape: readonly number[], dim: number): [outer: number, n: number, inner: number] {
-  let outer = 1, inner = 1;
-  for (let d = 0; d < dim; d++) outer *= shape[d];
-  for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
-  return [outer, shape.length === 0 ? 1 : shape[dim], inner];
-}
-
-/**
- * The kernels' preconditions, checked in O(1) because a bad dim makes splitAt loop forever
+ * The kernels' preconditions, checked in O(1) because a bad dim makes blocksAround loop forever
  * (dim = Infinity) and a short gradient makes the JS loop read undefined: dim is an integer in
  * [0, max(ndim, 1)), and every operand holds as many elements as x. Callers (lib/ops/softmax.ts)
  * validate user input with friendlier messages first.
@@ -34,13 +21,13 @@ function checkDimAndLength(x: Tensor, otherLength: number, dim: number, fn: stri
 }
 
 function useNative(x: FloatArray): boolean {
-  return x.length >= SOFTMAX_NATIVE_MIN_ELEMENTS && typeof native.softmax === 'function';
+  return x.length >= SOFTMAX_NATIVE_MIN_ELEMENTS;
 }
 
 /** softmax (log = false) or logSoftmax (log = true) of a float tensor x along dim. */
 export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
   checkDimAndLength(x, x.data.length, dim, 'softmaxForward');
-  const [outer, n, inner] = splitAt(x.shape, dim);
+  const [outer, n, inner] = blocksAround(x.shape, dim);
   const xd = x.data as FloatArray;
   const y = allocateUninitialized(x.dtype, xd.length) as FloatArray; // every row is written
   if (useNative(xd)) {
@@ -99,7 +86,7 @@ function softmaxRows(xd: FloatArray, y: FloatArray, rows: number, n: number, log
  */
 export function softmaxBackwardKernel(y: Tensor, g: Tensor, dim: number, log: boolean): Tensor {
   checkDimAndLength(y, g.data.length, dim, 'softmaxBackwardKernel');
-  const [outer, n, inner] = splitAt(y.shape, dim);
+  const [outer, n, inner] = blocksAround(y.shape, dim);
   const yd = y.data as FloatArray, gd = g.data as FloatArray;
   const dx = allocateUninitialized(y.dtype, yd.length) as FloatArray; // every row is written
   if (useNative(yd)) {

@@ -1,20 +1,12 @@
 // crossEntropy: fused log-softmax + negative log-likelihood, forward and backward, with PyTorch's
 // semantics (class-index or probability targets, class weights, ignoreIndex, label smoothing).
-//
-// Every case is one formula over rows i of the logits z [M, C]:
-//   loss_i = Σ_c q_ic·(lse_i − z_ic),   lse_i = log Σ_c exp z_ic   (= −Σ_c q_ic·log softmax(z)_ic)
-// with the coefficients
-//   class index y_i:  q_ic = w_{y_i}(1−ε)·[c = y_i] + w_c·ε/C   (0 for rows with y_i = ignoreIndex)
-//   probabilities t:  q_ic = w_c·((1−ε)·t_ic + ε/C)
-// (w = class weights, 1 when absent; ε = labelSmoothing). Reduction 'mean' divides the sum by
+// The formula and its kernels are in lib/kernels/cross_entropy.ts. Reduction 'mean' divides the sum by
 // Σ_{i not ignored} w_{y_i} for class indices and by M for probabilities, exactly as torch.
-// The gradient is dloss_i/dz_ic = Q_i·softmax(z)_ic − q_ic with Q_i = Σ_c q_ic, so backward is one
-// more pass over z (native kernel for large inputs). With createGraph, backward is composed of tensor
-// ops instead, so second derivatives work.
+// With createGraph, backward is composed of tensor ops instead, so second derivatives work.
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { allocate, type FloatArray } from '../dtype.js';
 import { isGradEnabled } from '../grad_mode.js';
-import { native } from '../native.js';
+import { crossEntropyBackward, crossEntropyForward, type CeTargets } from '../kernels/cross_entropy.js';
 import { add } from '../ops/add.js';
 import { exp } from '../ops/exp.js';
 import { log as logOf } from '../ops/log.js';
@@ -29,104 +21,12 @@ import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
-/** Below this many logits the JS loops beat a call into the addon. */
-export const CE_NATIVE_MIN_ELEMENTS = 4096;
-
-const hasNative = typeof native.crossEntropyForward === 'function';
-
-interface CeConfig {
-  /** Class indices (int32 [M]) or null for probability targets (then the target is a tensor input). */
-  indices: Int32Array | null;
+interface CeConfig extends CeTargets {
   /** The int32 target tensor behind indices, saved so an in-place change before backward is caught. */
   indexTensor: Tensor | null;
-  ignoreIndex: number;
-  smoothing: number;
   reduction: Reduction;
   /** Mean's divisor (computed in forward). */
   divisor: number;
-}
-
-/** loss_i and lse_i for every row (see the file comment); JS reference kernel. */
-function forwardJs(z: FloatArray, M: number, C: number, cfg: CeConfig, probs: FloatArray | null, w: FloatArray | null, loss: FloatArray, lse: Float64Array): void {
-  const eps = cfg.smoothing, idx = cfg.indices;
-  for (let i = 0; i < M; i++) {
-    const o = i * C;
-    let m = -Infinity;
-    for (let c = 0; c < C; c++) if (z[o + c] > m) m = z[o + c];
-    if (m === -Infinity) m = 0; // all −∞: lse = −∞ rather than NaN from −∞ − −∞
-    let s = 0;
-    for (let c = 0; c < C; c++) s += Math.exp(z[o + c] - m);
-    const l = m + Math.log(s);
-    lse[i] = l;
-    let acc = 0;
-    if (idx !== null) {
-      const y = idx[i];
-      if (y === cfg.ignoreIndex) {
-        loss[i] = 0;
-        continue;
-      }
-      acc = (1 - eps) * (w === null ? 1 : w[y]) * (l - z[o + y]);
-      if (eps !== 0) {
-        let sm = 0;
-        if (w === null) for (let c = 0; c < C; c++) sm += l - z[o + c];
-        else for (let c = 0; c < C; c++) sm += w[c] * (l - z[o + c]);
-        acc += (eps / C) * sm;
-      }
-    } else {
-      const t = probs!;
-      for (let c = 0; c < C; c++) acc += (w === null ? 1 : w[c]) * ((1 - eps) * t[o + c] + eps / C) * (l - z[o + c]);
-    }
-    loss[i] = acc;
-  }
-}
-
-/** dz_ic = r_i·(Q_i·softmax_ic − q_ic), r_i = r[i·rStride]; JS reference kernel. */
-function backwardJs(z: FloatArray, lse: Float64Array, M: number, C: number, cfg: CeConfig, probs: FloatArray | null, w: FloatArray | null, r: FloatArray, rStride: number, dz: FloatArray): void {
-  const eps = cfg.smoothing, idx = cfg.indices;
-  let wsum = C;
-  if (w !== null) {
-    wsum = 0;
-    for (let c = 0; c < C; c++) wsum += w[c];
-  }
-  for (let i = 0; i < M; i++) {
-    const o = i * C, l = lse[i], ri = r[i * rStride];
-    if (idx !== null) {
-      const y = idx[i];
-      if (y === cfg.ignoreIndex) {
-        for (let c = 0; c < C; c++) dz[o + c] = 0;
-        continue;
-      }
-      const wy = (1 - eps) * (w === null ? 1 : w[y]);
-      const Q = wy + (eps / C) * wsum;
-      for (let c = 0; c < C; c++) dz[o + c] = ri * (Q * Math.exp(z[o + c] - l) - (eps / C) * (w === null ? 1 : w[c]));
-      dz[o + y] -= ri * wy;
-    } else {
-      const t = probs!;
-      let Q = 0;
-      for (let c = 0; c < C; c++) Q += (w === null ? 1 : w[c]) * ((1 - eps) * t[o + c] + eps / C);
-      for (let c = 0; c < C; c++)
-        dz[o + c] = ri * (Q * Math.exp(z[o + c] - l) - (w === null ? 1 : w[c]) * ((1 - eps) * t[o + c] + eps / C));
-    }
-  }
-}
-
-function runForward(z: Tensor, cfg: CeConfig, probs: Tensor | null, w: Tensor | null): { loss: FloatArray; lse: Float64Array } {
-  const [M, C] = z.shape;
-  // lse stays float64 for float32 logits too: its float32 rounding would spoil exp(z − lse) at |z| ~ 1e4.
-  const loss = allocate(z.dtype, M) as FloatArray, lse = new Float64Array(M);
-  if (hasNative && M * C >= CE_NATIVE_MIN_ELEMENTS)
-    native.crossEntropyForward(z.data as FloatArray, M, C, cfg.indices, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, cfg.ignoreIndex, cfg.smoothing, loss, lse);
-  else forwardJs(z.data as FloatArray, M, C, cfg, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, loss, lse);
-  return { loss, lse };
-}
-
-function runBackward(z: Tensor, lse: Float64Array, cfg: CeConfig, probs: Tensor | null, w: Tensor | null, r: FloatArray, rStride: number): Tensor {
-  const [M, C] = z.shape;
-  const dz = allocate(z.dtype, M * C) as FloatArray;
-  if (hasNative && M * C >= CE_NATIVE_MIN_ELEMENTS)
-    native.crossEntropyBackward(z.data as FloatArray, lse, M, C, cfg.indices, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, cfg.ignoreIndex, cfg.smoothing, r, rStride, dz);
-  else backwardJs(z.data as FloatArray, lse, M, C, cfg, (probs?.data ?? null) as FloatArray | null, (w?.data ?? null) as FloatArray | null, r, rStride, dz);
-  return Tensor._wrap(dz, z.shape, z.dtype);
 }
 
 /** The dense coefficient matrix q [M, C] as a tensor expression (differentiable in the probability target). */
@@ -165,7 +65,7 @@ function logSoftmaxComposed(z: Tensor): Tensor {
 export class CrossEntropy extends Function {
   /** z [M, C]; probs [M, C] or null; weight [C] or null; cfg holds the indices and options. */
   static override forward(z: Tensor, probs: Tensor | null, weight: Tensor | null, cfg: CeConfig): Tensor {
-    const { loss, lse } = runForward(z, cfg, probs, weight);
+    const { loss, lse } = crossEntropyForward(z, cfg, probs, weight);
     (cfg as CeConfig & { lse?: Float64Array }).lse = lse; // handed to setupContext (derived from z; z is saved)
     if (cfg.reduction === 'none') return Tensor._wrap(loss, [z.shape[0]], z.dtype);
     let s = 0;
@@ -203,7 +103,8 @@ export class CrossEntropy extends Function {
     }
     if (ctx.needsInputGrad[0]) {
       const r = rT.dtype === z.dtype ? (rT.data as FloatArray) : z.dtype === 'float32' ? Float32Array.from(rT.data) : Float64Array.from(rT.data);
-      dz = runBackward(z, ctx.lse as Float64Array, cfg, probs, weight, r as FloatArray, cfg.reduction === 'none' ? 1 : 0);
+      const rStride = cfg.reduction === 'none' ? 1 : 0;
+      dz = crossEntropyBackward(z, ctx.lse as Float64Array, cfg, probs, weight, r as FloatArray, rStride);
     }
     if (ctx.needsInputGrad[1]) {
       const lse = ctx.lse as Float64Array;

@@ -21,10 +21,3 @@ export function floatDtypeOption(dtype: unknown, fn: string): FloatDType {
     throw new TypeError(`${fn}: option 'dtype' must be 'float32' or 'float64', got ${typeof dtype === 'string' ? formatValue(dtype) : describe(dtype)}`);
   return dtype;
 }
-
-/** A number option that must be finite and within [lo, hi]. */
-export function numberOption(v: unknown, fn: string, name: string, lo = -Infinity, hi = Infinity): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${fn}: '${name}' must be a number, got ${describe(v)}`);
-  if (v < lo || v > hi) throw new RangeError(`${fn}: '${name}' must be in [${lo}, ${hi}], got ${v}`);
-  return v;
-}

@@ -1,8 +1,8 @@
 // cat: joins tensors along an existing dim. d/dtensors[i] = the matching piece of g (split along dim).
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { promote, type DType } from '../dtype.js';
-import { blocksAround, concatBlocks } from '../kernels/indexing.js';
-import { describe, formatShape, normalizeDim } from '../shape.js';
+import { concatBlocks } from '../kernels/indexing.js';
+import { blocksAround, describe, formatShape, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { split } from './split.js';
 import { toDtype } from './to_dtype.js';

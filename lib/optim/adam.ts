@@ -1,7 +1,7 @@
 // Adam (L2 weight decay added to the gradient) and AdamW (decoupled weight decay), as torch.optim.
 import type { FloatArray } from '../dtype.js';
 import { Tensor } from '../tensor.js';
-import { adamUpdate } from './kernels.js';
+import { adamUpdate } from '../kernels/optim.js';
 import { describe, formatValue } from '../shape.js';
 import { Optimizer, checkHyper, checkOptionKeys, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 

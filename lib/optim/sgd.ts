@@ -1,7 +1,7 @@
 // SGD with momentum, dampening, Nesterov momentum, weight decay and maximize (torch.optim.SGD).
 import type { FloatArray } from '../dtype.js';
 import { Tensor } from '../tensor.js';
-import { sgdUpdate } from './kernels.js';
+import { sgdUpdate } from '../kernels/optim.js';
 import { describe } from '../shape.js';
 import { Optimizer, checkHyper, checkOptionKeys, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 

@@ -2,7 +2,7 @@
 // any leading dims, gradcheck/gradgradcheck in float64, PyTorch's default init, and errors.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
-import { NATIVE_MIN_FLOPS } from '../../lib/kernels/matmul.js';
+import { GEMM_NATIVE_MIN_FLOPS } from '../../lib/kernels/routing.js';
 import { expectClose, expectGradcheck, flat, leaf } from '../helpers.js';
 
 /** y[r, j] = Σ_p x[r, p]·W[j, p] + b[j], in float64. */
@@ -41,8 +41,8 @@ describe('functional.linear', () => {
   });
 
   it('the native product size is really above the JS threshold in the native cases', () => {
-    expect(40 * 30 * 50).toBeGreaterThanOrEqual(NATIVE_MIN_FLOPS);
-    expect(4 * 3 * 5).toBeLessThan(NATIVE_MIN_FLOPS);
+    expect(40 * 30 * 50).toBeGreaterThanOrEqual(GEMM_NATIVE_MIN_FLOPS);
+    expect(4 * 3 * 5).toBeLessThan(GEMM_NATIVE_MIN_FLOPS);
   });
 
   it.each([

@@ -2,7 +2,7 @@
 // (float64), gradgradcheck, the native (large) and JS (small) cross-entropy paths, and errors.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
-import { CE_NATIVE_MIN_ELEMENTS } from '../../lib/nn/cross_entropy.js';
+import { CE_NATIVE_MIN_ELEMENTS } from '../../lib/kernels/routing.js';
 import { expectClose, expectGradcheck, flat, leaf } from '../helpers.js';
 
 const F = tg.nn.functional;

@@ -3,7 +3,7 @@
 // and bad arguments.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
-import { SOFTMAX_NATIVE_MIN_ELEMENTS } from '../../lib/kernels/softmax.js';
+import { SOFTMAX_NATIVE_MIN_ELEMENTS } from '../../lib/kernels/routing.js';
 import { softmaxBackward } from '../../lib/ops/softmax.js';
 import { expectClose, expectGradcheck, flat, leaf } from '../helpers.js';
 

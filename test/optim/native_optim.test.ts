@@ -50,6 +50,6 @@ describe('native.sgdStep / adamStep', () => {
     expect(adam([13, 0])).toThrow('adamStep: argument 13 must be in [1, 9007199254740992], got 0');
     expect(adam([13, 1.5])).toThrow('adamStep: argument 13 must be an integer, got a number');
     expect(adam([3, m])).toThrow('adamStep: argument 2 must not overlap argument 3 in memory');
-    expect(adam([1, m])).toThrow('adamStep: argument 1 must not overlap argument 2 in memory');
+    expect(adam([1, m])).toThrow('adamStep: argument 2 must not overlap argument 1 in memory');
   });
 });

@@ -4,7 +4,7 @@
 // and errors.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
-import { OPTIM_NATIVE_MIN_ELEMENTS } from '../../lib/optim/kernels.js';
+import { OPTIM_NATIVE_MIN_ELEMENTS } from '../../lib/kernels/routing.js';
 import { expectClose, flat } from '../helpers.js';
 
 type Dt = 'float32' | 'float64';

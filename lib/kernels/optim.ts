@@ -1,14 +1,9 @@
-// The fused parameter updates: one pass over param/grad/state buffers. Large parameters go to the
-// native kernels (native/src/ops/optim.cc); small ones run the JS loops below, which are the
+// The fused parameter updates behind lib/optim: one pass over param/grad/state buffers. Large parameters
+// go to the native kernels (native/src/ops/optim.cc); small ones run the JS loops below, which are the
 // reference the native kernels are tested against.
 import type { FloatArray } from '../dtype.js';
 import { native } from '../native.js';
-
-/** Below this many elements the JS loop beats a call into the addon. */
-export const OPTIM_NATIVE_MIN_ELEMENTS = 1024;
-
-const hasSgd = typeof native.sgdStep === 'function';
-const hasAdam = typeof native.adamStep === 'function';
+import { OPTIM_NATIVE_MIN_ELEMENTS } from './routing.js';
 
 export interface SgdHyper {
   lr: number;
@@ -26,7 +21,7 @@ export interface SgdHyper {
  */
 export function sgdUpdate(p: FloatArray, g: FloatArray, buf: FloatArray | null, h: SgdHyper, first: boolean): void {
   const n = p.length;
-  if (n >= OPTIM_NATIVE_MIN_ELEMENTS && hasSgd) {
+  if (n >= OPTIM_NATIVE_MIN_ELEMENTS) {
     native.sgdStep(p, g, buf, h.lr, h.momentum, h.dampening, h.nesterov, h.weightDecay, h.maximize, first);
     return;
   }
@@ -61,10 +56,13 @@ export interface AdamHyper {
  *   m ← m + (1−β1)(g − m);  v ← β2·v + (1−β2)·g²;  v̂ = amsgrad ? (vmax ← max(vmax, v)) : v;
  *   p ← p − (lr / (1 − β1^step)) · m / (√v̂ / √(1 − β2^step) + eps).
  */
-export function adamUpdate(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, h: AdamHyper, step: number): void {
+export function adamUpdate(
+  p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, h: AdamHyper, step: number,
+): void {
   const n = p.length;
-  if (n >= OPTIM_NATIVE_MIN_ELEMENTS && hasAdam) {
-    native.adamStep(p, g, m, v, vmax, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled, h.amsgrad, h.maximize, step);
+  if (n >= OPTIM_NATIVE_MIN_ELEMENTS) {
+    const { lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize } = h;
+    native.adamStep(p, g, m, v, vmax, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, step);
     return;
   }
   const { lr, beta1, beta2, eps, weightDecay: wd, decoupled, amsgrad, maximize } = h;
