@@ -291,6 +291,15 @@ export class Tensor {
     return (this._ver ??= { version: 0 });
   }
 
+  /**
+   * @internal Records an in-place write to this tensor's storage: bumps the version counter it shares
+   * with its views, so that backward refuses a saved tensor written since it was saved. Every in-place
+   * write of the library (ops, nn.init, optimizers, loadStateDict) calls it.
+   */
+  _bumpVersion(): void {
+    (this._ver ??= { version: 0 }).version++;
+  }
+
   get ndim(): number {
     return this.shape.length;
   }

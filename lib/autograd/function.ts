@@ -385,7 +385,7 @@ function wireOne(ctx: FunctionCtx, args: unknown[], out: Tensor, index: number):
     if (!args.includes(out)) throw new Error(`${ctx._fn.name}: markDirty was given a tensor that is not an input`);
     if (out.gradFn === null && out._requiresGrad)
       throw new Error(`${ctx._fn.name}: a leaf tensor that requires grad is being modified in place; use noGrad or clone it first`);
-    out._version.version++;
+    out._bumpVersion();
   } else if (args.includes(out) || out.gradFn !== null) {
     // Forward returned an input unchanged, or a tensor already in a graph: the output is a view of it
     // (a new tensor sharing its storage and version counter, as PyTorch makes it).

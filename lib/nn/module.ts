@@ -270,7 +270,7 @@ export abstract class Module {
     noGrad(() => {
       for (const [target, src] of copies) {
         if (target.data !== src.data) target.data.set(src.data);
-        target._version.version++; // stateDict entries share the parameters' version counters
+        target._bumpVersion(); // stateDict entries share the parameters' version counters
       }
     });
     return { missingKeys, unexpectedKeys };

@@ -87,7 +87,7 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
     throw new TypeError(`${op}_: the result type ${result} cannot be stored in place in a ${x.dtype} tensor`);
   if (!recordingNeeded(x, other, op)) {
     binaryInPlace(op, x, other);
-    x._version.version++;
+    x._bumpVersion();
     return x;
   }
   const needsOriginal = (op === 'mul' || op === 'div') && other instanceof Tensor && (other._requiresGrad || other.data === x.data);
@@ -105,7 +105,7 @@ export function fill(x: Tensor, value: number, op: 'fill_' | 'zero_' = 'fill_'):
   value = storeValue(value, x.dtype, op);
   if (!recordingNeeded(x, null, op.slice(0, -1))) {
     x.data.fill(value);
-    x._version.version++;
+    x._bumpVersion();
     return x;
   }
   return applyFunction(Fill, [x, value]) as Tensor;
