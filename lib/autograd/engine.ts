@@ -3,7 +3,7 @@
 // each node output receives before calling its backward once, validates what backward returns and
 // routes it along the edges: to the next node, or to a leaf tensor. Leaves get their summed
 // gradient at the end of the pass (hooks first), accumulated into .grad.
-import { allocate, type DType, type TypedArray } from '../dtype.js';
+import { allocate, type TypedArray } from '../dtype.js';
 import { allocatedSince, allocationMark, POOL_MIN_BYTES, recycleStorage, setCurrentOp } from '../memory.js';
 import { isAnomalyEnabled, setAnomalyEnabled, setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
@@ -488,12 +488,12 @@ function sizeOfShape(shape: readonly number[]): number {
 }
 
 function validateGradient(node: FunctionCtx, i: number, g: Tensor): void {
-  const shape = node._inputShapes[i]!;
+  const shape = node.inputShapes[i]!;
   if (!shapesEqual(g.shape, shape))
     throw new RangeError(
       `${node.name}: backward returned a gradient of shape ${formatShape(g.shape)} for input ${i}, which has shape ${formatShape(shape)}`,
     );
-  const dtype = node._inputDtypes[i] as DType;
+  const dtype = node.inputDtypes[i]!;
   if (g.dtype !== dtype)
     throw new TypeError(`${node.name}: backward returned a ${g.dtype} gradient for input ${i}, which is ${dtype}`);
 }

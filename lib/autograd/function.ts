@@ -15,20 +15,34 @@ export type Edge = FunctionCtx | Tensor | null;
 
 let nextSeq = 0;
 
-/** The context passed to setupContext and backward; also the recorded graph node (`tensor.gradFn`). */
-export class FunctionCtx {
+/** What FunctionCtx.saved holds when a Function does not declare it: any field, read as unknown. */
+export type UntypedSaved = Record<string, unknown>;
+
+/**
+ * The context passed to setupContext and backward; also the recorded graph node (`tensor.gradFn`).
+ * `Saved` is the type of `ctx.saved`, the non-tensor values setupContext keeps for backward:
+ *
+ *   type Ctx = FunctionCtx<{ constant: number }>;
+ *   static setupContext(ctx: Ctx, [, c]: [Tensor, number]) { ctx.saved = { constant: c }; }
+ *   static backward(ctx: Ctx, g: Tensor) { return [g.mul(ctx.saved.constant), null]; }
+ */
+export class FunctionCtx<Saved extends object = UntypedSaved> {
   /** needsInputGrad[i]: whether forward input i is a tensor that requires grad. */
   readonly needsInputGrad: boolean[];
-  /** Arbitrary fields set by setupContext (ctx.constant = ...) live on the object too. */
+  /** inputShapes[i]: the shape forward input i had (null when it is not a tensor), as PyTorch's input metadata. */
+  readonly inputShapes: readonly (readonly number[] | null)[];
+  /** inputDtypes[i]: the dtype forward input i had (null when it is not a tensor). */
+  readonly inputDtypes: readonly (DType | null)[];
+  /**
+   * Fields set directly on the ctx (ctx.constant = ...), as in PyTorch, still work but are untyped;
+   * `ctx.saved` is the typed place for them.
+   */
   [field: string]: unknown;
 
   /** @internal */ readonly _fn: FunctionClass;
   /** @internal creation order; backward runs nodes newest first. */ readonly _seq: number;
   /** @internal one edge per forward input. */ readonly _next: Edge[];
   /** @internal which output of the next node each edge refers to (null: output 0 for every edge). */ _nextOutput: number[] | null = null;
-  /** @internal shapes/dtypes of the tensor inputs, to validate returned gradients. */
-  readonly _inputShapes: (readonly number[] | null)[];
-  readonly _inputDtypes: (DType | null)[];
   /** @internal shapes/dtypes of the outputs, to materialise missing gradients as zeros. */
   _numOutputs = 1;
   _outShape0: readonly number[] = [];
@@ -54,6 +68,8 @@ export class FunctionCtx {
   _pass = 0;
   _needed = false;
   _grads: (Tensor | null)[] | null = null;
+  /** @internal backing field of `saved`, made on first use (most nodes keep nothing but tensors). */
+  _savedFields: Saved | null = null;
 
   constructor(fn: FunctionClass, args: readonly unknown[]) {
     this._fn = fn;
@@ -83,8 +99,22 @@ export class FunctionCtx {
     }
     this.needsInputGrad = needs;
     this._next = next;
-    this._inputShapes = shapes;
-    this._inputDtypes = dtypes;
+    this.inputShapes = shapes;
+    this.inputDtypes = dtypes;
+  }
+
+  /**
+   * Values other than inputs that backward needs (constants, dims, masks made in forward), typed by
+   * the Function's `FunctionCtx<Saved>`. Set it whole in setupContext (`ctx.saved = { dim }`) or field
+   * by field. Tensors that are forward inputs or outputs go through saveForBackward instead, which
+   * checks them against in-place modification and frees them after backward.
+   */
+  get saved(): Saved {
+    return (this._savedFields ??= {} as Saved);
+  }
+
+  set saved(value: Saved) {
+    this._savedFields = value;
   }
 
   /** The node's display name, e.g. 'MulBackward'. */
@@ -282,10 +312,11 @@ export interface FunctionClass {
 /**
  * Base class of differentiable operations, as torch.autograd.Function:
  *
+ *   type Ctx = FunctionCtx<{ constant: number }>;
  *   class MulConstant extends Function {
  *     static forward(x: Tensor, c: number) { return x.mul(c); }
- *     static setupContext(ctx: FunctionCtx, inputs: [Tensor, number]) { ctx.constant = inputs[1]; }
- *     static backward(ctx: FunctionCtx, g: Tensor) { return [g.mul(ctx.constant as number), null]; }
+ *     static setupContext(ctx: Ctx, [, c]: [Tensor, number]) { ctx.saved = { constant: c }; }
+ *     static backward(ctx: Ctx, g: Tensor) { return [g.mul(ctx.saved.constant), null]; }
  *   }
  *   MulConstant.apply(x, 3);
  *

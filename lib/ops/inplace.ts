@@ -16,27 +16,31 @@ import { checkOperand, checkTensorArg } from './util.js';
 
 type InplaceName = 'add' | 'sub' | 'mul' | 'div';
 
+/** What InplaceBinary keeps for backward besides saved tensors. */
+type InplaceCtx = FunctionCtx<{ op: InplaceName; otherIsOriginal: boolean; otherValue: number }>;
+
 export class InplaceBinary extends Function {
   /** original: x's values before the write, when backward needs them (mul_/div_ with other requiring grad). */
   static override forward(x: Tensor, other: TensorLike, op: InplaceName, _original: Tensor | null): Tensor {
     binaryInPlace(op as BinaryName, x, other);
     return x;
   }
-  static override setupContext(ctx: FunctionCtx, [x, other, op, original]: [Tensor, TensorLike, InplaceName, Tensor | null]): void {
+  static override setupContext(
+    ctx: InplaceCtx,
+    [x, other, op, original]: [Tensor, TensorLike, InplaceName, Tensor | null],
+  ): void {
     ctx.markDirty(x);
-    ctx.op = op;
     // add_/sub_ need no values. mul_/div_ need other's, which are x's old ones when other shares x's
     // storage (y.mul_(y)): the write changes them, so the clone taken before it stands in.
     const sharesStorage = other instanceof Tensor && other.data === x.data;
-    ctx.otherIsOriginal = sharesStorage;
     const otherNeeded = (op === 'mul' || op === 'div') && other instanceof Tensor && !sharesStorage;
     ctx.saveForBackward(otherNeeded ? other : null, original);
-    ctx.otherValue = typeof other === 'number' ? other : 0;
+    ctx.saved = { op, otherIsOriginal: sharesStorage, otherValue: typeof other === 'number' ? other : 0 };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
+  static override backward(ctx: InplaceCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
     const [otherT, original] = ctx.savedTensors;
-    const other: TensorLike = ctx.otherIsOriginal ? original! : otherT ?? (ctx.otherValue as number);
-    const op = ctx.op as InplaceName;
+    const other: TensorLike = ctx.saved.otherIsOriginal ? original! : otherT ?? ctx.saved.otherValue;
+    const op = ctx.saved.op;
     let gx: Tensor | null = null, go: Tensor | null = null;
     if (ctx.needsInputGrad[0]) gx = gradForInput(ctx, 0, op === 'mul' ? mul(g, other) : op === 'div' ? div(g, other) : g); // in x's dtype
     if (ctx.needsInputGrad[1]) {
