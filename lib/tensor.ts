@@ -286,6 +286,32 @@ export class Tensor {
     return this._grad;
   }
 
+  /** @internal shares another tensor's storage: a view (reshape, flatten, squeeze, unsqueeze) or detach(). */
+  _isView(): boolean {
+    return this._base !== null;
+  }
+
+  /**
+   * @internal a view in autograd's sense (not detach()) of a tensor that requires grad, or requiring
+   * grad itself: an in-place write through it would change the base behind its recorded history.
+   */
+  _isViewOfGradTensor(): boolean {
+    return this._base !== null && !this._detached && (this._requiresGrad || this._base._requiresGrad);
+  }
+
+  /**
+   * @internal For an op's own fresh result, reshaped before any caller sees it: it stops counting as
+   * a view of the tensor it was reshaped from, so in-place ops on it are allowed.
+   */
+  _forgetBase(): void {
+    this._base = null;
+  }
+
+  /** @internal see `_private` (nn.Sequential's intermediates between built-in layers). */
+  _markPrivate(): void {
+    this._private = true;
+  }
+
   /** @internal the version counter, created on first use (most tensors never need one). */
   get _version(): VersionCounter {
     return (this._ver ??= { version: 0 });

@@ -61,10 +61,10 @@ export class Sequential extends Module {
       const input = y;
       y = list[i].call(y);
       if (
-        i + 1 < list.length && y instanceof Tensor && y !== input && y.gradFn !== null && y._base === null &&
+        i + 1 < list.length && y instanceof Tensor && y !== input && y.gradFn !== null && !y._isView() &&
         isPlainBuiltin(list[i]) && isPlainBuiltin(list[i + 1])
       )
-        y._private = true;
+        y._markPrivate();
     }
     return y;
   }

@@ -66,13 +66,13 @@ export class Fill extends Function {
 
 function recordingNeeded(x: Tensor, other: TensorLike | null, op: string): boolean {
   if (!isGradEnabled()) return false;
-  if (x._base !== null && !x._detached && (x._requiresGrad || x._base._requiresGrad))
+  if (x._isViewOfGradTensor())
     // The write would change the base too, whose recorded history would not know: refuse rather than
     // give a silently wrong gradient (PyTorch rebases such views; we do not yet).
     throw new Error(`${op}_: in-place modification of a view (reshape/flatten/squeeze/unsqueeze) of a tensor that requires grad is not supported while grad mode is on; clone() the view first`);
-  const otherReq = other instanceof Tensor && other._requiresGrad;
-  if (!x._requiresGrad && !otherReq) return false;
-  if (x._requiresGrad && x.gradFn === null)
+  const otherReq = other instanceof Tensor && other.requiresGrad;
+  if (!x.requiresGrad && !otherReq) return false;
+  if (x.requiresGrad && x.gradFn === null)
     throw new Error(`${op}_: a leaf tensor that requires grad cannot be modified in place while grad mode is on (use tg.noGrad, or clone it first)`);
   return true;
 }
@@ -94,7 +94,7 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
     x._bumpVersion();
     return x;
   }
-  const needsOriginal = (op === 'mul' || op === 'div') && other instanceof Tensor && (other._requiresGrad || other.data === x.data);
+  const needsOriginal = (op === 'mul' || op === 'div') && other instanceof Tensor && (other.requiresGrad || other.data === x.data);
   // A differentiable clone (not a bare copy), so double backward through the saved value reaches x's history.
   const original = needsOriginal ? clone(x) : null;
   return applyFunction(InplaceBinary, [x, other, op, original]) as Tensor;

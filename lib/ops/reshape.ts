@@ -48,7 +48,7 @@ export function resolveShape(x: Tensor, shape: unknown, op: string): number[] {
  */
 export function reshapeOwnResult(x: Tensor, shape: number[]): Tensor {
   const r = reshape(x, shape);
-  if (r !== x) r._base = null;
+  if (r !== x) r._forgetBase();
   return r;
 }
 
