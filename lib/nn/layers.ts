@@ -54,7 +54,7 @@ export class Sequential extends Module {
    * only through the recorded graph, so it is marked private: its storage returns to the pool as soon
    * as backward has released every node that saved it, instead of waiting for the collector.
    */
-  forward(x: any): any {
+  forward(x: Tensor): Tensor {
     const list = this.children();
     let y = x;
     for (let i = 0; i < list.length; i++) {
