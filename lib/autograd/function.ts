@@ -301,13 +301,29 @@ function checksum(t: Tensor): number {
   return h >>> 0;
 }
 
-/** The static side of a Function subclass. */
+/**
+ * The static side of a Function subclass. Its methods are declared as methods, so a subclass's own
+ * narrower signatures (forward(x: Tensor, c: number)) still fit: TypeScript compares method parameters
+ * both ways.
+ */
 export interface FunctionClass {
   readonly name: string;
-  forward(...args: any[]): unknown;
-  setupContext(ctx: FunctionCtx, inputs: any[], output: any): void;
-  backward(ctx: FunctionCtx, ...gradOutputs: any[]): unknown;
+  forward(...args: unknown[]): unknown;
+  setupContext(ctx: FunctionCtx, inputs: unknown[], output: unknown): void;
+  backward(ctx: FunctionCtx, ...gradOutputs: unknown[]): unknown;
 }
+
+/** F.forward's signature, less a leading ctx in the older style forward(ctx, ...inputs). */
+type ForwardInputs<F extends FunctionClass> = F['forward'] extends (first: infer First, ...rest: infer Rest) => unknown
+  ? [First] extends [FunctionCtx<object>]
+    ? Rest
+    : Parameters<F['forward']>
+  : Parameters<F['forward']>;
+
+/** What Function.apply takes: forward's inputs. */
+export type ApplyArgs<F extends FunctionClass> = ForwardInputs<F>;
+/** What Function.apply returns: forward's result. */
+export type ApplyResult<F extends FunctionClass> = ReturnType<F['forward']>;
 
 /**
  * Base class of differentiable operations, as torch.autograd.Function:
@@ -325,23 +341,35 @@ export interface FunctionClass {
  * not override setupContext gets the older style forward(ctx, ...inputs).
  */
 export class Function {
-  static forward(..._args: any[]): unknown {
+  static forward(..._args: unknown[]): unknown {
     throw new Error(`${this.name}: a Function subclass must implement static forward()`);
   }
 
-  static setupContext(_ctx: FunctionCtx, _inputs: any[], _output: any): void {
+  static setupContext(_ctx: FunctionCtx, _inputs: unknown[], _output: unknown): void {
     // Marker default: subclasses that do not override it use forward(ctx, ...inputs).
   }
 
-  static backward(_ctx: FunctionCtx, ..._gradOutputs: any[]): unknown {
+  static backward(_ctx: FunctionCtx, ..._gradOutputs: unknown[]): unknown {
     throw new Error(`${this.name}: this Function does not implement static backward()`);
   }
 
-  /** Runs the function on args and, when gradients are needed, records it for backward. */
-  static apply<R = Tensor>(this: FunctionClass, ...args: unknown[]): R {
-    return applyFunction(this, args, true) as R;
+  /**
+   * Runs the function on args and, when gradients are needed, records it for backward. Typed from
+   * forward: it takes forward's inputs and returns what forward returns.
+   */
+  static apply<F extends FunctionClass>(this: F, ...args: ApplyArgs<F>): ApplyResult<F>;
+  /**
+   * @deprecated The older spelling with the result type given explicitly (`apply<Tensor[]>(x)`);
+   * leave the type out and it is taken from forward. Without it this overload takes no arguments.
+   */
+  static apply<R extends ExplicitResult = never>(this: FunctionClass, ...args: [R] extends [never] ? never : unknown[]): R;
+  static apply(this: FunctionClass, ...args: unknown[]): unknown {
+    return applyFunction(this, args, true);
   }
 }
+
+/** What an explicit result type of apply may be: a Tensor, or an array of them and other values. */
+type ExplicitResult = Tensor | readonly unknown[];
 
 const defaultSetupContext = Function.setupContext;
 
