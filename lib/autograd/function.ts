@@ -354,15 +354,19 @@ export class Function {
   }
 
   /**
+   * @deprecated The older spelling with the result type given explicitly (`apply<Tensor[]>(x)`);
+   * leave the type out and it is taken from forward. Without it this overload matches no call, so
+   * that a mistake is reported against the typed signature below.
+   */
+  static apply<R extends ExplicitResult = never>(
+    this: FunctionClass,
+    ...args: [R] extends [never] ? never : unknown[]
+  ): R;
+  /**
    * Runs the function on args and, when gradients are needed, records it for backward. Typed from
    * forward: it takes forward's inputs and returns what forward returns.
    */
   static apply<F extends FunctionClass>(this: F, ...args: ApplyArgs<F>): ApplyResult<F>;
-  /**
-   * @deprecated The older spelling with the result type given explicitly (`apply<Tensor[]>(x)`);
-   * leave the type out and it is taken from forward. Without it this overload takes no arguments.
-   */
-  static apply<R extends ExplicitResult = never>(this: FunctionClass, ...args: [R] extends [never] ? never : unknown[]): R;
   static apply(this: FunctionClass, ...args: unknown[]): unknown {
     return applyFunction(this, args, true);
   }
