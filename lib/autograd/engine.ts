@@ -213,7 +213,8 @@ function owned(t: Tensor, st: PassState): boolean {
   if (st.createGraph) return false;
   const root = t._base ?? t;
   if (root.id < st.firstId) return false;
-  return st.holders === null ? root._engineHoldPass === st.pass && root._engineHolds === 1 : st.holders.get(t.data) === 1;
+  if (st.holders !== null) return st.holders.get(t.data) === 1;
+  return root._engineHoldPass === st.pass && root._engineHolds === 1;
 }
 
 function hold(t: Tensor, st: PassState, count = 1): void {

@@ -94,7 +94,8 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
     x._bumpVersion();
     return x;
   }
-  const needsOriginal = (op === 'mul' || op === 'div') && other instanceof Tensor && (other.requiresGrad || other.data === x.data);
+  const needsOriginal =
+    (op === 'mul' || op === 'div') && other instanceof Tensor && (other.requiresGrad || other.data === x.data);
   // A differentiable clone (not a bare copy), so double backward through the saved value reaches x's history.
   const original = needsOriginal ? clone(x) : null;
   return applyFunction(InplaceBinary, [x, other, op, original]) as Tensor;
