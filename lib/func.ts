@@ -14,7 +14,18 @@ export interface FuncOptions {
   argnums?: number | number[];
 }
 
-type TensorFn = (...args: any[]) => Tensor;
+/** A function of tensors (and other arguments) returning a tensor; A is its argument list. */
+type TensorFn<A extends unknown[]> = (...args: A) => Tensor;
+
+/** What a transform gives per call: one gradient for one argnum (the default), an array for an array. */
+export type GradsFor<O> = O extends { argnums: number[] }
+  ? Tensor[]
+  : O extends { argnums?: number }
+    ? Tensor
+    : Tensor | Tensor[];
+
+/** The options type when none are given. */
+type NoOptions = Record<never, never>;
 
 /** Fresh leaves that share the caller's values, so the transforms never touch the caller's .grad. */
 function prepare(args: unknown[], argnums: number[], fname: string): { inputs: unknown[]; diff: Tensor[] } {
@@ -49,39 +60,50 @@ function checkTransform(f: unknown, opts: unknown, fname: string, allowed: reado
 }
 
 /** Returns f ↦ (...xs) => [f(...xs), ∂f/∂x_argnums]; f must return a tensor with one element. */
-export function valueAndGrad(f: TensorFn, opts?: FuncOptions): (...args: any[]) => [Tensor, Tensor | Tensor[]] {
+export function valueAndGrad<A extends unknown[], O extends FuncOptions = NoOptions>(
+  f: TensorFn<A>,
+  opts?: O,
+): (...args: A) => [Tensor, GradsFor<O>] {
   return valueAndGradNamed(f, opts, 'valueAndGrad');
 }
 
-function valueAndGradNamed(f: TensorFn, opts: FuncOptions | undefined, fname: string): (...args: any[]) => [Tensor, Tensor | Tensor[]] {
+function valueAndGradNamed<A extends unknown[], O extends FuncOptions>(
+  f: TensorFn<A>,
+  opts: O | undefined,
+  fname: string,
+): (...args: A) => [Tensor, GradsFor<O>] {
   checkTransform(f, opts, fname, ['argnums']);
   return (...args) =>
     enableGrad(() => {
       const [argnums, many] = argnumList(opts, args.length, fname);
       const { inputs, diff } = prepare(args, argnums, fname);
-      const out = f(...inputs);
+      const out = f(...(inputs as A));
       if (!(out instanceof Tensor) || out.size !== 1)
         throw new TypeError(`${fname}: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape ${formatShape(out.shape)}` : describe(out)}`);
       const grads = out.requiresGrad
         ? autogradGrad(out, diff, { allowUnused: true }).map((g, i) => g ?? zerosFor(diff[i]))
         : diff.map(zerosFor);
-      return [out.detach(), many ? grads : grads[0]];
+      // argnumList read `many` from the same options GradsFor<O> reads its answer from.
+      return [out.detach(), (many ? grads : grads[0]) as GradsFor<O>];
     });
 }
 
 /** Returns f ↦ (...xs) => ∂f/∂x_argnums for a scalar-valued f. */
-export function grad(f: TensorFn, opts?: FuncOptions): (...args: any[]) => Tensor | Tensor[] {
+export function grad<A extends unknown[], O extends FuncOptions = NoOptions>(
+  f: TensorFn<A>,
+  opts?: O,
+): (...args: A) => GradsFor<O> {
   const vg = valueAndGradNamed(f, opts, 'grad');
   return (...args) => vg(...args)[1];
 }
 
 /** [f(...xs), vjpFn] where vjpFn(v) gives vᵀ·∂f/∂x for every tensor argument x. */
-export function vjp(f: TensorFn, ...args: unknown[]): [Tensor, (v: Tensor) => Tensor[]] {
+export function vjp<A extends unknown[]>(f: TensorFn<A>, ...args: A): [Tensor, (v: Tensor) => Tensor[]] {
   checkTransform(f, undefined, 'vjp', []);
   return enableGrad(() => {
     const argnums = args.map((a, i) => (a instanceof Tensor ? i : -1)).filter((i) => i >= 0);
     const { inputs, diff } = prepare(args, argnums, 'vjp');
-    const out = f(...inputs);
+    const out = f(...(inputs as A));
     if (!(out instanceof Tensor)) throw new TypeError(`vjp: f must return a Tensor, got ${describe(out)}`);
     const vjpFn = (v: Tensor): Tensor[] => {
       if (!(v instanceof Tensor)) throw new TypeError(`vjp: argument 'v' must be a Tensor, got ${describe(v)}`);
@@ -95,11 +117,24 @@ export function vjp(f: TensorFn, ...args: unknown[]): [Tensor, (v: Tensor) => Te
 }
 
 /** Returns f ↦ (...xs) => J with J.shape = [...f(xs).shape, ...x.shape] for x = xs[argnums]. */
-export function jacobian(f: TensorFn, opts?: FuncOptions & { createGraph?: boolean }): (...args: any[]) => Tensor | Tensor[] {
+export function jacobian<A extends unknown[], O extends JacobianOptions = NoOptions>(
+  f: TensorFn<A>,
+  opts?: O,
+): (...args: A) => GradsFor<O> {
   return jacobianNamed(f, opts, 'jacobian');
 }
 
-function jacobianNamed(f: TensorFn, opts: (FuncOptions & { createGraph?: boolean }) | undefined, fname: string): (...args: any[]) => Tensor | Tensor[] {
+/** Options of jacobian. */
+export interface JacobianOptions extends FuncOptions {
+  /** Record the computation of the Jacobian, so that it can itself be differentiated. */
+  createGraph?: boolean;
+}
+
+function jacobianNamed<A extends unknown[], O extends JacobianOptions>(
+  f: TensorFn<A>,
+  opts: O | undefined,
+  fname: string,
+): (...args: A) => GradsFor<O> {
   checkTransform(f, opts, fname, ['argnums', 'createGraph']);
   if (opts?.createGraph !== undefined && typeof opts.createGraph !== 'boolean')
     throw new TypeError(`${fname}: option 'createGraph' must be a boolean, got ${describe(opts.createGraph)}`);
@@ -107,7 +142,7 @@ function jacobianNamed(f: TensorFn, opts: (FuncOptions & { createGraph?: boolean
     enableGrad(() => {
       const [argnums, many] = argnumList(opts, args.length, fname);
       const { inputs, diff } = prepare(args, argnums, fname);
-      const out = f(...inputs);
+      const out = f(...(inputs as A));
       if (!(out instanceof Tensor)) throw new TypeError(`${fname}: f must return a Tensor, got ${describe(out)}`);
       const rows: Tensor[][] = diff.map(() => []);
       for (let e = 0; e < out.size; e++) {
@@ -121,17 +156,17 @@ function jacobianNamed(f: TensorFn, opts: (FuncOptions & { createGraph?: boolean
         gs.forEach((g, i) => rows[i].push(g ?? zerosFor(diff[i])));
       }
       const jacs = diff.map((x, i) => stackRows(rows[i], [...out.shape, ...x.shape], x));
-      return many ? jacs : jacs[0];
+      return (many ? jacs : jacs[0]) as GradsFor<O>;
     });
 }
 
 /** Returns f ↦ (...xs) => the Hessian of a scalar f with respect to xs[argnums] (shape x.shape ++ x.shape). */
-export function hessian(f: TensorFn, opts?: { argnums?: number }): (...args: any[]) => Tensor {
+export function hessian<A extends unknown[]>(f: TensorFn<A>, opts?: { argnums?: number }): (...args: A) => Tensor {
   checkTransform(f, opts, 'hessian', ['argnums']);
   const argnum = opts?.argnums ?? 0;
   if (typeof argnum !== 'number' || !Number.isInteger(argnum) || argnum < 0)
     throw new TypeError(`hessian: option 'argnums' must be a non-negative integer (one argument), got ${formatValue(argnum)}`);
-  const gradF = (...args: any[]) =>
+  const gradF = (...args: A): Tensor =>
     enableGrad(() => {
       const x = args[argnum];
       if (!(x instanceof Tensor)) throw new TypeError(`hessian: argument ${argnum} must be a Tensor, got ${describe(x)}`);
@@ -146,7 +181,7 @@ export function hessian(f: TensorFn, opts?: { argnums?: number }): (...args: any
     });
   return (...args) => {
     if (argnum >= args.length) throw new RangeError(`hessian: option 'argnums' is ${argnum} but f was given ${args.length} arguments`);
-    return jacobianNamed(gradF, { argnums: argnum }, 'hessian')(...args) as Tensor;
+    return jacobianNamed(gradF, { argnums: argnum }, 'hessian')(...args);
   };
 }
 

@@ -194,8 +194,13 @@ export class Tensor {
   _ver: VersionCounter | null;
   /** @internal hooks on a leaf's gradient (non-leaf hooks live on the gradFn). */
   _hooks: GradHook[] | null = null;
-  /** @internal backward bookkeeping for leaves: the gradient summed during the current pass. */
-  _pendingGrad: Tensor | null = null;
+  /**
+   * @internal The backward engine's own per-pass state (lib/autograd/engine.ts; nothing else reads or
+   * writes the `_engine*` fields). It lives on the tensor rather than in the pass because a lookup
+   * table keyed by tensor costs every delivery a hash lookup: a Map in the pass state made the ops
+   * bench's 1000-op chain 10-50% slower. This one: a leaf's gradient summed during the current pass.
+   */
+  _engineLeafGrad: Tensor | null = null;
   /** @internal the tensor whose storage this one shares (a view: reshape, flatten, squeeze, unsqueeze; or detach()), or null. */
   _base: Tensor | null = null;
   /** @internal made by detach(): it shares _base's storage but is not a view in autograd's sense. */
@@ -203,11 +208,13 @@ export class Tensor {
   /** @internal set by dispose(): the storage was released. */
   _disposed = false;
   /**
-   * @internal the autograd engine's count of the places holding a gradient in this tensor's storage
-   * during backward pass `_holdPass` (kept on the tensor that owns the storage; views use their base).
+   * @internal The engine's count of the places holding a gradient in this tensor's storage during
+   * backward pass `_engineHoldPass` (on the tensor that owns the storage; views use their base). On
+   * the tensor for the reason given at `_engineLeafGrad`: the engine's per-pass table (HolderCounts,
+   * used for nested passes) made the chain bench ~20% slower when used for every pass.
    */
-  _holdPass = 0;
-  _holds = 0;
+  _engineHoldPass = 0;
+  _engineHolds = 0;
   /** @internal how many recorded graph nodes hold this storage saved for backward (on the owning tensor). */
   _savedBy = 0;
   /**
@@ -286,9 +293,44 @@ export class Tensor {
     return this._grad;
   }
 
+  /** @internal shares another tensor's storage: a view (reshape, flatten, squeeze, unsqueeze) or detach(). */
+  _isView(): boolean {
+    return this._base !== null;
+  }
+
+  /**
+   * @internal a view in autograd's sense (not detach()) of a tensor that requires grad, or requiring
+   * grad itself: an in-place write through it would change the base behind its recorded history.
+   */
+  _isViewOfGradTensor(): boolean {
+    return this._base !== null && !this._detached && (this._requiresGrad || this._base._requiresGrad);
+  }
+
+  /**
+   * @internal For an op's own fresh result, reshaped before any caller sees it: it stops counting as
+   * a view of the tensor it was reshaped from, so in-place ops on it are allowed.
+   */
+  _forgetBase(): void {
+    this._base = null;
+  }
+
+  /** @internal see `_private` (nn.Sequential's intermediates between built-in layers). */
+  _markPrivate(): void {
+    this._private = true;
+  }
+
   /** @internal the version counter, created on first use (most tensors never need one). */
   get _version(): VersionCounter {
     return (this._ver ??= { version: 0 });
+  }
+
+  /**
+   * @internal Records an in-place write to this tensor's storage: bumps the version counter it shares
+   * with its views, so that backward refuses a saved tensor written since it was saved. Every in-place
+   * write of the library (ops, nn.init, optimizers, loadStateDict) calls it.
+   */
+  _bumpVersion(): void {
+    (this._ver ??= { version: 0 }).version++;
   }
 
   get ndim(): number {

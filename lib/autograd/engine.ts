@@ -3,7 +3,7 @@
 // each node output receives before calling its backward once, validates what backward returns and
 // routes it along the edges: to the next node, or to a leaf tensor. Leaves get their summed
 // gradient at the end of the pass (hooks first), accumulated into .grad.
-import { allocate, type DType, type TypedArray } from '../dtype.js';
+import { allocate, type TypedArray } from '../dtype.js';
 import { allocatedSince, allocationMark, POOL_MIN_BYTES, recycleStorage, setCurrentOp } from '../memory.js';
 import { isAnomalyEnabled, setAnomalyEnabled, setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
@@ -213,7 +213,8 @@ function owned(t: Tensor, st: PassState): boolean {
   if (st.createGraph) return false;
   const root = t._base ?? t;
   if (root.id < st.firstId) return false;
-  return st.holders === null ? root._holdPass === st.pass && root._holds === 1 : st.holders.get(t.data) === 1;
+  if (st.holders !== null) return st.holders.get(t.data) === 1;
+  return root._engineHoldPass === st.pass && root._engineHolds === 1;
 }
 
 function hold(t: Tensor, st: PassState, count = 1): void {
@@ -222,10 +223,10 @@ function hold(t: Tensor, st: PassState, count = 1): void {
     return;
   }
   const root = t._base ?? t;
-  if (root._holdPass !== st.pass) {
-    root._holdPass = st.pass;
-    root._holds = count;
-  } else root._holds += count;
+  if (root._engineHoldPass !== st.pass) {
+    root._engineHoldPass = st.pass;
+    root._engineHolds = count;
+  } else root._engineHolds += count;
 }
 
 /**
@@ -238,7 +239,7 @@ function unhold(t: Tensor, st: PassState): void {
   if (st.holders !== null) n = st.holders.add(t.data, -1);
   else {
     const root = t._base ?? t;
-    n = root._holdPass === st.pass ? --root._holds : -1;
+    n = root._engineHoldPass === st.pass ? --root._engineHolds : -1;
   }
   if (n !== 0) return; // still held, or never counted
   if (!st.createGraph && t.data.byteLength >= POOL_MIN_BYTES && allocatedSince(t.data, st.firstStorage)) recycleStorage(t.data, false);
@@ -424,7 +425,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
     }
     // 4. Leaves: hooks on the summed gradient, then into .grad (or the autograd.grad result).
     for (const leaf of leaves) {
-      const pending = leaf._pendingGrad!;
+      const pending = leaf._engineLeafGrad!;
       if (leaf._hooks !== null && leaf._hooks.length > 0) hold(pending, st); // the hooks see it and may keep it
       const g = runHooks(leaf._hooks, pending, 'a leaf tensor', opt.inputs === null ? 'backward' : 'grad');
       const keep = g === pending && owned(g, st);
@@ -432,12 +433,12 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
         const slot = captureSlots.get(leaf)!;
         captured[slot] = opt.createGraph || keep ? g : copy(g);
       } else accumulateGrad(leaf, g, keep, opt.createGraph);
-      leaf._pendingGrad = null;
+      leaf._engineLeafGrad = null;
       if (!keep) unhold(pending, st); // copied or added into .grad: this pass is done with it
     }
   } catch (err) {
     // Leave no half-summed gradients behind for the next pass.
-    for (const leaf of leaves) leaf._pendingGrad = null;
+    for (const leaf of leaves) leaf._engineLeafGrad = null;
     for (const node of nodes) node._grads = null;
     throw err;
   } finally {
@@ -474,20 +475,20 @@ function deliver(edge: FunctionCtx | Tensor, outIndex: number, g: Tensor, st: Pa
   }
   // A leaf: this pass's contributions are summed on the tensor itself.
   if (st.captureSlots !== null && !st.captureSlots.has(edge)) return;
-  const prev = edge._pendingGrad;
+  const prev = edge._engineLeafGrad;
   if (prev === null) {
-    edge._pendingGrad = g;
+    edge._engineLeafGrad = g;
     st.leaves.push(edge);
-  } else edge._pendingGrad = sum2(prev, g, st);
+  } else edge._engineLeafGrad = sum2(prev, g, st);
 }
 
 function validateGradient(node: FunctionCtx, i: number, g: Tensor): void {
-  const shape = node._inputShapes[i]!;
+  const shape = node.inputShapes[i]!;
   if (!shapesEqual(g.shape, shape))
     throw new RangeError(
       `${node.name}: backward returned a gradient of shape ${formatShape(g.shape)} for input ${i}, which has shape ${formatShape(shape)}`,
     );
-  const dtype = node._inputDtypes[i] as DType;
+  const dtype = node.inputDtypes[i]!;
   if (g.dtype !== dtype)
     throw new TypeError(`${node.name}: backward returned a ${g.dtype} gradient for input ${i}, which is ${dtype}`);
 }

@@ -15,20 +15,34 @@ export type Edge = FunctionCtx | Tensor | null;
 
 let nextSeq = 0;
 
-/** The context passed to setupContext and backward; also the recorded graph node (`tensor.gradFn`). */
-export class FunctionCtx {
+/** What FunctionCtx.saved holds when a Function does not declare it: any field, read as unknown. */
+export type UntypedSaved = Record<string, unknown>;
+
+/**
+ * The context passed to setupContext and backward; also the recorded graph node (`tensor.gradFn`).
+ * `Saved` is the type of `ctx.saved`, the non-tensor values setupContext keeps for backward:
+ *
+ *   type Ctx = FunctionCtx<{ constant: number }>;
+ *   static setupContext(ctx: Ctx, [, c]: [Tensor, number]) { ctx.saved = { constant: c }; }
+ *   static backward(ctx: Ctx, g: Tensor) { return [g.mul(ctx.saved.constant), null]; }
+ */
+export class FunctionCtx<Saved extends object = UntypedSaved> {
   /** needsInputGrad[i]: whether forward input i is a tensor that requires grad. */
   readonly needsInputGrad: boolean[];
-  /** Arbitrary fields set by setupContext (ctx.constant = ...) live on the object too. */
+  /** inputShapes[i]: the shape forward input i had (null when it is not a tensor), as PyTorch's input metadata. */
+  readonly inputShapes: readonly (readonly number[] | null)[];
+  /** inputDtypes[i]: the dtype forward input i had (null when it is not a tensor). */
+  readonly inputDtypes: readonly (DType | null)[];
+  /**
+   * Fields set directly on the ctx (ctx.constant = ...), as in PyTorch, still work but are untyped;
+   * `ctx.saved` is the typed place for them.
+   */
   [field: string]: unknown;
 
   /** @internal */ readonly _fn: FunctionClass;
   /** @internal creation order; backward runs nodes newest first. */ readonly _seq: number;
   /** @internal one edge per forward input. */ readonly _next: Edge[];
   /** @internal which output of the next node each edge refers to (null: output 0 for every edge). */ _nextOutput: number[] | null = null;
-  /** @internal shapes/dtypes of the tensor inputs, to validate returned gradients. */
-  readonly _inputShapes: (readonly number[] | null)[];
-  readonly _inputDtypes: (DType | null)[];
   /** @internal shapes/dtypes of the outputs, to materialise missing gradients as zeros. */
   _numOutputs = 1;
   _outShape0: readonly number[] = [];
@@ -54,6 +68,8 @@ export class FunctionCtx {
   _pass = 0;
   _needed = false;
   _grads: (Tensor | null)[] | null = null;
+  /** @internal backing field of `saved`, made on first use (most nodes keep nothing but tensors). */
+  _savedFields: Saved | null = null;
 
   constructor(fn: FunctionClass, args: readonly unknown[]) {
     this._fn = fn;
@@ -83,8 +99,22 @@ export class FunctionCtx {
     }
     this.needsInputGrad = needs;
     this._next = next;
-    this._inputShapes = shapes;
-    this._inputDtypes = dtypes;
+    this.inputShapes = shapes;
+    this.inputDtypes = dtypes;
+  }
+
+  /**
+   * Values other than inputs that backward needs (constants, dims, masks made in forward), typed by
+   * the Function's `FunctionCtx<Saved>`. Set it whole in setupContext (`ctx.saved = { dim }`) or field
+   * by field. Tensors that are forward inputs or outputs go through saveForBackward instead, which
+   * checks them against in-place modification and frees them after backward.
+   */
+  get saved(): Saved {
+    return (this._savedFields ??= {} as Saved);
+  }
+
+  set saved(value: Saved) {
+    this._savedFields = value;
   }
 
   /** The node's display name, e.g. 'MulBackward'. */
@@ -271,21 +301,38 @@ function checksum(t: Tensor): number {
   return h >>> 0;
 }
 
-/** The static side of a Function subclass. */
+/**
+ * The static side of a Function subclass. Its methods are declared as methods, so a subclass's own
+ * narrower signatures (forward(x: Tensor, c: number)) still fit: TypeScript compares method parameters
+ * both ways.
+ */
 export interface FunctionClass {
   readonly name: string;
-  forward(...args: any[]): unknown;
-  setupContext(ctx: FunctionCtx, inputs: any[], output: any): void;
-  backward(ctx: FunctionCtx, ...gradOutputs: any[]): unknown;
+  forward(...args: unknown[]): unknown;
+  setupContext(ctx: FunctionCtx, inputs: unknown[], output: unknown): void;
+  backward(ctx: FunctionCtx, ...gradOutputs: unknown[]): unknown;
 }
+
+/** F.forward's signature, less a leading ctx in the older style forward(ctx, ...inputs). */
+type ForwardInputs<F extends FunctionClass> = F['forward'] extends (first: infer First, ...rest: infer Rest) => unknown
+  ? [First] extends [FunctionCtx<object>]
+    ? Rest
+    : Parameters<F['forward']>
+  : Parameters<F['forward']>;
+
+/** What Function.apply takes: forward's inputs. */
+export type ApplyArgs<F extends FunctionClass> = ForwardInputs<F>;
+/** What Function.apply returns: forward's result. */
+export type ApplyResult<F extends FunctionClass> = ReturnType<F['forward']>;
 
 /**
  * Base class of differentiable operations, as torch.autograd.Function:
  *
+ *   type Ctx = FunctionCtx<{ constant: number }>;
  *   class MulConstant extends Function {
  *     static forward(x: Tensor, c: number) { return x.mul(c); }
- *     static setupContext(ctx: FunctionCtx, inputs: [Tensor, number]) { ctx.constant = inputs[1]; }
- *     static backward(ctx: FunctionCtx, g: Tensor) { return [g.mul(ctx.constant as number), null]; }
+ *     static setupContext(ctx: Ctx, [, c]: [Tensor, number]) { ctx.saved = { constant: c }; }
+ *     static backward(ctx: Ctx, g: Tensor) { return [g.mul(ctx.saved.constant), null]; }
  *   }
  *   MulConstant.apply(x, 3);
  *
@@ -294,23 +341,39 @@ export interface FunctionClass {
  * not override setupContext gets the older style forward(ctx, ...inputs).
  */
 export class Function {
-  static forward(..._args: any[]): unknown {
+  static forward(..._args: unknown[]): unknown {
     throw new Error(`${this.name}: a Function subclass must implement static forward()`);
   }
 
-  static setupContext(_ctx: FunctionCtx, _inputs: any[], _output: any): void {
+  static setupContext(_ctx: FunctionCtx, _inputs: unknown[], _output: unknown): void {
     // Marker default: subclasses that do not override it use forward(ctx, ...inputs).
   }
 
-  static backward(_ctx: FunctionCtx, ..._gradOutputs: any[]): unknown {
+  static backward(_ctx: FunctionCtx, ..._gradOutputs: unknown[]): unknown {
     throw new Error(`${this.name}: this Function does not implement static backward()`);
   }
 
-  /** Runs the function on args and, when gradients are needed, records it for backward. */
-  static apply<R = Tensor>(this: FunctionClass, ...args: unknown[]): R {
-    return applyFunction(this, args, true) as R;
+  /**
+   * @deprecated The older spelling with the result type given explicitly (`apply<Tensor[]>(x)`);
+   * leave the type out and it is taken from forward. Without it this overload matches no call, so
+   * that a mistake is reported against the typed signature below.
+   */
+  static apply<R extends ExplicitResult = never>(
+    this: FunctionClass,
+    ...args: [R] extends [never] ? never : unknown[]
+  ): R;
+  /**
+   * Runs the function on args and, when gradients are needed, records it for backward. Typed from
+   * forward: it takes forward's inputs and returns what forward returns.
+   */
+  static apply<F extends FunctionClass>(this: F, ...args: ApplyArgs<F>): ApplyResult<F>;
+  static apply(this: FunctionClass, ...args: unknown[]): unknown {
+    return applyFunction(this, args, true);
   }
 }
+
+/** What an explicit result type of apply may be: a Tensor, or an array of them and other values. */
+type ExplicitResult = Tensor | readonly unknown[];
 
 const defaultSetupContext = Function.setupContext;
 
@@ -385,7 +448,7 @@ function wireOne(ctx: FunctionCtx, args: unknown[], out: Tensor, index: number):
     if (!args.includes(out)) throw new Error(`${ctx._fn.name}: markDirty was given a tensor that is not an input`);
     if (out.gradFn === null && out._requiresGrad)
       throw new Error(`${ctx._fn.name}: a leaf tensor that requires grad is being modified in place; use noGrad or clone it first`);
-    out._version.version++;
+    out._bumpVersion();
   } else if (args.includes(out) || out.gradFn !== null) {
     // Forward returned an input unchanged, or a tensor already in a graph: the output is a view of it
     // (a new tensor sharing its storage and version counter, as PyTorch makes it).

@@ -14,10 +14,14 @@ export interface GradcheckOptions {
   raiseException?: boolean;
 }
 
-type Fn = (...inputs: any[]) => Tensor | Tensor[];
+/**
+ * The function checked: any function of the inputs returning tensors (`never[]` admits every
+ * parameter list). What it is given is only checked at run time, as inputs may mix tensors and numbers.
+ */
+type Fn = (...inputs: never[]) => Tensor | Tensor[];
 
 function outputsOf(fn: Fn, inputs: unknown[], name: string): Tensor[] {
-  const out = fn(...inputs);
+  const out = (fn as (...inputs: unknown[]) => unknown)(...inputs);
   const list = Array.isArray(out) ? out : [out];
   list.forEach((o, i) => {
     if (!(o instanceof Tensor)) throw new TypeError(`${name}: the function must return a Tensor or an array of Tensors; output ${i} is ${describe(o)}`);

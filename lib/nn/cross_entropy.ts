@@ -62,6 +62,9 @@ function logSoftmaxComposed(z: Tensor): Tensor {
   return sub(shifted, logSum);
 }
 
+/** What CrossEntropy keeps for backward besides saved tensors. */
+type CrossEntropyCtx = FunctionCtx<{ cfg: CeConfig; lse: Float64Array }>;
+
 export class CrossEntropy extends Function {
   /** z [M, C]; probs [M, C] or null; weight [C] or null; cfg holds the indices and options. */
   static override forward(z: Tensor, probs: Tensor | null, weight: Tensor | null, cfg: CeConfig): Tensor {
@@ -74,14 +77,16 @@ export class CrossEntropy extends Function {
     out[0] = cfg.reduction === 'sum' ? s : s / cfg.divisor;
     return Tensor._wrap(out, [], z.dtype);
   }
-  static override setupContext(ctx: FunctionCtx, [z, probs, weight, cfg]: [Tensor, Tensor | null, Tensor | null, CeConfig]): void {
+  static override setupContext(
+    ctx: CrossEntropyCtx,
+    [z, probs, weight, cfg]: [Tensor, Tensor | null, Tensor | null, CeConfig],
+  ): void {
     ctx.saveForBackward(z, probs, weight, cfg.indexTensor);
-    ctx.cfg = cfg;
-    ctx.lse = (cfg as CeConfig & { lse?: Float64Array }).lse;
+    ctx.saved = { cfg, lse: (cfg as CeConfig & { lse: Float64Array }).lse }; // set by forward
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
+  static override backward(ctx: CrossEntropyCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
     const [z, probs, weight] = ctx.savedTensors;
-    const cfg = ctx.cfg as CeConfig;
+    const cfg = ctx.saved.cfg;
     const [M, C] = z.shape;
     // r_i: the gradient reaching loss_i.
     const rT = cfg.reduction === 'none' ? g : cfg.reduction === 'sum' ? g : mul(g, 1 / cfg.divisor);
@@ -103,11 +108,10 @@ export class CrossEntropy extends Function {
     }
     if (ctx.needsInputGrad[0]) {
       const r = rT.dtype === z.dtype ? (rT.data as FloatArray) : z.dtype === 'float32' ? Float32Array.from(rT.data) : Float64Array.from(rT.data);
-      const rStride = cfg.reduction === 'none' ? 1 : 0;
-      dz = crossEntropyBackward(z, ctx.lse as Float64Array, cfg, probs, weight, r as FloatArray, rStride);
+      dz = crossEntropyBackward(z, ctx.saved.lse, cfg, probs, weight, r as FloatArray, cfg.reduction === 'none' ? 1 : 0);
     }
     if (ctx.needsInputGrad[1]) {
-      const lse = ctx.lse as Float64Array;
+      const lse = ctx.saved.lse;
       const out = allocate(z.dtype, M * C) as FloatArray;
       const wd = weight?.data;
       for (let i = 0; i < M; i++) {

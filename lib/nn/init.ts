@@ -19,7 +19,7 @@ function checkTarget(t: unknown, fn: string): Tensor {
 function fillWith(t: Tensor, sample: () => number): Tensor {
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = sample();
-  t._version.version++;
+  t._bumpVersion();
   return t;
 }
 
@@ -92,7 +92,7 @@ export function constant_(t: Tensor, value: number): Tensor {
 function fillConstant(t: Tensor, value: unknown, fn: string): Tensor {
   if (typeof value !== 'number') throw new TypeError(`${fn}: argument 'value' must be a number, got ${describe(value)}`);
   t.data.fill(value);
-  t._version.version++;
+  t._bumpVersion();
   return t;
 }
 

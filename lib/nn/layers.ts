@@ -54,17 +54,17 @@ export class Sequential extends Module {
    * only through the recorded graph, so it is marked private: its storage returns to the pool as soon
    * as backward has released every node that saved it, instead of waiting for the collector.
    */
-  forward(x: any): any {
+  forward(x: Tensor): Tensor {
     const list = this.children();
     let y = x;
     for (let i = 0; i < list.length; i++) {
       const input = y;
       y = list[i].call(y);
       if (
-        i + 1 < list.length && y instanceof Tensor && y !== input && y.gradFn !== null && y._base === null &&
+        i + 1 < list.length && y instanceof Tensor && y !== input && y.gradFn !== null && !y._isView() &&
         isPlainBuiltin(list[i]) && isPlainBuiltin(list[i + 1])
       )
-        y._private = true;
+        y._markPrivate();
     }
     return y;
   }

@@ -39,7 +39,7 @@ export class LinearFunction extends Function {
   }
   static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null, Tensor | null] {
     const [x, weight] = ctx.savedTensors;
-    const xShape = ctx._inputShapes[0]!;
+    const xShape = ctx.inputShapes[0]!;
     const outF = g.shape[g.ndim - 1];
     const rows = sizeOf(xShape.slice(0, -1));
     const g2 = g.ndim === 2 ? g : reshape(g, [rows, outF]);

@@ -131,6 +131,9 @@ interface NllConfig {
   divisor: number;
 }
 
+/** What NllLoss keeps for backward besides saved tensors. */
+type NllLossCtx = FunctionCtx<{ mask: Tensor; perRow: boolean }>;
+
 export class NllLoss extends Function {
   static override forward(x: Tensor, weight: Tensor | null, cfg: NllConfig): Tensor {
     const [M, C] = x.shape;
@@ -147,7 +150,7 @@ export class NllLoss extends Function {
     out[0] = cfg.reduction === 'sum' ? s : s / cfg.divisor;
     return Tensor._wrap(out, [], x.dtype);
   }
-  static override setupContext(ctx: FunctionCtx, [x, weight, cfg]: [Tensor, Tensor | null, NllConfig]): void {
+  static override setupContext(ctx: NllLossCtx, [x, weight, cfg]: [Tensor, Tensor | null, NllConfig]): void {
     // The gradient is a constant mask: −w_{y_i} (÷ divisor for mean) at (i, y_i), times g.
     const [M, C] = x.shape;
     const mask = allocate(x.dtype, M * C) as FloatArray;
@@ -157,12 +160,11 @@ export class NllLoss extends Function {
       const y = cfg.indices[i];
       if (y !== cfg.ignoreIndex) mask[i * C + y] = -(w === undefined ? 1 : w[y]) * scale;
     }
-    ctx.mask = Tensor._wrap(mask, [M, C], x.dtype);
-    ctx.perRow = cfg.reduction === 'none';
+    ctx.saved = { mask: Tensor._wrap(mask, [M, C], x.dtype), perRow: cfg.reduction === 'none' };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
-    const mask = ctx.mask as Tensor;
-    return [mul(mask, ctx.perRow ? reshape(g, [mask.shape[0], 1]) : g), null, null];
+  static override backward(ctx: NllLossCtx, g: Tensor): [Tensor, null, null] {
+    const mask = ctx.saved.mask;
+    return [mul(mask, ctx.saved.perRow ? reshape(g, [mask.shape[0], 1]) : g), null, null];
   }
 }
 

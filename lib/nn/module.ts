@@ -14,6 +14,8 @@
 //
 // Calling. JS cannot make class instances callable, so `module(x)` is spelled `module.forward(x)` or,
 // equivalently, `module.call(x)` (call runs forward; it is the one place to hook into later).
+// Module<In, Out> types both from forward's signature: In is the argument list, Out the result; the
+// defaults, [Tensor] and Tensor, fit layers. A loss taking two tensors is Module<[Tensor, Tensor]>.
 import { noGrad } from '../grad_mode.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -32,7 +34,10 @@ export interface LoadStateDictResult {
 
 const NAME_RE = /^[^.]+$/;
 
-export abstract class Module {
+/** Any module, whatever its forward takes and returns (`never`: nothing can be passed to it unchecked). */
+export type AnyModule = Module<never, unknown>;
+
+export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** @internal registered names, in registration order (the values live in the fields). */
   _parameterNames: string[] = [];
   _bufferNames: string[] = [];
@@ -41,10 +46,10 @@ export abstract class Module {
   _training = true;
 
   /** The computation; subclasses implement it. */
-  abstract forward(...args: any[]): any;
+  abstract forward(...args: In): Out;
 
   /** Runs forward(...args): JS's spelling of PyTorch's module(x). */
-  call(...args: any[]): any {
+  call(...args: In): Out {
     return this.forward(...args);
   }
 
@@ -79,7 +84,7 @@ export abstract class Module {
   }
 
   /** Registers m (or null) as submodule `name` and sets this[name]; returns m. */
-  registerModule<M extends Module | null>(name: string, m: M): M {
+  registerModule<M extends AnyModule | null>(name: string, m: M): M {
     this._checkName(name, 'registerModule');
     if (m !== null && !(m instanceof Module)) throw new TypeError(`registerModule: argument 'm' must be a Module or null, got ${describe(m)}`);
     this._claim(name, 'registerModule');
@@ -100,6 +105,11 @@ export abstract class Module {
       throw new Error(`${fn}: '${name}' would shadow a method or property of ${this.constructor.name}`);
   }
 
+  /** This module as the tree-walking methods type their results (see children). */
+  private asTreeNode(): Module {
+    return this as unknown as Module;
+  }
+
   /** @internal registers the fields assigned since the last scan (see the file comment). */
   _scan(): void {
     for (const key of Object.keys(this)) {
@@ -112,7 +122,7 @@ export abstract class Module {
   }
 
   /** @internal */
-  _field<T>(name: string, kind: abstract new (...a: any[]) => T): T | null {
+  _field<T>(name: string, kind: abstract new (...a: never[]) => T): T | null {
     const v = (this as any)[name];
     return v instanceof kind ? v : null;
   }
@@ -126,16 +136,21 @@ export abstract class Module {
     }
   }
 
-  /** The direct submodules. */
+  /**
+   * The direct submodules. The tree-walking methods type what they return as one-tensor layers
+   * (`Module`), the common case, so that their forward can be called; a submodule with another
+   * signature is one too at run time: narrow it with instanceof.
+   */
   children(): Module[] {
     return Array.from(this.namedChildren(), ([, m]) => m);
   }
 
   /** (dotted name, module) for this module ('' ) and every descendant, depth first; each module once. */
   *namedModules(prefix = '', seen: Set<Module> = new Set()): IterableIterator<[string, Module]> {
-    if (seen.has(this)) return;
-    seen.add(this);
-    yield [prefix, this];
+    const self = this.asTreeNode();
+    if (seen.has(self)) return;
+    seen.add(self);
+    yield [prefix, self];
     for (const [name, child] of this.namedChildren()) yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
   }
 
@@ -204,7 +219,7 @@ export abstract class Module {
   apply(fn: (m: Module) => void): this {
     if (typeof fn !== 'function') throw new TypeError(`apply: argument 'fn' must be a function, got ${describe(fn)}`);
     for (const child of this.children()) child.apply(fn);
-    fn(this);
+    fn(this.asTreeNode());
     return this;
   }
 
@@ -229,7 +244,7 @@ export abstract class Module {
       for (const [name, child] of m.namedChildren()) visit(child, `${prefix}${name}.`, path);
       path.delete(m);
     };
-    visit(this, '', new Set());
+    visit(this.asTreeNode(), '', new Set());
     return out;
   }
 
@@ -270,7 +285,7 @@ export abstract class Module {
     noGrad(() => {
       for (const [target, src] of copies) {
         if (target.data !== src.data) target.data.set(src.data);
-        target._version.version++; // stateDict entries share the parameters' version counters
+        target._bumpVersion(); // stateDict entries share the parameters' version counters
       }
     });
     return { missingKeys, unexpectedKeys };

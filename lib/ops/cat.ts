@@ -8,6 +8,9 @@ import { split } from './split.js';
 import { toDtype } from './to_dtype.js';
 import { runN, keywordArgs } from './util.js';
 
+/** What Cat keeps for backward besides saved tensors. */
+type CatCtx = FunctionCtx<{ dim: number }>;
+
 export class Cat extends Function {
   /** forward(dim, ...tensors): the tensors are separate arguments so each gets its own graph edge. */
   static override forward(dim: number, ...tensors: Tensor[]): Tensor {
@@ -19,12 +22,12 @@ export class Cat extends Function {
     shape[dim] = total;
     return concatBlocks(tensors.map((t) => t.data), tensors.map((t) => t.shape[dim] * inner), outer, first.dtype, shape);
   }
-  static override setupContext(ctx: FunctionCtx, [dim]: [number, ...Tensor[]]): void {
-    ctx.dim = dim;
+  static override setupContext(ctx: CatCtx, [dim]: [number, ...Tensor[]]): void {
+    ctx.saved = { dim };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): (Tensor | null)[] {
-    const dim = ctx.dim as number;
-    const sizes = ctx._inputShapes.slice(1).map((s) => s![dim]);
+  static override backward(ctx: CatCtx, g: Tensor): (Tensor | null)[] {
+    const dim = ctx.saved.dim;
+    const sizes = ctx.inputShapes.slice(1).map((s) => s![dim]);
     const pieces = split(g, sizes, dim);
     return [null, ...pieces.map((p, i) => (ctx.needsInputGrad[i + 1] ? p : null))];
   }

@@ -7,15 +7,18 @@ import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
+/** What Clamp keeps for backward besides saved tensors. */
+type ClampCtx = FunctionCtx<{ mask: Tensor }>;
+
 export class Clamp extends Function {
   static override forward(x: Tensor, lo: number, hi: number): Tensor {
     return unary('clamp', x, lo, hi);
   }
-  static override setupContext(ctx: FunctionCtx, [x, lo, hi]: [Tensor, number, number]): void {
-    ctx.mask = unary('clampMask', x, lo, hi);
+  static override setupContext(ctx: ClampCtx, [x, lo, hi]: [Tensor, number, number]): void {
+    ctx.saved = { mask: unary('clampMask', x, lo, hi) };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
-    return [mul(g, ctx.mask as Tensor), null, null];
+  static override backward(ctx: ClampCtx, g: Tensor): [Tensor, null, null] {
+    return [mul(g, ctx.saved.mask), null, null];
   }
 }
 

@@ -10,19 +10,22 @@ import { mul } from './mul.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 import { where } from './where.js';
 
+/** What Elu keeps for backward besides saved tensors. */
+type EluCtx = FunctionCtx<{ alpha: number }>;
+
 export class Elu extends Function {
   static override forward(x: Tensor, alpha: number): Tensor {
     return unary('elu', x, alpha);
   }
-  static override setupContext(ctx: FunctionCtx, [x, alpha]: [Tensor, number]): void {
+  static override setupContext(ctx: EluCtx, [x, alpha]: [Tensor, number]): void {
     ctx.saveForBackward(x);
-    ctx.alpha = alpha;
+    ctx.saved = { alpha };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
+  static override backward(ctx: EluCtx, g: Tensor): [Tensor, null] {
     const [x] = ctx.savedTensors;
     // eˣ is taken only where x ≤ 0 (elsewhere of 0), so a large positive x cannot overflow to inf·0.
     const positive = gt(x, 0);
-    const slope = where(positive, 1, mul(exp(where(positive, 0, x)), ctx.alpha as number));
+    const slope = where(positive, 1, mul(exp(where(positive, 0, x)), ctx.saved.alpha));
     return [mul(g, slope), null];
   }
 }

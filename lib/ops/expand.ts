@@ -14,7 +14,7 @@ export class Expand extends Function {
     // The input shape is on the node.
   }
   static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
-    return [sumTo(g, ctx._inputShapes[0]!), null];
+    return [sumTo(g, ctx.inputShapes[0]!), null];
   }
 }
 

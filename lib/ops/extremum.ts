@@ -13,6 +13,11 @@ import { REDUCE_KEYWORDS, checkBool, checkTensorArg, keywordArgs, runN } from '.
 
 type Which = 'max' | 'min';
 
+/** What ExtremumAll keeps for backward besides saved tensors. */
+type ExtremumAllCtx = FunctionCtx<{ mask: Tensor; ties: number }>;
+/** What ExtremumDim keeps for backward besides saved tensors. */
+type ExtremumDimCtx = FunctionCtx<{ mask: Tensor; dim: number; keepdim: boolean }>;
+
 export abstract class ExtremumAll extends Function {
   static which: Which;
   static override forward(this: typeof ExtremumAll, x: Tensor): Tensor {
@@ -20,7 +25,7 @@ export abstract class ExtremumAll extends Function {
       throw new RangeError(`${this.which}: cannot take the ${this.which === 'max' ? 'maximum' : 'minimum'} of an empty tensor; give a dim`);
     return reduce(this.which, x, x.shape.map((_, i) => i), false);
   }
-  static override setupContext(ctx: FunctionCtx, [x]: [Tensor], out: Tensor): void {
+  static override setupContext(ctx: ExtremumAllCtx, [x]: [Tensor], out: Tensor): void {
     // The tie mask is a constant of the forward values, computed now so backward needs no saved x.
     const m = out.data[0];
     const mask = allocate(x.dtype, x.size);
@@ -30,11 +35,10 @@ export abstract class ExtremumAll extends Function {
         mask[i] = 1;
         ties++;
       }
-    ctx.mask = Tensor._wrap(mask, x.shape, x.dtype);
-    ctx.ties = ties;
+    ctx.saved = { mask: Tensor._wrap(mask, x.shape, x.dtype), ties };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): Tensor {
-    return div(mul(ctx.mask as Tensor, g), ctx.ties as number);
+  static override backward(ctx: ExtremumAllCtx, g: Tensor): Tensor {
+    return div(mul(ctx.saved.mask, g), ctx.saved.ties);
   }
 }
 
@@ -44,7 +48,11 @@ export abstract class ExtremumDim extends Function {
     const { values, indices } = extremeAlongDim(this.which, x, dim, keepdim);
     return [values, indices];
   }
-  static override setupContext(ctx: FunctionCtx, [x, dim, keepdim]: [Tensor, number, boolean], [, indices]: Tensor[]): void {
+  static override setupContext(
+    ctx: ExtremumDimCtx,
+    [x, dim, keepdim]: [Tensor, number, boolean],
+    [, indices]: Tensor[],
+  ): void {
     ctx.markNonDifferentiable(indices);
     // One-hot of the picked index along dim: a constant mask the size of x.
     const shape = x.shape;
@@ -57,13 +65,11 @@ export abstract class ExtremumDim extends Function {
       const o = Math.floor(k / inner), j = k % inner;
       mask[o * n * inner + idx[k] * inner + j] = 1;
     }
-    ctx.mask = Tensor._wrap(mask, shape, x.dtype);
-    ctx.dim = dim;
-    ctx.keepdim = keepdim;
+    ctx.saved = { mask: Tensor._wrap(mask, shape, x.dtype), dim, keepdim };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
-    const spread = expandReduced(g, ctx._inputShapes[0]!, [ctx.dim as number], ctx.keepdim as boolean);
-    return [mul(spread, ctx.mask as Tensor), null, null];
+  static override backward(ctx: ExtremumDimCtx, g: Tensor): [Tensor, null, null] {
+    const spread = expandReduced(g, ctx.inputShapes[0]!, [ctx.saved.dim], ctx.saved.keepdim);
+    return [mul(spread, ctx.saved.mask), null, null];
   }
 }
 

@@ -9,19 +9,22 @@ import { checkIndexShape, indexDim, indexTensor } from './index_arg.js';
 import { ScatterAdd } from './scatter_add.js';
 import { checkTensorArg, runN } from './util.js';
 
+/** What Gather keeps for backward besides saved tensors. */
+type GatherCtx = FunctionCtx<{ dim: number }>;
+
 export class Gather extends Function {
   static override forward(x: Tensor, dim: number, index: Tensor): Tensor {
     return gatherAlong(x, dim, index);
   }
-  static override setupContext(ctx: FunctionCtx, [, dim, index]: [Tensor, number, Tensor]): void {
+  static override setupContext(ctx: GatherCtx, [, dim, index]: [Tensor, number, Tensor]): void {
     ctx.saveForBackward(index);
-    ctx.dim = dim;
+    ctx.saved = { dim };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+  static override backward(ctx: GatherCtx, g: Tensor): [Tensor, null, null] {
     const [index] = ctx.savedTensors;
-    const shape = ctx._inputShapes[0]!;
+    const shape = ctx.inputShapes[0]!;
     const zeros = Tensor._wrap(allocate(g.dtype, sizeOf(shape)), shape, g.dtype);
-    return [runN(ScatterAdd, [zeros, ctx.dim, index, g]) as Tensor, null, null];
+    return [runN(ScatterAdd, [zeros, ctx.saved.dim, index, g]) as Tensor, null, null];
   }
 }
 

@@ -15,17 +15,20 @@ import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 const INV_SQRT_2PI = 0.3989422804014327;
 
+/** What Gelu keeps for backward besides saved tensors. */
+type GeluCtx = FunctionCtx<{ approximate: 'none' | 'tanh' }>;
+
 export class Gelu extends Function {
   static override forward(x: Tensor, approximate: 'none' | 'tanh'): Tensor {
     return unary(approximate === 'tanh' ? 'geluTanh' : 'gelu', x);
   }
-  static override setupContext(ctx: FunctionCtx, [x, approximate]: [Tensor, 'none' | 'tanh']): void {
+  static override setupContext(ctx: GeluCtx, [x, approximate]: [Tensor, 'none' | 'tanh']): void {
     ctx.saveForBackward(x);
-    ctx.approximate = approximate;
+    ctx.saved = { approximate };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
+  static override backward(ctx: GeluCtx, g: Tensor): [Tensor, null] {
     const [x] = ctx.savedTensors;
-    if (ctx.approximate === 'none') return [geluBackward(x, g), null];
+    if (ctx.saved.approximate === 'none') return [geluBackward(x, g), null];
     // tanh: with t = tanh(k·(x + c·x³)), d/dx = ½(1 + t) + ½·x·(1 − t²)·k·(1 + 3c·x²).
     const x2 = mul(x, x);
     const t = tanh(mul(add(x, mul(mul(x2, x), GELU_C)), GELU_K));

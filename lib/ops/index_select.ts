@@ -8,17 +8,20 @@ import { Tensor } from '../tensor.js';
 import { indexDim, indexTensor } from './index_arg.js';
 import { checkTensorArg, runN } from './util.js';
 
+/** What IndexSelect keeps for backward besides saved tensors. */
+type IndexSelectCtx = FunctionCtx<{ dim: number }>;
+
 export class IndexSelect extends Function {
   static override forward(x: Tensor, dim: number, index: Tensor): Tensor {
     return indexSelectAlong(x, dim, index.data as Int32Array);
   }
-  static override setupContext(ctx: FunctionCtx, [, dim, index]: [Tensor, number, Tensor]): void {
+  static override setupContext(ctx: IndexSelectCtx, [, dim, index]: [Tensor, number, Tensor]): void {
     ctx.saveForBackward(index); // saved so an in-place change to index is caught
-    ctx.dim = dim;
+    ctx.saved = { dim };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+  static override backward(ctx: IndexSelectCtx, g: Tensor): [Tensor, null, null] {
     const [index] = ctx.savedTensors;
-    return [runN(IndexSelectBackward, [g, ctx._inputShapes[0], ctx.dim, index]) as Tensor, null, null];
+    return [runN(IndexSelectBackward, [g, ctx.inputShapes[0], ctx.saved.dim, index]) as Tensor, null, null];
   }
 }
 
@@ -27,13 +30,13 @@ export class IndexSelectBackward extends Function {
   static override forward(g: Tensor, shape: number[], dim: number, index: Tensor): Tensor {
     return indexAddAlong(g, shape, dim, index.data as Int32Array);
   }
-  static override setupContext(ctx: FunctionCtx, [, , dim, index]: [Tensor, number[], number, Tensor]): void {
+  static override setupContext(ctx: IndexSelectCtx, [, , dim, index]: [Tensor, number[], number, Tensor]): void {
     ctx.saveForBackward(index);
-    ctx.dim = dim;
+    ctx.saved = { dim };
   }
-  static override backward(ctx: FunctionCtx, gg: Tensor): [Tensor, null, null, null] {
+  static override backward(ctx: IndexSelectCtx, gg: Tensor): [Tensor, null, null, null] {
     const [index] = ctx.savedTensors;
-    return [runN(IndexSelect, [gg, ctx.dim, index]) as Tensor, null, null, null];
+    return [runN(IndexSelect, [gg, ctx.saved.dim, index]) as Tensor, null, null, null];
   }
 }
 

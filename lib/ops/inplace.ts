@@ -16,27 +16,31 @@ import { checkOperand, checkTensorArg } from './util.js';
 
 type InplaceName = 'add' | 'sub' | 'mul' | 'div';
 
+/** What InplaceBinary keeps for backward besides saved tensors. */
+type InplaceCtx = FunctionCtx<{ op: InplaceName; otherIsOriginal: boolean; otherValue: number }>;
+
 export class InplaceBinary extends Function {
   /** original: x's values before the write, when backward needs them (mul_/div_ with other requiring grad). */
   static override forward(x: Tensor, other: TensorLike, op: InplaceName, _original: Tensor | null): Tensor {
     binaryInPlace(op as BinaryName, x, other);
     return x;
   }
-  static override setupContext(ctx: FunctionCtx, [x, other, op, original]: [Tensor, TensorLike, InplaceName, Tensor | null]): void {
+  static override setupContext(
+    ctx: InplaceCtx,
+    [x, other, op, original]: [Tensor, TensorLike, InplaceName, Tensor | null],
+  ): void {
     ctx.markDirty(x);
-    ctx.op = op;
     // add_/sub_ need no values. mul_/div_ need other's, which are x's old ones when other shares x's
     // storage (y.mul_(y)): the write changes them, so the clone taken before it stands in.
     const sharesStorage = other instanceof Tensor && other.data === x.data;
-    ctx.otherIsOriginal = sharesStorage;
     const otherNeeded = (op === 'mul' || op === 'div') && other instanceof Tensor && !sharesStorage;
     ctx.saveForBackward(otherNeeded ? other : null, original);
-    ctx.otherValue = typeof other === 'number' ? other : 0;
+    ctx.saved = { op, otherIsOriginal: sharesStorage, otherValue: typeof other === 'number' ? other : 0 };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
+  static override backward(ctx: InplaceCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
     const [otherT, original] = ctx.savedTensors;
-    const other: TensorLike = ctx.otherIsOriginal ? original! : otherT ?? (ctx.otherValue as number);
-    const op = ctx.op as InplaceName;
+    const other: TensorLike = ctx.saved.otherIsOriginal ? original! : otherT ?? ctx.saved.otherValue;
+    const op = ctx.saved.op;
     let gx: Tensor | null = null, go: Tensor | null = null;
     if (ctx.needsInputGrad[0]) gx = gradForInput(ctx, 0, op === 'mul' ? mul(g, other) : op === 'div' ? div(g, other) : g); // in x's dtype
     if (ctx.needsInputGrad[1]) {
@@ -62,13 +66,13 @@ export class Fill extends Function {
 
 function recordingNeeded(x: Tensor, other: TensorLike | null, op: string): boolean {
   if (!isGradEnabled()) return false;
-  if (x._base !== null && !x._detached && (x._requiresGrad || x._base._requiresGrad))
+  if (x._isViewOfGradTensor())
     // The write would change the base too, whose recorded history would not know: refuse rather than
     // give a silently wrong gradient (PyTorch rebases such views; we do not yet).
     throw new Error(`${op}_: in-place modification of a view (reshape/flatten/squeeze/unsqueeze) of a tensor that requires grad is not supported while grad mode is on; clone() the view first`);
-  const otherReq = other instanceof Tensor && other._requiresGrad;
-  if (!x._requiresGrad && !otherReq) return false;
-  if (x._requiresGrad && x.gradFn === null)
+  const otherReq = other instanceof Tensor && other.requiresGrad;
+  if (!x.requiresGrad && !otherReq) return false;
+  if (x.requiresGrad && x.gradFn === null)
     throw new Error(`${op}_: a leaf tensor that requires grad cannot be modified in place while grad mode is on (use tg.noGrad, or clone it first)`);
   return true;
 }
@@ -87,10 +91,11 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
     throw new TypeError(`${op}_: the result type ${result} cannot be stored in place in a ${x.dtype} tensor`);
   if (!recordingNeeded(x, other, op)) {
     binaryInPlace(op, x, other);
-    x._version.version++;
+    x._bumpVersion();
     return x;
   }
-  const needsOriginal = (op === 'mul' || op === 'div') && other instanceof Tensor && (other._requiresGrad || other.data === x.data);
+  const needsOriginal =
+    (op === 'mul' || op === 'div') && other instanceof Tensor && (other.requiresGrad || other.data === x.data);
   // A differentiable clone (not a bare copy), so double backward through the saved value reaches x's history.
   const original = needsOriginal ? clone(x) : null;
   return applyFunction(InplaceBinary, [x, other, op, original]) as Tensor;
@@ -105,7 +110,7 @@ export function fill(x: Tensor, value: number, op: 'fill_' | 'zero_' = 'fill_'):
   value = storeValue(value, x.dtype, op);
   if (!recordingNeeded(x, null, op.slice(0, -1))) {
     x.data.fill(value);
-    x._version.version++;
+    x._bumpVersion();
     return x;
   }
   return applyFunction(Fill, [x, value]) as Tensor;

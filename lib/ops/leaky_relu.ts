@@ -6,17 +6,20 @@ import { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
+/** What LeakyRelu keeps for backward besides saved tensors. */
+type LeakyReluCtx = FunctionCtx<{ slope: number }>;
+
 export class LeakyRelu extends Function {
   static override forward(x: Tensor, slope: number): Tensor {
     return unary('leakyRelu', x, slope);
   }
-  static override setupContext(ctx: FunctionCtx, [x, slope]: [Tensor, number]): void {
+  static override setupContext(ctx: LeakyReluCtx, [x, slope]: [Tensor, number]): void {
     ctx.saveForBackward(x);
-    ctx.slope = slope;
+    ctx.saved = { slope };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
+  static override backward(ctx: LeakyReluCtx, g: Tensor): [Tensor, null] {
     const [x] = ctx.savedTensors;
-    return [mul(g, unary('leakyReluGrad', x, ctx.slope as number)), null];
+    return [mul(g, unary('leakyReluGrad', x, ctx.saved.slope)), null];
   }
 }
 

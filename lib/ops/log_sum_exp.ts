@@ -15,6 +15,9 @@ import { expandReduced } from './sum.js';
 import { toDtype } from './to_dtype.js';
 import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 
+/** What LogSumExp keeps for backward besides saved tensors. */
+type LogSumExpCtx = FunctionCtx<{ dims: number[]; keepdim: boolean }>;
+
 export class LogSumExp extends Function {
   static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
     const m = reduce('max', x, dims, true);
@@ -24,15 +27,14 @@ export class LogSumExp extends Function {
     const y = binary('add', unary('log', s), m);
     return keepdim ? y : Tensor._wrap(y.data, reducedShape(x.shape, dims, false), y.dtype);
   }
-  static override setupContext(ctx: FunctionCtx, [x, dims, keepdim]: [Tensor, number[], boolean], y: Tensor): void {
+  static override setupContext(ctx: LogSumExpCtx, [x, dims, keepdim]: [Tensor, number[], boolean], y: Tensor): void {
     ctx.saveForBackward(x, y);
-    ctx.dims = dims;
-    ctx.keepdim = keepdim;
+    ctx.saved = { dims, keepdim };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+  static override backward(ctx: LogSumExpCtx, g: Tensor): [Tensor, null, null] {
     const [x, y] = ctx.savedTensors;
-    const dims = ctx.dims as number[];
-    const keepdim = ctx.keepdim as boolean;
+    const dims = ctx.saved.dims;
+    const keepdim = ctx.saved.keepdim;
     const yk = keepdim ? y : reshape(y, reducedShape(x.shape, dims, true));
     return [mul(expandReduced(g, x.shape, dims, keepdim), exp(sub(x, yk))), null, null];
   }

@@ -70,21 +70,24 @@ function matmulKernel(a: Tensor, b: Tensor, transA: boolean, transB: boolean): T
   return Tensor._wrap(out, outShape, a.dtype);
 }
 
+/** What MatMul keeps for backward besides saved tensors. */
+type MatMulCtx = FunctionCtx<{ transA: boolean; transB: boolean }>;
+
 export class MatMul extends Function {
   static override forward(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
     return matmulKernel(a, b, transA, transB);
   }
-  static override setupContext(ctx: FunctionCtx, [a, b, transA, transB]: [Tensor, Tensor, boolean, boolean]): void {
+  static override setupContext(ctx: MatMulCtx, [a, b, transA, transB]: [Tensor, Tensor, boolean, boolean]): void {
     ctx.saveForBackward(ctx.needsInputGrad[1] ? a : null, ctx.needsInputGrad[0] ? b : null);
-    ctx.transA = transA;
-    ctx.transB = transB;
+    ctx.saved = { transA, transB };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
+  static override backward(ctx: MatMulCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
     const [a, b] = ctx.savedTensors;
-    const tA = ctx.transA as boolean, tB = ctx.transB as boolean;
+    const tA = ctx.saved.transA, tB = ctx.saved.transB;
     let da: Tensor | null = null, db: Tensor | null = null;
-    if (ctx.needsInputGrad[0]) da = sumTo(tA ? matmulT(b, g, tB, true) : matmulT(g, b, false, !tB), ctx._inputShapes[0]!);
-    if (ctx.needsInputGrad[1]) db = sumTo(tB ? matmulT(g, a, true, tA) : matmulT(a, g, !tA, false), ctx._inputShapes[1]!);
+    const [aShape, bShape] = ctx.inputShapes;
+    if (ctx.needsInputGrad[0]) da = sumTo(tA ? matmulT(b, g, tB, true) : matmulT(g, b, false, !tB), aShape!);
+    if (ctx.needsInputGrad[1]) db = sumTo(tB ? matmulT(g, a, true, tA) : matmulT(a, g, !tA, false), bShape!);
     return [da, db, null, null];
   }
 }

@@ -16,11 +16,14 @@ function keepMask(loses: Tensor, tie: Tensor, dtype: 'float32' | 'float64'): Ten
   return sub(sub(1, toDtype(loses, dtype)), mul(toDtype(tie, dtype), 0.5));
 }
 
+/** @internal what Maximum and Minimum keep for backward besides saved tensors. */
+export type ExtremumCtx = FunctionCtx<{ aValue: number; bValue: number }>;
+
 /** @internal maximum's and minimum's backward. */
-export function extremumBackward(ctx: FunctionCtx, g: Tensor, isMax: boolean): [Tensor | null, Tensor | null] {
+export function extremumBackward(ctx: ExtremumCtx, g: Tensor, isMax: boolean): [Tensor | null, Tensor | null] {
   const [sa, sb] = ctx.savedTensors;
-  const a: TensorLike = sa ?? (ctx.aValue as number);
-  const b: TensorLike = sb ?? (ctx.bValue as number);
+  const a: TensorLike = sa ?? ctx.saved.aValue;
+  const b: TensorLike = sb ?? ctx.saved.bValue;
   const dtype = g.dtype === 'float64' ? 'float64' : 'float32';
   const tie = eq(a, b);
   return [
@@ -29,21 +32,21 @@ export function extremumBackward(ctx: FunctionCtx, g: Tensor, isMax: boolean): [
   ];
 }
 
-/** @internal saves tensors for the masks; numbers stay on ctx. */
-export function extremumSetup(ctx: FunctionCtx, a: TensorLike, b: TensorLike): void {
+/** @internal saves tensors for the masks; a number operand is kept in ctx.saved. */
+export function extremumSetup(ctx: ExtremumCtx, a: TensorLike, b: TensorLike): void {
   ctx.saveForBackward(a instanceof Tensor ? a : null, b instanceof Tensor ? b : null);
-  ctx.aValue = typeof a === 'number' ? a : 0;
-  ctx.bValue = typeof b === 'number' ? b : 0;
+  if (typeof a === 'number' || typeof b === 'number')
+    ctx.saved = { aValue: typeof a === 'number' ? a : 0, bValue: typeof b === 'number' ? b : 0 };
 }
 
 export class Maximum extends Function {
   static override forward(a: TensorLike, b: TensorLike): Tensor {
     return binary('maximum', a, b);
   }
-  static override setupContext(ctx: FunctionCtx, [a, b]: [TensorLike, TensorLike]): void {
+  static override setupContext(ctx: ExtremumCtx, [a, b]: [TensorLike, TensorLike]): void {
     extremumSetup(ctx, a, b);
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null] {
+  static override backward(ctx: ExtremumCtx, g: Tensor): [Tensor | null, Tensor | null] {
     return extremumBackward(ctx, g, true);
   }
 }

@@ -7,18 +7,19 @@ import { div } from './div.js';
 import { expandReduced } from './sum.js';
 import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 
+/** What Mean keeps for backward besides saved tensors. */
+type MeanCtx = FunctionCtx<{ dims: number[]; keepdim: boolean; count: number }>;
+
 export class Mean extends Function {
   static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
     return reduce('mean', x, dims, keepdim);
   }
-  static override setupContext(ctx: FunctionCtx, [x, dims, keepdim]: [Tensor, number[], boolean]): void {
-    ctx.dims = dims;
-    ctx.keepdim = keepdim;
-    ctx.count = dims.reduce((n, d) => n * x.shape[d], 1);
+  static override setupContext(ctx: MeanCtx, [x, dims, keepdim]: [Tensor, number[], boolean]): void {
+    ctx.saved = { dims, keepdim, count: dims.reduce((n, d) => n * x.shape[d], 1) };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
-    const spread = expandReduced(g, ctx._inputShapes[0]!, ctx.dims as number[], ctx.keepdim as boolean);
-    return [div(spread, ctx.count as number), null, null];
+  static override backward(ctx: MeanCtx, g: Tensor): [Tensor, null, null] {
+    const spread = expandReduced(g, ctx.inputShapes[0]!, ctx.saved.dims, ctx.saved.keepdim);
+    return [div(spread, ctx.saved.count), null, null];
   }
 }
 

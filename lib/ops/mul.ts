@@ -5,21 +5,25 @@ import { Tensor, type TensorLike } from '../tensor.js';
 import { gradForInput } from './sum_to.js';
 import { checkOperand, run2 } from './util.js';
 
+/** What Mul keeps for backward besides saved tensors. */
+type MulCtx = FunctionCtx<{ aValue: number; bValue: number }>;
+
 export class Mul extends Function {
   static override forward(a: TensorLike, b: TensorLike): Tensor {
     return binary('mul', a, b);
   }
-  static override setupContext(ctx: FunctionCtx, [a, b]: [TensorLike, TensorLike]): void {
+  static override setupContext(ctx: MulCtx, [a, b]: [TensorLike, TensorLike]): void {
     // Each gradient needs the other operand: save tensors, keep numbers on ctx.
     ctx.saveForBackward(a instanceof Tensor ? a : null, b instanceof Tensor ? b : null);
-    ctx.aValue = typeof a === 'number' ? a : 0; // numbers only: tensors go through saveForBackward
-    ctx.bValue = typeof b === 'number' ? b : 0;
+    // A number operand is kept as a value (read only where its saved tensor is null); two tensors need none.
+    if (typeof a === 'number' || typeof b === 'number')
+      ctx.saved = { aValue: typeof a === 'number' ? a : 0, bValue: typeof b === 'number' ? b : 0 };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null] {
+  static override backward(ctx: MulCtx, g: Tensor): [Tensor | null, Tensor | null] {
     const [a, b] = ctx.savedTensors;
     return [
-      ctx.needsInputGrad[0] ? gradForInput(ctx, 0, mul(g, b ?? (ctx.bValue as number))) : null,
-      ctx.needsInputGrad[1] ? gradForInput(ctx, 1, mul(g, a ?? (ctx.aValue as number))) : null,
+      ctx.needsInputGrad[0] ? gradForInput(ctx, 0, mul(g, b ?? ctx.saved.bValue)) : null,
+      ctx.needsInputGrad[1] ? gradForInput(ctx, 1, mul(g, a ?? ctx.saved.aValue)) : null,
     ];
   }
 }

@@ -36,15 +36,32 @@ function maskOf(t: Tensor, pred: (v: number) => boolean): Tensor {
   return Tensor._wrap(out, t.shape, t.dtype);
 }
 
+/** What Norm keeps for backward besides saved tensors. */
+type NormCtx = FunctionCtx<{
+  p: number;
+  dims: number[];
+  keepdim: boolean;
+  /** p = ±∞: the share of g each entry equal to the extreme gets. */
+  weight: Tensor;
+  /** 1 where the norm is 0, else 0. */
+  zeroNorm: Tensor;
+  /** p ≠ 2: 1 where x is 0, else 0. */
+  zeroX: Tensor;
+}>;
+
 export class Norm extends Function {
   static override forward(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
     return normKernel(x, p, dims, keepdim);
   }
-  static override setupContext(ctx: FunctionCtx, [x, p, dims, keepdim]: [Tensor, number, number[], boolean], y: Tensor): void {
+  static override setupContext(
+    ctx: NormCtx,
+    [x, p, dims, keepdim]: [Tensor, number, number[], boolean],
+    y: Tensor,
+  ): void {
     ctx.saveForBackward(x, y);
-    ctx.p = p;
-    ctx.dims = dims;
-    ctx.keepdim = keepdim;
+    ctx.saved.p = p;
+    ctx.saved.dims = dims;
+    ctx.saved.keepdim = keepdim;
     const yk = Tensor._wrap(y.data, reducedShape(x.shape, dims, true), y.dtype);
     if (p === Infinity || p === -Infinity) {
       // The elements that attain the norm, each weighted 1/(number of ties in its slice): a constant.
@@ -52,26 +69,26 @@ export class Norm extends Function {
       const target = binary('sub', ax, yk); // 0 exactly where |x| equals the slice's norm
       const m = maskOf(target, (v) => v === 0);
       const counts = reduce('sum', m, dims, true);
-      ctx.weight = binary('div', m, counts);
+      ctx.saved.weight = binary('div', m, counts);
     } else if (p !== 1) {
-      ctx.zeroNorm = maskOf(yk, (v) => v === 0); // where ‖x‖ = 0 the gradient is 0
-      if (p !== 2) ctx.zeroX = maskOf(x, (v) => v === 0);
+      ctx.saved.zeroNorm = maskOf(yk, (v) => v === 0); // where ‖x‖ = 0 the gradient is 0
+      if (p !== 2) ctx.saved.zeroX = maskOf(x, (v) => v === 0);
     }
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null, null] {
+  static override backward(ctx: NormCtx, g: Tensor): [Tensor, null, null, null] {
     const [x, y] = ctx.savedTensors;
-    const p = ctx.p as number;
-    const dims = ctx.dims as number[];
-    const keepdim = ctx.keepdim as boolean;
+    const p = ctx.saved.p;
+    const dims = ctx.saved.dims;
+    const keepdim = ctx.saved.keepdim;
     const spread = expandReduced(g, x.shape, dims, keepdim);
     const sign = unary('sign', x);
     if (p === 1) return [mul(spread, sign), null, null, null];
-    if (p === Infinity || p === -Infinity) return [mul(spread, mul(sign, ctx.weight as Tensor)), null, null, null];
+    if (p === Infinity || p === -Infinity) return [mul(spread, mul(sign, ctx.saved.weight)), null, null, null];
     const yk = keepdim ? y : reshape(y, reducedShape(x.shape, dims, true));
-    const safeNorm = add(yk, ctx.zeroNorm as Tensor); // ‖x‖, or 1 where it is 0 (x is all 0 there)
+    const safeNorm = add(yk, ctx.saved.zeroNorm); // ‖x‖, or 1 where it is 0 (x is all 0 there)
     if (p === 2) return [mul(spread, div(x, safeNorm)), null, null, null];
     // sign(x)·|x|^(p−1)/‖x‖^(p−1), with |x| replaced by 1 where x = 0 (sign is 0 there anyway).
-    const safeAbs = add(abs(x), ctx.zeroX as Tensor);
+    const safeAbs = add(abs(x), ctx.saved.zeroX);
     const ratio = pow(div(safeAbs, safeNorm), p - 1);
     return [mul(spread, mul(sign, ratio)), null, null, null];
   }

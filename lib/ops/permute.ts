@@ -5,17 +5,20 @@ import { describe, formatShape, formatValue, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
+/** What Permute keeps for backward besides saved tensors. */
+type PermuteCtx = FunctionCtx<{ inverse: number[] }>;
+
 export class Permute extends Function {
   static override forward(x: Tensor, perm: number[]): Tensor {
     return permuteCopy(x, perm);
   }
-  static override setupContext(ctx: FunctionCtx, [, perm]: [Tensor, number[]]): void {
+  static override setupContext(ctx: PermuteCtx, [, perm]: [Tensor, number[]]): void {
     const inverse = new Array<number>(perm.length);
     perm.forEach((p, i) => (inverse[p] = i));
-    ctx.inverse = inverse;
+    ctx.saved = { inverse };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
-    return [permuteCopyDifferentiable(g, ctx.inverse as number[]), null];
+  static override backward(ctx: PermuteCtx, g: Tensor): [Tensor, null] {
+    return [permuteCopyDifferentiable(g, ctx.saved.inverse), null];
   }
 }
 

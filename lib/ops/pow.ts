@@ -12,23 +12,27 @@ import { where } from './where.js';
 import { gradForInput } from './sum_to.js';
 import { checkOperand, run2 } from './util.js';
 
+/** What Pow keeps for backward besides saved tensors. */
+type PowCtx = FunctionCtx<{ aValue: number; bValue: number }>;
+
 export class Pow extends Function {
   static override forward(a: TensorLike, b: TensorLike): Tensor {
     if (a instanceof Tensor && typeof b === 'number') return unary('powScalar', a, b);
     return binary('pow', a, b);
   }
-  static override setupContext(ctx: FunctionCtx, [a, b]: [TensorLike, TensorLike], out: Tensor): void {
+  static override setupContext(ctx: PowCtx, [a, b]: [TensorLike, TensorLike], out: Tensor): void {
     ctx.saveForBackward(a instanceof Tensor ? a : null, b instanceof Tensor ? b : null, ctx.needsInputGrad[1] ? out : null);
-    ctx.aValue = typeof a === 'number' ? a : 0;
-    ctx.bValue = typeof b === 'number' ? b : 0;
+    // A number operand is kept as a value (read only where its saved tensor is null); two tensors need none.
+    if (typeof a === 'number' || typeof b === 'number')
+      ctx.saved = { aValue: typeof a === 'number' ? a : 0, bValue: typeof b === 'number' ? b : 0 };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null] {
+  static override backward(ctx: PowCtx, g: Tensor): [Tensor | null, Tensor | null] {
     const [a, b, out] = ctx.savedTensors;
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
     if (ctx.needsInputGrad[0]) {
       if (b === null) {
-        const p = ctx.bValue as number;
+        const p = ctx.saved.bValue;
         ga = p === 0 ? mul(g, 0) : p === 1 ? g : p === 2 ? mul(g, mul(a, 2)) : mul(g, mul(pow(a, p - 1), p));
       } else if (b.data.some((v) => v === 0) && a.data.some((v) => v === 0)) {
         // b·a^(b−1) is 0 where a = b = 0 (the formula gives 0·0^(−1) = NaN). Masked with where, before
@@ -40,7 +44,7 @@ export class Pow extends Function {
       ga = gradForInput(ctx, 0, ga);
     }
     if (ctx.needsInputGrad[1]) {
-      const base = a ?? (ctx.aValue as number);
+      const base = a ?? ctx.saved.aValue;
       let term: Tensor; // aᵇ·ln a
       if (base instanceof Tensor && base.data.some((v) => v === 0)) {
         // 0 where a = 0 and b ≥ 0 (0·ln 0 would be NaN); masked differentiably as above.

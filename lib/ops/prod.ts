@@ -14,19 +14,21 @@ import { reshape } from './reshape.js';
 import { expandReduced } from './sum.js';
 import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 
+/** What Prod keeps for backward besides saved tensors. */
+type ProdCtx = FunctionCtx<{ dims: number[]; keepdim: boolean }>;
+
 export class Prod extends Function {
   static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
     return reduce('prod', x, dims, keepdim);
   }
-  static override setupContext(ctx: FunctionCtx, [x, dims, keepdim]: [Tensor, number[], boolean]): void {
+  static override setupContext(ctx: ProdCtx, [x, dims, keepdim]: [Tensor, number[], boolean]): void {
     ctx.saveForBackward(x);
-    ctx.dims = dims;
-    ctx.keepdim = keepdim;
+    ctx.saved = { dims, keepdim };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+  static override backward(ctx: ProdCtx, g: Tensor): [Tensor, null, null] {
     const [x] = ctx.savedTensors;
-    const dims = ctx.dims as number[];
-    const spread = expandReduced(g, x.shape, dims, ctx.keepdim as boolean);
+    const dims = ctx.saved.dims;
+    const spread = expandReduced(g, x.shape, dims, ctx.saved.keepdim);
     if (dims.length === 0) return [spread, null, null];
     // Move the reduced dims last and flatten to [kept, reduced], apply, and undo.
     const kept = x.shape.map((_, d) => d).filter((d) => !dims.includes(d));

@@ -12,7 +12,7 @@ export class Reshape extends Function {
     // The input shape is on the node.
   }
   static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
-    return [reshape(g, ctx._inputShapes[0] as number[]), null];
+    return [reshape(g, ctx.inputShapes[0]!), null];
   }
 }
 
@@ -48,12 +48,12 @@ export function resolveShape(x: Tensor, shape: unknown, op: string): number[] {
  */
 export function reshapeOwnResult(x: Tensor, shape: number[]): Tensor {
   const r = reshape(x, shape);
-  if (r !== x) r._base = null;
+  if (r !== x) r._forgetBase();
   return r;
 }
 
 /** The same elements with a new shape (one entry may be -1). The result shares x's storage. */
-export function reshape(x: Tensor, shape: number[]): Tensor {
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensorArg(x, 'reshape', 'x');
   const target = resolveShape(x, shape, 'reshape');
   if (shapesEqual(target, x.shape)) return x;

@@ -9,22 +9,25 @@ import { checkIndexShape, indexDim, indexTensor } from './index_arg.js';
 import { slice } from './slice.js';
 import { checkTensorArg, runN } from './util.js';
 
+/** What ScatterAdd keeps for backward besides saved tensors. */
+type ScatterAddCtx = FunctionCtx<{ dim: number }>;
+
 export class ScatterAdd extends Function {
   /** src has index's shape here (the public scatterAdd trims a larger src first). */
   static override forward(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
     return scatterAddAlong(x, dim, index, src);
   }
-  static override setupContext(ctx: FunctionCtx, [, dim, index]: [Tensor, number, Tensor, Tensor]): void {
+  static override setupContext(ctx: ScatterAddCtx, [, dim, index]: [Tensor, number, Tensor, Tensor]): void {
     ctx.saveForBackward(index);
-    ctx.dim = dim;
+    ctx.saved = { dim };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, null, null, Tensor | null] {
+  static override backward(ctx: ScatterAddCtx, g: Tensor): [Tensor | null, null, null, Tensor | null] {
     const [index] = ctx.savedTensors;
     return [
       ctx.needsInputGrad[0] ? g : null,
       null,
       null,
-      ctx.needsInputGrad[3] ? gather(g, ctx.dim as number, index) : null,
+      ctx.needsInputGrad[3] ? gather(g, ctx.saved.dim, index) : null,
     ];
   }
 }

@@ -7,17 +7,20 @@ import { describe, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkTensorArg, runN } from './util.js';
 
+/** What Slice keeps for backward besides saved tensors. */
+type SliceCtx = FunctionCtx<{ dim: number; start: number; step: number }>;
+/** What SliceBackward keeps for backward besides saved tensors. */
+type SliceBackwardCtx = FunctionCtx<{ dim: number; start: number; step: number; len: number }>;
+
 export class Slice extends Function {
   static override forward(x: Tensor, dim: number, start: number, step: number, len: number): Tensor {
     return sliceAlong(x, dim, start, step, len);
   }
-  static override setupContext(ctx: FunctionCtx, [, dim, start, step]: [Tensor, number, number, number, number]): void {
-    ctx.dim = dim;
-    ctx.start = start;
-    ctx.step = step;
+  static override setupContext(ctx: SliceCtx, [, dim, start, step]: [Tensor, number, number, number, number]): void {
+    ctx.saved = { dim, start, step };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null, null, null] {
-    const gx = runN(SliceBackward, [g, ctx._inputShapes[0], ctx.dim, ctx.start, ctx.step]) as Tensor;
+  static override backward(ctx: SliceCtx, g: Tensor): [Tensor, null, null, null, null] {
+    const gx = runN(SliceBackward, [g, ctx.inputShapes[0], ctx.saved.dim, ctx.saved.start, ctx.saved.step]) as Tensor;
     return [gx, null, null, null, null];
   }
 }
@@ -27,14 +30,14 @@ export class SliceBackward extends Function {
   static override forward(g: Tensor, shape: number[], dim: number, start: number, step: number): Tensor {
     return sliceScatter(g, shape, dim, start, step);
   }
-  static override setupContext(ctx: FunctionCtx, [g, , dim, start, step]: [Tensor, number[], number, number, number]): void {
-    ctx.dim = dim;
-    ctx.start = start;
-    ctx.step = step;
-    ctx.len = g.shape[dim];
+  static override setupContext(
+    ctx: SliceBackwardCtx,
+    [g, , dim, start, step]: [Tensor, number[], number, number, number],
+  ): void {
+    ctx.saved = { dim, start, step, len: g.shape[dim] };
   }
-  static override backward(ctx: FunctionCtx, gg: Tensor): [Tensor, null, null, null, null] {
-    const gs = runN(Slice, [gg, ctx.dim, ctx.start, ctx.step, ctx.len]) as Tensor;
+  static override backward(ctx: SliceBackwardCtx, gg: Tensor): [Tensor, null, null, null, null] {
+    const gs = runN(Slice, [gg, ctx.saved.dim, ctx.saved.start, ctx.saved.step, ctx.saved.len]) as Tensor;
     return [gs, null, null, null, null];
   }
 }

@@ -15,19 +15,21 @@ import { sum } from './sum.js';
 import { toDtype } from './to_dtype.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
+/** What Softmax keeps for backward besides saved tensors. */
+type SoftmaxCtx = FunctionCtx<{ dim: number; log: boolean }>;
+
 export class Softmax extends Function {
   static override forward(x: Tensor, dim: number, log: boolean): Tensor {
     return softmaxForward(x, dim, log);
   }
-  static override setupContext(ctx: FunctionCtx, [, dim, log]: [Tensor, number, boolean], y: Tensor): void {
+  static override setupContext(ctx: SoftmaxCtx, [, dim, log]: [Tensor, number, boolean], y: Tensor): void {
     ctx.saveForBackward(y); // both backward formulas need only the output
-    ctx.dim = dim;
-    ctx.log = log;
+    ctx.saved = { dim, log };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, null, null] {
+  static override backward(ctx: SoftmaxCtx, g: Tensor): [Tensor | null, null, null] {
     if (!ctx.needsInputGrad[0]) return [null, null, null];
     const [y] = ctx.savedTensors;
-    return [softmaxBackward(y, g, ctx.dim as number, ctx.log as boolean), null, null];
+    return [softmaxBackward(y, g, ctx.saved.dim, ctx.saved.log), null, null];
   }
 }
 
@@ -42,15 +44,14 @@ export class SoftmaxBackward extends Function {
   static override forward(y: Tensor, g: Tensor, dim: number, log: boolean): Tensor {
     return softmaxBackwardKernel(y, g.dtype === y.dtype ? g : toDtype(g, y.dtype), dim, log);
   }
-  static override setupContext(ctx: FunctionCtx, [y, g, dim, log]: [Tensor, Tensor, number, boolean]): void {
+  static override setupContext(ctx: SoftmaxCtx, [y, g, dim, log]: [Tensor, Tensor, number, boolean]): void {
     ctx.saveForBackward(y, g);
-    ctx.dim = dim;
-    ctx.log = log;
+    ctx.saved = { dim, log };
   }
-  static override backward(ctx: FunctionCtx, h: Tensor): [Tensor | null, Tensor | null, null, null] {
+  static override backward(ctx: SoftmaxCtx, h: Tensor): [Tensor | null, Tensor | null, null, null] {
     const [y, g] = ctx.savedTensors;
-    const dim = ctx.dim as number;
-    const log = ctx.log as boolean;
+    const dim = ctx.saved.dim;
+    const log = ctx.saved.log;
     let gy: Tensor | null = null, gg: Tensor | null = null;
     if (log) {
       const p = exp(y);

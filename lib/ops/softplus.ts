@@ -10,19 +10,22 @@ import { sigmoid } from './sigmoid.js';
 import { sub } from './sub.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
+/** What Softplus keeps for backward besides saved tensors. */
+type SoftplusCtx = FunctionCtx<{ linear: Tensor; beta: number }>;
+
 export class Softplus extends Function {
   static override forward(x: Tensor, beta: number, threshold: number): Tensor {
     return unary('softplus', x, beta, threshold);
   }
-  static override setupContext(ctx: FunctionCtx, [x, beta, threshold]: [Tensor, number, number]): void {
+  static override setupContext(ctx: SoftplusCtx, [x, beta, threshold]: [Tensor, number, number]): void {
     ctx.saveForBackward(x);
-    ctx.linear = unary('softplusMask', x, beta, threshold); // constant: 1 where β·x > threshold
-    ctx.beta = beta;
+    // constant: 1 where β·x > threshold
+    ctx.saved = { linear: unary('softplusMask', x, beta, threshold), beta };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
+  static override backward(ctx: SoftplusCtx, g: Tensor): [Tensor, null, null] {
     const [x] = ctx.savedTensors;
-    const lin = ctx.linear as Tensor;
-    const slope = add(lin, mul(sub(1, lin), sigmoid(mul(x, ctx.beta as number))));
+    const lin = ctx.saved.linear;
+    const slope = add(lin, mul(sub(1, lin), sigmoid(mul(x, ctx.saved.beta))));
     return [mul(g, slope), null, null];
   }
 }

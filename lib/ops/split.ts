@@ -7,15 +7,18 @@ import { Tensor } from '../tensor.js';
 import { cat } from './cat.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
+/** What Split keeps for backward besides saved tensors. */
+type SplitCtx = FunctionCtx<{ dim: number }>;
+
 export class Split extends Function {
   static override forward(x: Tensor, sizes: number[], dim: number): Tensor[] {
     return splitAlong(x, dim, sizes);
   }
-  static override setupContext(ctx: FunctionCtx, [, , dim]: [Tensor, number[], number]): void {
-    ctx.dim = dim;
+  static override setupContext(ctx: SplitCtx, [, , dim]: [Tensor, number[], number]): void {
+    ctx.saved = { dim };
   }
-  static override backward(ctx: FunctionCtx, ...gs: Tensor[]): [Tensor, null, null] {
-    return [cat(gs, ctx.dim as number), null, null];
+  static override backward(ctx: SplitCtx, ...gs: Tensor[]): [Tensor, null, null] {
+    return [cat(gs, ctx.saved.dim), null, null];
   }
 }
 

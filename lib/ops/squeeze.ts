@@ -14,7 +14,7 @@ export class Squeeze extends Function {
     // The input shape is on the node.
   }
   static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null] {
-    return [reshape(g, ctx._inputShapes[0] as number[]), null];
+    return [reshape(g, ctx.inputShapes[0]!), null];
   }
 }
 

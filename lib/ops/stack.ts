@@ -8,6 +8,9 @@ import { reshape } from './reshape.js';
 import { split } from './split.js';
 import { runN, keywordArgs } from './util.js';
 
+/** What Stack keeps for backward besides saved tensors. */
+type StackCtx = FunctionCtx<{ dim: number }>;
+
 export class Stack extends Function {
   /** forward(dim, ...tensors): the tensors are separate arguments so each gets its own graph edge. */
   static override forward(dim: number, ...tensors: Tensor[]): Tensor {
@@ -19,12 +22,12 @@ export class Stack extends Function {
     shape.splice(dim, 0, tensors.length);
     return concatBlocks(tensors.map((t) => t.data), tensors.map(() => block), outer, first.dtype, shape);
   }
-  static override setupContext(ctx: FunctionCtx, [dim]: [number, ...Tensor[]]): void {
-    ctx.dim = dim;
+  static override setupContext(ctx: StackCtx, [dim]: [number, ...Tensor[]]): void {
+    ctx.saved = { dim };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): (Tensor | null)[] {
-    const pieces = split(g, 1, ctx.dim as number);
-    return [null, ...pieces.map((p, i) => (ctx.needsInputGrad[i + 1] ? reshape(p, ctx._inputShapes[i + 1] as number[]) : null))];
+  static override backward(ctx: StackCtx, g: Tensor): (Tensor | null)[] {
+    const pieces = split(g, 1, ctx.saved.dim);
+    return [null, ...pieces.map((p, i) => (ctx.needsInputGrad[i + 1] ? reshape(p, ctx.inputShapes[i + 1]!) : null))];
   }
 }
 

@@ -14,25 +14,30 @@ import { runN } from './util.js';
 import { where } from './where.js';
 import { divisor, varArgs, varianceKernel, type VarOptions } from './var.js';
 
+/** What Std keeps for backward besides saved tensors. */
+type StdCtx = FunctionCtx<{ dims: number[]; keepdim: boolean; divisor: number }>;
+
 export class Std extends Function {
   static override forward(x: Tensor, dims: number[], correction: number, keepdim: boolean): Tensor {
     return unary('sqrt', varianceKernel(x, dims, correction, keepdim));
   }
-  static override setupContext(ctx: FunctionCtx, [x, dims, correction, keepdim]: [Tensor, number[], number, boolean], y: Tensor): void {
+  static override setupContext(
+    ctx: StdCtx,
+    [x, dims, correction, keepdim]: [Tensor, number[], number, boolean],
+    y: Tensor,
+  ): void {
     ctx.saveForBackward(x, y);
-    ctx.dims = dims;
-    ctx.keepdim = keepdim;
-    ctx.divisor = divisor(x, dims, correction);
+    ctx.saved = { dims, keepdim, divisor: divisor(x, dims, correction) };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null, null] {
+  static override backward(ctx: StdCtx, g: Tensor): [Tensor, null, null, null] {
     const [x, y] = ctx.savedTensors;
-    const dims = ctx.dims as number[];
-    const keepdim = ctx.keepdim as boolean;
-    let scaled = div(g, mul(y, ctx.divisor as number)); // g / ((N − c)·std), still of the reduced shape
+    const dims = ctx.saved.dims;
+    const keepdim = ctx.saved.keepdim;
+    let scaled = div(g, mul(y, ctx.saved.divisor)); // g / ((N − c)·std), still of the reduced shape
     if (y.data.indexOf(0) >= 0) {
       // Zero spread: gradient 0 (not NaN); std replaced by 1 there so double backward stays finite too.
       const zero = eq(y, 0);
-      scaled = where(zero, 0, div(g, mul(add(y, zero), ctx.divisor as number)));
+      scaled = where(zero, 0, div(g, mul(add(y, zero), ctx.saved.divisor)));
     }
     const dev = sub(x, mean(x, dims, true));
     return [mul(expandReduced(scaled, x.shape, dims, keepdim), dev), null, null, null];

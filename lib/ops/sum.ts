@@ -7,16 +7,18 @@ import { expand } from './expand.js';
 import { reshape } from './reshape.js';
 import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 
+/** What Sum keeps for backward besides saved tensors. */
+type SumCtx = FunctionCtx<{ dims: number[]; keepdim: boolean }>;
+
 export class Sum extends Function {
   static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
     return reduce('sum', x, dims, keepdim);
   }
-  static override setupContext(ctx: FunctionCtx, [, dims, keepdim]: [Tensor, number[], boolean]): void {
-    ctx.dims = dims;
-    ctx.keepdim = keepdim;
+  static override setupContext(ctx: SumCtx, [, dims, keepdim]: [Tensor, number[], boolean]): void {
+    ctx.saved = { dims, keepdim };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null] {
-    return [expandReduced(g, ctx._inputShapes[0]!, ctx.dims as number[], ctx.keepdim as boolean), null, null];
+  static override backward(ctx: SumCtx, g: Tensor): [Tensor, null, null] {
+    return [expandReduced(g, ctx.inputShapes[0]!, ctx.saved.dims, ctx.saved.keepdim), null, null];
   }
 }
 

@@ -26,8 +26,8 @@ export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 /** The gradient for forward input i of ctx: g summed back to that input's shape and cast to its dtype. */
-export function gradForInput(ctx: FunctionCtx, i: number, g: Tensor): Tensor {
-  const s = sumTo(g, ctx._inputShapes[i]!);
-  const dtype = ctx._inputDtypes[i]!;
+export function gradForInput(ctx: FunctionCtx<object>, i: number, g: Tensor): Tensor {
+  const s = sumTo(g, ctx.inputShapes[i]!);
+  const dtype = ctx.inputDtypes[i]!;
   return s.dtype === dtype ? s : toDtype(s, dtype);
 }

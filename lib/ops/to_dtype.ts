@@ -6,15 +6,18 @@ import { formatValue } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkTensorArg, runN } from './util.js';
 
+/** What ToDtype keeps for backward besides saved tensors. */
+type ToDtypeCtx = FunctionCtx<{ inputDtype: DType }>;
+
 export class ToDtype extends Function {
   static override forward(x: Tensor, dtype: DType): Tensor {
     return copy(x, dtype);
   }
-  static override setupContext(ctx: FunctionCtx, [x]: [Tensor, DType]): void {
-    ctx.inputDtype = x.dtype;
+  static override setupContext(ctx: ToDtypeCtx, [x]: [Tensor, DType]): void {
+    ctx.saved = { inputDtype: x.dtype };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, null] {
-    const to = ctx.inputDtype as DType;
+  static override backward(ctx: ToDtypeCtx, g: Tensor): [Tensor | null, null] {
+    const to = ctx.saved.inputDtype;
     return [ctx.needsInputGrad[0] && isFloatDType(to) ? toDtype(g, to) : null, null];
   }
 }

@@ -35,13 +35,13 @@ export function checkBool(x: unknown, op: string, arg: string): boolean {
  */
 export function run1(fn: FunctionClass, a: TensorLike): Tensor {
   setCurrentOp(fn);
-  if (isGradEnabled() && a instanceof Tensor && a._requiresGrad) return applyFunction(fn, [a]) as Tensor;
+  if (isGradEnabled() && a instanceof Tensor && a.requiresGrad) return applyFunction(fn, [a]) as Tensor;
   return fn.forward(a) as Tensor;
 }
 
 export function run2(fn: FunctionClass, a: unknown, b: unknown): Tensor {
   setCurrentOp(fn);
-  if (isGradEnabled() && ((a instanceof Tensor && a._requiresGrad) || (b instanceof Tensor && b._requiresGrad)))
+  if (isGradEnabled() && ((a instanceof Tensor && a.requiresGrad) || (b instanceof Tensor && b.requiresGrad)))
     return applyFunction(fn, [a, b]) as Tensor;
   return fn.forward(a, b) as Tensor;
 }

@@ -67,22 +67,23 @@ export function varArgs(op: string, x: Tensor, dim: Dims | null | undefined | Va
   return [isFloatDType(x.dtype) ? x : toDtype(x, 'float32'), dims, correction, keepdim];
 }
 
+/** What Var keeps for backward besides saved tensors. */
+type VarCtx = FunctionCtx<{ dims: number[]; keepdim: boolean; divisor: number }>;
+
 export class Var extends Function {
   static override forward(x: Tensor, dims: number[], correction: number, keepdim: boolean): Tensor {
     return varianceKernel(x, dims, correction, keepdim);
   }
-  static override setupContext(ctx: FunctionCtx, [x, dims, correction, keepdim]: [Tensor, number[], number, boolean]): void {
+  static override setupContext(ctx: VarCtx, [x, dims, correction, keepdim]: [Tensor, number[], number, boolean]): void {
     ctx.saveForBackward(x);
-    ctx.dims = dims;
-    ctx.keepdim = keepdim;
-    ctx.divisor = divisor(x, dims, correction);
+    ctx.saved = { dims, keepdim, divisor: divisor(x, dims, correction) };
   }
-  static override backward(ctx: FunctionCtx, g: Tensor): [Tensor, null, null, null] {
+  static override backward(ctx: VarCtx, g: Tensor): [Tensor, null, null, null] {
     const [x] = ctx.savedTensors;
-    const dims = ctx.dims as number[];
-    const spread = expandReduced(g, x.shape, dims, ctx.keepdim as boolean);
+    const dims = ctx.saved.dims;
+    const spread = expandReduced(g, x.shape, dims, ctx.saved.keepdim);
     const dev = sub(x, mean(x, dims, true));
-    return [mul(spread, mul(dev, 2 / (ctx.divisor as number))), null, null, null];
+    return [mul(spread, mul(dev, 2 / ctx.saved.divisor)), null, null, null];
   }
 }
 

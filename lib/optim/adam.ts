@@ -57,7 +57,7 @@ abstract class AdamBase extends Optimizer {
         state.step = step;
         const vmax = h.amsgrad ? ((state.maxExpAvgSq as Tensor).data as FloatArray) : null;
         adamUpdate(p.data as FloatArray, gradData(p), (state.expAvg as Tensor).data as FloatArray, (state.expAvgSq as Tensor).data as FloatArray, vmax, h, step);
-        p._version.version++;
+        p._bumpVersion();
       }
     }
     return loss;

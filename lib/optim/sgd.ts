@@ -55,7 +55,7 @@ export class SGD extends Optimizer {
         }
         const grad = gradData(p);
         sgdUpdate(p.data as FloatArray, grad, buf === null ? null : (buf.data as FloatArray), h, first);
-        p._version.version++;
+        p._bumpVersion();
       }
     }
     return loss;
