@@ -1,12 +1,14 @@
-// The process-wide thread pool: persistent workers that sleep on a condition variable between jobs
-// (never spin: on a machine with as many cores as threads a spinning waiter steals the core the work needs), one job at a
-// time (a mutex serialises callers, e.g. several Node worker_threads), nested calls run inline.
+// The process-wide thread pool: persistent workers that sleep on a condition variable between jobs,
+// one job at a time (a mutex serialises callers, e.g. several Node worker_threads), nested calls run
+// inline. A worker that has just finished a job watches for the next one for a short, bounded time
+// before it sleeps (see worker_loop); an idle pool never spins.
 #include "tapegrad/threads.h"
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -68,6 +70,23 @@ int default_threads() noexcept {
   return physical_cores();
 }
 
+// How long a worker watches for the next job after finishing one, in microseconds
+// (TAPEGRAD_THREAD_SPIN_US, 0 to sleep at once). A training step issues its products back to back,
+// a few microseconds of JavaScript apart, while waking a sleeping thread costs 10-30 us on virtual
+// machines (a futex wake plus an inter-processor interrupt): as long as a 160^3 product. 50 us covers
+// the gaps inside a step and costs at most that much CPU time per job when no job follows.
+int64_t spin_ns() noexcept {
+  static const int64_t ns = [] {
+    if (const char* env = std::getenv("TAPEGRAD_THREAD_SPIN_US")) {
+      char* end = nullptr;
+      const long v = std::strtol(env, &end, 10);
+      if (end != env && *end == '\0' && v >= 0 && v <= 100000) return int64_t{v} * 1000;
+    }
+    return int64_t{50} * 1000;
+  }();
+  return ns;
+}
+
 std::atomic<int>& thread_setting() noexcept {
   static std::atomic<int> n{default_threads()};
   return n;
@@ -94,7 +113,7 @@ class Pool {
     num_tasks_ = num_tasks;
     next_.store(0, std::memory_order_relaxed);
     slots_ = helpers;
-    ++generation_;
+    generation_.store(generation_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
     lk.unlock();
     cv_work_.notify_all();
 
@@ -122,7 +141,8 @@ class Pool {
   void ensure_workers(int n) {  // mu_ held
     while (static_cast<int>(workers_) < n) {
       try {
-        std::thread(&Pool::worker_loop, this, generation_).detach();  // joins the job about to start
+        // seen = the current generation: the thread joins the job about to start.
+        std::thread(&Pool::worker_loop, this, generation_.load(std::memory_order_relaxed)).detach();
         ++workers_;
       } catch (...) {
         break;  // cannot start more threads: the caller does the remaining tasks itself
@@ -143,8 +163,13 @@ class Pool {
     t_in_parallel = true;  // a body's nested parallel_for runs inline on the worker
     std::unique_lock<std::mutex> lk(mu_);
     for (;;) {
-      cv_work_.wait(lk, [&] { return generation_ != seen; });
-      seen = generation_;
+      if (generation_.load(std::memory_order_acquire) == seen) {
+        lk.unlock();
+        watch_for_job(seen);
+        lk.lock();
+      }
+      cv_work_.wait(lk, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+      seen = generation_.load(std::memory_order_relaxed);
       if (slots_ <= 0) continue;
       --slots_;
       ++busy_;
@@ -157,10 +182,25 @@ class Pool {
     }
   }
 
+  // Returns once a job newer than `seen` is posted or spin_ns() has passed, whichever comes first.
+  void watch_for_job(uint64_t seen) const noexcept {
+    const int64_t budget = spin_ns();
+    if (budget <= 0) return;
+    const auto start = std::chrono::steady_clock::now();
+    for (int spin = 1;; ++spin) {
+      if (generation_.load(std::memory_order_acquire) != seen) return;
+      cpu_relax();
+      if (spin % 64 == 0) {
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        if (std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count() >= budget) return;
+      }
+    }
+  }
+
   std::mutex submit_mu_;
   std::mutex mu_;
   std::condition_variable cv_work_, cv_done_;
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_{0};  // written under mu_; read without it by watching workers
   int slots_ = 0, busy_ = 0;
   unsigned workers_ = 0;
   const std::function<void(int, int)>* body_ = nullptr;
