@@ -216,15 +216,31 @@ TEST(gemm_empty_does_nothing) {
 }
 
 TEST(gemm_thread_count_does_not_change_result) {
-  // The k loop is never split, so 1 and 2 threads give bitwise-identical results.
-  const int64_t m = 300, n = 200, k = 700;
-  const std::vector<float> a = random_vec<float>(m * k), b = random_vec<float>(k * n);
-  std::vector<float> c1(m * n), c2(m * n);
-  set_num_threads(1);
-  gemm_f32(m, n, k, 1.0f, a.data(), k, 1, b.data(), n, 1, 0.0f, c1.data(), n, 1);
-  set_num_threads(2);
-  gemm_f32(m, n, k, 1.0f, a.data(), k, 1, b.data(), n, 1, 0.0f, c2.data(), n, 1);
-  CHECK(c1 == c2);
+  // The k loop is never split, so 1 and 2 threads give bitwise-identical results, whether the two
+  // threads pack the shared operand together (A for a column split, B for a row split) or each packs
+  // its own. Shapes with several blocks along every loop, transposed storage, the MLP's products.
+  struct Shape {
+    int64_t m, n, k;
+    bool a_trans, b_trans;
+  };
+  const Shape shapes[] = {{300, 200, 700, false, false}, {200, 900, 1000, false, false}, {200, 900, 1000, true, true},
+                          {700, 300, 900, true, false},  {128, 512, 784, false, true},   {512, 784, 128, true, false},
+                          {256, 512, 128, false, false}, {2100, 64, 300, false, false},  {64, 2100, 300, false, true}};
+  const int saved = get_num_threads();
+  for (const Shape& s : shapes) {
+    const std::vector<float> a = random_vec<float>(s.m * s.k), b = random_vec<float>(s.k * s.n);
+    const int64_t rsa = s.a_trans ? 1 : s.k, csa = s.a_trans ? s.m : 1;
+    const int64_t rsb = s.b_trans ? 1 : s.n, csb = s.b_trans ? s.k : 1;
+    std::vector<float> c1(s.m * s.n), c2(s.m * s.n);
+    set_num_threads(1);
+    gemm_f32(s.m, s.n, s.k, 1.0f, a.data(), rsa, csa, b.data(), rsb, csb, 0.0f, c1.data(), s.n, 1);
+    set_num_threads(2);
+    gemm_f32(s.m, s.n, s.k, 1.0f, a.data(), rsa, csa, b.data(), rsb, csb, 0.0f, c2.data(), s.n, 1);
+    if (c1 != c2)
+      ::check::fail(__FILE__, __LINE__, "1 and 2 threads differ for " + std::to_string(s.m) + "x" + std::to_string(s.n) +
+                                            "x" + std::to_string(s.k));
+  }
+  set_num_threads(saved);
 }
 
 template <typename T>

@@ -4,9 +4,11 @@
 #include "tapegrad/gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include <sys/mman.h>
@@ -101,6 +103,7 @@ class Buffer {
 
 struct ThreadBuffers {
   Buffer a, b;
+  Buffer shared;  // the operand a multi-threaded product packs once for all its threads (gemm_run)
 };
 ThreadBuffers& thread_buffers() noexcept {
   static thread_local ThreadBuffers buffers;
@@ -182,24 +185,48 @@ void prefetch_a_rows(const Problem<T>& p, int64_t i0, int64_t rows, int64_t p0, 
   }
 }
 
-// One thread's share: the five loops over a (sub)problem. p is oriented; C may have any csc (a
-// non-unit csc goes through a small tile buffer).
+// Block sizes of the five loops for an m×n×k product.
+struct Blocking {
+  int64_t kc, mc, nc;
+};
+
 template <typename T>
-void gemm_serial(const Kernels<T>& K, const Problem<T>& p) noexcept {
+Blocking blocking_for(const Kernels<T>& K, int64_t m, int64_t n, int64_t k) noexcept {
   const int64_t MR = K.mr, NR = K.nr;
   const Overrides& ov = overrides();
   const int64_t KC = ov.kc ? ov.kc : K.kc;
   const int64_t MC = ov.mc ? round_up(ov.mc, MR) : K.mc;
   const int64_t NC = ov.nc ? round_up(ov.nc, NR) : K.nc;
   // Balanced blocks: k = 300 runs as 2×150, not 256 + 44 (likewise m and n, in whole micro-tiles).
-  const int64_t kc_blk = ceil_div(p.k, ceil_div(p.k, KC));
-  const int64_t mc_blk = round_up(ceil_div(p.m, ceil_div(p.m, MC)), MR);
-  const int64_t nc_blk = round_up(ceil_div(p.n, ceil_div(p.n, NC)), NR);
+  return {ceil_div(k, ceil_div(k, KC)), round_up(ceil_div(m, ceil_div(m, MC)), MR), round_up(ceil_div(n, ceil_div(n, NC)), NR)};
+}
+
+// An operand packed once for every thread of a product (see gemm_run): all of A, as block (pc, ic)
+// at a + (pc / kc * blocks_m + ic / mc) · mc·kc, or all of B, as block (jc, pc) at
+// b + (jc / nc * blocks_k + pc / kc) · nc·kc; null for the operand each thread packs itself.
+template <typename T>
+struct SharedPacking {
+  const T* a = nullptr;
+  const T* b = nullptr;
+  Blocking blk{};
+  int64_t blocks_m = 0, blocks_k = 0;
+};
+
+// One thread's share: the five loops over a (sub)problem. p is oriented; C may have any csc (a
+// non-unit csc goes through a small tile buffer). With `shared`, the operand it holds is read from
+// there instead of being packed (the sub-problem then spans that operand's whole extent).
+template <typename T>
+void gemm_serial(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T>* shared = nullptr) noexcept {
+  const int64_t MR = K.mr, NR = K.nr;
+  const Blocking blk = blocking_for(K, p.m, p.n, p.k);
+  const int64_t kc_blk = blk.kc, mc_blk = blk.mc, nc_blk = blk.nc;
+  const bool shared_a = shared != nullptr && shared->a != nullptr;
+  const bool shared_b = shared != nullptr && shared->b != nullptr;
 
   ThreadBuffers& tb = thread_buffers();
-  T* abuf = static_cast<T*>(tb.a.get(sizeof(T) * static_cast<size_t>(mc_blk * kc_blk)));
-  T* bbuf = static_cast<T*>(tb.b.get(sizeof(T) * static_cast<size_t>(nc_blk * kc_blk)));
-  if (abuf == nullptr || bbuf == nullptr) {  // out of memory: a slow but correct fallback
+  T* abuf = shared_a ? nullptr : static_cast<T*>(tb.a.get(sizeof(T) * static_cast<size_t>(mc_blk * kc_blk)));
+  T* bbuf = shared_b ? nullptr : static_cast<T*>(tb.b.get(sizeof(T) * static_cast<size_t>(nc_blk * kc_blk)));
+  if ((!shared_a && abuf == nullptr) || (!shared_b && bbuf == nullptr)) {  // out of memory: slow but correct
     for (int64_t i = 0; i < p.m; ++i)
       for (int64_t j = 0; j < p.n; ++j) {
         T acc = 0;
@@ -223,27 +250,35 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p) noexcept {
       const int64_t kc = std::min(kc_blk, p.k - pc);
       const T beta = pc == 0 ? p.beta : T(1);
       const bool first = pc == 0;
-      K.pack_b(kc, nc, p.b + pc * p.rsb + jc * p.csb, p.rsb, p.csb, bbuf);
+      const T* bblock = bbuf;
+      if (shared_b)
+        bblock = shared->b + (jc / shared->blk.nc * shared->blocks_k + pc / shared->blk.kc) * shared->blk.nc * shared->blk.kc;
+      else
+        K.pack_b(kc, nc, p.b + pc * p.rsb + jc * p.csb, p.rsb, p.csb, bbuf);
       // Loop 3 (IC): m in MC-tall blocks of A (packed once, reused across all of B's block).
       for (int64_t ic = 0; ic < p.m; ic += mc_blk) {
         const int64_t mc = std::min(mc_blk, p.m - ic);
-        K.pack_a(mc, kc, p.a + ic * p.rsa + pc * p.csa, p.rsa, p.csa, abuf);
+        const T* ablock = abuf;
+        if (shared_a)
+          ablock = shared->a + (pc / shared->blk.kc * shared->blocks_m + ic / shared->blk.mc) * shared->blk.mc * shared->blk.kc;
+        else
+          K.pack_a(mc, kc, p.a + ic * p.rsa + pc * p.csa, p.rsa, p.csa, abuf);
         // Loop 2 (IR): MR-tall micro-panels of A (each stays in L1 for the whole row sweep).
         for (int64_t ir = 0; ir < mc; ir += MR) {
           const int mr = static_cast<int>(std::min(MR, mc - ir));
-          const T* ap = abuf + ir * kc;
+          const T* ap = ablock + ir * kc;
           const int64_t i = ic + ir;
           // While this row sweep computes, pull the matching slice of the NEXT A block toward L2, so
           // its packing does not wait on DRAM. Only for short sweeps (small n: the linear layer's
           // S = W·X reads all 64 MiB of W for 64 columns; measured +3%), where packing is not
           // amortised over many columns.
-          if (nc <= 8 * NR && ic + mc_blk < p.m) prefetch_a_rows(p, ic + mc_blk + ir, std::min(MR, p.m - (ic + mc_blk + ir)), pc, kc);
+          if (!shared_a && nc <= 8 * NR && ic + mc_blk < p.m) prefetch_a_rows(p, ic + mc_blk + ir, std::min(MR, p.m - (ic + mc_blk + ir)), pc, kc);
           // Loop 1 (JR): NR-wide micro-panels of B (streamed from L2); the C tiles walk along C's
           // rows, which are contiguous: friendly to the hardware prefetcher and the TLB.
           for (int64_t jr = 0; jr < nc; jr += NR) {
             const int nr = static_cast<int>(std::min(NR, nc - jr));
             const int nvu = static_cast<int>(ceil_div(nr, K.vl));
-            const T* bp = bbuf + jr * kc;
+            const T* bp = bblock + jr * kc;
             const int64_t j = jc + jr;
             const auto ukr = K.ukr[mr - 1][nvu - 1];
             if (unit) {
@@ -292,9 +327,64 @@ Problem<T> sub_cols(const Problem<T>& p, int64_t j0, int64_t j1) {
   return s;
 }
 
+// Up to this many bytes, the operand every thread of a split product needs in full is packed once,
+// by all threads together, instead of by each thread for itself. In the MLP step's products (m = 128,
+// k = 128–784) that redundant packing was 10–15% of each thread's time; beyond a few MiB it is
+// small next to the arithmetic, and the buffer would not stay in cache anyway.
+constexpr size_t kSharedPackMaxBytes = size_t{4} << 20;
+
+// Micro-panels a thread claims at a time when packing a shared operand: few enough that two threads
+// split even a one-block operand, enough that claiming costs nothing next to packing.
+constexpr int64_t kPanelsPerRun = 4;
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Packs all of A (column split) or all of B (row split) into `buf` in SharedPacking's layout. Threads
+// claim runs of a few micro-panels from `next` (so a thread that starts late finds the work done and
+// one that starts alone does all of it), count them in `done`, then wait until every run is packed.
+template <typename T>
+void pack_shared(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T>& sp, T* buf,
+                 std::atomic<int64_t>& next, std::atomic<int64_t>& done, int64_t runs_per_block, int64_t total_runs) noexcept {
+  const bool pack_a = sp.a != nullptr;
+  const int64_t unit = pack_a ? K.mr : K.nr;
+  for (;;) {
+    const int64_t r = next.fetch_add(1, std::memory_order_relaxed);
+    if (r >= total_runs) break;
+    const int64_t block = r / runs_per_block, first = (r % runs_per_block) * kPanelsPerRun * unit;
+    if (pack_a) {
+      const int64_t pc = block / sp.blocks_m * sp.blk.kc, ic = block % sp.blocks_m * sp.blk.mc;
+      const int64_t kc = std::min(sp.blk.kc, p.k - pc), mc = std::min(sp.blk.mc, p.m - ic);
+      if (first < mc) {
+        T* out = buf + block * sp.blk.mc * sp.blk.kc + first * kc;
+        K.pack_a(std::min(kPanelsPerRun * unit, mc - first), kc, p.a + (ic + first) * p.rsa + pc * p.csa, p.rsa, p.csa, out);
+      }
+    } else {
+      const int64_t jc = block / sp.blocks_k * sp.blk.nc, pc = block % sp.blocks_k * sp.blk.kc;
+      const int64_t kc = std::min(sp.blk.kc, p.k - pc), nc = std::min(sp.blk.nc, p.n - jc);
+      if (first < nc) {
+        T* out = buf + block * sp.blk.nc * sp.blk.kc + first * kc;
+        K.pack_b(kc, std::min(kPanelsPerRun * unit, nc - first), p.b + pc * p.rsb + (jc + first) * p.csb, p.rsb, p.csb, out);
+      }
+    }
+    done.fetch_add(1, std::memory_order_release);
+  }
+  // Only runs another thread has claimed and is packing right now remain: a short wait.
+  for (int spin = 1; done.load(std::memory_order_acquire) < total_runs; ++spin) {
+    cpu_relax();
+    if (spin % 1024 == 0) std::this_thread::yield();
+  }
+}
+
 // Splits the oriented product over threads along loop 3 (IC, rows) or loop 5 (JC, columns),
-// whichever is longer: each thread then packs its own A and B blocks, and the redundant packing
-// (all of B per thread for a row split, all of A for a column split) is the smaller operand.
+// whichever is longer. Each thread packs its own blocks of the operand it splits; the other one,
+// which every thread needs in full (B for a row split, A for a column split), is packed once by
+// all of them together when it is small enough (kSharedPackMaxBytes), else by each for itself.
 template <typename T>
 void gemm_run(const Kernels<T>& K, const Problem<T>& p, bool allow_threads) noexcept {
   const double work = static_cast<double>(p.m) * static_cast<double>(p.n) * static_cast<double>(p.k);
@@ -310,11 +400,27 @@ void gemm_run(const Kernels<T>& K, const Problem<T>& p, bool allow_threads) noex
     gemm_serial(K, p);
     return;
   }
+  SharedPacking<T> sp;
+  sp.blk = blocking_for(K, p.m, p.n, p.k);
+  sp.blocks_m = ceil_div(p.m, sp.blk.mc);
+  sp.blocks_k = ceil_div(p.k, sp.blk.kc);
+  const int64_t blocks_n = ceil_div(p.n, sp.blk.nc);
+  const int64_t blocks = by_rows ? blocks_n * sp.blocks_k : sp.blocks_k * sp.blocks_m;
+  const int64_t block_elems = (by_rows ? sp.blk.nc : sp.blk.mc) * sp.blk.kc;
+  const size_t shared_bytes = sizeof(T) * static_cast<size_t>(blocks * block_elems);
+  T* shared_buf = nullptr;
+  if (shared_bytes <= kSharedPackMaxBytes) shared_buf = static_cast<T*>(thread_buffers().shared.get(shared_bytes));
+  if (shared_buf != nullptr) (by_rows ? sp.b : sp.a) = shared_buf;
+  const int64_t panels_per_block = ceil_div(by_rows ? sp.blk.nc : sp.blk.mc, by_rows ? K.nr : K.mr);
+  const int64_t runs_per_block = ceil_div(panels_per_block, kPanelsPerRun);
+  std::atomic<int64_t> next{0}, done{0};
+
   parallel_for(nt, [&](int t, int tasks) {
+    if (shared_buf != nullptr) pack_shared(K, p, sp, shared_buf, next, done, runs_per_block, blocks * runs_per_block);
     const int64_t u0 = units * t / tasks, u1 = units * (t + 1) / tasks;
     const int64_t x0 = std::min(len, u0 * unit), x1 = std::min(len, u1 * unit);
     if (x0 >= x1) return;
-    gemm_serial(K, by_rows ? sub_rows(p, x0, x1) : sub_cols(p, x0, x1));
+    gemm_serial(K, by_rows ? sub_rows(p, x0, x1) : sub_cols(p, x0, x1), shared_buf != nullptr ? &sp : nullptr);
   });
 }
 
