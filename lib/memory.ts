@@ -193,6 +193,7 @@ export function allocateStorage(dtype: DType, size: number, zeroed = true): Type
   const op = !tracking ? '' : typeof currentOp === 'string' ? currentOp : currentOp.name;
   const lease: Lease = { bytes: cls, dtype, serial: nextSerial++, op, tracked: tracking, native: lent };
   leases.set(buffer, lease);
+  if (scopeDepth > 0) scoped.push(buffer);
   if (!lent) stats.inUseBytes += cls;
   if (tracking) {
     collected.register(buffer, lease, buffer);
@@ -215,7 +216,10 @@ export function allocateStorage(dtype: DType, size: number, zeroed = true): Type
 export function recycleStorage(data: TypedArray, detach = true): boolean {
   // Below the pool's sizes, or detached (byteLength 0: its owner transferred the buffer away).
   if (data.byteLength < POOL_MIN_BYTES) return false;
-  const buffer = data.buffer as ArrayBuffer;
+  return recycleBuffer(data.buffer as ArrayBuffer, detach);
+}
+
+function recycleBuffer(buffer: ArrayBuffer, detach: boolean): boolean {
   const lease = leases.get(buffer);
   if (lease === undefined) return false;
   leases.delete(buffer);
@@ -241,6 +245,36 @@ export function recycleStorage(data: TypedArray, detach = true): boolean {
   list.push(kept);
   stats.cachedBytes += lease.bytes;
   return true;
+}
+
+/**
+ * Pooled buffers handed out while a temporaries scope is open (openTemporaries): the autograd engine
+ * opens one around each built-in backward formula, whose intermediates (a mask, a product before its
+ * sum) are dead once the formula returns.
+ */
+const scoped: ArrayBuffer[] = [];
+let scopeDepth = 0;
+
+/** @internal Starts recording pooled allocations; returns the mark to pass to releaseTemporaries. */
+export function openTemporaries(): number {
+  scopeDepth++;
+  return scoped.length;
+}
+
+/**
+ * @internal Ends the scope opened at `mark`: every buffer allocated since, other than the storage of
+ * the tensors in `results` (what the formula returned), goes back to the pool as it is; with
+ * `release` false (the formula threw) they are left to the collector.
+ */
+export function releaseTemporaries(mark: number, results: readonly unknown[], release = true): void {
+  scopeDepth--;
+  if (scoped.length === mark) return; // the common case: nothing pooled was allocated
+  if (release)
+    for (let i = mark; i < scoped.length; i++) {
+      const buffer = scoped[i];
+      if (!results.some((r) => (r as { data?: TypedArray } | null)?.data?.buffer === buffer)) recycleBuffer(buffer, false);
+    }
+  scoped.length = mark;
 }
 
 /** @internal A mark: storage allocated from now on has allocatedSince(data, mark) true. */

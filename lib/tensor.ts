@@ -272,8 +272,9 @@ export class Tensor {
   set grad(g: Tensor | null) {
     if (g !== null) checkAssignedGrad(this, g);
     // A gradient backward stored in storage of its own, and nobody has read since, is referenced
-    // nowhere else: replacing it (zeroGrad, grad = null) returns its storage to the pool at once.
-    if (this._gradUnseen && this._grad !== null && this._grad !== g) recycleStorage(this._grad.data);
+    // nowhere else: replacing it (zeroGrad, grad = null) returns its storage to the pool at once, and
+    // as is (no detach: there is no other view to protect), so the next backward reuses it directly.
+    if (this._gradUnseen && this._grad !== null && this._grad !== g) recycleStorage(this._grad.data, false);
     this._gradUnseen = false;
     this._grad = g;
   }

@@ -4,7 +4,9 @@
 // routes it along the edges: to the next node, or to a leaf tensor. Leaves get their summed
 // gradient at the end of the pass (hooks first), accumulated into .grad.
 import { allocate, type TypedArray } from '../dtype.js';
-import { allocatedSince, allocationMark, POOL_MIN_BYTES, recycleStorage, setCurrentOp } from '../memory.js';
+import {
+  allocatedSince, allocationMark, openTemporaries, POOL_MIN_BYTES, recycleStorage, releaseTemporaries, setCurrentOp,
+} from '../memory.js';
 import { isAnomalyEnabled, setAnomalyEnabled, setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
 import { describe, formatShape, shapesEqual, sizeOf } from '../shape.js';
@@ -398,14 +400,27 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       // A user Function may keep what its backward receives and returns: those storages stay held.
       if (node._user) for (let j = 0; j < numOutputs; j++) if (grads[j] !== null) hold(grads[j]!, st);
       setCurrentOp(node);
-      const result = numOutputs === 1 ? node._fn.backward(node, grads[0]) : node._fn.backward(node, ...grads);
+      // A built-in formula's intermediates (a mask, a product before its reduction) are dead once it
+      // returns, unless they are what it returns; a user Function may keep anything, and with
+      // createGraph the graph being built holds them.
+      const temporaries = node._user || st.createGraph ? -1 : openTemporaries();
+      let result: unknown;
+      try {
+        result = numOutputs === 1 ? node._fn.backward(node, grads[0]) : node._fn.backward(node, ...grads);
+      } catch (err) {
+        if (temporaries >= 0) releaseTemporaries(temporaries, [], false);
+        throw err;
+      }
       const next = node._next;
       const numInputs = next.length;
       let list: unknown[];
       if (Array.isArray(result)) list = result;
       else if (numInputs === 1 && (result === null || result === undefined || result instanceof Tensor)) list = [result];
-      else
+      else {
+        if (temporaries >= 0) releaseTemporaries(temporaries, [], false);
         throw new TypeError(`${node.name}: backward must return an array with one gradient (or null) per forward input (${numInputs}), got ${describe(result)}`);
+      }
+      if (temporaries >= 0) releaseTemporaries(temporaries, list);
       if (list.length !== numInputs && !extraGradientsAreNull(list, numInputs))
         throw new RangeError(`${node.name}: backward returned ${list.length} gradients, expected ${numInputs} (one per forward input)`);
       for (let i = 0; i < numInputs; i++) {

@@ -159,7 +159,8 @@ export class FunctionCtx<Saved extends object = UntypedSaved> {
       const root = t._base ?? t;
       if (--root._savedBy === 0 && root._private) {
         root._private = false;
-        recycleStorage(root.data);
+        // Kept as it is (no detach): a private intermediate has no reader left to protect.
+        recycleStorage(root.data, false);
       }
     }
   }

@@ -145,6 +145,38 @@ describe('release by the engine', () => {
     expect(Array.from(w1.grad!.data)).toEqual(Array.from(g1));
   });
 
+  it("a built-in backward formula's intermediates go back to the pool; what it returns does not", () => {
+    // relu's backward multiplies by a mask: the mask dies inside the formula, the product is returned.
+    tg.manualSeed(2);
+    const x = tg.randn([128, 256], { requiresGrad: true });
+    const want = Array.from(x.data, (v) => (v > 0 ? 3 : 0));
+    const before = tg.memory().recycled;
+    x.relu().mul(3).sum().backward();
+    const mid = tg.memory().recycled;
+    expect(mid - before).toBeGreaterThanOrEqual(1);
+    // Allocations of the same size that follow must not land on x.grad's storage.
+    for (let i = 0; i < 4; i++) tg.full([128, 256], -7);
+    expect(Array.from(x.grad!.data)).toEqual(want);
+  });
+
+  it('a user Function keeps what its backward allocates (it may hold on to it)', () => {
+    let kept: tg.Tensor | null = null;
+    class Twice extends tg.autograd.Function {
+      static override forward(x: tg.Tensor): tg.Tensor {
+        return x.mul(2);
+      }
+      static override setupContext() {}
+      static override backward(_ctx: tg.autograd.FunctionCtx, g: tg.Tensor): tg.Tensor {
+        kept = g.mul(5); // a temporary the formula stashes
+        return g.mul(2);
+      }
+    }
+    const x = tg.ones([128, 256], { requiresGrad: true });
+    Twice.apply(x).sum().backward();
+    for (let i = 0; i < 4; i++) tg.full([128, 256], -7);
+    expect(kept!.data.every((v) => v === 5)).toBe(true);
+  });
+
   it('a gradient that leaves the pass (a leaf .grad, an autograd.grad result, a retained grad) is never recycled', () => {
     const w = tg.ones([256, 256], { requiresGrad: true });
     const [gw] = tg.autograd.grad(w.mul(2).mul(3).sum(), [w]);
