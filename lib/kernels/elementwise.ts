@@ -347,3 +347,8 @@ export function copy(x: Tensor, dtype: DType = x.dtype): Tensor {
   } else out.set(x.data);
   return Tensor._wrap(out, x.shape, dtype);
 }
+
+/** Does the binary kernel give a float result for integer operands (div, pow)? */
+export function binaryResultIsFloat(name: BinaryName): boolean {
+  return binaryKernels.get(name)!.floatResult;
+}
