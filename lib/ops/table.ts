@@ -45,6 +45,8 @@ export interface BinaryRow {
 
 export interface OpTableEntry {
   name: string;
+  /** As README shows it: 'pow(a, exponent)'. */
+  signature: string;
   arity: 1 | 2;
   doc: string;
   grad: string;
@@ -93,7 +95,7 @@ export function unaryOp(name: UnaryName, row: UnaryRow): UnaryOp {
   }[name];
   Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
   const dtype = kernel.keepsInteger ? 'input dtype (bool → int32)' : 'float (int32 and bool → float32)';
-  opTable.push({ name, arity: 1, doc: row.doc, grad: row.grad, dtype, fn: Op, call });
+  opTable.push({ name, signature: `${name}(x)`, arity: 1, doc: row.doc, grad: row.grad, dtype, fn: Op, call });
   return call;
 }
 
@@ -147,7 +149,8 @@ export function binaryOp(name: BinaryName, row: BinaryRow): BinaryOp {
   }[name];
   Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
   const dtype = binaryResultIsFloat(name) ? 'float (int32 and bool → float32)' : 'promoted (bool → int32)';
-  opTable.push({ name, arity: 2, doc: row.doc, grad: `∂a: ${row.grad[0]}; ∂b: ${row.grad[1]}`, dtype, fn: Op, call });
+  const grad = `∂${argA}: ${row.grad[0]}; ∂${argB}: ${row.grad[1]}`;
+  opTable.push({ name, signature: `${name}(${argA}, ${argB})`, arity: 2, doc: row.doc, grad, dtype, fn: Op, call });
   return call;
 }
 
@@ -156,10 +159,8 @@ export const OP_LIST_END = '<!-- op-list:end -->';
 
 /** README's elementwise op list, from the table: the text between OP_LIST_BEGIN and OP_LIST_END. */
 export function opListMarkdown(): string {
-  const line = (e: OpTableEntry) => {
-    const sig = e.arity === 1 ? `${e.name}(x)` : `${e.name}(a, b)`;
-    return `| \`${sig}\` | ${e.doc} | ${e.grad} | ${e.dtype} |`;
-  };
+  const cell = (text: string) => text.replaceAll('|', '\\|'); // |x| would end the cell
+  const line = (e: OpTableEntry) => `| \`${e.signature}\` | ${cell(e.doc)} | ${cell(e.grad)} | ${e.dtype} |`;
   return [
     '| op | computes | gradient | result dtype |',
     '| --- | --- | --- | --- |',
