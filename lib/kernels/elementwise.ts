@@ -109,6 +109,7 @@ const UNARY_KERNELS = {
   },
   square: { keepsInteger: true, loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; } },
   rsqrt: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(x[i]); } },
+  reciprocal: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = 1 / x[i]; } },
   log1p: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]); } },
   expm1: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]); } },
   // softplus (p = β, p1 = threshold) as PyTorch: x where β·x > threshold, else log1p(exp(β·x))/β.

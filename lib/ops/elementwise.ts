@@ -91,6 +91,10 @@ export const rsqrt = unaryOp('rsqrt', {
   backward: (g, y) => mul(g, mul(mul(mul(y, y), y), -0.5)),
 });
 
+export const reciprocal = unaryOp('reciprocal', {
+  doc: '1/x (±inf at ±0)', grad: '−y²', saves: 'y', backward: (g, y) => mul(g, neg(mul(y, y))),
+});
+
 export const square = unaryOp('square', {
   doc: 'x² (integer tensors stay integer)', grad: '2x', saves: 'x', backward: (g, x) => mul(g, mul(x, 2)),
 });
