@@ -154,9 +154,8 @@ function checkConstructorArgs(data: unknown, shape: unknown, dtype: unknown, ver
  * typed from the rows: x.exp() for tg.exp(x), x.add(other) for tg.add(x, other).
  */
 export type ElementwiseMethods = {
-  [K in keyof typeof ElementwiseOps]: (typeof ElementwiseOps)[K] extends (x: Tensor, ...rest: infer Rest) => infer Result
-    ? (...rest: Rest) => Result
-    : never;
+  [K in keyof typeof ElementwiseOps]: (typeof ElementwiseOps)[K] extends
+    (x: Tensor, ...rest: infer Rest) => infer Result ? (...rest: Rest) => Result : never;
 };
 
 // Declaration merging: the class's instances also have the generated methods.

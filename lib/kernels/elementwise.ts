@@ -163,14 +163,15 @@ function nativeCode(list: readonly string[], name: string, kind: 'unaryOps' | 'b
   if (code < 0)
     throw new Error(
       `tapegrad: the native addon has no ${kind === 'unaryOps' ? 'unary' : 'binary'} kernel '${name}' ` +
-        `(its ${kind}: ${list.join(', ')}). Rebuild it: \`npm rebuild tapegrad\`, or \`npx cmake-js rebuild\` in a checkout.`,
+        `(its ${kind}: ${list.join(', ')}).\n  fix: \`npm rebuild tapegrad\`, or \`npx cmake-js rebuild\` in a checkout.`,
     );
   return code;
 }
 const unaryKernels = new Map<string, UnaryKernel>();
 for (const [name, spec] of Object.entries(UNARY_KERNELS) as [UnaryName, UnaryKernelSpec][])
   unaryKernels.set(name, {
-    name, loop: spec.loop, keepsInteger: spec.keepsInteger === true, code: nativeCode(native.unaryOps, name, 'unaryOps'),
+    name, loop: spec.loop, keepsInteger: spec.keepsInteger === true,
+    code: nativeCode(native.unaryOps, name, 'unaryOps'),
   });
 const binaryKernels = new Map<string, BinaryKernel>();
 for (const [name, spec] of Object.entries(BINARY_KERNELS))

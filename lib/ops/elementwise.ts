@@ -13,7 +13,9 @@ import { where } from './where.js';
 
 export const add = binaryOp('add', { doc: 'a + b', grad: ['1', '1'], saves: 'none', a: (g) => g, b: (g) => g });
 
-export const sub = binaryOp('sub', { doc: 'a − b', grad: ['1', '−1'], saves: 'none', a: (g) => g, b: (g) => neg(g) });
+export const sub = binaryOp('sub', {
+  doc: 'a − b', grad: ['1', '−1'], saves: 'none', a: (g) => g, b: (g) => neg(g),
+});
 
 export const mul = binaryOp('mul', {
   doc: 'a · b', grad: ['b', 'a'], saves: 'inputs',
@@ -28,12 +30,13 @@ export const div = binaryOp('div', {
 });
 
 export const pow = binaryOp('pow', {
-  doc: 'aᵇ', grad: ['b·aᵇ⁻¹ (0 where a = b = 0)', 'aᵇ·ln a (0 where a = 0, b ≥ 0)'], saves: 'inputsAndOutput',
-  args: ['a', 'exponent'],
+  doc: 'aᵇ', grad: ['b·aᵇ⁻¹ (0 where a = b = 0)', 'aᵇ·ln a (0 where a = 0, b ≥ 0)'],
+  saves: 'inputsAndOutput', args: ['a', 'exponent'],
   forward: (a, b) => (a instanceof Tensor && typeof b === 'number' ? unary('powScalar', a, b) : binary('pow', a, b)),
   a: (g, a, b) => {
     const x = a as Tensor; // a number base makes a a constant: no gradient asked
-    if (typeof b === 'number') return b === 0 ? mul(g, 0) : b === 1 ? g : b === 2 ? mul(g, mul(x, 2)) : mul(g, mul(pow(x, b - 1), b));
+    if (typeof b === 'number')
+      return b === 0 ? mul(g, 0) : b === 1 ? g : b === 2 ? mul(g, mul(x, 2)) : mul(g, mul(pow(x, b - 1), b));
     if (b.data.some((v) => v === 0) && x.data.some((v) => v === 0)) {
       // b·a^(b−1) is 0 where a = b = 0 (the formula gives 0·0^(−1) = NaN). Masked with where, before and after
       // the formula, so every other entry keeps its graph and none turns NaN.
@@ -105,7 +108,9 @@ export const abs = unaryOp('abs', {
 
 export const sin = unaryOp('sin', { doc: 'sin x', grad: 'cos x', saves: 'x', backward: (g, x) => mul(g, cos(x)) });
 
-export const cos = unaryOp('cos', { doc: 'cos x', grad: '−sin x', saves: 'x', backward: (g, x) => neg(mul(g, sin(x))) });
+export const cos = unaryOp('cos', {
+  doc: 'cos x', grad: '−sin x', saves: 'x', backward: (g, x) => neg(mul(g, sin(x))),
+});
 
 export const tanh = unaryOp('tanh', {
   doc: 'tanh x', grad: '1 − y²', saves: 'y', backward: (g, y) => mul(g, sub(1, mul(y, y))),

@@ -62,6 +62,6 @@ export * from './elementwise.js';
 export {
   argmax, argmin, cat, clamp, clone, elu, eq, expand, flatten, gather, ge, gelu, gt, indexSelect, le, leakyRelu,
   logicalNot, logSoftmax, logSumExp, lt, maskedFill, matmul, max, mean, min, ne, norm, permute, prod, reshape,
-  scatterAdd, slice, softmax, softplus, split, squeeze, stack, std, sum, t, toDtype, transpose, unsqueeze, variance as var,
-  where,
+  scatterAdd, slice, softmax, softplus, split, squeeze, stack, std, sum, t, toDtype, transpose, unsqueeze,
+  variance as var, where,
 };
