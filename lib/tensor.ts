@@ -6,6 +6,7 @@ import { checkElementCount, checkShape, describe, formatShape, formatValue, shap
 import type { FunctionCtx } from './autograd/function.js';
 import { recycleStorage } from './memory.js';
 import type { ClampOptions } from './ops/clamp.js';
+import type * as ElementwiseOps from './ops/elementwise.js';
 import type { NormOptions } from './ops/norm.js';
 import type { SoftplusOptions } from './ops/softplus.js';
 import type { KeepdimOption, ReduceOptions } from './ops/util.js';
@@ -34,20 +35,6 @@ export interface VersionCounter {
 /** The functions Tensor methods delegate to (filled in by lib/ops/index.ts and lib/autograd). */
 export interface TensorOps {
   add(a: TensorLike, b: TensorLike): Tensor;
-  sub(a: TensorLike, b: TensorLike): Tensor;
-  mul(a: TensorLike, b: TensorLike): Tensor;
-  div(a: TensorLike, b: TensorLike): Tensor;
-  pow(a: TensorLike, b: TensorLike): Tensor;
-  neg(x: Tensor): Tensor;
-  exp(x: Tensor): Tensor;
-  log(x: Tensor): Tensor;
-  sqrt(x: Tensor): Tensor;
-  abs(x: Tensor): Tensor;
-  sin(x: Tensor): Tensor;
-  cos(x: Tensor): Tensor;
-  tanh(x: Tensor): Tensor;
-  sigmoid(x: Tensor): Tensor;
-  relu(x: Tensor): Tensor;
   sum(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
   mean(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
   max(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor };
@@ -92,17 +79,10 @@ export interface TensorOps {
   logSumExp(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
   norm(x: Tensor, p?: number | NormOptions, dim?: Dims | null | Omit<NormOptions, 'p'>, keepdim?: boolean | KeepdimOption): Tensor;
   clamp(x: Tensor, min?: number | null | ClampOptions, max?: number | null | Pick<ClampOptions, 'max'>): Tensor;
-  maximum(a: TensorLike, b: TensorLike): Tensor;
-  minimum(a: TensorLike, b: TensorLike): Tensor;
-  square(x: Tensor): Tensor;
-  rsqrt(x: Tensor): Tensor;
-  log1p(x: Tensor): Tensor;
-  expm1(x: Tensor): Tensor;
   softplus(x: Tensor, beta?: number | SoftplusOptions, threshold?: number | Pick<SoftplusOptions, 'threshold'>): Tensor;
   leakyRelu(x: Tensor, negativeSlope?: number | { negativeSlope?: number }): Tensor;
   elu(x: Tensor, alpha?: number | { alpha?: number }): Tensor;
   gelu(x: Tensor, approximate?: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' }): Tensor;
-  silu(x: Tensor): Tensor;
   backward(t: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void;
 }
 
@@ -168,6 +148,18 @@ function checkConstructorArgs(data: unknown, shape: unknown, dtype: unknown, ver
     throw new TypeError(`Tensor: argument 'version' must be a version counter { version: number } from another tensor, got ${describe(version)}`);
   return kind;
 }
+
+/**
+ * The methods lib/ops/table.ts installs for each row of the elementwise op table (lib/ops/elementwise.ts),
+ * typed from the rows: x.exp() for tg.exp(x), x.add(other) for tg.add(x, other).
+ */
+export type ElementwiseMethods = {
+  [K in keyof typeof ElementwiseOps]: (typeof ElementwiseOps)[K] extends
+    (x: Tensor, ...rest: infer Rest) => infer Result ? (...rest: Rest) => Result : never;
+};
+
+// Declaration merging: the class's instances also have the generated methods.
+export interface Tensor extends ElementwiseMethods {}
 
 export class Tensor {
   /**
@@ -489,21 +481,6 @@ export class Tensor {
   }
 
   // ---- ops (see lib/ops/) -------------------------------------------------------------------------
-  add(other: TensorLike): Tensor { return ops.add(this, other); }
-  sub(other: TensorLike): Tensor { return ops.sub(this, other); }
-  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
-  div(other: TensorLike): Tensor { return ops.div(this, other); }
-  pow(exponent: TensorLike): Tensor { return ops.pow(this, exponent); }
-  neg(): Tensor { return ops.neg(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  abs(): Tensor { return ops.abs(this); }
-  sin(): Tensor { return ops.sin(this); }
-  cos(): Tensor { return ops.cos(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  relu(): Tensor { return ops.relu(this); }
   /** Sum over dim (a number or an array; all dims when omitted). */
   sum(dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor { return ops.sum(this, dim, keepdim); }
   /** Mean over dim (a number or an array; all dims when omitted). */
@@ -590,17 +567,10 @@ export class Tensor {
   norm(p?: number | NormOptions, dim?: Dims | null | Omit<NormOptions, 'p'>, keepdim?: boolean | KeepdimOption): Tensor { return ops.norm(this, p, dim, keepdim); }
   /** Limited to [min, max] elementwise (null/undefined: no bound on that side). */
   clamp(min?: number | null | ClampOptions, max?: number | null | Pick<ClampOptions, 'max'>): Tensor { return ops.clamp(this, min, max); }
-  maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
-  minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
-  square(): Tensor { return ops.square(this); }
-  rsqrt(): Tensor { return ops.rsqrt(this); }
-  log1p(): Tensor { return ops.log1p(this); }
-  expm1(): Tensor { return ops.expm1(this); }
   softplus(beta?: number | SoftplusOptions, threshold?: number | Pick<SoftplusOptions, 'threshold'>): Tensor { return ops.softplus(this, beta, threshold); }
   leakyRelu(negativeSlope?: number | { negativeSlope?: number }): Tensor { return ops.leakyRelu(this, negativeSlope); }
   elu(alpha?: number | { alpha?: number }): Tensor { return ops.elu(this, alpha); }
   gelu(approximate?: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' }): Tensor { return ops.gelu(this, approximate); }
-  silu(): Tensor { return ops.silu(this); }
 }
 
 /**

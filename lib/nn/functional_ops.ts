@@ -3,12 +3,8 @@
 // (Written here, not in lib/ops/, because the shared op list did not have them when nn was built;
 // each is still a Function or a composition whose backward is made of tensor ops.)
 import { allocate, type FloatArray } from '../dtype.js';
-import { add } from '../ops/add.js';
-import { div } from '../ops/div.js';
+import { add, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { mean } from '../ops/mean.js';
-import { mul } from '../ops/mul.js';
-import { sqrt } from '../ops/sqrt.js';
-import { sub } from '../ops/sub.js';
 import { indexSelect } from '../ops/index_select.js';
 import { reshape } from '../ops/reshape.js';
 import { checkTensorArg, keywordArgs } from '../ops/util.js';

@@ -1,14 +1,11 @@
 // Containers and layers: Sequential, Identity, activations (ReLU, Tanh, Sigmoid, GELU, SiLU, ELU,
 // LeakyReLU, Softplus, Softmax, LogSoftmax), Dropout, LayerNorm, Embedding.
-import { relu } from '../ops/relu.js';
-import { sigmoid } from '../ops/sigmoid.js';
-import { tanh } from '../ops/tanh.js';
+import { relu, sigmoid, silu, tanh } from '../ops/elementwise.js';
 import { checkShape, describe, formatValue } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { elu } from '../ops/elu.js';
 import { gelu } from '../ops/gelu.js';
 import { leakyRelu } from '../ops/leaky_relu.js';
-import { silu } from '../ops/silu.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
 import { softplus } from '../ops/softplus.js';
 import { isOptionsObject } from '../ops/util.js';

@@ -3,19 +3,11 @@
 // constant one-hot mask times the incoming gradient (so it is differentiable again).
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { allocate, type FloatArray } from '../dtype.js';
-import { abs } from '../ops/abs.js';
-import { add } from '../ops/add.js';
-import { exp } from '../ops/exp.js';
+import { abs, add, exp, log1p, mul, neg, relu, sigmoid, sub } from '../ops/elementwise.js';
 import { expand } from '../ops/expand.js';
-import { log1p } from '../ops/log1p.js';
-import { mul } from '../ops/mul.js';
-import { neg } from '../ops/neg.js';
 import { permute } from '../ops/permute.js';
-import { relu } from '../ops/relu.js';
 import { reshape, reshapeOwnResult } from '../ops/reshape.js';
-import { sigmoid } from '../ops/sigmoid.js';
 import { softplus } from '../ops/softplus.js';
-import { sub } from '../ops/sub.js';
 import { checkTensorArg, runN } from '../ops/util.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';

@@ -5,8 +5,7 @@ import { unary } from '../kernels/elementwise.js';
 import { describe } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { gt } from './compare.js';
-import { exp } from './exp.js';
-import { mul } from './mul.js';
+import { exp, mul } from './elementwise.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 import { where } from './where.js';
 

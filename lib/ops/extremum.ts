@@ -6,8 +6,7 @@ import { allocate } from '../dtype.js';
 import { extremeAlongDim, reduce } from '../kernels/reduce.js';
 import { describe, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { div } from './div.js';
-import { mul } from './mul.js';
+import { div, mul } from './elementwise.js';
 import { expandReduced } from './sum.js';
 import { REDUCE_KEYWORDS, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 

@@ -6,11 +6,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { GELU_C, GELU_K, unary } from '../kernels/elementwise.js';
 import { describe } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add } from './add.js';
-import { exp } from './exp.js';
-import { mul } from './mul.js';
-import { sub } from './sub.js';
-import { tanh } from './tanh.js';
+import { add, exp, mul, sub, tanh } from './elementwise.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 const INV_SQRT_2PI = 0.3989422804014327;

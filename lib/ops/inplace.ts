@@ -8,9 +8,7 @@ import { binaryDtype, binaryInPlace, type BinaryName } from '../kernels/elementw
 import { broadcastShapes, describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor, storeValue, type TensorLike } from '../tensor.js';
 import { clone } from './clone.js';
-import { div } from './div.js';
-import { mul } from './mul.js';
-import { neg } from './neg.js';
+import { div, mul, neg } from './elementwise.js';
 import { gradForInput } from './sum_to.js';
 import { checkOperand, checkTensorArg } from './util.js';
 

@@ -3,7 +3,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { unary } from '../kernels/elementwise.js';
 import { describe } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { mul } from './mul.js';
+import { mul } from './elementwise.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 /** What LeakyRelu keeps for backward besides saved tensors. */

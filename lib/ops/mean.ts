@@ -3,7 +3,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { reduce } from '../kernels/reduce.js';
 import { normalizeDims } from '../shape.js';
 import { Tensor, type Dims } from '../tensor.js';
-import { div } from './div.js';
+import { div } from './elementwise.js';
 import { expandReduced } from './sum.js';
 import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
 

@@ -8,7 +8,7 @@ import { prodGrad2Kernel, prodGradKernel } from '../kernels/prod.js';
 import { reduce } from '../kernels/reduce.js';
 import { normalizeDims, sizeOf } from '../shape.js';
 import { Tensor, type Dims } from '../tensor.js';
-import { mul } from './mul.js';
+import { mul } from './elementwise.js';
 import { permute } from './permute.js';
 import { reshape } from './reshape.js';
 import { expandReduced } from './sum.js';

@@ -4,10 +4,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { unary } from '../kernels/elementwise.js';
 import { describe } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add } from './add.js';
-import { mul } from './mul.js';
-import { sigmoid } from './sigmoid.js';
-import { sub } from './sub.js';
+import { add, mul, sigmoid, sub } from './elementwise.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 /** What Softplus keeps for backward besides saved tensors. */

@@ -3,12 +3,9 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { unary } from '../kernels/elementwise.js';
 import { Tensor, type Dims } from '../tensor.js';
-import { add } from './add.js';
+import { add, div, mul, sub } from './elementwise.js';
 import { eq } from './compare.js';
-import { div } from './div.js';
 import { mean } from './mean.js';
-import { mul } from './mul.js';
-import { sub } from './sub.js';
 import { expandReduced } from './sum.js';
 import { runN } from './util.js';
 import { where } from './where.js';

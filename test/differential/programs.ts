@@ -86,6 +86,7 @@ const F = tg.nn.functional;
 const unary: Record<string, (x: Tensor) => Tensor> = {
   neg: tg.neg, exp: tg.exp, log: tg.log, sqrt: tg.sqrt, abs: tg.abs, sin: tg.sin, cos: tg.cos, tanh: tg.tanh,
   sigmoid: tg.sigmoid, relu: tg.relu, square: tg.square, rsqrt: tg.rsqrt, log1p: tg.log1p, expm1: tg.expm1, silu: tg.silu,
+  reciprocal: tg.reciprocal,
 };
 const binary: Record<string, (a: Tensor, b: Tensor | number) => Tensor> = {
   add: tg.add, sub: tg.sub, mul: tg.mul, div: tg.div, pow: tg.pow, maximum: tg.maximum, minimum: tg.minimum,

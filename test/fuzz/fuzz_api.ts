@@ -589,7 +589,8 @@ const allValid = (args: Arg[]) => args.every((a) => !a.bad && !a.odd);
 
 // ---- the table ----------------------------------------------------------------------------------
 
-const UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'square', 'rsqrt', 'log1p', 'expm1', 'silu', 'logicalNot', 'clone', 't'];
+const UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'square', 'rsqrt', 'log1p', 'expm1', 'silu', 'reciprocal',
+  'logicalNot', 'clone', 't'];
 /** Finite on finite inputs of moderate size (N(0, 1) here). */
 const FINITE_UNARY = new Set(['neg', 'exp', 'abs', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'square', 'expm1', 'silu', 'clone', 't']);
 const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'lt', 'ge', 'le', 'eq', 'ne'];
