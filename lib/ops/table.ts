@@ -99,6 +99,9 @@ export function unaryOp(name: UnaryName, row: UnaryRow): UnaryOp {
   return call;
 }
 
+/** What a binary op keeps besides saved tensors: an operand given as a number (absent when both are tensors). */
+type BinaryCtx = FunctionCtx<{ aValue: number; bValue: number }>;
+
 /** Declares a binary elementwise op (NumPy broadcasting; either operand may be a number). */
 export function binaryOp(name: BinaryName, row: BinaryRow): BinaryOp {
   const { saves, a: gradA, b: gradB } = row;
@@ -108,20 +111,21 @@ export function binaryOp(name: BinaryName, row: BinaryRow): BinaryOp {
     static override forward(a: TensorLike, b: TensorLike): Tensor {
       return forward(a, b);
     }
-    static override setupContext(ctx: FunctionCtx, [a, b]: [TensorLike, TensorLike], out: Tensor): void {
+    static override setupContext(ctx: BinaryCtx, [a, b]: [TensorLike, TensorLike], out: Tensor): void {
       if (saves === 'none') return; // the gradients need only the input shapes, which the node keeps
       const ta = a instanceof Tensor ? a : null, tb = b instanceof Tensor ? b : null;
       if (saves === 'inputs') ctx.saveForBackward(ta, tb);
       else ctx.saveForBackward(ta, tb, ctx.needsInputGrad[1] ? out : null);
-      ctx.aValue = typeof a === 'number' ? a : 0; // numbers only: tensors go through saveForBackward
-      ctx.bValue = typeof b === 'number' ? b : 0;
+      // Numbers only (tensors go through saveForBackward); two tensors allocate nothing here.
+      if (typeof a === 'number' || typeof b === 'number')
+        ctx.saved = { aValue: typeof a === 'number' ? a : 0, bValue: typeof b === 'number' ? b : 0 };
     }
-    static override backward(ctx: FunctionCtx, g: Tensor): [Tensor | null, Tensor | null] {
+    static override backward(ctx: BinaryCtx, g: Tensor): [Tensor | null, Tensor | null] {
       let a: TensorLike = 0, b: TensorLike = 0, out: Tensor | null = null;
       if (saves !== 'none') {
         const saved = ctx.savedTensors;
-        a = saved[0] ?? (ctx.aValue as number);
-        b = saved[1] ?? (ctx.bValue as number);
+        a = saved[0] ?? ctx.saved.aValue;
+        b = saved[1] ?? ctx.saved.bValue;
         out = saved.length > 2 ? saved[2] : null;
       }
       return [
