@@ -462,3 +462,16 @@ function wireOne(ctx: FunctionCtx, args: unknown[], out: Tensor, index: number):
   return out;
 }
 
+
+/**
+ * @internal For nn.Sequential: a private intermediate (Tensor._private) that the next layer has
+ * consumed without any node saving it (a linear layer's output feeding ReLU, which saves its own
+ * output) can no longer be read, unless `next` (that layer's output) shares its storage. Its storage
+ * returns to the pool now instead of at the next collection.
+ */
+export function releaseConsumedIntermediate(t: Tensor, next: Tensor): void {
+  if (!t._private || t._savedBy !== 0 || t._base !== null) return;
+  if (next.data.buffer === t.data.buffer) return;
+  t._private = false;
+  recycleStorage(t.data, false);
+}

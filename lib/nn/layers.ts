@@ -1,6 +1,7 @@
 // Containers and layers: Sequential, Identity, activations (ReLU, Tanh, Sigmoid, GELU, SiLU, ELU,
 // LeakyReLU, Softplus, Softmax, LogSoftmax), Dropout, LayerNorm, Embedding.
 import { relu, sigmoid, silu, tanh } from '../ops/elementwise.js';
+import { releaseConsumedIntermediate } from '../autograd/function.js';
 import { checkShape, describe, formatValue } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { elu } from '../ops/elu.js';
@@ -57,6 +58,7 @@ export class Sequential extends Module {
     for (let i = 0; i < list.length; i++) {
       const input = y;
       y = list[i].call(y);
+      if (i > 0 && y instanceof Tensor) releaseConsumedIntermediate(input, y);
       if (
         i + 1 < list.length && y instanceof Tensor && y !== input && y.gradFn !== null && !y._isView() &&
         isPlainBuiltin(list[i]) && isPlainBuiltin(list[i + 1])
