@@ -333,6 +333,9 @@ Problem<T> sub_cols(const Problem<T>& p, int64_t j0, int64_t j1) {
 // small next to the arithmetic, and the buffer would not stay in cache anyway.
 constexpr size_t kSharedPackMaxBytes = size_t{4} << 20;
 
+// Slices of the split operand per thread when the other operand is shared (see gemm_run).
+constexpr int64_t kSlicesPerThread = 4;
+
 // Micro-panels a thread claims at a time when packing a shared operand: few enough that two threads
 // split even a one-block operand, enough that claiming costs nothing next to packing.
 constexpr int64_t kPanelsPerRun = 4;
@@ -414,8 +417,13 @@ void gemm_run(const Kernels<T>& K, const Problem<T>& p, bool allow_threads) noex
   const int64_t panels_per_block = ceil_div(by_rows ? sp.blk.nc : sp.blk.mc, by_rows ? K.nr : K.mr);
   const int64_t runs_per_block = ceil_div(panels_per_block, kPanelsPerRun);
   std::atomic<int64_t> next{0}, done{0};
+  // With the shared operand packed once, slicing the split operand finer costs nothing extra, and the
+  // pool hands slices to whichever thread is free: a thread the OS preempts (on a small machine, V8's
+  // own background threads compete for the cores) delays the product by one slice, not by half of it.
+  const int slices =
+      shared_buf != nullptr ? static_cast<int>(std::min<int64_t>(units, int64_t{nt} * kSlicesPerThread)) : nt;
 
-  parallel_for(nt, [&](int t, int tasks) {
+  parallel_for(slices, [&](int t, int tasks) {
     if (shared_buf != nullptr) pack_shared(K, p, sp, shared_buf, next, done, runs_per_block, blocks * runs_per_block);
     const int64_t u0 = units * t / tasks, u1 = units * (t + 1) / tasks;
     const int64_t x0 = std::min(len, u0 * unit), x1 = std::min(len, u1 * unit);
