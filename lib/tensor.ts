@@ -1,16 +1,14 @@
 // Tensor: dtype, shape and contiguous row-major typed-array storage, plus its autograd fields.
-// Ops live in lib/ops/ (one file each); the methods here delegate to them through `ops`, which
-// lib/ops/index.ts fills in, so this file imports no op and no cycle arises.
+// Ops live in lib/ops/; the op table installs their methods on Tensor.prototype (lib/ops/table.ts), and
+// the few hand-written methods here delegate through `ops`, which lib/ops/index.ts fills in, so this file
+// imports no op (only types) and no cycle arises.
 import { allocate, dtypeOfArray, isDType, isFloatDType, type DType, type TypedArray } from './dtype.js';
 import { checkElementCount, checkShape, describe, formatShape, formatValue, shapesEqual, sizeOf } from './shape.js';
 import type { FunctionCtx } from './autograd/function.js';
 import { recycleStorage } from './memory.js';
-import type { ClampOptions } from './ops/clamp.js';
 import type * as ElementwiseOps from './ops/elementwise.js';
-import type { NormOptions } from './ops/norm.js';
-import type { SoftplusOptions } from './ops/softplus.js';
+import type { RegisteredMethods } from './ops/registry.js';
 import type { KeepdimOption, ReduceOptions } from './ops/util.js';
-import type { VarOptions } from './ops/var.js';
 
 /** A tensor or a plain number (numbers are accepted wherever a tensor is: x.mul(3)). */
 export type TensorLike = Tensor | number;
@@ -32,57 +30,16 @@ export interface VersionCounter {
   version: number;
 }
 
-/** The functions Tensor methods delegate to (filled in by lib/ops/index.ts and lib/autograd). */
+/** The functions hand-written Tensor methods and the engine delegate to (filled in by lib/ops/index.ts). */
 export interface TensorOps {
   add(a: TensorLike, b: TensorLike): Tensor;
-  sum(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
-  mean(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
   max(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor };
-  matmul(a: Tensor, b: Tensor): Tensor;
-  transpose(x: Tensor, dim0: number | { dim0: number; dim1: number }, dim1?: number | { dim1: number }): Tensor;
-  t(x: Tensor): Tensor;
-  permute(x: Tensor, dims: number[]): Tensor;
+  min(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor };
+  where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor;
   reshape(x: Tensor, shape: number[]): Tensor;
   toDtype(x: Tensor, dtype: DType): Tensor;
-  expand(x: Tensor, shape: number[]): Tensor;
-  sumTo(x: Tensor, shape: readonly number[]): Tensor;
-  clone(x: Tensor): Tensor;
   inplace(x: Tensor, op: 'add' | 'sub' | 'mul' | 'div', other: TensorLike): Tensor;
   fill(x: Tensor, value: number, op?: 'fill_' | 'zero_'): Tensor;
-  // shape and indexing ops
-  flatten(x: Tensor, startDim?: number | { startDim?: number; endDim?: number }, endDim?: number | { endDim?: number }): Tensor;
-  squeeze(x: Tensor, dim?: Dims | null | { dim?: Dims | null }): Tensor;
-  unsqueeze(x: Tensor, dim: number | { dim: number }): Tensor;
-  split(x: Tensor, splitSizeOrSections: number | number[], dim?: number | { dim?: number }): Tensor[];
-  slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
-  indexSelect(x: Tensor, dim: number, index: Tensor | number[]): Tensor;
-  gather(x: Tensor, dim: number, index: Tensor): Tensor;
-  scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
-  where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor;
-  maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Tensor;
-  gt(a: TensorLike, b: TensorLike): Tensor;
-  lt(a: TensorLike, b: TensorLike): Tensor;
-  ge(a: TensorLike, b: TensorLike): Tensor;
-  le(a: TensorLike, b: TensorLike): Tensor;
-  eq(a: TensorLike, b: TensorLike): Tensor;
-  ne(a: TensorLike, b: TensorLike): Tensor;
-  logicalNot(x: Tensor): Tensor;
-  // more reductions, elementwise ops, softmax
-  softmax(x: Tensor, dim: number | { dim: number }): Tensor;
-  logSoftmax(x: Tensor, dim: number | { dim: number }): Tensor;
-  prod(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
-  min(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor };
-  argmax(x: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor;
-  argmin(x: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor;
-  var(x: Tensor, dim?: Dims | null | VarOptions, options?: Omit<VarOptions, 'dim'> | boolean): Tensor;
-  std(x: Tensor, dim?: Dims | null | VarOptions, options?: Omit<VarOptions, 'dim'> | boolean): Tensor;
-  logSumExp(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor;
-  norm(x: Tensor, p?: number | NormOptions, dim?: Dims | null | Omit<NormOptions, 'p'>, keepdim?: boolean | KeepdimOption): Tensor;
-  clamp(x: Tensor, min?: number | null | ClampOptions, max?: number | null | Pick<ClampOptions, 'max'>): Tensor;
-  softplus(x: Tensor, beta?: number | SoftplusOptions, threshold?: number | Pick<SoftplusOptions, 'threshold'>): Tensor;
-  leakyRelu(x: Tensor, negativeSlope?: number | { negativeSlope?: number }): Tensor;
-  elu(x: Tensor, alpha?: number | { alpha?: number }): Tensor;
-  gelu(x: Tensor, approximate?: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' }): Tensor;
   backward(t: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void;
 }
 
@@ -158,8 +115,9 @@ export type ElementwiseMethods = {
     (x: Tensor, ...rest: infer Rest) => infer Result ? (...rest: Rest) => Result : never;
 };
 
-// Declaration merging: the class's instances also have the generated methods.
-export interface Tensor extends ElementwiseMethods {}
+// Declaration merging: the class's instances also have the generated methods, those of the elementwise
+// rows and those lib/ops/registry.ts derives (x.sum(dim) for tg.sum(x, dim)).
+export interface Tensor extends ElementwiseMethods, RegisteredMethods {}
 
 export class Tensor {
   /**
@@ -481,96 +439,35 @@ export class Tensor {
   }
 
   // ---- ops (see lib/ops/) -------------------------------------------------------------------------
-  /** Sum over dim (a number or an array; all dims when omitted). */
-  sum(dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor { return ops.sum(this, dim, keepdim); }
-  /** Mean over dim (a number or an array; all dims when omitted). */
-  mean(dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor { return ops.mean(this, dim, keepdim); }
+  // Most op methods are not here: lib/ops/table.ts installs them from the op table (typed through
+  // ElementwiseMethods and RegisteredMethods above). Hand-written are only the methods the table cannot
+  // derive as x.op(...rest) ≡ tg.op(x, ...rest): max and min (overloads: without dim a tensor, with dim
+  // { values, indices }), where (this is the second argument of tg.where), to/double/float (tg.toDtype),
+  // view (an alias of reshape), and the in-place ops add_ sub_ mul_ div_ zero_ fill_ (no tg function).
   /** max() is the 0-d maximum; max(dim, keepdim) returns { values, indices }. */
   max(): Tensor;
   max(dim: number, keepdim?: boolean | KeepdimOption): { values: Tensor; indices: Tensor };
   max(options: { dim: number; keepdim?: boolean }): { values: Tensor; indices: Tensor };
   max(dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } { return ops.max(this, dim, keepdim); }
-  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  /** Transpose of a tensor of rank ≤ 2. */
-  t(): Tensor { return ops.t(this); }
-  transpose(dim0: number | { dim0: number; dim1: number }, dim1?: number | { dim1: number }): Tensor { return ops.transpose(this, dim0, dim1); }
-  /** Reorders dims: result.shape[i] = shape[dims[i]]. */
-  permute(dims: number[]): Tensor { return ops.permute(this, dims); }
+  /** min() is the 0-d minimum; min(dim, keepdim) returns { values, indices }. */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean | KeepdimOption): { values: Tensor; indices: Tensor };
+  min(options: { dim: number; keepdim?: boolean }): { values: Tensor; indices: Tensor };
+  min(dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } { return ops.min(this, dim, keepdim); }
+  /** condition ? this : other elementwise (as torch.Tensor.where). */
+  where(condition: Tensor, other: TensorLike): Tensor { return ops.where(condition, this, other); }
   /** A copy converted to dtype (this tensor itself if it already has it). Differentiable between float dtypes. */
   to(dtype: DType): Tensor { return ops.toDtype(this, dtype); }
   double(): Tensor { return ops.toDtype(this, 'float64'); }
   float(): Tensor { return ops.toDtype(this, 'float32'); }
-  /** Same elements, new shape (one entry may be -1). Shares storage. */
-  reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
+  /** reshape(shape): same elements, new shape (one entry may be -1). Shares storage. */
   view(shape: number[]): Tensor { return ops.reshape(this, shape); }
-  /** Broadcasts to shape (-1 keeps a dim). */
-  expand(shape: number[]): Tensor { return ops.expand(this, shape); }
-  /** A copy with its own storage (differentiable). */
-  clone(): Tensor { return ops.clone(this); }
   add_(other: TensorLike): this { ops.inplace(this, 'add', other); return this; }
   sub_(other: TensorLike): this { ops.inplace(this, 'sub', other); return this; }
   mul_(other: TensorLike): this { ops.inplace(this, 'mul', other); return this; }
   div_(other: TensorLike): this { ops.inplace(this, 'div', other); return this; }
   zero_(): this { ops.fill(this, 0, 'zero_'); return this; }
   fill_(value: number): this { ops.fill(this, value); return this; }
-  // shape and indexing ops
-  /** Dims startDim..endDim merged into one. Shares storage. */
-  flatten(startDim?: number | { startDim?: number; endDim?: number }, endDim?: number | { endDim?: number }): Tensor { return ops.flatten(this, startDim, endDim); }
-  /** Without size-1 dims (all, or those among dim). Shares storage. */
-  squeeze(dim?: Dims | null | { dim?: Dims | null }): Tensor { return ops.squeeze(this, dim); }
-  /** With a size-1 dim inserted at dim. Shares storage. */
-  unsqueeze(dim: number | { dim: number }): Tensor { return ops.unsqueeze(this, dim); }
-  /** Pieces along dim: a number is each piece's size (the last may be smaller), an array lists them. */
-  split(splitSizeOrSections: number | number[], dim?: number | { dim?: number }): Tensor[] { return ops.split(this, splitSizeOrSections, dim); }
-  /** this[start:end:step] along dim, Python-style (a copy). */
-  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor { return ops.slice(this, dim, start, end, step); }
-  /** Entries at index (1-D int32 or an array) along dim. */
-  indexSelect(dim: number, index: Tensor | number[]): Tensor { return ops.indexSelect(this, dim, index); }
-  /** Entries picked along dim by index (int32, this tensor's rank); result has index's shape. */
-  gather(dim: number, index: Tensor): Tensor { return ops.gather(this, dim, index); }
-  /** A copy with src added at index along dim. */
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
-  /** condition ? this : other elementwise (as torch.Tensor.where). */
-  where(condition: Tensor, other: TensorLike): Tensor { return ops.where(condition, this, other); }
-  /** A copy holding value where mask (broadcast to this shape) is true. */
-  maskedFill(mask: Tensor, value: number | boolean): Tensor { return ops.maskedFill(this, mask, value); }
-  gt(other: TensorLike): Tensor { return ops.gt(this, other); }
-  lt(other: TensorLike): Tensor { return ops.lt(this, other); }
-  ge(other: TensorLike): Tensor { return ops.ge(this, other); }
-  le(other: TensorLike): Tensor { return ops.le(this, other); }
-  eq(other: TensorLike): Tensor { return ops.eq(this, other); }
-  ne(other: TensorLike): Tensor { return ops.ne(this, other); }
-  logicalNot(): Tensor { return ops.logicalNot(this); }
-  // more reductions, elementwise ops, softmax
-  /** exp(x − max) / Σ exp(x − max) along dim; same shape. */
-  softmax(dim: number | { dim: number }): Tensor { return ops.softmax(this, dim); }
-  /** log(softmax(x, dim)) computed stably; same shape. */
-  logSoftmax(dim: number | { dim: number }): Tensor { return ops.logSoftmax(this, dim); }
-  /** Product over dim (a number or an array; all dims when omitted). */
-  prod(dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor { return ops.prod(this, dim, keepdim); }
-  /** min() is the 0-d minimum; min(dim, keepdim) returns { values, indices }. */
-  min(): Tensor;
-  min(dim: number, keepdim?: boolean | KeepdimOption): { values: Tensor; indices: Tensor };
-  min(options: { dim: number; keepdim?: boolean }): { values: Tensor; indices: Tensor };
-  min(dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } { return ops.min(this, dim, keepdim); }
-  /** Index (int32) of the first maximum along dim, or in the flattened tensor. */
-  argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor { return ops.argmax(this, dim, keepdim); }
-  /** Index (int32) of the first minimum along dim, or in the flattened tensor. */
-  argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor { return ops.argmin(this, dim, keepdim); }
-  /** Variance over dim; options: keepdim, or { correction = 1, keepdim = false }. */
-  var(dim?: Dims | null | VarOptions, options?: Omit<VarOptions, 'dim'> | boolean): Tensor { return ops.var(this, dim, options); }
-  /** Standard deviation over dim; options as var. */
-  std(dim?: Dims | null | VarOptions, options?: Omit<VarOptions, 'dim'> | boolean): Tensor { return ops.std(this, dim, options); }
-  /** log Σ exp over dim (all dims when omitted), computed stably. */
-  logSumExp(dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor { return ops.logSumExp(this, dim, keepdim); }
-  /** The vector p-norm over dim (p = 2 by default; 1, any p > 0, ±Infinity). */
-  norm(p?: number | NormOptions, dim?: Dims | null | Omit<NormOptions, 'p'>, keepdim?: boolean | KeepdimOption): Tensor { return ops.norm(this, p, dim, keepdim); }
-  /** Limited to [min, max] elementwise (null/undefined: no bound on that side). */
-  clamp(min?: number | null | ClampOptions, max?: number | null | Pick<ClampOptions, 'max'>): Tensor { return ops.clamp(this, min, max); }
-  softplus(beta?: number | SoftplusOptions, threshold?: number | Pick<SoftplusOptions, 'threshold'>): Tensor { return ops.softplus(this, beta, threshold); }
-  leakyRelu(negativeSlope?: number | { negativeSlope?: number }): Tensor { return ops.leakyRelu(this, negativeSlope); }
-  elu(alpha?: number | { alpha?: number }): Tensor { return ops.elu(this, alpha); }
-  gelu(approximate?: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' }): Tensor { return ops.gelu(this, approximate); }
 }
 
 /**

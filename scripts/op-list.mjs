@@ -1,5 +1,5 @@
-// Rewrites README.md's elementwise op list (between the op-list markers) from the op table in
-// lib/ops/elementwise.ts, read from the ESM build: node scripts/build-ts.mjs --esm && node scripts/op-list.mjs
+// Rewrites README.md's op list (between the op-list markers) from the op table (lib/ops/elementwise.ts
+// and lib/ops/registry.ts), read from the ESM build: node scripts/build-ts.mjs --esm && node scripts/op-list.mjs
 // With --check it only reports whether README is up to date (exit 1 if not); test/readme_op_list.test.ts
 // does the same check from the sources.
 import { readFileSync, writeFileSync } from 'node:fs';

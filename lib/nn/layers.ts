@@ -1,14 +1,10 @@
 // Containers and layers: Sequential, Identity, activations (ReLU, Tanh, Sigmoid, GELU, SiLU, ELU,
 // LeakyReLU, Softplus, Softmax, LogSoftmax), Dropout, LayerNorm, Embedding.
-import { relu, sigmoid, silu, tanh } from '../ops/elementwise.js';
 import { releaseConsumedIntermediate } from '../autograd/function.js';
+import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../ops/elementwise.js';
 import { checkShape, describe, formatValue } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { elu } from '../ops/elu.js';
-import { gelu } from '../ops/gelu.js';
-import { leakyRelu } from '../ops/leaky_relu.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
-import { softplus } from '../ops/softplus.js';
 import { isOptionsObject } from '../ops/util.js';
 import { dropout, embedding, layerNorm } from './functional_ops.js';
 import { normal_, ones_, zeros_ } from './init.js';

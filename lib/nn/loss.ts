@@ -3,11 +3,10 @@
 // constant one-hot mask times the incoming gradient (so it is differentiable again).
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { allocate, type FloatArray } from '../dtype.js';
-import { abs, add, exp, log1p, mul, neg, relu, sigmoid, sub } from '../ops/elementwise.js';
+import { abs, add, exp, log1p, mul, neg, relu, sigmoid, softplus, sub } from '../ops/elementwise.js';
 import { expand } from '../ops/expand.js';
 import { permute } from '../ops/permute.js';
 import { reshape, reshapeOwnResult } from '../ops/reshape.js';
-import { softplus } from '../ops/softplus.js';
 import { checkTensorArg, runN } from '../ops/util.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';

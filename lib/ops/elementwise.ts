@@ -2,11 +2,13 @@
 // method and README's line). Unary ops are computed by the kernel of the same name in
 // lib/kernels/elementwise.ts, which the addon must export too. Backward formulas follow PyTorch's
 // derivatives.yaml, including its operand order where that changes float rounding.
-import { binary, unary } from '../kernels/elementwise.js';
+import { Function, type FunctionCtx } from '../autograd/function.js';
+import { binary, GELU_C, GELU_K, unary } from '../kernels/elementwise.js';
 import { Tensor } from '../tensor.js';
 import { eq, ge, gt, lt } from './compare.js';
-import { binaryOp, unaryOp } from './table.js';
+import { binaryOp, parametricOp, unaryOp } from './table.js';
 import { toDtype } from './to_dtype.js';
+import { runN } from './util.js';
 import { where } from './where.js';
 
 // ---- binary (broadcasting; either operand may be a number) -----------------------------------------
@@ -138,4 +140,140 @@ export const silu = unaryOp('silu', {
     const s = sigmoid(x);
     return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
   },
+});
+
+// ---- unary with parameters (each also accepted by name: gelu(x, { approximate: 'tanh' })) --------------
+
+const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+
+/** softplus's keyword arguments: softplus(x, { beta: 2, threshold: 10 }). */
+export interface SoftplusOptions {
+  beta?: number;
+  threshold?: number;
+}
+
+// As PyTorch: x itself where β·x > threshold (there the two agree to within e^(−threshold)).
+/** log(1 + e^(β·x))/β elementwise (x where β·x > threshold); same shape. */
+export const softplus: (
+  x: Tensor, beta?: number | SoftplusOptions, threshold?: number | Pick<SoftplusOptions, 'threshold'>,
+) => Tensor = parametricOp('softplus', {
+  doc: 'log(1 + e^(β·x))/β; x where β·x > threshold', grad: 'σ(β·x) (1 above the threshold)',
+  params: [
+    { name: 'beta', default: 1, valid: (v) => finite(v) && v !== 0, expected: 'a finite non-zero number' },
+    { name: 'threshold', default: 20, valid: (v) => typeof v === 'number' && !Number.isNaN(v), expected: 'a number' },
+  ],
+  forward: (x: Tensor, beta: number, threshold: number) => unary('softplus', x, beta, threshold),
+  saves: 'x',
+  // constant: 1 where β·x > threshold
+  keep: (x, beta, threshold) => ({ linear: unary('softplusMask', x, beta, threshold), beta }),
+  backward: (g, x, { linear, beta }) => mul(g, add(linear, mul(sub(1, linear), sigmoid(mul(x, beta))))),
+});
+
+/** x > 0 ? x : negativeSlope·x elementwise; same shape. */
+export const leakyRelu: (x: Tensor, negativeSlope?: number | { negativeSlope?: number }) => Tensor = parametricOp(
+  'leakyRelu', {
+    doc: 'x > 0 ? x : negativeSlope·x', grad: '1 where x > 0, else negativeSlope',
+    params: [{ name: 'negativeSlope', default: 0.01, valid: finite, expected: 'a finite number' }],
+    forward: (x: Tensor, slope: number) => unary('leakyRelu', x, slope),
+    saves: 'x',
+    keep: (_x, slope) => ({ slope }),
+    backward: (g, x, { slope }) => mul(g, unary('leakyReluGrad', x, slope)), // a constant mask, as PyTorch
+  },
+);
+
+/** x > 0 ? x : α·(eˣ − 1) elementwise; same shape. */
+export const elu: (x: Tensor, alpha?: number | { alpha?: number }) => Tensor = parametricOp('elu', {
+  doc: 'x > 0 ? x : α·(eˣ − 1)', grad: '1 where x > 0, else α·eˣ',
+  params: [{ name: 'alpha', default: 1, valid: finite, expected: 'a finite number' }],
+  forward: (x: Tensor, alpha: number) => unary('elu', x, alpha),
+  saves: 'x',
+  keep: (_x, alpha) => ({ alpha }),
+  // α·eˣ as PyTorch (y + α would cancel for very negative x: float32 x = −20 gives 0, not 2.06e-9). eˣ is
+  // taken only where x ≤ 0 (elsewhere of 0), so a large positive x cannot overflow to inf·0.
+  backward: (g, x, { alpha }) => {
+    const positive = gt(x, 0);
+    return mul(g, where(positive, 1, mul(exp(where(positive, 0, x)), alpha)));
+  },
+});
+
+export type GeluApproximate = 'none' | 'tanh';
+const INV_SQRT_2PI = 0.3989422804014327;
+const isApproximate = (v: unknown) => v === 'none' || v === 'tanh';
+
+/** g·(Φ(x) + x·φ(x)): the exact gelu's input gradient, a Function so that its own gradient is φ(x)·(2 − x²). */
+class GeluBackward extends Function {
+  static override forward(x: Tensor, g: Tensor): Tensor {
+    return mul(g, unary('geluGrad', x));
+  }
+  static override setupContext(ctx: FunctionCtx, [x, g]: [Tensor, Tensor]): void {
+    ctx.saveForBackward(x, g);
+  }
+  static override backward(ctx: FunctionCtx, h: Tensor): [Tensor | null, Tensor | null] {
+    const [x, g] = ctx.savedTensors;
+    let gx: Tensor | null = null;
+    if (ctx.needsInputGrad[0]) {
+      // d/dx (Φ + xφ) = 2φ − x²φ = φ·(2 − x²)
+      const x2 = mul(x, x);
+      const phi = mul(exp(mul(x2, -0.5)), INV_SQRT_2PI);
+      gx = mul(mul(h, g), mul(phi, sub(2, x2)));
+    }
+    return [gx, ctx.needsInputGrad[1] ? geluBackward(x, h) : null];
+  }
+}
+
+function geluBackward(x: Tensor, g: Tensor): Tensor {
+  return runN(GeluBackward, [x, g]) as Tensor;
+}
+
+// x·Φ(x) with Φ the standard normal CDF (exact, via erf), or PyTorch's tanh approximation
+// 0.5·x·(1 + tanh(k·(x + c·x³))), k = √(2/π), c = 0.044715.
+/** x·Φ(x) elementwise (approximate 'tanh': PyTorch's tanh formula); same shape. */
+export const gelu: (x: Tensor, approximate?: GeluApproximate | { approximate?: GeluApproximate }) => Tensor =
+  parametricOp('gelu', {
+    doc: 'x·Φ(x) (Φ the normal CDF; approximate \'tanh\': PyTorch\'s tanh formula)', grad: 'Φ(x) + x·φ(x)',
+    params: [{ name: 'approximate', default: 'none', valid: isApproximate, expected: "'none' or 'tanh'" }],
+    forward: (x: Tensor, approximate: GeluApproximate) => unary(approximate === 'tanh' ? 'geluTanh' : 'gelu', x),
+    saves: 'x',
+    keep: (_x, approximate) => ({ approximate }),
+    backward: (g, x, { approximate }) => {
+      if (approximate === 'none') return geluBackward(x, g);
+      // tanh: with t = tanh(k·(x + c·x³)), d/dx = ½(1 + t) + ½·x·(1 − t²)·k·(1 + 3c·x²).
+      const x2 = mul(x, x);
+      const t = tanh(mul(add(x, mul(mul(x2, x), GELU_C)), GELU_K));
+      const inner = mul(add(mul(x2, 3 * GELU_C), 1), GELU_K);
+      return mul(g, add(mul(add(t, 1), 0.5), mul(mul(mul(x, sub(1, mul(t, t))), inner), 0.5)));
+    },
+  });
+
+/** clamp's keyword arguments: clamp(x, { min: 0 }). */
+export interface ClampOptions {
+  min?: number | null;
+  max?: number | null;
+}
+
+const bound = (v: unknown) => v === null || (typeof v === 'number' && !Number.isNaN(v));
+
+// As torch.clamp: NaN stays NaN; min > max gives max.
+/** x limited to [min, max] elementwise (either bound may be omitted with null/undefined, not both); same shape. */
+export const clamp: (
+  x: Tensor, min?: number | null | ClampOptions, max?: number | null | Pick<ClampOptions, 'max'>,
+) => Tensor = parametricOp('clamp', {
+  doc: 'min(max(x, min), max) (null: no bound on that side)', grad: '[min ≤ x ≤ max]',
+  dtype: 'input dtype for integer bounds (bool → int32), else float',
+  params: [
+    { name: 'min', default: null, valid: bound, expected: 'a number, null or undefined' },
+    { name: 'max', default: null, valid: bound, expected: 'a number, null or undefined' },
+  ],
+  resolve: (x, p) => {
+    if (p[0] === null && p[1] === null) throw new TypeError("clamp: at least one of 'min' and 'max' must be a number");
+    // A float32 tensor meets its bounds as float32 (as PyTorch), so x = float32(0.1) lies on the bound 0.1.
+    const r = x.dtype === 'float32' ? Math.fround : (v: number) => v;
+    p[0] = r((p[0] as number | null) ?? -Infinity);
+    p[1] = r((p[1] as number | null) ?? Infinity);
+  },
+  forward: (x: Tensor, lo: number, hi: number) => unary('clamp', x, lo, hi),
+  saves: 'none',
+  // boundaries included, as PyTorch: a constant mask
+  keep: (x, lo, hi) => ({ mask: unary('clampMask', x, lo, hi) }),
+  backward: (g, _x, { mask }) => mul(g, mask),
 });
