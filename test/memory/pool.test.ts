@@ -237,7 +237,7 @@ describe('intermediates inside Sequential', () => {
     // Beyond the gradients: Linear 1's output and ReLU's output ([64, 128] float32, 32 KiB each).
     expect(tg.memory().recycled - m0).toBe(byGradients + 2);
     const params = model.parameters(), refParams = plain.parameters();
-    params.forEach((p, i) => expect(Array.from(p.grad!.data)).toEqual(Array.from(refParams[i].grad!.data)));
+    params.forEach((p, i) => { expect(Array.from(p.grad!.data)).toEqual(Array.from(refParams[i].grad!.data)); });
   });
 
   it('are kept while a retained graph may still need them', () => {
