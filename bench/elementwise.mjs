@@ -123,7 +123,7 @@ const cases = [
 console.log(machineLine(`kernel ISA ${native.isa()}, ${native.getNumThreads()} thread(s)`));
 console.log('# ns/element (median); ratio = JS / native\n');
 for (const [kind, C] of [['float32', Float32Array], ['float64', Float64Array]]) {
-  const header = ['op (' + kind + ')'];
+  const header = [`op (${kind})`];
   for (const n of SIZES) header.push(`n=${n.toExponential(0)} native`, 'JS', 'ratio');
   const rows = [];
   for (const [name, setup] of cases) {
@@ -132,7 +132,7 @@ for (const [kind, C] of [['float32', Float32Array], ['float64', Float64Array]]) 
       const { nat, js } = setup(C, n);
       const tn = nsPerElement(nat, n);
       const tj = nsPerElement(js, n);
-      row.push(fmt(tn, 3), fmt(tj, 3), fmt(tj / tn, 1) + 'x');
+      row.push(fmt(tn, 3), fmt(tj, 3), `${fmt(tj / tn, 1)}x`);
     }
     rows.push(row);
   }

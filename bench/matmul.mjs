@@ -119,8 +119,7 @@ function startPython(threads) {
     const waiters = [];
     child.stdout.on('data', (d) => {
       buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         const w = waiters.shift();
@@ -137,7 +136,7 @@ function startPython(threads) {
     const ask = (req) =>
       new Promise((res) => {
         waiters.push(res);
-        child.stdin.write(JSON.stringify(req) + '\n');
+        child.stdin.write(`${JSON.stringify(req)}\n`);
       });
     waiters.push((info) => {
       if (info === null || info.error) {

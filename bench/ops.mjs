@@ -6,7 +6,6 @@ import { fmt, machineLine, medianMs, table } from './util.mjs';
 
 const N = 16;
 const CHAIN = 1000;
-const rows = [];
 
 // ---- chain of 1000 ops on [16] float32: ·a, +b, sin, ... then sum and backward ----------------
 function chainTapegrad() {

@@ -16,7 +16,7 @@ export function medianMs(fn, { repeats = 7, warmup = 2 } = {}) {
 
 export function machineLine(extra = '') {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `# ${cpu}, ${os.cpus().length} cores, Node ${process.version}${extra ? ', ' + extra : ''}`;
+  return `# ${cpu}, ${os.cpus().length} cores, Node ${process.version}${extra ? `, ${extra}` : ''}`;
 }
 
 export function fmt(x, digits = 2) {

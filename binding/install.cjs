@@ -18,6 +18,6 @@ const cmakeJs = path.join(path.dirname(require.resolve('cmake-js/package.json'))
 const result = spawnSync(process.execPath, [cmakeJs, 'compile'], { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) {
   console.error('tapegrad: building the native addon failed. It needs CMake (>= 3.15) and a C++17 compiler;');
-  console.error('tapegrad: install them and run `npm run build:native` in ' + root);
+  console.error(`tapegrad: install them and run \`npm run build:native\` in ${root}`);
 }
 process.exit(result.status ?? 1);

@@ -317,5 +317,5 @@ function svgPlot({ stepLoss, epochs: ep }) {
     { points: heldAcc, color: '#d94801', label: 'held-out', dots: true },
   ], (v) => v.toFixed(0), true);
   out.push('</svg>');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -153,7 +153,7 @@ function jacobianNamed<A extends unknown[], O extends JacobianOptions>(
           onehot.data[e] = 1;
           gs = autogradGrad(out, diff, { gradOutputs: onehot, retainGraph: true, allowUnused: true, createGraph: opts?.createGraph === true });
         }
-        gs.forEach((g, i) => rows[i].push(g ?? zerosFor(diff[i])));
+        gs.forEach((g, i) => { rows[i].push(g ?? zerosFor(diff[i])); });
       }
       const jacs = diff.map((x, i) => stackRows(rows[i], [...out.shape, ...x.shape], x));
       return (many ? jacs : jacs[0]) as GradsFor<O>;
@@ -193,6 +193,6 @@ function zerosFor(x: Tensor): Tensor {
 function stackRows(rows: Tensor[], shape: number[], like: Tensor): Tensor {
   const size = like.size;
   const data = like.dtype === 'float64' ? new Float64Array(rows.length * size) : new Float32Array(rows.length * size);
-  rows.forEach((r, i) => data.set(r.data as ArrayLike<number>, i * size));
+  rows.forEach((r, i) => { data.set(r.data as ArrayLike<number>, i * size); });
   return Tensor._wrap(data, shape, like.dtype);
 }

@@ -52,7 +52,7 @@ const ALIGN_RANK: Record<string, number> = { BOOL: 0, I32: 9, F32: 11, F64: 12 }
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function own<T>(obj: object, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, T>)[key] : undefined;
+  return Object.hasOwn(obj, key) ? (obj as Record<string, T>)[key] : undefined;
 }
 
 /** A record with own, enumerable properties for any name (including "__proto__"). */

@@ -45,7 +45,7 @@ const cases = [
 ];
 for (const [name, make, calls, scale] of cases) {
   const fns = builds.map(make);
-  for (let i = 0; i < calls; i++) fns.forEach((f) => f());
+  for (let i = 0; i < calls; i++) fns.forEach((f) => { f(); });
   const times = fns.map(() => []);
   for (let round = 0; round < 30; round++)
     fns.forEach((f, k) => {

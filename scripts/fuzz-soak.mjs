@@ -161,8 +161,7 @@ function runChild(seed, from, to) {
     let stats = null;
     p.stdout.on('data', (d) => {
       out += d;
-      let nl;
-      while ((nl = out.indexOf('\n')) >= 0) {
+      for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
         const line = out.slice(0, nl);
         out = out.slice(nl + 1);
         if (line.startsWith('FUZZ-FINDING ')) findings.push(JSON.parse(line.slice(13)));
@@ -233,7 +232,8 @@ async function parent() {
         total.skipped += r.stats.skipped;
         for (const [k, v] of Object.entries(r.stats.threw)) total.threw[k] = (total.threw[k] ?? 0) + v;
         for (const [k, v] of Object.entries(r.stats.perSpec)) {
-          const t = (total.perSpec[k] ??= { calls: 0, ok: 0, threw: 0 });
+          total.perSpec[k] ??= { calls: 0, ok: 0, threw: 0 };
+          const t = total.perSpec[k];
           t.calls += v.calls;
           t.ok += v.ok;
           t.threw += v.threw;

@@ -34,7 +34,7 @@ for (const config of configs) {
   }
   const env = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' };
   const test = step('ctest', ['--test-dir', dir, '--output-on-failure', '--timeout', '900'], env);
-  process.stdout.write(test.out.split('\n').map((l) => `[${config.name}] ${l}`).join('\n') + '\n');
+  process.stdout.write(`${test.out.split('\n').map((l) => `[${config.name}] ${l}`).join('\n')}\n`);
   const m = /(\d+)% tests passed, (\d+) tests failed out of (\d+)/.exec(test.out);
   if (m) {
     failed += Number(m[2]);

@@ -1,6 +1,7 @@
 // `npm test`: the whole suite. Builds the TypeScript (ESM + CJS, which the package tests load),
-// typechecks lib/, test/ and bench/, runs vitest, then the native unit tests (ctest, plain and under
-// AddressSanitizer + UndefinedBehaviorSanitizer), and ends with one plain line:
+// typechecks lib/, test/ and bench/, lints (Biome) and checks the formatting (Biome, clang-format), runs
+// vitest, then the native unit tests (ctest, plain and under AddressSanitizer + UndefinedBehaviorSanitizer),
+// and ends with one plain line:
 //   N passed, N failed[, N skipped]
 // Set TAPEGRAD_SKIP_NATIVE_TESTS=1 to run only the JS side (e.g. for the TAPEGRAD_ISA variants).
 import { spawnSync } from 'node:child_process';
@@ -24,6 +25,14 @@ function step(label, cmd, args, env = {}) {
 if (step('build TypeScript (dist/esm, dist/cjs)', process.execPath, [path.join(root, 'scripts', 'build-ts.mjs')])) passed++;
 else failed++;
 if (step('typecheck', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'])) passed++;
+else failed++;
+// Biome's linter (biome.jsonc), warnings included; `npm run lint` runs the same and also shows information-level notes.
+const biome = require.resolve('@biomejs/biome/bin/biome');
+const lintArgs = ['ci', '--formatter-enabled=false', '--error-on-warnings', '--diagnostic-level=warn', '.'];
+if (step('lint (biome ci, linter)', process.execPath, [biome, ...lintArgs])) passed++;
+else failed++;
+const formatScript = path.join(root, 'scripts', 'format.mjs');
+if (step('format (biome format, clang-format --dry-run --Werror)', process.execPath, [formatScript, '--check'])) passed++;
 else failed++;
 
 const vitestSummary = path.join(tmp, 'vitest.json');

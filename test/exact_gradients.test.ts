@@ -164,7 +164,7 @@ describe('in-place ops found by the differential suite', () => {
     const l = tg.nn.functional.crossEntropy(z, tg.tensor(new Int32Array([0, 2]), { shape: [1, 2], dtype: 'int32' }), { reduction: 'none' });
     l.add_(1).sum().backward();
     const expected = [-0.84027, 0.015876, 0.71587, 0.11731, 0.1244, -0.13319]; // PyTorch 1.13
-    (z.grad!.data as Float64Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
+    (z.grad!.data as Float64Array).forEach((v, i) => { expect(v).toBeCloseTo(expected[i], 4); });
   });
 
   it('with the tensor itself as the other operand (y.add_(y), y.mul_(y), y.div_(y))', () => {

@@ -49,7 +49,10 @@ describe('tg.func', () => {
     expect(() => tg.autograd.gradgradcheck(() => 3 as any, [t([1]).requiresGrad_()])).toThrow(/^gradgradcheck: the function must return a Tensor/);
     // With nothing to differentiate, fn is not run at all (it got the non-tensors: 'x.sin is not a function').
     let ran = false;
-    expect(() => tg.autograd.gradgradcheck((x: tg.Tensor) => ((ran = true), x.sin()), [1.5 as any])).toThrow(new Error('gradgradcheck: no input requires grad; nothing to check'));
+    expect(() => tg.autograd.gradgradcheck((x: tg.Tensor) => {
+      ran = true;
+      return x.sin();
+    }, [1.5 as any])).toThrow(new Error('gradgradcheck: no input requires grad; nothing to check'));
     expect(ran).toBe(false);
   });
 });

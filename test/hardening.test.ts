@@ -13,7 +13,7 @@ import { empty } from '../lib/nn/util.js';
 
 /** fn must throw an instance of exactly `cls` with exactly `message`. */
 function expectError(fn: () => unknown, cls: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor, message: string): void {
-  let caught: unknown = undefined;
+  let caught: unknown;
   let threw = false;
   try {
     fn();
@@ -358,11 +358,11 @@ describe('hardening', () => {
         return `[${items.map((v) => (v === '...' ? v : scalar(v as number | boolean, dtype))).join(', ')}]`;
       }
       const rows = value.length > 12 ? [...value.slice(0, 6), null, ...value.slice(-6)] : value;
-      return `[${rows.map((r) => (r === null ? '...' : nested(r, dtype, indent + 1))).join(',\n' + ' '.repeat(indent + 1))}]`;
+      return `[${rows.map((r) => (r === null ? '...' : nested(r, dtype, indent + 1))).join(`,\n${' '.repeat(indent + 1)}`)}]`;
     };
     const old = (t: tg.Tensor): string => {
       const extras = [t.dtype !== 'float32' ? `dtype=${t.dtype}` : '', t.requiresGrad ? 'requiresGrad=true' : ''].filter(Boolean);
-      return `tensor(${nested(t.toArray(), t.dtype)}${extras.length ? ', ' + extras.join(', ') : ''})`;
+      return `tensor(${nested(t.toArray(), t.dtype)}${extras.length ? `, ${extras.join(', ')}` : ''})`;
     };
     tg.manualSeed(3);
     for (const shape of [[], [0], [1], [5], [12], [13], [30], [2, 0], [0, 3], [3, 4], [13, 2], [2, 13], [14, 15], [2, 3, 4], [3, 13, 14], [1, 1, 1, 20]])

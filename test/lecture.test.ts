@@ -8,7 +8,7 @@ function expectClose(got: number | number[], want: number | number[], tol = 1e-1
   const g = Array.isArray(got) ? got : [got];
   const w = Array.isArray(want) ? want : [want];
   expect(g.length).toBe(w.length);
-  g.forEach((v, i) => expect(Math.abs(v - w[i])).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(w[i]))));
+  g.forEach((v, i) => { expect(Math.abs(v - w[i])).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(w[i]))); });
 }
 
 describe('lecture examples', () => {

@@ -6,7 +6,7 @@
 // inputs' nodes (or to leaf tensors), the saved tensors, and the per-pass bookkeeping of the engine.
 import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
 import { adjustGraphBytes, POOL_MIN_BYTES, recycleStorage } from '../memory.js';
-import { describe, formatShape, sizeOf } from '../shape.js';
+import { describe, formatShape } from '../shape.js';
 import { Tensor, checkStorage, viewOf, type GradHook } from '../tensor.js';
 import type { DType } from '../dtype.js';
 
@@ -87,7 +87,10 @@ export class FunctionCtx<Saved extends object = UntypedSaved> {
         if (a._requiresGrad) {
           needs[i] = true;
           next[i] = a.gradFn ?? a;
-          if (a._outputIndex !== 0) (this._nextOutput ??= new Array<number>(n).fill(0))[i] = a._outputIndex;
+          if (a._outputIndex !== 0) {
+            this._nextOutput ??= new Array<number>(n).fill(0);
+            this._nextOutput[i] = a._outputIndex;
+          }
           continue;
         }
       } else {
@@ -110,7 +113,8 @@ export class FunctionCtx<Saved extends object = UntypedSaved> {
    * checks them against in-place modification and frees them after backward.
    */
   get saved(): Saved {
-    return (this._savedFields ??= {} as Saved);
+    this._savedFields ??= {} as Saved;
+    return this._savedFields;
   }
 
   set saved(value: Saved) {
@@ -135,7 +139,10 @@ export class FunctionCtx<Saved extends object = UntypedSaved> {
       if (!(t instanceof Tensor))
         throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${describe(t)}`);
       if (t.data.length === 0) checkStorage(t, this.name, `saved tensor ${i}`);
-      if (t._ver !== null && t._ver.version !== 0) (versions ??= new Array<number>(tensors.length).fill(0))[i] = t._ver.version;
+      if (t._ver !== null && t._ver.version !== 0) {
+        versions ??= new Array<number>(tensors.length).fill(0);
+        versions[i] = t._ver.version;
+      }
       if (t.data.byteLength >= POOL_MIN_BYTES) {
         // Only pooled storage can be recycled, so only it is counted (which keeps small graphs free of it).
         bytes += t.data.byteLength;
@@ -238,8 +245,8 @@ export class FunctionCtx<Saved extends object = UntypedSaved> {
 
   /** @internal */
   _retain(outputIndex: number, t: Tensor): void {
-    const retained = (this._retained ??= []);
-    retained[outputIndex] = t;
+    this._retained ??= [];
+    this._retained[outputIndex] = t;
   }
 
   /** @internal */
@@ -249,8 +256,9 @@ export class FunctionCtx<Saved extends object = UntypedSaved> {
 
   /** @internal */
   _addHook(outputIndex: number, fn: GradHook): { remove(): void } {
-    const all = (this._outHooks ??= []);
-    const hooks = (all[outputIndex] ??= []);
+    this._outHooks ??= [];
+    const hooks = this._outHooks[outputIndex] ?? [];
+    this._outHooks[outputIndex] = hooks;
     hooks.push(fn);
     return {
       remove: () => {
@@ -341,6 +349,7 @@ export type ApplyResult<F extends FunctionClass> = ReturnType<F['forward']>;
  * is written with tensor ops, so that it can itself be recorded (createGraph). A subclass that does
  * not override setupContext gets the older style forward(ctx, ...inputs).
  */
+// biome-ignore lint/complexity/noStaticOnlyClass: subclassed with static forward/backward, as torch.autograd.Function
 export class Function {
   static forward(..._args: unknown[]): unknown {
     throw new Error(`${this.name}: a Function subclass must implement static forward()`);
@@ -444,8 +453,8 @@ function wireOutputs(ctx: FunctionCtx, args: unknown[], output: unknown): unknow
 }
 
 function wireOne(ctx: FunctionCtx, args: unknown[], out: Tensor, index: number): Tensor {
-  if (ctx._nonDifferentiable !== null && ctx._nonDifferentiable.includes(out)) return out;
-  if (ctx._dirty !== null && ctx._dirty.includes(out)) {
+  if (ctx._nonDifferentiable?.includes(out)) return out;
+  if (ctx._dirty?.includes(out)) {
     if (!args.includes(out)) throw new Error(`${ctx._fn.name}: markDirty was given a tensor that is not an input`);
     if (out.gradFn === null && out._requiresGrad)
       throw new Error(`${ctx._fn.name}: a leaf tensor that requires grad is being modified in place; use noGrad or clone it first`);

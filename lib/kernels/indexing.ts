@@ -106,7 +106,7 @@ export function checkIndices(idx: TypedArray, limit: number, op: string, dim: nu
   for (let k = 0; k < idx.length; k++) {
     const v = idx[k];
     if (v < 0 || v >= limit) {
-      const valid = limit === 0 ? 'dim ' + dim + ' is empty, so no index is valid' : `valid indices are 0..${limit - 1}`;
+      const valid = limit === 0 ? `dim ${dim} is empty, so no index is valid` : `valid indices are 0..${limit - 1}`;
       throw new RangeError(`${op}: index ${v} is out of range for dim ${dim} of size ${limit} (${valid})`);
     }
   }

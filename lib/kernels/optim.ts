@@ -66,8 +66,8 @@ export function adamUpdate(
     return;
   }
   const { lr, beta1, beta2, eps, weightDecay: wd, decoupled, amsgrad, maximize } = h;
-  const stepSize = lr / (1 - Math.pow(beta1, step));
-  const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+  const stepSize = lr / (1 - beta1 ** step);
+  const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
   const decay = decoupled ? 1 - lr * wd : 1;
   for (let i = 0; i < n; i++) {
     let gi = maximize ? -g[i] : g[i];

@@ -9,7 +9,7 @@ import { ELEMENTWISE_NATIVE_MIN_ELEMENTS } from './routing.js';
 export type ReduceName = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 
 const nativeReduce = new Map<string, number>();
-native.reduceOps.forEach((name, i) => nativeReduce.set(name, i));
+native.reduceOps.forEach((name, i) => { nativeReduce.set(name, i); });
 
 /** The shape after reducing dims (sorted, unique, in range), with or without the reduced dims kept as 1. */
 export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {

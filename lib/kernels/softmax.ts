@@ -1,7 +1,7 @@
 // Softmax / log-softmax kernels without autograd, forward and backward, along one dim viewed as
 // (outer, n, inner). Large tensors go to the fused native kernels (native/src/ops/softmax.cc); small
 // ones run the same algorithm here in JS (max shift, double accumulation), so both paths agree.
-import { allocate, allocateUninitialized, type FloatArray } from '../dtype.js';
+import { allocateUninitialized, type FloatArray } from '../dtype.js';
 import { native } from '../native.js';
 import { blocksAround, formatValue } from '../shape.js';
 import { Tensor } from '../tensor.js';

@@ -73,7 +73,7 @@ function isPlainBuiltin(m: Module): boolean {
   const cls = m.constructor as { prototype: Module };
   return (
     PLAIN_LAYERS.has(cls) && m.call === Module.prototype.call && m.forward === cls.prototype.forward &&
-    !Object.prototype.hasOwnProperty.call(m, 'forward') && !Object.prototype.hasOwnProperty.call(m, 'call')
+    !Object.hasOwn(m, 'forward') && !Object.hasOwn(m, 'call')
   );
 }
 

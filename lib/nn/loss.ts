@@ -26,10 +26,10 @@ function checkPair(input: Tensor, target: Tensor, fn: string): void {
   if (input.dtype !== target.dtype) throw new TypeError(`${fn}: input and target must have the same dtype, got input ${input.dtype} and target ${target.dtype}`);
 }
 
-function optionsObject(o: unknown, fn: string): Record<string, any> {
+function optionsObject(o: unknown, fn: string): Record<string, unknown> {
   if (o === undefined) return {};
   if (typeof o !== 'object' || o === null) throw new TypeError(`${fn}: options must be an object, got ${describe(o)}`);
-  return o as Record<string, any>;
+  return o as Record<string, unknown>;
 }
 
 /** Mean (or sum/none) of (input − target)²; input and target the same shape. */

@@ -34,6 +34,9 @@ export interface LoadStateDictResult {
 
 const NAME_RE = /^[^.]+$/;
 
+/** A module seen as its named fields (registration reads and writes them by name). */
+type Fields = Record<string, unknown>;
+
 /** Any module, whatever its forward takes and returns (`never`: nothing can be passed to it unchecked). */
 export type AnyModule = Module<never, unknown>;
 
@@ -68,7 +71,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     if (t !== null && !t.isLeaf)
       throw new Error(`registerParameter: parameter '${name}' must be a leaf tensor (use detach()); it was produced by ${t.gradFn!.name}`);
     this._claim(name, 'registerParameter');
-    (this as any)[name] = t;
+    (this as unknown as Fields)[name] = t;
     this._parameterNames.push(name);
     return t;
   }
@@ -78,7 +81,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     this._checkName(name, 'registerBuffer');
     if (t !== null && !(t instanceof Tensor)) throw new TypeError(`registerBuffer: argument 't' must be a Tensor or null, got ${describe(t)}`);
     this._claim(name, 'registerBuffer');
-    (this as any)[name] = t;
+    (this as unknown as Fields)[name] = t;
     this._bufferNames.push(name);
     return t;
   }
@@ -88,7 +91,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     this._checkName(name, 'registerModule');
     if (m !== null && !(m instanceof Module)) throw new TypeError(`registerModule: argument 'm' must be a Module or null, got ${describe(m)}`);
     this._claim(name, 'registerModule');
-    (this as any)[name] = m;
+    (this as unknown as Fields)[name] = m;
     this._moduleNames.push(name);
     return m;
   }
@@ -101,7 +104,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   private _claim(name: string, fn: string): void {
     if (this._parameterNames.includes(name) || this._bufferNames.includes(name) || this._moduleNames.includes(name))
       throw new Error(`${fn}: '${name}' is already registered on this ${this.constructor.name}`);
-    if (name in this && !Object.prototype.hasOwnProperty.call(this, name))
+    if (name in this && !Object.hasOwn(this, name))
       throw new Error(`${fn}: '${name}' would shadow a method or property of ${this.constructor.name}`);
   }
 
@@ -115,7 +118,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     for (const key of Object.keys(this)) {
       if (key.startsWith('_')) continue;
       if (this._parameterNames.includes(key) || this._bufferNames.includes(key) || this._moduleNames.includes(key)) continue;
-      const v = (this as any)[key];
+      const v = (this as unknown as Fields)[key];
       if (v instanceof Module) this._moduleNames.push(key);
       else if (v instanceof Tensor && v.requiresGrad && v.isLeaf) this._parameterNames.push(key);
     }
@@ -123,7 +126,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** @internal */
   _field<T>(name: string, kind: abstract new (...a: never[]) => T): T | null {
-    const v = (this as any)[name];
+    const v = (this as unknown as Fields)[name];
     return v instanceof kind ? v : null;
   }
 
@@ -261,14 +264,14 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     if (typeof strict !== 'boolean') throw new TypeError(`loadStateDict: option 'strict' must be a boolean, got ${describe(strict)}`);
     const own = new Map<string, Tensor>();
     for (const [name, t] of Object.entries(this.stateDict())) own.set(name, t);
-    const missingKeys = [...own.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(dict, k));
+    const missingKeys = [...own.keys()].filter((k) => !Object.hasOwn(dict, k));
     const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
     const problems: string[] = [];
     if (strict && missingKeys.length > 0) problems.push(`missing key(s): ${missingKeys.map((k) => `'${k}'`).join(', ')}`);
     if (strict && unexpectedKeys.length > 0) problems.push(`unexpected key(s): ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}`);
     const copies: [Tensor, Tensor][] = [];
     for (const [name, target] of own) {
-      if (!Object.prototype.hasOwnProperty.call(dict, name)) continue;
+      if (!Object.hasOwn(dict, name)) continue;
       const src = dict[name];
       if (!(src instanceof Tensor)) {
         problems.push(`'${name}' must be a Tensor, got ${describe(src)}`);
@@ -297,7 +300,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const extra = this.extraRepr();
     if (children.length === 0) return `${this.constructor.name}(${extra})`;
     const lines = children.map(([name, m]) => `  (${name}): ${m.toString().replace(/\n/g, '\n  ')}`);
-    return `${this.constructor.name}(${extra ? extra + '\n' : '\n'}${lines.join('\n')}\n)`;
+    return `${this.constructor.name}(${extra ? `${extra}\n` : '\n'}${lines.join('\n')}\n)`;
   }
 
   /** Extra text inside toString()'s parentheses (layer sizes etc.). */

@@ -47,14 +47,14 @@ export abstract class LRScheduler {
       throw new TypeError(`${n}: expected { lastEpoch, baseLrs } with ${this.baseLrs.length} lr(s), got ${describe(s)}`);
     // Checked before anything is changed, so a refused dict leaves the scheduler as it was.
     if (!Number.isInteger(s.lastEpoch) || s.lastEpoch < 0) throw new RangeError(`${n}: 'lastEpoch' must be a non-negative integer, got ${s.lastEpoch}`);
-    s.baseLrs.forEach((v: unknown, i) => checkLr(v, n, `'baseLrs' entry ${i}`));
+    s.baseLrs.forEach((v: unknown, i) => { checkLr(v, n, `'baseLrs' entry ${i}`); });
     if (s.lastLr !== undefined) {
       if (!Array.isArray(s.lastLr) || s.lastLr.length !== this.baseLrs.length)
         throw new TypeError(`${n}: 'lastLr' must be an array of ${this.baseLrs.length} lr(s), got ${describe(s.lastLr)}`);
-      s.lastLr.forEach((v: unknown, i) => checkLr(v, n, `'lastLr' entry ${i}`));
+      s.lastLr.forEach((v: unknown, i) => { checkLr(v, n, `'lastLr' entry ${i}`); });
     }
     this.lastEpoch = s.lastEpoch;
-    s.baseLrs.forEach((v, i) => (this.baseLrs[i] = v));
+    s.baseLrs.forEach((v, i) => { this.baseLrs[i] = v; });
     this.lastLr =
       Array.isArray(s.lastLr) && s.lastLr.length === this.baseLrs.length
         ? s.lastLr.slice()
@@ -88,7 +88,7 @@ export class StepLR extends LRScheduler {
     this.gamma = finiteOption(options.gamma ?? 0.1, 'StepLR', 'gamma');
   }
   protected lrAt(base: number, epoch: number): number {
-    return base * Math.pow(this.gamma, Math.floor(epoch / this.stepSize));
+    return base * this.gamma ** Math.floor(epoch / this.stepSize);
   }
 }
 

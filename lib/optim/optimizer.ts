@@ -37,7 +37,7 @@ export abstract class Optimizer {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput>, defaults: Hyper, name: string) {
     this.name = name;
     this.defaults = defaults;
-    if (params === null || typeof params !== 'object' || typeof (params as any)[Symbol.iterator] !== 'function')
+    if (params === null || typeof params !== 'object' || typeof (params as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function')
       throw new TypeError(`${name}: argument 'params' must be an array of Tensors or of parameter groups, got ${describe(params)}`);
     // The defaults are checked here too, not only through the groups that use them (PyTorch refuses lr < 0 at once).
     this.validateGroup({ ...defaults, params: [] } as ParamGroup);
@@ -53,7 +53,7 @@ export abstract class Optimizer {
     if (group === null || typeof group !== 'object' || group instanceof Tensor || !('params' in group))
       throw new TypeError(`${n}: a parameter group must be an object { params, ... }, got ${describe(group)}`);
     const raw = group.params;
-    const params = raw instanceof Tensor ? [raw] : raw !== null && typeof (raw as any)?.[Symbol.iterator] === 'function' ? Array.from(raw) : null;
+    const params = raw instanceof Tensor ? [raw] : raw !== null && typeof (raw as Partial<Iterable<unknown>> | undefined)?.[Symbol.iterator] === 'function' ? Array.from(raw) : null;
     if (params === null) throw new TypeError(`${n}: a parameter group's 'params' must be an array of Tensors, got ${describe(raw)}`);
     params.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new TypeError(`${n}: parameter ${i} must be a Tensor, got ${describe(p)}`);

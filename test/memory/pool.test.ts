@@ -239,7 +239,7 @@ describe('intermediates inside Sequential', () => {
     // ReLU's and Tanh's outputs once backward has released the nodes that saved them.
     expect(tg.memory().recycled - m0).toBe(byGradients + 4);
     const params = model.parameters(), refParams = plain.parameters();
-    params.forEach((p, i) => expect(Array.from(p.grad!.data)).toEqual(Array.from(refParams[i].grad!.data)));
+    params.forEach((p, i) => { expect(Array.from(p.grad!.data)).toEqual(Array.from(refParams[i].grad!.data)); });
   });
 
   it('are kept while a retained graph may still need them', () => {

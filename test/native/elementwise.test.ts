@@ -74,7 +74,7 @@ const unaryRef: Record<string, (x: number, p0: number, p1: number, C: Ctor) => n
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   relu: (x) => (Number.isNaN(x) ? x : x > 0 ? x : 0),
   abs: Math.abs,
-  powScalar: (x, p) => Math.pow(x, p),
+  powScalar: (x, p) => x ** p,
   addScalar: (x, p, _, C) => x + f32(C, p),
   mulScalar: (x, p, _, C) => x * f32(C, p),
   reluMask: (x) => (x > 0 ? 1 : 0),

@@ -116,7 +116,7 @@ describe('LayerNorm', () => {
       const seg = xs.slice(s, s + k);
       const mu = seg.reduce((p, q) => p + q, 0) / k;
       const v = seg.reduce((p, q) => p + (q - mu) ** 2, 0) / k;
-      seg.forEach((q, i) => out.push(((q - mu) / Math.sqrt(v + eps)) * (w ? w[i] : 1) + (b ? b[i] : 0)));
+      seg.forEach((q, i) => { out.push(((q - mu) / Math.sqrt(v + eps)) * (w ? w[i] : 1) + (b ? b[i] : 0)); });
     }
     return out;
   }

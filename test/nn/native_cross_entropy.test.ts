@@ -19,7 +19,7 @@ describe('native.crossEntropyForward / crossEntropyBackward', () => {
       expect(loss[0]).toBeCloseTo(l - 3, make === f32 ? 6 : 14);
       native.crossEntropyBackward(z, lse, 1, 3, Int32Array.of(2), null, null, -100, 0, r, 0, dz);
       const p = [1, 2, 3].map((v) => Math.exp(v - l));
-      [p[0], p[1], p[2] - 1].forEach((want, i) => expect(dz[i]).toBeCloseTo(want, make === f32 ? 6 : 14));
+      [p[0], p[1], p[2] - 1].forEach((want, i) => { expect(dz[i]).toBeCloseTo(want, make === f32 ? 6 : 14); });
     }
   });
 

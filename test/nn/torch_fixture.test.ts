@@ -49,7 +49,7 @@ describe('losses vs PyTorch', () => {
     expect(y.shape).toEqual(c.out.shape);
     expectClose(y, c.out.data, 1e-13, 1e-12);
     y.mul(f64(c.w, c.out.shape)).sum().backward();
-    c.grads.forEach((g, i) => expectClose(inputs[i].grad!, g, 1e-13, 1e-11));
+    c.grads.forEach((g, i) => { expectClose(inputs[i].grad!, g, 1e-13, 1e-11); });
   });
 });
 

@@ -1,5 +1,5 @@
 // Slow, obviously-correct references for the indexing ops, on nested JS arrays (test use only).
-import * as tg from '../../lib/index.js';
+import type * as tg from '../../lib/index.js';
 
 export type Nested = number | Nested[];
 

@@ -16,7 +16,7 @@ class Scale extends tg.autograd.Function {
     ctx.saved = { factor };
     const shape: readonly number[] | null = ctx.inputShapes[0];
     const dtype: tg.DType | null = ctx.inputDtypes[0];
-    void shape, dtype;
+    void [shape, dtype];
     // @ts-expect-error a saved field of the wrong type
     ctx.saved = { factor: 'two' };
     // @ts-expect-error inputShapes is read-only metadata
@@ -113,7 +113,7 @@ const [value, g0] = tg.func.valueAndGrad(f, { argnums: 1 })(x, x);
 const jac: Tensor = tg.func.jacobian((v: Tensor) => v.sin())(x);
 const hess: Tensor = tg.func.hessian((v: Tensor) => v.pow(3).sum())(x);
 const [fx, vjpFn] = tg.func.vjp((v: Tensor) => v.exp(), x);
-void ga, both, value.add(g0), jac, hess, fx, vjpFn(fx);
+void [ga, both, value.add(g0), jac, hess, fx, vjpFn(fx)];
 // @ts-expect-error the transformed function keeps f's arity
 tg.func.grad(f)(x);
 // @ts-expect-error a number where f wants a Tensor
