@@ -13,7 +13,15 @@ const n = x.size;
 
 const cases = [
   ['peer: Float32Array.slice', () => x.data.slice()],
-  ['peer: JS copy loop', () => { const o = new Float32Array(n); const s = x.data; for (let k = 0; k < n; k++) o[k] = s[k]; return o; }],
+  [
+    'peer: JS copy loop',
+    () => {
+      const o = new Float32Array(n);
+      const s = x.data;
+      for (let k = 0; k < n; k++) o[k] = s[k];
+      return o;
+    },
+  ],
   ['cat([x, y], 0)', () => tg.cat([x, y], 0)],
   ['cat([x, y], 1)', () => tg.cat([x, y], 1)],
   ['stack([x, y], 2)', () => tg.stack([x, y], 2)],

@@ -164,7 +164,7 @@ function sample(fn, reps) {
 }
 
 function timeSamples(fn, reps, samples) {
-  fn();  // warm-up: packing buffers, page faults, thread start
+  fn(); // warm-up: packing buffers, page faults, thread start
   const times = [];
   for (let s = 0; s < samples; s++) times.push(sample(fn, reps));
   return times;
@@ -175,7 +175,7 @@ function timeSamples(fn, reps, samples) {
 // on 2 cores that halves our second thread for whatever runs next (ours sleep, so the reverse does
 // not happen). The pause lets them go back to sleep before the next row.
 async function measureRow(ours, reps, py, req, threads) {
-  ours();  // warm-up: packing buffers, page faults, thread start
+  ours(); // warm-up: packing buffers, page faults, thread start
   const mine = [];
   for (let s = 0; s < SAMPLES; s++) mine.push(sample(ours, reps));
   let theirs = [];
@@ -187,12 +187,16 @@ async function measureRow(ours, reps, py, req, threads) {
 }
 
 function squareOurs(Arr, n) {
-  const a = rand(Arr, n * n), b = rand(Arr, n * n), c = new Arr(n * n);
+  const a = rand(Arr, n * n),
+    b = rand(Arr, n * n),
+    c = new Arr(n * n);
   return () => native.gemm(a, 0, n, 1, b, 0, n, 1, c, 0, n, 1, n, n, n, 1, 0);
 }
 
 function squareJs(Arr, n, reps) {
-  const a = rand(Arr, n * n), b = rand(Arr, n * n), c = new Arr(n * n);
+  const a = rand(Arr, n * n),
+    b = rand(Arr, n * n),
+    c = new Arr(n * n);
   const ikj = () => {
     c.fill(0);
     for (let i = 0; i < n; i++) {
@@ -208,12 +212,16 @@ function squareJs(Arr, n, reps) {
 }
 
 function linearOurs(Arr) {
-  const W = rand(Arr, 4096 * 4096), X = rand(Arr, 4096 * 64), dS = rand(Arr, 4096 * 64);
-  const S = new Arr(4096 * 64), dW = new Arr(4096 * 4096), dX = new Arr(4096 * 64);
+  const W = rand(Arr, 4096 * 4096),
+    X = rand(Arr, 4096 * 64),
+    dS = rand(Arr, 4096 * 64);
+  const S = new Arr(4096 * 64),
+    dW = new Arr(4096 * 4096),
+    dX = new Arr(4096 * 64);
   return () => {
-    native.gemm(W, 0, 4096, 1, X, 0, 64, 1, S, 0, 64, 1, 4096, 64, 4096, 1, 0);      // S = W·X
-    native.gemm(dS, 0, 64, 1, X, 0, 1, 64, dW, 0, 4096, 1, 4096, 4096, 64, 1, 0);    // dW = dS·Xᵀ
-    native.gemm(W, 0, 1, 4096, dS, 0, 64, 1, dX, 0, 64, 1, 4096, 64, 4096, 1, 0);    // dX = Wᵀ·dS
+    native.gemm(W, 0, 4096, 1, X, 0, 64, 1, S, 0, 64, 1, 4096, 64, 4096, 1, 0); // S = W·X
+    native.gemm(dS, 0, 64, 1, X, 0, 1, 64, dW, 0, 4096, 1, 4096, 4096, 64, 1, 0); // dW = dS·Xᵀ
+    native.gemm(W, 0, 1, 4096, dS, 0, 64, 1, dX, 0, 64, 1, 4096, 64, 4096, 1, 0); // dX = Wᵀ·dS
   };
 }
 
@@ -221,16 +229,22 @@ function linearOurs(Arr) {
 const fmt = (x, w, d = 1) => (typeof x === 'number' ? x.toFixed(d) : x).padStart(w);
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`tapegrad GEMM benchmark — ${cpu}, ${os.cpus().length} logical CPUs, Node ${process.version}`);
-console.log(`tapegrad kernels: ${native.isa()} (hardware ${native.hardwareIsa()}), default threads ${native.getNumThreads()}`);
+console.log(
+  `tapegrad kernels: ${native.isa()} (hardware ${native.hardwareIsa()}), default threads ${native.getNumThreads()}`,
+);
 
 const pythons = {};
 for (const t of THREADS) pythons[t] = await startPython(t);
 const p1 = pythons[THREADS[0]];
 if (p1.error) console.log(`OpenBLAS: not available — ${p1.error}`);
 else
-  console.log(`OpenBLAS: numpy ${p1.info.numpy}, ${p1.info.config}; kernel/coretype in use: ${p1.info.core ?? 'unknown'}` +
-    ' (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that child only; OPENBLAS_NUM_THREADS = threads)');
-console.log(`medians of ${SAMPLES} samples per row (ours, then OpenBLAS, then a ${PAUSE_MS} ms pause on 2 threads); JS = plain i-k-j loop (single-threaded, n <= ${JS_MAX_N} only)\n`);
+  console.log(
+    `OpenBLAS: numpy ${p1.info.numpy}, ${p1.info.config}; kernel/coretype in use: ${p1.info.core ?? 'unknown'}` +
+      ' (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that child only; OPENBLAS_NUM_THREADS = threads)',
+  );
+console.log(
+  `medians of ${SAMPLES} samples per row (ours, then OpenBLAS, then a ${PAUSE_MS} ms pause on 2 threads); JS = plain i-k-j loop (single-threaded, n <= ${JS_MAX_N} only)\n`,
+);
 
 const defaultThreads = native.getNumThreads();
 const jsCache = new Map();
@@ -242,17 +256,26 @@ for (const dtype of DTYPES) {
     for (const n of SIZES) {
       const flops = 2 * n * n * n;
       const reps = repsFor(flops);
-      const { mine, theirs } = await measureRow(squareOurs(Arr, n), reps, pythons[threads], { kind: 'square', dtype, n }, threads);
+      const { mine, theirs } = await measureRow(
+        squareOurs(Arr, n),
+        reps,
+        pythons[threads],
+        { kind: 'square', dtype, n },
+        threads,
+      );
       const ours = flops / median(mine) / 1e9;
       const blas = theirs.length ? flops / median(theirs) / 1e9 : 'not available';
       let js = 'skipped';
       if (n <= JS_MAX_N) {
         const key = `${dtype}${n}`;
-        if (!jsCache.has(key)) jsCache.set(key, flops / median(squareJs(Arr, n, Math.max(1, Math.round(reps / 60)))) / 1e9);
+        if (!jsCache.has(key))
+          jsCache.set(key, flops / median(squareJs(Arr, n, Math.max(1, Math.round(reps / 60)))) / 1e9);
         js = jsCache.get(key);
       }
       const ratio = typeof blas === 'number' ? (ours / blas).toFixed(2) : '-';
-      console.log(`${dtype.padEnd(8)} ${String(threads).padStart(7)} ${String(n).padStart(6)} ${fmt(ours, 14)} ${fmt(blas, 18)} ${fmt(js, 12, 2)} ${ratio.padStart(15)}`);
+      console.log(
+        `${dtype.padEnd(8)} ${String(threads).padStart(7)} ${String(n).padStart(6)} ${fmt(ours, 14)} ${fmt(blas, 18)} ${fmt(js, 12, 2)} ${ratio.padStart(15)}`,
+      );
     }
   }
 }
@@ -262,11 +285,19 @@ if (LINEAR) {
   console.log('threads   ours ms   OpenBLAS ms   JS ms     OpenBLAS/ours (time ratio ours/OpenBLAS)');
   for (const threads of THREADS) {
     native.setNumThreads(threads);
-    const { mine, theirs } = await measureRow(linearOurs(Float32Array), 1, pythons[threads], { kind: 'linear', dtype: 'f32' }, threads);
+    const { mine, theirs } = await measureRow(
+      linearOurs(Float32Array),
+      1,
+      pythons[threads],
+      { kind: 'linear', dtype: 'f32' },
+      threads,
+    );
     const ours = median(mine) * 1e3;
     const blas = theirs.length ? median(theirs) * 1e3 : 'not available';
     const ratio = typeof blas === 'number' ? `${(blas / ours).toFixed(2)} (${(ours / blas).toFixed(2)})` : '-';
-    console.log(`${String(threads).padStart(7)} ${fmt(ours, 9)} ${fmt(blas, 13)} ${'skipped'.padStart(8)}     ${ratio}`);
+    console.log(
+      `${String(threads).padStart(7)} ${fmt(ours, 9)} ${fmt(blas, 13)} ${'skipped'.padStart(8)}     ${ratio}`,
+    );
   }
 }
 native.setNumThreads(defaultThreads);

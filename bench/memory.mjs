@@ -30,7 +30,8 @@ async function matmulWorker(threads, m, k, n) {
   const { gemm } = await import('../dist/esm/kernels/matmul.js');
   tg.setNumThreads(threads);
   tg.manualSeed(0);
-  const a = tg.randn([m, k]), b = tg.randn([k, n]);
+  const a = tg.randn([m, k]),
+    b = tg.randn([k, n]);
   const calls = QUICK ? 100 : 300;
   // Fresh outputs are timed in the steady state a training loop reaches: the warm-up allocates more
   // than V8 lets external memory grow before it collects (~64 MiB), so collected blocks are back in
@@ -50,7 +51,16 @@ async function matmulWorker(threads, m, k, n) {
     previous = c;
   }, calls);
   const out = new Float32Array(m * n);
-  const kernel = timeCalls(() => gemm(m, n, k, 1, { data: a.data, offset: 0, rs: k, cs: 1 }, { data: b.data, offset: 0, rs: n, cs: 1 }, 0, { data: out, offset: 0, rs: n, cs: 1 }), calls);
+  const kernel = timeCalls(
+    () =>
+      gemm(m, n, k, 1, { data: a.data, offset: 0, rs: k, cs: 1 }, { data: b.data, offset: 0, rs: n, cs: 1 }, 0, {
+        data: out,
+        offset: 0,
+        rs: n,
+        cs: 1,
+      }),
+    calls,
+  );
   return { fresh, freshMean, pooled, kernel };
 }
 
@@ -61,11 +71,15 @@ async function linearWorker(threads) {
   const W = tg.randn([4096, 4096], { requiresGrad: true });
   const X = tg.randn([4096, 64], { requiresGrad: true });
   const G = tg.randn([4096, 64]);
-  const ms = timeCalls(() => {
-    W.grad = null;
-    X.grad = null;
-    W.matmul(X).backward(G);
-  }, QUICK ? 5 : 15, 3);
+  const ms = timeCalls(
+    () => {
+      W.grad = null;
+      X.grad = null;
+      W.matmul(X).backward(G);
+    },
+    QUICK ? 5 : 15,
+    3,
+  );
   return { ms };
 }
 
@@ -74,7 +88,8 @@ async function trainWorker(threads, steps) {
   tg.setNumThreads(threads);
   const step = mlpTrainingStep(tg);
   const times = [];
-  let rss100 = 0, rssMax = 0;
+  let rss100 = 0,
+    rssMax = 0;
   for (let i = 0; i < steps; i++) {
     const t0 = process.hrtime.bigint();
     step();
@@ -83,7 +98,13 @@ async function trainWorker(threads, steps) {
     if (i >= 99) rssMax = Math.max(rssMax, process.memoryUsage.rss());
   }
   const m = tg.memory();
-  return { ms: median(times.slice(20)), growthMB: (rssMax - rss100) / MB, peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB, fromPool: m.fromPool, fresh: m.fresh };
+  return {
+    ms: median(times.slice(20)),
+    growthMB: (rssMax - rss100) / MB,
+    peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
+    fromPool: m.fromPool,
+    fresh: m.fresh,
+  };
 }
 
 // ---- peers (python3 children) ------------------------------------------------------------------
@@ -154,7 +175,9 @@ function jaxEnv(threads) {
 }
 
 function child(kind, args) {
-  const r = spawnSync(process.execPath, [here, '--worker', kind, ...args.map(String), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [here, '--worker', kind, ...args.map(String), ...(QUICK ? ['--quick'] : [])], {
+    encoding: 'utf8',
+  });
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {
@@ -164,11 +187,16 @@ function child(kind, args) {
 
 if (process.argv[2] === '--worker') {
   const kindName = process.argv[3];
-  const a = process.argv.slice(4).filter((s) => s !== '--quick').map(Number);
+  const a = process.argv
+    .slice(4)
+    .filter((s) => s !== '--quick')
+    .map(Number);
   const res =
-    kindName === 'matmul' ? await matmulWorker(a[0], a[1], a[2], a[3])
-    : kindName === 'linear' ? await linearWorker(a[0])
-    : await trainWorker(a[0], a[1]);
+    kindName === 'matmul'
+      ? await matmulWorker(a[0], a[1], a[2], a[3])
+      : kindName === 'linear'
+        ? await linearWorker(a[0])
+        : await trainWorker(a[0], a[1]);
   console.log(JSON.stringify(res));
   process.exit(0);
 }
@@ -180,18 +208,39 @@ const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8'
 console.log('\n# a.matmul(b), float32, median of the calls (and the mean of a long run of fresh outputs, which');
 console.log('# includes the collections they cause); "disposed" frees each output once the next one exists');
 const mmRows = [];
-for (const [m, k, n] of [[256, 256, 256], [128, 784, 512], [128, 512, 256]])
+for (const [m, k, n] of [
+  [256, 256, 256],
+  [128, 784, 512],
+  [128, 512, 256],
+])
   for (const threads of [1, 2]) {
     const r = child('matmul', [threads, m, k, n]);
     if (r.error) mmRows.push([`${m}×${k}·${k}×${n}`, threads, 'failed', '', '', '', '', '', r.error.slice(0, 80)]);
     else
       mmRows.push([
-        `${m}×${k}·${k}×${n}`, threads, fmt(r.fresh, 3), fmt(r.freshMean, 3), fmt(r.pooled, 3), fmt(r.kernel, 3),
-        fmt(r.fresh / r.kernel), fmt(r.freshMean / r.kernel), fmt(r.pooled / r.kernel),
+        `${m}×${k}·${k}×${n}`,
+        threads,
+        fmt(r.fresh, 3),
+        fmt(r.freshMean, 3),
+        fmt(r.pooled, 3),
+        fmt(r.kernel, 3),
+        fmt(r.fresh / r.kernel),
+        fmt(r.freshMean / r.kernel),
+        fmt(r.pooled / r.kernel),
       ]);
   }
 table(
-  ['product', 'threads', 'fresh ms', 'fresh mean ms', 'disposed ms', 'preallocated ms', 'fresh/prealloc', 'mean/prealloc', 'disposed/prealloc'],
+  [
+    'product',
+    'threads',
+    'fresh ms',
+    'fresh mean ms',
+    'disposed ms',
+    'preallocated ms',
+    'fresh/prealloc',
+    'mean/prealloc',
+    'disposed/prealloc',
+  ],
   mmRows,
 );
 
@@ -200,7 +249,13 @@ const linRows = [];
 for (const threads of [1, 2]) {
   const ours = child('linear', [threads]);
   const np = hasNumpy ? python(NUMPY_LINEAR, [QUICK ? 5 : 15], threads) : null;
-  linRows.push(['tapegrad', threads, ours.error ? 'failed' : fmt(ours.ms, 1), np ? fmt(np.ms, 1) : 'not available', np && !ours.error ? fmt(ours.ms / np.ms) : '-']);
+  linRows.push([
+    'tapegrad',
+    threads,
+    ours.error ? 'failed' : fmt(ours.ms, 1),
+    np ? fmt(np.ms, 1) : 'not available',
+    np && !ours.error ? fmt(ours.ms / np.ms) : '-',
+  ]);
 }
 table(['', 'threads', 'ours ms', 'numpy ms', 'ours/numpy'], linRows);
 
@@ -211,8 +266,16 @@ for (const threads of [1, 2]) {
   const ours = child('train', [threads, steps]);
   const jax = hasJax ? python(JAX_STEP, [QUICK ? 100 : 500], threads, jaxEnv(threads)) : null;
   trainRows.push([
-    threads, ours.error ? 'failed' : fmt(ours.ms, 3), jax ? fmt(jax.ms, 3) : 'not available', jax && !ours.error ? fmt(ours.ms / jax.ms) : '-',
-    fmt(ours.growthMB, 1), fmt(ours.peakRssMB, 0), ours.error ? ours.error.slice(0, 60) : `${ours.fromPool} from pool, ${ours.fresh} fresh`,
+    threads,
+    ours.error ? 'failed' : fmt(ours.ms, 3),
+    jax ? fmt(jax.ms, 3) : 'not available',
+    jax && !ours.error ? fmt(ours.ms / jax.ms) : '-',
+    fmt(ours.growthMB, 1),
+    fmt(ours.peakRssMB, 0),
+    ours.error ? ours.error.slice(0, 60) : `${ours.fromPool} from pool, ${ours.fresh} fresh`,
   ]);
 }
-table(['threads', 'ours ms', 'JAX jit ms', 'ours/JAX', `RSS growth MB (steps 100–${steps})`, 'peak RSS MB', 'allocations'], trainRows);
+table(
+  ['threads', 'ours ms', 'JAX jit ms', 'ours/JAX', `RSS growth MB (steps 100–${steps})`, 'peak RSS MB', 'allocations'],
+  trainRows,
+);

@@ -39,12 +39,21 @@ function chainPlainJs() {
       h = out;
     }
     let g = new Float32Array(N).fill(1);
-    const ga = new Float32Array(N), gb = new Float32Array(N);
+    const ga = new Float32Array(N),
+      gb = new Float32Array(N);
     for (let i = CHAIN - 1; i >= 0; i--) {
       const prev = saved[i];
       const next = new Float32Array(N);
-      if (i % 3 === 0) for (let j = 0; j < N; j++) { ga[j] += g[j] * prev[j]; next[j] = g[j] * a[j]; }
-      else if (i % 3 === 1) for (let j = 0; j < N; j++) { gb[j] += g[j]; next[j] = g[j]; }
+      if (i % 3 === 0)
+        for (let j = 0; j < N; j++) {
+          ga[j] += g[j] * prev[j];
+          next[j] = g[j] * a[j];
+        }
+      else if (i % 3 === 1)
+        for (let j = 0; j < N; j++) {
+          gb[j] += g[j];
+          next[j] = g[j];
+        }
       else for (let j = 0; j < N; j++) next[j] = g[j] * Math.cos(prev[j]);
       g = next;
     }
@@ -72,7 +81,8 @@ function lecturePlainJs() {
   return () => {
     let acc = 0;
     for (let i = 0; i < EVALS; i++) {
-      const x = 2 + i * 1e-6, y = 3;
+      const x = 2 + i * 1e-6,
+        y = 3;
       const f = x * y + Math.sin(x);
       acc += f + (y + Math.cos(x)) + x;
     }
@@ -88,7 +98,9 @@ async function tfjsPeers() {
     return null;
   }
   await tf.setBackend('cpu');
-  const x = tf.variable(tf.randomNormal([N])), a = tf.variable(tf.randomUniform([N])), b = tf.variable(tf.randomNormal([N]));
+  const x = tf.variable(tf.randomNormal([N])),
+    a = tf.variable(tf.randomUniform([N])),
+    b = tf.variable(tf.randomNormal([N]));
   const chain = () => {
     const { grads } = tf.variableGrads(() => {
       let h = x;
@@ -101,13 +113,18 @@ async function tfjsPeers() {
   };
   const gradFn = tf.grads((x, y) => x.mul(y).add(x.sin()));
   const lecture = () => {
-    for (let i = 0; i < 2000; i++) tf.tidy(() => {
-      const xs = tf.scalar(2), ys = tf.scalar(3);
-      const [dx, dy] = gradFn([xs, ys]);
-      return dx.dataSync()[0] + dy.dataSync()[0];
-    });
+    for (let i = 0; i < 2000; i++)
+      tf.tidy(() => {
+        const xs = tf.scalar(2),
+          ys = tf.scalar(3);
+        const [dx, dy] = gradFn([xs, ys]);
+        return dx.dataSync()[0] + dy.dataSync()[0];
+      });
   };
-  return { chainMs: medianMs(chain, { repeats: 5, warmup: 1 }), lectureMs: medianMs(lecture, { repeats: 5, warmup: 1 }) };
+  return {
+    chainMs: medianMs(chain, { repeats: 5, warmup: 1 }),
+    lectureMs: medianMs(lecture, { repeats: 5, warmup: 1 }),
+  };
 }
 
 console.log(machineLine(`kernels ${tg.backendInfo().isa}`));
@@ -122,17 +139,31 @@ const tf = await tfjsPeers();
 const usPerOp = (ms) => (ms * 1000) / CHAIN;
 const evalsPerS = (ms, n = EVALS) => (n / ms) * 1000;
 console.log(`\nchain of ${CHAIN} ops on [${N}] float32 (·a, +b, sin), forward + backward, µs per op (median):`);
-table(['implementation', 'µs/op', 'ratio vs tapegrad'], [
-  ['tapegrad', fmt(usPerOp(chainOurs), 3), '1.00'],
-  ['plain JS (hand-written backward)', fmt(usPerOp(chainJs), 3), fmt(chainJs / chainOurs)],
-  ['tfjs (cpu backend)', tf ? fmt(usPerOp(tf.chainMs), 3) : 'not installed', tf ? fmt(tf.chainMs / chainOurs) : '-'],
-]);
+table(
+  ['implementation', 'µs/op', 'ratio vs tapegrad'],
+  [
+    ['tapegrad', fmt(usPerOp(chainOurs), 3), '1.00'],
+    ['plain JS (hand-written backward)', fmt(usPerOp(chainJs), 3), fmt(chainJs / chainOurs)],
+    ['tfjs (cpu backend)', tf ? fmt(usPerOp(tf.chainMs), 3) : 'not installed', tf ? fmt(tf.chainMs / chainOurs) : '-'],
+  ],
+);
 console.log(`  target: <= 1 µs/op  -> ${usPerOp(chainOurs) <= 1 ? 'met' : 'missed'}`);
 
 console.log(`\nf(x, y) = x·y + sin(x), float64, value and both gradients read back, evaluations/s (median):`);
-table(['implementation', 'evals/s', 'ratio vs tapegrad'], [
-  ['tapegrad', fmt(evalsPerS(lectureOurs), 0), '1.00'],
-  ['plain JS numbers (hand-written derivative)', fmt(evalsPerS(lectureJs), 0), fmt(evalsPerS(lectureJs) / evalsPerS(lectureOurs))],
-  ['tfjs (cpu backend)', tf ? fmt(evalsPerS(tf.lectureMs, 2000), 0) : 'not installed', tf ? fmt(evalsPerS(tf.lectureMs, 2000) / evalsPerS(lectureOurs)) : '-'],
-]);
+table(
+  ['implementation', 'evals/s', 'ratio vs tapegrad'],
+  [
+    ['tapegrad', fmt(evalsPerS(lectureOurs), 0), '1.00'],
+    [
+      'plain JS numbers (hand-written derivative)',
+      fmt(evalsPerS(lectureJs), 0),
+      fmt(evalsPerS(lectureJs) / evalsPerS(lectureOurs)),
+    ],
+    [
+      'tfjs (cpu backend)',
+      tf ? fmt(evalsPerS(tf.lectureMs, 2000), 0) : 'not installed',
+      tf ? fmt(evalsPerS(tf.lectureMs, 2000) / evalsPerS(lectureOurs)) : '-',
+    ],
+  ],
+);
 console.log(`  target: >= 500 000 evals/s  -> ${evalsPerS(lectureOurs) >= 500000 ? 'met' : 'missed'}`);

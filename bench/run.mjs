@@ -5,12 +5,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const available = readdirSync(here).filter((f) => f.endsWith('.mjs') && !['run.mjs', 'util.mjs'].includes(f)).map((f) => f.slice(0, -4)).sort();
+const available = readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && !['run.mjs', 'util.mjs'].includes(f))
+  .map((f) => f.slice(0, -4))
+  .sort();
 const wanted = process.argv.slice(2);
-for (const name of wanted) if (!available.includes(name)) {
-  console.error(`bench: unknown benchmark '${name}'; available: ${available.join(', ')}`);
-  process.exit(2);
-}
+for (const name of wanted)
+  if (!available.includes(name)) {
+    console.error(`bench: unknown benchmark '${name}'; available: ${available.join(', ')}`);
+    process.exit(2);
+  }
 let status = 0;
 for (const name of wanted.length ? wanted : available) {
   console.log(`\n== bench/${name} ==`);

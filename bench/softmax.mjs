@@ -7,7 +7,12 @@ import { native } from '../dist/esm/native.js';
 import { fmt, machineLine, medianMs, table } from './util.mjs';
 
 native.setNumThreads(1);
-const shapes = [[128, 10], [128, 1000], [1024, 1024], [64, 512, 8]]; // the last: softmax over the middle dim
+const shapes = [
+  [128, 10],
+  [128, 1000],
+  [1024, 1024],
+  [64, 512, 8],
+]; // the last: softmax over the middle dim
 
 function jsSoftmax(x, y, outer, n, inner) {
   for (let o = 0; o < outer; o++)
@@ -27,9 +32,15 @@ for (const shape of shapes) {
   const size = outer * n * inner;
   const x = new Float32Array(size).map((_, i) => Math.sin(i * 12.9898) * 4);
   const g = new Float32Array(size).map((_, i) => Math.cos(i * 4.1414));
-  const y = new Float32Array(size), dx = new Float32Array(size);
+  const y = new Float32Array(size),
+    dx = new Float32Array(size);
   const reps = Math.max(1, Math.round(2e6 / size));
-  const per = (fn) => (medianMs(() => { for (let r = 0; r < reps; r++) fn(); }) * 1000) / reps;
+  const per = (fn) =>
+    (medianMs(() => {
+      for (let r = 0; r < reps; r++) fn();
+    }) *
+      1000) /
+    reps;
   const fwd = per(() => native.softmax(x, y, outer, n, inner, false));
   const logFwd = per(() => native.softmax(x, y, outer, n, inner, true));
   native.softmax(x, y, outer, n, inner, false);

@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { fmt, machineLine, table } from './util.mjs';
 
 const here = fileURLToPath(import.meta.url);
-const BATCH = 128, SIZES = [784, 512, 256, 10], LR = 0.05, WARMUP = 5;
+const BATCH = 128,
+  SIZES = [784, 512, 256, 10],
+  LR = 0.05,
+  WARMUP = 5;
 const argSteps = process.argv.indexOf('--steps');
 const STEPS = argSteps > 0 ? Number(process.argv[argSteps + 1]) : 60;
 const MB = 1024 * 1024;
@@ -114,20 +117,27 @@ async function tfjsWorker(backend) {
   const params = [];
   for (let i = 0; i + 1 < SIZES.length; i++) {
     const [fin, fout] = [SIZES[i], SIZES[i + 1]];
-    params.push(tf.variable(tf.tensor2d(normal(fin * fout, 1 / Math.sqrt(fin)), [fin, fout])), tf.variable(tf.zeros([fout])));
+    params.push(
+      tf.variable(tf.tensor2d(normal(fin * fout, 1 / Math.sqrt(fin)), [fin, fout])),
+      tf.variable(tf.zeros([fout])),
+    );
   }
   const x = tf.tensor2d(normal(BATCH * SIZES[0], 1), [BATCH, SIZES[0]]);
   const onehot = tf.oneHot(tf.tensor1d(labels(), 'int32'), SIZES[3]);
   const opt = tf.train.sgd(LR);
   const step = () => {
-    const cost = opt.minimize(() => {
-      let h = x;
-      for (let i = 0; i < params.length; i += 2) {
-        h = tf.add(tf.matMul(h, params[i]), params[i + 1]);
-        if (i + 2 < params.length) h = tf.relu(h);
-      }
-      return tf.losses.softmaxCrossEntropy(onehot, h);
-    }, true, params);
+    const cost = opt.minimize(
+      () => {
+        let h = x;
+        for (let i = 0; i < params.length; i += 2) {
+          h = tf.add(tf.matMul(h, params[i]), params[i + 1]);
+          if (i + 2 < params.length) h = tf.relu(h);
+        }
+        return tf.losses.softmaxCrossEntropy(onehot, h);
+      },
+      true,
+      params,
+    );
     const v = cost.dataSync()[0];
     cost.dispose();
     return v;
@@ -196,7 +206,11 @@ print(json.dumps({
 
 // ---- the driver -------------------------------------------------------------------------------
 function child(kind, arg) {
-  const r = spawnSync(process.execPath, ['--expose-gc', here, '--worker', kind, String(arg), '--steps', String(STEPS)], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', here, '--worker', kind, String(arg), '--steps', String(STEPS)],
+    { encoding: 'utf8' },
+  );
   const line = r.stdout.trim().split('\n').pop();
   try {
     return JSON.parse(line);
@@ -223,7 +237,11 @@ function torchRun(py, threads) {
   delete env.OPENBLAS_L2_SIZE;
   // Both of PyTorch's pools (OpenMP and OpenBLAS's own) get the thread count, so "1 thread" means
   // one; otherwise OpenBLAS alone starts one thread per core.
-  const r = spawnSync(py, ['-c', TORCH_SCRIPT, String(threads), String(STEPS), String(WARMUP)], { env, input: JSON.stringify(Array.from(labels())), encoding: 'utf8' });
+  const r = spawnSync(py, ['-c', TORCH_SCRIPT, String(threads), String(STEPS), String(WARMUP)], {
+    env,
+    input: JSON.stringify(Array.from(labels())),
+    encoding: 'utf8',
+  });
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {
@@ -249,7 +267,13 @@ const ours = {};
 const peers = [];
 for (const threads of [1, 2]) {
   ours[threads] = child('tapegrad', threads);
-  peers.push({ name: 'PyTorch', threads, res: py ? torchRun(py, threads) : { missing: 'not available (no python3 with torch; apt-get install python3-torch)' } });
+  peers.push({
+    name: 'PyTorch',
+    threads,
+    res: py
+      ? torchRun(py, threads)
+      : { missing: 'not available (no python3 with torch; apt-get install python3-torch)' },
+  });
 }
 let tfInstalled = true;
 try {
@@ -263,13 +287,27 @@ try {
 } catch {
   wasmInstalled = false;
 }
-peers.push({ name: 'tfjs (wasm)', threads: 1, res: tfInstalled && wasmInstalled ? child('tfjs', 'wasm') : { missing: 'not installed' } });
+peers.push({
+  name: 'tfjs (wasm)',
+  threads: 1,
+  res: tfInstalled && wasmInstalled ? child('tfjs', 'wasm') : { missing: 'not installed' },
+});
 peers.push({ name: 'tfjs (cpu)', threads: 1, res: tfInstalled ? child('tfjs', 'cpu') : { missing: 'not installed' } });
 
 const row = (name, threads, r, ratio) =>
   r.error || r.missing
     ? [name, threads, r.missing ?? 'failed', '-', '-', '-', '-', '-', r.error ? r.error.slice(0, 100) : '']
-    : [name, threads, fmt(r.ms, 3), ratio, fmt(r.peakRssMB, 0), fmt(r.growthMB, 1), fmt(r.retainedMB, 1), `${fmt(r.firstLoss, 3)} → ${fmt(r.lastLoss, 3)}`, r.info ?? ''];
+    : [
+        name,
+        threads,
+        fmt(r.ms, 3),
+        ratio,
+        fmt(r.peakRssMB, 0),
+        fmt(r.growthMB, 1),
+        fmt(r.retainedMB, 1),
+        `${fmt(r.firstLoss, 3)} → ${fmt(r.lastLoss, 3)}`,
+        r.info ?? '',
+      ];
 const rows = [];
 for (const t of [1, 2]) rows.push(row('tapegrad', t, ours[t], '-'));
 for (const p of peers) {
@@ -278,8 +316,23 @@ for (const p of peers) {
   rows.push(row(p.name, p.threads, p.res, ratio));
 }
 console.log();
-table(['framework', 'threads', 'ms/step', 'ours/peer', 'peak RSS MB', 'RSS growth MB', 'after GC MB', 'loss first → last', 'details'], rows);
-console.log('  (RSS growth: highest RSS during the timed steps minus RSS after warm-up; after GC: what a full collection leaves)');
+table(
+  [
+    'framework',
+    'threads',
+    'ms/step',
+    'ours/peer',
+    'peak RSS MB',
+    'RSS growth MB',
+    'after GC MB',
+    'loss first → last',
+    'details',
+  ],
+  rows,
+);
+console.log(
+  '  (RSS growth: highest RSS during the timed steps minus RSS after warm-up; after GC: what a full collection leaves)',
+);
 
 // Issue 4's targets: ≤ 0.7 × PyTorch's step time, and memory growth no larger than PyTorch's.
 const torchRows = peers.filter((p) => p.name === 'PyTorch' && !p.res.error && !p.res.missing);
@@ -296,7 +349,8 @@ for (const p of torchRows) {
 }
 // PyTorch's 2-thread step can collapse when its OpenMP pool spins on a busy 2-core machine, so
 // also compare the best configuration of each.
-const best = (list) => list.filter((e) => e.res && !e.res.error && !e.res.missing).sort((a, b) => a.res.ms - b.res.ms)[0];
+const best = (list) =>
+  list.filter((e) => e.res && !e.res.error && !e.res.missing).sort((a, b) => a.res.ms - b.res.ms)[0];
 const oursBest = best([1, 2].map((t) => ({ threads: t, res: ours[t] })));
 const torchBest = best(torchRows);
 if (oursBest && torchBest) {

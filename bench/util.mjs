@@ -38,10 +38,19 @@ export function table(header, rows) {
 export function mlpTrainingStep(tg) {
   tg.manualSeed(0);
   const { nn, optim } = tg;
-  const model = new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 256), new nn.ReLU(), new nn.Linear(256, 10));
+  const model = new nn.Sequential(
+    new nn.Linear(784, 512),
+    new nn.ReLU(),
+    new nn.Linear(512, 256),
+    new nn.ReLU(),
+    new nn.Linear(256, 10),
+  );
   const opt = new optim.SGD(model.parameters(), { lr: 0.05 });
   const x = tg.randn([128, 784]);
-  const y = tg.tensor(Int32Array.from({ length: 128 }, (_, i) => (i * 7) % 10), { shape: [128] });
+  const y = tg.tensor(
+    Int32Array.from({ length: 128 }, (_, i) => (i * 7) % 10),
+    { shape: [128] },
+  );
   return () => {
     opt.zeroGrad();
     nn.functional.crossEntropy(model.forward(x), y).backward();

@@ -36,8 +36,8 @@ inline std::string describe(const Napi::Value& v) {
 
 [[noreturn]] inline void throw_type(const Napi::Env& env, const char* fn, size_t i, const std::string& expected,
                                     const Napi::Value& got) {
-  throw Napi::TypeError::New(env, std::string(fn) + ": argument " + std::to_string(i) + " must be " + expected +
-                                      ", got " + describe(got));
+  throw Napi::TypeError::New(
+      env, std::string(fn) + ": argument " + std::to_string(i) + " must be " + expected + ", got " + describe(got));
 }
 
 [[noreturn]] inline void throw_range(const Napi::Env& env, const char* fn, const std::string& what) {
@@ -65,34 +65,40 @@ inline bool get_bool(const Napi::CallbackInfo& info, const char* fn, size_t i) {
 // An integer in [lo, hi].
 inline int64_t get_int(const Napi::CallbackInfo& info, const char* fn, size_t i, int64_t lo, int64_t hi) {
   const double d = get_number(info, fn, i);
-  if (!std::isfinite(d) || d != std::floor(d))
-    throw_type(info.Env(), fn, i, "an integer", info[i]);
+  if (!std::isfinite(d) || d != std::floor(d)) throw_type(info.Env(), fn, i, "an integer", info[i]);
   if (d < static_cast<double>(lo) || d > static_cast<double>(hi))
-    throw_range(info.Env(), fn, "argument " + std::to_string(i) + " must be in [" + std::to_string(lo) + ", " +
-                                    std::to_string(hi) + "], got " + std::to_string(static_cast<int64_t>(d)));
+    throw_range(info.Env(), fn,
+                "argument " + std::to_string(i) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                    "], got " + std::to_string(static_cast<int64_t>(d)));
   return static_cast<int64_t>(d);
 }
 
-template <typename T> struct TypedArrayTraits;
-template <> struct TypedArrayTraits<float> {
+template <typename T>
+struct TypedArrayTraits;
+template <>
+struct TypedArrayTraits<float> {
   static constexpr napi_typedarray_type type = napi_float32_array;
   static constexpr const char* name = "a Float32Array";
 };
-template <> struct TypedArrayTraits<double> {
+template <>
+struct TypedArrayTraits<double> {
   static constexpr napi_typedarray_type type = napi_float64_array;
   static constexpr const char* name = "a Float64Array";
 };
-template <> struct TypedArrayTraits<int32_t> {
+template <>
+struct TypedArrayTraits<int32_t> {
   static constexpr napi_typedarray_type type = napi_int32_array;
   static constexpr const char* name = "an Int32Array";
 };
-template <> struct TypedArrayTraits<uint8_t> {
+template <>
+struct TypedArrayTraits<uint8_t> {
   static constexpr napi_typedarray_type type = napi_uint8_array;
   static constexpr const char* name = "a Uint8Array";
 };
 
 // A typed array's data and length (Data() already includes the view's byte offset, so subarray works).
-template <typename T> struct Span {
+template <typename T>
+struct Span {
   T* data;
   size_t length;
 };
@@ -126,16 +132,18 @@ inline std::vector<int64_t> get_int_list(const Napi::CallbackInfo& info, const c
   Napi::Array arr = v.As<Napi::Array>();
   const uint32_t n = arr.Length();
   if (n > max_len)
-    throw_range(info.Env(), fn, "argument " + std::to_string(i) + " has " + std::to_string(n) + " entries, at most " +
-                                    std::to_string(max_len) + " allowed");
+    throw_range(info.Env(), fn,
+                "argument " + std::to_string(i) + " has " + std::to_string(n) + " entries, at most " +
+                    std::to_string(max_len) + " allowed");
   std::vector<int64_t> out(n);
   for (uint32_t j = 0; j < n; ++j) {
     const Napi::Value e = arr.Get(j);
     if (!e.IsNumber()) throw_type(info.Env(), fn, i, "an array of integers", v);
     const double d = e.As<Napi::Number>().DoubleValue();
     if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi))
-      throw_range(info.Env(), fn, "argument " + std::to_string(i) + " entry " + std::to_string(j) +
-                                      " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      throw_range(info.Env(), fn,
+                  "argument " + std::to_string(i) + " entry " + std::to_string(j) + " must be an integer in [" +
+                      std::to_string(lo) + ", " + std::to_string(hi) + "]");
     out[j] = static_cast<int64_t>(d);
   }
   return out;
@@ -149,12 +157,14 @@ struct ByteRange {
 };
 
 // Elements [first, first + count) of the array at p; empty for a null p or count <= 0.
-template <typename T> ByteRange byte_range(const T* p, int64_t first, int64_t count) {
+template <typename T>
+ByteRange byte_range(const T* p, int64_t first, int64_t count) {
   if (p == nullptr || count <= 0) return {};
   const uintptr_t base = reinterpret_cast<uintptr_t>(p) + static_cast<uintptr_t>(first) * sizeof(T);
   return {base, base + static_cast<uintptr_t>(count) * sizeof(T)};
 }
-template <typename T> ByteRange byte_range(const Span<T>& s) {
+template <typename T>
+ByteRange byte_range(const Span<T>& s) {
   return byte_range(s.data, 0, static_cast<int64_t>(s.length));
 }
 
@@ -178,8 +188,9 @@ inline void check_no_overlap(const Napi::Env& env, const char* fn, std::initiali
     for (const ArgBytes* b = args.begin(); b != args.end(); ++b) {
       if (b == a || (b->written && b < a)) continue;  // a pair of outputs is checked once
       if (overlap(a->bytes, b->bytes))
-        throw_range(env, fn, "argument " + std::to_string(a->arg) + " must not overlap argument " +
-                                 std::to_string(b->arg) + " in memory");
+        throw_range(env, fn,
+                    "argument " + std::to_string(a->arg) + " must not overlap argument " + std::to_string(b->arg) +
+                        " in memory");
     }
   }
 }

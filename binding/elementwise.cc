@@ -42,7 +42,8 @@ int fast_op(const Napi::CallbackInfo& info, const char* fn, int count) {
 template <typename T>
 Span<T> fast_array(const Napi::CallbackInfo& info, const char* fn, size_t i, size_t like);
 
-template <typename T> Span<T> get_same_kind(const Napi::CallbackInfo& info, const char* fn, size_t i, size_t like);
+template <typename T>
+Span<T> get_same_kind(const Napi::CallbackInfo& info, const char* fn, size_t i, size_t like);
 
 template <typename T>
 Span<T> fast_array(const Napi::CallbackInfo& info, const char* fn, size_t i, size_t like) {
@@ -51,7 +52,7 @@ Span<T> fast_array(const Napi::CallbackInfo& info, const char* fn, size_t i, siz
   void* data;
   if (napi_get_typedarray_info(info.Env(), info[i], &type, &length, &data, nullptr, nullptr) == napi_ok &&
       type == TypedArrayTraits<T>::type)
-    return {static_cast<T*>(data), length};  // data already includes the view's byte offset
+    return {static_cast<T*>(data), length};         // data already includes the view's byte offset
   if (i == like) return get_array<T>(info, fn, i);  // throws
   return get_same_kind<T>(info, fn, i, like);       // throws
 }
@@ -77,14 +78,17 @@ std::vector<int64_t> fast_int_list(const Napi::CallbackInfo& info, const char* f
   if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) == napi_ok &&
       (type == napi_int32_array || type == napi_float64_array)) {
     if (length > kMaxDims)
-      throw_range(env, fn, "argument " + std::to_string(i) + " has " + std::to_string(length) + " entries, at most " +
-                               std::to_string(kMaxDims) + " allowed");
+      throw_range(env, fn,
+                  "argument " + std::to_string(i) + " has " + std::to_string(length) + " entries, at most " +
+                      std::to_string(kMaxDims) + " allowed");
     std::vector<int64_t> out(length);
     for (size_t j = 0; j < length; ++j) {
-      const double d = type == napi_int32_array ? static_cast<const int32_t*>(data)[j] : static_cast<const double*>(data)[j];
+      const double d =
+          type == napi_int32_array ? static_cast<const int32_t*>(data)[j] : static_cast<const double*>(data)[j];
       if (!(d >= 0 && d <= static_cast<double>(kMaxInt) && d == static_cast<double>(static_cast<int64_t>(d))))
-        throw_range(env, fn, "argument " + std::to_string(i) + " entry " + std::to_string(j) +
-                                 " must be an integer in [0, " + std::to_string(kMaxInt) + "]");
+        throw_range(env, fn,
+                    "argument " + std::to_string(i) + " entry " + std::to_string(j) + " must be an integer in [0, " +
+                        std::to_string(kMaxInt) + "]");
       out[j] = static_cast<int64_t>(d);
     }
     return out;
@@ -130,16 +134,18 @@ int64_t numel(const Napi::Env& env, const char* fn, size_t i, const std::vector<
   for (int64_t s : shape) {
     n *= s;
     if (n > kMaxInt)
-      throw_range(env, fn, "argument " + std::to_string(i) + " must describe at most 2^53 elements, got " +
-                               list_to_string(shape));
+      throw_range(
+          env, fn,
+          "argument " + std::to_string(i) + " must describe at most 2^53 elements, got " + list_to_string(shape));
   }
   return static_cast<int64_t>(n);
 }
 
 void check_length(const Napi::Env& env, const char* fn, size_t i, size_t length, int64_t want, const std::string& why) {
   if (static_cast<int64_t>(length) != want)
-    throw_range(env, fn, "argument " + std::to_string(i) + " must have length " + std::to_string(want) + " (" + why +
-                             "), got " + std::to_string(length));
+    throw_range(env, fn,
+                "argument " + std::to_string(i) + " must have length " + std::to_string(want) + " (" + why + "), got " +
+                    std::to_string(length));
 }
 
 // ---- unary ------------------------------------------------------------------------------------------
@@ -153,8 +159,9 @@ void unary_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Unary
   check_length(env, fn, 2, out.length, static_cast<int64_t>(x.length), "the length of argument 1");
   const int64_t n = static_cast<int64_t>(x.length);
   if (x.data != out.data && overlap(byte_range(x.data, 0, n), byte_range(out.data, 0, n)))
-    throw_range(env, fn, "argument 2 must be argument 1 itself or not overlap it in memory, got views that "
-                         "partially share one ArrayBuffer");
+    throw_range(env, fn,
+                "argument 2 must be argument 1 itself or not overlap it in memory, got views that "
+                "partially share one ArrayBuffer");
   if constexpr (sizeof(T) == 4) tapegrad::unary_f32(op, x.data, out.data, n, p0, p1);
   else tapegrad::unary_f64(op, x.data, out.data, n, p0, p1);
 }
@@ -197,38 +204,47 @@ void binary_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Bina
   const std::vector<int64_t> as = fast_int_list(info, fn, 2);
   const std::vector<int64_t> bs = fast_int_list(info, fn, 4);
   if (as.size() != shape.size())
-    throw_range(env, fn, "argument 2 must have one stride per dim of argument 6 (" + std::to_string(shape.size()) +
-                             "), got " + std::to_string(as.size()));
+    throw_range(env, fn,
+                "argument 2 must have one stride per dim of argument 6 (" + std::to_string(shape.size()) + "), got " +
+                    std::to_string(as.size()));
   if (bs.size() != shape.size())
-    throw_range(env, fn, "argument 4 must have one stride per dim of argument 6 (" + std::to_string(shape.size()) +
-                             "), got " + std::to_string(bs.size()));
+    throw_range(env, fn,
+                "argument 4 must have one stride per dim of argument 6 (" + std::to_string(shape.size()) + "), got " +
+                    std::to_string(bs.size()));
   const int64_t n = numel(env, fn, 6, shape);
   check_length(env, fn, 5, out.length, n, "the product of argument 6, " + list_to_string(shape));
   if (n == 0) return;  // nothing is read or written
   const __int128 a_last = last_index(shape, as), b_last = last_index(shape, bs);
   if (a_last >= static_cast<__int128>(a.length))
-    throw_range(env, fn, "argument 1 must hold every element argument 2's strides address over argument 6 (up to "
-                         "index " + (a_last > kMaxInt ? std::string("more than 2^53") : std::to_string(static_cast<int64_t>(a_last))) +
-                         "), got length " + std::to_string(a.length));
+    throw_range(env, fn,
+                "argument 1 must hold every element argument 2's strides address over argument 6 (up to "
+                "index " +
+                    (a_last > kMaxInt ? std::string("more than 2^53") : std::to_string(static_cast<int64_t>(a_last))) +
+                    "), got length " + std::to_string(a.length));
   if (b_last >= static_cast<__int128>(b.length))
-    throw_range(env, fn, "argument 3 must hold every element argument 4's strides address over argument 6 (up to "
-                         "index " + (b_last > kMaxInt ? std::string("more than 2^53") : std::to_string(static_cast<int64_t>(b_last))) +
-                         "), got length " + std::to_string(b.length));
+    throw_range(env, fn,
+                "argument 3 must hold every element argument 4's strides address over argument 6 (up to "
+                "index " +
+                    (b_last > kMaxInt ? std::string("more than 2^53") : std::to_string(static_cast<int64_t>(b_last))) +
+                    "), got length " + std::to_string(b.length));
   const ByteRange ob = byte_range(out.data, 0, n);
   // In place is fine only as the very same elements in the same order.
   if (overlap(ob, byte_range(a.data, 0, static_cast<int64_t>(a_last) + 1)) &&
       !(a.data == out.data && contiguous_like_out(shape, as)))
-    throw_range(env, fn, "argument 5 must not overlap argument 1 in memory unless it is the same contiguous view "
-                         "(strides " + list_to_string(as) + " over " + list_to_string(shape) + ")");
+    throw_range(env, fn,
+                "argument 5 must not overlap argument 1 in memory unless it is the same contiguous view "
+                "(strides " +
+                    list_to_string(as) + " over " + list_to_string(shape) + ")");
   if (overlap(ob, byte_range(b.data, 0, static_cast<int64_t>(b_last) + 1)) &&
       !(b.data == out.data && contiguous_like_out(shape, bs)))
-    throw_range(env, fn, "argument 5 must not overlap argument 3 in memory unless it is the same contiguous view "
-                         "(strides " + list_to_string(bs) + " over " + list_to_string(shape) + ")");
+    throw_range(env, fn,
+                "argument 5 must not overlap argument 3 in memory unless it is the same contiguous view "
+                "(strides " +
+                    list_to_string(bs) + " over " + list_to_string(shape) + ")");
   const int ndim = static_cast<int>(shape.size());
   if constexpr (sizeof(T) == 4)
     tapegrad::binary_f32(op, ndim, shape.data(), a.data, as.data(), b.data, bs.data(), out.data);
-  else
-    tapegrad::binary_f64(op, ndim, shape.data(), a.data, as.data(), b.data, bs.data(), out.data);
+  else tapegrad::binary_f64(op, ndim, shape.data(), a.data, as.data(), b.data, bs.data(), out.data);
 }
 
 Napi::Value binary(const Napi::CallbackInfo& info) {
@@ -253,8 +269,9 @@ void reduce_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Redu
   uint32_t mask = 0;
   for (size_t j = 0; j < dims.size(); ++j) {
     if (dims[j] >= ndim)
-      throw_range(env, fn, "argument 3 must list dims in [0, " + std::to_string(ndim) + ") of argument 2, got " +
-                               list_to_string(dims));
+      throw_range(
+          env, fn,
+          "argument 3 must list dims in [0, " + std::to_string(ndim) + ") of argument 2, got " + list_to_string(dims));
     if (j > 0 && dims[j] <= dims[j - 1])
       throw_range(env, fn, "argument 3 must be sorted without repeats, got " + list_to_string(dims));
     mask |= uint32_t{1} << dims[j];

@@ -32,9 +32,10 @@ void check_bounds(const Napi::Env& env, const char* fn, size_t i, const char* na
                   __int128 last) {
   const __int128 top = static_cast<__int128>(max_off) + last;
   if (top >= static_cast<__int128>(length))
-    throw_range(env, fn, "argument " + std::to_string(i) + " must hold every element of " + name +
-                             " the offsets, sizes and strides address (up to index " + to_string128(top) +
-                             "), got length " + std::to_string(length));
+    throw_range(env, fn,
+                "argument " + std::to_string(i) + " must hold every element of " + name +
+                    " the offsets, sizes and strides address (up to index " + to_string128(top) + "), got length " +
+                    std::to_string(length));
 }
 
 // The bytes an operand addresses: from its lowest offset to its highest offset plus its last index
@@ -47,8 +48,9 @@ ByteRange operand_bytes(const T* data, int64_t min_off, int64_t max_off, __int12
 void check_disjoint(const Napi::Env& env, const char* fn, const ByteRange& c, const ByteRange& other, size_t other_arg,
                     const char* other_name) {
   if (overlap(c, other))
-    throw_range(env, fn, "argument 8 must not overlap argument " + std::to_string(other_arg) + " (" + other_name +
-                             ") in memory, got views that share elements of one ArrayBuffer");
+    throw_range(env, fn,
+                "argument 8 must not overlap argument " + std::to_string(other_arg) + " (" + other_name +
+                    ") in memory, got views that share elements of one ArrayBuffer");
 }
 
 void check_c_strides(const Napi::Env& env, const char* fn, int64_t m, int64_t n, int64_t rsc, int64_t csc) {
@@ -162,16 +164,14 @@ void gemm_typed(const Napi::CallbackInfo& info) {
     tapegrad::gemm_bias_f32(d.m, d.n, d.k, static_cast<float>(d.alpha), a.data + a_off, d.rsa, d.csa, b.data + b_off,
                             d.rsb, d.csb, static_cast<float>(d.beta), c.data + c_off, d.rsc, d.csc, bp);
   else
-    tapegrad::gemm_bias_f64(d.m, d.n, d.k, d.alpha, a.data + a_off, d.rsa, d.csa, b.data + b_off, d.rsb, d.csb,
-                            d.beta, c.data + c_off, d.rsc, d.csc, bp);
+    tapegrad::gemm_bias_f64(d.m, d.n, d.k, d.alpha, a.data + a_off, d.rsa, d.csa, b.data + b_off, d.rsb, d.csb, d.beta,
+                            c.data + c_off, d.rsc, d.csc, bp);
 }
 
 Napi::Value gemm(const Napi::CallbackInfo& info) {
   require_count(info, "gemm", 17);
-  if (is_f32(info, "gemm", 0))
-    gemm_typed<float>(info);
-  else
-    gemm_typed<double>(info);
+  if (is_f32(info, "gemm", 0)) gemm_typed<float>(info);
+  else gemm_typed<double>(info);
   return info.Env().Undefined();
 }
 
@@ -184,9 +184,9 @@ std::vector<int64_t> get_offsets(const Napi::CallbackInfo& info, const char* fn,
   for (size_t j = 0; j < s.length; ++j) {
     const double x = s.data[j];
     if (!(x >= 0 && x <= static_cast<double>(kMaxInt)) || x != static_cast<double>(static_cast<int64_t>(x)))
-      throw_range(info.Env(), fn, "argument " + std::to_string(i) + " entry " + std::to_string(j) +
-                                      " must be an integer in [0, " + std::to_string(kMaxInt) + "], got " +
-                                      std::to_string(x));
+      throw_range(info.Env(), fn,
+                  "argument " + std::to_string(i) + " entry " + std::to_string(j) + " must be an integer in [0, " +
+                      std::to_string(kMaxInt) + "], got " + std::to_string(x));
     out[j] = static_cast<int64_t>(x);
     lo = std::min(lo, out[j]);
     hi = std::max(hi, out[j]);
@@ -207,11 +207,13 @@ void gemm_batched_typed(const Napi::CallbackInfo& info) {
   const std::vector<int64_t> bo = get_offsets(info, fn, 5, &b_lo, &b_hi);
   const std::vector<int64_t> co = get_offsets(info, fn, 9, &c_lo, &c_hi);
   if (bo.size() != ao.size())
-    throw_range(info.Env(), fn, "argument 5 must have as many offsets as argument 1 (" + std::to_string(ao.size()) +
-                                    "), got " + std::to_string(bo.size()));
+    throw_range(info.Env(), fn,
+                "argument 5 must have as many offsets as argument 1 (" + std::to_string(ao.size()) + "), got " +
+                    std::to_string(bo.size()));
   if (co.size() != ao.size())
-    throw_range(info.Env(), fn, "argument 9 must have as many offsets as argument 1 (" + std::to_string(ao.size()) +
-                                    "), got " + std::to_string(co.size()));
+    throw_range(info.Env(), fn,
+                "argument 9 must have as many offsets as argument 1 (" + std::to_string(ao.size()) + "), got " +
+                    std::to_string(co.size()));
   const Dims d = get_dims(info, fn);
   check_c_strides(info.Env(), fn, d.m, d.n, d.rsc, d.csc);
   const int64_t batch = static_cast<int64_t>(ao.size());
@@ -223,16 +225,14 @@ void gemm_batched_typed(const Napi::CallbackInfo& info) {
                                b.data, bo.data(), d.rsb, d.csb, static_cast<float>(d.beta), c.data, co.data(), d.rsc,
                                d.csc);
   else
-    tapegrad::gemm_batched_f64(batch, d.m, d.n, d.k, d.alpha, a.data, ao.data(), d.rsa, d.csa, b.data, bo.data(),
-                               d.rsb, d.csb, d.beta, c.data, co.data(), d.rsc, d.csc);
+    tapegrad::gemm_batched_f64(batch, d.m, d.n, d.k, d.alpha, a.data, ao.data(), d.rsa, d.csa, b.data, bo.data(), d.rsb,
+                               d.csb, d.beta, c.data, co.data(), d.rsc, d.csc);
 }
 
 Napi::Value gemm_batched(const Napi::CallbackInfo& info) {
   require_count(info, "gemmBatched", 17);
-  if (is_f32(info, "gemmBatched", 0))
-    gemm_batched_typed<float>(info);
-  else
-    gemm_batched_typed<double>(info);
+  if (is_f32(info, "gemmBatched", 0)) gemm_batched_typed<float>(info);
+  else gemm_batched_typed<double>(info);
   return info.Env().Undefined();
 }
 

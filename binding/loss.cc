@@ -1,11 +1,13 @@
 // Cross-entropy glue:
-//   crossEntropyForward(z, m, c, targetIndex|null, targetProb|null, weight|null, ignoreIndex, labelSmoothing, loss, lse)
-//   crossEntropyBackward(z, lse, m, c, targetIndex|null, targetProb|null, weight|null, ignoreIndex, labelSmoothing,
+//   crossEntropyForward(z, m, c, targetIndex|null, targetProb|null, weight|null, ignoreIndex, labelSmoothing, loss,
+//   lse) crossEntropyBackward(z, lse, m, c, targetIndex|null, targetProb|null, weight|null, ignoreIndex,
+//   labelSmoothing,
 //                        r, rStride, dz)
 // Checks everything native/ relies on: one float kind for every float array, exactly one target kind,
 // every array at least as long as m and c require (products in 128-bit), every class index in [0, c)
 // or equal to ignoreIndex (O(m), cheap next to the O(m·c) kernel, and what keeps the kernel's reads
-// in bounds), and that no output overlaps another array. lse is a Float64Array for both float kinds. Then calls tapegrad::cross_entropy_*.
+// in bounds), and that no output overlaps another array. lse is a Float64Array for both float kinds. Then calls
+// tapegrad::cross_entropy_*.
 #include <napi.h>
 
 #include <cstdint>
@@ -29,9 +31,9 @@ Span<T> get_sized(const Napi::CallbackInfo& info, const char* fn, size_t i, __in
     throw_type(info.Env(), fn, i, std::string(TypedArrayTraits<T>::name) + (nullable ? " or null" : ""), v);
   const Span<T> s = get_array<T>(info, fn, i);
   if (static_cast<__int128>(s.length) < need)
-    throw_range(info.Env(), fn, "argument " + std::to_string(i) + " must hold at least " +
-                                    std::to_string(static_cast<int64_t>(need)) + " elements, got length " +
-                                    std::to_string(s.length));
+    throw_range(info.Env(), fn,
+                "argument " + std::to_string(i) + " must hold at least " + std::to_string(static_cast<int64_t>(need)) +
+                    " elements, got length " + std::to_string(s.length));
   return s;
 }
 
@@ -55,15 +57,16 @@ Targets get_index_target(const Napi::CallbackInfo& info, const char* fn, size_t 
     for (int64_t r = 0; r < m; ++r) {
       const int64_t y = t.index.data[r];
       if (y != ignore && (y < 0 || y >= c))
-        throw_range(info.Env(), fn, "argument " + std::to_string(i_idx) + " entry " + std::to_string(r) + " is " +
-                                        std::to_string(y) + ", outside [0, " + std::to_string(c) +
-                                        ") and not the ignore index");
+        throw_range(info.Env(), fn,
+                    "argument " + std::to_string(i_idx) + " entry " + std::to_string(r) + " is " + std::to_string(y) +
+                        ", outside [0, " + std::to_string(c) + ") and not the ignore index");
     }
   }
   return t;
 }
 
-template <typename T> void forward_typed(const Napi::CallbackInfo& info) {
+template <typename T>
+void forward_typed(const Napi::CallbackInfo& info) {
   const char* fn = "crossEntropyForward";
   const int64_t m = get_int(info, fn, 1, 0, kMaxInt), c = get_int(info, fn, 2, 0, kMaxInt);
   const __int128 mc = static_cast<__int128>(m) * c;
@@ -78,16 +81,22 @@ template <typename T> void forward_typed(const Napi::CallbackInfo& info) {
   const Span<double> lse = get_sized<double>(info, fn, 9, m, false);
   const int64_t n = static_cast<int64_t>(mc);  // fits: z holds that many elements
   check_no_overlap(info.Env(), fn,
-                   {{byte_range(loss.data, 0, m), 8, true}, {byte_range(lse.data, 0, m), 9, true},
-                    {byte_range(z.data, 0, n), 0, false}, {byte_range(t.index.data, 0, m), 3, false},
-                    {byte_range(prob.data, 0, t.has_prob ? n : 0), 4, false}, {byte_range(w.data, 0, c), 5, false}});
+                   {{byte_range(loss.data, 0, m), 8, true},
+                    {byte_range(lse.data, 0, m), 9, true},
+                    {byte_range(z.data, 0, n), 0, false},
+                    {byte_range(t.index.data, 0, m), 3, false},
+                    {byte_range(prob.data, 0, t.has_prob ? n : 0), 4, false},
+                    {byte_range(w.data, 0, c), 5, false}});
   if constexpr (sizeof(T) == 4)
-    tapegrad::cross_entropy_forward_f32(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data, lse.data);
+    tapegrad::cross_entropy_forward_f32(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data,
+                                        lse.data);
   else
-    tapegrad::cross_entropy_forward_f64(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data, lse.data);
+    tapegrad::cross_entropy_forward_f64(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data,
+                                        lse.data);
 }
 
-template <typename T> void backward_typed(const Napi::CallbackInfo& info) {
+template <typename T>
+void backward_typed(const Napi::CallbackInfo& info) {
   const char* fn = "crossEntropyBackward";
   const int64_t m = get_int(info, fn, 2, 0, kMaxInt), c = get_int(info, fn, 3, 0, kMaxInt);
   const __int128 mc = static_cast<__int128>(m) * c;
@@ -104,9 +113,12 @@ template <typename T> void backward_typed(const Napi::CallbackInfo& info) {
   const Span<T> dz = get_sized<T>(info, fn, 11, mc, false);
   const int64_t n = static_cast<int64_t>(mc);  // fits: z holds that many elements
   check_no_overlap(info.Env(), fn,
-                   {{byte_range(dz.data, 0, n), 11, true}, {byte_range(z.data, 0, n), 0, false},
-                    {byte_range(lse.data, 0, m), 1, false}, {byte_range(t.index.data, 0, m), 4, false},
-                    {byte_range(prob.data, 0, t.has_prob ? n : 0), 5, false}, {byte_range(w.data, 0, c), 6, false},
+                   {{byte_range(dz.data, 0, n), 11, true},
+                    {byte_range(z.data, 0, n), 0, false},
+                    {byte_range(lse.data, 0, m), 1, false},
+                    {byte_range(t.index.data, 0, m), 4, false},
+                    {byte_range(prob.data, 0, t.has_prob ? n : 0), 5, false},
+                    {byte_range(w.data, 0, c), 6, false},
                     {byte_range(r.data, 0, r_stride == 0 ? 1 : m), 9, false}});
   if constexpr (sizeof(T) == 4)
     tapegrad::cross_entropy_backward_f32(m, c, z.data, lse.data, t.index.data, prob.data, w.data, ignore, eps, r.data,

@@ -15,7 +15,8 @@
 namespace tapegrad_binding {
 namespace {
 
-template <typename T> Span<T> get_state(const Napi::CallbackInfo& info, const char* fn, size_t i, size_t n, bool required) {
+template <typename T>
+Span<T> get_state(const Napi::CallbackInfo& info, const char* fn, size_t i, size_t n, bool required) {
   const Napi::Value v = info[i];
   if (v.IsUndefined() || v.IsNull()) {
     if (required) throw_type(info.Env(), fn, i, TypedArrayTraits<T>::name, v);
@@ -25,17 +26,20 @@ template <typename T> Span<T> get_state(const Napi::CallbackInfo& info, const ch
     throw_type(info.Env(), fn, i, std::string(TypedArrayTraits<T>::name) + (required ? "" : " or null"), v);
   const Span<T> s = get_array<T>(info, fn, i);
   if (s.length < n)
-    throw_range(info.Env(), fn, "argument " + std::to_string(i) + " must hold at least " + std::to_string(n) +
-                                    " elements (the parameter's length), got length " + std::to_string(s.length));
+    throw_range(info.Env(), fn,
+                "argument " + std::to_string(i) + " must hold at least " + std::to_string(n) +
+                    " elements (the parameter's length), got length " + std::to_string(s.length));
   return s;
 }
 
 // The first n elements of an update's array: all the kernel touches.
-template <typename T> ByteRange first_n(const Span<T>& s, size_t n) {
+template <typename T>
+ByteRange first_n(const Span<T>& s, size_t n) {
   return byte_range(s.data, 0, static_cast<int64_t>(n));
 }
 
-template <typename T> void sgd_typed(const Napi::CallbackInfo& info) {
+template <typename T>
+void sgd_typed(const Napi::CallbackInfo& info) {
   const char* fn = "sgdStep";
   const Span<T> p = get_array<T>(info, fn, 0);
   const size_t n = p.length;
@@ -54,7 +58,8 @@ template <typename T> void sgd_typed(const Napi::CallbackInfo& info) {
   else tapegrad::sgd_step_f64(static_cast<int64_t>(n), p.data, g.data, buf.data, h);
 }
 
-template <typename T> void adam_typed(const Napi::CallbackInfo& info) {
+template <typename T>
+void adam_typed(const Napi::CallbackInfo& info) {
   const char* fn = "adamStep";
   const Span<T> p = get_array<T>(info, fn, 0);
   const size_t n = p.length;
@@ -73,12 +78,14 @@ template <typename T> void adam_typed(const Napi::CallbackInfo& info) {
   h.step = get_int(info, fn, 13, 1, kMaxInt);
   const Span<T> vmax = get_state<T>(info, fn, 4, n, h.amsgrad);
   check_no_overlap(info.Env(), fn,
-                   {{first_n(p, n), 0, true}, {first_n(g, n), 1, false}, {first_n(m, n), 2, true},
-                    {first_n(v, n), 3, true}, {first_n(vmax, n), 4, true}});
+                   {{first_n(p, n), 0, true},
+                    {first_n(g, n), 1, false},
+                    {first_n(m, n), 2, true},
+                    {first_n(v, n), 3, true},
+                    {first_n(vmax, n), 4, true}});
   if constexpr (sizeof(T) == 4)
     tapegrad::adam_step_f32(static_cast<int64_t>(n), p.data, g.data, m.data, v.data, vmax.data, h);
-  else
-    tapegrad::adam_step_f64(static_cast<int64_t>(n), p.data, g.data, m.data, v.data, vmax.data, h);
+  else tapegrad::adam_step_f64(static_cast<int64_t>(n), p.data, g.data, m.data, v.data, vmax.data, h);
 }
 
 Napi::Value sgd_step(const Napi::CallbackInfo& info) {

@@ -15,7 +15,8 @@
 namespace tapegrad_binding {
 namespace {
 
-template <typename T> Span<T> same_kind(const Napi::CallbackInfo& info, const char* fn, size_t i) {
+template <typename T>
+Span<T> same_kind(const Napi::CallbackInfo& info, const char* fn, size_t i) {
   const Napi::Value v = info[i];
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != TypedArrayTraits<T>::type)
     throw_type(info.Env(), fn, i, std::string(TypedArrayTraits<T>::name) + " (the type of argument 0)", v);
@@ -35,20 +36,24 @@ Dims get_dims(const Napi::CallbackInfo& info, const char* fn, size_t first) {
   d.inner = get_int(info, fn, first + 2, 0, kMaxInt);
   const __int128 size = static_cast<__int128>(d.outer) * d.n * d.inner;
   if (size > kMaxInt)
-    throw_range(info.Env(), fn, "arguments " + std::to_string(first) + ".." + std::to_string(first + 2) +
-                                    " must describe at most 2^53 elements, got " + std::to_string(d.outer) + "·" +
-                                    std::to_string(d.n) + "·" + std::to_string(d.inner));
+    throw_range(info.Env(), fn,
+                "arguments " + std::to_string(first) + ".." + std::to_string(first + 2) +
+                    " must describe at most 2^53 elements, got " + std::to_string(d.outer) + "·" + std::to_string(d.n) +
+                    "·" + std::to_string(d.inner));
   d.size = static_cast<int64_t>(size);
   return d;
 }
 
-template <typename T> void check_len(const Napi::CallbackInfo& info, const char* fn, size_t i, const Span<T>& a, const Dims& d) {
+template <typename T>
+void check_len(const Napi::CallbackInfo& info, const char* fn, size_t i, const Span<T>& a, const Dims& d) {
   if (static_cast<int64_t>(a.length) != d.size)
-    throw_range(info.Env(), fn, "argument " + std::to_string(i) + " must have length " + std::to_string(d.size) +
-                                    " (outer·n·inner), got " + std::to_string(a.length));
+    throw_range(info.Env(), fn,
+                "argument " + std::to_string(i) + " must have length " + std::to_string(d.size) +
+                    " (outer·n·inner), got " + std::to_string(a.length));
 }
 
-template <typename T> void forward_typed(const Napi::CallbackInfo& info, const char* fn) {
+template <typename T>
+void forward_typed(const Napi::CallbackInfo& info, const char* fn) {
   const Span<T> x = get_array<T>(info, fn, 0);
   const Span<T> y = same_kind<T>(info, fn, 1);
   const Dims d = get_dims(info, fn, 2);
@@ -60,7 +65,8 @@ template <typename T> void forward_typed(const Napi::CallbackInfo& info, const c
   else tapegrad::softmax_f64(x.data, y.data, d.outer, d.n, d.inner, log);
 }
 
-template <typename T> void backward_typed(const Napi::CallbackInfo& info, const char* fn) {
+template <typename T>
+void backward_typed(const Napi::CallbackInfo& info, const char* fn) {
   const Span<T> y = get_array<T>(info, fn, 0);
   const Span<T> g = same_kind<T>(info, fn, 1);
   const Span<T> dx = same_kind<T>(info, fn, 2);

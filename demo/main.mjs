@@ -79,7 +79,8 @@ function shuffle(idx, rand) {
   return idx;
 }
 
-const PIXELS = 784, CLASSES = 10;
+const PIXELS = 784,
+  CLASSES = 10;
 const t0 = performance.now();
 const mnist = createRequire(import.meta.url)('mnist'); // mnist[d].raw: digit d's samples, 784 floats each
 const total = mnist.slice(0, CLASSES).reduce((n, d) => n + d.length, 0);
@@ -93,26 +94,33 @@ const labels = new Int32Array(total);
     row += mnist[d].length;
   }
 }
-const order = shuffle(Array.from({ length: total }, (_, i) => i), rng(seed));
+const order = shuffle(
+  Array.from({ length: total }, (_, i) => i),
+  rng(seed),
+);
 const nHeld = Math.round(total / 5);
 const trainIdx = order.slice(0, total - nHeld);
 const heldIdx = order.slice(total - nHeld);
 // Standardise with the training pixels' mean and standard deviation (held-out digits unseen).
 {
-  let s = 0, s2 = 0;
+  let s = 0,
+    s2 = 0;
   for (const i of trainIdx)
     for (let p = i * PIXELS; p < (i + 1) * PIXELS; p++) {
       s += images[p];
       s2 += images[p] * images[p];
     }
-  const count = trainIdx.length * PIXELS, mean = s / count, std = Math.sqrt(s2 / count - mean * mean);
+  const count = trainIdx.length * PIXELS,
+    mean = s / count,
+    std = Math.sqrt(s2 / count - mean * mean);
   for (let p = 0; p < images.length; p++) images[p] = (images[p] - mean) / std;
 }
 
 /** The rows idx[from..to) as an [n, 784] float32 tensor and an [n] int32 label tensor. */
 function batch(idx, from, to) {
   const n = to - from;
-  const x = new Float32Array(n * PIXELS), y = new Int32Array(n);
+  const x = new Float32Array(n * PIXELS),
+    y = new Int32Array(n);
   for (let r = 0; r < n; r++) {
     const i = idx[from + r];
     x.set(images.subarray(i * PIXELS, (i + 1) * PIXELS), r * PIXELS);
@@ -124,7 +132,8 @@ const [heldX, heldY] = batch(heldIdx, 0, heldIdx.length);
 
 /** Number of rows of logits [n, 10] whose largest entry is at the label. */
 function correct(logits, y) {
-  const z = logits.data, t = y.data;
+  const z = logits.data,
+    t = y.data;
   let ok = 0;
   for (let r = 0; r < t.length; r++) {
     let best = 0;
@@ -138,7 +147,13 @@ function correct(logits, y) {
 const { nn, optim } = tg;
 const F = nn.functional;
 function makeModel() {
-  return new nn.Sequential(new nn.Linear(PIXELS, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, CLASSES));
+  return new nn.Sequential(
+    new nn.Linear(PIXELS, 256),
+    new nn.ReLU(),
+    new nn.Linear(256, 128),
+    new nn.ReLU(),
+    new nn.Linear(128, CLASSES),
+  );
 }
 tg.manualSeed(seed);
 const model = makeModel();
@@ -183,7 +198,9 @@ let seen = 0;
 for (let epoch = 1; epoch <= epochs; epoch++) {
   const idx = shuffle(trainIdx.slice(), rand);
   const tEpoch = performance.now();
-  let lossSum = 0, hits = 0, done = 0;
+  let lossSum = 0,
+    hits = 0,
+    done = 0;
   const fields = (rate) => ({
     epoch: `${String(epoch).padStart(String(epochs).length)}/${epochs}`,
     loss: done ? (lossSum / done).toFixed(4) : '-.----',
@@ -211,7 +228,14 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   schedule.step();
   const rate = (idx.length * 1000) / (performance.now() - tEpoch);
   const held = evaluate(model);
-  history.epochs.push({ epoch, trainLoss: lossSum / idx.length, trainAccuracy: hits / idx.length, heldLoss: held.loss, heldAccuracy: held.accuracy, samplesPerS: rate });
+  history.epochs.push({
+    epoch,
+    trainLoss: lossSum / idx.length,
+    trainAccuracy: hits / idx.length,
+    heldLoss: held.loss,
+    heldAccuracy: held.accuracy,
+    samplesPerS: rate,
+  });
   if (tty) {
     bar.update(done, fields(rate));
     bar.stop();
@@ -256,36 +280,54 @@ if (usingDefaults && final.heldAccuracy < EXPECTED_ACCURACY) {
 
 /** Two panels (loss; accuracy) as a standalone SVG document, drawn by hand. */
 function svgPlot({ stepLoss, epochs: ep }) {
-  const W = 900, H = 360, m = { l: 56, r: 16, t: 36, b: 44 }, gap = 70;
-  const pw = (W - m.l - m.r - gap) / 2, ph = H - m.t - m.b;
+  const W = 900,
+    H = 360,
+    m = { l: 56, r: 16, t: 36, b: 44 },
+    gap = 70;
+  const pw = (W - m.l - m.r - gap) / 2,
+    ph = H - m.t - m.b;
   const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const n = ep.length, steps = stepLoss.length, perEpoch = steps / n;
+  const n = ep.length,
+    steps = stepLoss.length,
+    perEpoch = steps / n;
   const out = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
 
   function panel(x0, title, yLabel, [ymin, ymax], series, yFmt, legendAtBottom = false) {
     const sx = (e) => x0 + (e / n) * pw; // x in epochs, 0..n
     const sy = (v) => m.t + ph - ((v - ymin) / (ymax - ymin)) * ph;
-    out.push(`<text x="${x0 + pw / 2}" y="${m.t - 14}" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
+    out.push(
+      `<text x="${x0 + pw / 2}" y="${m.t - 14}" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`,
+    );
     const step = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20].find((st) => (ymax - ymin) / st <= 8) ?? (ymax - ymin) / 5;
     for (let k = 0; ymin + k * step <= ymax + 1e-9; k++) {
-      const v = ymin + k * step, y = sy(v).toFixed(1);
+      const v = ymin + k * step,
+        y = sy(v).toFixed(1);
       out.push(`<line x1="${x0}" x2="${x0 + pw}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`);
       out.push(`<text x="${x0 - 6}" y="${y}" dy="4" text-anchor="end" fill="#555">${esc(yFmt(v))}</text>`);
     }
     const tick = Math.max(1, Math.ceil(n / 10));
-    for (let e = 0; e <= n; e += tick) out.push(`<text x="${sx(e).toFixed(1)}" y="${m.t + ph + 16}" text-anchor="middle" fill="#555">${e}</text>`);
+    for (let e = 0; e <= n; e += tick)
+      out.push(`<text x="${sx(e).toFixed(1)}" y="${m.t + ph + 16}" text-anchor="middle" fill="#555">${e}</text>`);
     out.push(`<text x="${x0 + pw / 2}" y="${H - 8}" text-anchor="middle">epoch</text>`);
-    out.push(`<text transform="translate(${x0 - 44} ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
+    out.push(
+      `<text transform="translate(${x0 - 44} ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`,
+    );
     out.push(`<rect x="${x0}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
     series.forEach(({ points, color, label, dots, width = 2 }, i) => {
       const clamp = (v) => Math.min(ymax, Math.max(ymin, v));
       const d = points.map(([e, v], j) => `${j ? 'L' : 'M'}${sx(e).toFixed(1)},${sy(clamp(v)).toFixed(1)}`).join('');
       out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${width}" stroke-linejoin="round"/>`);
-      if (dots) for (const [e, v] of points) out.push(`<circle cx="${sx(e).toFixed(1)}" cy="${sy(clamp(v)).toFixed(1)}" r="3" fill="${color}"/>`);
+      if (dots)
+        for (const [e, v] of points)
+          out.push(`<circle cx="${sx(e).toFixed(1)}" cy="${sy(clamp(v)).toFixed(1)}" r="3" fill="${color}"/>`);
       const ly = legendAtBottom ? m.t + ph - 10 - 16 * (series.length - 1 - i) : m.t + 16 + 16 * i;
-      out.push(`<line x1="${x0 + pw - 150}" x2="${x0 + pw - 130}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`);
+      out.push(
+        `<line x1="${x0 + pw - 150}" x2="${x0 + pw - 130}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`,
+      );
       out.push(`<text x="${x0 + pw - 124}" y="${ly}">${esc(label)}</text>`);
     });
   }
@@ -301,21 +343,41 @@ function svgPlot({ stepLoss, epochs: ep }) {
   const every = Math.ceil(steps / 600); // keep the file small: at most ~600 raw points
   const raw = stepLoss.map((v, i) => [(i + 1) / perEpoch, v]).filter((_, i) => i % every === 0);
   const heldLoss = ep.map((e) => [e.epoch, e.heldLoss]);
-  const lossMax = Math.max(0.5, Math.ceil(Math.max(...smooth.slice(Math.min(5, smooth.length - 1)).map((p) => p[1]), ...heldLoss.map((p) => p[1])) * 2) / 2);
-  panel(m.l, 'Cross-entropy loss', 'loss', [0, lossMax], [
-    { points: raw, color: '#c6dbef', label: 'train (per step)', width: 1 },
-    { points: smooth, color: '#2171b5', label: 'train (moving avg)' },
-    { points: heldLoss, color: '#d94801', label: 'held-out', dots: true },
-  ], (v) => v.toFixed(2));
+  const lossMax = Math.max(
+    0.5,
+    Math.ceil(
+      Math.max(...smooth.slice(Math.min(5, smooth.length - 1)).map((p) => p[1]), ...heldLoss.map((p) => p[1])) * 2,
+    ) / 2,
+  );
+  panel(
+    m.l,
+    'Cross-entropy loss',
+    'loss',
+    [0, lossMax],
+    [
+      { points: raw, color: '#c6dbef', label: 'train (per step)', width: 1 },
+      { points: smooth, color: '#2171b5', label: 'train (moving avg)' },
+      { points: heldLoss, color: '#d94801', label: 'held-out', dots: true },
+    ],
+    (v) => v.toFixed(2),
+  );
 
   // Accuracy per epoch, train (running, during the epoch) and held-out (after it).
   const trainAcc = ep.map((e) => [e.epoch, 100 * e.trainAccuracy]);
   const heldAcc = ep.map((e) => [e.epoch, 100 * e.heldAccuracy]);
   const accMin = Math.max(0, Math.floor(Math.min(...trainAcc.map((p) => p[1]), ...heldAcc.map((p) => p[1])) / 5) * 5);
-  panel(m.l + pw + gap, 'Accuracy', 'accuracy (%)', [accMin, 100], [
-    { points: trainAcc, color: '#2171b5', label: 'train (during epoch)', dots: true },
-    { points: heldAcc, color: '#d94801', label: 'held-out', dots: true },
-  ], (v) => v.toFixed(0), true);
+  panel(
+    m.l + pw + gap,
+    'Accuracy',
+    'accuracy (%)',
+    [accMin, 100],
+    [
+      { points: trainAcc, color: '#2171b5', label: 'train (during epoch)', dots: true },
+      { points: heldAcc, color: '#d94801', label: 'held-out', dots: true },
+    ],
+    (v) => v.toFixed(0),
+    true,
+  );
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -9,8 +9,10 @@ export function getNumThreads(): number {
 
 /** Sets the number of threads the native kernels may use (n ≥ 1). */
 export function setNumThreads(n: number): void {
-  if (typeof n !== 'number') throw new TypeError(`setNumThreads: argument 'n' must be an integer from 1 to 1024, got ${describe(n)}`);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new RangeError(`setNumThreads: argument 'n' must be an integer from 1 to 1024, got ${n}`);
+  if (typeof n !== 'number')
+    throw new TypeError(`setNumThreads: argument 'n' must be an integer from 1 to 1024, got ${describe(n)}`);
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw new RangeError(`setNumThreads: argument 'n' must be an integer from 1 to 1024, got ${n}`);
   native.setNumThreads(n);
 }
 

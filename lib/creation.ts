@@ -62,18 +62,30 @@ export function onesLike(x: Tensor, opts?: TensorOptions): Tensor {
  * arange(end) or arange(start, end, step = 1): values start, start+step, ... < end (1-D).
  * Options may also come right after the numbers, as PyTorch's keyword: arange(5, { dtype: 'int32' }).
  */
-export function arange(start: number, end?: number | TensorOptions, step: number | TensorOptions = 1, opts?: TensorOptions): Tensor {
+export function arange(
+  start: number,
+  end?: number | TensorOptions,
+  step: number | TensorOptions = 1,
+  opts?: TensorOptions,
+): Tensor {
   if (isOptionsObject(end) && step === 1 && opts === undefined) [end, step, opts] = [undefined, 1, end];
   else if (isOptionsObject(step) && opts === undefined) [step, opts] = [1, step];
   if (end === undefined) [start, end] = [0, start];
-  for (const [name, v] of [['start', start], ['end', end], ['step', step]] as const)
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`arange: argument '${name}' must be a finite number, got ${describe(v)}`);
+  for (const [name, v] of [
+    ['start', start],
+    ['end', end],
+    ['step', step],
+  ] as const)
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new TypeError(`arange: argument '${name}' must be a finite number, got ${describe(v)}`);
   const [a, b, st] = [start, end as number, step as number];
   if (st === 0) throw new RangeError('arange: step must be non-zero, got 0');
   const dtype = dtypeOption(opts, 'arange');
   const n = Math.max(0, Math.ceil((b - a) / st));
   if (n > MAX_ELEMENTS)
-    throw new RangeError(`arange: start ${a}, end ${b} and step ${st} give ${n} elements, more than the limit of ${MAX_ELEMENTS} (2^31 - 1) elements per tensor`);
+    throw new RangeError(
+      `arange: start ${a}, end ${b} and step ${st} give ${n} elements, more than the limit of ${MAX_ELEMENTS} (2^31 - 1) elements per tensor`,
+    );
   if (dtype === 'int32' && n > 0) {
     // Both ends must fit, or the typed-array store would wrap silently (the values in between do then).
     storeValue(a, dtype, 'arange');
@@ -92,11 +104,15 @@ function isOptionsObject(x: unknown): x is TensorOptions {
 /** The n×m identity (m defaults to n). */
 export function eye(n: number, m: number = n, opts?: TensorOptions): Tensor {
   if (isOptionsObject(m) && opts === undefined) [m, opts] = [n, m];
-  for (const [name, v] of [['n', n], ['m', m]] as const) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`eye: argument '${name}' must be a non-negative integer, got ${describe(v)}`);
+  for (const [name, v] of [
+    ['n', n],
+    ['m', m],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      throw new TypeError(`eye: argument '${name}' must be a non-negative integer, got ${describe(v)}`);
     if (v < 0) throw new RangeError(`eye: argument '${name}' must be a non-negative integer, got ${v}`);
   }
-  const s = checkShape([n, m], 'eye', "the size [n, m]");
+  const s = checkShape([n, m], 'eye', 'the size [n, m]');
   const dtype = dtypeOption(opts, 'eye');
   const data = allocateFor(dtype, s[0] * s[1], 'eye');
   for (let i = 0; i < Math.min(s[0], s[1]); i++) data[i * s[1] + i] = 1;

@@ -21,10 +21,14 @@ export function allocate(dtype: DType, size: number): TypedArray {
   // Below 2048 elements no dtype reaches the pool's 16 KiB: the common small case skips a call.
   if (size < 2048)
     switch (dtype) {
-      case 'float32': return new Float32Array(size);
-      case 'float64': return new Float64Array(size);
-      case 'int32': return new Int32Array(size);
-      case 'bool': return new Uint8Array(size);
+      case 'float32':
+        return new Float32Array(size);
+      case 'float64':
+        return new Float64Array(size);
+      case 'int32':
+        return new Int32Array(size);
+      case 'bool':
+        return new Uint8Array(size);
     }
   return allocateStorage(dtype, size, true);
 }

@@ -32,8 +32,12 @@ function prepare(args: unknown[], argnums: number[], fname: string): { inputs: u
   const inputs = args.slice();
   const diff = argnums.map((i) => {
     const x = args[i];
-    if (!(x instanceof Tensor)) throw new TypeError(`${fname}: argument ${i} must be a Tensor to differentiate with respect to it, got ${describe(x)}`);
-    if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new TypeError(`${fname}: argument ${i} must be float32 or float64, got ${x.dtype}`);
+    if (!(x instanceof Tensor))
+      throw new TypeError(
+        `${fname}: argument ${i} must be a Tensor to differentiate with respect to it, got ${describe(x)}`,
+      );
+    if (x.dtype !== 'float32' && x.dtype !== 'float64')
+      throw new TypeError(`${fname}: argument ${i} must be float32 or float64, got ${x.dtype}`);
     const leaf = x.detach().requiresGrad_(true);
     inputs[i] = leaf;
     return leaf;
@@ -46,7 +50,9 @@ function argnumList(opts: FuncOptions | undefined, nargs: number, fname: string)
   const list = Array.isArray(a) ? a : [a];
   for (const i of list)
     if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= nargs)
-      throw new RangeError(`${fname}: option 'argnums' must name arguments 0..${nargs - 1} of the ${nargs} given, got ${formatValue(a)}`);
+      throw new RangeError(
+        `${fname}: option 'argnums' must name arguments 0..${nargs - 1} of the ${nargs} given, got ${formatValue(a)}`,
+      );
   return [list, Array.isArray(a)];
 }
 
@@ -54,9 +60,11 @@ function argnumList(opts: FuncOptions | undefined, nargs: number, fname: string)
 function checkTransform(f: unknown, opts: unknown, fname: string, allowed: readonly string[]): void {
   if (typeof f !== 'function') throw new TypeError(`${fname}: argument 'f' must be a function, got ${describe(f)}`);
   if (opts === undefined) return;
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new TypeError(`${fname}: options must be an object, got ${describe(opts)}`);
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
+    throw new TypeError(`${fname}: options must be an object, got ${describe(opts)}`);
   for (const key of Object.keys(opts))
-    if (!allowed.includes(key)) throw new TypeError(`${fname}: unknown option '${key}' (expected ${allowed.map((k) => `'${k}'`).join(', ')})`);
+    if (!allowed.includes(key))
+      throw new TypeError(`${fname}: unknown option '${key}' (expected ${allowed.map((k) => `'${k}'`).join(', ')})`);
 }
 
 /** Returns f ↦ (...xs) => [f(...xs), ∂f/∂x_argnums]; f must return a tensor with one element. */
@@ -79,7 +87,9 @@ function valueAndGradNamed<A extends unknown[], O extends FuncOptions>(
       const { inputs, diff } = prepare(args, argnums, fname);
       const out = f(...(inputs as A));
       if (!(out instanceof Tensor) || out.size !== 1)
-        throw new TypeError(`${fname}: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape ${formatShape(out.shape)}` : describe(out)}`);
+        throw new TypeError(
+          `${fname}: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape ${formatShape(out.shape)}` : describe(out)}`,
+        );
       const grads = out.requiresGrad
         ? autogradGrad(out, diff, { allowUnused: true }).map((g, i) => g ?? zerosFor(diff[i]))
         : diff.map(zerosFor);
@@ -108,9 +118,13 @@ export function vjp<A extends unknown[]>(f: TensorFn<A>, ...args: A): [Tensor, (
     const vjpFn = (v: Tensor): Tensor[] => {
       if (!(v instanceof Tensor)) throw new TypeError(`vjp: argument 'v' must be a Tensor, got ${describe(v)}`);
       if (v.dtype !== out.dtype || v.shape.length !== out.shape.length || v.shape.some((d, i) => d !== out.shape[i]))
-        throw new TypeError(`vjp: argument 'v' must match f's output (${out.dtype} [${out.shape.join(', ')}]), got ${v.dtype} [${v.shape.join(', ')}]`);
+        throw new TypeError(
+          `vjp: argument 'v' must match f's output (${out.dtype} [${out.shape.join(', ')}]), got ${v.dtype} [${v.shape.join(', ')}]`,
+        );
       if (!out.requiresGrad) return diff.map(zerosFor);
-      return autogradGrad(out, diff, { gradOutputs: v, retainGraph: true, allowUnused: true }).map((g, i) => g ?? zerosFor(diff[i]));
+      return autogradGrad(out, diff, { gradOutputs: v, retainGraph: true, allowUnused: true }).map(
+        (g, i) => g ?? zerosFor(diff[i]),
+      );
     };
     return [out.detach(), vjpFn];
   });
@@ -149,11 +163,22 @@ function jacobianNamed<A extends unknown[], O extends JacobianOptions>(
         // Only an output that requires grad is float (so the one-hot's dtype matches its data).
         let gs: (Tensor | null)[] = diff.map(() => null);
         if (out.requiresGrad) {
-          const onehot = Tensor._wrap(out.dtype === 'float64' ? new Float64Array(out.size) : new Float32Array(out.size), out.shape, out.dtype);
+          const onehot = Tensor._wrap(
+            out.dtype === 'float64' ? new Float64Array(out.size) : new Float32Array(out.size),
+            out.shape,
+            out.dtype,
+          );
           onehot.data[e] = 1;
-          gs = autogradGrad(out, diff, { gradOutputs: onehot, retainGraph: true, allowUnused: true, createGraph: opts?.createGraph === true });
+          gs = autogradGrad(out, diff, {
+            gradOutputs: onehot,
+            retainGraph: true,
+            allowUnused: true,
+            createGraph: opts?.createGraph === true,
+          });
         }
-        gs.forEach((g, i) => { rows[i].push(g ?? zerosFor(diff[i])); });
+        gs.forEach((g, i) => {
+          rows[i].push(g ?? zerosFor(diff[i]));
+        });
       }
       const jacs = diff.map((x, i) => stackRows(rows[i], [...out.shape, ...x.shape], x));
       return (many ? jacs : jacs[0]) as GradsFor<O>;
@@ -165,14 +190,19 @@ export function hessian<A extends unknown[]>(f: TensorFn<A>, opts?: { argnums?: 
   checkTransform(f, opts, 'hessian', ['argnums']);
   const argnum = opts?.argnums ?? 0;
   if (typeof argnum !== 'number' || !Number.isInteger(argnum) || argnum < 0)
-    throw new TypeError(`hessian: option 'argnums' must be a non-negative integer (one argument), got ${formatValue(argnum)}`);
+    throw new TypeError(
+      `hessian: option 'argnums' must be a non-negative integer (one argument), got ${formatValue(argnum)}`,
+    );
   const gradF = (...args: A): Tensor =>
     enableGrad(() => {
       const x = args[argnum];
-      if (!(x instanceof Tensor)) throw new TypeError(`hessian: argument ${argnum} must be a Tensor, got ${describe(x)}`);
+      if (!(x instanceof Tensor))
+        throw new TypeError(`hessian: argument ${argnum} must be a Tensor, got ${describe(x)}`);
       const out = f(...args);
       if (!(out instanceof Tensor) || out.size !== 1)
-        throw new TypeError(`hessian: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape ${formatShape(out.shape)}` : describe(out)}`);
+        throw new TypeError(
+          `hessian: f must return a Tensor with one element, got ${out instanceof Tensor ? `shape ${formatShape(out.shape)}` : describe(out)}`,
+        );
       // f constant in x (e.g. it detaches x): the gradient is zero, as valueAndGrad gives, instead
       // of grad's 'the tensor does not require grad' under the wrong name.
       if (!out.requiresGrad) return zerosFor(x);
@@ -180,7 +210,8 @@ export function hessian<A extends unknown[]>(f: TensorFn<A>, opts?: { argnums?: 
       return g ?? zerosFor(x);
     });
   return (...args) => {
-    if (argnum >= args.length) throw new RangeError(`hessian: option 'argnums' is ${argnum} but f was given ${args.length} arguments`);
+    if (argnum >= args.length)
+      throw new RangeError(`hessian: option 'argnums' is ${argnum} but f was given ${args.length} arguments`);
     return jacobianNamed(gradF, { argnums: argnum }, 'hessian')(...args);
   };
 }
@@ -193,6 +224,8 @@ function zerosFor(x: Tensor): Tensor {
 function stackRows(rows: Tensor[], shape: number[], like: Tensor): Tensor {
   const size = like.size;
   const data = like.dtype === 'float64' ? new Float64Array(rows.length * size) : new Float32Array(rows.length * size);
-  rows.forEach((r, i) => { data.set(r.data as ArrayLike<number>, i * size); });
+  rows.forEach((r, i) => {
+    data.set(r.data as ArrayLike<number>, i * size);
+  });
   return Tensor._wrap(data, shape, like.dtype);
 }

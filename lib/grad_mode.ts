@@ -41,7 +41,8 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Runs fn with recording on (e.g. inside a noGrad block). Returns fn's result. */
 export function enableGrad<T>(fn: () => T): T {
-  if (typeof fn !== 'function') throw new TypeError(`enableGrad: argument 'fn' must be a function, got ${describe(fn)}`);
+  if (typeof fn !== 'function')
+    throw new TypeError(`enableGrad: argument 'fn' must be a function, got ${describe(fn)}`);
   const previous = enabled;
   enabled = true;
   try {

@@ -1,7 +1,17 @@
 // tapegrad's public surface: re-exports only.
 import './ops/index.js'; // fills in the table Tensor's methods delegate to
 
-export { Tensor, tensor, type TensorLike, type TensorOptions, type FromArrayOptions, type NestedArray, type BackwardOptions, type GradHook, type Dims } from './tensor.js';
+export {
+  Tensor,
+  tensor,
+  type TensorLike,
+  type TensorOptions,
+  type FromArrayOptions,
+  type NestedArray,
+  type BackwardOptions,
+  type GradHook,
+  type Dims,
+} from './tensor.js';
 export type { DType, FloatDType, TypedArray } from './dtype.js';
 export { zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn } from './creation.js';
 export { manualSeed } from './random.js';

@@ -145,10 +145,14 @@ function sizeClass(bytes: number): number {
 
 function view(dtype: DType, buffer: ArrayBuffer, size: number): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(buffer, 0, size);
-    case 'float64': return new Float64Array(buffer, 0, size);
-    case 'int32': return new Int32Array(buffer, 0, size);
-    case 'bool': return new Uint8Array(buffer, 0, size);
+    case 'float32':
+      return new Float32Array(buffer, 0, size);
+    case 'float64':
+      return new Float64Array(buffer, 0, size);
+    case 'int32':
+      return new Int32Array(buffer, 0, size);
+    case 'bool':
+      return new Uint8Array(buffer, 0, size);
   }
 }
 
@@ -161,10 +165,14 @@ export function allocateStorage(dtype: DType, size: number, zeroed = true): Type
   // Sizes no typed array can have take the plain path too, so V8 reports them as it always did.
   if (!(bytes >= POOL_MIN_BYTES && size <= MAX_ELEMENTS)) {
     switch (dtype) {
-      case 'float32': return new Float32Array(size);
-      case 'float64': return new Float64Array(size);
-      case 'int32': return new Int32Array(size);
-      case 'bool': return new Uint8Array(size);
+      case 'float32':
+        return new Float32Array(size);
+      case 'float64':
+        return new Float64Array(size);
+      case 'int32':
+        return new Int32Array(size);
+      case 'bool':
+        return new Uint8Array(size);
     }
   }
   const cls = sizeClass(bytes);
@@ -241,7 +249,10 @@ function recycleBuffer(buffer: ArrayBuffer, detach: boolean): boolean {
   // A transfer detaches every existing view and yields a new ArrayBuffer over the same memory.
   const kept = detach ? transfer(buffer) : buffer;
   let list = freeLists.get(lease.bytes);
-  if (list === undefined) freeLists.set(lease.bytes, (list = []));
+  if (list === undefined) {
+    list = [];
+    freeLists.set(lease.bytes, list);
+  }
   list.push(kept);
   stats.cachedBytes += lease.bytes;
   return true;
@@ -272,7 +283,8 @@ export function releaseTemporaries(mark: number, results: readonly unknown[], re
   if (release)
     for (let i = mark; i < scoped.length; i++) {
       const buffer = scoped[i];
-      if (!results.some((r) => (r as { data?: TypedArray } | null)?.data?.buffer === buffer)) recycleBuffer(buffer, false);
+      if (!results.some((r) => (r as { data?: TypedArray } | null)?.data?.buffer === buffer))
+        recycleBuffer(buffer, false);
     }
   scoped.length = mark;
 }
@@ -357,7 +369,8 @@ export function byOp(): { op: string; bytes: number }[] {
 
 /** Releases every cached buffer: native blocks are freed now, plain ArrayBuffers at V8's next collection. */
 export function emptyCache(): void {
-  for (const list of freeLists.values()) for (const buffer of list) if (nativeBacked.has(buffer)) native.giveBlock(buffer);
+  for (const list of freeLists.values())
+    for (const buffer of list) if (nativeBacked.has(buffer)) native.giveBlock(buffer);
   freeLists.clear();
   stats.cachedBytes = 0;
   stats.nativeCachedBytes = 0;
@@ -366,8 +379,10 @@ export function emptyCache(): void {
 
 /** Sets the most bytes the pool caches (0 disables caching); returns the previous cap. */
 export function setPoolCap(bytes: number): number {
-  if (typeof bytes !== 'number') throw new TypeError(`memory.setPoolCap: argument 'bytes' must be a number, got ${describe(bytes)}`);
-  if (!(bytes >= 0)) throw new RangeError(`memory.setPoolCap: argument 'bytes' must be non-negative, got ${describe(bytes)}`);
+  if (typeof bytes !== 'number')
+    throw new TypeError(`memory.setPoolCap: argument 'bytes' must be a number, got ${describe(bytes)}`);
+  if (!(bytes >= 0))
+    throw new RangeError(`memory.setPoolCap: argument 'bytes' must be non-negative, got ${describe(bytes)}`);
   native.setBlockCacheCap(wholeBytes(bytes));
   const previous = capBytes;
   capBytes = bytes;
@@ -386,7 +401,8 @@ export function resetPeak(): void {
  * the collector extra work, so leave it off when timing. Returns the previous setting.
  */
 export function track(on: boolean): boolean {
-  if (typeof on !== 'boolean') throw new TypeError(`memory.track: argument 'on' must be a boolean, got ${describe(on)}`);
+  if (typeof on !== 'boolean')
+    throw new TypeError(`memory.track: argument 'on' must be a boolean, got ${describe(on)}`);
   const previous = tracking;
   tracking = on;
   return previous;

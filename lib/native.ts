@@ -31,18 +31,45 @@ export interface NativeBinding {
    * Float64Array; bias null/undefined = none. If β = 0, C is not read.
    */
   gemm(
-    a: Float, aOffset: number, rsa: number, csa: number,
-    b: Float, bOffset: number, rsb: number, csb: number,
-    c: Float, cOffset: number, rsc: number, csc: number,
-    m: number, n: number, k: number, alpha: number, beta: number,
-    bias?: Float | null, biasOffset?: number,
+    a: Float,
+    aOffset: number,
+    rsa: number,
+    csa: number,
+    b: Float,
+    bOffset: number,
+    rsb: number,
+    csb: number,
+    c: Float,
+    cOffset: number,
+    rsc: number,
+    csc: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    beta: number,
+    bias?: Float | null,
+    biasOffset?: number,
   ): void;
   /** gemm over a batch: product i uses offsets aOffsets[i], bOffsets[i], cOffsets[i] (element offsets). */
   gemmBatched(
-    a: Float, aOffsets: Float64Array, rsa: number, csa: number,
-    b: Float, bOffsets: Float64Array, rsb: number, csb: number,
-    c: Float, cOffsets: Float64Array, rsc: number, csc: number,
-    m: number, n: number, k: number, alpha: number, beta: number,
+    a: Float,
+    aOffsets: Float64Array,
+    rsa: number,
+    csa: number,
+    b: Float,
+    bOffsets: Float64Array,
+    rsb: number,
+    csb: number,
+    c: Float,
+    cOffsets: Float64Array,
+    rsc: number,
+    csc: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    beta: number,
   ): void;
 
   /** Op names in code order (the code is the index). */
@@ -62,23 +89,61 @@ export interface NativeBinding {
    * is given; weight [c] or null.
    */
   crossEntropyForward(
-    z: Float, m: number, c: number, targetIndex: Int32Array | null, targetProb: Float | null, weight: Float | null,
-    ignoreIndex: number, labelSmoothing: number, loss: Float, lse: Float64Array,
+    z: Float,
+    m: number,
+    c: number,
+    targetIndex: Int32Array | null,
+    targetProb: Float | null,
+    weight: Float | null,
+    ignoreIndex: number,
+    labelSmoothing: number,
+    loss: Float,
+    lse: Float64Array,
   ): void;
   /** dz [m, c] = r_i·(Q_i·softmax(z)_i − q_i) with r_i = r[i·rStride] (rStride 0 or 1). */
   crossEntropyBackward(
-    z: Float, lse: Float64Array, m: number, c: number, targetIndex: Int32Array | null, targetProb: Float | null, weight: Float | null,
-    ignoreIndex: number, labelSmoothing: number, r: Float, rStride: number, dz: Float,
+    z: Float,
+    lse: Float64Array,
+    m: number,
+    c: number,
+    targetIndex: Int32Array | null,
+    targetProb: Float | null,
+    weight: Float | null,
+    ignoreIndex: number,
+    labelSmoothing: number,
+    r: Float,
+    rStride: number,
+    dz: Float,
   ): void;
   /** Fused in-place SGD update of p (native/include/tapegrad/optim.h); buf may be null when momentum is 0. */
   sgdStep(
-    p: Float, g: Float, buf: Float | null, lr: number, momentum: number, dampening: number, nesterov: boolean,
-    weightDecay: number, maximize: boolean, first: boolean,
+    p: Float,
+    g: Float,
+    buf: Float | null,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    nesterov: boolean,
+    weightDecay: number,
+    maximize: boolean,
+    first: boolean,
   ): void;
   /** Fused in-place Adam/AdamW update of p, m, v (and vmax with amsgrad); step ≥ 1 after increment. */
   adamStep(
-    p: Float, g: Float, m: Float, v: Float, vmax: Float | null, lr: number, beta1: number, beta2: number, eps: number,
-    weightDecay: number, decoupled: boolean, amsgrad: boolean, maximize: boolean, step: number,
+    p: Float,
+    g: Float,
+    m: Float,
+    v: Float,
+    vmax: Float | null,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decoupled: boolean,
+    amsgrad: boolean,
+    maximize: boolean,
+    step: number,
   ): void;
 
   /**
@@ -89,7 +154,12 @@ export interface NativeBinding {
   /** Detaches a buffer from takeBlock and returns its block to the pool; false for any other value. */
   giveBlock(buffer: unknown): boolean;
   blockPoolStats(): {
-    cachedBytes: number; lentBytes: number; capBytes: number; fromCache: number; fresh: number; givenBack: number;
+    cachedBytes: number;
+    lentBytes: number;
+    capBytes: number;
+    fromCache: number;
+    fresh: number;
+    givenBack: number;
     collected: number;
   };
   emptyBlockCache(): void;

@@ -2,7 +2,10 @@
 // statistical quality), seeded through splitmix32 so every seed gives a well-mixed state.
 import { describe } from './shape.js';
 
-let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+let s0 = 0,
+  s1 = 0,
+  s2 = 0,
+  s3 = 0;
 let spare: number | null = null; // the second value of the last Box–Muller pair
 
 function splitmix32(seed: number): () => number {
@@ -18,9 +21,15 @@ function splitmix32(seed: number): () => number {
 
 /** Seeds the global generator (any number; non-integers are truncated). */
 export function manualSeed(seed: number): void {
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new TypeError(`manualSeed: seed must be a finite number, got ${typeof seed === 'number' ? String(seed) : describe(seed)}`);
+  if (typeof seed !== 'number' || !Number.isFinite(seed))
+    throw new TypeError(
+      `manualSeed: seed must be a finite number, got ${typeof seed === 'number' ? String(seed) : describe(seed)}`,
+    );
   const next = splitmix32(Math.trunc(seed) ^ Math.trunc(seed / 2 ** 32));
-  s0 = next(); s1 = next(); s2 = next(); s3 = next();
+  s0 = next();
+  s1 = next();
+  s2 = next();
+  s3 = next();
   spare = null;
 }
 
@@ -29,7 +38,10 @@ manualSeed(0x5eed);
 function nextUint32(): number {
   const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
   const t = s1 << 9;
-  s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+  s2 ^= s0;
+  s3 ^= s1;
+  s1 ^= s2;
+  s0 ^= s3;
   s2 ^= t;
   s3 = rotl(s3, 11);
   return result;

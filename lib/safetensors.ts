@@ -13,7 +13,18 @@
 // BF16 to float32, exactly; I8/U8/I16/U16 to int32, exactly; I64/U32/U64 to int32 when every value
 // fits, else an error naming the tensor and element). FP8 dtypes are rejected. Every tensor is copied
 // into fresh, aligned storage, so results never alias the input bytes.
-import { closeSync, constants as fsConstants, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
 import { basename, dirname, join } from 'node:path';
 import { allocate, type DType } from './dtype.js';
@@ -42,8 +53,21 @@ const TO_FILE: Record<DType, string> = { float64: 'F64', float32: 'F32', int32: 
 
 /** Element sizes in bytes of every dtype the format defines. */
 const ELEMENT_SIZE: Record<string, number> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
 };
 
 /** Alignment rank used to order tensors on write (the reference's Dtype enum order). */
@@ -62,11 +86,14 @@ function setEntry<T>(obj: Record<string, T>, key: string, value: T): void {
 
 /** Code-point order, which equals the UTF-8 byte order the reference sorts names by. */
 function compareNames(a: string, b: string): number {
-  const ia = a[Symbol.iterator](), ib = b[Symbol.iterator]();
+  const ia = a[Symbol.iterator](),
+    ib = b[Symbol.iterator]();
   for (;;) {
-    const x = ia.next(), y = ib.next();
+    const x = ia.next(),
+      y = ib.next();
     if (x.done || y.done) return x.done ? (y.done ? 0 : -1) : 1;
-    const cx = x.value.codePointAt(0)!, cy = y.value.codePointAt(0)!;
+    const cx = x.value.codePointAt(0)!,
+      cy = y.value.codePointAt(0)!;
     if (cx !== cy) return cx - cy;
   }
 }
@@ -83,17 +110,24 @@ function swapBytes(bytes: Uint8Array, width: number): void {
 
 function checkTensors(tensors: unknown, fn: string): [string, Tensor][] {
   if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || tensors instanceof Tensor)
-    throw new TypeError(`${fn}: argument 'tensors' must be an object or a Map mapping names to Tensors, got ${describe(tensors)}`);
+    throw new TypeError(
+      `${fn}: argument 'tensors' must be an object or a Map mapping names to Tensors, got ${describe(tensors)}`,
+    );
   // A Map is read as its entries name → tensor (Object.keys of a Map is empty: it was written as a file with no tensors).
   const pairs: [unknown, unknown][] =
-    tensors instanceof Map ? [...tensors.entries()] : Object.keys(tensors).map((k) => [k, (tensors as Record<string, unknown>)[k]]);
+    tensors instanceof Map
+      ? [...tensors.entries()]
+      : Object.keys(tensors).map((k) => [k, (tensors as Record<string, unknown>)[k]]);
   const entries: [string, Tensor][] = [];
   for (const [name, t] of pairs) {
-    if (typeof name !== 'string') throw new TypeError(`${fn}: argument 'tensors' has a key that is not a string: ${describe(name)}`);
+    if (typeof name !== 'string')
+      throw new TypeError(`${fn}: argument 'tensors' has a key that is not a string: ${describe(name)}`);
     if (!(t instanceof Tensor))
       throw new TypeError(`${fn}: argument 'tensors' entry '${name}' must be a Tensor, got ${describe(t)}`);
     if (name === '__metadata__')
-      throw new RangeError(`${fn}: argument 'tensors' may not have an entry named '__metadata__' (reserved for metadata)`);
+      throw new RangeError(
+        `${fn}: argument 'tensors' may not have an entry named '__metadata__' (reserved for metadata)`,
+      );
     // Storage transferred away or disposed: its bytes are gone (it was a raw TypedArray TypeError,
     // or a header promising bytes the file did not hold).
     if (t.data.length === 0) checkStorage(t, fn, `argument 'tensors' entry '${name}'`);
@@ -119,7 +153,9 @@ function checkMetadata(metadata: unknown, fn: string): Record<string, string> | 
 function encode(tensors: unknown, metadata: unknown, fn: string): Uint8Array {
   const entries = checkTensors(tensors, fn);
   const meta = checkMetadata(metadata, fn);
-  entries.sort(([na, a], [nb, b]) => ALIGN_RANK[TO_FILE[b.dtype]] - ALIGN_RANK[TO_FILE[a.dtype]] || compareNames(na, nb));
+  entries.sort(
+    ([na, a], [nb, b]) => ALIGN_RANK[TO_FILE[b.dtype]] - ALIGN_RANK[TO_FILE[a.dtype]] || compareNames(na, nb),
+  );
   // JSON built by hand so the key order is exactly the reference's (JSON.stringify would hoist
   // integer-like names such as "0" ahead of the others).
   const parts: string[] = [];
@@ -127,7 +163,9 @@ function encode(tensors: unknown, metadata: unknown, fn: string): Uint8Array {
   let offset = 0;
   for (const [name, t] of entries) {
     const end = offset + t.data.byteLength;
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${TO_FILE[t.dtype]}","shape":${JSON.stringify(t.shape)},"data_offsets":[${offset},${end}]}`);
+    parts.push(
+      `${JSON.stringify(name)}:{"dtype":"${TO_FILE[t.dtype]}","shape":${JSON.stringify(t.shape)},"data_offsets":[${offset},${end}]}`,
+    );
     offset = end;
   }
   const json = new TextEncoder().encode(`{${parts.join(',')}}`);
@@ -147,7 +185,10 @@ function encode(tensors: unknown, metadata: unknown, fn: string): Uint8Array {
 }
 
 /** Serializes tensors (any shape, dtypes float32/float64/int32/bool) and optional string metadata to safetensors bytes. */
-export function serialize(tensors: Record<string, Tensor> | Map<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function serialize(
+  tensors: Record<string, Tensor> | Map<string, Tensor>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   return encode(tensors, metadata, 'safetensors.serialize');
 }
 
@@ -160,7 +201,11 @@ const WRITE_CHUNK = 1 << 24;
  * write (disk full, a signal, an error) leaves any previous file at path intact and removes the
  * temporary file.
  */
-export function saveFile(tensors: Record<string, Tensor> | Map<string, Tensor>, path: string, metadata?: Record<string, string>): void {
+export function saveFile(
+  tensors: Record<string, Tensor> | Map<string, Tensor>,
+  path: string,
+  metadata?: Record<string, string>,
+): void {
   const fn = 'safetensors.saveFile';
   if (typeof path !== 'string') throw new TypeError(`${fn}: argument 'path' must be a string, got ${describe(path)}`);
   if (path === '') throw new TypeError(`${fn}: argument 'path' must be a non-empty string`);
@@ -175,8 +220,17 @@ export function saveFile(tensors: Record<string, Tensor> | Map<string, Tensor>, 
     fd = null;
     renameSync(tmp, path);
   } catch (e) {
-    if (fd !== null) try { closeSync(fd); } catch { /* already failing */ }
-    try { unlinkSync(tmp); } catch { /* never created, or already renamed */ }
+    if (fd !== null)
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created, or already renamed */
+    }
     throw new Error(`${fn}: cannot write ${path}: ${(e as Error).message}`, { cause: e });
   }
 }
@@ -215,13 +269,18 @@ function isOffset(x: unknown): x is number {
 }
 
 /** Parses and validates the header of a file whose total size is fileSize (or only the header when fileSize is null). */
-function parseHeader(bytes: Uint8Array, fileSize: number | null, fail: (msg: string) => never): Header & { entries: [string, TensorInfo][] } {
+function parseHeader(
+  bytes: Uint8Array,
+  fileSize: number | null,
+  fail: (msg: string) => never,
+): Header & { entries: [string, TensorInfo][] } {
   const total = fileSize ?? bytes.length;
   if (bytes.length < 8) fail(`file is ${total} bytes, too short for the 8-byte header length`);
   const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n64 > BigInt(MAX_HEADER_SIZE)) fail(`header length ${n64} bytes exceeds the limit of ${MAX_HEADER_SIZE} bytes`);
   const n = Number(n64);
-  if (8 + n > total) fail(`header length ${n} bytes goes beyond the end of the file (${total} bytes, so at most ${total - 8})`);
+  if (8 + n > total)
+    fail(`header length ${n} bytes goes beyond the end of the file (${total} bytes, so at most ${total - 8})`);
   if (8 + n > bytes.length) fail(`header length ${n} bytes goes beyond the bytes given (${bytes.length})`);
   let text: string;
   try {
@@ -229,7 +288,10 @@ function parseHeader(bytes: Uint8Array, fileSize: number | null, fail: (msg: str
   } catch {
     fail(`header (bytes 8..${8 + n}) is not valid UTF-8`);
   }
-  if (text.trimStart()[0] !== '{') fail(`header (bytes 8..${8 + n}) must be a JSON object starting with '{', got ${JSON.stringify(text.slice(0, 20))}`);
+  if (text.trimStart()[0] !== '{')
+    fail(
+      `header (bytes 8..${8 + n}) must be a JSON object starting with '{', got ${JSON.stringify(text.slice(0, 20))}`,
+    );
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -245,7 +307,8 @@ function parseHeader(bytes: Uint8Array, fileSize: number | null, fail: (msg: str
   for (const name of Object.keys(parsed as object)) {
     const v = own<unknown>(parsed as object, name);
     if (name === '__metadata__') {
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(`header: "__metadata__" must be an object of strings, got ${describe(v)}`);
+      if (v === null || typeof v !== 'object' || Array.isArray(v))
+        fail(`header: "__metadata__" must be an object of strings, got ${describe(v)}`);
       metadata = {};
       for (const k of Object.keys(v as object)) {
         const s = own<unknown>(v as object, k);
@@ -255,16 +318,20 @@ function parseHeader(bytes: Uint8Array, fileSize: number | null, fail: (msg: str
       continue;
     }
     const where = `tensor '${name}'`;
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(`header: ${where} must be an object with dtype, shape and data_offsets, got ${describe(v)}`);
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      fail(`header: ${where} must be an object with dtype, shape and data_offsets, got ${describe(v)}`);
     const dtype = own<unknown>(v as object, 'dtype');
     const shape = own<unknown>(v as object, 'shape');
     const offsets = own<unknown>(v as object, 'data_offsets');
     if (typeof dtype !== 'string') fail(`header: ${where} has no string "dtype", got ${describe(dtype)}`);
-    if (!(dtype in ELEMENT_SIZE)) fail(`header: ${where} has unknown dtype '${dtype}' (known: ${Object.keys(ELEMENT_SIZE).join(', ')})`);
+    if (!(dtype in ELEMENT_SIZE))
+      fail(`header: ${where} has unknown dtype '${dtype}' (known: ${Object.keys(ELEMENT_SIZE).join(', ')})`);
     if (!Array.isArray(shape) || !shape.every(isOffset))
       fail(`header: ${where} "shape" must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isOffset))
-      fail(`header: ${where} "data_offsets" must be [begin, end] with non-negative integers, got ${JSON.stringify(offsets)}`);
+      fail(
+        `header: ${where} "data_offsets" must be [begin, end] with non-negative integers, got ${JSON.stringify(offsets)}`,
+      );
     const [begin, end] = offsets as number[];
     if (end < begin) fail(`header: ${where} has data_offsets [${begin}, ${end}] with end before begin`);
     let elements = 1;
@@ -272,7 +339,9 @@ function parseHeader(bytes: Uint8Array, fileSize: number | null, fail: (msg: str
     const expected = elements * ELEMENT_SIZE[dtype];
     if (!Number.isSafeInteger(expected)) fail(`header: ${where} shape ${formatShape(shape as number[])} is too large`);
     if (expected !== end - begin)
-      fail(`header: ${where} is ${dtype} ${formatShape(shape as number[])}, which needs ${expected} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`);
+      fail(
+        `header: ${where} is ${dtype} ${formatShape(shape as number[])}, which needs ${expected} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`,
+      );
     entries.push([name, { dtype, shape: (shape as number[]).slice(), dataOffsets: [begin, end] }]);
   }
 
@@ -282,15 +351,24 @@ function parseHeader(bytes: Uint8Array, fileSize: number | null, fail: (msg: str
   let prev = '';
   for (const [name, info] of entries) {
     const [begin, end] = info.dataOffsets;
-    if (begin < at) fail(`header: tensor '${name}' data_offsets [${begin}, ${end}] overlap tensor '${prev}' (which ends at ${at})`);
-    if (begin > at) fail(`header: tensor '${name}' data_offsets [${begin}, ${end}] leave a gap: bytes ${at}..${begin} of the data belong to no tensor`);
+    if (begin < at)
+      fail(`header: tensor '${name}' data_offsets [${begin}, ${end}] overlap tensor '${prev}' (which ends at ${at})`);
+    if (begin > at)
+      fail(
+        `header: tensor '${name}' data_offsets [${begin}, ${end}] leave a gap: bytes ${at}..${begin} of the data belong to no tensor`,
+      );
     at = end;
     prev = name;
   }
   const dataLength = total - 8 - n;
   if (at > dataLength)
-    fail(`header: tensor '${prev}' data_offsets end at ${at}, beyond the ${dataLength} data bytes in the file (is it truncated?)`);
-  if (at < dataLength) fail(`the tensors cover ${at} data bytes but the file has ${dataLength} after the header (trailing bytes ${at}..${dataLength} belong to no tensor)`);
+    fail(
+      `header: tensor '${prev}' data_offsets end at ${at}, beyond the ${dataLength} data bytes in the file (is it truncated?)`,
+    );
+  if (at < dataLength)
+    fail(
+      `the tensors cover ${at} data bytes but the file has ${dataLength} after the header (trailing bytes ${at}..${dataLength} belong to no tensor)`,
+    );
 
   const tensors: Record<string, TensorInfo> = {};
   for (const [name, info] of entries) setEntry(tensors, name, info);
@@ -308,15 +386,19 @@ function decodeTensor(name: string, info: TensorInfo, raw: Uint8Array, fail: (ms
   const where = `tensor '${name}' (${info.dtype})`;
   const shape = info.shape;
   switch (info.dtype) {
-    case 'F32': return new Tensor(new Float32Array(bytes.buffer, 0, count), shape, 'float32');
-    case 'F64': return new Tensor(new Float64Array(bytes.buffer, 0, count), shape, 'float64');
-    case 'I32': return new Tensor(new Int32Array(bytes.buffer, 0, count), shape, 'int32');
+    case 'F32':
+      return new Tensor(new Float32Array(bytes.buffer, 0, count), shape, 'float32');
+    case 'F64':
+      return new Tensor(new Float64Array(bytes.buffer, 0, count), shape, 'float64');
+    case 'I32':
+      return new Tensor(new Int32Array(bytes.buffer, 0, count), shape, 'int32');
     case 'BOOL': {
       for (let i = 0; i < count; i++)
         if (bytes[i] > 1) fail(`${where} element ${i} is the byte ${bytes[i]}, but a BOOL must be 0 or 1`);
       return new Tensor(bytes, shape, 'bool');
     }
-    case 'F16': case 'BF16': {
+    case 'F16':
+    case 'BF16': {
       const src = new Uint16Array(bytes.buffer, 0, count);
       const out = allocate('float32', count) as Float32Array;
       if (info.dtype === 'BF16') {
@@ -327,22 +409,40 @@ function decodeTensor(name: string, info: TensorInfo, raw: Uint8Array, fail: (ms
       }
       return new Tensor(out, shape, 'float32');
     }
-    case 'I8': case 'U8': case 'I16': case 'U16': {
-      const src = info.dtype === 'I8' ? new Int8Array(bytes.buffer, 0, count) : info.dtype === 'U8' ? bytes
-        : info.dtype === 'I16' ? new Int16Array(bytes.buffer, 0, count) : new Uint16Array(bytes.buffer, 0, count);
+    case 'I8':
+    case 'U8':
+    case 'I16':
+    case 'U16': {
+      const src =
+        info.dtype === 'I8'
+          ? new Int8Array(bytes.buffer, 0, count)
+          : info.dtype === 'U8'
+            ? bytes
+            : info.dtype === 'I16'
+              ? new Int16Array(bytes.buffer, 0, count)
+              : new Uint16Array(bytes.buffer, 0, count);
       return new Tensor(Int32Array.from(src), shape, 'int32');
     }
-    case 'U32': case 'I64': case 'U64': {
+    case 'U32':
+    case 'I64':
+    case 'U64': {
       const out = allocate('int32', count) as Int32Array;
       const words = new Uint32Array(bytes.buffer, 0, count * (size / 4));
       for (let i = 0; i < count; i++) {
         const lo = size === 4 ? words[i] : words[2 * i];
         const hi = size === 4 ? 0 : words[2 * i + 1];
         // Fits in int32 iff the high word is the sign extension of the low word (signed I64) or zero and lo < 2^31.
-        const fits = info.dtype === 'I64' ? (hi === 0 && lo < 0x80000000) || (hi === 0xffffffff && lo >= 0x80000000) : hi === 0 && lo < 0x80000000;
+        const fits =
+          info.dtype === 'I64'
+            ? (hi === 0 && lo < 0x80000000) || (hi === 0xffffffff && lo >= 0x80000000)
+            : hi === 0 && lo < 0x80000000;
         if (!fits) {
-          const value = info.dtype === 'I64' ? new DataView(bytes.buffer).getBigInt64(8 * i, true)
-            : size === 8 ? new DataView(bytes.buffer).getBigUint64(8 * i, true) : BigInt(lo);
+          const value =
+            info.dtype === 'I64'
+              ? new DataView(bytes.buffer).getBigInt64(8 * i, true)
+              : size === 8
+                ? new DataView(bytes.buffer).getBigUint64(8 * i, true)
+                : BigInt(lo);
           fail(`${where} element ${i} is ${value}, outside the int32 range tapegrad reads ${info.dtype} into`);
         }
         out[i] = lo | 0;
@@ -350,7 +450,9 @@ function decodeTensor(name: string, info: TensorInfo, raw: Uint8Array, fail: (ms
       return new Tensor(out, shape, 'int32');
     }
     default:
-      fail(`${where}: dtype ${info.dtype} is not supported (tapegrad reads F32, F64, I32, BOOL, and converts F16, BF16, I8, U8, I16, U16, U32, I64, U64)`);
+      fail(
+        `${where}: dtype ${info.dtype} is not supported (tapegrad reads F32, F64, I32, BOOL, and converts F16, BF16, I8, U8, I16, U16, U32, I64, U64)`,
+      );
   }
 }
 
@@ -379,7 +481,8 @@ function decode(bytes: Uint8Array, fn: string): Record<string, Tensor> {
 }
 
 function checkBytes(bytes: unknown, fn: string): Uint8Array {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${fn}: argument 'bytes' must be a Uint8Array, got ${describe(bytes)}`);
+  if (!(bytes instanceof Uint8Array))
+    throw new TypeError(`${fn}: argument 'bytes' must be a Uint8Array, got ${describe(bytes)}`);
   return bytes;
 }
 
@@ -411,8 +514,17 @@ function openRegularFile(path: string, fn: string): { fd: number; stat: Stats } 
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) {
-      const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() ? 'a character device'
-        : stat.isBlockDevice() ? 'a block device' : stat.isSocket() ? 'a socket' : 'not a regular file';
+      const kind = stat.isDirectory()
+        ? 'a directory'
+        : stat.isFIFO()
+          ? 'a FIFO'
+          : stat.isCharacterDevice()
+            ? 'a character device'
+            : stat.isBlockDevice()
+              ? 'a block device'
+              : stat.isSocket()
+                ? 'a socket'
+                : 'not a regular file';
       throw new Error(`${fn}: ${path} is ${kind}; expected a regular safetensors file`);
     }
     return { fd, stat };
@@ -428,7 +540,8 @@ function readExactly(fd: number, length: number, path: string, fn: string): Uint
   let at = 0;
   while (at < length) {
     const n = readSync(fd, bytes, at, Math.min(WRITE_CHUNK, length - at), at);
-    if (n === 0) throw new Error(`${fn}: ${path} ended after ${at} of its ${length} bytes (was it changed while being read?)`);
+    if (n === 0)
+      throw new Error(`${fn}: ${path} ended after ${at} of its ${length} bytes (was it changed while being read?)`);
     at += n;
   }
   return bytes;
@@ -441,7 +554,10 @@ export function loadFile(path: string): Record<string, Tensor> {
   const { fd, stat } = openRegularFile(path, fn);
   let bytes: Uint8Array;
   try {
-    if (stat.size > MAX_FILE_SIZE) throw new RangeError(`${fn}: ${path} is ${stat.size} bytes, more than the ${MAX_FILE_SIZE} bytes one read can hold`);
+    if (stat.size > MAX_FILE_SIZE)
+      throw new RangeError(
+        `${fn}: ${path} is ${stat.size} bytes, more than the ${MAX_FILE_SIZE} bytes one read can hold`,
+      );
     bytes = readExactly(fd, stat.size, path, fn);
   } finally {
     closeSync(fd);

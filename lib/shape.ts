@@ -11,7 +11,8 @@ export function sizeOf(shape: readonly number[]): number {
  * product after it, n = shape[dim] (1 for a 0-d shape), so element (o, j, i) is at (o·n + j)·inner + i.
  */
 export function blocksAround(shape: readonly number[], dim: number): [outer: number, n: number, inner: number] {
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let d = 0; d < dim; d++) outer *= shape[d];
   for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
   return [outer, shape[dim] ?? 1, inner];
@@ -77,10 +78,12 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
 
 /** Normalises a possibly negative dim for a tensor of rank ndim; RangeError naming `op` if out of range. */
 export function normalizeDim(dim: number, ndim: number, op: string): number {
-  if (!Number.isInteger(dim)) throw new TypeError(`${op}: dim must be an integer, got ${typeof dim === 'number' ? String(dim) : describe(dim)}`);
+  if (!Number.isInteger(dim))
+    throw new TypeError(`${op}: dim must be an integer, got ${typeof dim === 'number' ? String(dim) : describe(dim)}`);
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
-  if (dim < lo || dim > hi) throw new RangeError(`${op}: dim ${dim} is out of range for a tensor of rank ${ndim} (expected ${lo}..${hi})`);
+  if (dim < lo || dim > hi)
+    throw new RangeError(`${op}: dim ${dim} is out of range for a tensor of rank ${ndim} (expected ${lo}..${hi})`);
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
 
@@ -88,11 +91,13 @@ export function normalizeDim(dim: number, ndim: number, op: string): number {
 export function normalizeDims(dims: number | readonly number[] | undefined | null, ndim: number, op: string): number[] {
   if (dims === undefined || dims === null) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
-  if (!Array.isArray(list)) throw new TypeError(`${op}: dim must be a number or an array of numbers, got ${describe(dims)}`);
+  if (!Array.isArray(list))
+    throw new TypeError(`${op}: dim must be a number or an array of numbers, got ${describe(dims)}`);
   const out = list.map((d) => normalizeDim(d, ndim, op));
   out.sort((x, y) => x - y);
   for (let i = 1; i < out.length; i++)
-    if (out[i] === out[i - 1]) throw new RangeError(`${op}: dim ${out[i]} appears more than once in ${formatValue(list)}`);
+    if (out[i] === out[i - 1])
+      throw new RangeError(`${op}: dim ${out[i]} appears more than once in ${formatValue(list)}`);
   return ndim === 0 ? [] : out;
 }
 
@@ -118,7 +123,10 @@ export function checkShape(shape: unknown, op: string, arg = 'shape'): number[] 
     if (typeof d !== 'number' || !Number.isInteger(d))
       throw new TypeError(`${expected}, got ${formatValue(shape)} (entry ${i} is ${describe(d)})`);
     if (d < 0) throw new RangeError(`${expected}, got ${formatValue(shape)} (entry ${i} is negative)`);
-    if (d > MAX_ELEMENTS) throw new RangeError(`${op}: ${what} ${formatValue(shape)} has a size above the limit of ${MAX_ELEMENTS} elements`);
+    if (d > MAX_ELEMENTS)
+      throw new RangeError(
+        `${op}: ${what} ${formatValue(shape)} has a size above the limit of ${MAX_ELEMENTS} elements`,
+      );
     n *= d;
   }
   checkElementCount(n, op, formatShape(shape as number[]));
@@ -128,7 +136,9 @@ export function checkShape(shape: unknown, op: string, arg = 'shape'): number[] 
 /** RangeError naming op unless n elements fit in one tensor (what is the shape, for the message). */
 export function checkElementCount(n: number, op: string, what: string): void {
   if (n > MAX_ELEMENTS)
-    throw new RangeError(`${op}: ${what.startsWith('[') ? 'shape ' : ''}${what} has ${n} elements, more than the limit of ${MAX_ELEMENTS} (2^31 - 1) elements per tensor`);
+    throw new RangeError(
+      `${op}: ${what.startsWith('[') ? 'shape ' : ''}${what} has ${n} elements, more than the limit of ${MAX_ELEMENTS} (2^31 - 1) elements per tensor`,
+    );
 }
 
 /**
@@ -138,14 +148,21 @@ export function checkElementCount(n: number, op: string, what: string): void {
  */
 export function formatValue(x: unknown): string {
   if (typeof x === 'bigint') return `${x}n`;
-  if (typeof x === 'number') return Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : String(x);
+  if (typeof x === 'number')
+    return Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : String(x);
   if (typeof x === 'string') return JSON.stringify(x);
   if (typeof x === 'boolean' || x === null || x === undefined) return String(x);
-  if (Array.isArray(x) && x.length <= 32 && x.every((v) => v === null || (typeof v !== 'object' && typeof v !== 'function')))
+  if (
+    Array.isArray(x) &&
+    x.length <= 32 &&
+    x.every((v) => v === null || (typeof v !== 'object' && typeof v !== 'function'))
+  )
     return `[${x.map((v) => formatValue(v)).join(',')}]`; // JSON's spacing, as these messages always had
   let s: string | undefined;
   try {
-    s = JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+    s = JSON.stringify(x, (_k, v: unknown) =>
+      typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+    );
   } catch {
     s = undefined;
   }

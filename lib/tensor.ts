@@ -16,6 +16,7 @@ export type Dims = number | number[];
 /** Nested JS arrays, as returned by toArray(). */
 export type NestedArray = number | boolean | NestedArray[];
 /** Called with the gradient of a tensor during backward; may return a replacement. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook written as `(g) => { log(g); }` returns void, as in PyTorch
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
 
 export interface BackwardOptions {
@@ -33,8 +34,16 @@ export interface VersionCounter {
 /** The functions hand-written Tensor methods and the engine delegate to (filled in by lib/ops/index.ts). */
 export interface TensorOps {
   add(a: TensorLike, b: TensorLike): Tensor;
-  max(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor };
-  min(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor };
+  max(
+    x: Tensor,
+    dim?: number | ReduceOptions,
+    keepdim?: boolean | KeepdimOption,
+  ): Tensor | { values: Tensor; indices: Tensor };
+  min(
+    x: Tensor,
+    dim?: number | ReduceOptions,
+    keepdim?: boolean | KeepdimOption,
+  ): Tensor | { values: Tensor; indices: Tensor };
   where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor;
   reshape(x: Tensor, shape: number[]): Tensor;
   toDtype(x: Tensor, dtype: DType): Tensor;
@@ -72,37 +81,59 @@ let trustedConstruction = false;
 
 /** The checks of `t.grad = g` (g not null): a Tensor other than t, of t's shape and dtype. */
 function checkAssignedGrad(t: Tensor, g: unknown): void {
-  if (!(g instanceof Tensor)) throw new TypeError(`grad: the assigned value must be null or a Tensor, got ${describe(g)}`);
+  if (!(g instanceof Tensor))
+    throw new TypeError(`grad: the assigned value must be null or a Tensor, got ${describe(g)}`);
   if (g === t) throw new Error('grad: a tensor cannot be assigned as its own gradient');
-  if (g.dtype !== t.dtype) throw new TypeError(`grad: the assigned gradient has dtype ${g.dtype} but the tensor has dtype ${t.dtype}`);
+  if (g.dtype !== t.dtype)
+    throw new TypeError(`grad: the assigned gradient has dtype ${g.dtype} but the tensor has dtype ${t.dtype}`);
   if (!shapesEqual(g.shape, t.shape))
-    throw new RangeError(`grad: the assigned gradient has shape ${formatShape(g.shape)} but the tensor has shape ${formatShape(t.shape)}`);
+    throw new RangeError(
+      `grad: the assigned gradient has shape ${formatShape(g.shape)} but the tensor has shape ${formatShape(t.shape)}`,
+    );
 }
 
 /** The public constructor's checks: O(ndim), no allocation. Returns the dtype. */
 function checkConstructorArgs(data: unknown, shape: unknown, dtype: unknown, version: unknown): DType {
   const kind = dtypeOfArray(data);
   if (kind === null)
-    throw new TypeError(`Tensor: argument 'data' must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${describe(data)}`);
+    throw new TypeError(
+      `Tensor: argument 'data' must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${describe(data)}`,
+    );
   const length = (data as TypedArray).length;
-  if (!Array.isArray(shape)) throw new TypeError(`Tensor: argument 'shape' must be an array of non-negative integers, got ${describe(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`Tensor: argument 'shape' must be an array of non-negative integers, got ${describe(shape)}`);
   let n = 1;
   for (let i = 0; i < shape.length; i++) {
     const d: unknown = shape[i];
     if (typeof d !== 'number' || !Number.isInteger(d))
-      throw new TypeError(`Tensor: argument 'shape' must be an array of non-negative integers, got ${formatValue(shape)} (entry ${i} is ${describe(d)})`);
-    if (d < 0) throw new RangeError(`Tensor: argument 'shape' must be an array of non-negative integers, got ${formatValue(shape)} (entry ${i} is negative)`);
+      throw new TypeError(
+        `Tensor: argument 'shape' must be an array of non-negative integers, got ${formatValue(shape)} (entry ${i} is ${describe(d)})`,
+      );
+    if (d < 0)
+      throw new RangeError(
+        `Tensor: argument 'shape' must be an array of non-negative integers, got ${formatValue(shape)} (entry ${i} is negative)`,
+      );
     n *= d;
   }
   if (n !== length)
     throw new RangeError(`Tensor: shape ${formatShape(shape)} holds ${n} elements but the data has ${length}`);
   checkElementCount(n, 'Tensor', formatShape(shape));
   if (dtype !== undefined && dtype !== kind) {
-    if (!isDType(dtype)) throw new TypeError(`Tensor: argument 'dtype' must be 'float32', 'float64', 'int32' or 'bool', got ${formatValue(dtype)}`);
-    throw new TypeError(`Tensor: argument 'dtype' is ${dtype} but the data is a ${(data as TypedArray).constructor.name}, which stores ${kind}`);
+    if (!isDType(dtype))
+      throw new TypeError(
+        `Tensor: argument 'dtype' must be 'float32', 'float64', 'int32' or 'bool', got ${formatValue(dtype)}`,
+      );
+    throw new TypeError(
+      `Tensor: argument 'dtype' is ${dtype} but the data is a ${(data as TypedArray).constructor.name}, which stores ${kind}`,
+    );
   }
-  if (version !== undefined && (typeof version !== 'object' || version === null || typeof (version as VersionCounter).version !== 'number'))
-    throw new TypeError(`Tensor: argument 'version' must be a version counter { version: number } from another tensor, got ${describe(version)}`);
+  if (
+    version !== undefined &&
+    (typeof version !== 'object' || version === null || typeof (version as VersionCounter).version !== 'number')
+  )
+    throw new TypeError(
+      `Tensor: argument 'version' must be a version counter { version: number } from another tensor, got ${describe(version)}`,
+    );
   return kind;
 }
 
@@ -111,14 +142,19 @@ function checkConstructorArgs(data: unknown, shape: unknown, dtype: unknown, ver
  * typed from the rows: x.exp() for tg.exp(x), x.add(other) for tg.add(x, other).
  */
 export type ElementwiseMethods = {
-  [K in keyof typeof ElementwiseOps]: (typeof ElementwiseOps)[K] extends
-    (x: Tensor, ...rest: infer Rest) => infer Result ? (...rest: Rest) => Result : never;
+  [K in keyof typeof ElementwiseOps]: (typeof ElementwiseOps)[K] extends (
+    x: Tensor,
+    ...rest: infer Rest
+  ) => infer Result
+    ? (...rest: Rest) => Result
+    : never;
 };
 
 // Declaration merging: the class's instances also have the generated methods, those of the elementwise
 // rows and those lib/ops/registry.ts derives (x.sum(dim) for tg.sum(x, dim)).
 export interface Tensor extends ElementwiseMethods, RegisteredMethods {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged methods exist: lib/ops/table.ts and registry.ts define them on the prototype at load
 export class Tensor {
   /**
    * Contiguous row-major storage (Float32Array, Float64Array, Int32Array, or Uint8Array for bool): a
@@ -272,7 +308,8 @@ export class Tensor {
 
   /** @internal the version counter, created on first use (most tensors never need one). */
   get _version(): VersionCounter {
-    return (this._ver ??= { version: 0 });
+    this._ver ??= { version: 0 };
+    return this._ver;
   }
 
   /**
@@ -281,7 +318,8 @@ export class Tensor {
    * write of the library (ops, nn.init, optimizers, loadStateDict) calls it.
    */
   _bumpVersion(): void {
-    (this._ver ??= { version: 0 }).version++;
+    this._ver ??= { version: 0 };
+    this._ver.version++;
   }
 
   get ndim(): number {
@@ -309,7 +347,9 @@ export class Tensor {
           `${this.gradFn.name} (use detach() to get a leaf)`,
       );
     if (value && !isFloatDType(this.dtype))
-      throw new TypeError(`requiresGrad: only float32 and float64 tensors can require gradients, got dtype ${this.dtype}`);
+      throw new TypeError(
+        `requiresGrad: only float32 and float64 tensors can require gradients, got dtype ${this.dtype}`,
+      );
     this._requiresGrad = value;
     return this;
   }
@@ -373,21 +413,24 @@ export class Tensor {
 
   /** Keeps .grad on this non-leaf tensor after backward (leaves always keep it). */
   retainGrad(): void {
-    if (!this._requiresGrad) throw new Error('retainGrad: cannot retain the gradient of a tensor that does not require grad');
+    if (!this._requiresGrad)
+      throw new Error('retainGrad: cannot retain the gradient of a tensor that does not require grad');
     if (this.gradFn !== null) this.gradFn._retain(this._outputIndex, this);
   }
 
   /** True when retainGrad() was called on this non-leaf, or this is a leaf requiring grad. */
   get retainsGrad(): boolean {
-    return this.gradFn !== null && this.gradFn._retains(this._outputIndex, this);
+    return this.gradFn?._retains(this._outputIndex, this) ?? false;
   }
 
   /** Registers fn to be called with this tensor's gradient during backward; returns a handle to remove it. */
   registerHook(fn: GradHook): { remove(): void } {
     if (typeof fn !== 'function') throw new TypeError(`registerHook: expected a function, got ${describe(fn)}`);
-    if (!this._requiresGrad) throw new Error('registerHook: cannot register a hook on a tensor that does not require grad');
+    if (!this._requiresGrad)
+      throw new Error('registerHook: cannot register a hook on a tensor that does not require grad');
     if (this.gradFn !== null) return this.gradFn._addHook(this._outputIndex, fn);
-    const hooks = (this._hooks ??= []);
+    this._hooks ??= [];
+    const hooks = this._hooks;
     hooks.push(fn);
     return {
       remove: () => {
@@ -401,7 +444,9 @@ export class Tensor {
   item(): number {
     if (this.data.length === 0) checkStorage(this, 'item', 'the tensor');
     if (this.data.length !== 1)
-      throw new RangeError(`item: only tensors with one element can be converted to a number, got shape ${formatShape(this.shape)}`);
+      throw new RangeError(
+        `item: only tensors with one element can be converted to a number, got shape ${formatShape(this.shape)}`,
+      );
     return this.data[0];
   }
 
@@ -431,7 +476,7 @@ export class Tensor {
     if (this.dtype !== 'float32') extras.push(`dtype=${this.dtype}`);
     if (this.gradFn !== null) extras.push(`gradFn=<${this.gradFn.name}>`);
     else if (this._requiresGrad) extras.push('requiresGrad=true');
-    return `tensor(${body}${extras.length ? ', ' + extras.join(', ') : ''})`;
+    return `tensor(${body}${extras.length ? `, ${extras.join(', ')}` : ''})`;
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -448,26 +493,58 @@ export class Tensor {
   max(): Tensor;
   max(dim: number, keepdim?: boolean | KeepdimOption): { values: Tensor; indices: Tensor };
   max(options: { dim: number; keepdim?: boolean }): { values: Tensor; indices: Tensor };
-  max(dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } { return ops.max(this, dim, keepdim); }
+  max(dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } {
+    return ops.max(this, dim, keepdim);
+  }
   /** min() is the 0-d minimum; min(dim, keepdim) returns { values, indices }. */
   min(): Tensor;
   min(dim: number, keepdim?: boolean | KeepdimOption): { values: Tensor; indices: Tensor };
   min(options: { dim: number; keepdim?: boolean }): { values: Tensor; indices: Tensor };
-  min(dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } { return ops.min(this, dim, keepdim); }
+  min(dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } {
+    return ops.min(this, dim, keepdim);
+  }
   /** condition ? this : other elementwise (as torch.Tensor.where). */
-  where(condition: Tensor, other: TensorLike): Tensor { return ops.where(condition, this, other); }
+  where(condition: Tensor, other: TensorLike): Tensor {
+    return ops.where(condition, this, other);
+  }
   /** A copy converted to dtype (this tensor itself if it already has it). Differentiable between float dtypes. */
-  to(dtype: DType): Tensor { return ops.toDtype(this, dtype); }
-  double(): Tensor { return ops.toDtype(this, 'float64'); }
-  float(): Tensor { return ops.toDtype(this, 'float32'); }
+  to(dtype: DType): Tensor {
+    return ops.toDtype(this, dtype);
+  }
+  double(): Tensor {
+    return ops.toDtype(this, 'float64');
+  }
+  float(): Tensor {
+    return ops.toDtype(this, 'float32');
+  }
   /** reshape(shape): same elements, new shape (one entry may be -1). Shares storage. */
-  view(shape: number[]): Tensor { return ops.reshape(this, shape); }
-  add_(other: TensorLike): this { ops.inplace(this, 'add', other); return this; }
-  sub_(other: TensorLike): this { ops.inplace(this, 'sub', other); return this; }
-  mul_(other: TensorLike): this { ops.inplace(this, 'mul', other); return this; }
-  div_(other: TensorLike): this { ops.inplace(this, 'div', other); return this; }
-  zero_(): this { ops.fill(this, 0, 'zero_'); return this; }
-  fill_(value: number): this { ops.fill(this, value); return this; }
+  view(shape: number[]): Tensor {
+    return ops.reshape(this, shape);
+  }
+  add_(other: TensorLike): this {
+    ops.inplace(this, 'add', other);
+    return this;
+  }
+  sub_(other: TensorLike): this {
+    ops.inplace(this, 'sub', other);
+    return this;
+  }
+  mul_(other: TensorLike): this {
+    ops.inplace(this, 'mul', other);
+    return this;
+  }
+  div_(other: TensorLike): this {
+    ops.inplace(this, 'div', other);
+    return this;
+  }
+  zero_(): this {
+    ops.fill(this, 0, 'zero_');
+    return this;
+  }
+  fill_(value: number): this {
+    ops.fill(this, value);
+    return this;
+  }
 }
 
 /**
@@ -495,7 +572,7 @@ function formatTensorData(t: Tensor): string {
     const idx = shown(n);
     if (dim === shape.length - 1) return `[${idx.map((i) => (i < 0 ? '...' : scalar(offset + i))).join(', ')}]`;
     const pad = ' '.repeat(indent + 1);
-    return `[${idx.map((i) => (i < 0 ? '...' : format(dim + 1, offset + i * strides[dim], indent + 1))).join(',\n' + pad)}]`;
+    return `[${idx.map((i) => (i < 0 ? '...' : format(dim + 1, offset + i * strides[dim], indent + 1))).join(`,\n${pad}`)}]`;
   };
   return format(0, 0, 7);
 }
@@ -514,7 +591,7 @@ function formatScalar(v: number | boolean, dtype: DType): string {
  * test `t.data.length === 0` first: a readable tensor with elements never has an empty array.
  */
 export function checkStorage(t: Tensor, op: string, what: string): void {
-  if (t._disposed || (t._base !== null && t._base._disposed))
+  if (t._disposed || t._base?._disposed)
     throw new Error(
       `${op}: ${what} was disposed (shape ${formatShape(t.shape)}${t._disposed ? '' : ', a view of a disposed tensor'}); ` +
         'its storage was released with dispose() and cannot be used any more.',
@@ -555,22 +632,33 @@ const TENSOR_KEYS: readonly string[] = ['dtype', 'requiresGrad', 'shape'];
  * requires_grad would silently give a tensor without gradients), dtype is one of ours,
  * requiresGrad is a boolean, and only float dtypes may require grad.
  */
-export function dtypeOption(opts: unknown, op: string, fallback: DType = 'float32', keys: readonly string[] = CREATION_KEYS): DType {
+export function dtypeOption(
+  opts: unknown,
+  op: string,
+  fallback: DType = 'float32',
+  keys: readonly string[] = CREATION_KEYS,
+): DType {
   if (opts === undefined) return fallback;
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts) || opts instanceof Tensor) {
     const hint = typeof opts === 'string' && isDType(opts) ? `; pass the dtype as { dtype: '${opts}' }` : '';
-    throw new TypeError(`${op}: argument 'options' must be an object { ${keys.map((k) => `${k}?`).join(', ')} }, got ${describe(opts)}${hint}`);
+    throw new TypeError(
+      `${op}: argument 'options' must be an object { ${keys.map((k) => `${k}?`).join(', ')} }, got ${describe(opts)}${hint}`,
+    );
   }
   const o = opts as Record<string, unknown>;
   for (const k in o)
     if (!keys.includes(k)) throw new TypeError(`${op}: unknown option '${k}' (known options: ${keys.join(', ')})`);
   const d = o.dtype ?? fallback;
-  if (!isDType(d)) throw new TypeError(`${op}: dtype must be 'float32', 'float64', 'int32' or 'bool', got ${formatValue(d)}`);
+  if (!isDType(d))
+    throw new TypeError(`${op}: dtype must be 'float32', 'float64', 'int32' or 'bool', got ${formatValue(d)}`);
   const rg = o.requiresGrad;
   if (rg !== undefined) {
-    if (typeof rg !== 'boolean') throw new TypeError(`${op}: option 'requiresGrad' must be a boolean, got ${describe(rg)}`);
+    if (typeof rg !== 'boolean')
+      throw new TypeError(`${op}: option 'requiresGrad' must be a boolean, got ${describe(rg)}`);
     if (rg && !isFloatDType(d))
-      throw new TypeError(`${op}: option 'requiresGrad' is true but only float32 and float64 tensors can require gradients, got dtype ${d}`);
+      throw new TypeError(
+        `${op}: option 'requiresGrad' is true but only float32 and float64 tensors can require gradients, got dtype ${d}`,
+      );
   }
   return d;
 }
@@ -598,16 +686,22 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
   let shape: number[];
   let storage: TypedArray;
   if (ArrayBuffer.isView(data)) {
-    if (fromArray === null) throw new TypeError(`tensor: typed-array data must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${describe(data)}`);
+    if (fromArray === null)
+      throw new TypeError(
+        `tensor: typed-array data must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${describe(data)}`,
+      );
     const arr = data as TypedArray;
     shape = opts?.shape !== undefined ? checkShape(opts.shape, 'tensor', "option 'shape'") : [arr.length];
     if (opts?.shape === undefined) checkElementCount(arr.length, 'tensor', `[${arr.length}]`);
     if (sizeOf(shape) !== arr.length)
-      throw new RangeError(`tensor: shape ${formatShape(shape)} holds ${sizeOf(shape)} elements but the data has ${arr.length}`);
+      throw new RangeError(
+        `tensor: shape ${formatShape(shape)} holds ${sizeOf(shape)} elements but the data has ${arr.length}`,
+      );
     if (fromArray === dtype) storage = arr;
     else {
       storage = allocate(dtype, arr.length);
-      if (dtype === 'bool' || dtype === 'int32') for (let i = 0; i < arr.length; i++) storage[i] = storeValue(arr[i], dtype, 'tensor');
+      if (dtype === 'bool' || dtype === 'int32')
+        for (let i = 0; i < arr.length; i++) storage[i] = storeValue(arr[i], dtype, 'tensor');
       else storage.set(arr);
     }
   } else {
@@ -616,19 +710,26 @@ export function tensor(data: NestedArray | TypedArray | readonly NestedArray[], 
     const target = opts?.shape !== undefined ? checkShape(opts.shape, 'tensor', "option 'shape'") : null;
     checkElementCount(sizeOf(shape), 'tensor', formatShape(shape));
     if (target !== null && sizeOf(target) !== sizeOf(shape))
-      throw new RangeError(`tensor: shape ${formatShape(target)} holds ${sizeOf(target)} elements but the data has ${sizeOf(shape)}`);
+      throw new RangeError(
+        `tensor: shape ${formatShape(target)} holds ${sizeOf(target)} elements but the data has ${sizeOf(shape)}`,
+      );
     const flat = allocate(dtype, sizeOf(shape));
     let n = 0;
     const fill = (v: NestedArray | readonly NestedArray[], dim: number): void => {
       if (dim === shape.length) {
         if (typeof v === 'number') flat[n++] = storeValue(v, dtype, 'tensor');
         else if (typeof v === 'boolean') flat[n++] = v ? 1 : 0;
-        else throw new TypeError(`tensor: data must hold only numbers (or booleans), got ${describe(v)} at flat index ${n}`);
+        else
+          throw new TypeError(
+            `tensor: data must hold only numbers (or booleans), got ${describe(v)} at flat index ${n}`,
+          );
         return;
       }
       const arr = v as NestedArray[];
       if (!Array.isArray(arr) || arr.length !== shape[dim])
-        throw new TypeError(`tensor: data is ragged: expected ${shape[dim]} entries at depth ${dim}, got ${Array.isArray(arr) ? arr.length : describe(arr)}`);
+        throw new TypeError(
+          `tensor: data is ragged: expected ${shape[dim]} entries at depth ${dim}, got ${Array.isArray(arr) ? arr.length : describe(arr)}`,
+        );
       for (let i = 0; i < arr.length; i++) fill(arr[i], dim + 1);
     };
     fill(data as NestedArray, 0);
@@ -664,5 +765,7 @@ function inferShape(data: unknown, shape: number[]): void {
     v = v[0];
   }
   if (typeof v !== 'number' && typeof v !== 'boolean')
-    throw new TypeError(`tensor: data must be a number, a nested array of numbers or a typed array, got ${describe(v)}`);
+    throw new TypeError(
+      `tensor: data must be a number, a nested array of numbers or a typed array, got ${describe(v)}`,
+    );
 }

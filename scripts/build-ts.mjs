@@ -34,8 +34,13 @@ writeFileSync(
   JSON.stringify({
     extends: path.join(root, 'tsconfig.json'),
     compilerOptions: {
-      noEmit: false, rootDir: 'lib', outDir, declaration: true,
-      module: 'CommonJS', moduleResolution: 'Node10', typeRoots: [path.join(root, 'node_modules', '@types')],
+      noEmit: false,
+      rootDir: 'lib',
+      outDir,
+      declaration: true,
+      module: 'CommonJS',
+      moduleResolution: 'Node10',
+      typeRoots: [path.join(root, 'node_modules', '@types')],
     },
     include: ['lib'],
   }),

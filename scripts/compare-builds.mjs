@@ -29,7 +29,9 @@ function lecture(tg) {
 
 function chain(tg) {
   tg.manualSeed(1);
-  const x = tg.randn([16], { requiresGrad: true }), a = tg.rand([16], { requiresGrad: true }), b = tg.randn([16], { requiresGrad: true });
+  const x = tg.randn([16], { requiresGrad: true }),
+    a = tg.rand([16], { requiresGrad: true }),
+    b = tg.randn([16], { requiresGrad: true });
   return () => {
     x.grad = a.grad = b.grad = null;
     let h = x;
@@ -45,7 +47,10 @@ const cases = [
 ];
 for (const [name, make, calls, scale] of cases) {
   const fns = builds.map(make);
-  for (let i = 0; i < calls; i++) fns.forEach((f) => { f(); });
+  for (let i = 0; i < calls; i++)
+    fns.forEach((f) => {
+      f();
+    });
   const times = fns.map(() => []);
   for (let round = 0; round < 30; round++)
     fns.forEach((f, k) => {
@@ -54,5 +59,7 @@ for (const [name, make, calls, scale] of cases) {
       times[k].push(((performance.now() - t0) / calls) * scale);
     });
   const med = times.map((t) => t.sort((p, q) => p - q)[t.length >> 1]);
-  console.log(`${name.padEnd(40)} ${roots[0]}: ${med[0].toFixed(3)}   ${roots[1]}: ${med[1].toFixed(3)}   ratio ${(med[1] / med[0]).toFixed(3)}`);
+  console.log(
+    `${name.padEnd(40)} ${roots[0]}: ${med[0].toFixed(3)}   ${roots[1]}: ${med[1].toFixed(3)}   ratio ${(med[1] / med[0]).toFixed(3)}`,
+  );
 }

@@ -124,7 +124,9 @@ async function replay() {
   const { tg, fz } = await loadModules();
   const table = fz.buildTable(tg);
   const { spec, call, gen } = fz.buildCall(tg, table, seed, index, { giant: flag('giant') });
-  console.log(`seed ${seed}, call ${index}: ${spec.id}\n  ${call.desc}\n  facts: ${JSON.stringify({ ...gen.facts, inputs: gen.facts.inputs.length })}, valid: ${!!call.valid}, invalid: ${!!call.invalid}`);
+  console.log(
+    `seed ${seed}, call ${index}: ${spec.id}\n  ${call.desc}\n  facts: ${JSON.stringify({ ...gen.facts, inputs: gen.facts.inputs.length })}, valid: ${!!call.valid}, invalid: ${!!call.invalid}`,
+  );
   const res = { spec, call, facts: gen.facts, outcome: 'ok' };
   const ctx = vm.createContext({ __f: () => call.run() });
   try {
@@ -147,16 +149,32 @@ async function replay() {
 // ---- parent -------------------------------------------------------------------------------------
 
 function runChild(seed, from, to) {
-  const args = [fileURLToPath(import.meta.url), '--child', '--seed', String(seed), '--from', String(from), '--to', String(to), '--stall', opt('stall', '30000')];
+  const args = [
+    fileURLToPath(import.meta.url),
+    '--child',
+    '--seed',
+    String(seed),
+    '--from',
+    String(from),
+    '--to',
+    String(to),
+    '--stall',
+    opt('stall', '30000'),
+  ];
   if (flag('giant')) args.push('--giant');
   if (flag('dist')) args.push('--dist');
   const node = process.execPath;
   const cmd = flag('giant') ? '/bin/sh' : node;
   // Giant shapes may really be allocated (that is the finding); cap the child's address space.
-  const cargs = flag('giant') ? ['-c', `ulimit -v ${opt('ulimit-kb', '8000000')}; exec "$0" "$@"`, node, ...args] : args;
+  const cargs = flag('giant')
+    ? ['-c', `ulimit -v ${opt('ulimit-kb', '8000000')}; exec "$0" "$@"`, node, ...args]
+    : args;
   return new Promise((resolve) => {
     const p = spawn(cmd, cargs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    let out = '', err = '', last = from - 1, lastProgress = Date.now();
+    let out = '',
+      err = '',
+      last = from - 1,
+      lastProgress = Date.now();
     const findings = [];
     let stats = null;
     p.stdout.on('data', (d) => {
@@ -198,7 +216,17 @@ function runChild(seed, from, to) {
 
 async function describeCall(seed, index) {
   return new Promise((resolve) => {
-    const args = [fileURLToPath(import.meta.url), '--child', '--describe', '--seed', String(seed), '--from', String(index), '--to', String(index + 1)];
+    const args = [
+      fileURLToPath(import.meta.url),
+      '--child',
+      '--describe',
+      '--seed',
+      String(seed),
+      '--from',
+      String(index),
+      '--to',
+      String(index + 1),
+    ];
     if (flag('giant')) args.push('--giant');
     if (flag('dist')) args.push('--dist');
     const p = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -244,8 +272,21 @@ async function parent() {
         const at = r.hang ? r.hang.index : r.last;
         const { spec, desc } = r.hang ? { spec: '?', desc: r.hang.desc } : await describeCall(seed, at);
         const kind = r.hang ? 'hang' : 'crash';
-        const tail = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('FUZZ-HANG')).slice(-6).join(' | ');
-        const f = { seed, index: at, spec, desc, kind, detail: r.hang ? `no return after ${r.hang.ms} ms (child killed)` : `child exited with ${r.signal ?? `code ${r.code}`}: ${tail.slice(0, 600)}` };
+        const tail = r.stderr
+          .split('\n')
+          .filter((l) => l.trim() && !l.startsWith('FUZZ-HANG'))
+          .slice(-6)
+          .join(' | ');
+        const f = {
+          seed,
+          index: at,
+          spec,
+          desc,
+          kind,
+          detail: r.hang
+            ? `no return after ${r.hang.ms} ms (child killed)`
+            : `child exited with ${r.signal ?? `code ${r.code}`}: ${tail.slice(0, 600)}`,
+        };
         findings.push(...fz0.classify([f], null));
         if (kind === 'hang') total.hangs++;
         else total.crashes++;
@@ -263,9 +304,12 @@ async function parent() {
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(f);
   }
-  console.log(`\nsoak: ${total.calls} calls in ${total.children} child process(es), ${((Date.now() - t0) / 1000).toFixed(0)} s; ${total.ok} returned, throws by class ${JSON.stringify(total.threw)}, ${total.skipped} skipped, ${total.hangs} hang(s), ${total.crashes} crash(es)`);
+  console.log(
+    `\nsoak: ${total.calls} calls in ${total.children} child process(es), ${((Date.now() - t0) / 1000).toFixed(0)} s; ${total.ok} returned, throws by class ${JSON.stringify(total.threw)}, ${total.skipped} skipped, ${total.hangs} hang(s), ${total.crashes} crash(es)`,
+  );
   console.log(`findings: ${findings.length} (${fresh.length} not in KNOWN_OPEN), in ${groups.size} group(s):`);
-  for (const [k, list] of [...groups.entries()].sort()) console.log(`${k} ×${list.length}\n  e.g. ${fz0.formatFinding(list[0]).replace(/\n/g, '\n  ')}`);
+  for (const [k, list] of [...groups.entries()].sort())
+    console.log(`${k} ×${list.length}\n  e.g. ${fz0.formatFinding(list[0]).replace(/\n/g, '\n  ')}`);
   fs.writeFileSync(report, JSON.stringify({ total, findings }, null, 1));
   console.log(`report: ${report}`);
   process.exit(fresh.length === 0 ? 0 : 1);

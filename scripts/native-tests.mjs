@@ -12,8 +12,15 @@ const args = process.argv.slice(2);
 const summaryFile = args.includes('--summary-file') ? args[args.indexOf('--summary-file') + 1] : null;
 const configs = [
   { name: 'plain', dir: 'build/native-tests', flags: ['-DCMAKE_BUILD_TYPE=Release'] },
-  { name: 'asan+ubsan', dir: 'build/native-asan', flags: ['-DCMAKE_BUILD_TYPE=RelWithDebInfo', '-DTAPEGRAD_SANITIZE=ON'] },
-].filter((c) => !(args.includes('--plain-only') && c.name !== 'plain') && !(args.includes('--sanitize-only') && c.name === 'plain'));
+  {
+    name: 'asan+ubsan',
+    dir: 'build/native-asan',
+    flags: ['-DCMAKE_BUILD_TYPE=RelWithDebInfo', '-DTAPEGRAD_SANITIZE=ON'],
+  },
+].filter(
+  (c) =>
+    !(args.includes('--plain-only') && c.name !== 'plain') && !(args.includes('--sanitize-only') && c.name === 'plain'),
+);
 
 const generator = spawnSync('ninja', ['--version']).status === 0 ? ['-G', 'Ninja'] : [];
 let passed = 0;
@@ -24,7 +31,16 @@ for (const config of configs) {
     const r = spawnSync(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env });
     return { ok: r.status === 0, out: (r.stdout ?? '') + (r.stderr ?? '') };
   };
-  const configure = step('cmake', ['-S', '.', '-B', dir, ...generator, '-DTAPEGRAD_BUILD_TESTS=ON', '-DTAPEGRAD_BUILD_ADDON=OFF', ...config.flags]);
+  const configure = step('cmake', [
+    '-S',
+    '.',
+    '-B',
+    dir,
+    ...generator,
+    '-DTAPEGRAD_BUILD_TESTS=ON',
+    '-DTAPEGRAD_BUILD_ADDON=OFF',
+    ...config.flags,
+  ]);
   const build = configure.ok ? step('cmake', ['--build', dir, '-j', '2']) : configure;
   if (!build.ok) {
     process.stdout.write(build.out);
@@ -32,9 +48,18 @@ for (const config of configs) {
     failed += 1;
     continue;
   }
-  const env = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' };
+  const env = {
+    ...process.env,
+    ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0',
+    UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+  };
   const test = step('ctest', ['--test-dir', dir, '--output-on-failure', '--timeout', '900'], env);
-  process.stdout.write(`${test.out.split('\n').map((l) => `[${config.name}] ${l}`).join('\n')}\n`);
+  process.stdout.write(
+    `${test.out
+      .split('\n')
+      .map((l) => `[${config.name}] ${l}`)
+      .join('\n')}\n`,
+  );
   const m = /(\d+)% tests passed, (\d+) tests failed out of (\d+)/.exec(test.out);
   if (m) {
     failed += Number(m[2]);

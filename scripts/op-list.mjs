@@ -10,7 +10,8 @@ const { OP_LIST_BEGIN, OP_LIST_END, opListMarkdown } = await import('../dist/esm
 
 const readmePath = fileURLToPath(new URL('../README.md', import.meta.url));
 const readme = readFileSync(readmePath, 'utf8');
-const begin = readme.indexOf(OP_LIST_BEGIN), end = readme.indexOf(OP_LIST_END);
+const begin = readme.indexOf(OP_LIST_BEGIN),
+  end = readme.indexOf(OP_LIST_END);
 if (begin < 0 || end < begin) {
   console.error(`op-list: README.md lacks the markers\n  ${OP_LIST_BEGIN}\n  ${OP_LIST_END}`);
   process.exit(2);

@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tapegrad-test-'));
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 
 function step(label, cmd, args, env = {}) {
   console.log(`\n--- ${label} ---`);
@@ -22,7 +24,8 @@ function step(label, cmd, args, env = {}) {
   return r.status === 0;
 }
 
-if (step('build TypeScript (dist/esm, dist/cjs)', process.execPath, [path.join(root, 'scripts', 'build-ts.mjs')])) passed++;
+if (step('build TypeScript (dist/esm, dist/cjs)', process.execPath, [path.join(root, 'scripts', 'build-ts.mjs')]))
+  passed++;
 else failed++;
 if (step('typecheck', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'])) passed++;
 else failed++;
@@ -32,11 +35,17 @@ const lintArgs = ['ci', '--formatter-enabled=false', '--error-on-warnings', '--d
 if (step('lint (biome ci, linter)', process.execPath, [biome, ...lintArgs])) passed++;
 else failed++;
 const formatScript = path.join(root, 'scripts', 'format.mjs');
-if (step('format (biome format, clang-format --dry-run --Werror)', process.execPath, [formatScript, '--check'])) passed++;
+if (step('format (biome format, clang-format --dry-run --Werror)', process.execPath, [formatScript, '--check']))
+  passed++;
 else failed++;
 
 const vitestSummary = path.join(tmp, 'vitest.json');
-const vitestOk = step('vitest', process.execPath, [path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs'), 'run'], { TAPEGRAD_SUMMARY_FILE: vitestSummary });
+const vitestOk = step(
+  'vitest',
+  process.execPath,
+  [path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs'), 'run'],
+  { TAPEGRAD_SUMMARY_FILE: vitestSummary },
+);
 if (existsSync(vitestSummary)) {
   const s = JSON.parse(readFileSync(vitestSummary, 'utf8'));
   passed += s.passed;
@@ -47,7 +56,11 @@ if (existsSync(vitestSummary)) {
 
 if (process.env.TAPEGRAD_SKIP_NATIVE_TESTS !== '1') {
   const nativeSummary = path.join(tmp, 'native.json');
-  step('native unit tests (ctest: plain, then ASan+UBSan)', process.execPath, [path.join(root, 'scripts', 'native-tests.mjs'), '--summary-file', nativeSummary]);
+  step('native unit tests (ctest: plain, then ASan+UBSan)', process.execPath, [
+    path.join(root, 'scripts', 'native-tests.mjs'),
+    '--summary-file',
+    nativeSummary,
+  ]);
   if (existsSync(nativeSummary)) {
     const s = JSON.parse(readFileSync(nativeSummary, 'utf8'));
     passed += s.passed;

@@ -30,9 +30,12 @@ describe.skipIf(!built)('npm run demo (MNIST MLP)', () => {
     const weights = tg.safetensors.loadFile(path.join(out, 'mnist_mlp.safetensors'));
     const shapes = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, [t.dtype, ...t.shape]]));
     expect(shapes).toEqual({
-      '0.weight': ['float32', 256, 784], '0.bias': ['float32', 256],
-      '2.weight': ['float32', 128, 256], '2.bias': ['float32', 128],
-      '4.weight': ['float32', 10, 128], '4.bias': ['float32', 10],
+      '0.weight': ['float32', 256, 784],
+      '0.bias': ['float32', 256],
+      '2.weight': ['float32', 128, 256],
+      '2.bias': ['float32', 128],
+      '4.weight': ['float32', 10, 128],
+      '4.bias': ['float32', 10],
     });
     const meta = tg.safetensors.loadHeader(path.join(out, 'mnist_mlp.safetensors')).metadata!;
     expect(meta.epochs).toBe('1');

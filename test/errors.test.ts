@@ -15,28 +15,42 @@ describe('errors', () => {
   });
 
   it('wrong dtype', () => {
-    expect(() => tg.zeros([2], { dtype: 'complex64' as any })).toThrow(/zeros: dtype must be 'float32', 'float64', 'int32' or 'bool', got "complex64"/);
+    expect(() => tg.zeros([2], { dtype: 'complex64' as any })).toThrow(
+      /zeros: dtype must be 'float32', 'float64', 'int32' or 'bool', got "complex64"/,
+    );
     expect(() => tg.tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(/got dtype int32/);
   });
 
   it('non-array data', () => {
-    expect(() => tg.tensor({ a: 1 } as any)).toThrow(new TypeError('tensor: data must be a number, a nested array of numbers or a typed array, got an object (Object)'));
-    expect(() => tg.tensor([[1], ['x']] as any)).toThrow(new TypeError('tensor: data must hold only numbers (or booleans), got a string (x) at flat index 1'));
+    expect(() => tg.tensor({ a: 1 } as any)).toThrow(
+      new TypeError(
+        'tensor: data must be a number, a nested array of numbers or a typed array, got an object (Object)',
+      ),
+    );
+    expect(() => tg.tensor([[1], ['x']] as any)).toThrow(
+      new TypeError('tensor: data must hold only numbers (or booleans), got a string (x) at flat index 1'),
+    );
     expect(() => tg.tensor([[1], [[2]]] as any)).toThrow(TypeError);
   });
 
   it('backward on a tensor that does not require grad', () => {
     expect(() => tg.tensor([1]).sum().backward()).toThrow(
-      new Error('backward: the tensor does not require grad and has no gradFn (did you set requiresGrad on an input, or compute it under noGrad?)'),
+      new Error(
+        'backward: the tensor does not require grad and has no gradFn (did you set requiresGrad on an input, or compute it under noGrad?)',
+      ),
     );
   });
 
   it('backward of a non-scalar without a gradient, and with a gradient of the wrong shape', () => {
     const y = tg.tensor([1, 2], { requiresGrad: true }).mul(2);
     expect(() => y.backward()).toThrow(
-      new RangeError('backward: a gradient can be created implicitly only for a tensor with one element; got shape [2]. Pass gradient of that shape.'),
+      new RangeError(
+        'backward: a gradient can be created implicitly only for a tensor with one element; got shape [2]. Pass gradient of that shape.',
+      ),
     );
-    expect(() => y.backward(tg.ones([3]))).toThrow(new RangeError('backward: gradient has shape [3] but the output has shape [2]'));
+    expect(() => y.backward(tg.ones([3]))).toThrow(
+      new RangeError('backward: gradient has shape [3] but the output has shape [2]'),
+    );
   });
 
   it('second backward without retainGraph', () => {
@@ -58,8 +72,12 @@ describe('errors', () => {
   });
 
   it('the addon itself rejects bad arguments instead of crashing (lib/ bypassed)', () => {
-    expect(() => native.setNumThreads(-3)).toThrow(new RangeError('setNumThreads: argument 0 must be in [1, 1024], got -3'));
-    expect(() => native.setNumThreads('2' as any)).toThrow(new TypeError('setNumThreads: argument 0 must be a number, got a string'));
+    expect(() => native.setNumThreads(-3)).toThrow(
+      new RangeError('setNumThreads: argument 0 must be in [1, 1024], got -3'),
+    );
+    expect(() => native.setNumThreads('2' as any)).toThrow(
+      new TypeError('setNumThreads: argument 0 must be a number, got a string'),
+    );
     expect(() => native.forceIsa('sse' as any)).toThrow(TypeError);
   });
 });

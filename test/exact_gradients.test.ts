@@ -29,7 +29,8 @@ describe('binaryCrossEntropyWithLogits at a logit of exactly 0', () => {
     const x = f64([0, 0.3, -2, 3]);
     const t = f64([0.25, 0, 1, 0.5]);
     const pw = f64([2, 3, 0.5, 1]);
-    const bce = (a: Tensor, b: Tensor, c: Tensor) => tg.nn.functional.binaryCrossEntropyWithLogits(a, b, { posWeight: c, reduction: 'sum' });
+    const bce = (a: Tensor, b: Tensor, c: Tensor) =>
+      tg.nn.functional.binaryCrossEntropyWithLogits(a, b, { posWeight: c, reduction: 'sum' });
     expect(tg.autograd.gradcheck(bce, [x, t, pw])).toBe(true);
     expect(tg.autograd.gradgradcheck(bce, [f64([0.1, 0.3, -2, 3]), t, pw])).toBe(true);
   });
@@ -37,10 +38,23 @@ describe('binaryCrossEntropyWithLogits at a logit of exactly 0', () => {
 
 describe('where: type promotion', () => {
   it('where(cond, float32 tensor, 0-d float64) is float32, as PyTorch, and a float32 matmul follows', () => {
-    const a = tg.tensor([[1, 2], [3, 4]]);
-    const y = tg.where(tg.tensor([[true, false], [false, true]]), a, tg.tensor(0.5, { dtype: 'float64' }));
+    const a = tg.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const y = tg.where(
+      tg.tensor([
+        [true, false],
+        [false, true],
+      ]),
+      a,
+      tg.tensor(0.5, { dtype: 'float64' }),
+    );
     expect(y.dtype).toBe('float32');
-    expect(y.toArray()).toEqual([[1, 0.5], [0.5, 4]]);
+    expect(y.toArray()).toEqual([
+      [1, 0.5],
+      [0.5, 4],
+    ]);
     expect(y.matmul(a).dtype).toBe('float32');
   });
 
@@ -93,8 +107,11 @@ describe('elu for very negative inputs', () => {
   });
 });
 
-describe("keyword arguments as an options object", () => {
-  const x = tg.tensor([[1, -2, 3], [-4, 5, -6]]);
+describe('keyword arguments as an options object', () => {
+  const x = tg.tensor([
+    [1, -2, 3],
+    [-4, 5, -6],
+  ]);
 
   it("gelu(x, { approximate: 'tanh' }) equals the positional form, as function and method", () => {
     expect(tg.gelu(x, { approximate: 'tanh' }).toArray()).toEqual(tg.gelu(x, 'tanh').toArray());
@@ -118,10 +135,19 @@ describe("keyword arguments as an options object", () => {
   });
 
   it('elementwise ops with parameters', () => {
-    expect(x.clamp({ min: 0 }).toArray()).toEqual([[1, 0, 3], [0, 5, 0]]);
-    expect(x.clamp(-1, { max: 1 }).toArray()).toEqual([[1, -1, 1], [-1, 1, -1]]);
+    expect(x.clamp({ min: 0 }).toArray()).toEqual([
+      [1, 0, 3],
+      [0, 5, 0],
+    ]);
+    expect(x.clamp(-1, { max: 1 }).toArray()).toEqual([
+      [1, -1, 1],
+      [-1, 1, -1],
+    ]);
     expect(x.softplus({ beta: 2, threshold: 1 }).toArray()).toEqual(x.softplus(2, 1).toArray());
-    expect(x.leakyRelu({ negativeSlope: 0.5 }).toArray()).toEqual([[1, -1, 3], [-2, 5, -3]]);
+    expect(x.leakyRelu({ negativeSlope: 0.5 }).toArray()).toEqual([
+      [1, -1, 3],
+      [-2, 5, -3],
+    ]);
     expect(x.elu({ alpha: 2 }).toArray()).toEqual(x.elu(2).toArray());
   });
 
@@ -138,14 +164,24 @@ describe("keyword arguments as an options object", () => {
   it('nn.functional: dropout and layerNorm', () => {
     expect(tg.nn.functional.dropout(x, { training: false })).toBe(x);
     const w = tg.ones([3]);
-    expect(tg.nn.functional.layerNorm(x, [3], { weight: w, eps: 1e-3 }).toArray()).toEqual(tg.nn.functional.layerNorm(x, [3], w, null, 1e-3).toArray());
+    expect(tg.nn.functional.layerNorm(x, [3], { weight: w, eps: 1e-3 }).toArray()).toEqual(
+      tg.nn.functional.layerNorm(x, [3], w, null, 1e-3).toArray(),
+    );
   });
 
   it('unknown names, names given twice and arguments after the object are TypeErrors naming the op', () => {
-    expect(() => x.sum({ dims: 1 } as any)).toThrow(new TypeError("sum: unknown option 'dims' (expected 'dim', 'keepdim')"));
-    expect(() => x.sum(1, { dim: 0 } as any)).toThrow(new TypeError("sum: 'dim' is given both as an argument and as an option"));
-    expect(() => tg.clamp(x, { min: 0 } as any, 3)).toThrow(new TypeError('clamp: the options object must be the last argument, got a number (3) after it'));
-    expect(() => tg.gelu(x, { approximate: 'fast' } as any)).toThrow(/gelu: argument 'approximate' must be 'none' or 'tanh'/);
+    expect(() => x.sum({ dims: 1 } as any)).toThrow(
+      new TypeError("sum: unknown option 'dims' (expected 'dim', 'keepdim')"),
+    );
+    expect(() => x.sum(1, { dim: 0 } as any)).toThrow(
+      new TypeError("sum: 'dim' is given both as an argument and as an option"),
+    );
+    expect(() => tg.clamp(x, { min: 0 } as any, 3)).toThrow(
+      new TypeError('clamp: the options object must be the last argument, got a number (3) after it'),
+    );
+    expect(() => tg.gelu(x, { approximate: 'fast' } as any)).toThrow(
+      /gelu: argument 'approximate' must be 'none' or 'tanh'/,
+    );
     expect(() => x.var(1, { dim: 0 } as any)).toThrow(/var: unknown option 'dim'/);
   });
 });
@@ -156,15 +192,26 @@ describe('in-place ops found by the differential suite', () => {
     const y = tg.matmul(a, tg.tensor(new Float64Array([1, 1]), { shape: [2], dtype: 'float64' }));
     y.mul_(2);
     y.sum().backward();
-    expect(a.grad!.toArray()).toEqual([[2, 2], [2, 2]]); // PyTorch 1.13
+    expect(a.grad!.toArray()).toEqual([
+      [2, 2],
+      [2, 2],
+    ]); // PyTorch 1.13
   });
 
   it("on crossEntropy's per-element result for [N, C, d] input", () => {
-    const z = tg.tensor(new Float64Array([0.5, -1, 2, 1, 0.25, 3]), { shape: [1, 3, 2], dtype: 'float64', requiresGrad: true });
-    const l = tg.nn.functional.crossEntropy(z, tg.tensor(new Int32Array([0, 2]), { shape: [1, 2], dtype: 'int32' }), { reduction: 'none' });
+    const z = tg.tensor(new Float64Array([0.5, -1, 2, 1, 0.25, 3]), {
+      shape: [1, 3, 2],
+      dtype: 'float64',
+      requiresGrad: true,
+    });
+    const l = tg.nn.functional.crossEntropy(z, tg.tensor(new Int32Array([0, 2]), { shape: [1, 2], dtype: 'int32' }), {
+      reduction: 'none',
+    });
     l.add_(1).sum().backward();
     const expected = [-0.84027, 0.015876, 0.71587, 0.11731, 0.1244, -0.13319]; // PyTorch 1.13
-    (z.grad!.data as Float64Array).forEach((v, i) => { expect(v).toBeCloseTo(expected[i], 4); });
+    (z.grad!.data as Float64Array).forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i], 4);
+    });
   });
 
   it('with the tensor itself as the other operand (y.add_(y), y.mul_(y), y.div_(y))', () => {
@@ -178,6 +225,15 @@ describe('in-place ops found by the differential suite', () => {
     z.mul_(z); // (3b)² → 18b
     z.sum().backward();
     expect(b.grad!.toArray()).toEqual([18, 36]);
-    expect(tg.autograd.gradcheck((v: Tensor) => { const w = v.mul(1.5); w.div_(w); return w.add(v); }, [f64([0.5, 2])])).toBe(true);
+    expect(
+      tg.autograd.gradcheck(
+        (v: Tensor) => {
+          const w = v.mul(1.5);
+          w.div_(w);
+          return w.add(v);
+        },
+        [f64([0.5, 2])],
+      ),
+    ).toBe(true);
   });
 });

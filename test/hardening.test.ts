@@ -12,7 +12,11 @@ import { softmaxBackward } from '../lib/ops/softmax.js';
 import { empty } from '../lib/nn/util.js';
 
 /** fn must throw an instance of exactly `cls` with exactly `message`. */
-function expectError(fn: () => unknown, cls: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor, message: string): void {
+function expectError(
+  fn: () => unknown,
+  cls: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor,
+  message: string,
+): void {
   let caught: unknown;
   let threw = false;
   try {
@@ -34,35 +38,112 @@ describe('hardening', () => {
     for (const name of ['matmul', 'softmax', 'logSoftmax', 'expand', 'sum', 'var', 'std', 'clone', 'cat', 'stack'])
       expect(typeof api[name]).toBe('function');
 
-    const y = tg.softmax(tg.tensor([[1, 2, 3], [0, 0, 1]], { dtype: 'float64' }), 1);
-    const g = tg.tensor([[1, 0, 0], [0, 1, 0]], { dtype: 'float64' });
-    expectError(() => softmaxBackward(y, g, Infinity, false), TypeError, 'softmaxBackward: dim must be an integer, got Infinity');
+    const y = tg.softmax(
+      tg.tensor(
+        [
+          [1, 2, 3],
+          [0, 0, 1],
+        ],
+        { dtype: 'float64' },
+      ),
+      1,
+    );
+    const g = tg.tensor(
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+      ],
+      { dtype: 'float64' },
+    );
+    expectError(
+      () => softmaxBackward(y, g, Infinity, false),
+      TypeError,
+      'softmaxBackward: dim must be an integer, got Infinity',
+    );
     expectError(() => softmaxBackward(y, g, NaN, false), TypeError, 'softmaxBackward: dim must be an integer, got NaN');
-    expectError(() => softmaxBackward(y, g, 2, false), RangeError, 'softmaxBackward: dim 2 is out of range for a tensor of rank 2 (expected -2..1)');
+    expectError(
+      () => softmaxBackward(y, g, 2, false),
+      RangeError,
+      'softmaxBackward: dim 2 is out of range for a tensor of rank 2 (expected -2..1)',
+    );
     expectError(
       () => softmaxBackward(y, tg.zeros([2, 2], { dtype: 'float64' }), 1, false),
       RangeError,
       "softmaxBackward: arguments 'y' and 'g' must have the same shape, got y [2, 3] and g [2, 2]",
     );
-    expectError(() => softmaxBackward(y, g, '1' as any, false), TypeError, "softmaxBackward: argument 'dim' must be an integer, got a string (1)");
-    expectError(() => softmaxBackward(y, g, 1, 1 as any), TypeError, "softmaxBackward: argument 'log' must be a boolean, got a number (1)");
+    expectError(
+      () => softmaxBackward(y, g, '1' as any, false),
+      TypeError,
+      "softmaxBackward: argument 'dim' must be an integer, got a string (1)",
+    );
+    expectError(
+      () => softmaxBackward(y, g, 1, 1 as any),
+      TypeError,
+      "softmaxBackward: argument 'log' must be a boolean, got a number (1)",
+    );
     // valid input: the softmax gradient, along a negative dim too
-    const x = tg.tensor([[1, 2, 3], [0, 0, 1]], { dtype: 'float64', requiresGrad: true });
+    const x = tg.tensor(
+      [
+        [1, 2, 3],
+        [0, 0, 1],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     tg.softmax(x, 1).backward(g);
     expect(Array.from(softmaxBackward(y, g, -1, false).data)).toEqual(Array.from(x.grad!.data));
   });
 
   it('2. new tg.Tensor(data, shape, dtype) validates its arguments like tg.tensor', () => {
-    expectError(() => new tg.Tensor(new Float32Array(10), [1e9]), RangeError, 'Tensor: shape [1000000000] holds 1000000000 elements but the data has 10');
-    expectError(() => new tg.Tensor(new Float32Array(4), [2, 3]), RangeError, 'Tensor: shape [2, 3] holds 6 elements but the data has 4');
-    expectError(() => new tg.Tensor([1, 2] as any, [2]), TypeError, "Tensor: argument 'data' must be a Float32Array, Float64Array, Int32Array or Uint8Array, got an array");
-    expectError(() => new tg.Tensor(new Int16Array(2) as any, [2]), TypeError, "Tensor: argument 'data' must be a Float32Array, Float64Array, Int32Array or Uint8Array, got an Int16Array");
-    expectError(() => new tg.Tensor(new Float32Array(2), 2 as any), TypeError, "Tensor: argument 'shape' must be an array of non-negative integers, got a number (2)");
-    expectError(() => new tg.Tensor(new Float32Array(2), [2.5] as any), TypeError, "Tensor: argument 'shape' must be an array of non-negative integers, got [2.5] (entry 0 is a number (2.5))");
-    expectError(() => new tg.Tensor(new Float32Array(0), [-1, 0]), RangeError, "Tensor: argument 'shape' must be an array of non-negative integers, got [-1,0] (entry 0 is negative)");
-    expectError(() => new tg.Tensor(new Float32Array(2), [2], 'float64'), TypeError, "Tensor: argument 'dtype' is float64 but the data is a Float32Array, which stores float32");
-    expectError(() => new tg.Tensor(new Float32Array(2), [2], 'half' as any), TypeError, `Tensor: argument 'dtype' must be 'float32', 'float64', 'int32' or 'bool', got "half"`);
-    expectError(() => new tg.Tensor(new Float32Array(2), [2], undefined, 3 as any), TypeError, "Tensor: argument 'version' must be a version counter { version: number } from another tensor, got a number (3)");
+    expectError(
+      () => new tg.Tensor(new Float32Array(10), [1e9]),
+      RangeError,
+      'Tensor: shape [1000000000] holds 1000000000 elements but the data has 10',
+    );
+    expectError(
+      () => new tg.Tensor(new Float32Array(4), [2, 3]),
+      RangeError,
+      'Tensor: shape [2, 3] holds 6 elements but the data has 4',
+    );
+    expectError(
+      () => new tg.Tensor([1, 2] as any, [2]),
+      TypeError,
+      "Tensor: argument 'data' must be a Float32Array, Float64Array, Int32Array or Uint8Array, got an array",
+    );
+    expectError(
+      () => new tg.Tensor(new Int16Array(2) as any, [2]),
+      TypeError,
+      "Tensor: argument 'data' must be a Float32Array, Float64Array, Int32Array or Uint8Array, got an Int16Array",
+    );
+    expectError(
+      () => new tg.Tensor(new Float32Array(2), 2 as any),
+      TypeError,
+      "Tensor: argument 'shape' must be an array of non-negative integers, got a number (2)",
+    );
+    expectError(
+      () => new tg.Tensor(new Float32Array(2), [2.5] as any),
+      TypeError,
+      "Tensor: argument 'shape' must be an array of non-negative integers, got [2.5] (entry 0 is a number (2.5))",
+    );
+    expectError(
+      () => new tg.Tensor(new Float32Array(0), [-1, 0]),
+      RangeError,
+      "Tensor: argument 'shape' must be an array of non-negative integers, got [-1,0] (entry 0 is negative)",
+    );
+    expectError(
+      () => new tg.Tensor(new Float32Array(2), [2], 'float64'),
+      TypeError,
+      "Tensor: argument 'dtype' is float64 but the data is a Float32Array, which stores float32",
+    );
+    expectError(
+      () => new tg.Tensor(new Float32Array(2), [2], 'half' as any),
+      TypeError,
+      `Tensor: argument 'dtype' must be 'float32', 'float64', 'int32' or 'bool', got "half"`,
+    );
+    expectError(
+      () => new tg.Tensor(new Float32Array(2), [2], undefined, 3 as any),
+      TypeError,
+      "Tensor: argument 'version' must be a version counter { version: number } from another tensor, got a number (3)",
+    );
     // valid input: wraps without copying the data, copies the shape, infers the dtype
     const data = new Int32Array([1, 2, 3, 4, 5, 6]);
     const shape = [2, 3];
@@ -77,10 +158,26 @@ describe('hardening', () => {
 
   it('3. assigning .grad accepts null or a Tensor of the same shape and dtype only', () => {
     const x = tg.ones([2, 3], { requiresGrad: true });
-    expectError(() => (x.grad = tg.zeros([3])), RangeError, 'grad: the assigned gradient has shape [3] but the tensor has shape [2, 3]');
-    expectError(() => (x.grad = tg.zeros([2, 3], { dtype: 'float64' })), TypeError, 'grad: the assigned gradient has dtype float64 but the tensor has dtype float32');
-    expectError(() => (x.grad = 'abc' as any), TypeError, 'grad: the assigned value must be null or a Tensor, got a string (abc)');
-    expectError(() => (x.grad = undefined as any), TypeError, 'grad: the assigned value must be null or a Tensor, got undefined');
+    expectError(
+      () => (x.grad = tg.zeros([3])),
+      RangeError,
+      'grad: the assigned gradient has shape [3] but the tensor has shape [2, 3]',
+    );
+    expectError(
+      () => (x.grad = tg.zeros([2, 3], { dtype: 'float64' })),
+      TypeError,
+      'grad: the assigned gradient has dtype float64 but the tensor has dtype float32',
+    );
+    expectError(
+      () => (x.grad = 'abc' as any),
+      TypeError,
+      'grad: the assigned value must be null or a Tensor, got a string (abc)',
+    );
+    expectError(
+      () => (x.grad = undefined as any),
+      TypeError,
+      'grad: the assigned value must be null or a Tensor, got undefined',
+    );
     expectError(() => (x.grad = x), Error, 'grad: a tensor cannot be assigned as its own gradient');
     expect(x.grad).toBe(null); // refused assignments leave grad alone
     // valid: a same-shape tensor, which backward then accumulates into; and null clears it
@@ -111,27 +208,83 @@ describe('hardening', () => {
 
   it('5. oversized shapes are refused before anything is allocated, naming the function', () => {
     const limit = 'more than the limit of 2147483647 (2^31 - 1) elements per tensor';
-    expectError(() => tg.zeros([2 ** 27, 2 ** 27]), RangeError, `zeros: shape [134217728, 134217728] has 18014398509481984 elements, ${limit}`);
-    expectError(() => tg.ones([2 ** 31]), RangeError, "ones: argument 'shape' [2147483648] has a size above the limit of 2147483647 elements");
-    expectError(() => tg.rand([1e5, 1e5]), RangeError, `rand: shape [100000, 100000] has 10000000000 elements, ${limit}`);
-    expectError(() => tg.randn([1e5, 1e5]), RangeError, `randn: shape [100000, 100000] has 10000000000 elements, ${limit}`);
+    expectError(
+      () => tg.zeros([2 ** 27, 2 ** 27]),
+      RangeError,
+      `zeros: shape [134217728, 134217728] has 18014398509481984 elements, ${limit}`,
+    );
+    expectError(
+      () => tg.ones([2 ** 31]),
+      RangeError,
+      "ones: argument 'shape' [2147483648] has a size above the limit of 2147483647 elements",
+    );
+    expectError(
+      () => tg.rand([1e5, 1e5]),
+      RangeError,
+      `rand: shape [100000, 100000] has 10000000000 elements, ${limit}`,
+    );
+    expectError(
+      () => tg.randn([1e5, 1e5]),
+      RangeError,
+      `randn: shape [100000, 100000] has 10000000000 elements, ${limit}`,
+    );
     expectError(() => tg.eye(1e5), RangeError, `eye: shape [100000, 100000] has 10000000000 elements, ${limit}`);
-    expectError(() => tg.arange(0, 1e12), RangeError, `arange: start 0, end 1000000000000 and step 1 give 1000000000000 elements, ${limit}`);
-    expectError(() => tg.full([2 ** 16, 2 ** 16], 1), RangeError, `full: shape [65536, 65536] has 4294967296 elements, ${limit}`);
-    expectError(() => tg.zeros([1.5]), TypeError, "zeros: argument 'shape' must be an array of non-negative integers, got [1.5] (entry 0 is a number (1.5))");
-    expectError(() => tg.zeros([Infinity]), TypeError, "zeros: argument 'shape' must be an array of non-negative integers, got [Infinity] (entry 0 is a number (Infinity))");
-    expectError(() => tg.zeros([NaN]), TypeError, "zeros: argument 'shape' must be an array of non-negative integers, got [NaN] (entry 0 is a number (NaN))");
-    expectError(() => tg.zeros(-2), RangeError, "zeros: argument 'shape' must be an array of non-negative integers, got [-2] (entry 0 is negative)");
-    expectError(() => tg.tensor(new Float32Array(4), { shape: [2, -2] }), RangeError, "tensor: option 'shape' must be an array of non-negative integers, got [2,-2] (entry 1 is negative)");
+    expectError(
+      () => tg.arange(0, 1e12),
+      RangeError,
+      `arange: start 0, end 1000000000000 and step 1 give 1000000000000 elements, ${limit}`,
+    );
+    expectError(
+      () => tg.full([2 ** 16, 2 ** 16], 1),
+      RangeError,
+      `full: shape [65536, 65536] has 4294967296 elements, ${limit}`,
+    );
+    expectError(
+      () => tg.zeros([1.5]),
+      TypeError,
+      "zeros: argument 'shape' must be an array of non-negative integers, got [1.5] (entry 0 is a number (1.5))",
+    );
+    expectError(
+      () => tg.zeros([Infinity]),
+      TypeError,
+      "zeros: argument 'shape' must be an array of non-negative integers, got [Infinity] (entry 0 is a number (Infinity))",
+    );
+    expectError(
+      () => tg.zeros([NaN]),
+      TypeError,
+      "zeros: argument 'shape' must be an array of non-negative integers, got [NaN] (entry 0 is a number (NaN))",
+    );
+    expectError(
+      () => tg.zeros(-2),
+      RangeError,
+      "zeros: argument 'shape' must be an array of non-negative integers, got [-2] (entry 0 is negative)",
+    );
+    expectError(
+      () => tg.tensor(new Float32Array(4), { shape: [2, -2] }),
+      RangeError,
+      "tensor: option 'shape' must be an array of non-negative integers, got [2,-2] (entry 1 is negative)",
+    );
     // requiresGrad on an int32 tensor is refused before a 400 MB fill (the message comes first, no allocation)
     expectError(
       () => tg.full([1e8], 1, { dtype: 'int32', requiresGrad: true }),
       TypeError,
       "full: option 'requiresGrad' is true but only float32 and float64 tensors can require gradients, got dtype int32",
     );
-    expectError(() => tg.zeros([1e5, 1]).add(tg.zeros([1, 1e5])), RangeError, `add: the broadcast shape [100000, 100000] has 10000000000 elements, ${limit}`);
-    expectError(() => tg.full([1e8], 2 ** 40, { dtype: 'int32' }), RangeError, 'full: value 1099511627776 cannot be stored in an int32 tensor (range -2147483648..2147483647)');
-    expectError(() => tg.arange(0, 5e9, 2e9, { dtype: 'int32' }), RangeError, 'arange: value 4000000000 cannot be stored in an int32 tensor (range -2147483648..2147483647)');
+    expectError(
+      () => tg.zeros([1e5, 1]).add(tg.zeros([1, 1e5])),
+      RangeError,
+      `add: the broadcast shape [100000, 100000] has 10000000000 elements, ${limit}`,
+    );
+    expectError(
+      () => tg.full([1e8], 2 ** 40, { dtype: 'int32' }),
+      RangeError,
+      'full: value 1099511627776 cannot be stored in an int32 tensor (range -2147483648..2147483647)',
+    );
+    expectError(
+      () => tg.arange(0, 5e9, 2e9, { dtype: 'int32' }),
+      RangeError,
+      'arange: value 4000000000 cannot be stored in an int32 tensor (range -2147483648..2147483647)',
+    );
     // valid input still works, including empty and 0-d shapes
     expect(tg.zeros([0, 2 ** 20]).shape).toEqual([0, 1048576]);
     expect(tg.zeros([]).shape).toEqual([]);
@@ -143,15 +296,51 @@ describe('hardening', () => {
   });
 
   it('6. BigInt values in arguments give a TypeError, not a JSON serialisation error', () => {
-    expectError(() => tg.zeros([2n] as any), TypeError, "zeros: argument 'shape' must be an array of non-negative integers, got [2n] (entry 0 is a bigint (2n))");
-    expectError(() => tg.zeros(2n as any), TypeError, "zeros: argument 'shape' must be an array of non-negative integers, got a bigint (2n)");
-    expectError(() => tg.tensor([1, 2], { shape: [2n] } as any), TypeError, "tensor: option 'shape' must be an array of non-negative integers, got [2n] (entry 0 is a bigint (2n))");
-    expectError(() => tg.zeros([2], { dtype: 5n } as any), TypeError, `zeros: dtype must be 'float32', 'float64', 'int32' or 'bool', got 5n`);
-    expectError(() => tg.tensor([1n] as any), TypeError, 'tensor: data must be a number, a nested array of numbers or a typed array, got a bigint (1n)');
-    expectError(() => tg.zeros([2, 3]).sum([0, 0n] as any), TypeError, 'sum: dim must be an integer, got a bigint (0n)');
-    expectError(() => tg.ones([2]).add(1n as any), TypeError, "add: argument 'b' must be a Tensor or a number, got a bigint (1n)");
-    expectError(() => tg.manualSeed(1n as any), TypeError, 'manualSeed: seed must be a finite number, got a bigint (1n)');
-    expectError(() => tg.manualSeed(Object.create(null)), TypeError, 'manualSeed: seed must be a finite number, got an object (Object)');
+    expectError(
+      () => tg.zeros([2n] as any),
+      TypeError,
+      "zeros: argument 'shape' must be an array of non-negative integers, got [2n] (entry 0 is a bigint (2n))",
+    );
+    expectError(
+      () => tg.zeros(2n as any),
+      TypeError,
+      "zeros: argument 'shape' must be an array of non-negative integers, got a bigint (2n)",
+    );
+    expectError(
+      () => tg.tensor([1, 2], { shape: [2n] } as any),
+      TypeError,
+      "tensor: option 'shape' must be an array of non-negative integers, got [2n] (entry 0 is a bigint (2n))",
+    );
+    expectError(
+      () => tg.zeros([2], { dtype: 5n } as any),
+      TypeError,
+      `zeros: dtype must be 'float32', 'float64', 'int32' or 'bool', got 5n`,
+    );
+    expectError(
+      () => tg.tensor([1n] as any),
+      TypeError,
+      'tensor: data must be a number, a nested array of numbers or a typed array, got a bigint (1n)',
+    );
+    expectError(
+      () => tg.zeros([2, 3]).sum([0, 0n] as any),
+      TypeError,
+      'sum: dim must be an integer, got a bigint (0n)',
+    );
+    expectError(
+      () => tg.ones([2]).add(1n as any),
+      TypeError,
+      "add: argument 'b' must be a Tensor or a number, got a bigint (1n)",
+    );
+    expectError(
+      () => tg.manualSeed(1n as any),
+      TypeError,
+      'manualSeed: seed must be a finite number, got a bigint (1n)',
+    );
+    expectError(
+      () => tg.manualSeed(Object.create(null)),
+      TypeError,
+      'manualSeed: seed must be a finite number, got an object (Object)',
+    );
   });
 
   it('7. safetensors: saveFile is atomic, loadFile refuses non-regular files at once, Maps are accepted', () => {
@@ -171,7 +360,11 @@ describe('hardening', () => {
       };
       syncBuiltinESMExports();
       try {
-        expectError(() => saveFile(big, file), Error, `safetensors.saveFile: cannot write ${file}: ENOSPC: no space left on device, write`);
+        expectError(
+          () => saveFile(big, file),
+          Error,
+          `safetensors.saveFile: cannot write ${file}: ENOSPC: no space left on device, write`,
+        );
       } finally {
         (fs as any).writeSync = realWrite;
         syncBuiltinESMExports();
@@ -180,33 +373,70 @@ describe('hardening', () => {
       expect(fs.readFileSync(file).equals(before)).toBe(true);
       expect(fs.readdirSync(dir)).toEqual(['model.safetensors']);
       // An argument error comes before the file system is touched.
-      expectError(() => saveFile({ w: 1 } as any, file), TypeError, "safetensors.saveFile: argument 'tensors' entry 'w' must be a Tensor, got a number (1)");
+      expectError(
+        () => saveFile({ w: 1 } as any, file),
+        TypeError,
+        "safetensors.saveFile: argument 'tensors' entry 'w' must be a Tensor, got a number (1)",
+      );
       expect(fs.readFileSync(file).equals(before)).toBe(true);
       // Writing over a directory fails with the function's name and leaves nothing behind.
-      expect(() => saveFile({ w: tg.ones([1]) }, dir)).toThrow(new RegExp(`^safetensors\\.saveFile: cannot write ${dir}: E`));
+      expect(() => saveFile({ w: tg.ones([1]) }, dir)).toThrow(
+        new RegExp(`^safetensors\\.saveFile: cannot write ${dir}: E`),
+      );
       expect(fs.readdirSync(dir)).toEqual(['model.safetensors']);
 
       // loadFile / loadHeader: a directory, a FIFO without a writer and /dev/zero fail at once.
-      expectError(() => loadFile(dir), Error, `safetensors.loadFile: ${dir} is a directory; expected a regular safetensors file`);
+      expectError(
+        () => loadFile(dir),
+        Error,
+        `safetensors.loadFile: ${dir} is a directory; expected a regular safetensors file`,
+      );
       const fifo = path.join(dir, 'pipe');
       execFileSync('mkfifo', [fifo]);
-      expectError(() => loadFile(fifo), Error, `safetensors.loadFile: ${fifo} is a FIFO; expected a regular safetensors file`);
-      expectError(() => loadHeader(fifo), Error, `safetensors.loadHeader: ${fifo} is a FIFO; expected a regular safetensors file`);
-      expectError(() => loadFile('/dev/zero'), Error, 'safetensors.loadFile: /dev/zero is a character device; expected a regular safetensors file');
+      expectError(
+        () => loadFile(fifo),
+        Error,
+        `safetensors.loadFile: ${fifo} is a FIFO; expected a regular safetensors file`,
+      );
+      expectError(
+        () => loadHeader(fifo),
+        Error,
+        `safetensors.loadHeader: ${fifo} is a FIFO; expected a regular safetensors file`,
+      );
+      expectError(
+        () => loadFile('/dev/zero'),
+        Error,
+        'safetensors.loadFile: /dev/zero is a character device; expected a regular safetensors file',
+      );
       const missing = path.join(dir, 'missing.safetensors');
-      expectError(() => loadFile(missing), Error, `safetensors.loadFile: cannot open ${missing}: ENOENT: no such file or directory, open '${missing}'`);
+      expectError(
+        () => loadFile(missing),
+        Error,
+        `safetensors.loadFile: cannot open ${missing}: ENOENT: no such file or directory, open '${missing}'`,
+      );
       expect(Array.from(loadFile(file).w.data)).toEqual([1, 2, 3]);
 
       // A Map is written as its entries (it was an empty file), in serialize and saveFile.
-      const map = new Map([['a', tg.tensor([1, 2])], ['b', tg.tensor([[3]], { dtype: 'int32' })]]);
+      const map = new Map([
+        ['a', tg.tensor([1, 2])],
+        ['b', tg.tensor([[3]], { dtype: 'int32' })],
+      ]);
       const back = deserialize(serialize(map));
       expect(Object.keys(back).sort()).toEqual(['a', 'b']);
       expect(Array.from(back.b.data)).toEqual([3]);
       saveFile(map, file);
       expect(Object.keys(loadFile(file)).sort()).toEqual(['a', 'b']);
       expect(serialize(map)).toEqual(serialize({ a: map.get('a')!, b: map.get('b')! }));
-      expectError(() => serialize(new Map([[1, tg.ones([1])]]) as any), TypeError, "safetensors.serialize: argument 'tensors' has a key that is not a string: a number (1)");
-      expectError(() => serialize([tg.ones([1])] as any), TypeError, "safetensors.serialize: argument 'tensors' must be an object or a Map mapping names to Tensors, got an array");
+      expectError(
+        () => serialize(new Map([[1, tg.ones([1])]]) as any),
+        TypeError,
+        "safetensors.serialize: argument 'tensors' has a key that is not a string: a number (1)",
+      );
+      expectError(
+        () => serialize([tg.ones([1])] as any),
+        TypeError,
+        "safetensors.serialize: argument 'tensors' must be an object or a Map mapping names to Tensors, got an array",
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -226,13 +456,30 @@ describe('hardening', () => {
       ['zerosLike', (o: any) => tg.zerosLike(tg.ones([2]), o)],
       ['onesLike', (o: any) => tg.onesLike(tg.ones([2]), o)],
     ] as [string, (o: any) => tg.Tensor][]) {
-      expectError(() => make({ requiresGrad: 1 }), TypeError, `${name}: option 'requiresGrad' must be a boolean, got a number (1)`);
-      expectError(() => make({ requiresGrad: 'yes' }), TypeError, `${name}: option 'requiresGrad' must be a boolean, got a string (yes)`);
+      expectError(
+        () => make({ requiresGrad: 1 }),
+        TypeError,
+        `${name}: option 'requiresGrad' must be a boolean, got a number (1)`,
+      );
+      expectError(
+        () => make({ requiresGrad: 'yes' }),
+        TypeError,
+        `${name}: option 'requiresGrad' must be a boolean, got a string (yes)`,
+      );
       const keys = name === 'tensor' ? 'dtype, requiresGrad, shape' : 'dtype, requiresGrad';
-      expectError(() => make({ requires_grad: true }), TypeError, `${name}: unknown option 'requires_grad' (known options: ${keys})`);
+      expectError(
+        () => make({ requires_grad: true }),
+        TypeError,
+        `${name}: unknown option 'requires_grad' (known options: ${keys})`,
+      );
       const shape = name === 'tensor' ? 'dtype?, requiresGrad?, shape?' : 'dtype?, requiresGrad?';
-      if (name !== 'arange' && name !== 'eye') // a number there is a size, not options
-        expectError(() => make('float64'), TypeError, `${name}: argument 'options' must be an object { ${shape} }, got a string (float64); pass the dtype as { dtype: 'float64' }`);
+      if (name !== 'arange' && name !== 'eye')
+        // a number there is a size, not options
+        expectError(
+          () => make('float64'),
+          TypeError,
+          `${name}: argument 'options' must be an object { ${shape} }, got a string (float64); pass the dtype as { dtype: 'float64' }`,
+        );
       expectError(() => make(null), TypeError, `${name}: argument 'options' must be an object { ${shape} }, got null`);
       expect(make({ requiresGrad: true }).requiresGrad).toBe(true);
       expect(make({ requiresGrad: false }).requiresGrad).toBe(false);
@@ -245,24 +492,84 @@ describe('hardening', () => {
   });
   it('8b. layers, optimizers and LR schedulers validate their arguments when built', () => {
     const nn = tg.nn;
-    expectError(() => new nn.ELU('abc' as any), TypeError, "ELU: argument 'alpha' must be a finite number, got a string (abc)");
+    expectError(
+      () => new nn.ELU('abc' as any),
+      TypeError,
+      "ELU: argument 'alpha' must be a finite number, got a string (abc)",
+    );
     expectError(() => new nn.ELU(NaN), TypeError, "ELU: argument 'alpha' must be a finite number, got a number (NaN)");
-    expectError(() => new nn.LeakyReLU(true as any), TypeError, "LeakyReLU: argument 'negativeSlope' must be a finite number, got a boolean (true)");
+    expectError(
+      () => new nn.LeakyReLU(true as any),
+      TypeError,
+      "LeakyReLU: argument 'negativeSlope' must be a finite number, got a boolean (true)",
+    );
     expect(new nn.LeakyReLU(Object.create(null)).negativeSlope).toBe(0.01); // an empty options object means the default
-    expectError(() => new nn.LeakyReLU({ slope: 0.1 } as any), TypeError, "LeakyReLU: unknown option 'slope' (known options: negativeSlope)");
-    expectError(() => new nn.Softplus([NaN] as any), TypeError, "Softplus: argument 'beta' must be a finite number, got an array");
-    expectError(() => new nn.Softplus(0), RangeError, "Softplus: argument 'beta' must be nonzero (the output is divided by it), got 0");
-    expectError(() => new nn.Softplus(1, Infinity), TypeError, "Softplus: argument 'threshold' must be a finite number, got a number (Infinity)");
+    expectError(
+      () => new nn.LeakyReLU({ slope: 0.1 } as any),
+      TypeError,
+      "LeakyReLU: unknown option 'slope' (known options: negativeSlope)",
+    );
+    expectError(
+      () => new nn.Softplus([NaN] as any),
+      TypeError,
+      "Softplus: argument 'beta' must be a finite number, got an array",
+    );
+    expectError(
+      () => new nn.Softplus(0),
+      RangeError,
+      "Softplus: argument 'beta' must be nonzero (the output is divided by it), got 0",
+    );
+    expectError(
+      () => new nn.Softplus(1, Infinity),
+      TypeError,
+      "Softplus: argument 'threshold' must be a finite number, got a number (Infinity)",
+    );
     expectError(() => new nn.Softmax(2.5), TypeError, "Softmax: argument 'dim' must be an integer, got a number (2.5)");
-    expectError(() => new (nn.LogSoftmax as any)(), TypeError, "LogSoftmax: argument 'dim' must be an integer, got undefined");
-    expectError(() => new nn.GELU('tanh' as any), TypeError, `GELU: argument 'options' must be an object { approximate? }, got a string (tanh); pass { approximate: "tanh" }`);
-    expectError(() => new nn.GELU(null as any), TypeError, 'GELU: argument \'options\' must be an object { approximate? }, got null');
-    expectError(() => new nn.Dropout('0.5' as any), TypeError, 'Dropout: probability p must be a number in [0, 1], got a string (0.5)');
-    expectError(() => new nn.LayerNorm(4, '' as any), TypeError, "LayerNorm: argument 'options' must be an object { eps?, elementwiseAffine?, dtype? }, got a string ()");
-    expectError(() => new nn.Embedding(3, 0, 1e20 as any), TypeError, "Embedding: argument 'options' must be an object { dtype? }, got a number (100000000000000000000)");
-    expectError(() => new nn.Embedding(0, 1, null as any), TypeError, "Embedding: argument 'options' must be an object { dtype? }, got null");
-    expectError(() => new nn.Linear('3' as any, 4), TypeError, "Linear: argument 'inFeatures' must be a non-negative integer, got a string (3)");
-    expectError(() => new nn.Linear(3, 4, 'no' as any), TypeError, "Linear: argument 'options' must be an object { bias?, dtype? }, got a string (no)");
+    expectError(
+      () => new (nn.LogSoftmax as any)(),
+      TypeError,
+      "LogSoftmax: argument 'dim' must be an integer, got undefined",
+    );
+    expectError(
+      () => new nn.GELU('tanh' as any),
+      TypeError,
+      `GELU: argument 'options' must be an object { approximate? }, got a string (tanh); pass { approximate: "tanh" }`,
+    );
+    expectError(
+      () => new nn.GELU(null as any),
+      TypeError,
+      "GELU: argument 'options' must be an object { approximate? }, got null",
+    );
+    expectError(
+      () => new nn.Dropout('0.5' as any),
+      TypeError,
+      'Dropout: probability p must be a number in [0, 1], got a string (0.5)',
+    );
+    expectError(
+      () => new nn.LayerNorm(4, '' as any),
+      TypeError,
+      "LayerNorm: argument 'options' must be an object { eps?, elementwiseAffine?, dtype? }, got a string ()",
+    );
+    expectError(
+      () => new nn.Embedding(3, 0, 1e20 as any),
+      TypeError,
+      "Embedding: argument 'options' must be an object { dtype? }, got a number (100000000000000000000)",
+    );
+    expectError(
+      () => new nn.Embedding(0, 1, null as any),
+      TypeError,
+      "Embedding: argument 'options' must be an object { dtype? }, got null",
+    );
+    expectError(
+      () => new nn.Linear('3' as any, 4),
+      TypeError,
+      "Linear: argument 'inFeatures' must be a non-negative integer, got a string (3)",
+    );
+    expectError(
+      () => new nn.Linear(3, 4, 'no' as any),
+      TypeError,
+      "Linear: argument 'options' must be an object { bias?, dtype? }, got a string (no)",
+    );
     expectError(
       () => new nn.Linear(1e6, 1e6),
       RangeError,
@@ -278,37 +585,120 @@ describe('hardening', () => {
 
     // optimizers: options named, checked in the constructor (also the defaults under explicit groups)
     const p = tg.ones([2], { requiresGrad: true });
-    expectError(() => new tg.optim.SGD([p], { lr: NaN }), TypeError, "SGD: option 'lr' must be a finite number in [0, Infinity), got a number (NaN)");
-    expectError(() => new tg.optim.SGD([p], { lr: Infinity }), RangeError, "SGD: option 'lr' must be a finite number in [0, Infinity), got Infinity");
-    expectError(() => new tg.optim.SGD([{ params: [p], lr: 0.1 }], { lr: -1 }), RangeError, "SGD: option 'lr' must be a finite number in [0, Infinity), got -1");
-    expectError(() => new tg.optim.SGD([p], { lr: 0.1, momentum: '0.9' as any }), TypeError, "SGD: option 'momentum' must be a finite number in [0, Infinity), got a string (0.9)");
-    expectError(() => new tg.optim.SGD([p], { lr: 0.1, weight_decay: 0.1 } as any), TypeError, "SGD: unknown option 'weight_decay' (known options: lr, momentum, dampening, nesterov, weightDecay, maximize)");
-    expectError(() => new tg.optim.Adam([p], { betas: [0.9, 1] }), RangeError, "Adam: option 'betas' entry 1 must be a finite number in [0, 1), got 1");
-    expectError(() => new tg.optim.Adam([p], { betas: 0.9 as any }), TypeError, "Adam: option 'betas' must be a pair [beta1, beta2], got a number (0.9)");
-    expectError(() => new tg.optim.AdamW([p], { eps: -1e-8 }), RangeError, "AdamW: option 'eps' must be a finite number in [0, Infinity), got -1e-8");
-    expectError(() => new tg.optim.AdamW([p], { weightDecay: Infinity }), RangeError, "AdamW: option 'weightDecay' must be a finite number in [0, Infinity), got Infinity");
+    expectError(
+      () => new tg.optim.SGD([p], { lr: NaN }),
+      TypeError,
+      "SGD: option 'lr' must be a finite number in [0, Infinity), got a number (NaN)",
+    );
+    expectError(
+      () => new tg.optim.SGD([p], { lr: Infinity }),
+      RangeError,
+      "SGD: option 'lr' must be a finite number in [0, Infinity), got Infinity",
+    );
+    expectError(
+      () => new tg.optim.SGD([{ params: [p], lr: 0.1 }], { lr: -1 }),
+      RangeError,
+      "SGD: option 'lr' must be a finite number in [0, Infinity), got -1",
+    );
+    expectError(
+      () => new tg.optim.SGD([p], { lr: 0.1, momentum: '0.9' as any }),
+      TypeError,
+      "SGD: option 'momentum' must be a finite number in [0, Infinity), got a string (0.9)",
+    );
+    expectError(
+      () => new tg.optim.SGD([p], { lr: 0.1, weight_decay: 0.1 } as any),
+      TypeError,
+      "SGD: unknown option 'weight_decay' (known options: lr, momentum, dampening, nesterov, weightDecay, maximize)",
+    );
+    expectError(
+      () => new tg.optim.Adam([p], { betas: [0.9, 1] }),
+      RangeError,
+      "Adam: option 'betas' entry 1 must be a finite number in [0, 1), got 1",
+    );
+    expectError(
+      () => new tg.optim.Adam([p], { betas: 0.9 as any }),
+      TypeError,
+      "Adam: option 'betas' must be a pair [beta1, beta2], got a number (0.9)",
+    );
+    expectError(
+      () => new tg.optim.AdamW([p], { eps: -1e-8 }),
+      RangeError,
+      "AdamW: option 'eps' must be a finite number in [0, Infinity), got -1e-8",
+    );
+    expectError(
+      () => new tg.optim.AdamW([p], { weightDecay: Infinity }),
+      RangeError,
+      "AdamW: option 'weightDecay' must be a finite number in [0, Infinity), got Infinity",
+    );
     const opt = new tg.optim.SGD([p], { lr: 0.1, momentum: 0.9 });
-    expectError(() => opt.zeroGrad(1 as any), TypeError, "SGD.zeroGrad: argument 'setToNone' must be a boolean, got a number (1)");
+    expectError(
+      () => opt.zeroGrad(1 as any),
+      TypeError,
+      "SGD.zeroGrad: argument 'setToNone' must be a boolean, got a number (1)",
+    );
     p.sum().backward();
     opt.step();
     const sd = opt.stateDict();
-    const bad = (groups: unknown[]) => ({ state: sd.state, paramGroups: [{ ...sd.paramGroups[0], params: groups }] }) as any;
-    expectError(() => opt.loadStateDict(bad([5])), RangeError, 'SGD.loadStateDict: parameter group 0 lists parameter index 5, out of range for 1 parameters (expected 0..0)');
-    expectError(() => opt.loadStateDict(bad([0.5])), TypeError, 'SGD.loadStateDict: parameter group 0 lists a number (0.5) at position 0; parameter indices must be integers');
-    expectError(() => opt.loadStateDict({ ...sd, paramGroups: [{ ...sd.paramGroups[0], lr: NaN }] }), TypeError, "SGD: option 'lr' must be a finite number in [0, Infinity), got a number (NaN)");
-    const two = new tg.optim.SGD([tg.ones([1], { requiresGrad: true }), tg.ones([1], { requiresGrad: true })], { lr: 0.1 });
-    expectError(() => two.loadStateDict({ state: {}, paramGroups: [{ ...two.stateDict().paramGroups[0], params: [0, 0] }] }), RangeError, 'SGD.loadStateDict: parameter index 0 is listed more than once');
+    const bad = (groups: unknown[]) =>
+      ({ state: sd.state, paramGroups: [{ ...sd.paramGroups[0], params: groups }] }) as any;
+    expectError(
+      () => opt.loadStateDict(bad([5])),
+      RangeError,
+      'SGD.loadStateDict: parameter group 0 lists parameter index 5, out of range for 1 parameters (expected 0..0)',
+    );
+    expectError(
+      () => opt.loadStateDict(bad([0.5])),
+      TypeError,
+      'SGD.loadStateDict: parameter group 0 lists a number (0.5) at position 0; parameter indices must be integers',
+    );
+    expectError(
+      () => opt.loadStateDict({ ...sd, paramGroups: [{ ...sd.paramGroups[0], lr: NaN }] }),
+      TypeError,
+      "SGD: option 'lr' must be a finite number in [0, Infinity), got a number (NaN)",
+    );
+    const two = new tg.optim.SGD([tg.ones([1], { requiresGrad: true }), tg.ones([1], { requiresGrad: true })], {
+      lr: 0.1,
+    });
+    expectError(
+      () => two.loadStateDict({ state: {}, paramGroups: [{ ...two.stateDict().paramGroups[0], params: [0, 0] }] }),
+      RangeError,
+      'SGD.loadStateDict: parameter index 0 is listed more than once',
+    );
     opt.loadStateDict(sd); // valid
     expect(opt.paramGroups[0].lr).toBe(0.1);
 
     // LR schedulers
     const sched = new tg.optim.StepLR(opt, { stepSize: 1, gamma: 0.5 });
-    expectError(() => sched.loadStateDict({ lastEpoch: NaN, baseLrs: [0.1] }), RangeError, "StepLR.loadStateDict: 'lastEpoch' must be a non-negative integer, got NaN");
-    expectError(() => sched.loadStateDict({ lastEpoch: 1.5, baseLrs: [0.1] }), RangeError, "StepLR.loadStateDict: 'lastEpoch' must be a non-negative integer, got 1.5");
-    expectError(() => sched.loadStateDict({ lastEpoch: 1, baseLrs: [NaN] }), TypeError, "StepLR.loadStateDict: 'baseLrs' entry 0 must be a finite number >= 0, got a number (NaN)");
-    expectError(() => sched.loadStateDict({ lastEpoch: 1, baseLrs: ['x' as any] }), TypeError, "StepLR.loadStateDict: 'baseLrs' entry 0 must be a finite number >= 0, got a string (x)");
-    expectError(() => new tg.optim.CosineAnnealingLR(opt, { tMax: 10, etaMin: -Infinity }), TypeError, "CosineAnnealingLR: option 'etaMin' must be a finite number, got a number (-Infinity)");
-    expectError(() => new tg.optim.StepLR(opt, { stepSize: 1, gamma: NaN }), TypeError, "StepLR: option 'gamma' must be a finite number, got a number (NaN)");
+    expectError(
+      () => sched.loadStateDict({ lastEpoch: NaN, baseLrs: [0.1] }),
+      RangeError,
+      "StepLR.loadStateDict: 'lastEpoch' must be a non-negative integer, got NaN",
+    );
+    expectError(
+      () => sched.loadStateDict({ lastEpoch: 1.5, baseLrs: [0.1] }),
+      RangeError,
+      "StepLR.loadStateDict: 'lastEpoch' must be a non-negative integer, got 1.5",
+    );
+    expectError(
+      () => sched.loadStateDict({ lastEpoch: 1, baseLrs: [NaN] }),
+      TypeError,
+      "StepLR.loadStateDict: 'baseLrs' entry 0 must be a finite number >= 0, got a number (NaN)",
+    );
+    expectError(
+      () => sched.loadStateDict({ lastEpoch: 1, baseLrs: ['x' as any] }),
+      TypeError,
+      "StepLR.loadStateDict: 'baseLrs' entry 0 must be a finite number >= 0, got a string (x)",
+    );
+    expectError(
+      () => new tg.optim.CosineAnnealingLR(opt, { tMax: 10, etaMin: -Infinity }),
+      TypeError,
+      "CosineAnnealingLR: option 'etaMin' must be a finite number, got a number (-Infinity)",
+    );
+    expectError(
+      () => new tg.optim.StepLR(opt, { stepSize: 1, gamma: NaN }),
+      TypeError,
+      "StepLR: option 'gamma' must be a finite number, got a number (NaN)",
+    );
     sched.step();
     expect(sched.getLastLr()).toEqual([0.05]);
     sched.loadStateDict({ lastEpoch: 2, baseLrs: [0.1] });
@@ -318,28 +708,90 @@ describe('hardening', () => {
   it('9. errors name the public function the user called, not the helper that found the problem', () => {
     const I = tg.nn.init;
     for (const fn of ['xavierNormal_', 'xavierUniform_', 'kaimingUniform_', 'kaimingNormal_'] as const) {
-      expectError(() => (I[fn] as (t: tg.Tensor) => tg.Tensor)(tg.zeros([3])), RangeError, `${fn}: fan in and fan out need a tensor of rank >= 2, got shape [3]`);
-      expectError(() => (I[fn] as (t: tg.Tensor) => tg.Tensor)(tg.zeros([])), RangeError, `${fn}: fan in and fan out need a tensor of rank >= 2, got shape []`);
+      expectError(
+        () => (I[fn] as (t: tg.Tensor) => tg.Tensor)(tg.zeros([3])),
+        RangeError,
+        `${fn}: fan in and fan out need a tensor of rank >= 2, got shape [3]`,
+      );
+      expectError(
+        () => (I[fn] as (t: tg.Tensor) => tg.Tensor)(tg.zeros([])),
+        RangeError,
+        `${fn}: fan in and fan out need a tensor of rank >= 2, got shape []`,
+      );
     }
     const known = "'linear', 'conv1d', 'conv2d', 'conv3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'";
-    expectError(() => I.kaimingUniform_(tg.zeros([3, 3]), { nonlinearity: 'foo' as any }), RangeError, `kaimingUniform_: option 'nonlinearity' must be one of ${known}, got "foo"`);
-    expectError(() => I.kaimingNormal_(tg.zeros([3, 3]), { a: 'x' as any }), TypeError, "kaimingNormal_: option 'a' must be a finite number, got a string (x)");
-    expectError(() => I.kaimingNormal_(tg.zeros([3, 3]), { mode: 'fanIn', gain: 2 } as any), TypeError, 'kaimingNormal_: unknown option \'gain\' (known options: a, mode, nonlinearity)');
-    expectError(() => I.calculateGain('foo' as any), RangeError, `calculateGain: argument 'nonlinearity' must be one of ${known}, got "foo"`);
-    expectError(() => I.calculateGain('leaky_relu', NaN), TypeError, "calculateGain: argument 'param' (the negative slope) must be a finite number, got a number (NaN)");
-    expectError(() => I.xavierUniform_(tg.zeros([3, 3]), NaN), TypeError, "xavierUniform_: argument 'gain' must be a finite number, got a number (NaN)");
-    expectError(() => I.normal_(tg.zeros([3]), 0, Infinity), TypeError, "normal_: argument 'std' must be a finite number, got a number (Infinity)");
-    expectError(() => I.uniform_(tg.zeros([3]), NaN, 1), TypeError, "uniform_: argument 'a' must be a finite number, got a number (NaN)");
+    expectError(
+      () => I.kaimingUniform_(tg.zeros([3, 3]), { nonlinearity: 'foo' as any }),
+      RangeError,
+      `kaimingUniform_: option 'nonlinearity' must be one of ${known}, got "foo"`,
+    );
+    expectError(
+      () => I.kaimingNormal_(tg.zeros([3, 3]), { a: 'x' as any }),
+      TypeError,
+      "kaimingNormal_: option 'a' must be a finite number, got a string (x)",
+    );
+    expectError(
+      () => I.kaimingNormal_(tg.zeros([3, 3]), { mode: 'fanIn', gain: 2 } as any),
+      TypeError,
+      "kaimingNormal_: unknown option 'gain' (known options: a, mode, nonlinearity)",
+    );
+    expectError(
+      () => I.calculateGain('foo' as any),
+      RangeError,
+      `calculateGain: argument 'nonlinearity' must be one of ${known}, got "foo"`,
+    );
+    expectError(
+      () => I.calculateGain('leaky_relu', NaN),
+      TypeError,
+      "calculateGain: argument 'param' (the negative slope) must be a finite number, got a number (NaN)",
+    );
+    expectError(
+      () => I.xavierUniform_(tg.zeros([3, 3]), NaN),
+      TypeError,
+      "xavierUniform_: argument 'gain' must be a finite number, got a number (NaN)",
+    );
+    expectError(
+      () => I.normal_(tg.zeros([3]), 0, Infinity),
+      TypeError,
+      "normal_: argument 'std' must be a finite number, got a number (Infinity)",
+    );
+    expectError(
+      () => I.uniform_(tg.zeros([3]), NaN, 1),
+      TypeError,
+      "uniform_: argument 'a' must be a finite number, got a number (NaN)",
+    );
     // matmul: batch dims that do not broadcast are reported with both full shapes; too large results are refused
-    expectError(() => tg.matmul(tg.zeros([2, 2, 3]), tg.zeros([3, 3, 4])), RangeError, 'matmul: batch dimensions must broadcast, got a [2, 2, 3] and b [3, 3, 4] (batch shapes [2] and [3])');
-    expectError(() => tg.matmul(tg.zeros([1e5, 1]), tg.zeros([1, 1e5])), RangeError, 'matmul: the result shape [100000, 100000] has 10000000000 elements, more than the limit of 2147483647 (2^31 - 1) elements per tensor');
-    expectError(() => tg.matmul(tg.zeros([3]), tg.zeros([4])), RangeError, 'matmul: inner dimensions must match, got a [3] and b [4] (3 vs 4)');
-    expectError(() => tg.matmul(tg.zeros([]), tg.zeros([3])), RangeError, 'matmul: both operands must have at least one dim, got a [] and b [3]');
-    expectError(() => tg.matmul(tg.zeros([2, 2, 3]), tg.zeros([4])), RangeError, 'matmul: inner dimensions must match, got a [2, 2, 3] and b [4] (3 vs 4)');
+    expectError(
+      () => tg.matmul(tg.zeros([2, 2, 3]), tg.zeros([3, 3, 4])),
+      RangeError,
+      'matmul: batch dimensions must broadcast, got a [2, 2, 3] and b [3, 3, 4] (batch shapes [2] and [3])',
+    );
+    expectError(
+      () => tg.matmul(tg.zeros([1e5, 1]), tg.zeros([1, 1e5])),
+      RangeError,
+      'matmul: the result shape [100000, 100000] has 10000000000 elements, more than the limit of 2147483647 (2^31 - 1) elements per tensor',
+    );
+    expectError(
+      () => tg.matmul(tg.zeros([3]), tg.zeros([4])),
+      RangeError,
+      'matmul: inner dimensions must match, got a [3] and b [4] (3 vs 4)',
+    );
+    expectError(
+      () => tg.matmul(tg.zeros([]), tg.zeros([3])),
+      RangeError,
+      'matmul: both operands must have at least one dim, got a [] and b [3]',
+    );
+    expectError(
+      () => tg.matmul(tg.zeros([2, 2, 3]), tg.zeros([4])),
+      RangeError,
+      'matmul: inner dimensions must match, got a [2, 2, 3] and b [4] (3 vs 4)',
+    );
     // valid input
     expect(I.calculateFanInAndFanOut(tg.zeros([4, 3, 2]))).toEqual([6, 8]);
     expect(tg.matmul(tg.ones([2, 1, 3, 4]), tg.ones([5, 4, 2])).shape).toEqual([2, 5, 3, 2]);
-    expect(I.kaimingUniform_(tg.zeros([4, 3]), { a: Math.sqrt(5), mode: 'fanOut', nonlinearity: 'leaky_relu' }).shape).toEqual([4, 3]);
+    expect(
+      I.kaimingUniform_(tg.zeros([4, 3]), { a: Math.sqrt(5), mode: 'fanOut', nonlinearity: 'leaky_relu' }).shape,
+    ).toEqual([4, 3]);
   });
 
   it('10. toString prints large tensors from the typed array (no toArray), same format as before', () => {
@@ -361,11 +813,31 @@ describe('hardening', () => {
       return `[${rows.map((r) => (r === null ? '...' : nested(r, dtype, indent + 1))).join(`,\n${' '.repeat(indent + 1)}`)}]`;
     };
     const old = (t: tg.Tensor): string => {
-      const extras = [t.dtype !== 'float32' ? `dtype=${t.dtype}` : '', t.requiresGrad ? 'requiresGrad=true' : ''].filter(Boolean);
+      const extras = [
+        t.dtype !== 'float32' ? `dtype=${t.dtype}` : '',
+        t.requiresGrad ? 'requiresGrad=true' : '',
+      ].filter(Boolean);
       return `tensor(${nested(t.toArray(), t.dtype)}${extras.length ? `, ${extras.join(', ')}` : ''})`;
     };
     tg.manualSeed(3);
-    for (const shape of [[], [0], [1], [5], [12], [13], [30], [2, 0], [0, 3], [3, 4], [13, 2], [2, 13], [14, 15], [2, 3, 4], [3, 13, 14], [1, 1, 1, 20]])
+    for (const shape of [
+      [],
+      [0],
+      [1],
+      [5],
+      [12],
+      [13],
+      [30],
+      [2, 0],
+      [0, 3],
+      [3, 4],
+      [13, 2],
+      [2, 13],
+      [14, 15],
+      [2, 3, 4],
+      [3, 13, 14],
+      [1, 1, 1, 20],
+    ])
       for (const dtype of ['float32', 'float64', 'int32', 'bool'] as const) {
         const x = tg.randn(shape, { dtype: 'float64' }).mul(100).to(dtype);
         expect(x.toString()).toBe(old(x));
@@ -376,48 +848,150 @@ describe('hardening', () => {
     // 2e7 elements: only the printed ones are read
     const big = tg.arange(0, 2e7, 1, { dtype: 'int32' });
     const t0 = performance.now();
-    expect(big.toString()).toBe('tensor([0, 1, 2, 3, 4, 5, ..., 19999994, 19999995, 19999996, 19999997, 19999998, 19999999], dtype=int32)');
+    expect(big.toString()).toBe(
+      'tensor([0, 1, 2, 3, 4, 5, ..., 19999994, 19999995, 19999996, 19999997, 19999998, 19999999], dtype=int32)',
+    );
     expect(big.reshape([4000, 5000]).toString().split('\n').length).toBe(13);
     expect(performance.now() - t0).toBeLessThan(250); // was seconds and 300 MB through toArray()
   });
 
   it('11. user values in error messages are formatted by describe/formatValue (BigInt, null-prototype objects, symbols)', () => {
     const x = tg.zeros([2, 3]);
-    expectError(() => x.reshape([2n] as any), TypeError, "reshape: argument 'shape' must hold non-negative integers and at most one -1, got [2n]");
-    expectError(() => x.reshape({} as any), TypeError, "reshape: argument 'shape' must be an array of integers, got an object (Object)");
-    expectError(() => x.expand([2, 3n] as any), TypeError, "expand: argument 'shape' must hold non-negative integers (or -1 for an existing dim), got [2,3n]");
-    expectError(() => x.expand(Object.create(null)), TypeError, "expand: argument 'shape' must be an array of integers, got an object (Object)");
-    expectError(() => x.split([1n, 1n] as any), TypeError, "split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got [1n,1n]");
-    expectError(() => x.split([Symbol('s')] as any), TypeError, "split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got [a symbol (s)]");
-    expectError(() => x.permute(1n as any), TypeError, "permute: argument 'dims' must be an array of dims, got a bigint (1n)");
-    expectError(() => x.permute([0]), RangeError, "permute: argument 'dims' must list all 2 dims of a tensor of shape [2, 3], got [0]");
+    expectError(
+      () => x.reshape([2n] as any),
+      TypeError,
+      "reshape: argument 'shape' must hold non-negative integers and at most one -1, got [2n]",
+    );
+    expectError(
+      () => x.reshape({} as any),
+      TypeError,
+      "reshape: argument 'shape' must be an array of integers, got an object (Object)",
+    );
+    expectError(
+      () => x.expand([2, 3n] as any),
+      TypeError,
+      "expand: argument 'shape' must hold non-negative integers (or -1 for an existing dim), got [2,3n]",
+    );
+    expectError(
+      () => x.expand(Object.create(null)),
+      TypeError,
+      "expand: argument 'shape' must be an array of integers, got an object (Object)",
+    );
+    expectError(
+      () => x.split([1n, 1n] as any),
+      TypeError,
+      "split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got [1n,1n]",
+    );
+    expectError(
+      () => x.split([Symbol('s')] as any),
+      TypeError,
+      "split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got [a symbol (s)]",
+    );
+    expectError(
+      () => x.permute(1n as any),
+      TypeError,
+      "permute: argument 'dims' must be an array of dims, got a bigint (1n)",
+    );
+    expectError(
+      () => x.permute([0]),
+      RangeError,
+      "permute: argument 'dims' must list all 2 dims of a tensor of shape [2, 3], got [0]",
+    );
     expectError(() => x.to(5n as any), TypeError, "to: dtype must be 'float32', 'float64', 'int32' or 'bool', got 5n");
-    expectError(() => tg.setNumThreads(Object.create(null)), TypeError, "setNumThreads: argument 'n' must be an integer from 1 to 1024, got an object (Object)");
-    expectError(() => tg.setNumThreads(2.5), RangeError, "setNumThreads: argument 'n' must be an integer from 1 to 1024, got 2.5");
-    expectError(() => x.unsqueeze(1n as any), TypeError, "unsqueeze: argument 'dim' must be a number, got a bigint (1n)");
+    expectError(
+      () => tg.setNumThreads(Object.create(null)),
+      TypeError,
+      "setNumThreads: argument 'n' must be an integer from 1 to 1024, got an object (Object)",
+    );
+    expectError(
+      () => tg.setNumThreads(2.5),
+      RangeError,
+      "setNumThreads: argument 'n' must be an integer from 1 to 1024, got 2.5",
+    );
+    expectError(
+      () => x.unsqueeze(1n as any),
+      TypeError,
+      "unsqueeze: argument 'dim' must be a number, got a bigint (1n)",
+    );
     expectError(() => x.softmax('1' as any), TypeError, "softmax: argument 'dim' must be an integer, got a string (1)");
     const F = tg.nn.functional;
     const target = tg.tensor([0, 1], { dtype: 'int32' });
-    expectError(() => F.dropout(x, 'a' as any), TypeError, 'dropout: probability p must be a number in [0, 1], got a string (a)');
-    expectError(() => F.layerNorm(x, [3], null, null, -1), RangeError, "layerNorm: argument 'eps' must be a non-negative number, got -1");
-    expectError(() => F.crossEntropy(x, target, { labelSmoothing: Object.create(null) }), TypeError, "crossEntropy: option 'labelSmoothing' must be a number in [0, 1], got an object (Object)");
-    expectError(() => F.crossEntropy(x, target, { ignoreIndex: Symbol('i') as any }), TypeError, "crossEntropy: option 'ignoreIndex' must be an integer, got a symbol (i)");
-    expectError(() => F.crossEntropy(x, target, 5n as any), TypeError, 'crossEntropy: options must be an object, got a bigint (5n)');
+    expectError(
+      () => F.dropout(x, 'a' as any),
+      TypeError,
+      'dropout: probability p must be a number in [0, 1], got a string (a)',
+    );
+    expectError(
+      () => F.layerNorm(x, [3], null, null, -1),
+      RangeError,
+      "layerNorm: argument 'eps' must be a non-negative number, got -1",
+    );
+    expectError(
+      () => F.crossEntropy(x, target, { labelSmoothing: Object.create(null) }),
+      TypeError,
+      "crossEntropy: option 'labelSmoothing' must be a number in [0, 1], got an object (Object)",
+    );
+    expectError(
+      () => F.crossEntropy(x, target, { ignoreIndex: Symbol('i') as any }),
+      TypeError,
+      "crossEntropy: option 'ignoreIndex' must be an integer, got a symbol (i)",
+    );
+    expectError(
+      () => F.crossEntropy(x, target, 5n as any),
+      TypeError,
+      'crossEntropy: options must be an object, got a bigint (5n)',
+    );
     expectError(() => F.mseLoss(x, x, 5n as any), TypeError, 'mseLoss: options must be an object, got a bigint (5n)');
-    expectError(() => F.nllLoss(x, target, { ignoreIndex: {} as any }), TypeError, "nllLoss: option 'ignoreIndex' must be an integer, got an object (Object)");
-    expectError(() => new tg.nn.Linear(2, 2, { bias: Object.create(null) }), TypeError, "Linear: option 'bias' must be a boolean, got an object (Object)");
+    expectError(
+      () => F.nllLoss(x, target, { ignoreIndex: {} as any }),
+      TypeError,
+      "nllLoss: option 'ignoreIndex' must be an integer, got an object (Object)",
+    );
+    expectError(
+      () => new tg.nn.Linear(2, 2, { bias: Object.create(null) }),
+      TypeError,
+      "Linear: option 'bias' must be a boolean, got an object (Object)",
+    );
   });
 
   it('12. layer options must be plain objects; module.apply and Sequential.at check their argument', () => {
     const { nn } = tg;
     // A Map/Date has no enumerable keys: taking it as options silently dropped what it held.
-    expectError(() => new nn.Dropout(new Map([['p', 0.2]]) as any), TypeError, 'Dropout: probability p must be a number in [0, 1], got an object (Map)');
-    expectError(() => new nn.ELU(new Map([['alpha', 2]]) as any), TypeError, "ELU: argument 'alpha' must be a finite number, got an object (Map)");
-    expectError(() => new nn.LeakyReLU(new Date(0) as any), TypeError, "LeakyReLU: argument 'negativeSlope' must be a finite number, got an object (Date)");
-    expectError(() => new nn.GELU(new Map() as any), TypeError, "GELU: argument 'options' must be an object { approximate? }, got an object (Map)");
-    expectError(() => new nn.LayerNorm(3, new Date(0) as any), TypeError, "LayerNorm: argument 'options' must be an object { eps?, elementwiseAffine?, dtype? }, got an object (Date)");
-    expectError(() => new nn.Linear(2, 2, new Map([['bias', false]]) as any), TypeError, "Linear: argument 'options' must be an object { bias?, dtype? }, got an object (Map)");
-    expectError(() => new nn.Softplus({ beta: 2 }, 5), TypeError, 'Softplus: the options object must be the last argument, got a number (5) after it');
+    expectError(
+      () => new nn.Dropout(new Map([['p', 0.2]]) as any),
+      TypeError,
+      'Dropout: probability p must be a number in [0, 1], got an object (Map)',
+    );
+    expectError(
+      () => new nn.ELU(new Map([['alpha', 2]]) as any),
+      TypeError,
+      "ELU: argument 'alpha' must be a finite number, got an object (Map)",
+    );
+    expectError(
+      () => new nn.LeakyReLU(new Date(0) as any),
+      TypeError,
+      "LeakyReLU: argument 'negativeSlope' must be a finite number, got an object (Date)",
+    );
+    expectError(
+      () => new nn.GELU(new Map() as any),
+      TypeError,
+      "GELU: argument 'options' must be an object { approximate? }, got an object (Map)",
+    );
+    expectError(
+      () => new nn.LayerNorm(3, new Date(0) as any),
+      TypeError,
+      "LayerNorm: argument 'options' must be an object { eps?, elementwiseAffine?, dtype? }, got an object (Date)",
+    );
+    expectError(
+      () => new nn.Linear(2, 2, new Map([['bias', false]]) as any),
+      TypeError,
+      "Linear: argument 'options' must be an object { bias?, dtype? }, got an object (Map)",
+    );
+    expectError(
+      () => new nn.Softplus({ beta: 2 }, 5),
+      TypeError,
+      'Softplus: the options object must be the last argument, got a number (5) after it',
+    );
     // empty plain objects (also without a prototype) are empty options: the defaults
     expect(new nn.Dropout(Object.create(null)).p).toBe(0.5);
     expect(new nn.ELU({}).alpha).toBe(1);
@@ -425,24 +999,54 @@ describe('hardening', () => {
     expect(new nn.Softplus(2, 5).threshold).toBe(5);
     // a dim out of range for some input is forward's error, as in PyTorch
     expect(new nn.Softmax(100).dim).toBe(100);
-    expectError(() => new nn.Softmax(100).forward(tg.zeros([2, 3])), RangeError, 'softmax: dim 100 is out of range for a tensor of rank 2 (expected -2..1)');
-    expectError(() => new nn.Linear(3, 2).apply(-Infinity as any), TypeError, "apply: argument 'fn' must be a function, got a number (-Infinity)");
+    expectError(
+      () => new nn.Softmax(100).forward(tg.zeros([2, 3])),
+      RangeError,
+      'softmax: dim 100 is out of range for a tensor of rank 2 (expected -2..1)',
+    );
+    expectError(
+      () => new nn.Linear(3, 2).apply(-Infinity as any),
+      TypeError,
+      "apply: argument 'fn' must be a function, got a number (-Infinity)",
+    );
     const seq = new nn.Sequential(new nn.ReLU());
-    expectError(() => seq.at(Symbol('s') as any), TypeError, "Sequential.at: argument 'i' must be an integer, got a symbol (s)");
+    expectError(
+      () => seq.at(Symbol('s') as any),
+      TypeError,
+      "Sequential.at: argument 'i' must be an integer, got a symbol (s)",
+    );
     expectError(() => seq.at(0.5), TypeError, "Sequential.at: argument 'i' must be an integer, got 0.5");
     expectError(() => seq.at(3), RangeError, 'Sequential.at: index 3 is out of range for 1 modules');
   });
 
   it('13. hessian of a function constant in x is zero; gradgradcheck skips outputs without first derivatives', () => {
     const x = tg.tensor([1, 2], { dtype: 'float64' });
-    expect(tg.func.hessian((v: tg.Tensor) => v.detach().sum())(x).toArray()).toEqual([[0, 0], [0, 0]]);
-    expectError(() => tg.func.hessian((v: tg.Tensor) => v)(x), TypeError, 'hessian: f must return a Tensor with one element, got shape [2]');
-    expect((tg.func.jacobian((v: tg.Tensor) => v.to('int32'))(x) as tg.Tensor).toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(
+      tg.func
+        .hessian((v: tg.Tensor) => v.detach().sum())(x)
+        .toArray(),
+    ).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expectError(
+      () => tg.func.hessian((v: tg.Tensor) => v)(x),
+      TypeError,
+      'hessian: f must return a Tensor with one element, got shape [2]',
+    );
+    expect((tg.func.jacobian((v: tg.Tensor) => v.to('int32'))(x) as tg.Tensor).toArray()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     const xs = [tg.tensor([1, 2], { dtype: 'float64' }).requiresGrad_()];
     // was 'grad: outputs must hold at least one Tensor' / 'grad: the tensor does not require grad'
     expect(tg.autograd.gradgradcheck((v: tg.Tensor) => v.to('int32'), xs)).toBe(true);
     expect(tg.autograd.gradgradcheck((v: tg.Tensor) => [v.detach(), v.sin()], xs)).toBe(true);
-    expectError(() => tg.autograd.gradgradcheck((v: tg.Tensor) => v.sin(), [1.5] as any), Error, 'gradgradcheck: no input requires grad; nothing to check');
+    expectError(
+      () => tg.autograd.gradgradcheck((v: tg.Tensor) => v.sin(), [1.5] as any),
+      Error,
+      'gradgradcheck: no input requires grad; nothing to check',
+    );
   });
 
   it('14. storage transferred away or disposed is refused by zerosLike/onesLike, nn.init and safetensors; expand checks its size', () => {
@@ -450,25 +1054,61 @@ describe('hardening', () => {
     const buf = t.data.buffer as ArrayBuffer;
     structuredClone(buf, { transfer: [buf] });
     const gone = '(shape [3, 40], 0 elements readable). Clone a tensor before transferring its buffer.';
-    expectError(() => tg.zerosLike(t), Error, `zerosLike: argument 'x' has no storage: its ArrayBuffer was transferred or detached ${gone}`);
-    expectError(() => tg.onesLike(t), Error, `onesLike: argument 'x' has no storage: its ArrayBuffer was transferred or detached ${gone}`);
-    expectError(() => tg.nn.init.ones_(t), Error, `ones_: argument 'tensor' has no storage: its ArrayBuffer was transferred or detached ${gone}`);
-    expectError(() => tg.safetensors.serialize({ w: t }), Error, `safetensors.serialize: argument 'tensors' entry 'w' has no storage: its ArrayBuffer was transferred or detached ${gone}`);
+    expectError(
+      () => tg.zerosLike(t),
+      Error,
+      `zerosLike: argument 'x' has no storage: its ArrayBuffer was transferred or detached ${gone}`,
+    );
+    expectError(
+      () => tg.onesLike(t),
+      Error,
+      `onesLike: argument 'x' has no storage: its ArrayBuffer was transferred or detached ${gone}`,
+    );
+    expectError(
+      () => tg.nn.init.ones_(t),
+      Error,
+      `ones_: argument 'tensor' has no storage: its ArrayBuffer was transferred or detached ${gone}`,
+    );
+    expectError(
+      () => tg.safetensors.serialize({ w: t }),
+      Error,
+      `safetensors.serialize: argument 'tensors' entry 'w' has no storage: its ArrayBuffer was transferred or detached ${gone}`,
+    );
     const d = tg.randn([2, 2]);
     d.dispose();
     const disposed = '(shape [2, 2]); its storage was released with dispose() and cannot be used any more.';
     expectError(() => tg.zerosLike(d), Error, `zerosLike: argument 'x' was disposed ${disposed}`);
     expectError(() => tg.nn.init.zeros_(d), Error, `zeros_: argument 'tensor' was disposed ${disposed}`);
-    expectError(() => tg.safetensors.serialize(new Map([['w', d]])), Error, `safetensors.serialize: argument 'tensors' entry 'w' was disposed ${disposed}`);
+    expectError(
+      () => tg.safetensors.serialize(new Map([['w', d]])),
+      Error,
+      `safetensors.serialize: argument 'tensors' entry 'w' was disposed ${disposed}`,
+    );
     // [1e10, 1e10] reached V8: 'Invalid typed array length: 100000000000000000000'
-    expectError(() => tg.ones([1]).expand([1e10, 1e10]), RangeError, 'expand: shape [10000000000, 10000000000] has 100000000000000000000 elements, more than the limit of 2147483647 (2^31 - 1) elements per tensor');
+    expectError(
+      () => tg.ones([1]).expand([1e10, 1e10]),
+      RangeError,
+      'expand: shape [10000000000, 10000000000] has 100000000000000000000 elements, more than the limit of 2147483647 (2^31 - 1) elements per tensor',
+    );
     expect(tg.zerosLike(tg.zeros([0, 3])).shape).toEqual([0, 3]);
   });
 
   it("15. nn's empty() checks the shape like the creation functions and names the layer; it keeps a copy", () => {
-    expectError(() => empty([2, -1], 'float32', 'Linear', 'the weight shape [outFeatures, inFeatures]'), RangeError, 'Linear: the weight shape [outFeatures, inFeatures] must be an array of non-negative integers, got [2,-1] (entry 1 is negative)');
-    expectError(() => empty([1e5, 1e5], 'float64', 'Embedding'), RangeError, 'Embedding: shape [100000, 100000] has 10000000000 elements, more than the limit of 2147483647 (2^31 - 1) elements per tensor');
-    expectError(() => empty([2.5] as any, 'float32', 'LayerNorm', 'normalizedShape'), TypeError, "LayerNorm: argument 'normalizedShape' must be an array of non-negative integers, got [2.5] (entry 0 is a number (2.5))");
+    expectError(
+      () => empty([2, -1], 'float32', 'Linear', 'the weight shape [outFeatures, inFeatures]'),
+      RangeError,
+      'Linear: the weight shape [outFeatures, inFeatures] must be an array of non-negative integers, got [2,-1] (entry 1 is negative)',
+    );
+    expectError(
+      () => empty([1e5, 1e5], 'float64', 'Embedding'),
+      RangeError,
+      'Embedding: shape [100000, 100000] has 10000000000 elements, more than the limit of 2147483647 (2^31 - 1) elements per tensor',
+    );
+    expectError(
+      () => empty([2.5] as any, 'float32', 'LayerNorm', 'normalizedShape'),
+      TypeError,
+      "LayerNorm: argument 'normalizedShape' must be an array of non-negative integers, got [2.5] (entry 0 is a number (2.5))",
+    );
     const shape = [2, 3];
     const t = empty(shape, 'float64', 'Linear');
     shape[0] = 7;

@@ -3,7 +3,10 @@ import { expect } from 'vitest';
 import * as tg from '../lib/index.js';
 
 /** A seeded float64 leaf requiring grad, values from randn·scale + shift. */
-export function leaf(shape: number[], opts: { seed?: number; scale?: number; shift?: number; dtype?: tg.DType } = {}): tg.Tensor {
+export function leaf(
+  shape: number[],
+  opts: { seed?: number; scale?: number; shift?: number; dtype?: tg.DType } = {},
+): tg.Tensor {
   tg.manualSeed(opts.seed ?? shape.reduce((a, b) => a * 31 + b, 7));
   const x = tg.randn(shape, { dtype: 'float64' });
   const scaled = x.mul(opts.scale ?? 1).add(opts.shift ?? 0);
@@ -14,7 +17,12 @@ export function leaf(shape: number[], opts: { seed?: number; scale?: number; shi
 /** Positive values in [lo, hi) (for log, sqrt, pow bases). */
 export function positive(shape: number[], lo = 0.5, hi = 2, seed = 3): tg.Tensor {
   tg.manualSeed(seed);
-  return tg.rand(shape, { dtype: 'float64' }).mul(hi - lo).add(lo).detach().requiresGrad_(true);
+  return tg
+    .rand(shape, { dtype: 'float64' })
+    .mul(hi - lo)
+    .add(lo)
+    .detach()
+    .requiresGrad_(true);
 }
 
 export function flat(x: tg.Tensor | number[] | number): number[] {
@@ -23,8 +31,14 @@ export function flat(x: tg.Tensor | number[] | number): number[] {
 }
 
 /** Elementwise |got − want| ≤ atol + rtol·|want| (NaN equals NaN). */
-export function expectClose(got: tg.Tensor | number[] | number, want: tg.Tensor | number[] | number, atol = 1e-12, rtol = 1e-12): void {
-  const g = flat(got), w = flat(want);
+export function expectClose(
+  got: tg.Tensor | number[] | number,
+  want: tg.Tensor | number[] | number,
+  atol = 1e-12,
+  rtol = 1e-12,
+): void {
+  const g = flat(got),
+    w = flat(want);
   expect(g.length).toBe(w.length);
   for (let i = 0; i < g.length; i++) {
     if (Number.isNaN(w[i])) {

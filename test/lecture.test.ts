@@ -8,7 +8,9 @@ function expectClose(got: number | number[], want: number | number[], tol = 1e-1
   const g = Array.isArray(got) ? got : [got];
   const w = Array.isArray(want) ? want : [want];
   expect(g.length).toBe(w.length);
-  g.forEach((v, i) => { expect(Math.abs(v - w[i])).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(w[i]))); });
+  g.forEach((v, i) => {
+    expect(Math.abs(v - w[i])).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(w[i])));
+  });
 }
 
 describe('lecture examples', () => {
@@ -54,14 +56,43 @@ describe('lecture examples', () => {
   });
 
   it('S = W·X: dX = Wᵀ·dS and dW = dS·Xᵀ', () => {
-    const W = tg.tensor([[1, 2, 3], [4, 5, 6]], f64);
-    const X = tg.tensor([[7, 8], [9, 10], [11, 12]], f64);
+    const W = tg.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      f64,
+    );
+    const X = tg.tensor(
+      [
+        [7, 8],
+        [9, 10],
+        [11, 12],
+      ],
+      f64,
+    );
     const S = W.matmul(X);
-    expect(S.toArray()).toEqual([[58, 64], [139, 154]]);
-    const dS = tg.tensor([[1, -1], [2, 0.5]], { dtype: 'float64' });
+    expect(S.toArray()).toEqual([
+      [58, 64],
+      [139, 154],
+    ]);
+    const dS = tg.tensor(
+      [
+        [1, -1],
+        [2, 0.5],
+      ],
+      { dtype: 'float64' },
+    );
     S.backward(dS);
     // Hand-computed: dW = dS·Xᵀ, dX = Wᵀ·dS.
-    expect(W.grad!.toArray()).toEqual([[7 - 8, 9 - 10, 11 - 12], [14 + 4, 18 + 5, 22 + 6]]);
-    expect(X.grad!.toArray()).toEqual([[1 + 8, -1 + 2], [2 + 10, -2 + 2.5], [3 + 12, -3 + 3]]);
+    expect(W.grad!.toArray()).toEqual([
+      [7 - 8, 9 - 10, 11 - 12],
+      [14 + 4, 18 + 5, 22 + 6],
+    ]);
+    expect(X.grad!.toArray()).toEqual([
+      [1 + 8, -1 + 2],
+      [2 + 10, -2 + 2.5],
+      [3 + 12, -3 + 3],
+    ]);
   });
 });

@@ -7,14 +7,18 @@ const f64 = (d: number[]) => tg.tensor(d, { dtype: 'float64', requiresGrad: true
 describe('in-place mul_/div_ by a tensor that requires grad', () => {
   it('keeps the saved original value differentiable, so double backward reaches x (as PyTorch)', () => {
     // torch: y = (a*1).mul_(b); g, = grad(y.sum(), [b], create_graph=True) → g = a; grad(g.sum(), [a]) → [1, 1]
-    const a = f64([1, 2]), b = f64([3, 4]);
+    const a = f64([1, 2]),
+      b = f64([3, 4]);
     const y = a.mul(1).mul_(b);
     const gb = tg.autograd.grad(y.sum(), [b], { createGraph: true })[0]!;
     expect(gb.toArray()).toEqual([1, 2]);
     expect(gb.requiresGrad).toBe(true);
     const gab = tg.autograd.grad(gb.sum(), [a])[0]!;
     expect(gab.toArray()).toEqual([1, 1]);
-    for (const f of [(x: tg.Tensor, w: tg.Tensor) => x.mul(1).mul_(w), (x: tg.Tensor, w: tg.Tensor) => x.mul(1).div_(w)])
+    for (const f of [
+      (x: tg.Tensor, w: tg.Tensor) => x.mul(1).mul_(w),
+      (x: tg.Tensor, w: tg.Tensor) => x.mul(1).div_(w),
+    ])
       expect(tg.autograd.gradgradcheck(f, [f64([1, 2]), f64([3, 4])])).toBe(true);
   });
 });

@@ -16,7 +16,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const enc = (s: string) => new TextEncoder().encode(s);
 
 /** A file from a header (object or raw text), data bytes, and optionally a forged length prefix. */
-function file(header: object | string, data: ArrayLike<number> = [], opts: { pad?: boolean; length?: bigint } = {}): Uint8Array {
+function file(
+  header: object | string,
+  data: ArrayLike<number> = [],
+  opts: { pad?: boolean; length?: bigint } = {},
+): Uint8Array {
   let text = enc(typeof header === 'string' ? header : JSON.stringify(header));
   if (opts.pad !== false) {
     const padded = new Uint8Array(Math.ceil(text.length / 8) * 8).fill(0x20);
@@ -88,7 +92,13 @@ describe('safetensors: writing matches the reference layout byte for byte', () =
 
 describe('safetensors: round trips', () => {
   const tensors: Record<string, tg.Tensor> = {
-    f32: tg.tensor([[1.5, -2.25, NaN], [Infinity, -0, 3.4028234663852886e38]], { dtype: 'float32' }),
+    f32: tg.tensor(
+      [
+        [1.5, -2.25, NaN],
+        [Infinity, -0, 3.4028234663852886e38],
+      ],
+      { dtype: 'float32' },
+    ),
     f64: tg.tensor([0.1, -1e-300, -Infinity, 5e-324], { dtype: 'float64' }),
     i32: tg.tensor([[[-2147483648, 2147483647]], [[0, -1]]], { dtype: 'int32' }),
     bool: tg.tensor([true, false, true], { dtype: 'bool' }),
@@ -160,7 +170,18 @@ describe('safetensors: a file written by another tool', () => {
 
   it('reads every tensor with the right dtype, shape and values', () => {
     const t = loadFile(fixture);
-    expect(Object.keys(t)).toEqual(['mask', 'weight', 'bias', 'labels', 'counts', 'half', 'bhalf', 'bytes', 'scalar', 'empty']);
+    expect(Object.keys(t)).toEqual([
+      'mask',
+      'weight',
+      'bias',
+      'labels',
+      'counts',
+      'half',
+      'bhalf',
+      'bytes',
+      'scalar',
+      'empty',
+    ]);
     expect(t.mask.dtype).toBe('bool');
     expect(t.mask.toArray()).toEqual([true, false, true]);
     expect(t.weight.dtype).toBe('float32');
@@ -172,7 +193,10 @@ describe('safetensors: a file written by another tool', () => {
     // I64 is read into int32 (every value fits).
     expect(t.labels.dtype).toBe('int32');
     expect(Array.from(t.labels.data)).toEqual([0, 9, -3, 2147483647]);
-    expect(t.counts.toArray()).toEqual([[1, -2], [3, -2147483648]]);
+    expect(t.counts.toArray()).toEqual([
+      [1, -2],
+      [3, -2147483648],
+    ]);
     // F16 and BF16 are widened to float32 exactly.
     expect(t.half.dtype).toBe('float32');
     expect(Array.from(t.half.data)).toEqual([0.5, -65504, 2 ** -24, Infinity]);
@@ -208,7 +232,9 @@ describe('safetensors: other dtypes', () => {
     expect(Array.from(deserialize(one('U16', [1], [0xff, 0xff])).x.data)).toEqual([65535]);
     expect(Array.from(deserialize(one('U32', [1], [0xff, 0xff, 0xff, 0x7f])).x.data)).toEqual([2147483647]);
     expect(Array.from(deserialize(one('U64', [1], [5, 0, 0, 0, 0, 0, 0, 0])).x.data)).toEqual([5]);
-    expect(Array.from(deserialize(one('I64', [1], [0, 0, 0, 0x80, 0xff, 0xff, 0xff, 0xff])).x.data)).toEqual([-2147483648]);
+    expect(Array.from(deserialize(one('I64', [1], [0, 0, 0, 0x80, 0xff, 0xff, 0xff, 0xff])).x.data)).toEqual([
+      -2147483648,
+    ]);
   });
 
   it('values outside int32 are an error naming the tensor and element', () => {
@@ -218,8 +244,12 @@ describe('safetensors: other dtypes', () => {
     expect(() => deserialize(one('I64', [1], [0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff]))).toThrow(
       "safetensors.deserialize: tensor 'x' (I64) element 0 is -2147483649, outside the int32 range tapegrad reads I64 into",
     );
-    expect(() => deserialize(one('U32', [1], [0, 0, 0, 0x80]))).toThrow("tensor 'x' (U32) element 0 is 2147483648, outside the int32 range");
-    expect(() => deserialize(one('U64', [1], [0, 0, 0, 0, 1, 0, 0, 0]))).toThrow("tensor 'x' (U64) element 0 is 4294967296, outside the int32 range");
+    expect(() => deserialize(one('U32', [1], [0, 0, 0, 0x80]))).toThrow(
+      "tensor 'x' (U32) element 0 is 2147483648, outside the int32 range",
+    );
+    expect(() => deserialize(one('U64', [1], [0, 0, 0, 0, 1, 0, 0, 0]))).toThrow(
+      "tensor 'x' (U64) element 0 is 4294967296, outside the int32 range",
+    );
   });
 
   it('FP8 is not supported; a BOOL byte other than 0/1 is an error', () => {
@@ -242,7 +272,10 @@ describe('safetensors: other dtypes', () => {
 
 describe('safetensors: bad files', () => {
   const P = 'safetensors.deserialize: ';
-  const good = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'I32', shape: [1], data_offsets: [8, 12] } };
+  const good = {
+    a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+    b: { dtype: 'I32', shape: [1], data_offsets: [8, 12] },
+  };
   const data12 = new Array(12).fill(0);
 
   it('the good file parses (the cases below each break one thing)', () => {
@@ -251,48 +284,149 @@ describe('safetensors: bad files', () => {
 
   const cases: [string, () => Uint8Array, string][] = [
     ['shorter than 8 bytes', () => new Uint8Array(5), 'file is 5 bytes, too short for the 8-byte header length'],
-    ['header length beyond the file', () => file(good, data12, { length: 1000n }),
-      'header length 1000 bytes goes beyond the end of the file (132 bytes, so at most 124)'],
-    ['header length absurdly large', () => file(good, data12, { length: 1n << 60n }),
-      'header length 1152921504606846976 bytes exceeds the limit of 100000000 bytes'],
-    ['header not UTF-8', () => { const f = file('{"a":1}'); f[10] = 0xff; return f; }, 'header (bytes 8..16) is not valid UTF-8'],
-    ['header not an object', () => file('[1, 2]'), 'header (bytes 8..16) must be a JSON object starting with \'{\', got "[1, 2]  "'],
+    [
+      'header length beyond the file',
+      () => file(good, data12, { length: 1000n }),
+      'header length 1000 bytes goes beyond the end of the file (132 bytes, so at most 124)',
+    ],
+    [
+      'header length absurdly large',
+      () => file(good, data12, { length: 1n << 60n }),
+      'header length 1152921504606846976 bytes exceeds the limit of 100000000 bytes',
+    ],
+    [
+      'header not UTF-8',
+      () => {
+        const f = file('{"a":1}');
+        f[10] = 0xff;
+        return f;
+      },
+      'header (bytes 8..16) is not valid UTF-8',
+    ],
+    [
+      'header not an object',
+      () => file('[1, 2]'),
+      'header (bytes 8..16) must be a JSON object starting with \'{\', got "[1, 2]  "',
+    ],
     ['header not JSON', () => file('{"a": '), 'header (bytes 8..16) is not valid JSON: '],
-    ['duplicate tensor names', () => file('{"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}', [0, 0, 0, 0]),
-      "header: duplicate key 'a'"],
-    ['duplicate field inside an entry', () => file('{"a":{"dtype":"F32","dtype":"F64","shape":[],"data_offsets":[0,4]}}', [0, 0, 0, 0]),
-      "header: duplicate key 'dtype' inside a nested object"],
-    ['duplicate key with an escaped spelling', () => file('{"__metadata__":{"k":"1","\\u006b":"2"}}'), "header: duplicate key 'k' inside a nested object"],
-    ['metadata not an object', () => file({ __metadata__: ['x'] }), 'header: "__metadata__" must be an object of strings, got an array'],
-    ['metadata value not a string', () => file({ __metadata__: { epochs: 3 } }), 'header: "__metadata__" entry \'epochs\' must be a string, got a number (3)'],
-    ['entry not an object', () => file({ a: 3 }), "header: tensor 'a' must be an object with dtype, shape and data_offsets, got a number (3)"],
-    ['missing dtype', () => file({ a: { shape: [], data_offsets: [0, 4] } }, [0, 0, 0, 0]), "header: tensor 'a' has no string \"dtype\", got undefined"],
-    ['unknown dtype', () => file({ a: { dtype: 'F128', shape: [], data_offsets: [0, 16] } }, new Array(16).fill(0)),
-      "header: tensor 'a' has unknown dtype 'F128' (known: BOOL, U8, I8, F8_E5M2, F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64)"],
-    ['negative dim', () => file({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, [0, 0, 0, 0]),
-      "header: tensor 'a' \"shape\" must be an array of non-negative integers, got [-1]"],
-    ['fractional dim', () => file({ a: { dtype: 'F32', shape: [1.5], data_offsets: [0, 4] } }, [0, 0, 0, 0]),
-      "header: tensor 'a' \"shape\" must be an array of non-negative integers, got [1.5]"],
-    ['offsets not a pair', () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4, 8] } }, [0, 0, 0, 0]),
-      "header: tensor 'a' \"data_offsets\" must be [begin, end] with non-negative integers, got [0,4,8]"],
-    ['negative offset', () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [-4, 0] } }),
-      "header: tensor 'a' \"data_offsets\" must be [begin, end] with non-negative integers, got [-4,0]"],
-    ['end before begin', () => file({ a: { dtype: 'F32', shape: [0], data_offsets: [4, 0] } }, [0, 0, 0, 0]),
-      "header: tensor 'a' has data_offsets [4, 0] with end before begin"],
-    ['shape × dtype size ≠ byte span', () => file({ a: { dtype: 'F64', shape: [2, 3], data_offsets: [0, 24] } }, new Array(24).fill(0)),
-      "header: tensor 'a' is F64 [2, 3], which needs 48 bytes, but data_offsets [0, 24] span 24"],
-    ['overlapping tensors', () => file({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Array(8).fill(0)),
-      "header: tensor 'b' data_offsets [4, 8] overlap tensor 'a' (which ends at 8)"],
-    ['gap between tensors', () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, data12),
-      "header: tensor 'b' data_offsets [8, 12] leave a gap: bytes 4..8 of the data belong to no tensor"],
-    ['first tensor not at 0', () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Array(8).fill(0)),
-      "header: tensor 'a' data_offsets [4, 8] leave a gap: bytes 0..4 of the data belong to no tensor"],
-    ['truncated data', () => file(good, new Array(10).fill(0)),
-      "header: tensor 'b' data_offsets end at 12, beyond the 10 data bytes in the file (is it truncated?)"],
-    ['trailing bytes', () => file(good, new Array(15).fill(0)),
-      'the tensors cover 12 data bytes but the file has 15 after the header (trailing bytes 12..15 belong to no tensor)'],
-    ['shape too large', () => file({ a: { dtype: 'F64', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, new Array(8).fill(0)),
-      "header: tensor 'a' shape [1099511627776, 1099511627776] is too large"],
+    [
+      'duplicate tensor names',
+      () =>
+        file(
+          '{"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}',
+          [0, 0, 0, 0],
+        ),
+      "header: duplicate key 'a'",
+    ],
+    [
+      'duplicate field inside an entry',
+      () => file('{"a":{"dtype":"F32","dtype":"F64","shape":[],"data_offsets":[0,4]}}', [0, 0, 0, 0]),
+      "header: duplicate key 'dtype' inside a nested object",
+    ],
+    [
+      'duplicate key with an escaped spelling',
+      () => file('{"__metadata__":{"k":"1","\\u006b":"2"}}'),
+      "header: duplicate key 'k' inside a nested object",
+    ],
+    [
+      'metadata not an object',
+      () => file({ __metadata__: ['x'] }),
+      'header: "__metadata__" must be an object of strings, got an array',
+    ],
+    [
+      'metadata value not a string',
+      () => file({ __metadata__: { epochs: 3 } }),
+      'header: "__metadata__" entry \'epochs\' must be a string, got a number (3)',
+    ],
+    [
+      'entry not an object',
+      () => file({ a: 3 }),
+      "header: tensor 'a' must be an object with dtype, shape and data_offsets, got a number (3)",
+    ],
+    [
+      'missing dtype',
+      () => file({ a: { shape: [], data_offsets: [0, 4] } }, [0, 0, 0, 0]),
+      'header: tensor \'a\' has no string "dtype", got undefined',
+    ],
+    [
+      'unknown dtype',
+      () => file({ a: { dtype: 'F128', shape: [], data_offsets: [0, 16] } }, new Array(16).fill(0)),
+      "header: tensor 'a' has unknown dtype 'F128' (known: BOOL, U8, I8, F8_E5M2, F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64)",
+    ],
+    [
+      'negative dim',
+      () => file({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, [0, 0, 0, 0]),
+      'header: tensor \'a\' "shape" must be an array of non-negative integers, got [-1]',
+    ],
+    [
+      'fractional dim',
+      () => file({ a: { dtype: 'F32', shape: [1.5], data_offsets: [0, 4] } }, [0, 0, 0, 0]),
+      'header: tensor \'a\' "shape" must be an array of non-negative integers, got [1.5]',
+    ],
+    [
+      'offsets not a pair',
+      () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4, 8] } }, [0, 0, 0, 0]),
+      'header: tensor \'a\' "data_offsets" must be [begin, end] with non-negative integers, got [0,4,8]',
+    ],
+    [
+      'negative offset',
+      () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [-4, 0] } }),
+      'header: tensor \'a\' "data_offsets" must be [begin, end] with non-negative integers, got [-4,0]',
+    ],
+    [
+      'end before begin',
+      () => file({ a: { dtype: 'F32', shape: [0], data_offsets: [4, 0] } }, [0, 0, 0, 0]),
+      "header: tensor 'a' has data_offsets [4, 0] with end before begin",
+    ],
+    [
+      'shape × dtype size ≠ byte span',
+      () => file({ a: { dtype: 'F64', shape: [2, 3], data_offsets: [0, 24] } }, new Array(24).fill(0)),
+      "header: tensor 'a' is F64 [2, 3], which needs 48 bytes, but data_offsets [0, 24] span 24",
+    ],
+    [
+      'overlapping tensors',
+      () =>
+        file(
+          {
+            a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+          },
+          new Array(8).fill(0),
+        ),
+      "header: tensor 'b' data_offsets [4, 8] overlap tensor 'a' (which ends at 8)",
+    ],
+    [
+      'gap between tensors',
+      () =>
+        file(
+          {
+            a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+            b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
+          },
+          data12,
+        ),
+      "header: tensor 'b' data_offsets [8, 12] leave a gap: bytes 4..8 of the data belong to no tensor",
+    ],
+    [
+      'first tensor not at 0',
+      () => file({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Array(8).fill(0)),
+      "header: tensor 'a' data_offsets [4, 8] leave a gap: bytes 0..4 of the data belong to no tensor",
+    ],
+    [
+      'truncated data',
+      () => file(good, new Array(10).fill(0)),
+      "header: tensor 'b' data_offsets end at 12, beyond the 10 data bytes in the file (is it truncated?)",
+    ],
+    [
+      'trailing bytes',
+      () => file(good, new Array(15).fill(0)),
+      'the tensors cover 12 data bytes but the file has 15 after the header (trailing bytes 12..15 belong to no tensor)',
+    ],
+    [
+      'shape too large',
+      () => file({ a: { dtype: 'F64', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, new Array(8).fill(0)),
+      "header: tensor 'a' shape [1099511627776, 1099511627776] is too large",
+    ],
   ];
   for (const [what, make, message] of cases)
     it(what, () => {
@@ -302,13 +436,21 @@ describe('safetensors: bad files', () => {
   it('loadFile and loadHeader name the file', () => {
     const p = path.join(tmp, 'truncated.safetensors');
     writeFileSync(p, file(good, new Array(10).fill(0)));
-    expect(() => loadFile(p)).toThrow(`safetensors.loadFile: ${p}: header: tensor 'b' data_offsets end at 12, beyond the 10 data bytes in the file (is it truncated?)`);
-    expect(() => loadHeader(p)).toThrow(`safetensors.loadHeader: ${p}: header: tensor 'b' data_offsets end at 12, beyond the 10 data bytes in the file (is it truncated?)`);
+    expect(() => loadFile(p)).toThrow(
+      `safetensors.loadFile: ${p}: header: tensor 'b' data_offsets end at 12, beyond the 10 data bytes in the file (is it truncated?)`,
+    );
+    expect(() => loadHeader(p)).toThrow(
+      `safetensors.loadHeader: ${p}: header: tensor 'b' data_offsets end at 12, beyond the 10 data bytes in the file (is it truncated?)`,
+    );
     const q = path.join(tmp, 'short.safetensors');
     writeFileSync(q, file(good, data12, { length: 500n }));
-    expect(() => loadHeader(q)).toThrow(`safetensors.loadHeader: ${q}: header length 500 bytes goes beyond the end of the file (132 bytes, so at most 124)`);
+    expect(() => loadHeader(q)).toThrow(
+      `safetensors.loadHeader: ${q}: header length 500 bytes goes beyond the end of the file (132 bytes, so at most 124)`,
+    );
     writeFileSync(q, new Uint8Array(3));
-    expect(() => loadHeader(q)).toThrow(`safetensors.loadHeader: ${q}: file is 3 bytes, too short for the 8-byte header length`);
+    expect(() => loadHeader(q)).toThrow(
+      `safetensors.loadHeader: ${q}: file is 3 bytes, too short for the 8-byte header length`,
+    );
     expect(() => loadFile(path.join(tmp, 'missing.safetensors'))).toThrow(/ENOENT/);
   });
 });
@@ -316,18 +458,46 @@ describe('safetensors: bad files', () => {
 describe('safetensors: bad arguments', () => {
   const x = tg.tensor([1]);
   it('serialize / saveFile', () => {
-    expect(() => serialize(null as never)).toThrow(new TypeError("safetensors.serialize: argument 'tensors' must be an object or a Map mapping names to Tensors, got null"));
-    expect(() => serialize(x as never)).toThrow(new TypeError("safetensors.serialize: argument 'tensors' must be an object or a Map mapping names to Tensors, got an object (Tensor)"));
-    expect(() => serialize({ a: [1, 2] } as never)).toThrow(new TypeError("safetensors.serialize: argument 'tensors' entry 'a' must be a Tensor, got an array"));
-    expect(() => serialize({ __metadata__: x })).toThrow(new RangeError("safetensors.serialize: argument 'tensors' may not have an entry named '__metadata__' (reserved for metadata)"));
-    expect(() => serialize({ x }, { epochs: 3 } as never)).toThrow(new TypeError("safetensors.serialize: argument 'metadata' entry 'epochs' must be a string, got a number (3)"));
-    expect(() => serialize({ x }, 'pt' as never)).toThrow(new TypeError("safetensors.serialize: argument 'metadata' must be an object of string values, got a string (pt)"));
-    expect(() => saveFile({ x }, 3 as never)).toThrow(new TypeError("safetensors.saveFile: argument 'path' must be a string, got a number (3)"));
-    expect(() => saveFile({ x: 1 } as never, path.join(tmp, 'never.safetensors'))).toThrow(new TypeError("safetensors.saveFile: argument 'tensors' entry 'x' must be a Tensor, got a number (1)"));
+    expect(() => serialize(null as never)).toThrow(
+      new TypeError(
+        "safetensors.serialize: argument 'tensors' must be an object or a Map mapping names to Tensors, got null",
+      ),
+    );
+    expect(() => serialize(x as never)).toThrow(
+      new TypeError(
+        "safetensors.serialize: argument 'tensors' must be an object or a Map mapping names to Tensors, got an object (Tensor)",
+      ),
+    );
+    expect(() => serialize({ a: [1, 2] } as never)).toThrow(
+      new TypeError("safetensors.serialize: argument 'tensors' entry 'a' must be a Tensor, got an array"),
+    );
+    expect(() => serialize({ __metadata__: x })).toThrow(
+      new RangeError(
+        "safetensors.serialize: argument 'tensors' may not have an entry named '__metadata__' (reserved for metadata)",
+      ),
+    );
+    expect(() => serialize({ x }, { epochs: 3 } as never)).toThrow(
+      new TypeError("safetensors.serialize: argument 'metadata' entry 'epochs' must be a string, got a number (3)"),
+    );
+    expect(() => serialize({ x }, 'pt' as never)).toThrow(
+      new TypeError("safetensors.serialize: argument 'metadata' must be an object of string values, got a string (pt)"),
+    );
+    expect(() => saveFile({ x }, 3 as never)).toThrow(
+      new TypeError("safetensors.saveFile: argument 'path' must be a string, got a number (3)"),
+    );
+    expect(() => saveFile({ x: 1 } as never, path.join(tmp, 'never.safetensors'))).toThrow(
+      new TypeError("safetensors.saveFile: argument 'tensors' entry 'x' must be a Tensor, got a number (1)"),
+    );
   });
   it('deserialize / loadFile / readHeader', () => {
-    expect(() => deserialize([1, 2] as never)).toThrow(new TypeError("safetensors.deserialize: argument 'bytes' must be a Uint8Array, got an array"));
-    expect(() => readHeader(new ArrayBuffer(8) as never)).toThrow(new TypeError("safetensors.readHeader: argument 'bytes' must be a Uint8Array, got an object (ArrayBuffer)"));
-    expect(() => loadFile(undefined as never)).toThrow(new TypeError("safetensors.loadFile: argument 'path' must be a string, got undefined"));
+    expect(() => deserialize([1, 2] as never)).toThrow(
+      new TypeError("safetensors.deserialize: argument 'bytes' must be a Uint8Array, got an array"),
+    );
+    expect(() => readHeader(new ArrayBuffer(8) as never)).toThrow(
+      new TypeError("safetensors.readHeader: argument 'bytes' must be a Uint8Array, got an object (ArrayBuffer)"),
+    );
+    expect(() => loadFile(undefined as never)).toThrow(
+      new TypeError("safetensors.loadFile: argument 'path' must be a string, got undefined"),
+    );
   });
 });

@@ -26,7 +26,8 @@ parentPort.postMessage({ checksum, c0: c[0], cLast: c[n * n - 1], isa: addon.isa
 
 function reference(seed: number) {
   const n = 96;
-  const a = new Float64Array(n * n), b = new Float64Array(n * n);
+  const a = new Float64Array(n * n),
+    b = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) {
     a[i] = ((i * 7 + seed) % 13) - 6;
     b[i] = ((i * 5 + seed) % 11) - 5;

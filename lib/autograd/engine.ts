@@ -5,7 +5,13 @@
 // gradient at the end of the pass (hooks first), accumulated into .grad.
 import { allocate, type TypedArray } from '../dtype.js';
 import {
-  allocatedSince, allocationMark, openTemporaries, POOL_MIN_BYTES, recycleStorage, releaseTemporaries, setCurrentOp,
+  allocatedSince,
+  allocationMark,
+  openTemporaries,
+  POOL_MIN_BYTES,
+  recycleStorage,
+  releaseTemporaries,
+  setCurrentOp,
 } from '../memory.js';
 import { isAnomalyEnabled, setAnomalyEnabled, setGradEnabled } from '../grad_mode.js';
 import { accumulateInto, copy } from '../kernels/elementwise.js';
@@ -23,7 +29,8 @@ let activePasses = 0;
  * each failure names the op.
  */
 export function setDetectAnomaly(on: boolean): void {
-  if (typeof on !== 'boolean') throw new TypeError(`setDetectAnomaly: argument 'on' must be a boolean, got ${describe(on)}`);
+  if (typeof on !== 'boolean')
+    throw new TypeError(`setDetectAnomaly: argument 'on' must be a boolean, got ${describe(on)}`);
   setAnomalyEnabled(on);
 }
 export { isAnomalyEnabled };
@@ -37,7 +44,11 @@ interface PassOptions {
 }
 
 /** tensor.backward(gradient?, options?) */
-export function backward(root: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void {
+export function backward(
+  root: Tensor,
+  gradient: Tensor | null | undefined,
+  options: BackwardOptions | undefined,
+): void {
   if (!(root instanceof Tensor)) throw new TypeError(`backward: expected a Tensor, got ${describe(root)}`);
   const grad = rootGradient(root, gradient, 'backward', 'gradient');
   const o = checkOptions(options, 'backward', ['retainGraph', 'createGraph']);
@@ -53,7 +64,11 @@ export interface GradOptions {
 }
 
 /** autograd.grad: the gradients of outputs with respect to inputs, without touching any .grad. */
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options?: GradOptions | null): (Tensor | null)[] {
+export function grad(
+  outputs: Tensor | Tensor[],
+  inputs: Tensor | Tensor[],
+  options?: GradOptions | null,
+): (Tensor | null)[] {
   const o = checkOptions(options, 'grad', ['retainGraph', 'createGraph', 'allowUnused'], 'gradOutputs');
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
@@ -80,14 +95,24 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
 /** The boolean flags of an options object (undefined when absent); anything else is a TypeError naming fn. */
 const NO_OPTIONS: Record<string, boolean | undefined> = Object.freeze({});
 
-function checkOptions(options: unknown, fn: string, flags: readonly string[], ...others: string[]): Record<string, boolean | undefined> {
+function checkOptions(
+  options: unknown,
+  fn: string,
+  flags: readonly string[],
+  ...others: string[]
+): Record<string, boolean | undefined> {
   if (options === undefined || options === null) return NO_OPTIONS;
-  if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (others.includes(key)) continue;
-    if (!flags.includes(key)) throw new TypeError(`${fn}: unknown option '${key}' (expected ${[...flags, ...others].map((k) => `'${k}'`).join(', ')})`);
-    if (o[key] !== undefined && typeof o[key] !== 'boolean') throw new TypeError(`${fn}: option '${key}' must be a boolean, got ${describe(o[key])}`);
+    if (!flags.includes(key))
+      throw new TypeError(
+        `${fn}: unknown option '${key}' (expected ${[...flags, ...others].map((k) => `'${k}'`).join(', ')})`,
+      );
+    if (o[key] !== undefined && typeof o[key] !== 'boolean')
+      throw new TypeError(`${fn}: option '${key}' must be a boolean, got ${describe(o[key])}`);
   }
   return o as Record<string, boolean | undefined>;
 }
@@ -96,7 +121,9 @@ function rootGradient(root: Tensor, gradient: Tensor | null | undefined, op: str
   if (!(root instanceof Tensor)) throw new TypeError(`${op}: outputs must be Tensors, got ${describe(root)}`);
   if (root.data.length === 0) checkStorage(root, op, 'the output');
   if (!root.requiresGrad)
-    throw new Error(`${op}: the tensor does not require grad and has no gradFn (did you set requiresGrad on an input, or compute it under noGrad?)`);
+    throw new Error(
+      `${op}: the tensor does not require grad and has no gradFn (did you set requiresGrad on an input, or compute it under noGrad?)`,
+    );
   if (gradient === null || gradient === undefined) {
     if (root.size !== 1)
       throw new RangeError(
@@ -110,7 +137,9 @@ function rootGradient(root: Tensor, gradient: Tensor | null | undefined, op: str
   if (!(gradient instanceof Tensor)) throw new TypeError(`${op}: ${arg} must be a Tensor, got ${describe(gradient)}`);
   if (gradient.data.length === 0) checkStorage(gradient, op, arg);
   if (!shapesEqual(gradient.shape, root.shape))
-    throw new RangeError(`${op}: ${arg} has shape ${formatShape(gradient.shape)} but the output has shape ${formatShape(root.shape)}`);
+    throw new RangeError(
+      `${op}: ${arg} has shape ${formatShape(gradient.shape)} but the output has shape ${formatShape(root.shape)}`,
+    );
   if (gradient.dtype !== root.dtype)
     throw new TypeError(`${op}: ${arg} has dtype ${gradient.dtype} but the output has dtype ${root.dtype}`);
   return gradient;
@@ -244,7 +273,8 @@ function unhold(t: Tensor, st: PassState): void {
     n = root._engineHoldPass === st.pass ? --root._engineHolds : -1;
   }
   if (n !== 0) return; // still held, or never counted
-  if (!st.createGraph && t.data.byteLength >= POOL_MIN_BYTES && allocatedSince(t.data, st.firstStorage)) recycleStorage(t.data, false);
+  if (!st.createGraph && t.data.byteLength >= POOL_MIN_BYTES && allocatedSince(t.data, st.firstStorage))
+    recycleStorage(t.data, false);
 }
 
 /**
@@ -295,7 +325,9 @@ function checkFinite(g: Tensor, node: FunctionCtx, i: number): void {
   const d = g.data;
   for (let j = 0; j < d.length; j++)
     if (!Number.isFinite(d[j]))
-      throw new Error(`anomaly: ${node.name} returned a gradient with ${d[j]} for input ${i} (shape ${formatShape(g.shape)})`);
+      throw new Error(
+        `anomaly: ${node.name} returned a gradient with ${d[j]} for input ${i} (shape ${formatShape(g.shape)})`,
+      );
 }
 
 function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | null)[] | undefined {
@@ -304,7 +336,11 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
   // 1. Collect the nodes reachable from the roots (iteratively: graphs can be deep).
   const nodes: FunctionCtx[] = [];
   const stack: FunctionCtx[] = [];
-  for (const r of roots) if (r.gradFn !== null && r.gradFn._pass !== pass) { r.gradFn._pass = pass; stack.push(r.gradFn); }
+  for (const r of roots)
+    if (r.gradFn !== null && r.gradFn._pass !== pass) {
+      r.gradFn._pass = pass;
+      stack.push(r.gradFn);
+    }
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node._released)
@@ -352,7 +388,12 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
 
   const leaves: Tensor[] = [];
   const st: PassState = {
-    pass, firstId, createGraph: opt.createGraph, captureSlots, leaves, holders: activePasses > 0 ? new HolderCounts() : null,
+    pass,
+    firstId,
+    createGraph: opt.createGraph,
+    captureSlots,
+    leaves,
+    holders: activePasses > 0 ? new HolderCounts() : null,
     firstStorage: allocationMark(),
   };
   const previousMode = setGradEnabled(opt.createGraph);
@@ -373,7 +414,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       for (let j = 0; j < numOutputs; j++) {
         let g = grads[j];
         if (g === null) continue;
-        if (node._outHooks !== null && node._outHooks[j] && node._outHooks[j]!.length > 0) {
+        if (node._outHooks?.[j] && node._outHooks[j]!.length > 0) {
           hold(g, st); // the hook sees it and may keep it
           const hooked = runHooks(node._outHooks[j], g, node.name, opt.inputs === null ? 'backward' : 'grad');
           if (hooked !== g) {
@@ -382,7 +423,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
             g = grads[j] = hooked;
           }
         }
-        if (node._retained !== null && node._retained[j]) accumulateGrad(node._retained[j]!, g, false, opt.createGraph);
+        if (node._retained?.[j]) accumulateGrad(node._retained[j]!, g, false, opt.createGraph);
       }
       if (captureAt !== null) {
         const caps = captureAt.get(node);
@@ -395,7 +436,12 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       }
       if (node._materializeGrads)
         for (let j = 0; j < numOutputs; j++)
-          if (grads[j] === null && node._outputShape(j) !== undefined) grads[j] = new Tensor(allocate(node._outputDtype(j), sizeOf(node._outputShape(j))), node._outputShape(j), node._outputDtype(j));
+          if (grads[j] === null && node._outputShape(j) !== undefined)
+            grads[j] = new Tensor(
+              allocate(node._outputDtype(j), sizeOf(node._outputShape(j))),
+              node._outputShape(j),
+              node._outputDtype(j),
+            );
 
       // A user Function may keep what its backward receives and returns: those storages stay held.
       if (node._user) for (let j = 0; j < numOutputs; j++) if (grads[j] !== null) hold(grads[j]!, st);
@@ -415,19 +461,27 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       const numInputs = next.length;
       let list: unknown[];
       if (Array.isArray(result)) list = result;
-      else if (numInputs === 1 && (result === null || result === undefined || result instanceof Tensor)) list = [result];
+      else if (numInputs === 1 && (result === null || result === undefined || result instanceof Tensor))
+        list = [result];
       else {
         if (temporaries >= 0) releaseTemporaries(temporaries, [], false);
-        throw new TypeError(`${node.name}: backward must return an array with one gradient (or null) per forward input (${numInputs}), got ${describe(result)}`);
+        throw new TypeError(
+          `${node.name}: backward must return an array with one gradient (or null) per forward input (${numInputs}), got ${describe(result)}`,
+        );
       }
       if (temporaries >= 0) releaseTemporaries(temporaries, list);
       if (list.length !== numInputs && !extraGradientsAreNull(list, numInputs))
-        throw new RangeError(`${node.name}: backward returned ${list.length} gradients, expected ${numInputs} (one per forward input)`);
+        throw new RangeError(
+          `${node.name}: backward returned ${list.length} gradients, expected ${numInputs} (one per forward input)`,
+        );
       for (let i = 0; i < numInputs; i++) {
         const g = list[i];
         const edge = next[i];
         if (g === null || g === undefined || edge === null) continue;
-        if (!(g instanceof Tensor)) throw new TypeError(`${node.name}: backward returned ${describe(g)} for input ${i}; expected a Tensor or null`);
+        if (!(g instanceof Tensor))
+          throw new TypeError(
+            `${node.name}: backward returned ${describe(g)} for input ${i}; expected a Tensor or null`,
+          );
         validateGradient(node, i, g);
         if (g.data.length === 0) checkStorage(g, node.name, `the gradient returned for input ${i}`);
         if (isAnomalyEnabled()) checkFinite(g, node, i);
@@ -463,7 +517,9 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
   if (captureSlots === null) return undefined;
   captured.forEach((g, i) => {
     if (g === null && !opt.allowUnused)
-      throw new Error(`grad: inputs[${i}] was not used to compute the outputs; pass { allowUnused: true } to get null for it`);
+      throw new Error(
+        `grad: inputs[${i}] was not used to compute the outputs; pass { allowUnused: true } to get null for it`,
+      );
   });
   return captured;
 }

@@ -42,7 +42,9 @@ export class FunctionCtx<Saved extends object = UntypedSaved> {
   /** @internal */ readonly _fn: FunctionClass;
   /** @internal creation order; backward runs nodes newest first. */ readonly _seq: number;
   /** @internal one edge per forward input. */ readonly _next: Edge[];
-  /** @internal which output of the next node each edge refers to (null: output 0 for every edge). */ _nextOutput: number[] | null = null;
+  /** @internal which output of the next node each edge refers to (null: output 0 for every edge). */ _nextOutput:
+    | number[]
+    | null = null;
   /** @internal shapes/dtypes of the outputs, to materialise missing gradients as zeros. */
   _numOutputs = 1;
   _outShape0: readonly number[] = [];
@@ -137,7 +139,9 @@ export class FunctionCtx<Saved extends object = UntypedSaved> {
       const t = tensors[i];
       if (t === null || t === undefined) continue;
       if (!(t instanceof Tensor))
-        throw new TypeError(`${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${describe(t)}`);
+        throw new TypeError(
+          `${this._fn.name}.saveForBackward: argument ${i} must be a Tensor or null, got ${describe(t)}`,
+        );
       if (t.data.length === 0) checkStorage(t, this.name, `saved tensor ${i}`);
       if (t._ver !== null && t._ver.version !== 0) {
         versions ??= new Array<number>(tensors.length).fill(0);
@@ -229,7 +233,9 @@ export class FunctionCtx<Saved extends object = UntypedSaved> {
   /** When false, missing output gradients reach backward as null instead of zero tensors. */
   setMaterializeGrads(value: boolean): void {
     if (typeof value !== 'boolean')
-      throw new TypeError(`${this._fn.name}: ctx.setMaterializeGrads: argument 'value' must be a boolean, got ${describe(value)}`);
+      throw new TypeError(
+        `${this._fn.name}: ctx.setMaterializeGrads: argument 'value' must be a boolean, got ${describe(value)}`,
+      );
     this._materializeGrads = value;
   }
 
@@ -299,7 +305,6 @@ function checkTensorList(tensors: unknown[], where: string): Tensor[] {
   });
   return tensors as Tensor[];
 }
-
 
 /** FNV-1a over a tensor's bytes: anomaly mode's check that a saved tensor was not written behind autograd's back. */
 function checksum(t: Tensor): number {
@@ -406,7 +411,8 @@ export function applyFunction(fn: FunctionClass, args: unknown[], user = false):
   let output: unknown;
   try {
     if (legacy) output = fn.forward(ctx, ...args);
-    else if (args.length === 2) output = fn.forward(args[0], args[1]); // spread-free common cases
+    else if (args.length === 2)
+      output = fn.forward(args[0], args[1]); // spread-free common cases
     else if (args.length === 1) output = fn.forward(args[0]);
     else output = fn.forward(...args);
   } finally {
@@ -457,7 +463,9 @@ function wireOne(ctx: FunctionCtx, args: unknown[], out: Tensor, index: number):
   if (ctx._dirty?.includes(out)) {
     if (!args.includes(out)) throw new Error(`${ctx._fn.name}: markDirty was given a tensor that is not an input`);
     if (out.gradFn === null && out._requiresGrad)
-      throw new Error(`${ctx._fn.name}: a leaf tensor that requires grad is being modified in place; use noGrad or clone it first`);
+      throw new Error(
+        `${ctx._fn.name}: a leaf tensor that requires grad is being modified in place; use noGrad or clone it first`,
+      );
     out._bumpVersion();
   } else if (args.includes(out) || out.gradFn !== null) {
     // Forward returned an input unchanged, or a tensor already in a graph: the output is a view of it
@@ -470,7 +478,6 @@ function wireOne(ctx: FunctionCtx, args: unknown[], out: Tensor, index: number):
   out._requiresGrad = true;
   return out;
 }
-
 
 /**
  * @internal For nn.Sequential: a private intermediate (Tensor._private) that the next layer has

@@ -24,7 +24,10 @@ function outputsOf(fn: Fn, inputs: unknown[], name: string): Tensor[] {
   const out = (fn as (...inputs: unknown[]) => unknown)(...inputs);
   const list = Array.isArray(out) ? out : [out];
   list.forEach((o, i) => {
-    if (!(o instanceof Tensor)) throw new TypeError(`${name}: the function must return a Tensor or an array of Tensors; output ${i} is ${describe(o)}`);
+    if (!(o instanceof Tensor))
+      throw new TypeError(
+        `${name}: the function must return a Tensor or an array of Tensors; output ${i} is ${describe(o)}`,
+      );
   });
   return list.filter((o) => o.dtype === 'float32' || o.dtype === 'float64');
 }
@@ -40,7 +43,8 @@ export function gradcheck(fn: Fn, inputs: unknown[], options?: GradcheckOptions)
 /** fn, inputs and options as gradcheck and gradgradcheck take them, validated; options with defaults. */
 function checkArgs(fn: unknown, inputs: unknown, options: unknown, name: string): Required<GradcheckOptions> {
   if (typeof fn !== 'function') throw new TypeError(`${name}: argument 'fn' must be a function, got ${describe(fn)}`);
-  if (!Array.isArray(inputs)) throw new TypeError(`${name}: argument 'inputs' must be an array, got ${describe(inputs)}`);
+  if (!Array.isArray(inputs))
+    throw new TypeError(`${name}: argument 'inputs' must be an array, got ${describe(inputs)}`);
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options)))
     throw new TypeError(`${name}: options must be an object, got ${describe(options)}`);
   const o = (options ?? {}) as Record<string, unknown>;
@@ -49,11 +53,14 @@ function checkArgs(fn: unknown, inputs: unknown, options: unknown, name: string)
     const v = o[key];
     if (v === undefined) continue;
     if (key === 'raiseException') {
-      if (typeof v !== 'boolean') throw new TypeError(`${name}: option 'raiseException' must be a boolean, got ${describe(v)}`);
+      if (typeof v !== 'boolean')
+        throw new TypeError(`${name}: option 'raiseException' must be a boolean, got ${describe(v)}`);
       result.raiseException = v;
     } else if (key === 'eps' || key === 'atol' || key === 'rtol') {
       if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v) || (key === 'eps' && v === 0))
-        throw new RangeError(`${name}: option '${key}' must be a finite ${key === 'eps' ? 'positive' : 'non-negative'} number, got ${describe(v)}`);
+        throw new RangeError(
+          `${name}: option '${key}' must be a finite ${key === 'eps' ? 'positive' : 'non-negative'} number, got ${describe(v)}`,
+        );
       result[key] = v;
     } else throw new TypeError(`${name}: unknown option '${key}' (expected 'eps', 'atol', 'rtol', 'raiseException')`);
   }
@@ -67,7 +74,9 @@ function check(fn: Fn, inputs: unknown[], options: Required<GradcheckOptions>, n
   inputs.forEach((x, i) => {
     if (x instanceof Tensor && x.requiresGrad) {
       if (x.dtype !== 'float64')
-        throw new TypeError(`${name}: input ${i} requires grad but is ${x.dtype}; finite differences need float64 inputs`);
+        throw new TypeError(
+          `${name}: input ${i} requires grad but is ${x.dtype}; finite differences need float64 inputs`,
+        );
       diffIndex.push(i);
     }
   });
@@ -80,7 +89,11 @@ function check(fn: Fn, inputs: unknown[], options: Required<GradcheckOptions>, n
   outputs.forEach((o, oi) => {
     if (!o.requiresGrad) return; // a constant output: its analytical Jacobian is zero
     for (let e = 0; e < o.size; e++) {
-      const onehot = Tensor._wrap(o.dtype === 'float64' ? new Float64Array(o.size) : new Float32Array(o.size), o.shape, o.dtype);
+      const onehot = Tensor._wrap(
+        o.dtype === 'float64' ? new Float64Array(o.size) : new Float32Array(o.size),
+        o.shape,
+        o.dtype,
+      );
       onehot.data[e] = 1;
       const grads = grad(o, diffInputs, { gradOutputs: onehot, retainGraph: true, allowUnused: true });
       grads.forEach((g, xi) => {
@@ -113,9 +126,11 @@ function check(fn: Fn, inputs: unknown[], options: Required<GradcheckOptions>, n
 
   for (let oi = 0; oi < outputs.length; oi++)
     for (let xi = 0; xi < diffInputs.length; xi++) {
-      const a = analytical[oi][xi], n = numerical[oi][xi];
+      const a = analytical[oi][xi],
+        n = numerical[oi][xi];
       for (let k = 0; k < a.length; k++) {
-        if (Math.abs(a[k] - n[k]) <= atol + rtol * Math.abs(n[k]) || (Number.isNaN(a[k]) && Number.isNaN(n[k]))) continue;
+        if (Math.abs(a[k] - n[k]) <= atol + rtol * Math.abs(n[k]) || (Number.isNaN(a[k]) && Number.isNaN(n[k])))
+          continue;
         if (!raise) return false;
         const x = diffInputs[xi];
         throw new Error(
@@ -132,11 +147,22 @@ function check(fn: Fn, inputs: unknown[], options: Required<GradcheckOptions>, n
  * Checks second derivatives: gradcheck of (inputs, gradOutputs) ↦ the gradients of fn, computed
  * with createGraph. gradOutputs default to random float64 tensors shaped like the outputs.
  */
-export function gradgradcheck(fn: Fn, inputs: unknown[], gradOutputs?: Tensor[] | null, options?: GradcheckOptions): boolean {
+export function gradgradcheck(
+  fn: Fn,
+  inputs: unknown[],
+  gradOutputs?: Tensor[] | null,
+  options?: GradcheckOptions,
+): boolean {
   const name = 'gradgradcheck';
   const opts = checkArgs(fn, inputs, options, name);
-  if (gradOutputs !== undefined && gradOutputs !== null && (!Array.isArray(gradOutputs) || gradOutputs.some((g) => !(g instanceof Tensor))))
-    throw new TypeError(`${name}: argument 'gradOutputs' must be an array of Tensors (one per output) or null, got ${describe(gradOutputs)}`);
+  if (
+    gradOutputs !== undefined &&
+    gradOutputs !== null &&
+    (!Array.isArray(gradOutputs) || gradOutputs.some((g) => !(g instanceof Tensor)))
+  )
+    throw new TypeError(
+      `${name}: argument 'gradOutputs' must be an array of Tensors (one per output) or null, got ${describe(gradOutputs)}`,
+    );
   const n = inputs.length;
   const diffIndex = inputs.map((x, i) => (x instanceof Tensor && x.requiresGrad ? i : -1)).filter((i) => i >= 0);
   // Before fn runs: with no tensor to differentiate, fn would run on whatever it was given
@@ -144,10 +170,14 @@ export function gradgradcheck(fn: Fn, inputs: unknown[], gradOutputs?: Tensor[] 
   if (diffIndex.length === 0) throw new Error(`${name}: no input requires grad; nothing to check`);
   const outputs = outputsOf(fn, inputs, name);
   if (gradOutputs && gradOutputs.length !== outputs.length)
-    throw new RangeError(`${name}: argument 'gradOutputs' has ${gradOutputs.length} tensors but fn has ${outputs.length} float outputs`);
+    throw new RangeError(
+      `${name}: argument 'gradOutputs' has ${gradOutputs.length} tensors but fn has ${outputs.length} float outputs`,
+    );
   gradOutputs?.forEach((g, i) => {
     if (g.dtype !== outputs[i].dtype || !shapesEqual(g.shape, outputs[i].shape))
-      throw new TypeError(`${name}: gradOutputs[${i}] must be a ${outputs[i].dtype} Tensor of shape ${formatShape(outputs[i].shape)} like output ${i}, got ${g.dtype} ${formatShape(g.shape)}`);
+      throw new TypeError(
+        `${name}: gradOutputs[${i}] must be a ${outputs[i].dtype} Tensor of shape ${formatShape(outputs[i].shape)} like output ${i}, got ${g.dtype} ${formatShape(g.shape)}`,
+      );
   });
   const gos =
     gradOutputs ??
@@ -167,7 +197,11 @@ export function gradgradcheck(fn: Fn, inputs: unknown[], gradOutputs?: Tensor[] 
       // grad() was called with no outputs and its own error ('grad: ...') reached the caller.
       const live = outs.flatMap((o, i) => (o.requiresGrad ? [i] : []));
       if (live.length === 0) return [];
-      const gs = grad(live.map((i) => outs[i]), diffIndex.map((i) => ins[i] as Tensor), { gradOutputs: live.map((i) => gos[i]), createGraph: true, allowUnused: true });
+      const gs = grad(
+        live.map((i) => outs[i]),
+        diffIndex.map((i) => ins[i] as Tensor),
+        { gradOutputs: live.map((i) => gos[i]), createGraph: true, allowUnused: true },
+      );
       return gs.filter((g): g is Tensor => g !== null);
     });
   return check(firstOrder, [...inputs, ...gos], opts, name);

@@ -23,10 +23,17 @@ export interface CeTargets {
 
 /** loss_i and lse_i for every row (see the file comment); JS reference kernel. */
 function forwardJs(
-  z: FloatArray, M: number, C: number, cfg: CeTargets, probs: FloatArray | null, w: FloatArray | null,
-  loss: FloatArray, lse: Float64Array,
+  z: FloatArray,
+  M: number,
+  C: number,
+  cfg: CeTargets,
+  probs: FloatArray | null,
+  w: FloatArray | null,
+  loss: FloatArray,
+  lse: Float64Array,
 ): void {
-  const eps = cfg.smoothing, idx = cfg.indices;
+  const eps = cfg.smoothing,
+    idx = cfg.indices;
   for (let i = 0; i < M; i++) {
     const o = i * C;
     let m = -Infinity;
@@ -60,17 +67,28 @@ function forwardJs(
 
 /** dz_ic = r_i·(Q_i·softmax_ic − q_ic), r_i = r[i·rStride]; JS reference kernel. */
 function backwardJs(
-  z: FloatArray, lse: Float64Array, M: number, C: number, cfg: CeTargets,
-  probs: FloatArray | null, w: FloatArray | null, r: FloatArray, rStride: number, dz: FloatArray,
+  z: FloatArray,
+  lse: Float64Array,
+  M: number,
+  C: number,
+  cfg: CeTargets,
+  probs: FloatArray | null,
+  w: FloatArray | null,
+  r: FloatArray,
+  rStride: number,
+  dz: FloatArray,
 ): void {
-  const eps = cfg.smoothing, idx = cfg.indices;
+  const eps = cfg.smoothing,
+    idx = cfg.indices;
   let wsum = C;
   if (w !== null) {
     wsum = 0;
     for (let c = 0; c < C; c++) wsum += w[c];
   }
   for (let i = 0; i < M; i++) {
-    const o = i * C, l = lse[i], ri = r[i * rStride];
+    const o = i * C,
+      l = lse[i],
+      ri = r[i * rStride];
     if (idx !== null) {
       const y = idx[i];
       if (y === cfg.ignoreIndex) {
@@ -79,8 +97,7 @@ function backwardJs(
       }
       const wy = (1 - eps) * (w === null ? 1 : w[y]);
       const Q = wy + (eps / C) * wsum;
-      for (let c = 0; c < C; c++)
-        dz[o + c] = ri * (Q * Math.exp(z[o + c] - l) - (eps / C) * (w === null ? 1 : w[c]));
+      for (let c = 0; c < C; c++) dz[o + c] = ri * (Q * Math.exp(z[o + c] - l) - (eps / C) * (w === null ? 1 : w[c]));
       dz[o + y] -= ri * wy;
     } else {
       const t = probs!;
@@ -96,13 +113,18 @@ function backwardJs(
 
 /** loss_i (z's dtype) and lse_i (float64) for every row of z [M, C]; probs [M, C] and w [C] or null. */
 export function crossEntropyForward(
-  z: Tensor, cfg: CeTargets, probs: Tensor | null, w: Tensor | null,
+  z: Tensor,
+  cfg: CeTargets,
+  probs: Tensor | null,
+  w: Tensor | null,
 ): { loss: FloatArray; lse: Float64Array } {
   const [M, C] = z.shape;
   // lse stays float64 for float32 logits too: its float32 rounding would spoil exp(z − lse) at |z| ~ 1e4.
-  const loss = allocate(z.dtype, M) as FloatArray, lse = new Float64Array(M);
+  const loss = allocate(z.dtype, M) as FloatArray,
+    lse = new Float64Array(M);
   const zd = z.data as FloatArray;
-  const pd = (probs?.data ?? null) as FloatArray | null, wd = (w?.data ?? null) as FloatArray | null;
+  const pd = (probs?.data ?? null) as FloatArray | null,
+    wd = (w?.data ?? null) as FloatArray | null;
   if (M * C >= CE_NATIVE_MIN_ELEMENTS)
     native.crossEntropyForward(zd, M, C, cfg.indices, pd, wd, cfg.ignoreIndex, cfg.smoothing, loss, lse);
   else forwardJs(zd, M, C, cfg, pd, wd, loss, lse);
@@ -111,12 +133,19 @@ export function crossEntropyForward(
 
 /** dz [M, C] = r_i·(Q_i·softmax(z)_i − q_i), r_i = r[i·rStride] (rStride 0: one r for every row). */
 export function crossEntropyBackward(
-  z: Tensor, lse: Float64Array, cfg: CeTargets, probs: Tensor | null, w: Tensor | null, r: FloatArray, rStride: number,
+  z: Tensor,
+  lse: Float64Array,
+  cfg: CeTargets,
+  probs: Tensor | null,
+  w: Tensor | null,
+  r: FloatArray,
+  rStride: number,
 ): Tensor {
   const [M, C] = z.shape;
   const dz = allocate(z.dtype, M * C) as FloatArray;
   const zd = z.data as FloatArray;
-  const pd = (probs?.data ?? null) as FloatArray | null, wd = (w?.data ?? null) as FloatArray | null;
+  const pd = (probs?.data ?? null) as FloatArray | null,
+    wd = (w?.data ?? null) as FloatArray | null;
   if (M * C >= CE_NATIVE_MIN_ELEMENTS)
     native.crossEntropyBackward(zd, lse, M, C, cfg.indices, pd, wd, cfg.ignoreIndex, cfg.smoothing, r, rStride, dz);
   else backwardJs(zd, lse, M, C, cfg, pd, wd, r, rStride, dz);

@@ -1,6 +1,13 @@
 // Elementwise kernels without autograd: plain JS loops for small tensors (a call into the addon costs
 // more than the work), the native vectorised kernels for large ones.
-import { allocate, allocateUninitialized, floatResult, promoteOperands, type DType, type FloatArray, type TypedArray } from '../dtype.js';
+import {
+  allocateUninitialized,
+  floatResult,
+  promoteOperands,
+  type DType,
+  type FloatArray,
+  type TypedArray,
+} from '../dtype.js';
 import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -9,8 +16,17 @@ import { ELEMENTWISE_NATIVE_MIN_ELEMENTS } from './routing.js';
 
 type Loop = (x: TypedArray, out: TypedArray, n: number, p: number, p1: number) => void;
 /** out[o + i] = a[ai + i·sa] ∘ b[bi + i·sb] for i < n. */
-type BinaryLoop = (a: TypedArray, ai: number, sa: number, b: TypedArray, bi: number, sb: number,
-  out: TypedArray, o: number, n: number) => void;
+type BinaryLoop = (
+  a: TypedArray,
+  ai: number,
+  sa: number,
+  b: TypedArray,
+  bi: number,
+  sb: number,
+  out: TypedArray,
+  o: number,
+  n: number,
+) => void;
 
 /**
  * The JS loop of every binary kernel, keyed by the addon's op name (binding/elementwise.cc's
@@ -18,33 +34,56 @@ type BinaryLoop = (a: TypedArray, ai: number, sa: number, b: TypedArray, bi: num
  * `floatResult`: integer operands give float32 (true division; pow's negative and fractional powers).
  */
 const BINARY_KERNELS = {
-  add: { floatResult: false, loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
-    for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] + b[bi + i * sb];
-  }) as BinaryLoop },
-  sub: { floatResult: false, loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
-    for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] - b[bi + i * sb];
-  }) as BinaryLoop },
-  mul: { floatResult: false, loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
-    for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] * b[bi + i * sb];
-  }) as BinaryLoop },
-  div: { floatResult: true, loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
-    for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] / b[bi + i * sb];
-  }) as BinaryLoop },
-  pow: { floatResult: true, loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
-    for (let i = 0; i < n; i++) out[o + i] = powC(a[ai + i * sa], b[bi + i * sb]);
-  }) as BinaryLoop },
-  maximum: { floatResult: false, loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
-    for (let i = 0; i < n; i++) {
-      const x = a[ai + i * sa], y = b[bi + i * sb];
-      out[o + i] = x !== x || y !== y ? NaN : x > y ? x : y;
-    }
-  }) as BinaryLoop },
-  minimum: { floatResult: false, loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
-    for (let i = 0; i < n; i++) {
-      const x = a[ai + i * sa], y = b[bi + i * sb];
-      out[o + i] = x !== x || y !== y ? NaN : x < y ? x : y;
-    }
-  }) as BinaryLoop },
+  add: {
+    floatResult: false,
+    loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
+      for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] + b[bi + i * sb];
+    }) as BinaryLoop,
+  },
+  sub: {
+    floatResult: false,
+    loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
+      for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] - b[bi + i * sb];
+    }) as BinaryLoop,
+  },
+  mul: {
+    floatResult: false,
+    loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
+      for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] * b[bi + i * sb];
+    }) as BinaryLoop,
+  },
+  div: {
+    floatResult: true,
+    loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
+      for (let i = 0; i < n; i++) out[o + i] = a[ai + i * sa] / b[bi + i * sb];
+    }) as BinaryLoop,
+  },
+  pow: {
+    floatResult: true,
+    loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
+      for (let i = 0; i < n; i++) out[o + i] = powC(a[ai + i * sa], b[bi + i * sb]);
+    }) as BinaryLoop,
+  },
+  maximum: {
+    floatResult: false,
+    loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
+      for (let i = 0; i < n; i++) {
+        const x = a[ai + i * sa],
+          y = b[bi + i * sb];
+        out[o + i] = x !== x || y !== y ? NaN : x > y ? x : y;
+      }
+    }) as BinaryLoop,
+  },
+  minimum: {
+    floatResult: false,
+    loop: ((a, ai, sa, b, bi, sb, out, o, n) => {
+      for (let i = 0; i < n; i++) {
+        const x = a[ai + i * sa],
+          y = b[bi + i * sb];
+        out[o + i] = x !== x || y !== y ? NaN : x < y ? x : y;
+      }
+    }) as BinaryLoop,
+  },
 };
 export type BinaryName = keyof typeof BINARY_KERNELS;
 
@@ -60,13 +99,42 @@ interface UnaryKernelSpec {
  * are declared in lib/ops/elementwise.ts; the rest serve other ops and backward formulas.
  */
 const UNARY_KERNELS = {
-  neg: { keepsInteger: true, loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = -x[i]; } },
-  exp: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); } },
-  log: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); } },
-  sqrt: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]); } },
-  sin: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]); } },
-  cos: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]); } },
-  tanh: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); } },
+  neg: {
+    keepsInteger: true,
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = -x[i];
+    },
+  },
+  exp: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]);
+    },
+  },
+  log: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = Math.log(x[i]);
+    },
+  },
+  sqrt: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]);
+    },
+  },
+  sin: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]);
+    },
+  },
+  cos: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]);
+    },
+  },
+  tanh: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+    },
+  },
   sigmoid: {
     loop: (x, out, n) => {
       // Two branches so exp never overflows: for x < 0 use e^x / (1 + e^x).
@@ -82,51 +150,152 @@ const UNARY_KERNELS = {
   },
   relu: {
     keepsInteger: true,
-    loop: (x, out, n) => { for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : v !== v ? v : 0; } },
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? v : v !== v ? v : 0;
+      }
+    },
   },
-  abs: { keepsInteger: true, loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); } },
+  abs: {
+    keepsInteger: true,
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]);
+    },
+  },
   powScalar: {
     loop: (x, out, n, p) => {
       if (p === 2) for (let i = 0; i < n; i++) out[i] = x[i] * x[i];
       else if (!Number.isFinite(p)) for (let i = 0; i < n; i++) out[i] = powC(x[i], p);
-      else for (let i = 0; i < n; i++) out[i] = Math.pow(x[i], p);
+      else for (let i = 0; i < n; i++) out[i] = x[i] ** p;
     },
   },
-  addScalar: { keepsInteger: true, loop: (x, out, n, p) => { for (let i = 0; i < n; i++) out[i] = x[i] + p; } },
-  mulScalar: { keepsInteger: true, loop: (x, out, n, p) => { for (let i = 0; i < n; i++) out[i] = x[i] * p; } },
-  reluMask: { keepsInteger: true, loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0; } },
+  addScalar: {
+    keepsInteger: true,
+    loop: (x, out, n, p) => {
+      for (let i = 0; i < n; i++) out[i] = x[i] + p;
+    },
+  },
+  mulScalar: {
+    keepsInteger: true,
+    loop: (x, out, n, p) => {
+      for (let i = 0; i < n; i++) out[i] = x[i] * p;
+    },
+  },
+  reluMask: {
+    keepsInteger: true,
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0;
+    },
+  },
   sign: {
     keepsInteger: true,
-    loop: (x, out, n) => { for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v < 0 ? -1 : v; } },
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? 1 : v < 0 ? -1 : v;
+      }
+    },
   },
   // clamp (p = lo, p1 = hi) as torch.clamp: NaN stays NaN, lo > hi gives hi.
   clamp: {
     keepsInteger: true,
-    loop: (x, out, n, p, p1) => { for (let i = 0; i < n; i++) { const v = x[i], r = v < p ? p : v; out[i] = r > p1 ? p1 : r; } },
+    loop: (x, out, n, p, p1) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i],
+          r = v < p ? p : v;
+        out[i] = r > p1 ? p1 : r;
+      }
+    },
   },
   clampMask: {
-    loop: (x, out, n, p, p1) => { for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v >= p && v <= p1 ? 1 : 0; } },
+    loop: (x, out, n, p, p1) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v >= p && v <= p1 ? 1 : 0;
+      }
+    },
   },
-  square: { keepsInteger: true, loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; } },
-  rsqrt: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(x[i]); } },
-  reciprocal: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = 1 / x[i]; } },
-  log1p: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]); } },
-  expm1: { loop: (x, out, n) => { for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]); } },
+  square: {
+    keepsInteger: true,
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = x[i] * x[i];
+    },
+  },
+  rsqrt: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(x[i]);
+    },
+  },
+  reciprocal: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = 1 / x[i];
+    },
+  },
+  log1p: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]);
+    },
+  },
+  expm1: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]);
+    },
+  },
   // softplus (p = β, p1 = threshold) as PyTorch: x where β·x > threshold, else log1p(exp(β·x))/β.
   softplus: {
     loop: (x, out, n, p, p1) => {
-      for (let i = 0; i < n; i++) { const v = x[i], b = v * p; out[i] = b > p1 ? v : Math.log1p(Math.exp(b)) / p; }
+      for (let i = 0; i < n; i++) {
+        const v = x[i],
+          b = v * p;
+        out[i] = b > p1 ? v : Math.log1p(Math.exp(b)) / p;
+      }
     },
   },
-  softplusMask: { loop: (x, out, n, p, p1) => { for (let i = 0; i < n; i++) out[i] = x[i] * p > p1 ? 1 : 0; } },
-  leakyRelu: { loop: (x, out, n, p) => { for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : v * p; } } },
-  leakyReluGrad: {
-    loop: (x, out, n, p) => { for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v !== v ? v : p; } },
+  softplusMask: {
+    loop: (x, out, n, p, p1) => {
+      for (let i = 0; i < n; i++) out[i] = x[i] * p > p1 ? 1 : 0;
+    },
   },
-  elu: { loop: (x, out, n, p) => { for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : p * Math.expm1(v); } } },
-  gelu: { loop: (x, out, n) => { for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v * normalCdf(v); } } },
+  leakyRelu: {
+    loop: (x, out, n, p) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? v : v * p;
+      }
+    },
+  },
+  leakyReluGrad: {
+    loop: (x, out, n, p) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? 1 : v !== v ? v : p;
+      }
+    },
+  },
+  elu: {
+    loop: (x, out, n, p) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? v : p * Math.expm1(v);
+      }
+    },
+  },
+  gelu: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v * normalCdf(v);
+      }
+    },
+  },
   geluGrad: {
-    loop: (x, out, n) => { for (let i = 0; i < n; i++) { const v = x[i]; out[i] = normalCdf(v) + v * normalPdf(v); } },
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = normalCdf(v) + v * normalPdf(v);
+      }
+    },
   },
   geluTanh: {
     loop: (x, out, n) => {
@@ -136,7 +305,14 @@ const UNARY_KERNELS = {
       }
     },
   },
-  silu: { loop: (x, out, n) => { for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v / (1 + Math.exp(-v)); } } },
+  silu: {
+    loop: (x, out, n) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v / (1 + Math.exp(-v));
+      }
+    },
+  },
 } satisfies Record<string, UnaryKernelSpec>;
 export type UnaryName = keyof typeof UNARY_KERNELS;
 
@@ -170,7 +346,9 @@ function nativeCode(list: readonly string[], name: string, kind: 'unaryOps' | 'b
 const unaryKernels = new Map<string, UnaryKernel>();
 for (const [name, spec] of Object.entries(UNARY_KERNELS) as [UnaryName, UnaryKernelSpec][])
   unaryKernels.set(name, {
-    name, loop: spec.loop, keepsInteger: spec.keepsInteger === true,
+    name,
+    loop: spec.loop,
+    keepsInteger: spec.keepsInteger === true,
     code: nativeCode(native.unaryOps, name, 'unaryOps'),
   });
 const binaryKernels = new Map<string, BinaryKernel>();
@@ -188,7 +366,7 @@ function isFloatArray(a: TypedArray): a is FloatArray {
 
 /** C's pow (and PyTorch's, and the native kernels'): as Math.pow except 1^y = 1 for every y and (−1)^±∞ = 1. */
 function powC(x: number, y: number): number {
-  return x === 1 || (x === -1 && (y === Infinity || y === -Infinity)) ? 1 : Math.pow(x, y);
+  return x === 1 || (x === -1 && (y === Infinity || y === -Infinity)) ? 1 : x ** y;
 }
 
 const scalarSlot = new Float64Array(1);
@@ -233,9 +411,17 @@ export function binary(name: BinaryName, a: Tensor | number, b: Tensor | number,
     scalarSlot[0] = f32 ? Math.fround(b) : b;
   }
   if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && isFloatArray(out)) {
-    const nativeA = asArrayOf(ad, out), nativeB = asArrayOf(bd, out);
-    native.binary(kernel.code, nativeA, broadcastStrides(a instanceof Tensor ? aShape : [], shape),
-      nativeB, broadcastStrides(b instanceof Tensor ? bShape : [], shape), out, shape as number[]);
+    const nativeA = asArrayOf(ad, out),
+      nativeB = asArrayOf(bd, out);
+    native.binary(
+      kernel.code,
+      nativeA,
+      broadcastStrides(a instanceof Tensor ? aShape : [], shape),
+      nativeB,
+      broadcastStrides(b instanceof Tensor ? bShape : [], shape),
+      out,
+      shape as number[],
+    );
     return Tensor._wrap(out, shape, dtype);
   }
   if (ad.length === n && bd.length === n) loop(ad, 0, 1, bd, 0, 1, out, 0, n);
@@ -267,7 +453,15 @@ export function binaryInPlace(name: BinaryName, a: Tensor, b: Tensor | number): 
   else if (bd.length === 1) loop(out, 0, 1, bd, 0, 0, out, 0, n);
   else {
     // b broadcasts into a: read b through its broadcast strides; a is read before it is written.
-    broadcastRun(loop, out, broadcastStrides(a.shape, a.shape), bd, broadcastStrides((b as Tensor).shape, a.shape), out, a.shape);
+    broadcastRun(
+      loop,
+      out,
+      broadcastStrides(a.shape, a.shape),
+      bd,
+      broadcastStrides((b as Tensor).shape, a.shape),
+      out,
+      a.shape,
+    );
   }
 }
 
@@ -278,17 +472,27 @@ function asArrayOf(x: TypedArray, like: FloatArray): FloatArray {
 }
 
 /** General n-d broadcast: an odometer over the outer dims, the kernel's loop over the last one. */
-function broadcastRun(loop: BinaryLoop, a: TypedArray, as: number[], b: TypedArray, bs: number[], out: TypedArray, shape: readonly number[]): void {
+function broadcastRun(
+  loop: BinaryLoop,
+  a: TypedArray,
+  as: number[],
+  b: TypedArray,
+  bs: number[],
+  out: TypedArray,
+  shape: readonly number[],
+): void {
   const nd = shape.length;
   if (nd === 0) {
     loop(a, 0, 0, b, 0, 0, out, 0, 1);
     return;
   }
   const inner = shape[nd - 1];
-  const sa = as[nd - 1], sb = bs[nd - 1];
+  const sa = as[nd - 1],
+    sb = bs[nd - 1];
   const idx = new Array<number>(nd).fill(0);
   const total = sizeOf(shape);
-  let ai = 0, bi = 0;
+  let ai = 0,
+    bi = 0;
   for (let o = 0; o < total; o += inner) {
     loop(a, ai, sa, b, bi, sb, out, o, inner);
     for (let d = nd - 2; d >= 0; d--) {
@@ -330,7 +534,9 @@ export function applyUnary(kernel: UnaryKernel, x: Tensor, p = 0, p1 = 0): Tenso
 
 /** Adds b into a's storage (same shape and dtype); for the engine's gradient accumulation. */
 export function accumulateInto(a: Tensor, b: Tensor): void {
-  const ad = a.data, bd = b.data, n = ad.length;
+  const ad = a.data,
+    bd = b.data,
+    n = ad.length;
   if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && isFloatArray(ad) && ad.constructor === bd.constructor) {
     const strides = broadcastStrides(a.shape, a.shape);
     native.binary(binaryKernels.get('add')!.code, ad, strides, bd as FloatArray, strides, ad, a.shape as number[]);

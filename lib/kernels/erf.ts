@@ -17,7 +17,8 @@ function expMinusSquare(x: number): number {
 /** erf(x) for 0 ≤ x < 2.5: (2/√π)·e^(−x²)·Σ 2ⁿx^(2n+1)/(2n+1)!! (every term positive). */
 function erfSeries(x: number): number {
   const x2 = 2 * x * x;
-  let term = x, sum = x;
+  let term = x,
+    sum = x;
   for (let n = 1; n < 200; n++) {
     term *= x2 / (2 * n + 1);
     sum += term;
@@ -30,7 +31,9 @@ function erfSeries(x: number): number {
 function erfcFraction(x: number): number {
   if (x > 27.3) return 0; // below the smallest subnormal
   const tiny = 1e-300;
-  let f = x, c = x, d = 0;
+  let f = x,
+    c = x,
+    d = 0;
   for (let k = 1; k < 1000; k++) {
     const a = k / 2;
     d = x + a * d;

@@ -25,13 +25,20 @@ function addRun(src: TypedArray, s: number, dst: TypedArray, d: number, n: numbe
  * Concatenation of flat blocks: for each o < outer, part p contributes blocks[p] contiguous
  * elements starting at o·blocks[p]. cat uses blocks = sizes along dim × inner; stack uses inner.
  */
-export function concatBlocks(parts: readonly TypedArray[], blocks: readonly number[], outer: number, dtype: DType, shape: number[]): Tensor {
+export function concatBlocks(
+  parts: readonly TypedArray[],
+  blocks: readonly number[],
+  outer: number,
+  dtype: DType,
+  shape: number[],
+): Tensor {
   let total = 0;
   for (const b of blocks) total += b;
   const out = allocate(dtype, outer * total);
   let offset = 0;
   for (let p = 0; p < parts.length; p++) {
-    const src = parts[p], b = blocks[p];
+    const src = parts[p],
+      b = blocks[p];
     if (b === 0) continue;
     if (outer === 1) copyRun(src, 0, out, offset, b);
     else if (b === 1) for (let o = 0; o < outer; o++) out[o * total + offset] = src[o];
@@ -155,8 +162,13 @@ export function indexAddAlong(g: Tensor, shape: readonly number[], dim: number, 
  * xOffset is the flat offset in a tensor of shape xshape of the element with the same multi-index
  * except index[e] along dim. ishape[d] ≤ xshape[d] for d ≠ dim; indices already checked.
  */
-function forEachIndexed(ishape: readonly number[], xshape: readonly number[], dim: number, index: Int32Array,
-  visit: (e: number, xOffset: number) => void): void {
+function forEachIndexed(
+  ishape: readonly number[],
+  xshape: readonly number[],
+  dim: number,
+  index: Int32Array,
+  visit: (e: number, xOffset: number) => void,
+): void {
   const total = index.length;
   if (total === 0) return;
   const r = ishape.length;
@@ -202,11 +214,12 @@ export function gatherAlong(x: Tensor, dim: number, index: Tensor): Tensor {
       }
     } else {
       for (let o = 0, e = 0; o < outer; o++)
-        for (let j = 0; j < nI; j++)
-          for (let i = 0; i < inner; i++, e++) out[e] = src[(o * nX + idx[e]) * inner + i];
+        for (let j = 0; j < nI; j++) for (let i = 0; i < inner; i++, e++) out[e] = src[(o * nX + idx[e]) * inner + i];
     }
   } else {
-    forEachIndexed(index.shape, x.shape, dim, idx, (e, xo) => { out[e] = src[xo]; });
+    forEachIndexed(index.shape, x.shape, dim, idx, (e, xo) => {
+      out[e] = src[xo];
+    });
   }
   return Tensor._wrap(out, index.shape, x.dtype);
 }
@@ -222,10 +235,11 @@ export function scatterAddAlong(x: Tensor, dim: number, index: Tensor, src: Tens
     const [outer, nX, inner] = blocksAround(x.shape, dim);
     const nI = index.shape[dim];
     for (let o = 0, e = 0; o < outer; o++)
-      for (let j = 0; j < nI; j++)
-        for (let i = 0; i < inner; i++, e++) out[(o * nX + idx[e]) * inner + i] += s[e];
+      for (let j = 0; j < nI; j++) for (let i = 0; i < inner; i++, e++) out[(o * nX + idx[e]) * inner + i] += s[e];
   } else {
-    forEachIndexed(index.shape, x.shape, dim, idx, (e, xo) => { out[xo] += s[e]; });
+    forEachIndexed(index.shape, x.shape, dim, idx, (e, xo) => {
+      out[xo] += s[e];
+    });
   }
   return Tensor._wrap(out, x.shape, x.dtype);
 }
@@ -325,12 +339,24 @@ export function compareKernel(op: CompareName, a: TensorLike, b: TensorLike, sha
   // +(x > y) compiles without a branch; `? 1 : 0` mispredicts on irregular data (measured ~10x slower
   // on random values).
   switch (op) {
-    case 'gt': for (let k = 0; k < n; k++) out[k] = +(x[k * sx] > y[k * sy]); break;
-    case 'lt': for (let k = 0; k < n; k++) out[k] = +(x[k * sx] < y[k * sy]); break;
-    case 'ge': for (let k = 0; k < n; k++) out[k] = +(x[k * sx] >= y[k * sy]); break;
-    case 'le': for (let k = 0; k < n; k++) out[k] = +(x[k * sx] <= y[k * sy]); break;
-    case 'eq': for (let k = 0; k < n; k++) out[k] = +(x[k * sx] === y[k * sy]); break;
-    case 'ne': for (let k = 0; k < n; k++) out[k] = +(x[k * sx] !== y[k * sy]); break;
+    case 'gt':
+      for (let k = 0; k < n; k++) out[k] = +(x[k * sx] > y[k * sy]);
+      break;
+    case 'lt':
+      for (let k = 0; k < n; k++) out[k] = +(x[k * sx] < y[k * sy]);
+      break;
+    case 'ge':
+      for (let k = 0; k < n; k++) out[k] = +(x[k * sx] >= y[k * sy]);
+      break;
+    case 'le':
+      for (let k = 0; k < n; k++) out[k] = +(x[k * sx] <= y[k * sy]);
+      break;
+    case 'eq':
+      for (let k = 0; k < n; k++) out[k] = +(x[k * sx] === y[k * sy]);
+      break;
+    case 'ne':
+      for (let k = 0; k < n; k++) out[k] = +(x[k * sx] !== y[k * sy]);
+      break;
   }
   return Tensor._wrap(out, shape, 'bool');
 }
@@ -341,11 +367,23 @@ const FLIPPED: Record<CompareName, CompareName> = { gt: 'lt', lt: 'gt', ge: 'le'
 function compareScalar(op: CompareName, x: TypedArray, v: number, out: Uint8Array): void {
   const n = out.length;
   switch (op) {
-    case 'gt': for (let k = 0; k < n; k++) out[k] = +(x[k] > v); break;
-    case 'lt': for (let k = 0; k < n; k++) out[k] = +(x[k] < v); break;
-    case 'ge': for (let k = 0; k < n; k++) out[k] = +(x[k] >= v); break;
-    case 'le': for (let k = 0; k < n; k++) out[k] = +(x[k] <= v); break;
-    case 'eq': for (let k = 0; k < n; k++) out[k] = +(x[k] === v); break;
-    case 'ne': for (let k = 0; k < n; k++) out[k] = +(x[k] !== v); break;
+    case 'gt':
+      for (let k = 0; k < n; k++) out[k] = +(x[k] > v);
+      break;
+    case 'lt':
+      for (let k = 0; k < n; k++) out[k] = +(x[k] < v);
+      break;
+    case 'ge':
+      for (let k = 0; k < n; k++) out[k] = +(x[k] >= v);
+      break;
+    case 'le':
+      for (let k = 0; k < n; k++) out[k] = +(x[k] <= v);
+      break;
+    case 'eq':
+      for (let k = 0; k < n; k++) out[k] = +(x[k] === v);
+      break;
+    case 'ne':
+      for (let k = 0; k < n; k++) out[k] = +(x[k] !== v);
+      break;
   }
 }

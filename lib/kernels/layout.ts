@@ -34,7 +34,11 @@ function stridedCopy(x: Tensor, shape: readonly number[], strides: readonly numb
 /** x with its dims reordered: out.shape[i] = x.shape[perm[i]] (a copy). */
 export function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
   const strides = contiguousStrides(x.shape);
-  return stridedCopy(x, perm.map((p) => x.shape[p]), perm.map((p) => strides[p]));
+  return stridedCopy(
+    x,
+    perm.map((p) => x.shape[p]),
+    perm.map((p) => strides[p]),
+  );
 }
 
 /** x broadcast to shape (a copy); x.shape must broadcast to shape. */

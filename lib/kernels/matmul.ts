@@ -17,12 +17,59 @@ export interface MatrixRef {
  * A m×k, B k×n, C m×n, bias n contiguous. All operands the same float kind; C aliases none of them.
  */
 export function gemm(
-  m: number, n: number, k: number, alpha: number, a: MatrixRef, b: MatrixRef, beta: number, c: MatrixRef,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: MatrixRef,
+  b: MatrixRef,
+  beta: number,
+  c: MatrixRef,
   bias: FloatArray | null = null,
 ): void {
   if (m * n * k >= GEMM_NATIVE_MIN_FLOPS) {
-    if (bias === null) native.gemm(a.data, a.offset, a.rs, a.cs, b.data, b.offset, b.rs, b.cs, c.data, c.offset, c.rs, c.cs, m, n, k, alpha, beta);
-    else native.gemm(a.data, a.offset, a.rs, a.cs, b.data, b.offset, b.rs, b.cs, c.data, c.offset, c.rs, c.cs, m, n, k, alpha, beta, bias, 0);
+    if (bias === null)
+      native.gemm(
+        a.data,
+        a.offset,
+        a.rs,
+        a.cs,
+        b.data,
+        b.offset,
+        b.rs,
+        b.cs,
+        c.data,
+        c.offset,
+        c.rs,
+        c.cs,
+        m,
+        n,
+        k,
+        alpha,
+        beta,
+      );
+    else
+      native.gemm(
+        a.data,
+        a.offset,
+        a.rs,
+        a.cs,
+        b.data,
+        b.offset,
+        b.rs,
+        b.cs,
+        c.data,
+        c.offset,
+        c.rs,
+        c.cs,
+        m,
+        n,
+        k,
+        alpha,
+        beta,
+        bias,
+        0,
+      );
     return;
   }
   gemmJs(m, n, k, alpha, a, b, beta, c, bias);
@@ -30,22 +77,63 @@ export function gemm(
 
 /** The same product for every batch entry i, at element offsets aOffsets[i], bOffsets[i], cOffsets[i]. */
 export function gemmBatched(
-  m: number, n: number, k: number, alpha: number,
-  a: MatrixRef, aOffsets: Float64Array, b: MatrixRef, bOffsets: Float64Array,
-  beta: number, c: MatrixRef, cOffsets: Float64Array,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: MatrixRef,
+  aOffsets: Float64Array,
+  b: MatrixRef,
+  bOffsets: Float64Array,
+  beta: number,
+  c: MatrixRef,
+  cOffsets: Float64Array,
 ): void {
   const batch = cOffsets.length;
   if (batch > 1 && m * n * k * batch >= GEMM_NATIVE_MIN_FLOPS) {
-    native.gemmBatched(a.data, aOffsets, a.rs, a.cs, b.data, bOffsets, b.rs, b.cs, c.data, cOffsets, c.rs, c.cs, m, n, k, alpha, beta);
+    native.gemmBatched(
+      a.data,
+      aOffsets,
+      a.rs,
+      a.cs,
+      b.data,
+      bOffsets,
+      b.rs,
+      b.cs,
+      c.data,
+      cOffsets,
+      c.rs,
+      c.cs,
+      m,
+      n,
+      k,
+      alpha,
+      beta,
+    );
     return;
   }
   for (let i = 0; i < batch; i++)
-    gemm(m, n, k, alpha, { ...a, offset: aOffsets[i] }, { ...b, offset: bOffsets[i] }, beta, { ...c, offset: cOffsets[i] });
+    gemm(m, n, k, alpha, { ...a, offset: aOffsets[i] }, { ...b, offset: bOffsets[i] }, beta, {
+      ...c,
+      offset: cOffsets[i],
+    });
 }
 
 /** The reference loop: row i of C accumulates α·A[i,p]·B[p,:] (i-p-j order, unit-stride inner loop when B is row-major). */
-function gemmJs(m: number, n: number, k: number, alpha: number, a: MatrixRef, b: MatrixRef, beta: number, c: MatrixRef, bias: FloatArray | null): void {
-  const ad = a.data, bd = b.data, cd = c.data;
+function gemmJs(
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: MatrixRef,
+  b: MatrixRef,
+  beta: number,
+  c: MatrixRef,
+  bias: FloatArray | null,
+): void {
+  const ad = a.data,
+    bd = b.data,
+    cd = c.data;
   const row = new Float64Array(n);
   for (let i = 0; i < m; i++) {
     row.fill(0);

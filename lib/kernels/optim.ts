@@ -57,7 +57,13 @@ export interface AdamHyper {
  *   p ← p − (lr / (1 − β1^step)) · m / (√v̂ / √(1 − β2^step) + eps).
  */
 export function adamUpdate(
-  p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, h: AdamHyper, step: number,
+  p: FloatArray,
+  g: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  vmax: FloatArray | null,
+  h: AdamHyper,
+  step: number,
 ): void {
   const n = p.length;
   if (n >= OPTIM_NATIVE_MIN_ELEMENTS) {

@@ -7,7 +7,8 @@ import { Tensor } from '../tensor.js';
 
 export function prodGradKernel(x: Tensor, g: Tensor): Tensor {
   const [K, R] = x.shape;
-  const xd = x.data, gd = g.data;
+  const xd = x.data,
+    gd = g.data;
   const out = allocate(x.dtype, xd.length);
   const suffix = new Float64Array(R + 1);
   for (let k = 0; k < K; k++) {
@@ -25,13 +26,16 @@ export function prodGradKernel(x: Tensor, g: Tensor): Tensor {
 
 export function prodGrad2Kernel(x: Tensor, w: Tensor): Tensor {
   const [K, R] = x.shape;
-  const xd = x.data, wd = w.data;
+  const xd = x.data,
+    wd = w.data;
   const out = allocate(x.dtype, xd.length);
   // From the right: R_j = Π_{m>j} x_m and B_j = Σ_{i>j} w_i Π_{m>j, m≠i} x_m.
-  const right = new Float64Array(R), rightW = new Float64Array(R);
+  const right = new Float64Array(R),
+    rightW = new Float64Array(R);
   for (let k = 0; k < K; k++) {
     const b = k * R;
-    let r = 1, bw = 0;
+    let r = 1,
+      bw = 0;
     for (let j = R - 1; j >= 0; j--) {
       right[j] = r;
       rightW[j] = bw;
@@ -39,7 +43,8 @@ export function prodGrad2Kernel(x: Tensor, w: Tensor): Tensor {
       r *= xd[b + j];
     }
     // From the left: L_j = Π_{m<j} x_m and A_j = Σ_{i<j} w_i Π_{m<j, m≠i} x_m; G_j = A_j·R_j + L_j·B_j.
-    let l = 1, aw = 0;
+    let l = 1,
+      aw = 0;
     for (let j = 0; j < R; j++) {
       out[b + j] = aw * right[j] + l * rightW[j];
       aw = aw * xd[b + j] + wd[b + j] * l;

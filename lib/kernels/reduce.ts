@@ -9,7 +9,9 @@ import { ELEMENTWISE_NATIVE_MIN_ELEMENTS } from './routing.js';
 export type ReduceName = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 
 const nativeReduce = new Map<string, number>();
-native.reduceOps.forEach((name, i) => { nativeReduce.set(name, i); });
+native.reduceOps.forEach((name, i) => {
+  nativeReduce.set(name, i);
+});
 
 /** The shape after reducing dims (sorted, unique, in range), with or without the reduced dims kept as 1. */
 export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
@@ -37,8 +39,12 @@ export function reduce(name: ReduceName, x: Tensor, dims: readonly number[], kee
   const outSize = sizeOf(outShape);
   const out = allocate(dtype, outSize);
   const xd = x.data;
-  if (xd.length >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && nativeReduce.has(name) &&
-      (xd instanceof Float32Array || xd instanceof Float64Array) && out.constructor === xd.constructor) {
+  if (
+    xd.length >= ELEMENTWISE_NATIVE_MIN_ELEMENTS &&
+    nativeReduce.has(name) &&
+    (xd instanceof Float32Array || xd instanceof Float64Array) &&
+    out.constructor === xd.constructor
+  ) {
     native.reduce(nativeReduce.get(name)!, xd, shape as number[], dims as number[], out as FloatArray);
     return Tensor._wrap(out, outShape, dtype);
   }
@@ -50,7 +56,8 @@ export function reduce(name: ReduceName, x: Tensor, dims: readonly number[], kee
   if (init !== 0) acc.fill(init);
   const contiguousRun = dims.length > 0 && dims[dims.length - 1] - dims[0] === dims.length - 1;
   if (contiguousRun || dims.length === 0) {
-    let outer = 1, inner = 1;
+    let outer = 1,
+      inner = 1;
     if (dims.length > 0) {
       for (let d = 0; d < dims[0]; d++) outer *= shape[d];
       for (let d = dims[dims.length - 1] + 1; d < shape.length; d++) inner *= shape[d];
@@ -98,7 +105,14 @@ export function reduce(name: ReduceName, x: Tensor, dims: readonly number[], kee
 }
 
 /** Folds n elements x[base + i·stride] into start. Max/min propagate NaN. */
-function reduceRun(name: ReduceName, x: ArrayLike<number>, base: number, stride: number, n: number, start: number): number {
+function reduceRun(
+  name: ReduceName,
+  x: ArrayLike<number>,
+  base: number,
+  stride: number,
+  n: number,
+  start: number,
+): number {
   let r = start;
   switch (name) {
     case 'sum':
@@ -126,7 +140,14 @@ function reduceRun(name: ReduceName, x: ArrayLike<number>, base: number, stride:
 }
 
 /** acc[ob + i] ∘= x[xb + i] for i < n. */
-function combineRow(name: ReduceName, acc: Float64Array, ob: number, x: ArrayLike<number>, xb: number, n: number): void {
+function combineRow(
+  name: ReduceName,
+  acc: Float64Array,
+  ob: number,
+  x: ArrayLike<number>,
+  xb: number,
+  n: number,
+): void {
   switch (name) {
     case 'sum':
     case 'mean':
@@ -137,13 +158,15 @@ function combineRow(name: ReduceName, acc: Float64Array, ob: number, x: ArrayLik
       return;
     case 'max':
       for (let i = 0; i < n; i++) {
-        const v = x[xb + i], a = acc[ob + i];
+        const v = x[xb + i],
+          a = acc[ob + i];
         if (v > a || v !== v) acc[ob + i] = a !== a ? a : v;
       }
       return;
     case 'min':
       for (let i = 0; i < n; i++) {
-        const v = x[xb + i], a = acc[ob + i];
+        const v = x[xb + i],
+          a = acc[ob + i];
         if (v < a || v !== v) acc[ob + i] = a !== a ? a : v;
       }
       return;
@@ -151,11 +174,17 @@ function combineRow(name: ReduceName, acc: Float64Array, ob: number, x: ArrayLik
 }
 
 /** Max or min along one dim: values (x's dtype) and the int32 index of the first extreme (NaN wins). */
-export function extremeAlongDim(which: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
+export function extremeAlongDim(
+  which: 'max' | 'min',
+  x: Tensor,
+  dim: number,
+  keepdim: boolean,
+): { values: Tensor; indices: Tensor } {
   const shape = x.shape;
   const n = shape[dim];
   if (n === 0) throw new RangeError(`${which}: cannot reduce over dim ${dim} of size 0 (shape [${shape.join(', ')}])`);
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let d = 0; d < dim; d++) outer *= shape[d];
   for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
   const outShape = reducedShape(shape, [dim], keepdim);
@@ -166,7 +195,8 @@ export function extremeAlongDim(which: 'max' | 'min', x: Tensor, dim: number, ke
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < inner; j++) {
       const base = o * n * inner + j;
-      let best = xd[base], bestAt = 0;
+      let best = xd[base],
+        bestAt = 0;
       for (let r = 1; r < n && best === best; r++) {
         const v = xd[base + r * inner];
         if (v !== v || (isMax ? v > best : v < best)) {

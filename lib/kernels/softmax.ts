@@ -15,7 +15,9 @@ import { SOFTMAX_NATIVE_MIN_ELEMENTS } from './routing.js';
  */
 function checkDimAndLength(x: Tensor, otherLength: number, dim: number, fn: string): void {
   if (!(Number.isInteger(dim) && dim >= 0 && dim < Math.max(x.shape.length, 1)))
-    throw new RangeError(`${fn}: dim must be an integer in [0, ${Math.max(x.shape.length, 1)}), got ${formatValue(dim)}`);
+    throw new RangeError(
+      `${fn}: dim must be an integer in [0, ${Math.max(x.shape.length, 1)}), got ${formatValue(dim)}`,
+    );
   if (otherLength !== x.data.length)
     throw new RangeError(`${fn}: operands have ${x.data.length} and ${otherLength} elements`);
 }
@@ -87,7 +89,8 @@ function softmaxRows(xd: FloatArray, y: FloatArray, rows: number, n: number, log
 export function softmaxBackwardKernel(y: Tensor, g: Tensor, dim: number, log: boolean): Tensor {
   checkDimAndLength(y, g.data.length, dim, 'softmaxBackwardKernel');
   const [outer, n, inner] = blocksAround(y.shape, dim);
-  const yd = y.data as FloatArray, gd = g.data as FloatArray;
+  const yd = y.data as FloatArray,
+    gd = g.data as FloatArray;
   const dx = allocateUninitialized(y.dtype, yd.length) as FloatArray; // every row is written
   if (useNative(yd)) {
     native.softmaxBackward(yd, gd, dx, outer, n, inner, log);

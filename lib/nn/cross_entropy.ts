@@ -33,7 +33,8 @@ function coefficients(z: Tensor, cfg: CeConfig, probs: Tensor | null, w: Tensor 
     return w === null ? q : mul(q, reshape(w, [1, C]));
   }
   const q = allocate(z.dtype, M * C) as FloatArray;
-  const idx = cfg.indices!, wd = w?.data;
+  const idx = cfg.indices!,
+    wd = w?.data;
   for (let i = 0; i < M; i++) {
     const y = idx[i];
     if (y === cfg.ignoreIndex) continue;
@@ -85,7 +86,8 @@ export class CrossEntropy extends Function {
     const [M, C] = z.shape;
     // r_i: the gradient reaching loss_i.
     const rT = cfg.reduction === 'none' ? g : cfg.reduction === 'sum' ? g : mul(g, 1 / cfg.divisor);
-    let dz: Tensor | null = null, dt: Tensor | null = null;
+    let dz: Tensor | null = null,
+      dt: Tensor | null = null;
     if (isGradEnabled()) {
       // createGraph: compose the gradient of tensor ops so it can be differentiated again.
       const logp = logSoftmaxComposed(z);
@@ -102,8 +104,21 @@ export class CrossEntropy extends Function {
       return [dz, dt, null, null];
     }
     if (ctx.needsInputGrad[0]) {
-      const r = rT.dtype === z.dtype ? (rT.data as FloatArray) : z.dtype === 'float32' ? Float32Array.from(rT.data) : Float64Array.from(rT.data);
-      dz = crossEntropyBackward(z, ctx.saved.lse, cfg, probs, weight, r as FloatArray, cfg.reduction === 'none' ? 1 : 0);
+      const r =
+        rT.dtype === z.dtype
+          ? (rT.data as FloatArray)
+          : z.dtype === 'float32'
+            ? Float32Array.from(rT.data)
+            : Float64Array.from(rT.data);
+      dz = crossEntropyBackward(
+        z,
+        ctx.saved.lse,
+        cfg,
+        probs,
+        weight,
+        r as FloatArray,
+        cfg.reduction === 'none' ? 1 : 0,
+      );
     }
     if (ctx.needsInputGrad[1]) {
       const lse = ctx.saved.lse;
@@ -140,33 +155,54 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const fn = 'crossEntropy';
   checkTensorArg(input, fn, 'input');
   checkTensorArg(target, fn, 'target');
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
-  if (input.dtype !== 'float32' && input.dtype !== 'float64') throw new TypeError(`${fn}: argument 'input' must be float32 or float64, got ${input.dtype}`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+  if (input.dtype !== 'float32' && input.dtype !== 'float64')
+    throw new TypeError(`${fn}: argument 'input' must be float32 or float64, got ${input.dtype}`);
   const reduction = checkReduction(options.reduction, fn);
   const ignoreIndex = options.ignoreIndex ?? -100;
-  if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex)) throw new TypeError(`${fn}: option 'ignoreIndex' must be an integer, got ${typeof ignoreIndex === 'number' ? String(ignoreIndex) : describe(ignoreIndex)}`);
+  if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex))
+    throw new TypeError(
+      `${fn}: option 'ignoreIndex' must be an integer, got ${typeof ignoreIndex === 'number' ? String(ignoreIndex) : describe(ignoreIndex)}`,
+    );
   const smoothing = options.labelSmoothing ?? 0;
-  if (typeof smoothing !== 'number') throw new TypeError(`${fn}: option 'labelSmoothing' must be a number in [0, 1], got ${describe(smoothing)}`);
-  if (!(smoothing >= 0 && smoothing <= 1)) throw new RangeError(`${fn}: option 'labelSmoothing' must be a number in [0, 1], got ${smoothing}`);
-  if (input.ndim < 1) throw new RangeError(`${fn}: argument 'input' must have at least one dim [N, C, ...] or [C], got shape ${formatShape(input.shape)}`);
+  if (typeof smoothing !== 'number')
+    throw new TypeError(`${fn}: option 'labelSmoothing' must be a number in [0, 1], got ${describe(smoothing)}`);
+  if (!(smoothing >= 0 && smoothing <= 1))
+    throw new RangeError(`${fn}: option 'labelSmoothing' must be a number in [0, 1], got ${smoothing}`);
+  if (input.ndim < 1)
+    throw new RangeError(
+      `${fn}: argument 'input' must have at least one dim [N, C, ...] or [C], got shape ${formatShape(input.shape)}`,
+    );
   const C = input.ndim === 1 ? input.shape[0] : input.shape[1];
   const weight = options.weight ?? null;
   if (weight !== null) {
     checkTensorArg(weight, fn, 'weight');
-    if (weight.dtype !== input.dtype) throw new TypeError(`${fn}: option 'weight' must have input's dtype ${input.dtype}, got ${weight.dtype}`);
-    if (weight.ndim !== 1 || weight.shape[0] !== C) throw new RangeError(`${fn}: option 'weight' must have shape [${C}] (one weight per class), got ${formatShape(weight.shape)}`);
+    if (weight.dtype !== input.dtype)
+      throw new TypeError(`${fn}: option 'weight' must have input's dtype ${input.dtype}, got ${weight.dtype}`);
+    if (weight.ndim !== 1 || weight.shape[0] !== C)
+      throw new RangeError(
+        `${fn}: option 'weight' must have shape [${C}] (one weight per class), got ${formatShape(weight.shape)}`,
+      );
   }
   const probTarget = target.dtype === 'float32' || target.dtype === 'float64';
   if (!probTarget && target.dtype !== 'int32')
-    throw new TypeError(`${fn}: argument 'target' must be int32 class indices or float probabilities, got ${target.dtype}`);
+    throw new TypeError(
+      `${fn}: argument 'target' must be int32 class indices or float probabilities, got ${target.dtype}`,
+    );
   if (probTarget) {
     if (!shapesEqual(target.shape, input.shape))
-      throw new RangeError(`${fn}: probability target must have input's shape ${formatShape(input.shape)}, got ${formatShape(target.shape)}`);
-    if (target.dtype !== input.dtype) throw new TypeError(`${fn}: probability target must have input's dtype ${input.dtype}, got ${target.dtype}`);
+      throw new RangeError(
+        `${fn}: probability target must have input's shape ${formatShape(input.shape)}, got ${formatShape(target.shape)}`,
+      );
+    if (target.dtype !== input.dtype)
+      throw new TypeError(`${fn}: probability target must have input's dtype ${input.dtype}, got ${target.dtype}`);
   } else {
     const want = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
     if (!shapesEqual(target.shape, want))
-      throw new RangeError(`${fn}: class-index target must have shape ${formatShape(want)} for input ${formatShape(input.shape)}, got ${formatShape(target.shape)}`);
+      throw new RangeError(
+        `${fn}: class-index target must have shape ${formatShape(want)} for input ${formatShape(input.shape)}, got ${formatShape(target.shape)}`,
+      );
     const t = target.data as Int32Array;
     for (let i = 0; i < t.length; i++)
       if ((t[i] < 0 || t[i] >= C) && t[i] !== ignoreIndex)
@@ -192,7 +228,14 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       if (y !== ignoreIndex) divisor += weight === null ? 1 : weight.data[y];
     }
   }
-  const cfg: CeConfig = { indices, indexTensor: probTarget ? null : target, ignoreIndex, smoothing, reduction, divisor };
+  const cfg: CeConfig = {
+    indices,
+    indexTensor: probTarget ? null : target,
+    ignoreIndex,
+    smoothing,
+    reduction,
+    divisor,
+  };
   const out = runN(CrossEntropy, [z, probs, weight, cfg]) as Tensor;
   return reduction === 'none' && !shapesEqual(out.shape, outShape) ? reshapeOwnResult(out, outShape) : out;
 }

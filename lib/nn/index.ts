@@ -2,8 +2,22 @@
 export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
 export { Linear, type LinearOptions } from './linear.js';
 export {
-  Sequential, Identity, ReLU, Tanh, Sigmoid, GELU, SiLU, ELU, LeakyReLU, Softplus, Softmax, LogSoftmax, Dropout, LayerNorm,
-  Embedding, type LayerNormOptions,
+  Sequential,
+  Identity,
+  ReLU,
+  Tanh,
+  Sigmoid,
+  GELU,
+  SiLU,
+  ELU,
+  LeakyReLU,
+  Softplus,
+  Softmax,
+  LogSoftmax,
+  Dropout,
+  LayerNorm,
+  Embedding,
+  type LayerNormOptions,
 } from './layers.js';
 export * as functional from './functional.js';
 export * as init from './init.js';

@@ -6,11 +6,20 @@ import { describe, formatShape, formatValue } from '../shape.js';
 import { Tensor, checkStorage } from '../tensor.js';
 
 export type Nonlinearity =
-  | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'selu';
 
 function checkTarget(t: unknown, fn: string): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${fn}: argument 'tensor' must be a Tensor, got ${describe(t)}`);
-  if (t.dtype !== 'float32' && t.dtype !== 'float64') throw new TypeError(`${fn}: argument 'tensor' must be float32 or float64, got ${t.dtype}`);
+  if (t.dtype !== 'float32' && t.dtype !== 'float64')
+    throw new TypeError(`${fn}: argument 'tensor' must be float32 or float64, got ${t.dtype}`);
   // Storage transferred away or disposed: writing it was a raw TypedArray TypeError (or nothing at all).
   if (t.data.length === 0) checkStorage(t, fn, "argument 'tensor'");
   return t;
@@ -30,13 +39,24 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
 
 /** calculateFanInAndFanOut for the public function fn (its errors name fn, not the helper). */
 function fans(t: Tensor, fn: string): [number, number] {
-  if (t.ndim < 2) throw new RangeError(`${fn}: fan in and fan out need a tensor of rank >= 2, got shape ${formatShape(t.shape)}`);
+  if (t.ndim < 2)
+    throw new RangeError(`${fn}: fan in and fan out need a tensor of rank >= 2, got shape ${formatShape(t.shape)}`);
   let receptive = 1;
   for (let d = 2; d < t.ndim; d++) receptive *= t.shape[d];
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 
-const NONLINEARITIES: readonly string[] = ['linear', 'conv1d', 'conv2d', 'conv3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'];
+const NONLINEARITIES: readonly string[] = [
+  'linear',
+  'conv1d',
+  'conv2d',
+  'conv3d',
+  'sigmoid',
+  'tanh',
+  'relu',
+  'leaky_relu',
+  'selu',
+];
 
 /** The recommended gain for a nonlinearity (param: leaky_relu's negative slope, default 0.01). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
@@ -45,24 +65,35 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 
 function gain(nonlinearity: unknown, param: unknown, fn: string, what: string, paramWhat: string): number {
   switch (nonlinearity) {
-    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d': case 'sigmoid': return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.SQRT2;
+    case 'linear':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
     case 'leaky_relu': {
       const slope = param ?? 0.01;
       if (typeof slope !== 'number' || !Number.isFinite(slope))
         throw new TypeError(`${fn}: ${paramWhat} (the negative slope) must be a finite number, got ${describe(slope)}`);
       return Math.sqrt(2 / (1 + slope * slope));
     }
-    case 'selu': return 3 / 4;
+    case 'selu':
+      return 3 / 4;
     default:
-      throw new RangeError(`${fn}: ${what} must be one of ${NONLINEARITIES.map((n) => `'${n}'`).join(', ')}, got ${formatValue(nonlinearity)}`);
+      throw new RangeError(
+        `${fn}: ${what} must be one of ${NONLINEARITIES.map((n) => `'${n}'`).join(', ')}, got ${formatValue(nonlinearity)}`,
+      );
   }
 }
 
 /** TypeError naming fn and what unless v is a finite number. */
 function finite(v: unknown, fn: string, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${fn}: ${what} must be a finite number, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new TypeError(`${fn}: ${what} must be a finite number, got ${describe(v)}`);
   return v;
 }
 
@@ -90,7 +121,8 @@ export function constant_(t: Tensor, value: number): Tensor {
 }
 
 function fillConstant(t: Tensor, value: unknown, fn: string): Tensor {
-  if (typeof value !== 'number') throw new TypeError(`${fn}: argument 'value' must be a number, got ${describe(value)}`);
+  if (typeof value !== 'number')
+    throw new TypeError(`${fn}: argument 'value' must be a number, got ${describe(value)}`);
   t.data.fill(value);
   t._bumpVersion();
   return t;
@@ -120,10 +152,15 @@ const KAIMING_KEYS: readonly string[] = ['a', 'mode', 'nonlinearity'];
 function kaimingStd(t: Tensor, fn: string, opts: KaimingOptions): number | null {
   checkTarget(t, fn);
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
-    throw new TypeError(`${fn}: argument 'options' must be an object { a?, mode?, nonlinearity? }, got ${describe(opts)}`);
-  for (const k in opts) if (!KAIMING_KEYS.includes(k)) throw new TypeError(`${fn}: unknown option '${k}' (known options: ${KAIMING_KEYS.join(', ')})`);
+    throw new TypeError(
+      `${fn}: argument 'options' must be an object { a?, mode?, nonlinearity? }, got ${describe(opts)}`,
+    );
+  for (const k in opts)
+    if (!KAIMING_KEYS.includes(k))
+      throw new TypeError(`${fn}: unknown option '${k}' (known options: ${KAIMING_KEYS.join(', ')})`);
   const mode = opts.mode ?? 'fanIn';
-  if (mode !== 'fanIn' && mode !== 'fanOut') throw new RangeError(`${fn}: mode must be 'fanIn' or 'fanOut', got ${formatValue(mode)}`);
+  if (mode !== 'fanIn' && mode !== 'fanOut')
+    throw new RangeError(`${fn}: mode must be 'fanIn' or 'fanOut', got ${formatValue(mode)}`);
   const a = opts.a ?? 0;
   finite(a, fn, "option 'a'");
   const g = gain(opts.nonlinearity ?? 'leaky_relu', a, fn, "option 'nonlinearity'", "option 'a'");

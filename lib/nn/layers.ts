@@ -29,16 +29,21 @@ export class Sequential extends Module {
 
   /** The i-th module (negative i counts from the end). */
   at(i: number): Module {
-    if (typeof i !== 'number' || !Number.isInteger(i)) throw new TypeError(`Sequential.at: argument 'i' must be an integer, got ${typeof i === 'number' ? String(i) : describe(i)}`);
+    if (typeof i !== 'number' || !Number.isInteger(i))
+      throw new TypeError(
+        `Sequential.at: argument 'i' must be an integer, got ${typeof i === 'number' ? String(i) : describe(i)}`,
+      );
     const list = this.children();
     const j = i < 0 ? i + list.length : i;
-    if (j < 0 || j >= list.length) throw new RangeError(`Sequential.at: index ${i} is out of range for ${list.length} modules`);
+    if (j < 0 || j >= list.length)
+      throw new RangeError(`Sequential.at: index ${i} is out of range for ${list.length} modules`);
     return list[j];
   }
 
   /** Appends a module (named by its position); returns this. */
   append(m: Module): this {
-    if (!(m instanceof Module)) throw new TypeError(`Sequential.append: argument 'm' must be a Module, got ${describe(m)}`);
+    if (!(m instanceof Module))
+      throw new TypeError(`Sequential.append: argument 'm' must be a Module, got ${describe(m)}`);
     this.registerModule(String(this._moduleNames.length), m);
     return this;
   }
@@ -56,8 +61,13 @@ export class Sequential extends Module {
       y = list[i].call(y);
       if (i > 0 && y instanceof Tensor) releaseConsumedIntermediate(input, y);
       if (
-        i + 1 < list.length && y instanceof Tensor && y !== input && y.gradFn !== null && !y._isView() &&
-        isPlainBuiltin(list[i]) && isPlainBuiltin(list[i + 1])
+        i + 1 < list.length &&
+        y instanceof Tensor &&
+        y !== input &&
+        y.gradFn !== null &&
+        !y._isView() &&
+        isPlainBuiltin(list[i]) &&
+        isPlainBuiltin(list[i + 1])
       )
         y._markPrivate();
     }
@@ -72,8 +82,11 @@ export class Sequential extends Module {
 function isPlainBuiltin(m: Module): boolean {
   const cls = m.constructor as { prototype: Module };
   return (
-    PLAIN_LAYERS.has(cls) && m.call === Module.prototype.call && m.forward === cls.prototype.forward &&
-    !Object.hasOwn(m, 'forward') && !Object.hasOwn(m, 'call')
+    PLAIN_LAYERS.has(cls) &&
+    m.call === Module.prototype.call &&
+    m.forward === cls.prototype.forward &&
+    !Object.hasOwn(m, 'forward') &&
+    !Object.hasOwn(m, 'call')
   );
 }
 
@@ -117,17 +130,22 @@ export class Sigmoid extends Module {
 function layerOptions(options: unknown, layer: string, keys: readonly string[]): Record<string, unknown> {
   if (options === undefined) return {};
   if (!isOptionsObject(options)) {
-    const hint = layer === 'GELU' && typeof options === 'string' ? `; pass { approximate: ${formatValue(options)} }` : '';
-    throw new TypeError(`${layer}: argument 'options' must be an object { ${keys.map((k) => `${k}?`).join(', ')} }, got ${describe(options)}${hint}`);
+    const hint =
+      layer === 'GELU' && typeof options === 'string' ? `; pass { approximate: ${formatValue(options)} }` : '';
+    throw new TypeError(
+      `${layer}: argument 'options' must be an object { ${keys.map((k) => `${k}?`).join(', ')} }, got ${describe(options)}${hint}`,
+    );
   }
-  for (const k in options) if (!keys.includes(k)) throw new TypeError(`${layer}: unknown option '${k}' (known options: ${keys.join(', ')})`);
+  for (const k in options)
+    if (!keys.includes(k)) throw new TypeError(`${layer}: unknown option '${k}' (known options: ${keys.join(', ')})`);
   return options as Record<string, unknown>;
 }
 
 /** A finite number argument (fallback when undefined); TypeError naming layer and name otherwise. */
 function finiteArg(v: unknown, fallback: number, layer: string, name: string): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${layer}: argument '${name}' must be a finite number, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new TypeError(`${layer}: argument '${name}' must be a finite number, got ${describe(v)}`);
   return v;
 }
 
@@ -140,7 +158,8 @@ function scalarOrOption(arg: unknown, fallback: number, layer: string, name: str
 /** A dim given as an integer or as { dim }. */
 function dimArg(arg: unknown, layer: string): number {
   const v = isOptionsObject(arg) ? layerOptions(arg, layer, ['dim']).dim : arg;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${layer}: argument 'dim' must be an integer, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new TypeError(`${layer}: argument 'dim' must be an integer, got ${describe(v)}`);
   return v;
 }
 
@@ -150,7 +169,8 @@ export class GELU extends Module {
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     super();
     const a = layerOptions(options, 'GELU', ['approximate']).approximate ?? 'none';
-    if (a !== 'none' && a !== 'tanh') throw new TypeError(`GELU: option 'approximate' must be 'none' or 'tanh', got ${formatValue(a)}`);
+    if (a !== 'none' && a !== 'tanh')
+      throw new TypeError(`GELU: option 'approximate' must be 'none' or 'tanh', got ${formatValue(a)}`);
     this.approximate = a;
   }
   forward(x: Tensor): Tensor {
@@ -204,15 +224,20 @@ export class Softplus extends Module {
   readonly threshold: number;
   constructor(beta: number | { beta?: number; threshold?: number } = 1, threshold?: number) {
     super();
-    let b: unknown = beta, t: unknown = threshold;
+    let b: unknown = beta,
+      t: unknown = threshold;
     if (isOptionsObject(beta)) {
       // A threshold after the options object would be silently dropped: refuse it, as keywordArgs does.
-      if (threshold !== undefined) throw new TypeError(`Softplus: the options object must be the last argument, got ${describe(threshold)} after it`);
+      if (threshold !== undefined)
+        throw new TypeError(
+          `Softplus: the options object must be the last argument, got ${describe(threshold)} after it`,
+        );
       const o = layerOptions(beta, 'Softplus', ['beta', 'threshold']);
       [b, t] = [o.beta, o.threshold];
     }
     this.beta = finiteArg(b, 1, 'Softplus', 'beta');
-    if (this.beta === 0) throw new RangeError("Softplus: argument 'beta' must be nonzero (the output is divided by it), got 0");
+    if (this.beta === 0)
+      throw new RangeError("Softplus: argument 'beta' must be nonzero (the output is divided by it), got 0");
     this.threshold = finiteArg(t, 20, 'Softplus', 'threshold');
   }
   forward(x: Tensor): Tensor {
@@ -256,7 +281,8 @@ export class Dropout extends Module {
   constructor(p: number | { p?: number } = 0.5) {
     super();
     const v = isOptionsObject(p) ? (layerOptions(p, 'Dropout', ['p']).p ?? 0.5) : p;
-    if (typeof v !== 'number') throw new TypeError(`Dropout: probability p must be a number in [0, 1], got ${describe(v)}`);
+    if (typeof v !== 'number')
+      throw new TypeError(`Dropout: probability p must be a number in [0, 1], got ${describe(v)}`);
     if (!(v >= 0 && v <= 1)) throw new RangeError(`Dropout: probability p must be in [0, 1], got ${String(v)}`);
     this.p = v;
   }
@@ -284,19 +310,35 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | number[], options: LayerNormOptions = {}) {
     super();
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
-    if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1))
-      throw new TypeError(`LayerNorm: argument 'normalizedShape' must be a positive integer or a non-empty array of them, got ${formatValue(normalizedShape)}`);
+    if (
+      !Array.isArray(shape) ||
+      shape.length === 0 ||
+      shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1)
+    )
+      throw new TypeError(
+        `LayerNorm: argument 'normalizedShape' must be a positive integer or a non-empty array of them, got ${formatValue(normalizedShape)}`,
+      );
     checkShape(shape, 'LayerNorm', 'normalizedShape'); // at most MAX_ELEMENTS
     const o = layerOptions(options, 'LayerNorm', ['eps', 'elementwiseAffine', 'dtype']) as LayerNormOptions;
     const eps = o.eps ?? 1e-5;
-    if (typeof eps !== 'number' || !(eps >= 0 && eps < Infinity)) throw new RangeError(`LayerNorm: option 'eps' must be a finite non-negative number, got ${typeof eps === 'number' ? String(eps) : describe(eps)}`);
+    if (typeof eps !== 'number' || !(eps >= 0 && eps < Infinity))
+      throw new RangeError(
+        `LayerNorm: option 'eps' must be a finite non-negative number, got ${typeof eps === 'number' ? String(eps) : describe(eps)}`,
+      );
     const affine = o.elementwiseAffine ?? true;
-    if (typeof affine !== 'boolean') throw new TypeError(`LayerNorm: option 'elementwiseAffine' must be a boolean, got ${describe(affine)}`);
+    if (typeof affine !== 'boolean')
+      throw new TypeError(`LayerNorm: option 'elementwiseAffine' must be a boolean, got ${describe(affine)}`);
     const dtype = floatDtypeOption(o.dtype, 'LayerNorm');
     this.normalizedShape = shape.slice();
     this.eps = eps;
-    this.registerParameter('weight', affine ? ones_(empty(shape, dtype, 'LayerNorm', 'normalizedShape')).requiresGrad_(true) : null);
-    this.registerParameter('bias', affine ? zeros_(empty(shape, dtype, 'LayerNorm', 'normalizedShape')).requiresGrad_(true) : null);
+    this.registerParameter(
+      'weight',
+      affine ? ones_(empty(shape, dtype, 'LayerNorm', 'normalizedShape')).requiresGrad_(true) : null,
+    );
+    this.registerParameter(
+      'bias',
+      affine ? zeros_(empty(shape, dtype, 'LayerNorm', 'normalizedShape')).requiresGrad_(true) : null,
+    );
   }
   /** x [..., ...normalizedShape] → same shape. */
   forward(x: Tensor): Tensor {
@@ -314,14 +356,29 @@ export class Embedding extends Module {
   readonly embeddingDim: number;
   constructor(numEmbeddings: number, embeddingDim: number, options: { dtype?: 'float32' | 'float64' } = {}) {
     super();
-    for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const)
+    for (const [name, v] of [
+      ['numEmbeddings', numEmbeddings],
+      ['embeddingDim', embeddingDim],
+    ] as const)
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
-        throw new TypeError(`Embedding: argument '${name}' must be a non-negative integer, got ${typeof v === 'number' ? String(v) : describe(v)}`);
+        throw new TypeError(
+          `Embedding: argument '${name}' must be a non-negative integer, got ${typeof v === 'number' ? String(v) : describe(v)}`,
+        );
     checkShape([numEmbeddings, embeddingDim], 'Embedding', 'the weight shape [numEmbeddings, embeddingDim]');
     const o = layerOptions(options, 'Embedding', ['dtype']) as { dtype?: 'float32' | 'float64' };
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
-    this.registerParameter('weight', normal_(empty([numEmbeddings, embeddingDim], floatDtypeOption(o.dtype, 'Embedding'), 'Embedding', 'the weight shape [numEmbeddings, embeddingDim]')).requiresGrad_(true));
+    this.registerParameter(
+      'weight',
+      normal_(
+        empty(
+          [numEmbeddings, embeddingDim],
+          floatDtypeOption(o.dtype, 'Embedding'),
+          'Embedding',
+          'the weight shape [numEmbeddings, embeddingDim]',
+        ),
+      ).requiresGrad_(true),
+    );
   }
   /** int32 indices of any shape → [...indices.shape, embeddingDim]. */
   forward(indices: Tensor): Tensor {
@@ -333,4 +390,17 @@ export class Embedding extends Module {
 }
 
 /** The layers whose outputs Sequential may mark private (each returns a fresh tensor from its input). */
-const PLAIN_LAYERS = new Set<unknown>([Linear, ReLU, Tanh, Sigmoid, GELU, SiLU, ELU, LeakyReLU, Softplus, Softmax, LogSoftmax, LayerNorm]);
+const PLAIN_LAYERS = new Set<unknown>([
+  Linear,
+  ReLU,
+  Tanh,
+  Sigmoid,
+  GELU,
+  SiLU,
+  ELU,
+  LeakyReLU,
+  Softplus,
+  Softmax,
+  LogSoftmax,
+  LayerNorm,
+]);

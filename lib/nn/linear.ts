@@ -17,14 +17,18 @@ import { empty, floatDtypeOption } from './util.js';
 
 export class LinearFunction extends Function {
   static override forward(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
-    const inF = weight.shape[1], outF = weight.shape[0];
+    const inF = weight.shape[1],
+      outF = weight.shape[0];
     const rows = sizeOf(x.shape.slice(0, -1));
     const outShape = [...x.shape.slice(0, -1), outF];
     const out = allocateUninitialized(x.dtype, rows * outF) as FloatArray; // β = 0: the GEMM writes every element
     if (rows > 0 && outF > 0) {
       // B = Wᵀ (in × out) read through W's storage: element (p, j) = W[j, p] at j·in + p.
       gemm(
-        rows, outF, inF, 1,
+        rows,
+        outF,
+        inF,
+        1,
         { data: x.data as FloatArray, offset: 0, rs: inF, cs: 1 },
         { data: weight.data as FloatArray, offset: 0, rs: 1, cs: inF },
         0,
@@ -43,7 +47,9 @@ export class LinearFunction extends Function {
     const outF = g.shape[g.ndim - 1];
     const rows = sizeOf(xShape.slice(0, -1));
     const g2 = g.ndim === 2 ? g : reshape(g, [rows, outF]);
-    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
+    let dx: Tensor | null = null,
+      dw: Tensor | null = null,
+      db: Tensor | null = null;
     if (ctx.needsInputGrad[0]) {
       const d = matmulT(g2, weight, false, false); // dY·W
       dx = d.ndim === xShape.length ? d : reshape(d, xShape as number[]);
@@ -63,15 +69,25 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   checkTensorArg(weight, 'linear', 'weight');
   if (bias !== null && bias !== undefined) checkTensorArg(bias, 'linear', 'bias');
   const b = bias ?? null;
-  for (const [name, t] of [['x', x], ['weight', weight], ['bias', b]] as const)
+  for (const [name, t] of [
+    ['x', x],
+    ['weight', weight],
+    ['bias', b],
+  ] as const)
     if (t !== null && t.dtype !== 'float32' && t.dtype !== 'float64')
       throw new TypeError(`linear: argument '${name}' must be float32 or float64, got ${t.dtype}`);
   if (weight.dtype !== x.dtype || (b !== null && b.dtype !== x.dtype))
-    throw new TypeError(`linear: x, weight and bias must have the same dtype, got x ${x.dtype}, weight ${weight.dtype}${b ? `, bias ${b.dtype}` : ''}`);
-  if (weight.ndim !== 2) throw new RangeError(`linear: argument 'weight' must be 2-D [out, in], got shape ${formatShape(weight.shape)}`);
-  if (x.ndim < 1) throw new RangeError(`linear: argument 'x' must have at least one dim, got shape ${formatShape(x.shape)}`);
+    throw new TypeError(
+      `linear: x, weight and bias must have the same dtype, got x ${x.dtype}, weight ${weight.dtype}${b ? `, bias ${b.dtype}` : ''}`,
+    );
+  if (weight.ndim !== 2)
+    throw new RangeError(`linear: argument 'weight' must be 2-D [out, in], got shape ${formatShape(weight.shape)}`);
+  if (x.ndim < 1)
+    throw new RangeError(`linear: argument 'x' must have at least one dim, got shape ${formatShape(x.shape)}`);
   if (x.shape[x.ndim - 1] !== weight.shape[1])
-    throw new RangeError(`linear: x's last dim must equal weight's in-features, got x ${formatShape(x.shape)} and weight ${formatShape(weight.shape)}`);
+    throw new RangeError(
+      `linear: x's last dim must equal weight's in-features, got x ${formatShape(x.shape)} and weight ${formatShape(weight.shape)}`,
+    );
   if (b !== null && (b.ndim !== 1 || b.shape[0] !== weight.shape[0]))
     throw new RangeError(`linear: argument 'bias' must have shape [${weight.shape[0]}], got ${formatShape(b.shape)}`);
   return runN(LinearFunction, [x, weight, b]) as Tensor;
@@ -93,21 +109,38 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const)
+    for (const [name, v] of [
+      ['inFeatures', inFeatures],
+      ['outFeatures', outFeatures],
+    ] as const)
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
-        throw new TypeError(`Linear: argument '${name}' must be a non-negative integer, got ${typeof v === 'number' ? String(v) : describe(v)}`);
+        throw new TypeError(
+          `Linear: argument '${name}' must be a non-negative integer, got ${typeof v === 'number' ? String(v) : describe(v)}`,
+        );
     // The weight's size is checked before anything is allocated (Linear(1e6, 1e6) is 10^12 elements).
     checkShape([outFeatures, inFeatures], 'Linear', 'the weight shape [outFeatures, inFeatures]');
-    if (!isOptionsObject(options)) // a plain object only, as for the other layers (a Map's entries would be ignored)
+    if (!isOptionsObject(options))
+      // a plain object only, as for the other layers (a Map's entries would be ignored)
       throw new TypeError(`Linear: argument 'options' must be an object { bias?, dtype? }, got ${describe(options)}`);
-    for (const k in options) if (k !== 'bias' && k !== 'dtype') throw new TypeError(`Linear: unknown option '${k}' (known options: bias, dtype)`);
+    for (const k in options)
+      if (k !== 'bias' && k !== 'dtype')
+        throw new TypeError(`Linear: unknown option '${k}' (known options: bias, dtype)`);
     const useBias = options.bias ?? true;
-    if (typeof useBias !== 'boolean') throw new TypeError(`Linear: option 'bias' must be a boolean, got ${describe(useBias)}`);
+    if (typeof useBias !== 'boolean')
+      throw new TypeError(`Linear: option 'bias' must be a boolean, got ${describe(useBias)}`);
     const dtype = floatDtypeOption(options.dtype, 'Linear');
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.registerParameter('weight', empty([outFeatures, inFeatures], dtype, 'Linear', 'the weight shape [outFeatures, inFeatures]').requiresGrad_(true));
-    this.registerParameter('bias', useBias ? empty([outFeatures], dtype, 'Linear', 'the bias shape [outFeatures]').requiresGrad_(true) : null);
+    this.registerParameter(
+      'weight',
+      empty([outFeatures, inFeatures], dtype, 'Linear', 'the weight shape [outFeatures, inFeatures]').requiresGrad_(
+        true,
+      ),
+    );
+    this.registerParameter(
+      'bias',
+      useBias ? empty([outFeatures], dtype, 'Linear', 'the bias shape [outFeatures]').requiresGrad_(true) : null,
+    );
     this.resetParameters();
   }
 

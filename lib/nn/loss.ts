@@ -13,7 +13,8 @@ import { Tensor } from '../tensor.js';
 import { checkReduction, reduceLoss, type Reduction } from './reduction.js';
 
 function checkFloat(x: Tensor, fn: string, arg: string): void {
-  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new TypeError(`${fn}: argument '${arg}' must be float32 or float64, got ${x.dtype}`);
+  if (x.dtype !== 'float32' && x.dtype !== 'float64')
+    throw new TypeError(`${fn}: argument '${arg}' must be float32 or float64, got ${x.dtype}`);
 }
 
 function checkPair(input: Tensor, target: Tensor, fn: string): void {
@@ -22,8 +23,13 @@ function checkPair(input: Tensor, target: Tensor, fn: string): void {
   checkFloat(input, fn, 'input');
   checkFloat(target, fn, 'target');
   if (!shapesEqual(input.shape, target.shape))
-    throw new RangeError(`${fn}: input and target must have the same shape, got input ${formatShape(input.shape)} and target ${formatShape(target.shape)}`);
-  if (input.dtype !== target.dtype) throw new TypeError(`${fn}: input and target must have the same dtype, got input ${input.dtype} and target ${target.dtype}`);
+    throw new RangeError(
+      `${fn}: input and target must have the same shape, got input ${formatShape(input.shape)} and target ${formatShape(target.shape)}`,
+    );
+  if (input.dtype !== target.dtype)
+    throw new TypeError(
+      `${fn}: input and target must have the same dtype, got input ${input.dtype} and target ${target.dtype}`,
+    );
 }
 
 function optionsObject(o: unknown, fn: string): Record<string, unknown> {
@@ -96,20 +102,29 @@ function softplusOfNegated(x: Tensor): Tensor {
  * Binary cross-entropy on logits, stable for any magnitude (see BceWithLogits), times weight.
  * input and target the same shape (float).
  */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: BceWithLogitsOptions = {},
+): Tensor {
   const fn = 'binaryCrossEntropyWithLogits';
   checkPair(input, target, fn);
   const o = optionsObject(options, fn);
   const reduction = checkReduction(o.reduction, fn);
   const weight = (o.weight ?? null) as Tensor | null;
   const posWeight = (o.posWeight ?? null) as Tensor | null;
-  for (const [name, t] of [['weight', weight], ['posWeight', posWeight]] as const)
+  for (const [name, t] of [
+    ['weight', weight],
+    ['posWeight', posWeight],
+  ] as const)
     if (t !== null) {
       checkTensorArg(t, fn, name);
-      if (t.dtype !== input.dtype) throw new TypeError(`${fn}: option '${name}' must have input's dtype ${input.dtype}, got ${t.dtype}`);
+      if (t.dtype !== input.dtype)
+        throw new TypeError(`${fn}: option '${name}' must have input's dtype ${input.dtype}, got ${t.dtype}`);
     }
   let logWeight = posWeight === null ? null : add(mul(sub(posWeight, 1), target), 1);
-  if (logWeight !== null && !shapesEqual(logWeight.shape, input.shape)) logWeight = expand(logWeight, input.shape as number[]);
+  if (logWeight !== null && !shapesEqual(logWeight.shape, input.shape))
+    logWeight = expand(logWeight, input.shape as number[]);
   let loss = runN(BceWithLogits, [input, target, logWeight]) as Tensor;
   if (weight !== null) loss = mul(loss, weight);
   return reduceLoss(loss, reduction);
@@ -163,7 +178,11 @@ export class NllLoss extends Function {
  * Negative log-likelihood of log-probabilities: input [N, C] (or [C], or [N, C, d...]), target int32
  * class indices; options reduction ('mean' over non-ignored, weighted), ignoreIndex (-100), weight [C].
  */
-export function nllLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction; ignoreIndex?: number; weight?: Tensor | null } = {}): Tensor {
+export function nllLoss(
+  input: Tensor,
+  target: Tensor,
+  options: { reduction?: Reduction; ignoreIndex?: number; weight?: Tensor | null } = {},
+): Tensor {
   const fn = 'nllLoss';
   checkTensorArg(input, fn, 'input');
   checkTensorArg(target, fn, 'target');
@@ -171,29 +190,44 @@ export function nllLoss(input: Tensor, target: Tensor, options: { reduction?: Re
   const o = optionsObject(options, fn);
   const reduction = checkReduction(o.reduction, fn);
   const ignoreIndex = o.ignoreIndex ?? -100;
-  if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex)) throw new TypeError(`${fn}: option 'ignoreIndex' must be an integer, got ${typeof ignoreIndex === 'number' ? String(ignoreIndex) : describe(ignoreIndex)}`);
-  if (target.dtype !== 'int32') throw new TypeError(`${fn}: argument 'target' must be int32 class indices, got ${target.dtype}`);
-  if (input.ndim < 1) throw new RangeError(`${fn}: argument 'input' must have at least one dim [N, C, ...] or [C], got shape ${formatShape(input.shape)}`);
+  if (typeof ignoreIndex !== 'number' || !Number.isInteger(ignoreIndex))
+    throw new TypeError(
+      `${fn}: option 'ignoreIndex' must be an integer, got ${typeof ignoreIndex === 'number' ? String(ignoreIndex) : describe(ignoreIndex)}`,
+    );
+  if (target.dtype !== 'int32')
+    throw new TypeError(`${fn}: argument 'target' must be int32 class indices, got ${target.dtype}`);
+  if (input.ndim < 1)
+    throw new RangeError(
+      `${fn}: argument 'input' must have at least one dim [N, C, ...] or [C], got shape ${formatShape(input.shape)}`,
+    );
   const C = input.ndim === 1 ? input.shape[0] : input.shape[1];
   const weight = (o.weight ?? null) as Tensor | null;
   if (weight !== null) {
     checkTensorArg(weight, fn, 'weight');
-    if (weight.dtype !== input.dtype) throw new TypeError(`${fn}: option 'weight' must have input's dtype ${input.dtype}, got ${weight.dtype}`);
-    if (weight.ndim !== 1 || weight.shape[0] !== C) throw new RangeError(`${fn}: option 'weight' must have shape [${C}] (one weight per class), got ${formatShape(weight.shape)}`);
+    if (weight.dtype !== input.dtype)
+      throw new TypeError(`${fn}: option 'weight' must have input's dtype ${input.dtype}, got ${weight.dtype}`);
+    if (weight.ndim !== 1 || weight.shape[0] !== C)
+      throw new RangeError(
+        `${fn}: option 'weight' must have shape [${C}] (one weight per class), got ${formatShape(weight.shape)}`,
+      );
   }
   const outShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
   if (!shapesEqual(target.shape, outShape))
-    throw new RangeError(`${fn}: target must have shape ${formatShape(outShape)} for input ${formatShape(input.shape)}, got ${formatShape(target.shape)}`);
+    throw new RangeError(
+      `${fn}: target must have shape ${formatShape(outShape)} for input ${formatShape(input.shape)}, got ${formatShape(target.shape)}`,
+    );
   const t = target.data as Int32Array;
   let divisor = 0;
   for (let i = 0; i < t.length; i++) {
     if (t[i] === ignoreIndex) continue;
-    if (t[i] < 0 || t[i] >= C) throw new RangeError(`${fn}: target ${t[i]} is out of bounds for ${C} classes (at flat index ${i})`);
+    if (t[i] < 0 || t[i] >= C)
+      throw new RangeError(`${fn}: target ${t[i]} is out of bounds for ${C} classes (at flat index ${i})`);
     divisor += weight === null ? 1 : weight.data[t[i]];
   }
   let x = input;
   if (input.ndim === 1) x = reshape(input, [1, C]);
-  else if (input.ndim > 2) x = reshape(permute(input, [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2), 1]), [-1, C]);
+  else if (input.ndim > 2)
+    x = reshape(permute(input, [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2), 1]), [-1, C]);
   const out = runN(NllLoss, [x, weight, { indices: t, ignoreIndex, reduction, divisor }]) as Tensor;
   return reduction === 'none' && !shapesEqual(out.shape, outShape) ? reshapeOwnResult(out, outShape) : out;
 }

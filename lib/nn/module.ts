@@ -69,7 +69,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     if (t !== null && t.dtype !== 'float32' && t.dtype !== 'float64')
       throw new TypeError(`registerParameter: parameter '${name}' must be float32 or float64, got ${t.dtype}`);
     if (t !== null && !t.isLeaf)
-      throw new Error(`registerParameter: parameter '${name}' must be a leaf tensor (use detach()); it was produced by ${t.gradFn!.name}`);
+      throw new Error(
+        `registerParameter: parameter '${name}' must be a leaf tensor (use detach()); it was produced by ${t.gradFn!.name}`,
+      );
     this._claim(name, 'registerParameter');
     (this as unknown as Fields)[name] = t;
     this._parameterNames.push(name);
@@ -79,7 +81,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Registers t (or null) as buffer `name` (saved in stateDict, not a parameter) and sets this[name]. */
   registerBuffer(name: string, t: Tensor | null): Tensor | null {
     this._checkName(name, 'registerBuffer');
-    if (t !== null && !(t instanceof Tensor)) throw new TypeError(`registerBuffer: argument 't' must be a Tensor or null, got ${describe(t)}`);
+    if (t !== null && !(t instanceof Tensor))
+      throw new TypeError(`registerBuffer: argument 't' must be a Tensor or null, got ${describe(t)}`);
     this._claim(name, 'registerBuffer');
     (this as unknown as Fields)[name] = t;
     this._bufferNames.push(name);
@@ -89,7 +92,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Registers m (or null) as submodule `name` and sets this[name]; returns m. */
   registerModule<M extends AnyModule | null>(name: string, m: M): M {
     this._checkName(name, 'registerModule');
-    if (m !== null && !(m instanceof Module)) throw new TypeError(`registerModule: argument 'm' must be a Module or null, got ${describe(m)}`);
+    if (m !== null && !(m instanceof Module))
+      throw new TypeError(`registerModule: argument 'm' must be a Module or null, got ${describe(m)}`);
     this._claim(name, 'registerModule');
     (this as unknown as Fields)[name] = m;
     this._moduleNames.push(name);
@@ -98,7 +102,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   private _checkName(name: unknown, fn: string): void {
     if (typeof name !== 'string' || name.length === 0 || !NAME_RE.test(name))
-      throw new TypeError(`${fn}: argument 'name' must be a non-empty string without '.', got ${typeof name === 'string' ? JSON.stringify(name) : describe(name)}`);
+      throw new TypeError(
+        `${fn}: argument 'name' must be a non-empty string without '.', got ${typeof name === 'string' ? JSON.stringify(name) : describe(name)}`,
+      );
   }
 
   private _claim(name: string, fn: string): void {
@@ -117,7 +123,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   _scan(): void {
     for (const key of Object.keys(this)) {
       if (key.startsWith('_')) continue;
-      if (this._parameterNames.includes(key) || this._bufferNames.includes(key) || this._moduleNames.includes(key)) continue;
+      if (this._parameterNames.includes(key) || this._bufferNames.includes(key) || this._moduleNames.includes(key))
+        continue;
       const v = (this as unknown as Fields)[key];
       if (v instanceof Module) this._moduleNames.push(key);
       else if (v instanceof Tensor && v.requiresGrad && v.isLeaf) this._parameterNames.push(key);
@@ -154,7 +161,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     if (seen.has(self)) return;
     seen.add(self);
     yield [prefix, self];
-    for (const [name, child] of this.namedChildren()) yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
+    for (const [name, child] of this.namedChildren())
+      yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
   }
 
   /** This module and every descendant. */
@@ -196,7 +204,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Sets training mode on this module and every descendant (dropout is active in training); returns this. */
   train(mode = true): this {
-    if (typeof mode !== 'boolean') throw new TypeError(`train: argument 'mode' must be a boolean, got ${describe(mode)}`);
+    if (typeof mode !== 'boolean')
+      throw new TypeError(`train: argument 'mode' must be a boolean, got ${describe(mode)}`);
     for (const m of this.modules()) m._training = mode;
     return this;
   }
@@ -208,7 +217,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Sets requiresGrad on every parameter (false freezes the module; they stay registered); returns this. */
   requiresGrad_(value = true): this {
-    if (typeof value !== 'boolean') throw new TypeError(`requiresGrad_: argument 'value' must be a boolean, got ${describe(value)}`);
+    if (typeof value !== 'boolean')
+      throw new TypeError(`requiresGrad_: argument 'value' must be a boolean, got ${describe(value)}`);
     for (const p of this.parameters()) p.requiresGrad_(value);
     return this;
   }
@@ -258,17 +268,23 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   loadStateDict(dict: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
     if (typeof dict !== 'object' || dict === null || Array.isArray(dict))
-      throw new TypeError(`loadStateDict: argument 'dict' must be an object mapping names to Tensors, got ${describe(dict)}`);
-    if (typeof options !== 'object' || options === null) throw new TypeError(`loadStateDict: options must be an object, got ${describe(options)}`);
+      throw new TypeError(
+        `loadStateDict: argument 'dict' must be an object mapping names to Tensors, got ${describe(dict)}`,
+      );
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(`loadStateDict: options must be an object, got ${describe(options)}`);
     const strict = options.strict ?? true;
-    if (typeof strict !== 'boolean') throw new TypeError(`loadStateDict: option 'strict' must be a boolean, got ${describe(strict)}`);
+    if (typeof strict !== 'boolean')
+      throw new TypeError(`loadStateDict: option 'strict' must be a boolean, got ${describe(strict)}`);
     const own = new Map<string, Tensor>();
     for (const [name, t] of Object.entries(this.stateDict())) own.set(name, t);
     const missingKeys = [...own.keys()].filter((k) => !Object.hasOwn(dict, k));
     const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
     const problems: string[] = [];
-    if (strict && missingKeys.length > 0) problems.push(`missing key(s): ${missingKeys.map((k) => `'${k}'`).join(', ')}`);
-    if (strict && unexpectedKeys.length > 0) problems.push(`unexpected key(s): ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}`);
+    if (strict && missingKeys.length > 0)
+      problems.push(`missing key(s): ${missingKeys.map((k) => `'${k}'`).join(', ')}`);
+    if (strict && unexpectedKeys.length > 0)
+      problems.push(`unexpected key(s): ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}`);
     const copies: [Tensor, Tensor][] = [];
     for (const [name, target] of own) {
       if (!Object.hasOwn(dict, name)) continue;
@@ -278,13 +294,17 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         continue;
       }
       if (!shapesEqual(src.shape, target.shape))
-        problems.push(`size mismatch for '${name}': the dict has shape ${formatShape(src.shape)}, the module has ${formatShape(target.shape)}`);
+        problems.push(
+          `size mismatch for '${name}': the dict has shape ${formatShape(src.shape)}, the module has ${formatShape(target.shape)}`,
+        );
       else if (src.dtype !== target.dtype)
         problems.push(`dtype mismatch for '${name}': the dict has ${src.dtype}, the module has ${target.dtype}`);
       else copies.push([target, src]);
     }
     if (problems.length > 0)
-      throw new Error(`loadStateDict: error(s) loading the state dict into ${this.constructor.name}:\n  ${problems.join('\n  ')}`);
+      throw new Error(
+        `loadStateDict: error(s) loading the state dict into ${this.constructor.name}:\n  ${problems.join('\n  ')}`,
+      );
     noGrad(() => {
       for (const [target, src] of copies) {
         if (target.data !== src.data) target.data.set(src.data);

@@ -10,7 +10,9 @@ export type Reduction = 'mean' | 'sum' | 'none';
 export function checkReduction(r: unknown, fn: string): Reduction {
   if (r === undefined) return 'mean';
   if (r !== 'mean' && r !== 'sum' && r !== 'none')
-    throw new TypeError(`${fn}: option 'reduction' must be 'mean', 'sum' or 'none', got ${typeof r === 'string' ? JSON.stringify(r) : describe(r)}`);
+    throw new TypeError(
+      `${fn}: option 'reduction' must be 'mean', 'sum' or 'none', got ${typeof r === 'string' ? JSON.stringify(r) : describe(r)}`,
+    );
   return r;
 }
 

@@ -18,6 +18,8 @@ export function empty(shape: readonly number[], dtype: FloatDType, op: string, w
 export function floatDtypeOption(dtype: unknown, fn: string): FloatDType {
   if (dtype === undefined) return 'float32';
   if (dtype !== 'float32' && dtype !== 'float64')
-    throw new TypeError(`${fn}: option 'dtype' must be 'float32' or 'float64', got ${typeof dtype === 'string' ? formatValue(dtype) : describe(dtype)}`);
+    throw new TypeError(
+      `${fn}: option 'dtype' must be 'float32' or 'float64', got ${typeof dtype === 'string' ? formatValue(dtype) : describe(dtype)}`,
+    );
   return dtype;
 }

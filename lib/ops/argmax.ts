@@ -15,16 +15,27 @@ export function argExtreme(which: 'max' | 'min', op: string, x: Tensor, dim: unk
     const flat = Tensor._wrap(x.data, [x.size], x.dtype);
     const { indices } = extremeAlongDim(which, flat, 0, false);
     // keepdim without a dim keeps every dim as size 1 (as PyTorch 2).
-    return keep ? Tensor._wrap(indices.data, x.shape.map(() => 1), 'int32') : indices;
+    return keep
+      ? Tensor._wrap(
+          indices.data,
+          x.shape.map(() => 1),
+          'int32',
+        )
+      : indices;
   }
   if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be a number, got ${describe(dim)}`);
   const d = normalizeDim(dim, x.ndim, op);
   if (x.ndim === 0) return Tensor._wrap(new Int32Array(1), [], 'int32');
-  if (x.shape[d] === 0) throw new RangeError(`${op}: cannot reduce over dim ${d} of size 0 (shape [${x.shape.join(', ')}])`);
+  if (x.shape[d] === 0)
+    throw new RangeError(`${op}: cannot reduce over dim ${d} of size 0 (shape [${x.shape.join(', ')}])`);
   return extremeAlongDim(which, x, d, keep).indices;
 }
 
 /** Index (int32) of the first maximum along dim, or in the flattened tensor when dim is omitted. */
-export function argmax(x: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor {
+export function argmax(
+  x: Tensor,
+  dim?: number | null | { dim?: number | null; keepdim?: boolean },
+  keepdim?: boolean | KeepdimOption,
+): Tensor {
   return argExtreme('max', 'argmax', x, dim, keepdim);
 }

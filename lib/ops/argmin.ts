@@ -5,6 +5,10 @@ import { argExtreme } from './argmax.js';
 import type { KeepdimOption } from './util.js';
 
 /** Index (int32) of the first minimum along dim, or in the flattened tensor when dim is omitted. */
-export function argmin(x: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean | KeepdimOption): Tensor {
+export function argmin(
+  x: Tensor,
+  dim?: number | null | { dim?: number | null; keepdim?: boolean },
+  keepdim?: boolean | KeepdimOption,
+): Tensor {
   return argExtreme('min', 'argmin', x, dim, keepdim);
 }

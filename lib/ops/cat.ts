@@ -4,6 +4,7 @@ import { promote, type DType } from '../dtype.js';
 import { concatBlocks } from '../kernels/indexing.js';
 import { blocksAround, describe, formatShape, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
+// biome-ignore lint/suspicious/noImportCycles: op/adjoint pair: cat's backward is split and split's is cat (used only inside calls, never at load)
 import { split } from './split.js';
 import { toDtype } from './to_dtype.js';
 import { runN, keywordArgs } from './util.js';
@@ -20,7 +21,13 @@ export class Cat extends Function {
     let total = 0;
     for (const t of tensors) total += t.shape[dim];
     shape[dim] = total;
-    return concatBlocks(tensors.map((t) => t.data), tensors.map((t) => t.shape[dim] * inner), outer, first.dtype, shape);
+    return concatBlocks(
+      tensors.map((t) => t.data),
+      tensors.map((t) => t.shape[dim] * inner),
+      outer,
+      first.dtype,
+      shape,
+    );
   }
   static override setupContext(ctx: CatCtx, [dim]: [number, ...Tensor[]]): void {
     ctx.saved = { dim };
@@ -38,11 +45,14 @@ export class Cat extends Function {
  * promotion; the conversion is differentiable).
  */
 export function tensorList(tensors: unknown, op: string): Tensor[] {
-  if (!Array.isArray(tensors)) throw new TypeError(`${op}: argument 'tensors' must be an array of Tensors, got ${describe(tensors)}`);
-  if (tensors.length === 0) throw new RangeError(`${op}: argument 'tensors' must hold at least one Tensor, got an empty array`);
+  if (!Array.isArray(tensors))
+    throw new TypeError(`${op}: argument 'tensors' must be an array of Tensors, got ${describe(tensors)}`);
+  if (tensors.length === 0)
+    throw new RangeError(`${op}: argument 'tensors' must hold at least one Tensor, got an empty array`);
   let dtype: DType | null = null;
   tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new TypeError(`${op}: argument 'tensors[${i}]' must be a Tensor, got ${describe(t)}`);
+    if (!(t instanceof Tensor))
+      throw new TypeError(`${op}: argument 'tensors[${i}]' must be a Tensor, got ${describe(t)}`);
     dtype = dtype === null ? t.dtype : promote(dtype, t.dtype);
   });
   return (tensors as Tensor[]).map((t) => (t.dtype === dtype ? t : toDtype(t, dtype!)));
@@ -59,7 +69,10 @@ export function cat(tensors: Tensor[], dim?: number | { dim?: number }): Tensor 
   if (kept.length > 0 && kept.length < list.length && kept[0].ndim !== 1) list = kept;
   const first = list[0];
   list.forEach((t, i) => {
-    if (t.ndim === 0) throw new RangeError(`cat: argument 'tensors[${i}]' is 0-d; zero-dimensional tensors cannot be concatenated (use stack)`);
+    if (t.ndim === 0)
+      throw new RangeError(
+        `cat: argument 'tensors[${i}]' is 0-d; zero-dimensional tensors cannot be concatenated (use stack)`,
+      );
   });
   if (typeof dim !== 'number') throw new TypeError(`cat: argument 'dim' must be a number, got ${describe(dim)}`);
   const d = normalizeDim(dim, first.ndim, 'cat');

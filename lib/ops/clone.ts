@@ -1,7 +1,7 @@
 // clone: a copy with its own storage. d/dx = g.
 import { Function } from '../autograd/function.js';
 import { copy } from '../kernels/elementwise.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { checkTensorArg, run1 } from './util.js';
 
 export class Clone extends Function {

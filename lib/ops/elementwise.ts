@@ -16,24 +16,34 @@ import { where } from './where.js';
 export const add = binaryOp('add', { doc: 'a + b', grad: ['1', '1'], saves: 'none', a: (g) => g, b: (g) => g });
 
 export const sub = binaryOp('sub', {
-  doc: 'a − b', grad: ['1', '−1'], saves: 'none', a: (g) => g, b: (g) => neg(g),
+  doc: 'a − b',
+  grad: ['1', '−1'],
+  saves: 'none',
+  a: (g) => g,
+  b: (g) => neg(g),
 });
 
 export const mul = binaryOp('mul', {
-  doc: 'a · b', grad: ['b', 'a'], saves: 'inputs',
+  doc: 'a · b',
+  grad: ['b', 'a'],
+  saves: 'inputs',
   a: (g, _a, b) => mul(g, b),
   b: (g, a) => mul(g, a),
 });
 
 export const div = binaryOp('div', {
-  doc: 'a / b (true division)', grad: ['1/b', '−a/b²'], saves: 'inputs',
+  doc: 'a / b (true division)',
+  grad: ['1/b', '−a/b²'],
+  saves: 'inputs',
   a: (g, _a, b) => div(g, b),
   b: (g, a, b) => neg(mul(div(g, b), div(a, b))),
 });
 
 export const pow = binaryOp('pow', {
-  doc: 'aᵇ', grad: ['b·aᵇ⁻¹ (0 where a = b = 0)', 'aᵇ·ln a (0 where a = 0, b ≥ 0)'],
-  saves: 'inputsAndOutput', args: ['a', 'exponent'],
+  doc: 'aᵇ',
+  grad: ['b·aᵇ⁻¹ (0 where a = b = 0)', 'aᵇ·ln a (0 where a = 0, b ≥ 0)'],
+  saves: 'inputsAndOutput',
+  args: ['a', 'exponent'],
   forward: (a, b) => (a instanceof Tensor && typeof b === 'number' ? unary('powScalar', a, b) : binary('pow', a, b)),
   a: (g, a, b) => {
     const x = a as Tensor; // a number base makes a a constant: no gradient asked
@@ -70,13 +80,17 @@ function keepShare(g: Tensor, loses: Tensor, tie: Tensor): Tensor {
 }
 
 export const maximum = binaryOp('maximum', {
-  doc: 'the larger of a and b (NaN propagates)', grad: ['[a > b] + ½[a = b]', '[b > a] + ½[a = b]'], saves: 'inputs',
+  doc: 'the larger of a and b (NaN propagates)',
+  grad: ['[a > b] + ½[a = b]', '[b > a] + ½[a = b]'],
+  saves: 'inputs',
   a: (g, a, b) => keepShare(g, lt(a, b), eq(a, b)),
   b: (g, a, b) => keepShare(g, gt(a, b), eq(a, b)),
 });
 
 export const minimum = binaryOp('minimum', {
-  doc: 'the smaller of a and b (NaN propagates)', grad: ['[a < b] + ½[a = b]', '[b < a] + ½[a = b]'], saves: 'inputs',
+  doc: 'the smaller of a and b (NaN propagates)',
+  grad: ['[a < b] + ½[a = b]', '[b < a] + ½[a = b]'],
+  saves: 'inputs',
   a: (g, a, b) => keepShare(g, gt(a, b), eq(a, b)),
   b: (g, a, b) => keepShare(g, lt(a, b), eq(a, b)),
 });
@@ -92,50 +106,81 @@ export const log = unaryOp('log', { doc: 'ln x', grad: '1/x', saves: 'x', backwa
 export const sqrt = unaryOp('sqrt', { doc: '√x', grad: '1/(2y)', saves: 'y', backward: (g, y) => div(g, mul(y, 2)) });
 
 export const rsqrt = unaryOp('rsqrt', {
-  doc: '1/√x (inf at 0, NaN below)', grad: '−½·y³', saves: 'y',
+  doc: '1/√x (inf at 0, NaN below)',
+  grad: '−½·y³',
+  saves: 'y',
   backward: (g, y) => mul(g, mul(mul(mul(y, y), y), -0.5)),
 });
 
 export const reciprocal = unaryOp('reciprocal', {
-  doc: '1/x (±inf at ±0)', grad: '−y²', saves: 'y', backward: (g, y) => mul(g, neg(mul(y, y))),
+  doc: '1/x (±inf at ±0)',
+  grad: '−y²',
+  saves: 'y',
+  backward: (g, y) => mul(g, neg(mul(y, y))),
 });
 
 export const square = unaryOp('square', {
-  doc: 'x² (integer tensors stay integer)', grad: '2x', saves: 'x', backward: (g, x) => mul(g, mul(x, 2)),
+  doc: 'x² (integer tensors stay integer)',
+  grad: '2x',
+  saves: 'x',
+  backward: (g, x) => mul(g, mul(x, 2)),
 });
 
 export const abs = unaryOp('abs', {
-  doc: '|x|', grad: 'sign(x) (0 at 0)', saves: 'x', backward: (g, x) => mul(g, unary('sign', x)),
+  doc: '|x|',
+  grad: 'sign(x) (0 at 0)',
+  saves: 'x',
+  backward: (g, x) => mul(g, unary('sign', x)),
 });
 
 export const sin = unaryOp('sin', { doc: 'sin x', grad: 'cos x', saves: 'x', backward: (g, x) => mul(g, cos(x)) });
 
 export const cos = unaryOp('cos', {
-  doc: 'cos x', grad: '−sin x', saves: 'x', backward: (g, x) => neg(mul(g, sin(x))),
+  doc: 'cos x',
+  grad: '−sin x',
+  saves: 'x',
+  backward: (g, x) => neg(mul(g, sin(x))),
 });
 
 export const tanh = unaryOp('tanh', {
-  doc: 'tanh x', grad: '1 − y²', saves: 'y', backward: (g, y) => mul(g, sub(1, mul(y, y))),
+  doc: 'tanh x',
+  grad: '1 − y²',
+  saves: 'y',
+  backward: (g, y) => mul(g, sub(1, mul(y, y))),
 });
 
 export const sigmoid = unaryOp('sigmoid', {
-  doc: '1/(1 + e⁻ˣ), overflow-free', grad: 'y·(1 − y)', saves: 'y', backward: (g, y) => mul(mul(g, sub(1, y)), y),
+  doc: '1/(1 + e⁻ˣ), overflow-free',
+  grad: 'y·(1 − y)',
+  saves: 'y',
+  backward: (g, y) => mul(mul(g, sub(1, y)), y),
 });
 
 export const relu = unaryOp('relu', {
-  doc: 'max(x, 0)', grad: '[x > 0]', saves: 'y', backward: (g, y) => mul(g, unary('reluMask', y)),
+  doc: 'max(x, 0)',
+  grad: '[x > 0]',
+  saves: 'y',
+  backward: (g, y) => mul(g, unary('reluMask', y)),
 });
 
 export const log1p = unaryOp('log1p', {
-  doc: 'ln(1 + x), accurate for small |x|', grad: '1/(1 + x)', saves: 'x', backward: (g, x) => div(g, add(x, 1)),
+  doc: 'ln(1 + x), accurate for small |x|',
+  grad: '1/(1 + x)',
+  saves: 'x',
+  backward: (g, x) => div(g, add(x, 1)),
 });
 
 export const expm1 = unaryOp('expm1', {
-  doc: 'eˣ − 1, accurate for small |x|', grad: 'y + 1', saves: 'y', backward: (g, y) => mul(g, add(y, 1)),
+  doc: 'eˣ − 1, accurate for small |x|',
+  grad: 'y + 1',
+  saves: 'y',
+  backward: (g, y) => mul(g, add(y, 1)),
 });
 
 export const silu = unaryOp('silu', {
-  doc: 'x·σ(x) (SiLU, swish)', grad: 'σ(x)·(1 + x·(1 − σ(x)))', saves: 'x',
+  doc: 'x·σ(x) (SiLU, swish)',
+  grad: 'σ(x)·(1 + x·(1 − σ(x)))',
+  saves: 'x',
   backward: (g, x) => {
     const s = sigmoid(x);
     return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
@@ -155,9 +200,12 @@ export interface SoftplusOptions {
 // As PyTorch: x itself where β·x > threshold (there the two agree to within e^(−threshold)).
 /** log(1 + e^(β·x))/β elementwise (x where β·x > threshold); same shape. */
 export const softplus: (
-  x: Tensor, beta?: number | SoftplusOptions, threshold?: number | Pick<SoftplusOptions, 'threshold'>,
+  x: Tensor,
+  beta?: number | SoftplusOptions,
+  threshold?: number | Pick<SoftplusOptions, 'threshold'>,
 ) => Tensor = parametricOp('softplus', {
-  doc: 'log(1 + e^(β·x))/β; x where β·x > threshold', grad: 'σ(β·x) (1 above the threshold)',
+  doc: 'log(1 + e^(β·x))/β; x where β·x > threshold',
+  grad: 'σ(β·x) (1 above the threshold)',
   params: [
     { name: 'beta', default: 1, valid: (v) => finite(v) && v !== 0, expected: 'a finite non-zero number' },
     { name: 'threshold', default: 20, valid: (v) => typeof v === 'number' && !Number.isNaN(v), expected: 'a number' },
@@ -171,8 +219,10 @@ export const softplus: (
 
 /** x > 0 ? x : negativeSlope·x elementwise; same shape. */
 export const leakyRelu: (x: Tensor, negativeSlope?: number | { negativeSlope?: number }) => Tensor = parametricOp(
-  'leakyRelu', {
-    doc: 'x > 0 ? x : negativeSlope·x', grad: '1 where x > 0, else negativeSlope',
+  'leakyRelu',
+  {
+    doc: 'x > 0 ? x : negativeSlope·x',
+    grad: '1 where x > 0, else negativeSlope',
     params: [{ name: 'negativeSlope', default: 0.01, valid: finite, expected: 'a finite number' }],
     forward: (x: Tensor, slope: number) => unary('leakyRelu', x, slope),
     saves: 'x',
@@ -183,7 +233,8 @@ export const leakyRelu: (x: Tensor, negativeSlope?: number | { negativeSlope?: n
 
 /** x > 0 ? x : α·(eˣ − 1) elementwise; same shape. */
 export const elu: (x: Tensor, alpha?: number | { alpha?: number }) => Tensor = parametricOp('elu', {
-  doc: 'x > 0 ? x : α·(eˣ − 1)', grad: '1 where x > 0, else α·eˣ',
+  doc: 'x > 0 ? x : α·(eˣ − 1)',
+  grad: '1 where x > 0, else α·eˣ',
   params: [{ name: 'alpha', default: 1, valid: finite, expected: 'a finite number' }],
   forward: (x: Tensor, alpha: number) => unary('elu', x, alpha),
   saves: 'x',
@@ -230,7 +281,8 @@ function geluBackward(x: Tensor, g: Tensor): Tensor {
 /** x·Φ(x) elementwise (approximate 'tanh': PyTorch's tanh formula); same shape. */
 export const gelu: (x: Tensor, approximate?: GeluApproximate | { approximate?: GeluApproximate }) => Tensor =
   parametricOp('gelu', {
-    doc: 'x·Φ(x) (Φ the normal CDF; approximate \'tanh\': PyTorch\'s tanh formula)', grad: 'Φ(x) + x·φ(x)',
+    doc: "x·Φ(x) (Φ the normal CDF; approximate 'tanh': PyTorch's tanh formula)",
+    grad: 'Φ(x) + x·φ(x)',
     params: [{ name: 'approximate', default: 'none', valid: isApproximate, expected: "'none' or 'tanh'" }],
     forward: (x: Tensor, approximate: GeluApproximate) => unary(approximate === 'tanh' ? 'geluTanh' : 'gelu', x),
     saves: 'x',
@@ -256,9 +308,12 @@ const bound = (v: unknown) => v === null || (typeof v === 'number' && !Number.is
 // As torch.clamp: NaN stays NaN; min > max gives max.
 /** x limited to [min, max] elementwise (either bound may be omitted with null/undefined, not both); same shape. */
 export const clamp: (
-  x: Tensor, min?: number | null | ClampOptions, max?: number | null | Pick<ClampOptions, 'max'>,
+  x: Tensor,
+  min?: number | null | ClampOptions,
+  max?: number | null | Pick<ClampOptions, 'max'>,
 ) => Tensor = parametricOp('clamp', {
-  doc: 'min(max(x, min), max) (null: no bound on that side)', grad: '[min ≤ x ≤ max]',
+  doc: 'min(max(x, min), max) (null: no bound on that side)',
+  grad: '[min ≤ x ≤ max]',
   dtype: 'input dtype for integer bounds (bool → int32), else float',
   params: [
     { name: 'min', default: null, valid: bound, expected: 'a number, null or undefined' },

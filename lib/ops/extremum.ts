@@ -21,8 +21,15 @@ export abstract class ExtremumAll extends Function {
   static which: Which;
   static override forward(this: typeof ExtremumAll, x: Tensor): Tensor {
     if (x.size === 0)
-      throw new RangeError(`${this.which}: cannot take the ${this.which === 'max' ? 'maximum' : 'minimum'} of an empty tensor; give a dim`);
-    return reduce(this.which, x, x.shape.map((_, i) => i), false);
+      throw new RangeError(
+        `${this.which}: cannot take the ${this.which === 'max' ? 'maximum' : 'minimum'} of an empty tensor; give a dim`,
+      );
+    return reduce(
+      this.which,
+      x,
+      x.shape.map((_, i) => i),
+      false,
+    );
   }
   static override setupContext(ctx: ExtremumAllCtx, [x]: [Tensor], out: Tensor): void {
     // The tie mask is a constant of the forward values, computed now so backward needs no saved x.
@@ -61,7 +68,8 @@ export abstract class ExtremumDim extends Function {
     const mask = allocate(x.dtype, x.size);
     const idx = indices.data;
     for (let k = 0; k < idx.length; k++) {
-      const o = Math.floor(k / inner), j = k % inner;
+      const o = Math.floor(k / inner),
+        j = k % inner;
       mask[o * n * inner + idx[k] * inner + j] = 1;
     }
     ctx.saved = { mask: Tensor._wrap(mask, shape, x.dtype), dim, keepdim };
@@ -74,7 +82,11 @@ export abstract class ExtremumDim extends Function {
 
 /** The public max/min: 0-d over everything without dim, { values, indices } along dim. */
 export function extremum(
-  all: typeof ExtremumAll, along: typeof ExtremumDim, x: Tensor, dim: unknown, keepdim: unknown,
+  all: typeof ExtremumAll,
+  along: typeof ExtremumDim,
+  x: Tensor,
+  dim: unknown,
+  keepdim: unknown,
 ): Tensor | { values: Tensor; indices: Tensor } {
   const op = all.which;
   [dim, keepdim] = keywordArgs(op, REDUCE_KEYWORDS, [dim, keepdim]);

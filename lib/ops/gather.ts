@@ -6,6 +6,7 @@ import { gatherAlong } from '../kernels/indexing.js';
 import { sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkIndexShape, indexDim, indexTensor } from './index_arg.js';
+// biome-ignore lint/suspicious/noImportCycles: op/adjoint pair: gather's backward scatters, scatterAdd's gathers (used only inside calls)
 import { ScatterAdd } from './scatter_add.js';
 import { checkTensorArg, runN } from './util.js';
 

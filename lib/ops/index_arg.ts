@@ -15,8 +15,11 @@ export function indexTensor(index: unknown, op: string, allowArray: boolean): Te
     return Tensor._wrap(data, [index.length], 'int32');
   }
   if (!(index instanceof Tensor))
-    throw new TypeError(`${op}: argument 'index' must be an int32 Tensor${allowArray ? ' or an array of integers' : ''}, got ${describe(index)}`);
-  if (index.dtype !== 'int32') throw new TypeError(`${op}: argument 'index' must be an int32 Tensor, got dtype ${index.dtype}`);
+    throw new TypeError(
+      `${op}: argument 'index' must be an int32 Tensor${allowArray ? ' or an array of integers' : ''}, got ${describe(index)}`,
+    );
+  if (index.dtype !== 'int32')
+    throw new TypeError(`${op}: argument 'index' must be an int32 Tensor, got dtype ${index.dtype}`);
   if (index.data.length === 0) checkStorage(index, op, "argument 'index'");
   return index;
 }
@@ -30,7 +33,9 @@ export function indexDim(x: Tensor, dim: unknown, op: string): number {
 /** gather/scatterAdd: index has x's rank and does not exceed x's size in any dim but dim. */
 export function checkIndexShape(x: Tensor, index: Tensor, dim: number, op: string): void {
   if (index.ndim !== x.ndim)
-    throw new RangeError(`${op}: argument 'index' must have the rank of x (${x.ndim}), got shape ${formatShape(index.shape)}`);
+    throw new RangeError(
+      `${op}: argument 'index' must have the rank of x (${x.ndim}), got shape ${formatShape(index.shape)}`,
+    );
   for (let d = 0; d < x.ndim; d++)
     if (d !== dim && index.shape[d] > x.shape[d])
       throw new RangeError(

@@ -4,7 +4,7 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { checkIndices, indexAddAlong, indexSelectAlong } from '../kernels/indexing.js';
 import { formatShape } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { indexDim, indexTensor } from './index_arg.js';
 import { checkTensorArg, runN } from './util.js';
 
@@ -49,7 +49,8 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor | number[]): T
   if (x.ndim === 0) throw new RangeError("indexSelect: argument 'x' must have at least one dim, got a 0-d tensor");
   const d = indexDim(x, dim, 'indexSelect');
   const idx = indexTensor(index, 'indexSelect', true);
-  if (idx.ndim !== 1) throw new RangeError(`indexSelect: argument 'index' must be 1-D, got shape ${formatShape(idx.shape)}`);
+  if (idx.ndim !== 1)
+    throw new RangeError(`indexSelect: argument 'index' must be 1-D, got shape ${formatShape(idx.shape)}`);
   checkIndices(idx.data, x.shape[d], 'indexSelect', d);
   return runN(IndexSelect, [x, d, idx]) as Tensor;
 }

@@ -37,12 +37,21 @@ export class InplaceBinary extends Function {
   }
   static override backward(ctx: InplaceCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
     const [otherT, original] = ctx.savedTensors;
-    const other: TensorLike = ctx.saved.otherIsOriginal ? original! : otherT ?? ctx.saved.otherValue;
+    const other: TensorLike = ctx.saved.otherIsOriginal ? original! : (otherT ?? ctx.saved.otherValue);
     const op = ctx.saved.op;
-    let gx: Tensor | null = null, go: Tensor | null = null;
-    if (ctx.needsInputGrad[0]) gx = gradForInput(ctx, 0, op === 'mul' ? mul(g, other) : op === 'div' ? div(g, other) : g); // in x's dtype
+    let gx: Tensor | null = null,
+      go: Tensor | null = null;
+    if (ctx.needsInputGrad[0])
+      gx = gradForInput(ctx, 0, op === 'mul' ? mul(g, other) : op === 'div' ? div(g, other) : g); // in x's dtype
     if (ctx.needsInputGrad[1]) {
-      const local = op === 'add' ? g : op === 'sub' ? neg(g) : op === 'mul' ? mul(g, original!) : neg(div(mul(g, original!), mul(other, other)));
+      const local =
+        op === 'add'
+          ? g
+          : op === 'sub'
+            ? neg(g)
+            : op === 'mul'
+              ? mul(g, original!)
+              : neg(div(mul(g, original!), mul(other, other)));
       go = gradForInput(ctx, 1, local);
     }
     return [gx, go, null, null];
@@ -67,11 +76,15 @@ function recordingNeeded(x: Tensor, other: TensorLike | null, op: string): boole
   if (x._isViewOfGradTensor())
     // The write would change the base too, whose recorded history would not know: refuse rather than
     // give a silently wrong gradient (PyTorch rebases such views; we do not yet).
-    throw new Error(`${op}_: in-place modification of a view (reshape/flatten/squeeze/unsqueeze) of a tensor that requires grad is not supported while grad mode is on; clone() the view first`);
+    throw new Error(
+      `${op}_: in-place modification of a view (reshape/flatten/squeeze/unsqueeze) of a tensor that requires grad is not supported while grad mode is on; clone() the view first`,
+    );
   const otherReq = other instanceof Tensor && other.requiresGrad;
   if (!x.requiresGrad && !otherReq) return false;
   if (x.requiresGrad && x.gradFn === null)
-    throw new Error(`${op}_: a leaf tensor that requires grad cannot be modified in place while grad mode is on (use tg.noGrad, or clone it first)`);
+    throw new Error(
+      `${op}_: a leaf tensor that requires grad cannot be modified in place while grad mode is on (use tg.noGrad, or clone it first)`,
+    );
   return true;
 }
 
@@ -82,7 +95,9 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
   if (other instanceof Tensor) {
     const shape = broadcastShapes(x.shape, other.shape, `${op}_`);
     if (!shapesEqual(shape, x.shape))
-      throw new RangeError(`${op}_: other of shape ${formatShape(other.shape)} does not broadcast to the tensor's shape ${formatShape(x.shape)}`);
+      throw new RangeError(
+        `${op}_: other of shape ${formatShape(other.shape)} does not broadcast to the tensor's shape ${formatShape(x.shape)}`,
+      );
   }
   const result = binaryDtype(op, x, other);
   if (result !== x.dtype && !(isFloatDType(x.dtype) && isFloatDType(result) && promote(x.dtype, result) === result))
@@ -102,7 +117,8 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
 /** Fills x with value in place; errors name op (zero_ is fill_(0) and names itself). */
 export function fill(x: Tensor, value: number, op: 'fill_' | 'zero_' = 'fill_'): Tensor {
   checkTensorArg(x, op, 'x');
-  if (typeof value !== 'number') throw new TypeError(`${op}: argument 'value' must be a number, got ${describe(value)}`);
+  if (typeof value !== 'number')
+    throw new TypeError(`${op}: argument 'value' must be a number, got ${describe(value)}`);
   // bool: nonzero (NaN too) is true, stored as the byte 1; int32: NaN and values out of range are
   // refused (the typed-array store would wrap 3e9 and turn NaN into 0), as full() does.
   value = storeValue(value, x.dtype, op);

@@ -11,7 +11,15 @@ import { exp, mul, sub } from './elementwise.js';
 import { reshape } from './reshape.js';
 import { expandReduced } from './sum.js';
 import { toDtype } from './to_dtype.js';
-import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
+import {
+  type KeepdimOption,
+  REDUCE_KEYWORDS,
+  type ReduceOptions,
+  checkBool,
+  checkTensorArg,
+  keywordArgs,
+  runN,
+} from './util.js';
 
 /** What LogSumExp keeps for backward besides saved tensors. */
 type LogSumExpCtx = FunctionCtx<{ dims: number[]; keepdim: boolean }>;
@@ -40,7 +48,10 @@ export class LogSumExp extends Function {
 
 /** log Σ exp(x) over dim (a number or an array; all dims when omitted or null), computed stably. Integer inputs give float32. */
 export function logSumExp(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor {
-  [dim, keepdim] = keywordArgs('logSumExp', REDUCE_KEYWORDS, [dim, keepdim]) as [Dims | null | undefined, boolean | undefined];
+  [dim, keepdim] = keywordArgs('logSumExp', REDUCE_KEYWORDS, [dim, keepdim]) as [
+    Dims | null | undefined,
+    boolean | undefined,
+  ];
   checkTensorArg(x, 'logSumExp', 'x');
   const dims = normalizeDims(dim, x.ndim, 'logSumExp');
   const xf = isFloatDType(x.dtype) ? x : toDtype(x, 'float32');

@@ -2,7 +2,7 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { maskedFillKernel } from '../kernels/indexing.js';
 import { broadcastShapes, describe, formatShape, shapesEqual } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { checkTensorArg, runN } from './util.js';
 import { checkMask } from './where.js';
 
@@ -30,9 +30,12 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Te
     broadcast = null;
   }
   if (broadcast === null || !shapesEqual(broadcast, x.shape))
-    throw new RangeError(`maskedFill: argument 'mask' of shape ${formatShape(m.shape)} cannot be broadcast to the shape of x, ${formatShape(x.shape)}`);
+    throw new RangeError(
+      `maskedFill: argument 'mask' of shape ${formatShape(m.shape)} cannot be broadcast to the shape of x, ${formatShape(x.shape)}`,
+    );
   if (typeof value === 'boolean') value = value ? 1 : 0;
-  if (typeof value !== 'number') throw new TypeError(`maskedFill: argument 'value' must be a number, got ${describe(value)}`);
+  if (typeof value !== 'number')
+    throw new TypeError(`maskedFill: argument 'value' must be a number, got ${describe(value)}`);
   if (x.dtype === 'int32' && !Number.isInteger(value))
     throw new TypeError(`maskedFill: argument 'value' must be an integer to fill an int32 tensor, got ${value}`);
   if (x.dtype === 'bool' && value !== 0 && value !== 1)

@@ -14,7 +14,8 @@ import { checkTensorArg, runN } from './util.js';
 
 /** Rows/cols of op(X) for the last two dims of x. */
 function opDims(x: Tensor, trans: boolean): [number, number] {
-  const r = x.shape[x.ndim - 2], c = x.shape[x.ndim - 1];
+  const r = x.shape[x.ndim - 2],
+    c = x.shape[x.ndim - 1];
   return trans ? [c, r] : [r, c];
 }
 
@@ -52,7 +53,8 @@ function matmulKernel(a: Tensor, b: Tensor, transA: boolean, transB: boolean): T
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
   const outShape = [...batch, m, n];
   const out = allocateUninitialized(a.dtype, sizeOf(outShape)) as FloatArray; // β = 0: the GEMM writes every element
-  const ac = a.shape[a.ndim - 1], bc = b.shape[b.ndim - 1];
+  const ac = a.shape[a.ndim - 1],
+    bc = b.shape[b.ndim - 1];
   const A = { data: a.data as FloatArray, offset: 0, rs: transA ? 1 : ac, cs: transA ? ac : 1 };
   const B = { data: b.data as FloatArray, offset: 0, rs: transB ? 1 : bc, cs: transB ? bc : 1 };
   const C = { data: out, offset: 0, rs: n, cs: 1 };
@@ -83,8 +85,10 @@ export class MatMul extends Function {
   }
   static override backward(ctx: MatMulCtx, g: Tensor): [Tensor | null, Tensor | null, null, null] {
     const [a, b] = ctx.savedTensors;
-    const tA = ctx.saved.transA, tB = ctx.saved.transB;
-    let da: Tensor | null = null, db: Tensor | null = null;
+    const tA = ctx.saved.transA,
+      tB = ctx.saved.transB;
+    let da: Tensor | null = null,
+      db: Tensor | null = null;
     const [aShape, bShape] = ctx.inputShapes;
     if (ctx.needsInputGrad[0]) da = sumTo(tA ? matmulT(b, g, tB, true) : matmulT(g, b, false, !tB), aShape!);
     if (ctx.needsInputGrad[1]) db = sumTo(tB ? matmulT(g, a, true, tA) : matmulT(a, g, !tA, false), bShape!);
@@ -98,7 +102,10 @@ export class MatMul extends Function {
  */
 export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   checkMatmulOperands(a, b, 'matmul');
-  if (a.ndim < 2 || b.ndim < 2) throw new RangeError(`matmul: matmulT needs operands of rank >= 2, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  if (a.ndim < 2 || b.ndim < 2)
+    throw new RangeError(
+      `matmul: matmulT needs operands of rank >= 2, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   const [, k] = opDims(a, transA);
   const [kb] = opDims(b, transB);
   if (k !== kb)
@@ -106,7 +113,8 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
       `matmul: inner dimensions must match, got a ${formatShape(a.shape)}${transA ? 'ᵀ' : ''} and b ${formatShape(b.shape)}${transB ? 'ᵀ' : ''} (${k} vs ${kb})`,
     );
   const batch = matmulBatch(a, b);
-  const [m] = opDims(a, transA), [, n] = opDims(b, transB);
+  const [m] = opDims(a, transA),
+    [, n] = opDims(b, transB);
   checkElementCount(sizeOf(batch) * m * n, 'matmul', `the result shape ${formatShape([...batch, m, n])}`);
   return runN(MatMul, [a, b, transA, transB]) as Tensor;
 }
@@ -126,10 +134,14 @@ function matmulBatch(a: Tensor, b: Tensor): number[] {
 function checkMatmulOperands(a: Tensor, b: Tensor, op: string): void {
   checkTensorArg(a, op, 'a');
   checkTensorArg(b, op, 'b');
-  for (const [name, x] of [['a', a], ['b', b]] as const)
+  for (const [name, x] of [
+    ['a', a],
+    ['b', b],
+  ] as const)
     if (x.dtype !== 'float32' && x.dtype !== 'float64')
       throw new TypeError(`${op}: argument '${name}' must be float32 or float64, got ${x.dtype}`);
-  if (a.dtype !== b.dtype) throw new TypeError(`${op}: both operands must have the same dtype, got a ${a.dtype} and b ${b.dtype}`);
+  if (a.dtype !== b.dtype)
+    throw new TypeError(`${op}: both operands must have the same dtype, got a ${a.dtype} and b ${b.dtype}`);
 }
 
 /**
@@ -140,12 +152,17 @@ function checkMatmulOperands(a: Tensor, b: Tensor, op: string): void {
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkMatmulOperands(a, b, 'matmul');
   if (a.ndim === 0 || b.ndim === 0)
-    throw new RangeError(`matmul: both operands must have at least one dim, got a ${formatShape(a.shape)} and b ${formatShape(b.shape)}`);
+    throw new RangeError(
+      `matmul: both operands must have at least one dim, got a ${formatShape(a.shape)} and b ${formatShape(b.shape)}`,
+    );
   const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
   const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
-  const ka = a2.shape[a2.ndim - 1], kb = b2.shape[b2.ndim - 2];
+  const ka = a2.shape[a2.ndim - 1],
+    kb = b2.shape[b2.ndim - 2];
   if (ka !== kb)
-    throw new RangeError(`matmul: inner dimensions must match, got a ${formatShape(a.shape)} and b ${formatShape(b.shape)} (${ka} vs ${kb})`);
+    throw new RangeError(
+      `matmul: inner dimensions must match, got a ${formatShape(a.shape)} and b ${formatShape(b.shape)} (${ka} vs ${kb})`,
+    );
   const c = matmulT(a2, b2, false, false);
   if (a.ndim > 1 && b.ndim > 1) return c;
   const shape = c.shape.slice();

@@ -16,6 +16,10 @@ export class MaxDim extends ExtremumDim {
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, keepdim?: boolean | KeepdimOption): { values: Tensor; indices: Tensor };
 export function max(x: Tensor, options: { dim: number; keepdim?: boolean }): { values: Tensor; indices: Tensor };
-export function max(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } {
+export function max(
+  x: Tensor,
+  dim?: number | ReduceOptions,
+  keepdim?: boolean | KeepdimOption,
+): Tensor | { values: Tensor; indices: Tensor } {
   return extremum(MaxAll, MaxDim, x, dim, keepdim);
 }

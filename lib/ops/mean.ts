@@ -2,10 +2,18 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { reduce } from '../kernels/reduce.js';
 import { normalizeDims } from '../shape.js';
-import { Tensor, type Dims } from '../tensor.js';
+import type { Tensor, Dims } from '../tensor.js';
 import { div } from './elementwise.js';
 import { expandReduced } from './sum.js';
-import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
+import {
+  type KeepdimOption,
+  REDUCE_KEYWORDS,
+  type ReduceOptions,
+  checkBool,
+  checkTensorArg,
+  keywordArgs,
+  runN,
+} from './util.js';
 
 /** What Mean keeps for backward besides saved tensors. */
 type MeanCtx = FunctionCtx<{ dims: number[]; keepdim: boolean; count: number }>;
@@ -25,7 +33,10 @@ export class Mean extends Function {
 
 /** Mean over dim (a number or an array; all dims when omitted or null). Integer inputs give float32. */
 export function mean(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor {
-  [dim, keepdim] = keywordArgs('mean', REDUCE_KEYWORDS, [dim, keepdim]) as [Dims | null | undefined, boolean | undefined];
+  [dim, keepdim] = keywordArgs('mean', REDUCE_KEYWORDS, [dim, keepdim]) as [
+    Dims | null | undefined,
+    boolean | undefined,
+  ];
   checkTensorArg(x, 'mean', 'x');
   const dims = normalizeDims(dim, x.ndim, 'mean');
   return runN(Mean, [x, dims, checkBool(keepdim, 'mean', 'keepdim')]) as Tensor;

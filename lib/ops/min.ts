@@ -16,6 +16,10 @@ export class MinDim extends ExtremumDim {
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean | KeepdimOption): { values: Tensor; indices: Tensor };
 export function min(x: Tensor, options: { dim: number; keepdim?: boolean }): { values: Tensor; indices: Tensor };
-export function min(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor | { values: Tensor; indices: Tensor } {
+export function min(
+  x: Tensor,
+  dim?: number | ReduceOptions,
+  keepdim?: boolean | KeepdimOption,
+): Tensor | { values: Tensor; indices: Tensor } {
   return extremum(MinAll, MinDim, x, dim, keepdim);
 }

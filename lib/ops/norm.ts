@@ -97,10 +97,17 @@ export interface NormOptions extends ReduceOptions {
 
 /** The vector p-norm over dim (a number or an array; all dims when omitted or null); p = 2 by default. */
 export function norm(
-  x: Tensor, p?: number | NormOptions, dim?: Dims | null | Omit<NormOptions, 'p'>, keepdim?: boolean | KeepdimOption,
+  x: Tensor,
+  p?: number | NormOptions,
+  dim?: Dims | null | Omit<NormOptions, 'p'>,
+  keepdim?: boolean | KeepdimOption,
 ): Tensor {
   checkTensorArg(x, 'norm', 'x');
-  [p, dim, keepdim] = keywordArgs('norm', ['p', 'dim', 'keepdim'], [p, dim, keepdim]) as [number | undefined, Dims | null | undefined, boolean | undefined];
+  [p, dim, keepdim] = keywordArgs('norm', ['p', 'dim', 'keepdim'], [p, dim, keepdim]) as [
+    number | undefined,
+    Dims | null | undefined,
+    boolean | undefined,
+  ];
   p ??= 2;
   if (typeof p !== 'number' || !(p > 0 || p === -Infinity))
     throw new TypeError(`norm: argument 'p' must be a positive number, Infinity or -Infinity, got ${describe(p)}`);

@@ -2,7 +2,7 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { permuteCopy } from '../kernels/layout.js';
 import { describe, formatShape, formatValue, normalizeDim } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
 /** What Permute keeps for backward besides saved tensors. */
@@ -14,7 +14,9 @@ export class Permute extends Function {
   }
   static override setupContext(ctx: PermuteCtx, [, perm]: [Tensor, number[]]): void {
     const inverse = new Array<number>(perm.length);
-    perm.forEach((p, i) => (inverse[p] = i));
+    perm.forEach((p, i) => {
+      inverse[p] = i;
+    });
     ctx.saved = { inverse };
   }
   static override backward(ctx: PermuteCtx, g: Tensor): [Tensor, null] {
@@ -30,16 +32,24 @@ function permuteCopyDifferentiable(x: Tensor, perm: number[]): Tensor {
 /** x with dims reordered: result.shape[i] = x.shape[dims[i]]. */
 export function permute(x: Tensor, dims: number[]): Tensor {
   checkTensorArg(x, 'permute', 'x');
-  if (!Array.isArray(dims)) throw new TypeError(`permute: argument 'dims' must be an array of dims, got ${describe(dims)}`);
+  if (!Array.isArray(dims))
+    throw new TypeError(`permute: argument 'dims' must be an array of dims, got ${describe(dims)}`);
   if (dims.length !== x.ndim)
-    throw new RangeError(`permute: argument 'dims' must list all ${x.ndim} dims of a tensor of shape ${formatShape(x.shape)}, got ${formatValue(dims)}`);
+    throw new RangeError(
+      `permute: argument 'dims' must list all ${x.ndim} dims of a tensor of shape ${formatShape(x.shape)}, got ${formatValue(dims)}`,
+    );
   const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
-  if (new Set(perm).size !== perm.length) throw new RangeError(`permute: argument 'dims' repeats a dim: ${formatValue(dims)}`);
+  if (new Set(perm).size !== perm.length)
+    throw new RangeError(`permute: argument 'dims' repeats a dim: ${formatValue(dims)}`);
   return permuteCopyDifferentiable(x, perm);
 }
 
 /** x with dims dim0 and dim1 swapped. */
-export function transpose(x: Tensor, dim0: number | { dim0: number; dim1: number }, dim1?: number | { dim1: number }): Tensor {
+export function transpose(
+  x: Tensor,
+  dim0: number | { dim0: number; dim1: number },
+  dim1?: number | { dim1: number },
+): Tensor {
   checkTensorArg(x, 'transpose', 'x');
   [dim0, dim1] = keywordArgs('transpose', ['dim0', 'dim1'], [dim0, dim1]) as [number, number];
   if (x.ndim === 0) {
@@ -56,6 +66,9 @@ export function transpose(x: Tensor, dim0: number | { dim0: number; dim1: number
 /** The transpose of a tensor of rank ≤ 2 (0-d and 1-D tensors are returned as they are). */
 export function t(x: Tensor): Tensor {
   checkTensorArg(x, 't', 'x');
-  if (x.ndim > 2) throw new RangeError(`t: expects a tensor of rank <= 2, got shape [${x.shape.join(', ')}]; use transpose(dim0, dim1)`);
+  if (x.ndim > 2)
+    throw new RangeError(
+      `t: expects a tensor of rank <= 2, got shape [${x.shape.join(', ')}]; use transpose(dim0, dim1)`,
+    );
   return x.ndim < 2 ? x : transpose(x, 0, 1);
 }

@@ -7,12 +7,20 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { prodGrad2Kernel, prodGradKernel } from '../kernels/prod.js';
 import { reduce } from '../kernels/reduce.js';
 import { normalizeDims, sizeOf } from '../shape.js';
-import { Tensor, type Dims } from '../tensor.js';
+import type { Tensor, Dims } from '../tensor.js';
 import { mul } from './elementwise.js';
 import { permute } from './permute.js';
 import { reshape } from './reshape.js';
 import { expandReduced } from './sum.js';
-import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
+import {
+  type KeepdimOption,
+  REDUCE_KEYWORDS,
+  type ReduceOptions,
+  checkBool,
+  checkTensorArg,
+  keywordArgs,
+  runN,
+} from './util.js';
 
 /** What Prod keeps for backward besides saved tensors. */
 type ProdCtx = FunctionCtx<{ dims: number[]; keepdim: boolean }>;
@@ -41,7 +49,9 @@ export class Prod extends Function {
     const r = reshape(prodBackward(to2d(x), to2d(spread)), permuted as number[]);
     if (identity) return [r, null, null];
     const inverse = new Array<number>(perm.length);
-    perm.forEach((p, i) => (inverse[p] = i));
+    perm.forEach((p, i) => {
+      inverse[p] = i;
+    });
     return [permute(r, inverse), null, null];
   }
 }
@@ -57,7 +67,7 @@ export class ProdBackward extends Function {
   static override backward(ctx: FunctionCtx, h: Tensor): [Tensor | null, Tensor | null] {
     const [x, g] = ctx.savedTensors;
     return [
-      ctx.needsInputGrad[0] ? runN(ProdBackwardBackward, [x, mul(h, g)]) as Tensor : null,
+      ctx.needsInputGrad[0] ? (runN(ProdBackwardBackward, [x, mul(h, g)]) as Tensor) : null,
       ctx.needsInputGrad[1] ? prodBackward(x, h) : null,
     ];
   }
@@ -80,7 +90,10 @@ function prodBackward(x: Tensor, g: Tensor): Tensor {
 
 /** Product over dim (a number or an array; all dims when omitted or null), keeping them as size 1 if keepdim. */
 export function prod(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor {
-  [dim, keepdim] = keywordArgs('prod', REDUCE_KEYWORDS, [dim, keepdim]) as [Dims | null | undefined, boolean | undefined];
+  [dim, keepdim] = keywordArgs('prod', REDUCE_KEYWORDS, [dim, keepdim]) as [
+    Dims | null | undefined,
+    boolean | undefined,
+  ];
   checkTensorArg(x, 'prod', 'x');
   const dims = normalizeDims(dim, x.ndim, 'prod');
   return runN(Prod, [x, dims, checkBool(keepdim, 'prod', 'keepdim')]) as Tensor;

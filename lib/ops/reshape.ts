@@ -1,7 +1,7 @@
 // reshape: same elements in a new shape (one entry may be -1). Shares storage. d/dx = g reshaped back.
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { describe, formatShape, formatValue, shapesEqual, sizeOf } from '../shape.js';
-import { Tensor, viewOf } from '../tensor.js';
+import { type Tensor, viewOf } from '../tensor.js';
 import { checkTensorArg, runN } from './util.js';
 
 export class Reshape extends Function {
@@ -18,14 +18,17 @@ export class Reshape extends Function {
 
 /** Resolves a -1 entry and checks the element count. */
 export function resolveShape(x: Tensor, shape: unknown, op: string): number[] {
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: argument 'shape' must be an array of integers, got ${describe(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`${op}: argument 'shape' must be an array of integers, got ${describe(shape)}`);
   let infer = -1;
   let known = 1;
   const out = shape.slice() as number[];
   for (let i = 0; i < out.length; i++) {
     const d = out[i];
     if (typeof d !== 'number' || !Number.isInteger(d) || d < -1)
-      throw new TypeError(`${op}: argument 'shape' must hold non-negative integers and at most one -1, got ${formatValue(shape)}`);
+      throw new TypeError(
+        `${op}: argument 'shape' must hold non-negative integers and at most one -1, got ${formatValue(shape)}`,
+      );
     if (d === -1) {
       if (infer >= 0) throw new RangeError(`${op}: only one dimension can be -1, got ${formatValue(shape)}`);
       infer = i;
@@ -33,11 +36,15 @@ export function resolveShape(x: Tensor, shape: unknown, op: string): number[] {
   }
   if (infer >= 0) {
     if (known === 0 || x.size % known !== 0)
-      throw new RangeError(`${op}: shape ${formatValue(shape)} is invalid for a tensor of shape ${formatShape(x.shape)} (${x.size} elements)`);
+      throw new RangeError(
+        `${op}: shape ${formatValue(shape)} is invalid for a tensor of shape ${formatShape(x.shape)} (${x.size} elements)`,
+      );
     out[infer] = x.size / known;
   }
   if (sizeOf(out) !== x.size)
-    throw new RangeError(`${op}: shape ${formatShape(out)} is invalid for a tensor of shape ${formatShape(x.shape)} (${x.size} elements)`);
+    throw new RangeError(
+      `${op}: shape ${formatShape(out)} is invalid for a tensor of shape ${formatShape(x.shape)} (${x.size} elements)`,
+    );
   return out;
 }
 

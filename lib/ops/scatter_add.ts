@@ -4,6 +4,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { scatterAddAlong } from '../kernels/indexing.js';
 import { describe, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+// biome-ignore lint/suspicious/noImportCycles: op/adjoint pair: scatterAdd's backward gathers, gather's scatters (used only inside calls)
 import { gather } from './gather.js';
 import { checkIndexShape, indexDim, indexTensor } from './index_arg.js';
 import { slice } from './slice.js';
@@ -42,12 +43,18 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   checkTensorArg(x, 'scatterAdd', 'x');
   const d = indexDim(x, dim, 'scatterAdd');
   const idx = indexTensor(index, 'scatterAdd', false);
-  if (!(src instanceof Tensor)) throw new TypeError(`scatterAdd: argument 'src' must be a Tensor, got ${describe(src)}`);
-  if (src.dtype !== x.dtype) throw new TypeError(`scatterAdd: argument 'src' must have the dtype of x (${x.dtype}), got ${src.dtype}`);
+  if (!(src instanceof Tensor))
+    throw new TypeError(`scatterAdd: argument 'src' must be a Tensor, got ${describe(src)}`);
+  if (src.dtype !== x.dtype)
+    throw new TypeError(`scatterAdd: argument 'src' must have the dtype of x (${x.dtype}), got ${src.dtype}`);
   if (src.ndim !== x.ndim)
-    throw new RangeError(`scatterAdd: argument 'src' must have the rank of x (${x.ndim}), got shape ${formatShape(src.shape)}`);
+    throw new RangeError(
+      `scatterAdd: argument 'src' must have the rank of x (${x.ndim}), got shape ${formatShape(src.shape)}`,
+    );
   if (idx.shape.length === src.ndim && idx.shape.some((s, k) => s > src.shape[k]))
-    throw new RangeError(`scatterAdd: argument 'index' of shape ${formatShape(idx.shape)} is larger than src ${formatShape(src.shape)}`);
+    throw new RangeError(
+      `scatterAdd: argument 'index' of shape ${formatShape(idx.shape)} is larger than src ${formatShape(src.shape)}`,
+    );
   checkIndexShape(x, idx, d, 'scatterAdd');
   // Only the index-shaped block of src is added; trimming it here (differentiably) keeps the
   // Function's src and index the same shape, so its gradient is a plain gather.

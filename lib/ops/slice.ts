@@ -4,7 +4,7 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { sliceAlong, sliceScatter } from '../kernels/indexing.js';
 import { describe, normalizeDim } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { checkTensorArg, runN } from './util.js';
 
 /** What Slice keeps for backward besides saved tensors. */
@@ -61,7 +61,8 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   if (x.ndim === 0) throw new RangeError('slice: cannot slice a 0-d tensor');
   if (typeof dim !== 'number') throw new TypeError(`slice: argument 'dim' must be a number, got ${describe(dim)}`);
   const d = normalizeDim(dim, x.ndim, 'slice');
-  if (typeof step !== 'number' || !Number.isInteger(step)) throw new TypeError(`slice: argument 'step' must be an integer, got ${describe(step)}`);
+  if (typeof step !== 'number' || !Number.isInteger(step))
+    throw new TypeError(`slice: argument 'step' must be an integer, got ${describe(step)}`);
   if (step < 1) throw new RangeError(`slice: argument 'step' must be at least 1, got ${step}`);
   const n = x.shape[d];
   const s = bound(start, n, 0, 'start');

@@ -6,7 +6,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { isFloatDType } from '../dtype.js';
 import { softmaxBackwardKernel, softmaxForward } from '../kernels/softmax.js';
 import { describe, formatShape, normalizeDim, shapesEqual } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { exp, mul, neg, sub } from './elementwise.js';
 import { sum } from './sum.js';
 import { toDtype } from './to_dtype.js';
@@ -49,7 +49,8 @@ export class SoftmaxBackward extends Function {
     const [y, g] = ctx.savedTensors;
     const dim = ctx.saved.dim;
     const log = ctx.saved.log;
-    let gy: Tensor | null = null, gg: Tensor | null = null;
+    let gy: Tensor | null = null,
+      gg: Tensor | null = null;
     if (log) {
       const p = exp(y);
       if (ctx.needsInputGrad[1]) gg = sub(h, sum(mul(h, p), dim, true));
@@ -71,7 +72,9 @@ export function softmaxBackward(y: Tensor, g: Tensor, dim: number, log: boolean)
   if (!isFloatDType(y.dtype)) throw new TypeError(`${op}: argument 'y' must be float32 or float64, got ${y.dtype}`);
   if (!isFloatDType(g.dtype)) throw new TypeError(`${op}: argument 'g' must be float32 or float64, got ${g.dtype}`);
   if (!shapesEqual(y.shape, g.shape))
-    throw new RangeError(`${op}: arguments 'y' and 'g' must have the same shape, got y ${formatShape(y.shape)} and g ${formatShape(g.shape)}`);
+    throw new RangeError(
+      `${op}: arguments 'y' and 'g' must have the same shape, got y ${formatShape(y.shape)} and g ${formatShape(g.shape)}`,
+    );
   if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be an integer, got ${describe(dim)}`);
   const d = normalizeDim(dim, y.ndim, op); // also refuses ±Infinity and NaN, which made the kernel loop forever
   if (typeof log !== 'boolean') throw new TypeError(`${op}: argument 'log' must be a boolean, got ${describe(log)}`);

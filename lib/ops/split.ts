@@ -3,7 +3,8 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { splitAlong } from '../kernels/indexing.js';
 import { describe, formatValue, normalizeDim } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
+// biome-ignore lint/suspicious/noImportCycles: op/adjoint pair: split's backward is cat and cat's is split (used only inside calls, never at load)
 import { cat } from './cat.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
@@ -37,20 +38,27 @@ export function split(x: Tensor, splitSizeOrSections: number | number[], dim?: n
   const arg = splitSizeOrSections;
   if (typeof arg === 'number') {
     if (!Number.isInteger(arg) || arg < 0)
-      throw new TypeError(`split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got ${formatValue(arg)}`);
-    if (arg === 0 && n > 0) throw new RangeError(`split: a split size of 0 cannot cut dim ${d} of size ${n}; give a positive size`);
+      throw new TypeError(
+        `split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got ${formatValue(arg)}`,
+      );
+    if (arg === 0 && n > 0)
+      throw new RangeError(`split: a split size of 0 cannot cut dim ${d} of size ${n}; give a positive size`);
     sizes = [];
     for (let s = 0; s < n; s += arg) sizes.push(Math.min(arg, n - s));
     if (n === 0) sizes.push(0);
   } else if (Array.isArray(arg)) {
     if (arg.some((s) => typeof s !== 'number' || !Number.isInteger(s) || s < 0))
-      throw new TypeError(`split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got ${formatValue(arg)}`);
+      throw new TypeError(
+        `split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got ${formatValue(arg)}`,
+      );
     const total = arg.reduce((a, b) => a + b, 0);
     if (total !== n)
       throw new RangeError(`split: sections ${formatValue(arg)} add up to ${total} but dim ${d} has size ${n}`);
     sizes = arg.slice();
   } else {
-    throw new TypeError(`split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got ${describe(arg)}`);
+    throw new TypeError(
+      `split: argument 'splitSizeOrSections' must be a non-negative integer or an array of them, got ${describe(arg)}`,
+    );
   }
   return runN(Split, [x, sizes, d]) as Tensor[];
 }

@@ -2,7 +2,7 @@
 // d/dx = g reshaped back.
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { normalizeDims } from '../shape.js';
-import { Tensor, type Dims, viewOf } from '../tensor.js';
+import { type Tensor, type Dims, viewOf } from '../tensor.js';
 import { reshape } from './reshape.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 

@@ -2,7 +2,7 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { concatBlocks } from '../kernels/indexing.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { tensorList } from './cat.js';
 import { reshape } from './reshape.js';
 import { split } from './split.js';
@@ -16,11 +16,21 @@ export class Stack extends Function {
   static override forward(dim: number, ...tensors: Tensor[]): Tensor {
     const first = tensors[0];
     // Stacking at dim interleaves blocks of prod(shape[dim:]) elements, outer = prod(shape[:dim]) times.
-    let outer = 1, block = 1;
-    for (let d = 0; d < first.ndim; d++) (d < dim ? (outer *= first.shape[d]) : (block *= first.shape[d]));
+    let outer = 1,
+      block = 1;
+    for (let d = 0; d < first.ndim; d++) {
+      if (d < dim) outer *= first.shape[d];
+      else block *= first.shape[d];
+    }
     const shape = first.shape.slice();
     shape.splice(dim, 0, tensors.length);
-    return concatBlocks(tensors.map((t) => t.data), tensors.map(() => block), outer, first.dtype, shape);
+    return concatBlocks(
+      tensors.map((t) => t.data),
+      tensors.map(() => block),
+      outer,
+      first.dtype,
+      shape,
+    );
   }
   static override setupContext(ctx: StackCtx, [dim]: [number, ...Tensor[]]): void {
     ctx.saved = { dim };
@@ -38,7 +48,9 @@ export function stack(tensors: Tensor[], dim?: number | { dim?: number }): Tenso
   const first = list[0];
   list.forEach((t, i) => {
     if (!shapesEqual(t.shape, first.shape))
-      throw new RangeError(`stack: argument 'tensors[${i}]' has shape ${formatShape(t.shape)} but all tensors must have the shape of tensors[0], ${formatShape(first.shape)}`);
+      throw new RangeError(
+        `stack: argument 'tensors[${i}]' has shape ${formatShape(t.shape)} but all tensors must have the shape of tensors[0], ${formatShape(first.shape)}`,
+      );
   });
   if (typeof dim !== 'number') throw new TypeError(`stack: argument 'dim' must be a number, got ${describe(dim)}`);
   const n = first.ndim;

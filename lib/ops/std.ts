@@ -2,7 +2,7 @@
 // and 0 where std = 0, as PyTorch's std_backward (which masks result == 0).
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { unary } from '../kernels/elementwise.js';
-import { Tensor, type Dims } from '../tensor.js';
+import type { Tensor, Dims } from '../tensor.js';
 import { add, div, mul, sub } from './elementwise.js';
 import { eq } from './compare.js';
 import { mean } from './mean.js';

@@ -2,10 +2,19 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { reduce, reducedShape } from '../kernels/reduce.js';
 import { normalizeDims } from '../shape.js';
-import { Tensor, type Dims } from '../tensor.js';
+import type { Tensor, Dims } from '../tensor.js';
+// biome-ignore lint/suspicious/noImportCycles: op/adjoint pair: sum's backward expands, expand's sums back (used only inside calls)
 import { expand } from './expand.js';
 import { reshape } from './reshape.js';
-import { type KeepdimOption, REDUCE_KEYWORDS, type ReduceOptions, checkBool, checkTensorArg, keywordArgs, runN } from './util.js';
+import {
+  type KeepdimOption,
+  REDUCE_KEYWORDS,
+  type ReduceOptions,
+  checkBool,
+  checkTensorArg,
+  keywordArgs,
+  runN,
+} from './util.js';
 
 /** What Sum keeps for backward besides saved tensors. */
 type SumCtx = FunctionCtx<{ dims: number[]; keepdim: boolean }>;
@@ -30,7 +39,10 @@ export function expandReduced(g: Tensor, inputShape: readonly number[], dims: nu
 
 /** Sum over dim (a number or an array; all dims when omitted or null), keeping them as size 1 if keepdim. */
 export function sum(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boolean | KeepdimOption): Tensor {
-  [dim, keepdim] = keywordArgs('sum', REDUCE_KEYWORDS, [dim, keepdim]) as [Dims | null | undefined, boolean | undefined];
+  [dim, keepdim] = keywordArgs('sum', REDUCE_KEYWORDS, [dim, keepdim]) as [
+    Dims | null | undefined,
+    boolean | undefined,
+  ];
   checkTensorArg(x, 'sum', 'x');
   const dims = normalizeDims(dim, x.ndim, 'sum');
   return runN(Sum, [x, dims, checkBool(keepdim, 'sum', 'keepdim')]) as Tensor;

@@ -1,8 +1,9 @@
 // sumTo: sums a broadcast gradient back to an input's shape (the reverse of broadcasting).
 import type { FunctionCtx } from '../autograd/function.js';
 import { formatShape, shapesEqual } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { reshape } from './reshape.js';
+// biome-ignore lint/suspicious/noImportCycles: sumTo reduces with sum, whose backward expands (used only inside calls)
 import { sum } from './sum.js';
 import { toDtype } from './to_dtype.js';
 
@@ -13,7 +14,8 @@ import { toDtype } from './to_dtype.js';
 export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(x.shape, shape)) return x;
   const lead = x.ndim - shape.length;
-  if (lead < 0) throw new RangeError(`sumTo: cannot sum shape ${formatShape(x.shape)} to the larger rank of ${formatShape(shape)}`);
+  if (lead < 0)
+    throw new RangeError(`sumTo: cannot sum shape ${formatShape(x.shape)} to the larger rank of ${formatShape(shape)}`);
   const dims: number[] = [];
   for (let d = 0; d < x.ndim; d++) {
     if (d < lead) dims.push(d);

@@ -5,7 +5,12 @@
 // rows' types (ElementwiseMethods in lib/tensor.ts).
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import {
-  applyUnary, binary, binaryResultIsFloat, unaryKernel, type BinaryName, type UnaryName,
+  applyUnary,
+  binary,
+  binaryResultIsFloat,
+  unaryKernel,
+  type BinaryName,
+  type UnaryName,
 } from '../kernels/elementwise.js';
 import { describe } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -46,7 +51,12 @@ export interface BinaryRow {
 
 /** README's sections of the op list, in order. */
 export const OP_SECTIONS = [
-  'elementwise', 'reductions', 'linear algebra', 'shape and indexing', 'comparison and logic', 'copy and dtype',
+  'elementwise',
+  'reductions',
+  'linear algebra',
+  'shape and indexing',
+  'comparison and logic',
+  'copy and dtype',
 ] as const;
 export type OpSection = (typeof OP_SECTIONS)[number];
 
@@ -79,8 +89,15 @@ function argsOf(signature: string): string[] {
 }
 
 /** Adds an elementwise row's entry (its method was installed by the row's declaration). */
-function pushElementwise(name: string, signature: string, doc: string, grad: string, dtype: string, fn: typeof Function,
-  call: OpTableEntry['call']): void {
+function pushElementwise(
+  name: string,
+  signature: string,
+  doc: string,
+  grad: string,
+  dtype: string,
+  fn: typeof Function,
+  call: OpTableEntry['call'],
+): void {
   const [self, ...rest] = argsOf(signature);
   const method = `${self}.${name}(${rest.join(', ')})`;
   opTable.push({ name, section: 'elementwise', signature, doc, grad, dtype, fns: [fn], call, method, derived: true });
@@ -138,7 +155,8 @@ export function binaryOp(name: BinaryName, row: BinaryRow): BinaryOp {
     }
     static override setupContext(ctx: BinaryCtx, [a, b]: [TensorLike, TensorLike], out: Tensor): void {
       if (saves === 'none') return; // the gradients need only the input shapes, which the node keeps
-      const ta = a instanceof Tensor ? a : null, tb = b instanceof Tensor ? b : null;
+      const ta = a instanceof Tensor ? a : null,
+        tb = b instanceof Tensor ? b : null;
       if (saves === 'inputs') ctx.saveForBackward(ta, tb);
       else ctx.saveForBackward(ta, tb, ctx.needsInputGrad[1] ? out : null);
       // Numbers only (tensors go through saveForBackward); two tensors allocate nothing here.
@@ -146,7 +164,9 @@ export function binaryOp(name: BinaryName, row: BinaryRow): BinaryOp {
         ctx.saved = { aValue: typeof a === 'number' ? a : 0, bValue: typeof b === 'number' ? b : 0 };
     }
     static override backward(ctx: BinaryCtx, g: Tensor): [Tensor | null, Tensor | null] {
-      let a: TensorLike = 0, b: TensorLike = 0, out: Tensor | null = null;
+      let a: TensorLike = 0,
+        b: TensorLike = 0,
+        out: Tensor | null = null;
       if (saves !== 'none') {
         const saved = ctx.savedTensors;
         a = saved[0] ?? ctx.saved.aValue;
@@ -245,7 +265,8 @@ function runParametric(op: ParametricOp, x: Tensor, values: unknown[]): Tensor {
 
 /** Declares a unary elementwise op with parameters (one or two, after x). */
 export function parametricOp<P extends unknown[], Kept extends Record<string, unknown>>(
-  name: string, row: ParametricRow<P, Kept>,
+  name: string,
+  row: ParametricRow<P, Kept>,
 ): (x: Tensor, p?: unknown, p1?: unknown) => Tensor {
   const { saves } = row;
   const forward = row.forward as (x: Tensor, ...p: unknown[]) => Tensor;
@@ -272,8 +293,16 @@ export function parametricOp<P extends unknown[], Kept extends Record<string, un
     ? { [name]: (x: Tensor, p?: unknown, p1?: unknown): Tensor => runParametric(op, x, [p, p1]) }[name]
     : { [name]: (x: Tensor, p?: unknown): Tensor => runParametric(op, x, [p]) }[name];
   const method = two
-    ? { [name](this: Tensor, p?: unknown, p1?: unknown): Tensor { return runParametric(op, this, [p, p1]); } }[name]
-    : { [name](this: Tensor, p?: unknown): Tensor { return runParametric(op, this, [p]); } }[name];
+    ? {
+        [name](this: Tensor, p?: unknown, p1?: unknown): Tensor {
+          return runParametric(op, this, [p, p1]);
+        },
+      }[name]
+    : {
+        [name](this: Tensor, p?: unknown): Tensor {
+          return runParametric(op, this, [p]);
+        },
+      }[name];
   Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
   const show = (v: ParamSpec['default']) => (typeof v === 'string' ? `'${v}'` : String(v));
   const signature = `${name}(x, ${row.params.map((p) => `${p.name} = ${show(p.default)}`).join(', ')})`;
@@ -305,8 +334,11 @@ export interface OpRow {
 
 /** The methods registerOps derives, typed from the registered functions: x.sum(dim) for tg.sum(x, dim). */
 export type DerivedMethods<R> = {
-  [K in keyof R as R[K] extends { method: true } ? K : never]: R[K] extends
-    { call: (x: Tensor, ...rest: infer Rest) => infer Result } ? (...rest: Rest) => Result : never;
+  [K in keyof R as R[K] extends { method: true } ? K : never]: R[K] extends {
+    call: (x: Tensor, ...rest: infer Rest) => infer Result;
+  }
+    ? (...rest: Rest) => Result
+    : never;
 };
 
 type Call = (...args: unknown[]) => unknown;
@@ -318,16 +350,33 @@ type Call = (...args: unknown[]) => unknown;
 function derivedMethod(name: string, call: Call, arity: number): (this: Tensor, ...args: unknown[]) => unknown {
   let method: (this: Tensor, ...args: unknown[]) => unknown;
   switch (arity) {
-    case 0: method = function (this: Tensor) { return call(this); }; break;
-    case 1: method = function (this: Tensor, a: unknown) { return call(this, a); }; break;
-    case 2: method = function (this: Tensor, a: unknown, b: unknown) { return call(this, a, b); }; break;
-    case 3: method = function (this: Tensor, a: unknown, b: unknown, c: unknown) { return call(this, a, b, c); }; break;
+    case 0:
+      method = function (this: Tensor) {
+        return call(this);
+      };
+      break;
+    case 1:
+      method = function (this: Tensor, a: unknown) {
+        return call(this, a);
+      };
+      break;
+    case 2:
+      method = function (this: Tensor, a: unknown, b: unknown) {
+        return call(this, a, b);
+      };
+      break;
+    case 3:
+      method = function (this: Tensor, a: unknown, b: unknown, c: unknown) {
+        return call(this, a, b, c);
+      };
+      break;
     case 4:
       method = function (this: Tensor, a: unknown, b: unknown, c: unknown, d: unknown) {
         return call(this, a, b, c, d);
       };
       break;
-    default: throw new Error(`registerOps: ${name} takes ${arity} arguments after x; derived methods take at most 4`);
+    default:
+      throw new Error(`registerOps: ${name} takes ${arity} arguments after x; derived methods take at most 4`);
   }
   Object.defineProperty(method, 'name', { value: name });
   return method;

@@ -3,7 +3,7 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { isDType, isFloatDType, type DType } from '../dtype.js';
 import { copy } from '../kernels/elementwise.js';
 import { formatValue } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { checkTensorArg, runN } from './util.js';
 
 /** What ToDtype keeps for backward besides saved tensors. */
@@ -25,7 +25,8 @@ export class ToDtype extends Function {
 /** x converted to dtype (a copy; x itself when it already has that dtype). */
 export function toDtype(x: Tensor, dtype: DType): Tensor {
   checkTensorArg(x, 'to', 'x');
-  if (!isDType(dtype)) throw new TypeError(`to: dtype must be 'float32', 'float64', 'int32' or 'bool', got ${formatValue(dtype)}`);
+  if (!isDType(dtype))
+    throw new TypeError(`to: dtype must be 'float32', 'float64', 'int32' or 'bool', got ${formatValue(dtype)}`);
   if (x.dtype === dtype) return x;
   return runN(ToDtype, [x, dtype]) as Tensor;
 }

@@ -1,7 +1,7 @@
 // unsqueeze: inserts a size-1 dim. Shares storage like reshape. d/dx = g reshaped back.
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { describe } from '../shape.js';
-import { Tensor, viewOf } from '../tensor.js';
+import { type Tensor, viewOf } from '../tensor.js';
 import { reshape } from './reshape.js';
 import { checkTensorArg, runN, keywordArgs } from './util.js';
 
@@ -26,7 +26,9 @@ export function unsqueeze(x: Tensor, dim: number | { dim: number }): Tensor {
   const n = x.ndim;
   if (!Number.isInteger(dim)) throw new TypeError(`unsqueeze: dim must be an integer, got ${dim}`);
   if (dim < -(n + 1) || dim > n)
-    throw new RangeError(`unsqueeze: dim ${dim} is out of range for a tensor of rank ${n} (expected ${-(n + 1)}..${n})`);
+    throw new RangeError(
+      `unsqueeze: dim ${dim} is out of range for a tensor of rank ${n} (expected ${-(n + 1)}..${n})`,
+    );
   const d = dim < 0 ? dim + n + 1 : dim;
   const shape = x.shape.slice();
   shape.splice(d, 0, 1);

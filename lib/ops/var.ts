@@ -6,7 +6,7 @@ import { isFloatDType } from '../dtype.js';
 import { binary, unary } from '../kernels/elementwise.js';
 import { reduce } from '../kernels/reduce.js';
 import { describe, normalizeDims } from '../shape.js';
-import { Tensor, type Dims } from '../tensor.js';
+import type { Tensor, Dims } from '../tensor.js';
 import { mean } from './mean.js';
 import { mul, sub } from './elementwise.js';
 import { expandReduced } from './sum.js';
@@ -37,29 +37,44 @@ export function divisor(x: Tensor, dims: number[], correction: number): number {
 }
 
 /** @internal (dims, correction, keepdim) from var/std's arguments, validated; x converted to float. */
-export function varArgs(op: string, x: Tensor, dim: Dims | null | undefined | VarOptions, opts: VarOptions | boolean | undefined): [Tensor, number[], number, boolean] {
+export function varArgs(
+  op: string,
+  x: Tensor,
+  dim: Dims | null | undefined | VarOptions,
+  opts: VarOptions | boolean | undefined,
+): [Tensor, number[], number, boolean] {
   checkTensorArg(x, op, 'x');
   if (isOptionsObject(dim)) {
     // var(x, { dim, correction, keepdim }): every argument by name.
-    if (opts !== undefined) throw new TypeError(`${op}: the options object must be the last argument, got ${describe(opts)} after it`);
+    if (opts !== undefined)
+      throw new TypeError(`${op}: the options object must be the last argument, got ${describe(opts)} after it`);
     const { dim: d, ...rest } = dim as VarOptions;
     [dim, opts] = [d, rest];
   }
   const dims = normalizeDims(dim as Dims | null | undefined, x.ndim, op);
-  let correction = 1, keepdim = false;
+  let correction = 1,
+    keepdim = false;
   if (typeof opts === 'boolean') keepdim = opts;
   else if (opts !== undefined && opts !== null) {
-    if (typeof opts !== 'object') throw new TypeError(`${op}: argument 'options' must be a boolean (keepdim) or { correction?, keepdim? }, got ${describe(opts)}`);
+    if (typeof opts !== 'object')
+      throw new TypeError(
+        `${op}: argument 'options' must be a boolean (keepdim) or { correction?, keepdim? }, got ${describe(opts)}`,
+      );
     for (const key of Object.keys(opts))
       if (key !== 'correction' && key !== 'keepdim')
-        throw new TypeError(`${op}: unknown option '${key}' (expected 'correction', 'keepdim'${key === 'dim' ? "; dim is the second argument, or give every argument in one object" : ''})`);
+        throw new TypeError(
+          `${op}: unknown option '${key}' (expected 'correction', 'keepdim'${key === 'dim' ? '; dim is the second argument, or give every argument in one object' : ''})`,
+        );
     if (opts.correction !== undefined) {
       if (typeof opts.correction !== 'number' || !Number.isFinite(opts.correction) || opts.correction < 0)
-        throw new TypeError(`${op}: argument 'correction' must be a non-negative number, got ${describe(opts.correction)}`);
+        throw new TypeError(
+          `${op}: argument 'correction' must be a non-negative number, got ${describe(opts.correction)}`,
+        );
       correction = opts.correction;
     }
     if (opts.keepdim !== undefined) {
-      if (typeof opts.keepdim !== 'boolean') throw new TypeError(`${op}: argument 'keepdim' must be a boolean, got ${describe(opts.keepdim)}`);
+      if (typeof opts.keepdim !== 'boolean')
+        throw new TypeError(`${op}: argument 'keepdim' must be a boolean, got ${describe(opts.keepdim)}`);
       keepdim = opts.keepdim;
     }
   }
@@ -90,7 +105,11 @@ export class Var extends Function {
  * Variance over dim (a number or an array; all dims when omitted or null). The second argument is keepdim
  * or { correction = 1, keepdim = false }; the divisor is max(N − correction, 0). Integer inputs give float32.
  */
-export function variance(x: Tensor, dim?: Dims | null | VarOptions, options?: Omit<VarOptions, 'dim'> | boolean): Tensor {
+export function variance(
+  x: Tensor,
+  dim?: Dims | null | VarOptions,
+  options?: Omit<VarOptions, 'dim'> | boolean,
+): Tensor {
   return runN(Var, varArgs('var', x, dim, options)) as Tensor;
 }
 export { variance as var };

@@ -26,11 +26,15 @@ abstract class AdamBase extends Optimizer {
     checkHyper(g.eps, n, "option 'eps'");
     checkHyper(g.weightDecay, n, "option 'weightDecay'");
     const b = g.betas as unknown;
-    if (!Array.isArray(b) || b.length !== 2) throw new TypeError(`${n}: option 'betas' must be a pair [beta1, beta2], got ${Array.isArray(b) ? formatValue(b) : describe(b)}`);
+    if (!Array.isArray(b) || b.length !== 2)
+      throw new TypeError(
+        `${n}: option 'betas' must be a pair [beta1, beta2], got ${Array.isArray(b) ? formatValue(b) : describe(b)}`,
+      );
     checkHyper(b[0], n, "option 'betas' entry 0", 0, 1, true);
     checkHyper(b[1], n, "option 'betas' entry 1", 0, 1, true);
     for (const k of ['amsgrad', 'maximize'])
-      if (typeof g[k] !== 'boolean') throw new TypeError(`${n}: option '${k}' must be a boolean, got ${describe(g[k])}`);
+      if (typeof g[k] !== 'boolean')
+        throw new TypeError(`${n}: option '${k}' must be a boolean, got ${describe(g[k])}`);
   }
 
   /** One update of every parameter with a gradient; returns closure's loss if given. */
@@ -39,24 +43,43 @@ abstract class AdamBase extends Optimizer {
     for (const group of this.paramGroups) {
       const [beta1, beta2] = group.betas as [number, number];
       const h = {
-        lr: group.lr, beta1, beta2, eps: group.eps as number, weightDecay: group.weightDecay as number,
-        decoupled: this.decoupled, amsgrad: group.amsgrad as boolean, maximize: group.maximize as boolean,
+        lr: group.lr,
+        beta1,
+        beta2,
+        eps: group.eps as number,
+        weightDecay: group.weightDecay as number,
+        decoupled: this.decoupled,
+        amsgrad: group.amsgrad as boolean,
+        maximize: group.maximize as boolean,
       };
       for (const p of group.params) {
         if (p._peekGrad() === null) continue;
         let state = this.state.get(p);
         if (state === undefined) {
-          const zeros = () => Tensor._wrap(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype);
+          const zeros = () =>
+            Tensor._wrap(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype);
           state = { step: 0, expAvg: zeros(), expAvgSq: zeros() };
           if (h.amsgrad) state.maxExpAvgSq = zeros();
           this.state.set(p, state);
         }
         if (h.amsgrad && !(state.maxExpAvgSq instanceof Tensor))
-          state.maxExpAvgSq = Tensor._wrap(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype);
+          state.maxExpAvgSq = Tensor._wrap(
+            new (p.data.constructor as Float32ArrayConstructor)(p.size),
+            p.shape,
+            p.dtype,
+          );
         const step = (state.step as number) + 1;
         state.step = step;
         const vmax = h.amsgrad ? ((state.maxExpAvgSq as Tensor).data as FloatArray) : null;
-        adamUpdate(p.data as FloatArray, gradData(p), (state.expAvg as Tensor).data as FloatArray, (state.expAvgSq as Tensor).data as FloatArray, vmax, h, step);
+        adamUpdate(
+          p.data as FloatArray,
+          gradData(p),
+          (state.expAvg as Tensor).data as FloatArray,
+          (state.expAvgSq as Tensor).data as FloatArray,
+          vmax,
+          h,
+          step,
+        );
         p._bumpVersion();
       }
     }

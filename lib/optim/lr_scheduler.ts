@@ -12,7 +12,8 @@ export abstract class LRScheduler {
   private lastLr: number[];
 
   constructor(optimizer: Optimizer, name: string) {
-    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${name}: argument 'optimizer' must be an Optimizer, got ${describe(optimizer)}`);
+    if (!(optimizer instanceof Optimizer))
+      throw new TypeError(`${name}: argument 'optimizer' must be an Optimizer, got ${describe(optimizer)}`);
     this.optimizer = optimizer;
     for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
@@ -43,18 +44,35 @@ export abstract class LRScheduler {
   /** Restores lastEpoch, baseLrs and getLastLr() (recomputed from the closed form when lastLr is absent). */
   loadStateDict(s: { lastEpoch: number; baseLrs: number[]; lastLr?: number[] }): void {
     const n = `${this.constructor.name}.loadStateDict`;
-    if (s === null || typeof s !== 'object' || typeof s.lastEpoch !== 'number' || !Array.isArray(s.baseLrs) || s.baseLrs.length !== this.baseLrs.length)
-      throw new TypeError(`${n}: expected { lastEpoch, baseLrs } with ${this.baseLrs.length} lr(s), got ${describe(s)}`);
+    if (
+      s === null ||
+      typeof s !== 'object' ||
+      typeof s.lastEpoch !== 'number' ||
+      !Array.isArray(s.baseLrs) ||
+      s.baseLrs.length !== this.baseLrs.length
+    )
+      throw new TypeError(
+        `${n}: expected { lastEpoch, baseLrs } with ${this.baseLrs.length} lr(s), got ${describe(s)}`,
+      );
     // Checked before anything is changed, so a refused dict leaves the scheduler as it was.
-    if (!Number.isInteger(s.lastEpoch) || s.lastEpoch < 0) throw new RangeError(`${n}: 'lastEpoch' must be a non-negative integer, got ${s.lastEpoch}`);
-    s.baseLrs.forEach((v: unknown, i) => { checkLr(v, n, `'baseLrs' entry ${i}`); });
+    if (!Number.isInteger(s.lastEpoch) || s.lastEpoch < 0)
+      throw new RangeError(`${n}: 'lastEpoch' must be a non-negative integer, got ${s.lastEpoch}`);
+    s.baseLrs.forEach((v: unknown, i) => {
+      checkLr(v, n, `'baseLrs' entry ${i}`);
+    });
     if (s.lastLr !== undefined) {
       if (!Array.isArray(s.lastLr) || s.lastLr.length !== this.baseLrs.length)
-        throw new TypeError(`${n}: 'lastLr' must be an array of ${this.baseLrs.length} lr(s), got ${describe(s.lastLr)}`);
-      s.lastLr.forEach((v: unknown, i) => { checkLr(v, n, `'lastLr' entry ${i}`); });
+        throw new TypeError(
+          `${n}: 'lastLr' must be an array of ${this.baseLrs.length} lr(s), got ${describe(s.lastLr)}`,
+        );
+      s.lastLr.forEach((v: unknown, i) => {
+        checkLr(v, n, `'lastLr' entry ${i}`);
+      });
     }
     this.lastEpoch = s.lastEpoch;
-    s.baseLrs.forEach((v, i) => { this.baseLrs[i] = v; });
+    s.baseLrs.forEach((v, i) => {
+      this.baseLrs[i] = v;
+    });
     this.lastLr =
       Array.isArray(s.lastLr) && s.lastLr.length === this.baseLrs.length
         ? s.lastLr.slice()
@@ -63,17 +81,22 @@ export abstract class LRScheduler {
 }
 
 function checkLr(v: unknown, fn: string, what: string): void {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${fn}: ${what} must be a finite number >= 0, got ${describe(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v))
+    throw new TypeError(`${fn}: ${what} must be a finite number >= 0, got ${describe(v)}`);
   if (!Number.isFinite(v) || v < 0) throw new RangeError(`${fn}: ${what} must be a finite number >= 0, got ${v}`);
 }
 
 function finiteOption(v: unknown, fn: string, name: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${fn}: option '${name}' must be a finite number, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new TypeError(`${fn}: option '${name}' must be a finite number, got ${describe(v)}`);
   return v;
 }
 
 function positiveInt(v: unknown, fn: string, name: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${fn}: option '${name}' must be a positive integer, got ${typeof v === 'number' ? String(v) : describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new RangeError(
+      `${fn}: option '${name}' must be a positive integer, got ${typeof v === 'number' ? String(v) : describe(v)}`,
+    );
   return v;
 }
 
@@ -83,7 +106,8 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer, 'StepLR');
-    if (options === null || typeof options !== 'object') throw new TypeError('StepLR: options { stepSize, gamma? } are required');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('StepLR: options { stepSize, gamma? } are required');
     this.stepSize = positiveInt(options.stepSize, 'StepLR', 'stepSize');
     this.gamma = finiteOption(options.gamma ?? 0.1, 'StepLR', 'gamma');
   }
@@ -98,7 +122,8 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
   constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer, 'CosineAnnealingLR');
-    if (options === null || typeof options !== 'object') throw new TypeError('CosineAnnealingLR: options { tMax, etaMin? } are required');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('CosineAnnealingLR: options { tMax, etaMin? } are required');
     this.tMax = positiveInt(options.tMax, 'CosineAnnealingLR', 'tMax');
     this.etaMin = finiteOption(options.etaMin ?? 0, 'CosineAnnealingLR', 'etaMin');
   }

@@ -21,7 +21,18 @@ export class SGD extends Optimizer {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput>, options: SGDOptions) {
     checkOptionKeys(options, 'SGD', SGD_KEYS);
     if (options.lr === undefined) throw new TypeError("SGD: option 'lr' is required");
-    super(params, { lr: options.lr, momentum: options.momentum ?? 0, dampening: options.dampening ?? 0, nesterov: options.nesterov ?? false, weightDecay: options.weightDecay ?? 0, maximize: options.maximize ?? false }, 'SGD');
+    super(
+      params,
+      {
+        lr: options.lr,
+        momentum: options.momentum ?? 0,
+        dampening: options.dampening ?? 0,
+        nesterov: options.nesterov ?? false,
+        weightDecay: options.weightDecay ?? 0,
+        maximize: options.maximize ?? false,
+      },
+      'SGD',
+    );
   }
 
   protected validateGroup(g: ParamGroup): void {
@@ -39,7 +50,14 @@ export class SGD extends Optimizer {
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     const loss = this.runClosure(closure);
     for (const group of this.paramGroups) {
-      const h = group as unknown as { lr: number; momentum: number; dampening: number; nesterov: boolean; weightDecay: number; maximize: boolean };
+      const h = group as unknown as {
+        lr: number;
+        momentum: number;
+        dampening: number;
+        nesterov: boolean;
+        weightDecay: number;
+        maximize: boolean;
+      };
       for (const p of group.params) {
         if (p._peekGrad() === null) continue;
         let state = this.state.get(p);
@@ -47,7 +65,13 @@ export class SGD extends Optimizer {
         let buf: Tensor | null = null;
         if (h.momentum !== 0) {
           if (state === undefined || !(state.momentumBuffer instanceof Tensor)) {
-            state = { momentumBuffer: Tensor._wrap(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape, p.dtype) };
+            state = {
+              momentumBuffer: Tensor._wrap(
+                new (p.data.constructor as Float32ArrayConstructor)(p.size),
+                p.shape,
+                p.dtype,
+              ),
+            };
             this.state.set(p, state);
             first = true;
           }
@@ -65,7 +89,10 @@ export class SGD extends Optimizer {
 /** The gradient's storage in the parameter's float kind (converted if a hook changed its dtype). */
 export function gradData(p: Tensor): FloatArray {
   const g = p._peekGrad()!;
-  if (g.size !== p.size) throw new RangeError(`optimizer: the gradient of a parameter of shape [${p.shape.join(', ')}] has shape [${g.shape.join(', ')}]`);
+  if (g.size !== p.size)
+    throw new RangeError(
+      `optimizer: the gradient of a parameter of shape [${p.shape.join(', ')}] has shape [${g.shape.join(', ')}]`,
+    );
   if (g.data.constructor === p.data.constructor) return g.data as FloatArray;
   return (p.dtype === 'float32' ? Float32Array.from(g.data) : Float64Array.from(g.data)) as FloatArray;
 }

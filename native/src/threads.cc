@@ -123,7 +123,8 @@ class Pool {
 
     // Our share is done. If a worker is still computing, wait for it briefly on this core (it is
     // ours for the job anyway, and the worker runs on the other one) before sleeping: a futex wake
-    // of a halted virtual CPU costs 10–30 µs on the 2-core VMs this was measured on, as much as a whole 160³ product. Bounded
+    // of a halted virtual CPU costs 10–30 µs on the 2-core VMs this was measured on, as much as a whole 160³ product.
+    // Bounded
     // (~30 µs), and never done by idle workers, which always sleep.
     // Yields now and then in case the scheduler put the worker on this same core.
     for (int spin = 1; spin <= 2048 && active_.load(std::memory_order_acquire) > 0; ++spin) {

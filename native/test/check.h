@@ -54,19 +54,19 @@ inline int run_all() {
 
 #define CHECK_CAT2(a, b) a##b
 #define CHECK_CAT(a, b) CHECK_CAT2(a, b)
-#define TEST(name)                                                              \
-  static void name();                                                           \
-  static ::check::Register CHECK_CAT(check_register_, name)(#name, name);       \
+#define TEST(name)                                                        \
+  static void name();                                                     \
+  static ::check::Register CHECK_CAT(check_register_, name)(#name, name); \
   static void name()
-#define CHECK(cond)                                                             \
-  do {                                                                          \
-    if (!(cond)) ::check::fail(__FILE__, __LINE__, #cond);                      \
+#define CHECK(cond)                                        \
+  do {                                                     \
+    if (!(cond)) ::check::fail(__FILE__, __LINE__, #cond); \
   } while (0)
-#define CHECK_CLOSE(got, want, atol, rtol)                                                               \
-  do {                                                                                                   \
-    const double check_got_ = static_cast<double>(got), check_want_ = static_cast<double>(want);       \
-    if (!::check::close(check_got_, check_want_, atol, rtol))                                            \
-      ::check::fail(__FILE__, __LINE__,                                                                  \
+#define CHECK_CLOSE(got, want, atol, rtol)                                                                           \
+  do {                                                                                                               \
+    const double check_got_ = static_cast<double>(got), check_want_ = static_cast<double>(want);                     \
+    if (!::check::close(check_got_, check_want_, atol, rtol))                                                        \
+      ::check::fail(__FILE__, __LINE__,                                                                              \
                     std::string(#got " = ") + std::to_string(check_got_) + ", want " + std::to_string(check_want_)); \
   } while (0)
 #define TEST_MAIN() \

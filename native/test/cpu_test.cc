@@ -1,5 +1,5 @@
-#include "check.h"
 #include "tapegrad/cpu.h"
+#include "check.h"
 
 using namespace tapegrad;
 

@@ -7,15 +7,14 @@
 #include <vector>
 
 #include "check.h"
-#include "test_util.h"
 #include "tapegrad/loss.h"
 #include "tapegrad/threads.h"
+#include "test_util.h"
 
 using namespace tapegrad;
 using namespace test_util;
 
 namespace {
-
 
 struct Case {
   int64_t m, c;
@@ -56,7 +55,8 @@ void reference(const Case& k, const std::vector<double>& z, const std::vector<in
   }
 }
 
-template <typename T> void run_case(const Case& k, uint64_t seed, double tol) {
+template <typename T>
+void run_case(const Case& k, uint64_t seed, double tol) {
   Lcg g{seed};
   const int64_t ignore = -100;
   std::vector<double> z(k.m * k.c), t(k.m * k.c), w(k.c), r(k.m);
@@ -82,22 +82,25 @@ template <typename T> void run_case(const Case& k, uint64_t seed, double tol) {
     const T* wp = k.weighted ? wt.data() : nullptr;
     if constexpr (sizeof(T) == 4) {
       cross_entropy_forward_f32(k.m, k.c, zt.data(), yi, tp, wp, ignore, k.eps, loss.data(), lse.data());
-      cross_entropy_backward_f32(k.m, k.c, zt.data(), lse.data(), yi, tp, wp, ignore, k.eps, rt.data(), r_stride, dz.data());
+      cross_entropy_backward_f32(k.m, k.c, zt.data(), lse.data(), yi, tp, wp, ignore, k.eps, rt.data(), r_stride,
+                                 dz.data());
     } else {
       cross_entropy_forward_f64(k.m, k.c, zt.data(), yi, tp, wp, ignore, k.eps, loss.data(), lse.data());
-      cross_entropy_backward_f64(k.m, k.c, zt.data(), lse.data(), yi, tp, wp, ignore, k.eps, rt.data(), r_stride, dz.data());
+      cross_entropy_backward_f64(k.m, k.c, zt.data(), lse.data(), yi, tp, wp, ignore, k.eps, rt.data(), r_stride,
+                                 dz.data());
     }
     for (int64_t i = 0; i < k.m; ++i) CHECK_CLOSE(loss[i], want_loss[i], tol * (1 + k.scale), tol);
     for (int64_t i = 0; i < k.m * k.c; ++i) CHECK_CLOSE(dz[i], want_dz[i], tol, tol);
   }
 }
 
-template <typename T> void run_all(double tol) {
+template <typename T>
+void run_all(double tol) {
   const Case cases[] = {
-      {1, 1, false, false, 0, 1},    {3, 5, false, false, 0, 3},   {17, 10, false, true, 0, 3},
-      {17, 10, false, false, 0.1, 3}, {9, 33, false, true, 0.25, 5}, {9, 33, true, false, 0, 3},
-      {9, 33, true, true, 0.2, 3},  {300, 257, false, true, 0.1, 4}, {300, 257, true, true, 0.1, 4},
-      {40, 7, false, false, 0, 1e4}, {0, 4, false, false, 0, 1},   {5, 0, true, false, 0, 1},
+      {1, 1, false, false, 0, 1},     {3, 5, false, false, 0, 3},      {17, 10, false, true, 0, 3},
+      {17, 10, false, false, 0.1, 3}, {9, 33, false, true, 0.25, 5},   {9, 33, true, false, 0, 3},
+      {9, 33, true, true, 0.2, 3},    {300, 257, false, true, 0.1, 4}, {300, 257, true, true, 0.1, 4},
+      {40, 7, false, false, 0, 1e4},  {0, 4, false, false, 0, 1},      {5, 0, true, false, 0, 1},
   };
   uint64_t seed = 1;
   for (const Case& k : cases) run_case<T>(k, seed++, tol);

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "check.h"
-#include "test_util.h"
 #include "tapegrad/cpu.h"
 #include "tapegrad/elementwise.h"
 #include "tapegrad/threads.h"
+#include "test_util.h"
 
 using namespace tapegrad;
 using namespace test_util;
@@ -21,7 +21,6 @@ namespace {
 const int64_t kSizes[] = {0, 1, 7, 15, 16, 17, 1000, 100003};
 
 // Runs f once per ISA the host supports (forced via force_isa), then restores the hardware level.
-
 
 // Distance in units in the last place (monotone integer map of the bit patterns); NaN == NaN.
 int64_t ulp_diff(double a, double b) {
@@ -92,7 +91,8 @@ double ref_unary(UnaryOp op, double x, double p0, double p1) {
     }
     case UnaryOp::GeluGrad: {
       const long double v = x;
-      return static_cast<double>(0.5L * erfcl(-v / sqrtl(2.0L)) + v * expl(-0.5L * v * v) / sqrtl(2.0L * 3.14159265358979323846L));
+      return static_cast<double>(0.5L * erfcl(-v / sqrtl(2.0L)) +
+                                 v * expl(-0.5L * v * v) / sqrtl(2.0L * 3.14159265358979323846L));
     }
     case UnaryOp::Count: break;
   }
@@ -100,9 +100,9 @@ double ref_unary(UnaryOp op, double x, double p0, double p1) {
 }
 
 bool transcendental(UnaryOp op) {
-  return op == UnaryOp::Exp || op == UnaryOp::Log || op == UnaryOp::Sin || op == UnaryOp::Cos ||
-         op == UnaryOp::Tanh || op == UnaryOp::Sigmoid || op == UnaryOp::PowScalar || op == UnaryOp::Rsqrt ||
-         op == UnaryOp::Log1p || op == UnaryOp::Expm1;
+  return op == UnaryOp::Exp || op == UnaryOp::Log || op == UnaryOp::Sin || op == UnaryOp::Cos || op == UnaryOp::Tanh ||
+         op == UnaryOp::Sigmoid || op == UnaryOp::PowScalar || op == UnaryOp::Rsqrt || op == UnaryOp::Log1p ||
+         op == UnaryOp::Expm1;
 }
 // Formulas built from several functions: checked to a few ulp of the result plus an absolute term
 // for their inherent cancellation (gelu's 1 + tanh(.) near −1), |x|·2^-51.
@@ -129,10 +129,9 @@ std::vector<double> inputs(UnaryOp op, int64_t n, uint64_t seed) {
     // a third of the values small (where cancellation would show), the rest over the range
     v[i] = i % 3 == 0 ? g.next(-1, 1) * std::pow(2.0, -30 * u) : g.next(lo, hi);
   }
-  const double specials[] = {0.0, -0.0, kNaN, kInf, -kInf, 1.0, -1.0, 0.5, 1e-310, -1e-310, 709.7, 710.0,
-                             -745.0, -746.0, 1e-8, 3.0e5, 6.0e5, 1e22, 1e300, 0.54999, 0.55, 22.0, 1e-300};
-  for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]) && static_cast<int64_t>(i) < n; ++i)
-    v[i] = specials[i];
+  const double specials[] = {0.0,    -0.0,   kNaN, kInf,  -kInf, 1.0,  -1.0,  0.5,     1e-310, -1e-310, 709.7, 710.0,
+                             -745.0, -746.0, 1e-8, 3.0e5, 6.0e5, 1e22, 1e300, 0.54999, 0.55,   22.0,    1e-300};
+  for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]) && static_cast<int64_t>(i) < n; ++i) v[i] = specials[i];
   return v;
 }
 
@@ -142,10 +141,8 @@ int64_t check_unary(UnaryOp op, int64_t n, double p0, double p1, bool in_place, 
   std::vector<T> x(xd.begin(), xd.end()), out(n, T(-12345));
   T* dst = in_place ? x.data() : out.data();
   const std::vector<T> x0 = x;
-  if (sizeof(T) == 4)
-    unary_f32(op, reinterpret_cast<const float*>(x.data()), reinterpret_cast<float*>(dst), n, p0, p1);
-  else
-    unary_f64(op, reinterpret_cast<const double*>(x.data()), reinterpret_cast<double*>(dst), n, p0, p1);
+  if (sizeof(T) == 4) unary_f32(op, reinterpret_cast<const float*>(x.data()), reinterpret_cast<float*>(dst), n, p0, p1);
+  else unary_f64(op, reinterpret_cast<const double*>(x.data()), reinterpret_cast<double*>(dst), n, p0, p1);
   // f32: the params as the kernel sees them for the cheap ops (rounded to float), exact otherwise.
   const bool cheap_param = op == UnaryOp::AddScalar || op == UnaryOp::MulScalar || op == UnaryOp::Clamp;
   const double q0 = sizeof(T) == 4 && cheap_param ? static_cast<float>(p0) : p0;
@@ -156,10 +153,10 @@ int64_t check_unary(UnaryOp op, int64_t n, double p0, double p1, bool in_place, 
     const T want = static_cast<T>(ref_unary(op, static_cast<double>(x0[i]), q0, q1));
     const T got = dst[i];
     const int64_t d = ulp_diff(got, want);
-    const bool comp_ok = composite(op) &&
-        std::fabs(static_cast<double>(got) - static_cast<double>(want)) <=
-            (sizeof(T) == 4 ? 0x1p-22 : 0x1p-50) * std::fabs(static_cast<double>(want)) +
-                0x1p-51 * std::fabs(static_cast<double>(x0[i]));
+    const bool comp_ok =
+        composite(op) && std::fabs(static_cast<double>(got) - static_cast<double>(want)) <=
+                             (sizeof(T) == 4 ? 0x1p-22 : 0x1p-50) * std::fabs(static_cast<double>(want)) +
+                                 0x1p-51 * std::fabs(static_cast<double>(x0[i]));
     if (d > worst && !comp_ok) worst = d;
     if (d > tol && !comp_ok) {
       char msg[256];
@@ -252,13 +249,12 @@ TEST(transcendental_sweep) {
   const struct {
     UnaryOp op;
     double lo, hi;
-  } ranges[] = {{UnaryOp::Exp, -20, 20},  {UnaryOp::Exp, -745, 709.7}, {UnaryOp::Log, 1e-3, 10},
-                {UnaryOp::Log, 0.5, 2},   {UnaryOp::Sin, -10, 10},     {UnaryOp::Sin, -4e5, 4e5},
-                {UnaryOp::Cos, -10, 10},  {UnaryOp::Cos, -4e5, 4e5},   {UnaryOp::Tanh, -1.5, 1.5},
-                {UnaryOp::Tanh, -20, 20}, {UnaryOp::Sigmoid, -40, 40},
-                {UnaryOp::Log1p, -0.9, 0.9}, {UnaryOp::Log1p, -1e-6, 1e-6}, {UnaryOp::Log1p, 0, 1e10},
-                {UnaryOp::Expm1, -1.2, 1.2}, {UnaryOp::Expm1, -1e-6, 1e-6}, {UnaryOp::Expm1, -700, 700},
-                {UnaryOp::Rsqrt, 0, 1e6}};
+  } ranges[] = {{UnaryOp::Exp, -20, 20},       {UnaryOp::Exp, -745, 709.7}, {UnaryOp::Log, 1e-3, 10},
+                {UnaryOp::Log, 0.5, 2},        {UnaryOp::Sin, -10, 10},     {UnaryOp::Sin, -4e5, 4e5},
+                {UnaryOp::Cos, -10, 10},       {UnaryOp::Cos, -4e5, 4e5},   {UnaryOp::Tanh, -1.5, 1.5},
+                {UnaryOp::Tanh, -20, 20},      {UnaryOp::Sigmoid, -40, 40}, {UnaryOp::Log1p, -0.9, 0.9},
+                {UnaryOp::Log1p, -1e-6, 1e-6}, {UnaryOp::Log1p, 0, 1e10},   {UnaryOp::Expm1, -1.2, 1.2},
+                {UnaryOp::Expm1, -1e-6, 1e-6}, {UnaryOp::Expm1, -700, 700}, {UnaryOp::Rsqrt, 0, 1e6}};
   for_each_isa([&](Isa isa) {
     for (const auto& r : ranges) {
       const int64_t n = 200000;
@@ -273,8 +269,8 @@ TEST(transcendental_sweep) {
         w64 = std::max(w64, ulp_diff(o[i], ref_unary(r.op, x[i], 0, 0)));
         w32 = std::max(w32, ulp_diff(of[i], static_cast<float>(ref_unary(r.op, xf[i], 0, 0))));
       }
-      std::printf("  %-7s %-8s [%g, %g]: f64 %lld ulp, f32 %lld ulp\n", isa_name(isa), unary_op_name(r.op), r.lo,
-                  r.hi, static_cast<long long>(w64), static_cast<long long>(w32));
+      std::printf("  %-7s %-8s [%g, %g]: f64 %lld ulp, f32 %lld ulp\n", isa_name(isa), unary_op_name(r.op), r.lo, r.hi,
+                  static_cast<long long>(w64), static_cast<long long>(w32));
       CHECK(w64 <= 2);
       CHECK(w32 <= 1);
     }
@@ -368,26 +364,26 @@ void check_binary(BinaryOp op, const Case& c, int alias, uint64_t seed) {
 
 TEST(binary_broadcasting) {
   std::vector<Case> cases;
-  for (int64_t n : kSizes) cases.push_back({{n}, {n}, {n}});               // same shape
-  for (int64_t n : kSizes) cases.push_back({{n}, {n}, {1}});               // scalar b
-  for (int64_t n : kSizes) cases.push_back({{n}, {1}, {n}});               // scalar a
-  cases.push_back({{}, {}, {}});                                           // 0-d
-  cases.push_back({{37, 129}, {37, 129}, {1, 129}});                       // row
-  cases.push_back({{37, 129}, {37, 129}, {37, 1}});                        // column
-  cases.push_back({{37, 129}, {37, 1}, {1, 129}});                         // outer product
-  cases.push_back({{5, 7, 33}, {5, 7, 33}, {5, 1, 33}});                   // middle dim
-  cases.push_back({{3, 4, 5, 6}, {3, 1, 5, 1}, {1, 4, 1, 6}});             // 4-d both broadcast
-  cases.push_back({{2, 3, 1, 17}, {2, 3, 1, 17}, {1, 1, 1, 17}});          // size-1 dim in out
-  cases.push_back({{300, 1000}, {300, 1000}, {1, 1000}});                  // large: parallel path
-  cases.push_back({{40000, 3}, {40000, 3}, {1, 3}});                       // short rows, batched
-  cases.push_back({{40000, 3}, {40000, 1}, {40000, 3}});                   // short rows, column
-  cases.push_back({{7, 5000, 3}, {1, 5000, 3}, {7, 1, 3}});                // batched across an outer dim
-  cases.push_back({{3, 4, 5, 6}, {3, 4, 5, 6}, {3, 4, 1, 1}});            // rows of 30 after merging
-  cases.push_back({{3, 0, 4}, {3, 0, 4}, {1, 1, 4}});                      // empty
+  for (int64_t n : kSizes) cases.push_back({{n}, {n}, {n}});       // same shape
+  for (int64_t n : kSizes) cases.push_back({{n}, {n}, {1}});       // scalar b
+  for (int64_t n : kSizes) cases.push_back({{n}, {1}, {n}});       // scalar a
+  cases.push_back({{}, {}, {}});                                   // 0-d
+  cases.push_back({{37, 129}, {37, 129}, {1, 129}});               // row
+  cases.push_back({{37, 129}, {37, 129}, {37, 1}});                // column
+  cases.push_back({{37, 129}, {37, 1}, {1, 129}});                 // outer product
+  cases.push_back({{5, 7, 33}, {5, 7, 33}, {5, 1, 33}});           // middle dim
+  cases.push_back({{3, 4, 5, 6}, {3, 1, 5, 1}, {1, 4, 1, 6}});     // 4-d both broadcast
+  cases.push_back({{2, 3, 1, 17}, {2, 3, 1, 17}, {1, 1, 1, 17}});  // size-1 dim in out
+  cases.push_back({{300, 1000}, {300, 1000}, {1, 1000}});          // large: parallel path
+  cases.push_back({{40000, 3}, {40000, 3}, {1, 3}});               // short rows, batched
+  cases.push_back({{40000, 3}, {40000, 1}, {40000, 3}});           // short rows, column
+  cases.push_back({{7, 5000, 3}, {1, 5000, 3}, {7, 1, 3}});        // batched across an outer dim
+  cases.push_back({{3, 4, 5, 6}, {3, 4, 5, 6}, {3, 4, 1, 1}});     // rows of 30 after merging
+  cases.push_back({{3, 0, 4}, {3, 0, 4}, {1, 1, 4}});              // empty
   std::vector<int64_t> s16(16, 2), s16b(16, 2);
   s16b[3] = 1;
   s16b[15] = 1;
-  cases.push_back({s16, s16, s16b});                                        // 16 dims
+  cases.push_back({s16, s16, s16b});  // 16 dims
   for_each_isa([&](Isa) {
     for (int o = 0; o < static_cast<int>(BinaryOp::Count); ++o)
       for (size_t ci = 0; ci < cases.size(); ++ci) {

@@ -56,31 +56,28 @@ template <typename T>
 void gemm(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
           int64_t csb, T beta, T* c, int64_t rsc, int64_t csc, const T* bias) {
   if constexpr (sizeof(T) == 4) {
-    if (bias != nullptr)
-      gemm_bias_f32(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, bias);
-    else
-      gemm_f32(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+    if (bias != nullptr) gemm_bias_f32(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, bias);
+    else gemm_f32(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
   } else {
-    if (bias != nullptr)
-      gemm_bias_f64(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, bias);
-    else
-      gemm_f64(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+    if (bias != nullptr) gemm_bias_f64(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, bias);
+    else gemm_f64(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
   }
 }
 
 struct Case {
   int64_t m, n, k;
-  bool ta, tb;    // A / B stored column-major (i.e. op = transpose of a row-major buffer)
-  int c_mode;     // 0 row-major C, 1 column-major C, 2 general strides (neither unit)
+  bool ta, tb;  // A / B stored column-major (i.e. op = transpose of a row-major buffer)
+  int c_mode;   // 0 row-major C, 1 column-major C, 2 general strides (neither unit)
   double alpha, beta;
-  bool nan_c;     // fill C with NaN (only meaningful with beta = 0)
+  bool nan_c;  // fill C with NaN (only meaningful with beta = 0)
   bool bias;
   int64_t pad;
 };
 
 std::string describe(const Case& c, const char* type) {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%s m=%lld n=%lld k=%lld ta=%d tb=%d c=%d alpha=%g beta=%g nan=%d bias=%d pad=%lld isa=%s threads=%d",
+  std::snprintf(buf, sizeof buf,
+                "%s m=%lld n=%lld k=%lld ta=%d tb=%d c=%d alpha=%g beta=%g nan=%d bias=%d pad=%lld isa=%s threads=%d",
                 type, (long long)c.m, (long long)c.n, (long long)c.k, c.ta, c.tb, c.c_mode, c.alpha, c.beta, c.nan_c,
                 c.bias, (long long)c.pad, isa_name(active_isa()), get_num_threads());
   return buf;
@@ -151,8 +148,18 @@ void sweep() {
       for (int mode = 0; mode < 12; ++mode) {
         Case c{t[0], t[1], t[2], (mode & 1) != 0, (mode & 2) != 0, mode >> 2, 1.0, 0.0, false, false, 0};
         // Vary α/β/padding/bias across the modes so every combination meets each shape class.
-        if (mode % 3 == 1) { c.alpha = 1.5; c.beta = -0.5; c.pad = 3; }
-        if (mode % 3 == 2) { c.alpha = -0.75; c.beta = 0; c.nan_c = true; c.bias = true; c.pad = 1; }
+        if (mode % 3 == 1) {
+          c.alpha = 1.5;
+          c.beta = -0.5;
+          c.pad = 3;
+        }
+        if (mode % 3 == 2) {
+          c.alpha = -0.75;
+          c.beta = 0;
+          c.nan_c = true;
+          c.bias = true;
+          c.pad = 1;
+        }
         if (!run_case<T>(c)) return;
       }
   }
@@ -180,8 +187,12 @@ void for_each_isa_and_threads(F f) {
 
 }  // namespace
 
-TEST(gemm_f32_sweep) { for_each_isa_and_threads([] { sweep<float>(); }); }
-TEST(gemm_f64_sweep) { for_each_isa_and_threads([] { sweep<double>(); }); }
+TEST(gemm_f32_sweep) {
+  for_each_isa_and_threads([] { sweep<float>(); });
+}
+TEST(gemm_f64_sweep) {
+  for_each_isa_and_threads([] { sweep<double>(); });
+}
 
 TEST(gemm_large_1000) {
   for_each_isa_and_threads([] {
@@ -237,8 +248,9 @@ TEST(gemm_thread_count_does_not_change_result) {
     set_num_threads(2);
     gemm_f32(s.m, s.n, s.k, 1.0f, a.data(), rsa, csa, b.data(), rsb, csb, 0.0f, c2.data(), s.n, 1);
     if (c1 != c2)
-      ::check::fail(__FILE__, __LINE__, "1 and 2 threads differ for " + std::to_string(s.m) + "x" + std::to_string(s.n) +
-                                            "x" + std::to_string(s.k));
+      ::check::fail(
+          __FILE__, __LINE__,
+          "1 and 2 threads differ for " + std::to_string(s.m) + "x" + std::to_string(s.n) + "x" + std::to_string(s.k));
   }
   set_num_threads(saved);
 }

@@ -5,17 +5,17 @@
 #include <vector>
 
 #include "check.h"
-#include "test_util.h"
 #include "tapegrad/optim.h"
 #include "tapegrad/threads.h"
+#include "test_util.h"
 
 using namespace tapegrad;
 using namespace test_util;
 
 namespace {
 
-
-template <typename T> void sgd_case(int64_t n, double mu, double tau, bool nesterov, double wd, bool maximize, double tol) {
+template <typename T>
+void sgd_case(int64_t n, double mu, double tau, bool nesterov, double wd, bool maximize, double tol) {
   Lcg g{static_cast<uint64_t>(n * 7 + static_cast<int64_t>(mu * 10) + nesterov)};
   std::vector<double> p(n), buf(n, 0);
   for (auto& v : p) v = static_cast<T>(g.next(-1, 1));
@@ -40,7 +40,8 @@ template <typename T> void sgd_case(int64_t n, double mu, double tau, bool neste
   for (int64_t i = 0; i < n; ++i) CHECK_CLOSE(pt[i], p[i], tol, tol);
 }
 
-template <typename T> void adam_case(int64_t n, bool decoupled, bool amsgrad, double wd, bool maximize, double tol) {
+template <typename T>
+void adam_case(int64_t n, bool decoupled, bool amsgrad, double wd, bool maximize, double tol) {
   Lcg g{static_cast<uint64_t>(n * 3 + decoupled * 2 + amsgrad)};
   const double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8;
   std::vector<double> p(n), m(n, 0), v(n, 0), vmax(n, 0);
@@ -64,20 +65,21 @@ template <typename T> void adam_case(int64_t n, bool decoupled, bool amsgrad, do
     AdamParams h{lr, b1, b2, eps, wd, decoupled, amsgrad, maximize, step};
     if constexpr (sizeof(T) == 4)
       adam_step_f32(n, pt.data(), gt.data(), mt.data(), vt.data(), amsgrad ? vmt.data() : nullptr, h);
-    else
-      adam_step_f64(n, pt.data(), gt.data(), mt.data(), vt.data(), amsgrad ? vmt.data() : nullptr, h);
+    else adam_step_f64(n, pt.data(), gt.data(), mt.data(), vt.data(), amsgrad ? vmt.data() : nullptr, h);
   }
   for (int64_t i = 0; i < n; ++i) CHECK_CLOSE(pt[i], p[i], tol, tol);
 }
 
-template <typename T> void all_cases(double tol) {
+template <typename T>
+void all_cases(double tol) {
   for (int64_t n : {0, 1, 15, 16, 17, 1000, 300001}) {
     sgd_case<T>(n, 0, 0, false, 0, false, tol);
     sgd_case<T>(n, 0.9, 0, false, 0.01, false, tol);
     sgd_case<T>(n, 0.9, 0.3, false, 0, true, tol);
     sgd_case<T>(n, 0.8, 0, true, 0.05, false, tol);
     for (bool decoupled : {false, true})
-      for (bool amsgrad : {false, true}) adam_case<T>(n, decoupled, amsgrad, decoupled ? 0.01 : 0.1, amsgrad && !decoupled, tol);
+      for (bool amsgrad : {false, true})
+        adam_case<T>(n, decoupled, amsgrad, decoupled ? 0.01 : 0.1, amsgrad && !decoupled, tol);
   }
 }
 

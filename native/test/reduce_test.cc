@@ -7,18 +7,15 @@
 #include <vector>
 
 #include "check.h"
-#include "test_util.h"
 #include "tapegrad/cpu.h"
 #include "tapegrad/reduce.h"
 #include "tapegrad/threads.h"
+#include "test_util.h"
 
 using namespace tapegrad;
 using namespace test_util;
 
 namespace {
-
-
-
 
 // Naive reference in long double: out[kept index] over all elements in row-major order.
 std::vector<double> ref_reduce(ReduceOp op, const std::vector<int64_t>& shape, uint32_t mask,
@@ -26,7 +23,10 @@ std::vector<double> ref_reduce(ReduceOp op, const std::vector<int64_t>& shape, u
   const int nd = static_cast<int>(shape.size());
   int64_t out_n = 1, count = 1;
   for (int d = 0; d < nd; ++d) (mask >> d & 1) ? count *= shape[d] : out_n *= shape[d];
-  const long double init = op == ReduceOp::Max ? -INFINITY : op == ReduceOp::Min ? INFINITY : op == ReduceOp::Prod ? 1 : 0;
+  const long double init = op == ReduceOp::Max    ? -INFINITY
+                           : op == ReduceOp::Min  ? INFINITY
+                           : op == ReduceOp::Prod ? 1
+                                                  : 0;
   std::vector<long double> acc(out_n, init);
   std::vector<int64_t> idx(nd, 0);
   for (size_t i = 0; i < x.size(); ++i) {
@@ -36,7 +36,8 @@ std::vector<double> ref_reduce(ReduceOp op, const std::vector<int64_t>& shape, u
     const long double v = x[i];
     long double& a = acc[o];
     switch (op) {
-      case ReduceOp::Sum: case ReduceOp::Mean: a += v; break;
+      case ReduceOp::Sum:
+      case ReduceOp::Mean: a += v; break;
       case ReduceOp::Max: a = (std::isnan(a) || std::isnan(v)) ? NAN : std::max(a, v); break;
       case ReduceOp::Min: a = (std::isnan(a) || std::isnan(v)) ? NAN : std::min(a, v); break;
       case ReduceOp::Prod: a *= v; break;
@@ -92,7 +93,8 @@ int64_t numel(const std::vector<int64_t>& s) {
   return n;
 }
 
-template <typename T> double tol(ReduceOp op) {
+template <typename T>
+double tol(ReduceOp op) {
   if (op == ReduceOp::Max || op == ReduceOp::Min) return 0;
   return sizeof(T) == 4 ? 1e-6 : 1e-13;
 }
@@ -108,8 +110,8 @@ TEST(op_names) {
 // Every subset of dims (including none and all) of several 4-d shapes, with and without size-1 dims,
 // and shapes that hit the chunked/blocked and parallel paths.
 TEST(every_dim_subset) {
-  const std::vector<std::vector<int64_t>> shapes = {
-      {3, 4, 5, 6}, {2, 1, 7, 3}, {1, 17, 1, 33}, {4, 70, 3, 1100}, {2, 3, 100, 300}, {5, 2, 3, 7}};
+  const std::vector<std::vector<int64_t>> shapes = {{3, 4, 5, 6},     {2, 1, 7, 3},     {1, 17, 1, 33},
+                                                    {4, 70, 3, 1100}, {2, 3, 100, 300}, {5, 2, 3, 7}};
   const int nshapes = static_cast<int>(shapes.size());
   for_each_isa([&](Isa) {
     for (int si = 0; si < nshapes; ++si) {
@@ -155,9 +157,12 @@ TEST(long_sums_are_accurate) {
     check_reduce<float>(ReduceOp::Mean, {n}, 1, x, 1e-7, "long");
     check_reduce<double>(ReduceOp::Sum, {n}, 1, x, 1e-15, "long");
     // down a long leading dim (the (R, K) pattern, blocked) and along rows
-    check_reduce<float>(ReduceOp::Sum, {n / 7, 7}, 1, std::vector<double>(x.begin(), x.begin() + n / 7 * 7), 1e-7, "long-R");
-    check_reduce<double>(ReduceOp::Sum, {n / 7, 7}, 1, std::vector<double>(x.begin(), x.begin() + n / 7 * 7), 1e-14, "long-R");
-    check_reduce<float>(ReduceOp::Mean, {7, n / 7}, 2, std::vector<double>(x.begin(), x.begin() + n / 7 * 7), 1e-7, "long-K");
+    check_reduce<float>(ReduceOp::Sum, {n / 7, 7}, 1, std::vector<double>(x.begin(), x.begin() + n / 7 * 7), 1e-7,
+                        "long-R");
+    check_reduce<double>(ReduceOp::Sum, {n / 7, 7}, 1, std::vector<double>(x.begin(), x.begin() + n / 7 * 7), 1e-14,
+                         "long-R");
+    check_reduce<float>(ReduceOp::Mean, {7, n / 7}, 2, std::vector<double>(x.begin(), x.begin() + n / 7 * 7), 1e-7,
+                        "long-K");
   });
 }
 
@@ -192,8 +197,8 @@ TEST(empty_reductions) {
     const struct {
       ReduceOp op;
       double want;
-    } cases[] = {{ReduceOp::Sum, 0}, {ReduceOp::Prod, 1}, {ReduceOp::Mean, kNaN}, {ReduceOp::Max, -kInf},
-                 {ReduceOp::Min, kInf}};
+    } cases[] = {
+        {ReduceOp::Sum, 0}, {ReduceOp::Prod, 1}, {ReduceOp::Mean, kNaN}, {ReduceOp::Max, -kInf}, {ReduceOp::Min, kInf}};
     for (const auto& c : cases) {
       const int64_t shape[2] = {0, 3};
       float out32[4] = {-1, -1, -1, -1};

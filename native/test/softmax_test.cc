@@ -8,18 +8,15 @@
 #include <vector>
 
 #include "check.h"
-#include "test_util.h"
 #include "tapegrad/cpu.h"
 #include "tapegrad/softmax.h"
 #include "tapegrad/threads.h"
+#include "test_util.h"
 
 using namespace tapegrad;
 using namespace test_util;
 
 namespace {
-
-
-
 
 // Reference forward (and backward when g is given) in long double, straight from the definitions.
 void reference(const std::vector<double>& x, const std::vector<double>* g, std::vector<double>& y,
@@ -52,18 +49,24 @@ void reference(const std::vector<double>& x, const std::vector<double>* g, std::
     }
 }
 
-template <typename T> void run_forward(const T* x, T* y, int64_t o, int64_t n, int64_t i, bool log);
-template <> void run_forward(const float* x, float* y, int64_t o, int64_t n, int64_t i, bool log) {
+template <typename T>
+void run_forward(const T* x, T* y, int64_t o, int64_t n, int64_t i, bool log);
+template <>
+void run_forward(const float* x, float* y, int64_t o, int64_t n, int64_t i, bool log) {
   softmax_f32(x, y, o, n, i, log);
 }
-template <> void run_forward(const double* x, double* y, int64_t o, int64_t n, int64_t i, bool log) {
+template <>
+void run_forward(const double* x, double* y, int64_t o, int64_t n, int64_t i, bool log) {
   softmax_f64(x, y, o, n, i, log);
 }
-template <typename T> void run_backward(const T* y, const T* g, T* dx, int64_t o, int64_t n, int64_t i, bool log);
-template <> void run_backward(const float* y, const float* g, float* dx, int64_t o, int64_t n, int64_t i, bool log) {
+template <typename T>
+void run_backward(const T* y, const T* g, T* dx, int64_t o, int64_t n, int64_t i, bool log);
+template <>
+void run_backward(const float* y, const float* g, float* dx, int64_t o, int64_t n, int64_t i, bool log) {
   softmax_backward_f32(y, g, dx, o, n, i, log);
 }
-template <> void run_backward(const double* y, const double* g, double* dx, int64_t o, int64_t n, int64_t i, bool log) {
+template <>
+void run_backward(const double* y, const double* g, double* dx, int64_t o, int64_t n, int64_t i, bool log) {
   softmax_backward_f64(y, g, dx, o, n, i, log);
 }
 
@@ -88,7 +91,8 @@ void check_layout(int64_t outer, int64_t n, int64_t inner, double shift, double 
   int bad = 0;
   for (int64_t i = 0; i < size && bad < 3; ++i) {
     // logSoftmax values near 0 are differences of larger numbers: tolerance relative to |x − max|.
-    const double yt = log ? atol + rtol * (std::fabs(want_y[i]) + 1.0 + std::fabs(shift) * (f32 ? 1.0 : 0.0)) : atol + rtol * std::fabs(want_y[i]);
+    const double yt = log ? atol + rtol * (std::fabs(want_y[i]) + 1.0 + std::fabs(shift) * (f32 ? 1.0 : 0.0))
+                          : atol + rtol * std::fabs(want_y[i]);
     if (!(std::fabs(y[i] - want_y[i]) <= yt)) {
       ++bad;
       std::fprintf(stderr, "  forward %s (%lld,%lld,%lld) log=%d shift=%g: y[%lld] = %.17g, want %.17g\n",
@@ -98,16 +102,16 @@ void check_layout(int64_t outer, int64_t n, int64_t inner, double shift, double 
     const double dt = (f32 ? 1e-5 : 1e-12) * (1.0 + std::fabs(want_dx[i]));
     if (!(std::fabs(dx[i] - want_dx[i]) <= dt)) {
       ++bad;
-      std::fprintf(stderr, "  backward %s (%lld,%lld,%lld) log=%d: dx[%lld] = %.17g, want %.17g\n",
-                   f32 ? "f32" : "f64", (long long)outer, (long long)n, (long long)inner, log, (long long)i,
-                   static_cast<double>(dx[i]), want_dx[i]);
+      std::fprintf(stderr, "  backward %s (%lld,%lld,%lld) log=%d: dx[%lld] = %.17g, want %.17g\n", f32 ? "f32" : "f64",
+                   (long long)outer, (long long)n, (long long)inner, log, (long long)i, static_cast<double>(dx[i]),
+                   want_dx[i]);
     }
   }
   CHECK(bad == 0);
 }
 
-const int64_t kLayouts[][3] = {{1, 1, 1}, {1, 7, 1},   {3, 10, 1},  {2, 1000, 1}, {4, 5, 3},    {2, 3, 17},
-                               {3, 4, 256}, {2, 5, 257}, {1, 2, 700}, {64, 33, 1}, {5, 130, 40}, {300, 128, 1}};
+const int64_t kLayouts[][3] = {{1, 1, 1},   {1, 7, 1},   {3, 10, 1},  {2, 1000, 1}, {4, 5, 3},    {2, 3, 17},
+                               {3, 4, 256}, {2, 5, 257}, {1, 2, 700}, {64, 33, 1},  {5, 130, 40}, {300, 128, 1}};
 
 }  // namespace
 

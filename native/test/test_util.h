@@ -24,7 +24,8 @@ struct Lcg {
 
 // Runs f(isa) with the kernels forced to each ISA up to the hardware's; the others are skipped with
 // a message, never silently. Restores the hardware level afterwards.
-template <typename F> void for_each_isa(F f) {
+template <typename F>
+void for_each_isa(F f) {
   using tapegrad::Isa;
   const Isa hw = tapegrad::hardware_isa();
   for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {

@@ -15,7 +15,9 @@ describe('detached (transferred) storage', () => {
     const x = transferred(100);
     expect(x.data.length).toBe(0);
     expect(() => x.add(1)).toThrow(
-      new Error("add: argument 'a' has no storage: its ArrayBuffer was transferred or detached (shape [100], 0 elements readable). Clone a tensor before transferring its buffer."),
+      new Error(
+        "add: argument 'a' has no storage: its ArrayBuffer was transferred or detached (shape [100], 0 elements readable). Clone a tensor before transferring its buffer.",
+      ),
     );
     expect(() => tg.matmul(tg.ones([2, 100], { dtype: 'float64' }), x.reshape([100, 1]))).toThrow(/has no storage/);
     expect(() => x.sum()).toThrow(/^sum: argument 'x' has no storage/);
@@ -84,21 +86,33 @@ describe('engine options', () => {
   const y = () => tg.tensor([1, 2], { requiresGrad: true }).mul(2).sum();
 
   it('backward: flags must be booleans, options an object, names known', () => {
-    expect(() => y().backward(null, { retainGraph: 1 as any })).toThrow(new TypeError("backward: option 'retainGraph' must be a boolean, got a number (1)"));
-    expect(() => y().backward(null, { createGraph: 'yes' as any })).toThrow(new TypeError("backward: option 'createGraph' must be a boolean, got a string (yes)"));
-    expect(() => y().backward(null, { retain_graph: true } as any)).toThrow(new TypeError("backward: unknown option 'retain_graph' (expected 'retainGraph', 'createGraph')"));
-    expect(() => y().backward(null, 5 as any)).toThrow(new TypeError('backward: options must be an object, got a number (5)'));
+    expect(() => y().backward(null, { retainGraph: 1 as any })).toThrow(
+      new TypeError("backward: option 'retainGraph' must be a boolean, got a number (1)"),
+    );
+    expect(() => y().backward(null, { createGraph: 'yes' as any })).toThrow(
+      new TypeError("backward: option 'createGraph' must be a boolean, got a string (yes)"),
+    );
+    expect(() => y().backward(null, { retain_graph: true } as any)).toThrow(
+      new TypeError("backward: unknown option 'retain_graph' (expected 'retainGraph', 'createGraph')"),
+    );
+    expect(() => y().backward(null, 5 as any)).toThrow(
+      new TypeError('backward: options must be an object, got a number (5)'),
+    );
   });
 
   it('autograd.grad: the same, and non-empty outputs and inputs', () => {
     const x = tg.tensor([1, 2], { requiresGrad: true });
-    expect(() => tg.autograd.grad(x.sum(), [x], { allowUnused: 1 as any })).toThrow(new TypeError("grad: option 'allowUnused' must be a boolean, got a number (1)"));
+    expect(() => tg.autograd.grad(x.sum(), [x], { allowUnused: 1 as any })).toThrow(
+      new TypeError("grad: option 'allowUnused' must be a boolean, got a number (1)"),
+    );
     expect(() => tg.autograd.grad([], [x])).toThrow(new RangeError('grad: outputs must hold at least one Tensor'));
     expect(() => tg.autograd.grad(x.sum(), [])).toThrow(new RangeError('grad: inputs must hold at least one Tensor'));
   });
 
   it('setDetectAnomaly takes a boolean', () => {
-    expect(() => tg.autograd.setDetectAnomaly(1 as any)).toThrow(new TypeError("setDetectAnomaly: argument 'on' must be a boolean, got a number (1)"));
+    expect(() => tg.autograd.setDetectAnomaly(1 as any)).toThrow(
+      new TypeError("setDetectAnomaly: argument 'on' must be a boolean, got a number (1)"),
+    );
     expect(tg.autograd.isAnomalyEnabled()).toBe(false);
   });
 });
@@ -115,19 +129,27 @@ describe('more entry points found by the fuzzer', () => {
         ctx.markDirty('x' as any);
       }
     }
-    expect(() => Bad.apply(x)).toThrow(new TypeError('Bad: ctx.markDirty: argument 0 must be a Tensor, got a string (x)'));
+    expect(() => Bad.apply(x)).toThrow(
+      new TypeError('Bad: ctx.markDirty: argument 0 must be a Tensor, got a string (x)'),
+    );
     class Bad2 extends Bad {
       static override setupContext(ctx: tg.autograd.FunctionCtx) {
         ctx.setMaterializeGrads('no' as any);
       }
     }
-    expect(() => Bad2.apply(x)).toThrow(new TypeError("Bad2: ctx.setMaterializeGrads: argument 'value' must be a boolean, got a string (no)"));
+    expect(() => Bad2.apply(x)).toThrow(
+      new TypeError("Bad2: ctx.setMaterializeGrads: argument 'value' must be a boolean, got a string (no)"),
+    );
   });
 
   it('max/min check keepdim on every path; zero_ names itself', () => {
     const x = tg.tensor([1, 2]);
-    expect(() => x.max(0, 1 as any)).toThrow(new TypeError("max: argument 'keepdim' must be a boolean, got a number (1)"));
-    expect(() => tg.min(x, null as any, NaN as any)).toThrow(new TypeError("min: argument 'keepdim' must be a boolean, got a number (NaN)"));
+    expect(() => x.max(0, 1 as any)).toThrow(
+      new TypeError("max: argument 'keepdim' must be a boolean, got a number (1)"),
+    );
+    expect(() => tg.min(x, null as any, NaN as any)).toThrow(
+      new TypeError("min: argument 'keepdim' must be a boolean, got a number (NaN)"),
+    );
     expect(() => tg.ones([2], { requiresGrad: true }).zero_()).toThrow(/^zero_: a leaf tensor that requires grad/);
   });
 
@@ -135,10 +157,14 @@ describe('more entry points found by the fuzzer', () => {
     const x = tg.tensor([1, 2], { requiresGrad: true });
     x.registerHook(() => 3 as any);
     expect(() => x.mul(2).sum().backward()).toThrow(
-      new TypeError('backward: a hook registered with registerHook on a leaf tensor must return undefined or a float32 Tensor of shape [2], got a number (3)'),
+      new TypeError(
+        'backward: a hook registered with registerHook on a leaf tensor must return undefined or a float32 Tensor of shape [2], got a number (3)',
+      ),
     );
     const y = tg.tensor([1, 2], { requiresGrad: true });
     y.registerHook((g) => g.to('float64'));
-    expect(() => tg.autograd.grad(y.mul(2).sum(), [y])).toThrow(/^grad: a hook registered with registerHook on a leaf tensor must return undefined or a float32 Tensor of shape \[2\], got a float64 Tensor/);
+    expect(() => tg.autograd.grad(y.mul(2).sum(), [y])).toThrow(
+      /^grad: a hook registered with registerHook on a leaf tensor must return undefined or a float32 Tensor of shape \[2\], got a float64 Tensor/,
+    );
   });
 });

@@ -31,7 +31,9 @@ const aliasing: [string, (p: Tensor) => Tensor, number[]][] = [
 /** The pattern: p reaches the loss through the op and directly, and w is added after the op. */
 function pattern(op: (p: Tensor) => Tensor) {
   return (x: Tensor, w: Tensor) => {
-    const p = x.mul(2), q = w.mul(5), m = p.mul(3);
+    const p = x.mul(2),
+      q = w.mul(5),
+      m = p.mul(3);
     return op(p).add(q).sum().add(m.sum());
   };
 }
@@ -40,7 +42,8 @@ function pattern(op: (p: Tensor) => Tensor) {
 function fanOut(op: (p: Tensor) => Tensor) {
   return (x: Tensor, w: Tensor) => {
     const p = x.mul(2);
-    const a = op(p), b = op(p);
+    const a = op(p),
+      b = op(p);
     return a.add(w).mul(b.add(w)).sum().add(p.sum());
   };
 }
@@ -49,7 +52,10 @@ describe('engine ownership: gradients through views and pass-through backwards',
   it("the issue's repro gives PyTorch's gradients", () => {
     const x = f64([0.5, -1.5], [2]);
     const w = f64([3, 4], [1, 2]);
-    const p = x.mul(2), q = w.mul(5), m = p.mul(3), r = p.reshape([1, 2]);
+    const p = x.mul(2),
+      q = w.mul(5),
+      m = p.mul(3),
+      r = p.reshape([1, 2]);
     r.add(q).sum().add(m.sum()).backward();
     expect(w.grad!.toArray()).toEqual([[5, 5]]); // PyTorch 1.13: [[5., 5.]]
     expect(x.grad!.toArray()).toEqual([8, 8]); // PyTorch 1.13: [8., 8.]
@@ -93,7 +99,12 @@ describe('engine ownership: gradients through views and pass-through backwards',
     expect(gb!.toArray()).toEqual([3]);
     const [gW] = tg.autograd.grad(gb!.mul(W.sum()).sum(), [W]);
     expect(gW!.toArray()).toEqual([[3, 3]]);
-    expect(tg.autograd.gradgradcheck((xx: Tensor, ww: Tensor, bb: Tensor) => tg.nn.functional.linear(xx, ww, bb).add(bb).sum(), [x, W, b])).toBe(true);
+    expect(
+      tg.autograd.gradgradcheck(
+        (xx: Tensor, ww: Tensor, bb: Tensor) => tg.nn.functional.linear(xx, ww, bb).add(bb).sum(),
+        [x, W, b],
+      ),
+    ).toBe(true);
   });
 
   it('a captured autograd.grad result is never added into by a later edge', () => {

@@ -49,16 +49,41 @@ describe('the Function/ctx API', () => {
         ];
       }
     }
-    const x = tg.tensor([[1, 2], [3, 4]], { dtype: 'float64' }); // no grad
-    const w = tg.tensor([[1, 0], [0, 1], [1, 1]], f64);
+    const x = tg.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float64' },
+    ); // no grad
+    const w = tg.tensor(
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      f64,
+    );
     const b = tg.tensor([0, 0, 1], f64);
     LinearFn.apply(x, w, b).sum().backward();
     expect(calls).toEqual([[false, true, true]]);
     expect(x.grad).toBeNull();
-    expect(w.grad!.toArray()).toEqual([[4, 6], [4, 6], [4, 6]]);
+    expect(w.grad!.toArray()).toEqual([
+      [4, 6],
+      [4, 6],
+      [4, 6],
+    ]);
     expect(b.grad!.toArray()).toEqual([2, 2, 2]);
-    const xs = tg.tensor([[0.3, -1], [2, 0.5]], f64);
-    expect(tg.autograd.gradcheck((a: tg.Tensor, c: tg.Tensor, d: tg.Tensor) => LinearFn.apply(a, c, d), [xs, w, b])).toBe(true);
+    const xs = tg.tensor(
+      [
+        [0.3, -1],
+        [2, 0.5],
+      ],
+      f64,
+    );
+    expect(
+      tg.autograd.gradcheck((a: tg.Tensor, c: tg.Tensor, d: tg.Tensor) => LinearFn.apply(a, c, d), [xs, w, b]),
+    ).toBe(true);
   });
 
   it('the older style forward(ctx, ...inputs) works when setupContext is not overridden', () => {
@@ -103,7 +128,11 @@ describe('the Function/ctx API', () => {
         return g.sum();
       }
     }
-    expect(() => WrongShape.apply(tg.tensor([1, 2], f64)).sum().backward()).toThrow(
+    expect(() =>
+      WrongShape.apply(tg.tensor([1, 2], f64))
+        .sum()
+        .backward(),
+    ).toThrow(
       new RangeError('WrongShapeBackward: backward returned a gradient of shape [] for input 0, which has shape [2]'),
     );
   });
@@ -179,7 +208,8 @@ describe('the engine', () => {
     }
     const x = tg.tensor([2], f64);
     const top = Counted.apply(x);
-    const left = top.mul(3), right = top.sin();
+    const left = top.mul(3),
+      right = top.sin();
     left.add(right).sum().backward();
     expect(calls).toBe(1);
     expectClose(x.grad!, [3 + Math.cos(2)]);
@@ -198,11 +228,15 @@ describe('the engine', () => {
           return g;
         }
       };
-    const A = make('a'), B = make('b'), C = make('c'), Unused = make('unused');
+    const A = make('a'),
+      B = make('b'),
+      C = make('c'),
+      Unused = make('unused');
     const x = tg.tensor([1], f64);
     const a = A.apply(x);
     Unused.apply(a);
-    const b = B.apply(a), c = C.apply(a);
+    const b = B.apply(a),
+      c = C.apply(a);
     b.add(c).sum().backward();
     expect(order).toEqual(['c', 'b', 'a']);
   });
@@ -219,7 +253,8 @@ describe('the engine', () => {
   });
 
   it('gradients stored in .grad never alias each other (add passes its gradient through)', () => {
-    const a = tg.tensor([1], f64), b = tg.tensor([2], f64);
+    const a = tg.tensor([1], f64),
+      b = tg.tensor([2], f64);
     a.add(b).sum().backward();
     a.grad!.data[0] = 100;
     expect(b.grad!.item()).toBe(1);
@@ -227,12 +262,14 @@ describe('the engine', () => {
 
   it('a fresh gradient passed through to several places is never summed into in place', () => {
     // MulBackward makes h = 2·g; AddBackward hands the same h to a and b; a then also gets 3·g.
-    const a = tg.tensor([1, 2], f64), b = tg.tensor([3, 4], f64);
+    const a = tg.tensor([1, 2], f64),
+      b = tg.tensor([3, 4], f64);
     a.add(b).mul(2).add(a.mul(3)).sum().backward();
     expect(a.grad!.toArray()).toEqual([5, 5]);
     expect(b.grad!.toArray()).toEqual([2, 2]);
     // Through a node buffer too: h reaches node n twice and leaf b once.
-    const c = tg.tensor([1], f64), d = tg.tensor([1], f64);
+    const c = tg.tensor([1], f64),
+      d = tg.tensor([1], f64);
     const n = c.mul(1);
     n.add(d).mul(2).add(n.mul(3)).sum().backward();
     expect(c.grad!.toArray()).toEqual([5]);
@@ -296,7 +333,9 @@ describe('the engine', () => {
       x.mul(2).requiresGrad = false;
     }).toThrow(/only leaf tensors can change requiresGrad/);
     expect(() => tg.tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(
-      new TypeError("tensor: option 'requiresGrad' is true but only float32 and float64 tensors can require gradients, got dtype int32"),
+      new TypeError(
+        "tensor: option 'requiresGrad' is true but only float32 and float64 tensors can require gradients, got dtype int32",
+      ),
     );
     expect(() => tg.tensor([1], { dtype: 'int32' }).requiresGrad_(true)).toThrow(
       new TypeError('requiresGrad: only float32 and float64 tensors can require gradients, got dtype int32'),
@@ -308,7 +347,9 @@ describe('the engine', () => {
     const h = x.mul(1);
     const y = h.mul(h).sum();
     h.add_(1);
-    expect(() => y.backward()).toThrow(/modified by an in-place operation: saved tensor 0 \(shape \[2\]\) is at version 1; expected version 0/);
+    expect(() => y.backward()).toThrow(
+      /modified by an in-place operation: saved tensor 0 \(shape \[2\]\) is at version 1; expected version 0/,
+    );
   });
 
   it('in-place ops: recorded on non-leaves, refused on leaves that require grad, free under noGrad', () => {
@@ -324,17 +365,24 @@ describe('the engine', () => {
     expect(x.grad!.toArray()).toEqual([3, 5]);
     expect(w.grad!.toArray()).toEqual([2, 4]);
     const z = tg.zeros([2]);
-    z.add_(tg.ones([2])).mul_(3).sub_(1).div_(2);
+    z.add_(tg.ones([2]))
+      .mul_(3)
+      .sub_(1)
+      .div_(2);
     expect(z.toArray()).toEqual([1, 1]);
     z.zero_();
     expect(z.toArray()).toEqual([0, 0]);
-    expect(() => tg.zeros([2], { dtype: 'int32' }).add_(0.5)).toThrow(new TypeError('add_: the result type float32 cannot be stored in place in a int32 tensor'));
+    expect(() => tg.zeros([2], { dtype: 'int32' }).add_(0.5)).toThrow(
+      new TypeError('add_: the result type float32 cannot be stored in place in a int32 tensor'),
+    );
   });
 
   it('in-place writes through a view of a tensor that requires grad are refused, not silently wrong', () => {
     const a = tg.tensor([1, 2], f64);
     const b = a.mul(1);
-    expect(() => b.unsqueeze(0).mul_(3)).toThrow(/mul_: in-place modification of a view \(reshape\/flatten\/squeeze\/unsqueeze\) of a tensor that requires grad/);
+    expect(() => b.unsqueeze(0).mul_(3)).toThrow(
+      /mul_: in-place modification of a view \(reshape\/flatten\/squeeze\/unsqueeze\) of a tensor that requires grad/,
+    );
     expect(() => a.reshape([2, 1]).add_(1)).toThrow(/add_: in-place modification of a view/);
     const leafView = tg.noGrad(() => a.reshape([1, 2]));
     expect(() => leafView.zero_()).toThrow(/zero_: in-place modification of a view/);
@@ -346,7 +394,9 @@ describe('the engine', () => {
   });
 
   it('autograd.grad returns gradients without touching .grad; allowUnused', () => {
-    const x = tg.tensor([1, 2], f64), y = tg.tensor([3], f64), unused = tg.tensor([0], f64);
+    const x = tg.tensor([1, 2], f64),
+      y = tg.tensor([3], f64),
+      unused = tg.tensor([0], f64);
     const out = x.mul(y).sum();
     const [gx, gy] = tg.autograd.grad(out, [x, y], { retainGraph: true });
     expect(gx!.toArray()).toEqual([3, 3]);
@@ -382,7 +432,9 @@ describe('the engine', () => {
     tg.autograd.setDetectAnomaly(true);
     try {
       const x = tg.tensor([0], f64);
-      expect(() => x.sqrt().sum().backward()).toThrow(/anomaly: SqrtBackward returned a gradient with Infinity for input 0/);
+      expect(() => x.sqrt().sum().backward()).toThrow(
+        /anomaly: SqrtBackward returned a gradient with Infinity for input 0/,
+      );
     } finally {
       tg.autograd.setDetectAnomaly(false);
     }

@@ -19,9 +19,16 @@ describe('differential programs against PyTorch', () => {
     expect(Array.from(mulberryStream(0, 3))).toEqual([1144304738, 1416247, 958946056]);
     expect([seedFor(1, 0), seedFor(5, 1000)]).toEqual([467448774, 2985282362]);
     const x = leafTensor(7, 0, { shape: [3], dtype: 'float32', grad: false, lo: -2, span: 4, q: 20 });
-    expect([x.dtype, Array.from(x.data)]).toEqual(['float32', [0.6100997924804688, -0.05356597900390625, -1.0071144104003906]]);
-    expect(Array.from(leafTensor(7, 1, { shape: [4], dtype: 'int32', grad: false, high: 5 }).data)).toEqual([0, 3, 4, 4]);
-    const summary = Object.entries(fixture.categories).map(([k, v]) => `${k} ${v}`).join(', ');
+    expect([x.dtype, Array.from(x.data)]).toEqual([
+      'float32',
+      [0.6100997924804688, -0.05356597900390625, -1.0071144104003906],
+    ]);
+    expect(Array.from(leafTensor(7, 1, { shape: [4], dtype: 'int32', grad: false, high: 5 }).data)).toEqual([
+      0, 3, 4, 4,
+    ]);
+    const summary = Object.entries(fixture.categories)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     console.log(`${programs.length} programs (PyTorch ${fixture.torch}): ${summary}`);
   });
 
@@ -40,12 +47,17 @@ describe('differential programs against PyTorch', () => {
             problems.map((m) => `  ✗ ${m}`).join('\n'),
         );
       }
-      if (reports.length) throw new Error(`${reports.length} of ${end - start} programs disagree with PyTorch\n\n${reports.join('\n\n')}`);
+      if (reports.length)
+        throw new Error(
+          `${reports.length} of ${end - start} programs disagree with PyTorch\n\n${reports.join('\n\n')}`,
+        );
     });
   }
 
   afterAll(() => {
     const byCat = [...failedByCategory].map(([k, v]) => `${k} ${v}/${fixture.categories[k]}`).join(', ');
-    console.log(`differential: ${programs.length - failed}/${programs.length} programs agree with PyTorch${failed ? `; failing by category: ${byCat}` : ''}`);
+    console.log(
+      `differential: ${programs.length - failed}/${programs.length} programs agree with PyTorch${failed ? `; failing by category: ${byCat}` : ''}`,
+    );
   });
 });

@@ -13,7 +13,9 @@ export interface LeafSpec {
   shape: number[];
   dtype: 'float32' | 'float64' | 'int32' | 'bool';
   grad: boolean;
-  lo?: number; span?: number; q?: number; // floats: lo + span·k/2^q
+  lo?: number;
+  span?: number;
+  q?: number; // floats: lo + span·k/2^q
   high?: number; // int32: r mod high
   pct?: number; // bool: true with pct% probability
 }
@@ -45,7 +47,10 @@ export function loadFixture(path: string): Fixture {
 
 // ---- the shared input generator -------------------------------------------------------------------
 
-const W_SLOT = 1000, V_SLOT = 2000, SAMPLE_SLOT = 3000, SAMPLES = 12;
+const W_SLOT = 1000,
+  V_SLOT = 2000,
+  SAMPLE_SLOT = 3000,
+  SAMPLES = 12;
 
 export function seedFor(progSeed: number, slot: number): number {
   return (Math.imul(progSeed, 0x9e3779b1) ^ Math.imul(slot + 1, 0x85ebca77)) >>> 0;
@@ -68,9 +73,19 @@ export function leafTensor(progSeed: number, slot: number, spec: LeafSpec): Tens
   const n = spec.shape.reduce((a, b) => a * b, 1);
   const r = mulberryStream(seedFor(progSeed, slot), n);
   const shape = spec.shape;
-  if (spec.dtype === 'int32') return tg.tensor(Int32Array.from(r, (v) => v % spec.high!), { shape, dtype: 'int32' });
-  if (spec.dtype === 'bool') return tg.tensor(Uint8Array.from(r, (v) => (v % 100 < spec.pct! ? 1 : 0)), { shape, dtype: 'bool' });
-  const q = spec.q!, lo = spec.lo!, span = spec.span!;
+  if (spec.dtype === 'int32')
+    return tg.tensor(
+      Int32Array.from(r, (v) => v % spec.high!),
+      { shape, dtype: 'int32' },
+    );
+  if (spec.dtype === 'bool')
+    return tg.tensor(
+      Uint8Array.from(r, (v) => (v % 100 < spec.pct! ? 1 : 0)),
+      { shape, dtype: 'bool' },
+    );
+  const q = spec.q!,
+    lo = spec.lo!,
+    span = spec.span!;
   const values = Float64Array.from(r, (v) => lo + span * ((v >>> (32 - q)) / 2 ** q));
   const data = spec.dtype === 'float32' ? Float32Array.from(values) : values;
   return tg.tensor(data, { shape, dtype: spec.dtype, requiresGrad: spec.grad });
@@ -84,12 +99,31 @@ function weightSpec(t: Tensor): LeafSpec {
 
 const F = tg.nn.functional;
 const unary: Record<string, (x: Tensor) => Tensor> = {
-  neg: tg.neg, exp: tg.exp, log: tg.log, sqrt: tg.sqrt, abs: tg.abs, sin: tg.sin, cos: tg.cos, tanh: tg.tanh,
-  sigmoid: tg.sigmoid, relu: tg.relu, square: tg.square, rsqrt: tg.rsqrt, log1p: tg.log1p, expm1: tg.expm1, silu: tg.silu,
+  neg: tg.neg,
+  exp: tg.exp,
+  log: tg.log,
+  sqrt: tg.sqrt,
+  abs: tg.abs,
+  sin: tg.sin,
+  cos: tg.cos,
+  tanh: tg.tanh,
+  sigmoid: tg.sigmoid,
+  relu: tg.relu,
+  square: tg.square,
+  rsqrt: tg.rsqrt,
+  log1p: tg.log1p,
+  expm1: tg.expm1,
+  silu: tg.silu,
   reciprocal: tg.reciprocal,
 };
 const binary: Record<string, (a: Tensor, b: Tensor | number) => Tensor> = {
-  add: tg.add, sub: tg.sub, mul: tg.mul, div: tg.div, pow: tg.pow, maximum: tg.maximum, minimum: tg.minimum,
+  add: tg.add,
+  sub: tg.sub,
+  mul: tg.mul,
+  div: tg.div,
+  pow: tg.pow,
+  maximum: tg.maximum,
+  minimum: tg.minimum,
 };
 
 /** The outputs of one op record, mirroring apply() in make_programs.py. */
@@ -99,49 +133,92 @@ export function applyOp(name: string, xs: Tensor[], c: Consts): Tensor[] {
   if (name in unary) return [unary[name](x)];
   if (name in binary) return name === 'pow' && 'base' in c ? [tg.pow(c.base, x)] : [binary[name](x, other())];
   switch (name) {
-    case 'add_': return [x.add_(other())];
-    case 'sub_': return [x.sub_(other())];
-    case 'mul_': return [x.mul_(other())];
-    case 'div_': return [x.div_(other())];
-    case 'softplus': return [tg.softplus(x, c.beta, c.threshold)];
-    case 'leakyRelu': return [tg.leakyRelu(x, c.slope)];
-    case 'elu': return [tg.elu(x, c.alpha)];
-    case 'gelu': return [tg.gelu(x, { approximate: c.approximate })];
-    case 'clamp': return [tg.clamp(x, c.min ?? null, c.max ?? null)];
-    case 'sum': return ['dim' in c ? tg.sum(x, c.dim, c.keepdim) : tg.sum(x)];
-    case 'mean': return ['dim' in c ? tg.mean(x, c.dim, c.keepdim) : tg.mean(x)];
-    case 'logSumExp': return [tg.logSumExp(x, c.dim, c.keepdim)];
-    case 'var': return [tg.var(x, c.dim ?? null, { correction: c.correction, keepdim: c.keepdim ?? false })];
-    case 'std': return [tg.std(x, c.dim ?? null, { correction: c.correction, keepdim: c.keepdim ?? false })];
-    case 'prod': return ['dim' in c ? tg.prod(x, c.dim, c.keepdim) : tg.prod(x)];
-    case 'max': return ['dim' in c ? tg.max(x, c.dim, c.keepdim).values : tg.max(x)];
-    case 'min': return ['dim' in c ? (tg.min(x, c.dim, c.keepdim) as { values: Tensor }).values : (tg.min(x) as Tensor)];
-    case 'norm': return [tg.norm(x, c.p === 'inf' ? Infinity : c.p, c.dim ?? null, c.keepdim ?? false)];
-    case 'softmax': return [tg.softmax(x, c.dim)];
-    case 'logSoftmax': return [tg.logSoftmax(x, c.dim)];
-    case 'matmul': return [tg.matmul(x, xs[1])];
-    case 't': return [tg.t(x)];
-    case 'transpose': return [tg.transpose(x, c.d0, c.d1)];
-    case 'permute': return [tg.permute(x, c.dims)];
-    case 'reshape': return [tg.reshape(x, c.shape)];
-    case 'view': return [x.view(c.shape)];
-    case 'flatten': return [tg.flatten(x, c.start, c.end)];
-    case 'squeeze': return ['dim' in c ? tg.squeeze(x, c.dim) : tg.squeeze(x)];
-    case 'unsqueeze': return [tg.unsqueeze(x, c.dim)];
-    case 'expand': return [tg.expand(x, c.shape)];
-    case 'cat': return [tg.cat(xs, c.dim)];
-    case 'stack': return [tg.stack(xs, c.dim)];
-    case 'split': return tg.split(x, c.size, c.dim);
-    case 'slice': return [tg.slice(x, c.dim, c.start, c.end, c.step)];
-    case 'gather': return [tg.gather(x, c.dim, xs[1])];
-    case 'indexSelect': return [tg.indexSelect(x, c.dim, xs[1])];
-    case 'where': return [tg.where(x, xs[1], xs[2])];
-    case 'maskedFill': return [tg.maskedFill(x, xs[1], c.value)];
-    case 'to': return [x.to(c.dtype)];
-    case 'crossEntropy': return [F.crossEntropy(x, xs[1], { reduction: c.reduction, labelSmoothing: c.smoothing })];
-    case 'mseLoss': return [F.mseLoss(x, xs[1], { reduction: c.reduction })];
-    case 'bceWithLogits': return [F.binaryCrossEntropyWithLogits(x, xs[1], { reduction: c.reduction })];
-    case 'linear': return [F.linear(x, xs[1], xs[2] ?? null)];
+    case 'add_':
+      return [x.add_(other())];
+    case 'sub_':
+      return [x.sub_(other())];
+    case 'mul_':
+      return [x.mul_(other())];
+    case 'div_':
+      return [x.div_(other())];
+    case 'softplus':
+      return [tg.softplus(x, c.beta, c.threshold)];
+    case 'leakyRelu':
+      return [tg.leakyRelu(x, c.slope)];
+    case 'elu':
+      return [tg.elu(x, c.alpha)];
+    case 'gelu':
+      return [tg.gelu(x, { approximate: c.approximate })];
+    case 'clamp':
+      return [tg.clamp(x, c.min ?? null, c.max ?? null)];
+    case 'sum':
+      return ['dim' in c ? tg.sum(x, c.dim, c.keepdim) : tg.sum(x)];
+    case 'mean':
+      return ['dim' in c ? tg.mean(x, c.dim, c.keepdim) : tg.mean(x)];
+    case 'logSumExp':
+      return [tg.logSumExp(x, c.dim, c.keepdim)];
+    case 'var':
+      return [tg.var(x, c.dim ?? null, { correction: c.correction, keepdim: c.keepdim ?? false })];
+    case 'std':
+      return [tg.std(x, c.dim ?? null, { correction: c.correction, keepdim: c.keepdim ?? false })];
+    case 'prod':
+      return ['dim' in c ? tg.prod(x, c.dim, c.keepdim) : tg.prod(x)];
+    case 'max':
+      return ['dim' in c ? tg.max(x, c.dim, c.keepdim).values : tg.max(x)];
+    case 'min':
+      return ['dim' in c ? (tg.min(x, c.dim, c.keepdim) as { values: Tensor }).values : (tg.min(x) as Tensor)];
+    case 'norm':
+      return [tg.norm(x, c.p === 'inf' ? Infinity : c.p, c.dim ?? null, c.keepdim ?? false)];
+    case 'softmax':
+      return [tg.softmax(x, c.dim)];
+    case 'logSoftmax':
+      return [tg.logSoftmax(x, c.dim)];
+    case 'matmul':
+      return [tg.matmul(x, xs[1])];
+    case 't':
+      return [tg.t(x)];
+    case 'transpose':
+      return [tg.transpose(x, c.d0, c.d1)];
+    case 'permute':
+      return [tg.permute(x, c.dims)];
+    case 'reshape':
+      return [tg.reshape(x, c.shape)];
+    case 'view':
+      return [x.view(c.shape)];
+    case 'flatten':
+      return [tg.flatten(x, c.start, c.end)];
+    case 'squeeze':
+      return ['dim' in c ? tg.squeeze(x, c.dim) : tg.squeeze(x)];
+    case 'unsqueeze':
+      return [tg.unsqueeze(x, c.dim)];
+    case 'expand':
+      return [tg.expand(x, c.shape)];
+    case 'cat':
+      return [tg.cat(xs, c.dim)];
+    case 'stack':
+      return [tg.stack(xs, c.dim)];
+    case 'split':
+      return tg.split(x, c.size, c.dim);
+    case 'slice':
+      return [tg.slice(x, c.dim, c.start, c.end, c.step)];
+    case 'gather':
+      return [tg.gather(x, c.dim, xs[1])];
+    case 'indexSelect':
+      return [tg.indexSelect(x, c.dim, xs[1])];
+    case 'where':
+      return [tg.where(x, xs[1], xs[2])];
+    case 'maskedFill':
+      return [tg.maskedFill(x, xs[1], c.value)];
+    case 'to':
+      return [x.to(c.dtype)];
+    case 'crossEntropy':
+      return [F.crossEntropy(x, xs[1], { reduction: c.reduction, labelSmoothing: c.smoothing })];
+    case 'mseLoss':
+      return [F.mseLoss(x, xs[1], { reduction: c.reduction })];
+    case 'bceWithLogits':
+      return [F.binaryCrossEntropyWithLogits(x, xs[1], { reduction: c.reduction })];
+    case 'linear':
+      return [F.linear(x, xs[1], xs[2] ?? null)];
   }
   throw new Error(`unknown op ${name}`);
 }
@@ -149,7 +226,12 @@ export function applyOp(name: string, xs: Tensor[], c: Consts): Tensor[] {
 /** A one-line-per-op listing: "r3 = add(r0, r2) {...}". */
 export function describeProgram(p: Program): string {
   const lines = p.leaves.map((l, i) => {
-    const dom = l.dtype === 'int32' ? `ints < ${l.high}` : l.dtype === 'bool' ? `${l.pct}% true` : `${l.lo} + ${l.span}·k/2^${l.q}`;
+    const dom =
+      l.dtype === 'int32'
+        ? `ints < ${l.high}`
+        : l.dtype === 'bool'
+          ? `${l.pct}% true`
+          : `${l.lo} + ${l.span}·k/2^${l.q}`;
     return `  r${i} = leaf [${l.shape}] ${l.dtype}${l.grad ? ' requiresGrad' : ''} (${dom})`;
   });
   let ref = p.leaves.length;
@@ -187,7 +269,11 @@ export function runProgram(p: Program): Results {
   p.ops.forEach(([name, refs, consts], k) => {
     let outs: Tensor[];
     try {
-      outs = applyOp(name, refs.map((r) => vals[r]), consts);
+      outs = applyOp(
+        name,
+        refs.map((r) => vals[r]),
+        consts,
+      );
     } catch (e) {
       throw new Error(`op #${k} ${name} threw: ${(e as Error).message}`);
     }
@@ -210,11 +296,15 @@ export function runProgram(p: Program): Results {
   }
   let grads: Tensor[];
   try {
-    grads = tg.autograd.grad(loss, leaves, { createGraph: true, allowUnused: true }).map((g, i) => zerosFor(g, leaves[i]));
+    grads = tg.autograd
+      .grad(loss, leaves, { createGraph: true, allowUnused: true })
+      .map((g, i) => zerosFor(g, leaves[i]));
   } catch (e) {
     throw new Error(`autograd.grad (createGraph) threw: ${(e as Error).message}`);
   }
-  const terms = grads.flatMap((g, i) => (g.requiresGrad ? [tg.sum(tg.mul(g, leafTensor(p.seed, V_SLOT + i, weightSpec(leaves[i]))))] : []));
+  const terms = grads.flatMap((g, i) =>
+    g.requiresGrad ? [tg.sum(tg.mul(g, leafTensor(p.seed, V_SLOT + i, weightSpec(leaves[i]))))] : [],
+  );
   let grads2 = leaves.map((x) => tg.zerosLike(x));
   if (terms.length > 0) {
     try {
@@ -257,20 +347,27 @@ export function compareArray(got: Tensor, want: Encoded, tol: number, progSeed: 
   }
   const s = decode(want.s);
   if (a.length !== want.n) return `has ${a.length} elements, PyTorch ${want.n}`;
-  let sum = 0, sumAbs = 0, wsum = 0;
+  let sum = 0,
+    sumAbs = 0,
+    wsum = 0;
   for (let i = 0; i < a.length; i++) {
     sum += a[i];
     sumAbs += Math.abs(a[i]);
     wsum += a[i] * ((((i * 37) % 101) - 50) / 64);
   }
   const bound = tol * (s[1] + 1);
-  for (const [label, v, w] of [['sum', sum, s[0]], ['sum of |x|', sumAbs, s[1]], ['weighted sum', wsum, s[2]]] as const)
+  for (const [label, v, w] of [
+    ['sum', sum, s[0]],
+    ['sum of |x|', sumAbs, s[1]],
+    ['weighted sum', wsum, s[2]],
+  ] as const)
     if (!(Math.abs(v - w) <= bound)) return `${label} = ${v}, PyTorch ${w}`;
   const idx = mulberryStream(seedFor(progSeed, SAMPLE_SLOT), SAMPLES);
   const scale = Math.max(1, (10 * s[1]) / want.n);
   for (let k = 0; k < SAMPLES; k++) {
     const i = idx[k] % want.n;
-    if (!(Math.abs(a[i] - s[3 + k]) <= tol * (Math.abs(s[3 + k]) + scale))) return `[${i}] = ${a[i]}, PyTorch ${s[3 + k]}`;
+    if (!(Math.abs(a[i] - s[3 + k]) <= tol * (Math.abs(s[3 + k]) + scale)))
+      return `[${i}] = ${a[i]}, PyTorch ${s[3 + k]}`;
   }
   return null;
 }
@@ -291,7 +388,12 @@ export function checkProgram(p: Program): string[] {
     if (gotShape.join() !== shape.join() || gotDtype !== dtype) {
       problems.push(`r${i}: [${gotShape}] ${gotDtype}, PyTorch [${shape}] ${dtype}`);
       if (firstBad < 0) firstBad = i;
-    } else if (!(Math.abs(r.sums[i] - sums[i]) <= p.tol * (Math.abs(sums[i]) + Math.max(1, Math.sqrt(shape.reduce((a, b) => a * b, 1)))))) {
+    } else if (
+      !(
+        Math.abs(r.sums[i] - sums[i]) <=
+        p.tol * (Math.abs(sums[i]) + Math.max(1, Math.sqrt(shape.reduce((a, b) => a * b, 1))))
+      )
+    ) {
       problems.push(`r${i}: sum ${r.sums[i]}, PyTorch ${sums[i]}`);
       if (firstBad < 0) firstBad = i;
     }

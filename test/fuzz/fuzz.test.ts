@@ -20,8 +20,18 @@ import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
 import { setGradEnabled } from '../../lib/grad_mode.js';
 import {
-  KNOWN_OPEN, buildTable, classify, fanOut, formatFinding, newStats, publicSurface, runCalls, setTmpDir, startWatchdog,
-  type BatchStats, type Finding,
+  KNOWN_OPEN,
+  buildTable,
+  classify,
+  fanOut,
+  formatFinding,
+  newStats,
+  publicSurface,
+  runCalls,
+  setTmpDir,
+  startWatchdog,
+  type BatchStats,
+  type Finding,
 } from './fuzz_api.js';
 
 const SEEDS = (process.env.FUZZ_SEEDS ?? '1,2,3,4,5,6,7,8').split(',').map(Number);
@@ -49,7 +59,12 @@ function tally(stats: BatchStats): string {
   const rows = Object.entries(stats.perSpec).sort(([a], [b]) => a.localeCompare(b));
   const lines: string[] = [];
   for (let i = 0; i < rows.length; i += 4)
-    lines.push(rows.slice(i, i + 4).map(([id, s]) => `${id} ${s.calls}/${s.ok}ok/${s.threw}thr`.padEnd(44)).join(''));
+    lines.push(
+      rows
+        .slice(i, i + 4)
+        .map(([id, s]) => `${id} ${s.calls}/${s.ok}ok/${s.threw}thr`.padEnd(44))
+        .join(''),
+    );
   return lines.join('\n');
 }
 
@@ -61,7 +76,9 @@ function groupFindings(fs: Finding[]): string {
     list.push(f);
     groups.set(key, list);
   }
-  return [...groups.entries()].map(([k, list]) => `${k} ×${list.length}\n  e.g. ${formatFinding(list[0]).replace(/\n/g, '\n  ')}`).join('\n');
+  return [...groups.entries()]
+    .map(([k, list]) => `${k} ×${list.length}\n  e.g. ${formatFinding(list[0]).replace(/\n/g, '\n  ')}`)
+    .join('\n');
 }
 
 describe('fuzz: the public API under random valid and invalid arguments', () => {
@@ -71,9 +88,14 @@ describe('fuzz: the public API under random valid and invalid arguments', () => 
   // must fail, not wait.
   if (process.env.FUZZ_SELFTEST === 'hang' || process.env.FUZZ_SELFTEST === 'block')
     table.push({
-      id: 'selftest', names: ['selftest'], weight: 2,
+      id: 'selftest',
+      names: ['selftest'],
+      weight: 2,
       build: () => ({
-        desc: process.env.FUZZ_SELFTEST === 'hang' ? 'for (;;) {}' : 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)',
+        desc:
+          process.env.FUZZ_SELFTEST === 'hang'
+            ? 'for (;;) {}'
+            : 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)',
         run: () => {
           if (process.env.FUZZ_SELFTEST === 'hang') for (;;);
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
@@ -83,8 +105,13 @@ describe('fuzz: the public API under random valid and invalid arguments', () => 
 
   it('the call table covers every exported function and class', () => {
     const ids = new Set(table.map((s) => s.id.replace(/^new /, '').replace(/^tg\./, '').replace(/#.*$/, '')));
-    const missing = publicSurface(tg).filter((name) => !ids.has(name) && !ids.has(ALSO_COVERED[name] ?? '') && !table.some((s) => s.id === ALSO_COVERED[name]));
-    expect(missing, `public functions with no entry in test/fuzz/fuzz_api.ts buildTable(): ${missing.join(', ')}`).toEqual([]);
+    const missing = publicSurface(tg).filter(
+      (name) => !ids.has(name) && !ids.has(ALSO_COVERED[name] ?? '') && !table.some((s) => s.id === ALSO_COVERED[name]),
+    );
+    expect(
+      missing,
+      `public functions with no entry in test/fuzz/fuzz_api.ts buildTable(): ${missing.join(', ')}`,
+    ).toEqual([]);
   });
 
   it(`${SEEDS.length} seeds × ${CALLS_PER_SEED} calls: only prefixed Errors, well-formed results, no hang`, () => {
@@ -92,7 +119,10 @@ describe('fuzz: the public API under random valid and invalid arguments', () => 
     setTmpDir(tmp, fs);
     const watchdog = startWatchdog(Worker, WATCHDOG_MS, path.join(tmp, 'hang.txt'));
     let current = { seed: -1, index: -1, desc: '' };
-    const progress = fanOut(watchdog, { enter: (seed, index, desc) => (current = { seed, index, desc }), leave: () => undefined });
+    const progress = fanOut(watchdog, {
+      enter: (seed, index, desc) => (current = { seed, index, desc }),
+      leave: () => undefined,
+    });
     const ctx = vm.createContext({ __f: null as null | (() => void) });
     const script = new vm.Script('__f()');
     const stats = newStats();
@@ -110,7 +140,14 @@ describe('fuzz: the public API under random valid and invalid arguments', () => 
             i = to;
           } catch (e) {
             if ((e as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw e;
-            const f: Finding = { seed, index: current.index, spec: '?', desc: current.desc, kind: 'hang', detail: `still running after the chunk's ${CHUNK_TIMEOUT_MS} ms` };
+            const f: Finding = {
+              seed,
+              index: current.index,
+              spec: '?',
+              desc: current.desc,
+              kind: 'hang',
+              detail: `still running after the chunk's ${CHUNK_TIMEOUT_MS} ms`,
+            };
             stats.findings.push(...classify([f], null));
             watchdog.leave();
             setGradEnabled(true); // the interrupted call may have been inside noGrad
@@ -137,6 +174,9 @@ describe('fuzz: the public API under random valid and invalid arguments', () => 
     );
     if (process.env.FUZZ_REPORT) fs.writeFileSync(process.env.FUZZ_REPORT, JSON.stringify(stats.findings, null, 1));
     expect(stats.calls).toBeGreaterThanOrEqual(Math.min(20_000, SEEDS.length * CALLS_PER_SEED));
-    expect(fresh.length, `${fresh.length} finding(s) not covered by KNOWN_OPEN:\n${fresh.slice(0, 12).map(formatFinding).join('\n')}`).toBe(0);
+    expect(
+      fresh.length,
+      `${fresh.length} finding(s) not covered by KNOWN_OPEN:\n${fresh.slice(0, 12).map(formatFinding).join('\n')}`,
+    ).toBe(0);
   }, 180_000);
 });

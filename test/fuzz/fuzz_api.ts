@@ -134,15 +134,42 @@ function lit(v: unknown): string {
 /** Junk values of every kind; `d` is the source text. The giant-size ones only with opts.giant. */
 function junkPool(): Arg[] {
   return [
-    { v: undefined, d: 'undefined' }, { v: null, d: 'null' }, { v: NaN, d: 'NaN' }, { v: Infinity, d: 'Infinity' },
-    { v: -Infinity, d: '-Infinity' }, { v: -0, d: '-0' }, { v: 1e308, d: '1e308' }, { v: -1, d: '-1' }, { v: 2.5, d: '2.5' },
-    { v: 2 ** 53, d: '2**53' }, { v: 1e20, d: '1e20' }, { v: 1n, d: '1n' }, { v: 2n ** 70n, d: '2n**70n' }, { v: 'abc', d: '"abc"' }, { v: '3', d: '"3"' },
-    { v: '', d: '""' }, { v: true, d: 'true' }, { v: false, d: 'false' }, { v: {}, d: '{}' }, { v: { a: 1 }, d: '{ a: 1 }' },
-    { v: [], d: '[]' }, { v: [1, [2]], d: '[1, [2]]' }, { v: [[1, 2], [3]], d: '[[1, 2], [3]]' },
-    { v: new Map([['a', 1]]), d: "new Map([['a', 1]])" }, { v: new Set([1]), d: 'new Set([1])' }, { v: () => 1, d: '() => 1' },
-    { v: Symbol('s'), d: "Symbol('s')" }, { v: new Float32Array(3), d: 'new Float32Array(3)' }, { v: new Int8Array(2), d: 'new Int8Array(2)' },
-    { v: new ArrayBuffer(8), d: 'new ArrayBuffer(8)' }, { v: Object.create(null), d: 'Object.create(null)' }, { v: new Date(0), d: 'new Date(0)' },
-    { v: [NaN], d: '[NaN]' }, { v: [-1], d: '[-1]' }, { v: [1.5], d: '[1.5]' }, { v: ['2'], d: '["2"]' },
+    { v: undefined, d: 'undefined' },
+    { v: null, d: 'null' },
+    { v: NaN, d: 'NaN' },
+    { v: Infinity, d: 'Infinity' },
+    { v: -Infinity, d: '-Infinity' },
+    { v: -0, d: '-0' },
+    { v: 1e308, d: '1e308' },
+    { v: -1, d: '-1' },
+    { v: 2.5, d: '2.5' },
+    { v: 2 ** 53, d: '2**53' },
+    { v: 1e20, d: '1e20' },
+    { v: 1n, d: '1n' },
+    { v: 2n ** 70n, d: '2n**70n' },
+    { v: 'abc', d: '"abc"' },
+    { v: '3', d: '"3"' },
+    { v: '', d: '""' },
+    { v: true, d: 'true' },
+    { v: false, d: 'false' },
+    { v: {}, d: '{}' },
+    { v: { a: 1 }, d: '{ a: 1 }' },
+    { v: [], d: '[]' },
+    { v: [1, [2]], d: '[1, [2]]' },
+    { v: [[1, 2], [3]], d: '[[1, 2], [3]]' },
+    { v: new Map([['a', 1]]), d: "new Map([['a', 1]])" },
+    { v: new Set([1]), d: 'new Set([1])' },
+    { v: () => 1, d: '() => 1' },
+    { v: Symbol('s'), d: "Symbol('s')" },
+    { v: new Float32Array(3), d: 'new Float32Array(3)' },
+    { v: new Int8Array(2), d: 'new Int8Array(2)' },
+    { v: new ArrayBuffer(8), d: 'new ArrayBuffer(8)' },
+    { v: Object.create(null), d: 'Object.create(null)' },
+    { v: new Date(0), d: 'new Date(0)' },
+    { v: [NaN], d: '[NaN]' },
+    { v: [-1], d: '[-1]' },
+    { v: [1.5], d: '[1.5]' },
+    { v: ['2'], d: '["2"]' },
   ];
 }
 
@@ -154,12 +181,24 @@ function junkValidity(v: unknown, kind: JunkKind, optional: boolean): { bad?: bo
   if (v === undefined) return optional ? {} : { bad: true };
   const t = typeof v;
   switch (kind) {
-    case 'tensor': return t === 'number' || t === 'boolean' ? { odd: true } : { bad: true };
-    case 'operand': return t === 'number' ? {} : t === 'boolean' ? { odd: true } : { bad: true };
-    case 'num': return t === 'number' ? { odd: true } : v === null && optional ? { odd: true } : { bad: true };
-    case 'int': return t === 'number' ? (Number.isInteger(v) ? { odd: true } : { bad: true }) : v === null && optional ? { odd: true } : { bad: true };
-    case 'fn': return t === 'function' ? { odd: true } : { bad: true };
-    case 'obj': return t === 'object' || (v === null && optional) ? { odd: true } : { bad: true };
+    case 'tensor':
+      return t === 'number' || t === 'boolean' ? { odd: true } : { bad: true };
+    case 'operand':
+      return t === 'number' ? {} : t === 'boolean' ? { odd: true } : { bad: true };
+    case 'num':
+      return t === 'number' ? { odd: true } : v === null && optional ? { odd: true } : { bad: true };
+    case 'int':
+      return t === 'number'
+        ? Number.isInteger(v)
+          ? { odd: true }
+          : { bad: true }
+        : v === null && optional
+          ? { odd: true }
+          : { bad: true };
+    case 'fn':
+      return t === 'function' ? { odd: true } : { bad: true };
+    case 'obj':
+      return t === 'object' || (v === null && optional) ? { odd: true } : { bad: true };
   }
 }
 
@@ -182,12 +221,24 @@ function keywordJunk(a: Arg): Arg {
 const SPECIAL_FLOATS = [NaN, Infinity, -Infinity, -0, 1e30, -1e30, 1e-40, 3.4e38, -3.4e38, 1e300];
 
 export class Gen {
-  readonly facts: CallFacts = { nonfinite: false, detached: false, big: false, giant: false, empty: false, hangRisk: false, inputs: [] };
+  readonly facts: CallFacts = {
+    nonfinite: false,
+    detached: false,
+    big: false,
+    giant: false,
+    empty: false,
+    hangRisk: false,
+    inputs: [],
+  };
   private readonly junk = junkPool();
   /** Set while building a method call: the next tensorArg() is the receiver and must be a Tensor. */
   receiver = false;
 
-  constructor(readonly tg: TGModule, readonly r: Rng, readonly opts: GenOptions) {}
+  constructor(
+    readonly tg: TGModule,
+    readonly r: Rng,
+    readonly opts: GenOptions,
+  ) {}
 
   // -- plain values --
 
@@ -208,7 +259,23 @@ export class Gen {
       const v = Math.round((lo + (hi - lo) * r.float()) * 1000) / 1000;
       return { v, d: lit(v) };
     }
-    const v = r.pick([0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity, 1e308, -1e308, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 5e-324, 1e10]);
+    const v = r.pick([
+      0,
+      -0,
+      1,
+      -1,
+      0.5,
+      NaN,
+      Infinity,
+      -Infinity,
+      1e308,
+      -1e308,
+      2 ** 31,
+      -(2 ** 31) - 1,
+      2 ** 53,
+      5e-324,
+      1e10,
+    ]);
     if (!Number.isFinite(v) || Math.abs(v) > 1e6) this.facts.nonfinite = true;
     return { v, d: lit(v), odd: true };
   }
@@ -224,7 +291,12 @@ export class Gen {
     if (this.opts.giant) pool.push(2 ** 27, 5e8, 2 ** 31, 2 ** 32 - 1, 3e9);
     const v = r.pick(pool);
     if (v >= 2 ** 26 && v < 2 ** 34) this.facts.giant = true;
-    return { v, d: lit(v), bad: !(Number.isInteger(v) && v >= 0) ? true : undefined, odd: Number.isInteger(v) && v >= 0 ? true : undefined };
+    return {
+      v,
+      d: lit(v),
+      bad: !(Number.isInteger(v) && v >= 0) ? true : undefined,
+      odd: Number.isInteger(v) && v >= 0 ? true : undefined,
+    };
   }
 
   bool(pOdd = 0.15): Arg {
@@ -265,13 +337,36 @@ export class Gen {
       return { v: n, d: lit(n) };
     }
     const bad: [unknown, string][] = [
-      [[-1], '[-1]'], [[NaN], '[NaN]'], [[2.5], '[2.5]'], [[Infinity], '[Infinity]'], [[1n], '[1n]'], [[2, 3n], '[2, 3n]'], [['3'], '["3"]'],
-      [[null], '[null]'], [[[2]], '[[2]]'], [{ length: 2 }, '{ length: 2 }'], [-3, '-3'], [2n, '2n'], ['abc', '"abc"'], [null, 'null'],
-      [[2 ** 31, 2 ** 31], '[2**31, 2**31]'], [[1e10, 1e10], '[1e10, 1e10]'], [[2 ** 53], '[2**53]'], [[1e300], '[1e300]'],
-      [[2 ** 40, 2 ** 40, 0], '[2**40, 2**40, 0]'], [new Int32Array([2, 2]), 'new Int32Array([2, 2])'], [[-0], '[-0]'],
+      [[-1], '[-1]'],
+      [[NaN], '[NaN]'],
+      [[2.5], '[2.5]'],
+      [[Infinity], '[Infinity]'],
+      [[1n], '[1n]'],
+      [[2, 3n], '[2, 3n]'],
+      [['3'], '["3"]'],
+      [[null], '[null]'],
+      [[[2]], '[[2]]'],
+      [{ length: 2 }, '{ length: 2 }'],
+      [-3, '-3'],
+      [2n, '2n'],
+      ['abc', '"abc"'],
+      [null, 'null'],
+      [[2 ** 31, 2 ** 31], '[2**31, 2**31]'],
+      [[1e10, 1e10], '[1e10, 1e10]'],
+      [[2 ** 53], '[2**53]'],
+      [[1e300], '[1e300]'],
+      [[2 ** 40, 2 ** 40, 0], '[2**40, 2**40, 0]'],
+      [new Int32Array([2, 2]), 'new Int32Array([2, 2])'],
+      [[-0], '[-0]'],
     ];
     if (this.opts.giant && r.chance(0.5)) {
-      const g: [unknown, string][] = [[[2 ** 27], '[2**27]'], [[5e4, 5e4], '[5e4, 5e4]'], [[2 ** 31], '[2**31]'], [[2 ** 32], '[2**32]'], [[65536, 65535], '[65536, 65535]']];
+      const g: [unknown, string][] = [
+        [[2 ** 27], '[2**27]'],
+        [[5e4, 5e4], '[5e4, 5e4]'],
+        [[2 ** 31], '[2**31]'],
+        [[2 ** 32], '[2**32]'],
+        [[65536, 65535], '[65536, 65535]'],
+      ];
       const [v, d] = r.pick(g);
       this.facts.giant = true;
       return { v, d, odd: true };
@@ -287,12 +382,29 @@ export class Gen {
     const r = this.r;
     if (optional && r.chance(0.15)) return r.chance(0.5) ? OMIT : { v: null, d: 'null' };
     if (r.chance(0.78)) {
-      const lo = ndim === 0 ? -1 : -ndim, hi = ndim === 0 ? 0 : ndim - 1;
+      const lo = ndim === 0 ? -1 : -ndim,
+        hi = ndim === 0 ? 0 : ndim - 1;
       const v = r.range(lo, hi);
       return { v, d: lit(v) };
     }
-    const v = r.pick<unknown>([ndim, -ndim - 1, 100, -100, NaN, Infinity, -Infinity, 0.5, 1n, '0', {}, [0, 0], 2 ** 53, -0]);
-    if (typeof v === 'number' && Number.isInteger(v) && ((ndim === 0 && v >= -1 && v <= 0) || (v >= -ndim && v < ndim))) return { v, d: lit(v) };
+    const v = r.pick<unknown>([
+      ndim,
+      -ndim - 1,
+      100,
+      -100,
+      NaN,
+      Infinity,
+      -Infinity,
+      0.5,
+      1n,
+      '0',
+      {},
+      [0, 0],
+      2 ** 53,
+      -0,
+    ]);
+    if (typeof v === 'number' && Number.isInteger(v) && ((ndim === 0 && v >= -1 && v <= 0) || (v >= -ndim && v < ndim)))
+      return { v, d: lit(v) };
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) return { v, d: lit(v), odd: true }; // a keyword-options object
     return { v, d: lit(v), bad: !(optional && v === null) };
   }
@@ -310,7 +422,12 @@ export class Gen {
       return { v: sel, d: lit(sel) };
     }
     const v = r.pick<unknown>([[0, 0], [ndim + 1], [NaN], ['0'], [0.5], 'all', {}, [[0]], [Infinity]]);
-    return { v, d: lit(v), bad: !(typeof v === 'object' && !Array.isArray(v)) || undefined, odd: (typeof v === 'object' && !Array.isArray(v)) || undefined };
+    return {
+      v,
+      d: lit(v),
+      bad: !(typeof v === 'object' && !Array.isArray(v)) || undefined,
+      odd: (typeof v === 'object' && !Array.isArray(v)) || undefined,
+    };
   }
 
   dtypeArg(): Arg {
@@ -335,8 +452,17 @@ export class Gen {
       return { v: o, d: lit(o), odd: bad || undefined };
     }
     const v = r.pick<unknown>([
-      'float64', null, 5, { dtype: 'float16' }, { requiresGrad: 1 }, { requiresGrad: 'yes' }, { requiresGrad: {} },
-      { dtype: 'int32', requiresGrad: true }, { dtype: 'bool', requiresGrad: true }, [], () => 1,
+      'float64',
+      null,
+      5,
+      { dtype: 'float16' },
+      { requiresGrad: 1 },
+      { requiresGrad: 'yes' },
+      { requiresGrad: {} },
+      { dtype: 'int32', requiresGrad: true },
+      { dtype: 'bool', requiresGrad: true },
+      [],
+      () => 1,
     ]);
     return { v, d: lit(v), bad: true };
   }
@@ -354,7 +480,8 @@ export class Gen {
       }
       case 'int32': {
         const a = new Int32Array(n);
-        for (let i = 0; i < n; i++) a[i] = special && r.chance(0.2) ? r.pick([2147483647, -2147483648, 0]) : r.range(-3, 6);
+        for (let i = 0; i < n; i++)
+          a[i] = special && r.chance(0.2) ? r.pick([2147483647, -2147483648, 0]) : r.range(-3, 6);
         return a;
       }
       case 'bool': {
@@ -369,14 +496,20 @@ export class Gen {
    * A tensor argument. o.dtype / o.shape fix them; o.float restricts to float dtypes; o.plain avoids
    * the odd variants (requiresGrad, views, non-leaves, detached buffers).
    */
-  tensor(o: { dtype?: DT; shape?: readonly number[]; float?: boolean; plain?: boolean; big?: boolean; grad?: boolean } = {}): Arg {
+  tensor(
+    o: { dtype?: DT; shape?: readonly number[]; float?: boolean; plain?: boolean; big?: boolean; grad?: boolean } = {},
+  ): Arg {
     const r = this.r;
     const tg = this.tg;
     const dtype: DT = o.dtype ?? (o.float ? r.pick(FLOAT_DTYPES) : r.pick([...DTYPES, 'float32', 'float32'] as DT[]));
     let shape = o.shape ? [...o.shape] : this.smallShape();
     // A shape handed in from a (possibly invalid) argument: fall back to a small one rather than allocate.
     // (Per dim too: [2**40, 2**40, 0] has no elements but dims no tensor may have.)
-    if (!shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= 2e6) || shape.reduce((a, b) => a * b, 1) > 2e6) shape = this.smallShape();
+    if (
+      !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= 2e6) ||
+      shape.reduce((a, b) => a * b, 1) > 2e6
+    )
+      shape = this.smallShape();
     if (!o.shape && (o.big || r.chance(0.03))) {
       const n = r.range(20000, 70000);
       shape = r.chance(0.5) ? [n] : [r.range(100, 300), Math.ceil(n / 250)];
@@ -388,8 +521,12 @@ export class Gen {
     if (special && dtype !== 'int32') this.facts.nonfinite = true;
     const data = this.values(dtype, size, special);
     let t = tg.tensor(data as any, { shape });
-    let d = size <= 8 ? `tg.tensor(${lit(Array.from(data))}, { dtype: '${dtype}', shape: ${lit(shape)} })` : `rnd('${dtype}', ${lit(shape)}${special ? ', /* with extremes */' : ''})`;
-    if (size <= 8 && dtype === 'bool') d = `tg.tensor(${lit(Array.from(data, (x) => x !== 0))}, { shape: ${lit(shape)} })`;
+    let d =
+      size <= 8
+        ? `tg.tensor(${lit(Array.from(data))}, { dtype: '${dtype}', shape: ${lit(shape)} })`
+        : `rnd('${dtype}', ${lit(shape)}${special ? ', /* with extremes */' : ''})`;
+    if (size <= 8 && dtype === 'bool')
+      d = `tg.tensor(${lit(Array.from(data, (x) => x !== 0))}, { shape: ${lit(shape)} })`;
     const isFloat = dtype === 'float32' || dtype === 'float64';
     if (!o.plain) {
       const k = r.float();
@@ -476,7 +613,14 @@ export class Gen {
       return { v: t, d: `tg.tensor(${lit(Array.from(a))}, { shape: ${lit(shape)}, dtype: '${t.dtype}' })`, odd: true };
     }
     const t = this.tg.tensor(a, { shape: [...shape] });
-    return { v: t, d: size <= 8 ? `tg.tensor(new Int32Array(${lit(Array.from(a))}), { shape: ${lit(shape)} })` : `index(${lit(shape)}, < ${n})`, odd: outOfRange || undefined };
+    return {
+      v: t,
+      d:
+        size <= 8
+          ? `tg.tensor(new Int32Array(${lit(Array.from(a))}), { shape: ${lit(shape)} })`
+          : `index(${lit(shape)}, < ${n})`,
+      odd: outOfRange || undefined,
+    };
   }
 
   /** A list of tensors (cat/stack): same shapes mostly. */
@@ -493,7 +637,11 @@ export class Gen {
       else if (k < 0.9) items.push(this.tensor({ shape: base.map((d, j) => (j === 0 ? r.range(0, 4) : d)) }));
       else items.push({ ...this.junkArg('tensor') });
     }
-    return { v: items.map((a) => a.v), d: `[${items.map((a) => a.d).join(', ')}]`, bad: items.some((a) => a.bad) || undefined };
+    return {
+      v: items.map((a) => a.v),
+      d: `[${items.map((a) => a.d).join(', ')}]`,
+      bad: items.some((a) => a.bad) || undefined,
+    };
   }
 }
 
@@ -589,27 +737,70 @@ const allValid = (args: Arg[]) => args.every((a) => !a.bad && !a.odd);
 
 // ---- the table ----------------------------------------------------------------------------------
 
-const UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'square', 'rsqrt', 'log1p', 'expm1', 'silu', 'reciprocal',
-  'logicalNot', 'clone', 't'];
+const UNARY = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'square',
+  'rsqrt',
+  'log1p',
+  'expm1',
+  'silu',
+  'reciprocal',
+  'logicalNot',
+  'clone',
+  't',
+];
 /** Finite on finite inputs of moderate size (N(0, 1) here). */
-const FINITE_UNARY = new Set(['neg', 'exp', 'abs', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'square', 'expm1', 'silu', 'clone', 't']);
+const FINITE_UNARY = new Set([
+  'neg',
+  'exp',
+  'abs',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'square',
+  'expm1',
+  'silu',
+  'clone',
+  't',
+]);
 const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'lt', 'ge', 'le', 'eq', 'ne'];
 const FINITE_BINARY = new Set(['add', 'sub', 'mul', 'maximum', 'minimum', 'gt', 'lt', 'ge', 'le', 'eq', 'ne']);
 const REDUCE_DIMS = ['sum', 'mean', 'prod', 'logSumExp'];
 const REDUCE_DIM = ['max', 'min', 'argmax', 'argmin'];
 
-function both(name: string, build: (g: Gen, call: (recv: Arg, args: Arg[], extra?: Partial<Call>) => Call) => Call, opts: { weight?: number; names?: string[]; fnName?: string } = {}): Spec[] {
+function both(
+  name: string,
+  build: (g: Gen, call: (recv: Arg, args: Arg[], extra?: Partial<Call>) => Call) => Call,
+  opts: { weight?: number; names?: string[]; fnName?: string } = {},
+): Spec[] {
   const fnName = opts.fnName ?? name;
   const names = opts.names ?? [name];
   return [
-    { id: `tg.${fnName}`, names: [fnName, ...names], weight: opts.weight, path: fnName, build: (g) => build(g, (recv, args, extra) => fnCall(g, fnName, [recv, ...args], extra)) },
+    {
+      id: `tg.${fnName}`,
+      names: [fnName, ...names],
+      weight: opts.weight,
+      path: fnName,
+      build: (g) => build(g, (recv, args, extra) => fnCall(g, fnName, [recv, ...args], extra)),
+    },
     {
       id: `Tensor#${name}`,
       names: [name, ...names],
       weight: opts.weight,
       path: `Tensor#${name}`,
       build: (g) =>
-        build((g.receiver = true, g), (recv, args, extra) => {
+        build(((g.receiver = true), g), (recv, args, extra) => {
           // A method needs a Tensor receiver; a junk "receiver" becomes a plain tensor.
           const r = isT(g, recv.v) ? recv : g.tensor();
           return methodCall(g, r, name, args, extra);
@@ -626,7 +817,8 @@ export function buildTable(tg?: TGModule): Spec[] {
   const specs: Spec[] = [];
   const add = (...s: Spec[]) => {
     for (const x of s) {
-      if (!x.path && /^(tg|nn|autograd|func|optim|safetensors)\./.test(x.id) && !x.id.includes('#')) x.path = x.id.replace(/^tg\./, '');
+      if (!x.path && /^(tg|nn|autograd|func|optim|safetensors)\./.test(x.id) && !x.id.includes('#'))
+        x.path = x.id.replace(/^tg\./, '');
       if (!x.path && x.id.startsWith('new ')) x.path = x.id.slice(4);
       if (tg && x.path && !exported(tg, x.path)) continue;
       specs.push(x);
@@ -645,14 +837,16 @@ export function buildTable(tg?: TGModule): Spec[] {
   // methods without a tg.* function
   for (const m of ['double', 'float', 'detach', 'detach_', 'item', 'toArray', 'toString', 'zero_', 'retainGrad'])
     add({
-      id: `Tensor#${m}`, names: [m, m === 'double' || m === 'float' ? 'to' : m],
+      id: `Tensor#${m}`,
+      names: [m, m === 'double' || m === 'float' ? 'to' : m],
       build: (g) => {
         const x = g.tensor();
         return methodCall(g, x, m, [], { finite: m === 'double' || m === 'float' });
       },
     });
   add({
-    id: 'Tensor#getters', names: ['ndim', 'size', 'isLeaf', 'version', 'requiresGrad', 'retainsGrad', 'grad'],
+    id: 'Tensor#getters',
+    names: ['ndim', 'size', 'isLeaf', 'version', 'requiresGrad', 'retainsGrad', 'grad'],
     build: (g) => {
       const x = g.tensor();
       return {
@@ -665,7 +859,8 @@ export function buildTable(tg?: TGModule): Spec[] {
           const [ndim, size] = res as number[];
           const t = x.v as TG.Tensor;
           if (ndim !== t.shape.length) return `ndim ${ndim} but shape ${lit(t.shape)}`;
-          if (!g.facts.detached && size !== t.shape.reduce((a, b) => a * b, 1)) return `size ${size} but shape ${lit(t.shape)}`;
+          if (!g.facts.detached && size !== t.shape.reduce((a, b) => a * b, 1))
+            return `size ${size} but shape ${lit(t.shape)}`;
           return null;
         },
       };
@@ -679,20 +874,25 @@ export function buildTable(tg?: TGModule): Spec[] {
         const a = g.r.chance(0.06) ? g.num() : g.tensorArg();
         const b = g.operandFor(a.v);
         const floatOps = isFloatT(g, a.v) && (typeof b.v === 'number' || isFloatT(g, b.v));
-        return call(a, [b], { finite: FINITE_BINARY.has(op) || op === 'div' ? FINITE_BINARY.has(op) : false, valid: floatOps && allValid([a, b]) && isT(g, a.v) && compatible(g, a.v, b.v) });
+        return call(a, [b], {
+          finite: FINITE_BINARY.has(op) || op === 'div' ? FINITE_BINARY.has(op) : false,
+          valid: floatOps && allValid([a, b]) && isT(g, a.v) && compatible(g, a.v, b.v),
+        });
       }),
     );
   // in-place methods
   for (const op of ['add_', 'sub_', 'mul_', 'div_'])
     add({
-      id: `Tensor#${op}`, names: [op],
+      id: `Tensor#${op}`,
+      names: [op],
       build: (g) => {
         const x = g.tensor();
         return methodCall(g, x, op, [g.operandFor(x.v)]);
       },
     });
   add({
-    id: 'Tensor#fill_', names: ['fill_'],
+    id: 'Tensor#fill_',
+    names: ['fill_'],
     build: (g) => {
       const x = g.tensor({ plain: g.r.chance(0.5) });
       const v = g.r.chance(0.85) ? g.num(-5, 5) : g.junkArg('num');
@@ -700,7 +900,16 @@ export function buildTable(tg?: TGModule): Spec[] {
         check: () => {
           const t = x.v as TG.Tensor;
           const val = v.v as number;
-          const want = t.dtype === 'bool' ? (val !== 0 ? 1 : 0) : t.dtype === 'int32' ? Math.trunc(val) : t.dtype === 'float32' ? Math.fround(val) : val;
+          const want =
+            t.dtype === 'bool'
+              ? val !== 0
+                ? 1
+                : 0
+              : t.dtype === 'int32'
+                ? Math.trunc(val)
+                : t.dtype === 'float32'
+                  ? Math.fround(val)
+                  : val;
           for (let i = 0; i < t.data.length; i++)
             if (!Object.is(t.data[i], want) && !(t.data[i] === 0 && want === 0))
               return `fill_(${lit(val)}) on ${t.dtype} stored ${t.data[i]} (expected ${want}, or an error)`;
@@ -715,8 +924,12 @@ export function buildTable(tg?: TGModule): Spec[] {
     ...both('matmul', (g, call) => {
       const r = g.r;
       const dtype = r.pick(FLOAT_DTYPES);
-      const k = r.range(0, 5), m = r.range(1, 5), n = r.range(1, 5);
-      let a: Arg, b: Arg, coherent = false;
+      const k = r.range(0, 5),
+        m = r.range(1, 5),
+        n = r.range(1, 5);
+      let a: Arg,
+        b: Arg,
+        coherent = false;
       const mode = r.int(5);
       if (mode === 0) {
         a = g.tensor({ dtype, shape: [m, k] });
@@ -728,7 +941,9 @@ export function buildTable(tg?: TGModule): Spec[] {
         b = g.tensor({ dtype, shape: r.chance(0.5) ? [k] : [...batch, k, n] });
         coherent = true;
       } else if (mode === 2 && r.chance(0.3)) {
-        const M = r.range(100, 200), K = r.range(100, 200), N = r.range(100, 200);
+        const M = r.range(100, 200),
+          K = r.range(100, 200),
+          N = r.range(100, 200);
         a = g.tensor({ dtype, shape: [M, K], plain: true });
         b = g.tensor({ dtype, shape: [K, N] });
         coherent = true;
@@ -740,12 +955,16 @@ export function buildTable(tg?: TGModule): Spec[] {
     }),
   );
   add({
-    id: 'tg.matmulT', names: ['matmulT', 'matmul'],
+    id: 'tg.matmulT',
+    names: ['matmulT', 'matmul'],
     build: (g) => {
       const r = g.r;
       const dtype = r.pick(FLOAT_DTYPES);
-      const m = r.range(1, 4), k = r.range(0, 4), n = r.range(1, 4);
-      const ta = g.bool(0.1), tb = g.bool(0.1);
+      const m = r.range(1, 4),
+        k = r.range(0, 4),
+        n = r.range(1, 4);
+      const ta = g.bool(0.1),
+        tb = g.bool(0.1);
       const coherent = r.chance(0.6);
       const a = coherent ? g.tensor({ dtype, shape: ta.v === true ? [k, m] : [m, k] }) : g.tensorArg();
       const b = coherent ? g.tensor({ dtype, shape: tb.v === true ? [n, k] : [k, n] }) : g.tensorArg();
@@ -761,7 +980,10 @@ export function buildTable(tg?: TGModule): Spec[] {
         const nd = isT(g, x.v) ? x.v.ndim : 1;
         const dims = g.dimsArg(nd);
         const keep = g.opt(0.4, () => g.bool());
-        return call(x, [dims, keep], { finite: op === 'sum' || (op === 'logSumExp' && !g.facts.empty), valid: isFloatT(g, x.v) && allValid([dims, keep]) && !(op === 'logSumExp' && g.facts.empty) });
+        return call(x, [dims, keep], {
+          finite: op === 'sum' || (op === 'logSumExp' && !g.facts.empty),
+          valid: isFloatT(g, x.v) && allValid([dims, keep]) && !(op === 'logSumExp' && g.facts.empty),
+        });
       }),
     );
   for (const op of REDUCE_DIM)
@@ -771,7 +993,10 @@ export function buildTable(tg?: TGModule): Spec[] {
         const nd = isT(g, x.v) ? x.v.ndim : 1;
         const dim = g.dimArg(nd, true);
         const keep = dim === OMIT ? OMIT : g.opt(0.4, () => g.bool());
-        return call(x, [dim, keep], { finite: !g.facts.empty, valid: isFloatT(g, x.v) && !g.facts.empty && allValid([dim, keep]) && dim.v !== null });
+        return call(x, [dim, keep], {
+          finite: !g.facts.empty,
+          valid: isFloatT(g, x.v) && !g.facts.empty && allValid([dim, keep]) && dim.v !== null,
+        });
       }),
     );
   for (const op of ['var', 'std'])
@@ -780,7 +1005,13 @@ export function buildTable(tg?: TGModule): Spec[] {
         const x = g.tensorArg();
         const nd = isT(g, x.v) ? x.v.ndim : 1;
         const r = g.r;
-        const o = r.chance(0.3) ? OMIT : r.chance(0.3) ? g.bool(0) : r.chance(0.7) ? { v: { correction: r.pick([0, 1, 2]), keepdim: r.chance(0.5) }, d: '{ correction, keepdim }' } : g.junkArg('any');
+        const o = r.chance(0.3)
+          ? OMIT
+          : r.chance(0.3)
+            ? g.bool(0)
+            : r.chance(0.7)
+              ? { v: { correction: r.pick([0, 1, 2]), keepdim: r.chance(0.5) }, d: '{ correction, keepdim }' }
+              : g.junkArg('any');
         if (o !== OMIT && typeof o.v === 'object' && o.v !== null && !o.bad) o.d = lit(o.v);
         const dims = g.dimsArg(nd);
         if (dims.bad) Object.assign(dims, { bad: undefined, odd: true }); // var(options) is an overload
@@ -791,7 +1022,13 @@ export function buildTable(tg?: TGModule): Spec[] {
     ...both('norm', (g, call) => {
       const x = g.tensorArg();
       const nd = isT(g, x.v) ? x.v.ndim : 1;
-      const p = g.opt(0.3, () => (g.r.chance(0.7) ? { v: g.r.pick([1, 2, 3, 0.5, Infinity, -Infinity]), d: '' } : g.r.chance(0.5) ? g.num() : keywordJunk(g.junkArg('num', true))));
+      const p = g.opt(0.3, () =>
+        g.r.chance(0.7)
+          ? { v: g.r.pick([1, 2, 3, 0.5, Infinity, -Infinity]), d: '' }
+          : g.r.chance(0.5)
+            ? g.num()
+            : keywordJunk(g.junkArg('num', true)),
+      );
       if (p !== OMIT && p.d === '') p.d = lit(p.v);
       return call(x, [p, g.dimsArg(nd), g.opt(0.5, () => g.bool())], {});
     }),
@@ -810,11 +1047,18 @@ export function buildTable(tg?: TGModule): Spec[] {
       const x = g.tensorArg();
       const nd = isT(g, x.v) ? x.v.ndim : 2;
       const perm = Array.from({ length: nd }, (_, i) => i).sort(() => g.r.float() - 0.5);
-      const dims = g.r.chance(0.75) ? { v: perm, d: lit(perm) } : g.r.chance(0.5) ? { v: [...perm, 0], d: lit([...perm, 0]), bad: true } : g.junkArg();
+      const dims = g.r.chance(0.75)
+        ? { v: perm, d: lit(perm) }
+        : g.r.chance(0.5)
+          ? { v: [...perm, 0], d: lit([...perm, 0]), bad: true }
+          : g.junkArg();
       return call(x, [dims], { valid: isT(g, x.v) && allValid([dims]) });
     }),
   );
-  for (const [name, fnName] of [['reshape', 'reshape'], ['view', 'reshape']] as const) {
+  for (const [name, fnName] of [
+    ['reshape', 'reshape'],
+    ['view', 'reshape'],
+  ] as const) {
     const build = (g: Gen, call: (recv: Arg, args: Arg[], extra?: Partial<Call>) => Call) => {
       const x = g.tensorArg();
       const r = g.r;
@@ -824,11 +1068,22 @@ export function buildTable(tg?: TGModule): Spec[] {
         const shp = n === 1 ? (r.chance(0.5) ? [] : [1, 1]) : r.chance(0.5) ? [n] : [-1];
         if (n > 1 && r.chance(0.4)) shp.push(1);
         s = { v: shp, d: lit(shp) };
-      } else s = r.chance(0.5) ? minusOneOk(g.shapeArg()) : r.chance(0.5) ? { v: [-1, -1], d: '[-1, -1]', bad: true } : g.junkArg();
+      } else
+        s = r.chance(0.5)
+          ? minusOneOk(g.shapeArg())
+          : r.chance(0.5)
+            ? { v: [-1, -1], d: '[-1, -1]', bad: true }
+            : g.junkArg();
       return call(x, [s], {});
     };
     if (name === 'reshape') add(...both('reshape', build));
-    else add({ id: 'Tensor#view', names: ['view', fnName], build: (g) => build(g, (recv, args, extra) => methodCall(g, isT(g, recv.v) ? recv : g.tensor(), 'view', args, extra)) });
+    else
+      add({
+        id: 'Tensor#view',
+        names: ['view', fnName],
+        build: (g) =>
+          build(g, (recv, args, extra) => methodCall(g, isT(g, recv.v) ? recv : g.tensor(), 'view', args, extra)),
+      });
   }
   add(
     ...both('expand', (g, call) => {
@@ -844,7 +1099,8 @@ export function buildTable(tg?: TGModule): Spec[] {
     }),
   );
   add({
-    id: 'tg.sumTo', names: ['sumTo'],
+    id: 'tg.sumTo',
+    names: ['sumTo'],
     build: (g) => {
       const x = g.tensorArg();
       const s = isT(g, x.v) && g.r.chance(0.6) ? { v: g.broadcastOf(x.v.shape), d: '' } : g.shapeArg();
@@ -852,7 +1108,11 @@ export function buildTable(tg?: TGModule): Spec[] {
       return fnCall(g, 'sumTo', [x, s]);
     },
   });
-  add({ id: 'tg.toDtype', names: ['toDtype', 'to'], build: (g) => fnCall(g, 'toDtype', [g.tensorArg(), g.dtypeArg()]) });
+  add({
+    id: 'tg.toDtype',
+    names: ['toDtype', 'to'],
+    build: (g) => fnCall(g, 'toDtype', [g.tensorArg(), g.dtypeArg()]),
+  });
   add({ id: 'Tensor#to', names: ['to', 'toDtype'], build: (g) => methodCall(g, g.tensor(), 'to', [g.dtypeArg()]) });
   add(
     ...both('flatten', (g, call) => {
@@ -903,9 +1163,16 @@ export function buildTable(tg?: TGModule): Spec[] {
       const x = g.tensorArg();
       const nd = isT(g, x.v) ? x.v.ndim : 1;
       const r = g.r;
-      const idx = () => (r.chance(0.8) ? { v: r.range(-6, 6), d: '' } : r.chance(0.5) ? { v: null, d: 'null' } : g.num());
+      const idx = () =>
+        r.chance(0.8) ? { v: r.range(-6, 6), d: '' } : r.chance(0.5) ? { v: null, d: 'null' } : g.num();
       const fix = (a: Arg) => (a.d === '' ? { ...a, d: lit(a.v) } : a);
-      const step = g.opt(0.5, () => (r.chance(0.7) ? { v: r.range(1, 3), d: '' } : r.chance(0.5) ? { v: r.pick([0, -1, 0.5, NaN]), d: '', bad: true } : g.junkArg()));
+      const step = g.opt(0.5, () =>
+        r.chance(0.7)
+          ? { v: r.range(1, 3), d: '' }
+          : r.chance(0.5)
+            ? { v: r.pick([0, -1, 0.5, NaN]), d: '', bad: true }
+            : g.junkArg(),
+      );
       return call(x, [g.dimArg(nd), fix(g.opt(0.2, idx)), fix(g.opt(0.3, idx)), fix(step)], {});
     }),
   );
@@ -914,8 +1181,15 @@ export function buildTable(tg?: TGModule): Spec[] {
       const x = g.tensorArg();
       const nd = isT(g, x.v) ? x.v.ndim : 1;
       const dim = g.dimArg(nd);
-      const n = isT(g, x.v) && typeof dim.v === 'number' && !dim.bad ? (x.v.shape[dim.v < 0 ? dim.v + Math.max(nd, 1) : dim.v] ?? 1) : 3;
-      const idx = g.r.chance(0.7) ? g.indexTensor([g.r.range(0, 4)], n) : g.r.chance(0.5) ? { v: [0, n - 1, n], d: lit([0, n - 1, n]), odd: true } : g.junkArg();
+      const n =
+        isT(g, x.v) && typeof dim.v === 'number' && !dim.bad
+          ? (x.v.shape[dim.v < 0 ? dim.v + Math.max(nd, 1) : dim.v] ?? 1)
+          : 3;
+      const idx = g.r.chance(0.7)
+        ? g.indexTensor([g.r.range(0, 4)], n)
+        : g.r.chance(0.5)
+          ? { v: [0, n - 1, n], d: lit([0, n - 1, n]), odd: true }
+          : g.junkArg();
       return call(x, [dim, idx], {});
     }),
   );
@@ -925,7 +1199,10 @@ export function buildTable(tg?: TGModule): Spec[] {
       const nd = isT(g, x.v) ? x.v.ndim : 1;
       const dim = g.dimArg(nd);
       const shape = isT(g, x.v) ? x.v.shape.map((d) => (g.r.chance(0.3) ? Math.max(0, d - 1) : d)) : [2];
-      const n = isT(g, x.v) && typeof dim.v === 'number' && !dim.bad ? (x.v.shape[dim.v < 0 ? dim.v + Math.max(nd, 1) : dim.v] ?? 1) : 3;
+      const n =
+        isT(g, x.v) && typeof dim.v === 'number' && !dim.bad
+          ? (x.v.shape[dim.v < 0 ? dim.v + Math.max(nd, 1) : dim.v] ?? 1)
+          : 3;
       return call(x, [dim, g.r.chance(0.85) ? g.indexTensor(shape, n) : g.junkArg()], {});
     }),
   );
@@ -935,13 +1212,19 @@ export function buildTable(tg?: TGModule): Spec[] {
       const nd = isT(g, x.v) ? x.v.ndim : 1;
       const dim = g.dimArg(nd);
       const shape = isT(g, x.v) ? x.v.shape.map((d) => (g.r.chance(0.3) ? Math.max(0, d - 1) : d)) : [2];
-      const n = isT(g, x.v) && typeof dim.v === 'number' && !dim.bad ? (x.v.shape[dim.v < 0 ? dim.v + Math.max(nd, 1) : dim.v] ?? 1) : 3;
-      const src = g.r.chance(0.8) ? g.tensor({ shape, dtype: isT(g, x.v) && g.r.chance(0.8) ? (x.v.dtype as DT) : undefined }) : g.tensorArg();
+      const n =
+        isT(g, x.v) && typeof dim.v === 'number' && !dim.bad
+          ? (x.v.shape[dim.v < 0 ? dim.v + Math.max(nd, 1) : dim.v] ?? 1)
+          : 3;
+      const src = g.r.chance(0.8)
+        ? g.tensor({ shape, dtype: isT(g, x.v) && g.r.chance(0.8) ? (x.v.dtype as DT) : undefined })
+        : g.tensorArg();
       return call(x, [dim, g.indexTensor(shape, n), src], {});
     }),
   );
   add({
-    id: 'tg.where', names: ['where'],
+    id: 'tg.where',
+    names: ['where'],
     build: (g) => {
       const a = g.tensorArg();
       const shape = isT(g, a.v) ? g.broadcastOf(a.v.shape) : g.smallShape();
@@ -950,10 +1233,13 @@ export function buildTable(tg?: TGModule): Spec[] {
     },
   });
   add({
-    id: 'Tensor#where', names: ['where'],
+    id: 'Tensor#where',
+    names: ['where'],
     build: (g) => {
       const a = g.tensor();
-      const cond = g.r.chance(0.8) ? g.tensor({ dtype: 'bool', shape: g.broadcastOf((a.v as TG.Tensor).shape) }) : g.tensorArg();
+      const cond = g.r.chance(0.8)
+        ? g.tensor({ dtype: 'bool', shape: g.broadcastOf((a.v as TG.Tensor).shape) })
+        : g.tensorArg();
       return methodCall(g, a, 'where', [cond, g.operandFor(a.v)], { finite: true });
     },
   });
@@ -968,7 +1254,8 @@ export function buildTable(tg?: TGModule): Spec[] {
   );
   for (const op of ['cat', 'stack'])
     add({
-      id: `tg.${op}`, names: [op],
+      id: `tg.${op}`,
+      names: [op],
       build: (g) => {
         const list = g.tensorList();
         return fnCall(g, op, [list, g.opt(0.4, () => g.dimArg(4))], { finite: true });
@@ -986,7 +1273,8 @@ export function buildTable(tg?: TGModule): Spec[] {
       }),
     );
   add({
-    id: 'tg.softmaxBackward', names: ['softmaxBackward', 'softmax', 'logSoftmax'],
+    id: 'tg.softmaxBackward',
+    names: ['softmaxBackward', 'softmax', 'logSoftmax'],
     build: (g) => {
       const y = g.tensorArg({ float: true });
       const shape = isT(g, y.v) ? y.v.shape : [2];
@@ -1000,7 +1288,8 @@ export function buildTable(tg?: TGModule): Spec[] {
   add(
     ...both('clamp', (g, call) => {
       const x = g.tensorArg();
-      const b = () => (g.r.chance(0.2) ? { v: null, d: 'null' } : g.r.chance(0.9) ? g.num() : keywordJunk(g.junkArg('num', true)));
+      const b = () =>
+        g.r.chance(0.2) ? { v: null, d: 'null' } : g.r.chance(0.9) ? g.num() : keywordJunk(g.junkArg('num', true));
       return call(x, [g.opt(0.2, b), g.opt(0.3, b)], { finite: true });
     }),
   );
@@ -1012,16 +1301,31 @@ export function buildTable(tg?: TGModule): Spec[] {
       return call(x, [beta, th], { finite: allValid([beta, th]), valid: isFloatT(g, x.v) && allValid([beta, th]) });
     }),
   );
-  add(...both('leakyRelu', (g, call) => call(g.tensorArg(), [g.opt(0.4, () => (g.r.chance(0.85) ? g.num() : keywordJunk(g.junkArg('num', true))))], { finite: true })));
-  add(...both('elu', (g, call) => call(g.tensorArg(), [g.opt(0.4, () => (g.r.chance(0.85) ? g.num() : keywordJunk(g.junkArg('num', true))))], { finite: true })));
+  add(
+    ...both('leakyRelu', (g, call) =>
+      call(g.tensorArg(), [g.opt(0.4, () => (g.r.chance(0.85) ? g.num() : keywordJunk(g.junkArg('num', true))))], {
+        finite: true,
+      }),
+    ),
+  );
+  add(
+    ...both('elu', (g, call) =>
+      call(g.tensorArg(), [g.opt(0.4, () => (g.r.chance(0.85) ? g.num() : keywordJunk(g.junkArg('num', true))))], {
+        finite: true,
+      }),
+    ),
+  );
   add(
     ...both('gelu', (g, call) => {
       const x = g.tensorArg();
       const k = g.r.float();
       const a: Arg =
-        k < 0.3 ? OMIT
-          : k < 0.5 ? { v: g.r.pick(['none', 'tanh']), d: '' }
-            : k < 0.75 ? { v: { approximate: g.r.pick(['none', 'tanh']) }, d: '' } // PyTorch's spelling: gelu(x, approximate='tanh')
+        k < 0.3
+          ? OMIT
+          : k < 0.5
+            ? { v: g.r.pick(['none', 'tanh']), d: '' }
+            : k < 0.75
+              ? { v: { approximate: g.r.pick(['none', 'tanh']) }, d: '' } // PyTorch's spelling: gelu(x, approximate='tanh')
               : g.junkArg('any');
       if (a.d === '') a.d = lit(a.v);
       return call(x, [a], { finite: true, valid: isFloatT(g, x.v) && allValid([a]) });
@@ -1031,7 +1335,8 @@ export function buildTable(tg?: TGModule): Spec[] {
   // -- creation --
   for (const op of ['zeros', 'ones', 'rand', 'randn'])
     add({
-      id: `tg.${op}`, names: [op],
+      id: `tg.${op}`,
+      names: [op],
       build: (g) => {
         const s = g.shapeArg();
         const o = g.tensorOpts(op === 'rand' || op === 'randn');
@@ -1039,7 +1344,8 @@ export function buildTable(tg?: TGModule): Spec[] {
       },
     });
   add({
-    id: 'tg.full', names: ['full'],
+    id: 'tg.full',
+    names: ['full'],
     build: (g) => {
       const s = g.shapeArg();
       const v = g.r.chance(0.85) ? g.num() : g.junkArg('num');
@@ -1048,14 +1354,18 @@ export function buildTable(tg?: TGModule): Spec[] {
   });
   for (const op of ['zerosLike', 'onesLike'])
     add({
-      id: `tg.${op}`, names: [op],
+      id: `tg.${op}`,
+      names: [op],
       build: (g) => {
         const x = g.tensorArg();
         const o = g.tensorOpts();
         return fnCall(g, op, [x, o], {
           check: (res) => {
             // zerosLike(x, 'float64'): a string where options go must not be silently ignored.
-            const want = typeof o.v === 'object' && o.v !== null && typeof (o.v as any).dtype === 'string' ? (o.v as any).dtype : (x.v as TG.Tensor).dtype;
+            const want =
+              typeof o.v === 'object' && o.v !== null && typeof (o.v as any).dtype === 'string'
+                ? (o.v as any).dtype
+                : (x.v as TG.Tensor).dtype;
             const t = res as TG.Tensor;
             if (t.dtype !== want) return `dtype ${t.dtype}, expected ${want}`;
             return null;
@@ -1064,18 +1374,22 @@ export function buildTable(tg?: TGModule): Spec[] {
       },
     });
   add({
-    id: 'tg.arange', names: ['arange'],
+    id: 'tg.arange',
+    names: ['arange'],
     build: (g) => {
       const r = g.r;
       const bound = (hi: number): Arg => {
-        if (r.chance(0.8)) return { v: r.chance(0.7) ? r.range(-3, hi) : Math.round(r.float() * hi * 100) / 100, d: '' };
+        if (r.chance(0.8))
+          return { v: r.chance(0.7) ? r.range(-3, hi) : Math.round(r.float() * hi * 100) / 100, d: '' };
         const v = r.pick<unknown>([NaN, Infinity, -Infinity, '3', null, 1n]);
         return { v, d: lit(v), bad: true };
       };
       const fixd = (x: Arg): Arg => (x.d === '' ? { ...x, d: lit(x.v) } : x);
       const a = fixd(bound(8));
       const b = g.opt(0.4, () => fixd(bound(10)));
-      const step = g.opt(0.5, () => (r.chance(0.8) ? { v: r.pick([1, 2, 0.5, -1, 0, 0.1, 1e-300]), d: '' } : g.junkArg('any')));
+      const step = g.opt(0.5, () =>
+        r.chance(0.8) ? { v: r.pick([1, 2, 0.5, -1, 0, 0.1, 1e-300]), d: '' } : g.junkArg('any'),
+      );
       if (step !== OMIT && step.d === '') {
         step.d = lit(step.v);
         if (step.v === 1e-300) g.facts.hangRisk = true; // a tiny step over a range → billions of elements (giant)
@@ -1083,51 +1397,103 @@ export function buildTable(tg?: TGModule): Spec[] {
       return fnCall(g, 'arange', [a, b, step, g.opt(0.6, () => g.tensorOpts())]);
     },
   });
-  add({ id: 'tg.eye', names: ['eye'], build: (g) => fnCall(g, 'eye', [g.sizeNum(5), g.opt(0.5, () => g.sizeNum(5)), g.opt(0.5, () => g.tensorOpts())]) });
   add({
-    id: 'tg.tensor', names: ['tensor'], weight: 2,
+    id: 'tg.eye',
+    names: ['eye'],
+    build: (g) => fnCall(g, 'eye', [g.sizeNum(5), g.opt(0.5, () => g.sizeNum(5)), g.opt(0.5, () => g.tensorOpts())]),
+  });
+  add({
+    id: 'tg.tensor',
+    names: ['tensor'],
+    weight: 2,
     build: (g) => {
       const r = g.r;
       const k = r.float();
       let data: Arg;
       if (k < 0.35) {
         const s = g.smallShape(3, 3);
-        const nest = (dim: number): unknown => (dim === s.length ? (r.chance(0.05) ? r.pick<unknown>([NaN, 'x', null, true, 1n, [], 2 ** 31, Infinity]) : r.range(-3, 3)) : Array.from({ length: s[dim] }, () => nest(dim + 1)));
+        const nest = (dim: number): unknown =>
+          dim === s.length
+            ? r.chance(0.05)
+              ? r.pick<unknown>([NaN, 'x', null, true, 1n, [], 2 ** 31, Infinity])
+              : r.range(-3, 3)
+            : Array.from({ length: s[dim] }, () => nest(dim + 1));
         const v = nest(0);
         data = { v, d: lit(v) };
       } else if (k < 0.5) {
-        const v = r.pick<unknown>([[[1, 2], [3]], [[1], 2], [1, [2]], [[[]]], [[], [1]], [true, 1], [1, true], [[true], [false]], [1n], [[1, 2], 'ab'], [null], [undefined], [{}], [new Float32Array(2)]]);
+        const v = r.pick<unknown>([
+          [[1, 2], [3]],
+          [[1], 2],
+          [1, [2]],
+          [[[]]],
+          [[], [1]],
+          [true, 1],
+          [1, true],
+          [[true], [false]],
+          [1n],
+          [[1, 2], 'ab'],
+          [null],
+          [undefined],
+          [{}],
+          [new Float32Array(2)],
+        ]);
         data = { v, d: lit(v), odd: true };
       } else if (k < 0.7) {
-        const ctor = r.pick<any>([Float32Array, Float64Array, Int32Array, Uint8Array, Int8Array, Uint8ClampedArray, Uint16Array, Float64Array]);
+        const ctor = r.pick<any>([
+          Float32Array,
+          Float64Array,
+          Int32Array,
+          Uint8Array,
+          Int8Array,
+          Uint8ClampedArray,
+          Uint16Array,
+          Float64Array,
+        ]);
         const n = r.range(0, 8);
         const arr = new ctor(n);
-        for (let i = 0; i < n; i++) arr[i] = ctor === Float32Array || ctor === Float64Array ? (r.chance(0.1) ? r.pick(SPECIAL_FLOATS) : r.normal()) : r.range(0, 5);
+        for (let i = 0; i < n; i++)
+          arr[i] =
+            ctor === Float32Array || ctor === Float64Array
+              ? r.chance(0.1)
+                ? r.pick(SPECIAL_FLOATS)
+                : r.normal()
+              : r.range(0, 5);
         data = { v: arr, d: `new ${ctor.name}(${lit(Array.from(arr))})` };
       } else if (k < 0.85) {
         data = g.num(-10, 10);
       } else data = g.junkArg();
-      const o = g.r.chance(0.5) ? OMIT : (() => {
-        const base = g.tensorOpts();
-        if (g.r.chance(0.3)) {
-          const s = g.r.chance(0.6) ? g.shapeArg() : { v: [2, 2], d: '[2, 2]' };
-          const obj = typeof base.v === 'object' && base.v !== null && !Array.isArray(base.v) ? { ...(base.v as object), shape: s.v } : { shape: s.v };
-          const baseIsObj = typeof base.v === 'object' && base.v !== null && !Array.isArray(base.v);
-          return { v: obj, d: lit(obj), bad: (baseIsObj && base.bad) || s.bad, odd: true };
-        }
-        return base;
-      })();
+      const o = g.r.chance(0.5)
+        ? OMIT
+        : (() => {
+            const base = g.tensorOpts();
+            if (g.r.chance(0.3)) {
+              const s = g.r.chance(0.6) ? g.shapeArg() : { v: [2, 2], d: '[2, 2]' };
+              const obj =
+                typeof base.v === 'object' && base.v !== null && !Array.isArray(base.v)
+                  ? { ...(base.v as object), shape: s.v }
+                  : { shape: s.v };
+              const baseIsObj = typeof base.v === 'object' && base.v !== null && !Array.isArray(base.v);
+              return { v: obj, d: lit(obj), bad: (baseIsObj && base.bad) || s.bad, odd: true };
+            }
+            return base;
+          })();
       return fnCall(g, 'tensor', [data, o]);
     },
   });
   add({
-    id: 'new Tensor', names: ['Tensor'],
+    id: 'new Tensor',
+    names: ['Tensor'],
     build: (g) => {
       const r = g.r;
       const n = r.range(0, 6);
-      const data: Arg = r.chance(0.7) ? { v: new Float32Array(n), d: `new Float32Array(${n})` } : r.chance(0.5) ? { v: Array(n).fill(0), d: `[${Array(n).fill(0)}]`, bad: true } : g.junkArg();
+      const data: Arg = r.chance(0.7)
+        ? { v: new Float32Array(n), d: `new Float32Array(${n})` }
+        : r.chance(0.5)
+          ? { v: Array(n).fill(0), d: `[${Array(n).fill(0)}]`, bad: true }
+          : g.junkArg();
       const shape: Arg = r.chance(0.5) ? { v: [n], d: `[${n}]` } : g.shapeArg();
-      if (!shape.bad && Array.isArray(shape.v) && (shape.v as number[]).reduce((a, b) => a * b, 1) !== n) shape.bad = true;
+      if (!shape.bad && Array.isArray(shape.v) && (shape.v as number[]).reduce((a, b) => a * b, 1) !== n)
+        shape.bad = true;
       const dtype = g.opt(0.6, () => g.dtypeArg());
       if (dtype !== OMIT && !dtype.bad && dtype.v !== 'float32') dtype.bad = true; // data is a Float32Array
       return newCall(g, 'Tensor', [data, shape, dtype]);
@@ -1136,30 +1502,55 @@ export function buildTable(tg?: TGModule): Spec[] {
 
   // -- Tensor autograd members --
   add({
-    id: 'Tensor#requiresGrad_', names: ['requiresGrad_', 'requiresGrad'],
+    id: 'Tensor#requiresGrad_',
+    names: ['requiresGrad_', 'requiresGrad'],
     build: (g) => methodCall(g, g.tensor(), 'requiresGrad_', [g.opt(0.3, () => g.bool(0.4))]),
   });
   add({
-    id: 'Tensor#requiresGrad=', names: ['requiresGrad', 'requiresGrad_'],
+    id: 'Tensor#requiresGrad=',
+    names: ['requiresGrad', 'requiresGrad_'],
     build: (g) => {
       const x = g.tensor();
       const v = g.bool(0.4);
-      return { desc: `(${x.d}).requiresGrad = ${v.d}`, run: () => ((x.v as any).requiresGrad = v.v), invalid: !!v.bad, invalidWhy: v.d };
+      return {
+        desc: `(${x.d}).requiresGrad = ${v.d}`,
+        run: () => ((x.v as any).requiresGrad = v.v),
+        invalid: !!v.bad,
+        invalidWhy: v.d,
+      };
     },
   });
   add({
-    id: 'Tensor#grad=', names: ['grad'],
+    id: 'Tensor#grad=',
+    names: ['grad'],
     build: (g) => {
       const x = g.tensor({ float: true, grad: true, plain: true });
       const xs = (x.v as TG.Tensor).shape;
       const k = g.r.float();
-      const v = k < 0.4 ? g.tensor({ shape: xs, dtype: (x.v as TG.Tensor).dtype as DT, plain: true }) : k < 0.5 ? { v: null, d: 'null' } : k < 0.75 ? g.tensor() : g.junkArg();
-      const shapeOk = isT(g, v.v) && v.v.shape.length === xs.length && v.v.shape.every((d, i) => d === xs[i]) && v.v.dtype === (x.v as TG.Tensor).dtype;
-      return { desc: `(${x.d}).grad = ${v.d}`, run: () => ((x.v as any).grad = v.v), invalid: !(v.v === null || shapeOk), invalidWhy: `a gradient ${v.d} for a ${(x.v as TG.Tensor).dtype} tensor of shape ${lit(xs)}` };
+      const v =
+        k < 0.4
+          ? g.tensor({ shape: xs, dtype: (x.v as TG.Tensor).dtype as DT, plain: true })
+          : k < 0.5
+            ? { v: null, d: 'null' }
+            : k < 0.75
+              ? g.tensor()
+              : g.junkArg();
+      const shapeOk =
+        isT(g, v.v) &&
+        v.v.shape.length === xs.length &&
+        v.v.shape.every((d, i) => d === xs[i]) &&
+        v.v.dtype === (x.v as TG.Tensor).dtype;
+      return {
+        desc: `(${x.d}).grad = ${v.d}`,
+        run: () => ((x.v as any).grad = v.v),
+        invalid: !(v.v === null || shapeOk),
+        invalidWhy: `a gradient ${v.d} for a ${(x.v as TG.Tensor).dtype} tensor of shape ${lit(xs)}`,
+      };
     },
   });
   add({
-    id: 'Tensor#registerHook', names: ['registerHook', 'backward', 'mul', 'to', 'zeros'],
+    id: 'Tensor#registerHook',
+    names: ['registerHook', 'backward', 'mul', 'to', 'zeros'],
     build: (g) => {
       const x = g.tensor({ float: true, grad: true, plain: true });
       const r = g.r;
@@ -1184,12 +1575,17 @@ export function buildTable(tg?: TGModule): Spec[] {
         },
         invalid: mode >= 2 && !(mode === 3 && xs.length === 2 && xs[0] === 7 && xs[1] === 7),
         invalidWhy: `hook ${hd}`,
-        check: (res) => (res instanceof g.tg.Tensor && (res.shape.length !== xs.length || res.shape.some((d, i) => d !== xs[i])) ? `grad of shape ${lit(res.shape)} for x of shape ${lit(xs)}` : null),
+        check: (res) =>
+          res instanceof g.tg.Tensor && (res.shape.length !== xs.length || res.shape.some((d, i) => d !== xs[i]))
+            ? `grad of shape ${lit(res.shape)} for x of shape ${lit(xs)}`
+            : null,
       };
     },
   });
   add({
-    id: 'Tensor#backward', names: ['backward'], weight: 3,
+    id: 'Tensor#backward',
+    names: ['backward'],
+    weight: 3,
     build: (g) => {
       const r = g.r;
       const x = g.tensor({ float: true, grad: true, plain: true });
@@ -1198,9 +1594,22 @@ export function buildTable(tg?: TGModule): Spec[] {
       const gradient = r.float();
       const opts = r.float();
       const optsArg: Arg =
-        opts < 0.4 ? OMIT
-          : opts < 0.7 ? { v: { retainGraph: r.chance(0.5), createGraph: r.chance(0.3) }, d: '' }
-            : { v: r.pick<unknown>([{ retainGraph: 1 }, { retainGraph: 'yes' }, { createGraph: 'no' }, null, 5, 'retain']), d: '', bad: true };
+        opts < 0.4
+          ? OMIT
+          : opts < 0.7
+            ? { v: { retainGraph: r.chance(0.5), createGraph: r.chance(0.3) }, d: '' }
+            : {
+                v: r.pick<unknown>([
+                  { retainGraph: 1 },
+                  { retainGraph: 'yes' },
+                  { createGraph: 'no' },
+                  null,
+                  5,
+                  'retain',
+                ]),
+                d: '',
+                bad: true,
+              };
       // null options mean "no options" (engine.ts checkOptions, as for gradient = null): not invalid.
       if (optsArg.v === null) Object.assign(optsArg, { bad: undefined, odd: true });
       if (optsArg !== OMIT) optsArg.d = lit(optsArg.v);
@@ -1209,20 +1618,37 @@ export function buildTable(tg?: TGModule): Spec[] {
         desc: `x = ${x.d}; y = ${chain}(x); y.backward(${'<gradient>'}, ${optsArg.d}); y.backward() again`,
         run: () => {
           const y =
-            chain === 'sum' ? xt.sum()
-              : chain === 'exp' ? xt.exp()
-                : chain === 'mul2' ? xt.mul(2)
-                  : chain === 'none' ? xt
-                    : chain === 'matmul' ? (xt.ndim === 2 ? xt.matmul(xt.t()) : xt.mul(xt))
+            chain === 'sum'
+              ? xt.sum()
+              : chain === 'exp'
+                ? xt.exp()
+                : chain === 'mul2'
+                  ? xt.mul(2)
+                  : chain === 'none'
+                    ? xt
+                    : chain === 'matmul'
+                      ? xt.ndim === 2
+                        ? xt.matmul(xt.t())
+                        : xt.mul(xt)
                       : xt.softmax(xt.ndim > 0 ? -1 : 0);
-          gradArg = gradient < 0.5 ? OMIT : gradient < 0.75 ? { v: g.tg.onesLike(y), d: 'tg.onesLike(y)' } : gradient < 0.9 ? { v: g.tg.ones([3, 3]), d: 'tg.ones([3, 3])' } : g.junkArg();
+          gradArg =
+            gradient < 0.5
+              ? OMIT
+              : gradient < 0.75
+                ? { v: g.tg.onesLike(y), d: 'tg.onesLike(y)' }
+                : gradient < 0.9
+                  ? { v: g.tg.ones([3, 3]), d: 'tg.ones([3, 3])' }
+                  : g.junkArg();
           (y as TG.Tensor).backward(...(trim([gradArg, optsArg]).map((a) => a.v) as [any, any]));
           if (r.chance(0.5)) (y as TG.Tensor).backward(...(trim([gradArg, optsArg]).map((a) => a.v) as [any, any]));
           return xt.grad;
         },
         invalid: !!optsArg.bad,
         invalidWhy: `options ${optsArg.d}`,
-        check: (res) => (res instanceof g.tg.Tensor && (res.shape.length !== xt.ndim || res.shape.some((d, i) => d !== xt.shape[i])) ? `grad of shape ${lit(res.shape)} for x of shape ${lit(xt.shape)}` : null),
+        check: (res) =>
+          res instanceof g.tg.Tensor && (res.shape.length !== xt.ndim || res.shape.some((d, i) => d !== xt.shape[i]))
+            ? `grad of shape ${lit(res.shape)} for x of shape ${lit(xt.shape)}`
+            : null,
       };
     },
   });
@@ -1230,14 +1656,24 @@ export function buildTable(tg?: TGModule): Spec[] {
   // -- grad mode, seeds, threads --
   for (const op of ['noGrad', 'enableGrad'])
     add({
-      id: `tg.${op}`, names: [op],
+      id: `tg.${op}`,
+      names: [op],
       build: (g) => {
         const r = g.r;
         const fns: [unknown, string, boolean?][] = [
           [() => g.tg.isGradEnabled(), '() => tg.isGradEnabled()'],
-          [() => { throw new Error('user: thrown inside'); }, "() => { throw new Error('user: thrown inside') }"],
+          [
+            () => {
+              throw new Error('user: thrown inside');
+            },
+            "() => { throw new Error('user: thrown inside') }",
+          ],
           [() => g.tg.noGrad(() => g.tg.enableGrad(() => 1)), '() => tg.noGrad(() => tg.enableGrad(() => 1))'],
-          [undefined, 'undefined', true], [null, 'null', true], [5, '5', true], ['f', '"f"', true], [{}, '{}', true],
+          [undefined, 'undefined', true],
+          [null, 'null', true],
+          [5, '5', true],
+          ['f', '"f"', true],
+          [{}, '{}', true],
         ];
         const [f, fd, bad] = r.pick(fns);
         return fnCall(g, op, [{ v: f, d: fd, bad }]);
@@ -1245,7 +1681,8 @@ export function buildTable(tg?: TGModule): Spec[] {
     });
   add({ id: 'tg.isGradEnabled', names: ['isGradEnabled'], build: (g) => fnCall(g, 'isGradEnabled', []) });
   add({
-    id: 'tg.manualSeed', names: ['manualSeed'],
+    id: 'tg.manualSeed',
+    names: ['manualSeed'],
     build: (g) => {
       const v = g.r.chance(0.6) ? { v: g.r.range(-1e9, 1e9), d: '' } : g.r.chance(0.5) ? g.num() : g.junkArg('num');
       if (v.d === '') v.d = lit(v.v);
@@ -1253,9 +1690,15 @@ export function buildTable(tg?: TGModule): Spec[] {
     },
   });
   add({
-    id: 'tg.setNumThreads', names: ['setNumThreads'], weight: 0.3,
+    id: 'tg.setNumThreads',
+    names: ['setNumThreads'],
+    weight: 0.3,
     build: (g) => {
-      const v = g.r.chance(0.5) ? { v: g.r.range(1, 2), d: '' } : g.r.chance(0.5) ? { v: g.r.pick([0, -1, 1.5, 1025, NaN, Infinity, 2 ** 31]), d: '', bad: true } : g.junkArg();
+      const v = g.r.chance(0.5)
+        ? { v: g.r.range(1, 2), d: '' }
+        : g.r.chance(0.5)
+          ? { v: g.r.pick([0, -1, 1.5, 1025, NaN, Infinity, 2 ** 31]), d: '', bad: true }
+          : g.junkArg();
       if (v.d === '') v.d = lit(v.v);
       return fnCall(g, 'setNumThreads', [v]);
     },
@@ -1263,7 +1706,8 @@ export function buildTable(tg?: TGModule): Spec[] {
   add({ id: 'tg.getNumThreads', names: ['getNumThreads'], build: (g) => fnCall(g, 'getNumThreads', []) });
   add({ id: 'tg.backendInfo', names: ['backendInfo'], build: (g) => fnCall(g, 'backendInfo', []) });
   add({
-    id: 'tg.memory', names: ['memory'],
+    id: 'tg.memory',
+    names: ['memory'],
     build: (g) => {
       // tg.memory() takes no arguments; junk ones are ignored, as JavaScript does.
       const junk = g.opt(0.7, () => ({ ...g.junkArg(), bad: undefined, odd: true }));
@@ -1273,10 +1717,18 @@ export function buildTable(tg?: TGModule): Spec[] {
   // The allocator's global settings (pool cap, tracking) are put back inside each call, so every
   // call still replays alone from (seed, index).
   add({
-    id: 'tg.memory.setPoolCap', names: ['memory.setPoolCap', 'setPoolCap'], weight: 0.5,
+    id: 'tg.memory.setPoolCap',
+    names: ['memory.setPoolCap', 'setPoolCap'],
+    weight: 0.5,
     build: (g) => {
       const r = g.r;
-      const v: Arg = r.chance(0.6) ? { v: r.pick([0, 1024, 16384, 1 << 20, 256 * 1024 * 1024]), d: '' } : r.chance(0.4) ? { v: r.pick([-1, NaN, -Infinity]), d: '', bad: true } : r.chance(0.2) ? { v: Infinity, d: 'Infinity', odd: true } : g.junkArg('num');
+      const v: Arg = r.chance(0.6)
+        ? { v: r.pick([0, 1024, 16384, 1 << 20, 256 * 1024 * 1024]), d: '' }
+        : r.chance(0.4)
+          ? { v: r.pick([-1, NaN, -Infinity]), d: '', bad: true }
+          : r.chance(0.2)
+            ? { v: Infinity, d: 'Infinity', odd: true }
+            : g.junkArg('num');
       if (v.d === '') v.d = lit(v.v);
       const tg = g.tg as any;
       return {
@@ -1288,18 +1740,22 @@ export function buildTable(tg?: TGModule): Spec[] {
             if (prev !== before) throw new FuzzCheck(`setPoolCap returned ${lit(prev)} but the cap was ${before}`);
             const now = tg.memory().pool;
             if (now.cap !== v.v) throw new FuzzCheck(`memory().pool.cap is ${now.cap} after setPoolCap(${v.d})`);
-            if (now.cached > now.cap) throw new FuzzCheck(`the pool caches ${now.cached} bytes, above its cap ${now.cap}`);
+            if (now.cached > now.cap)
+              throw new FuzzCheck(`the pool caches ${now.cached} bytes, above its cap ${now.cap}`);
             return prev;
           } finally {
             tg.memory.setPoolCap(prev);
           }
         },
-        invalid: !!v.bad, invalidWhy: `argument 0 (${v.d})`,
+        invalid: !!v.bad,
+        invalidWhy: `argument 0 (${v.d})`,
       };
     },
   });
   add({
-    id: 'tg.memory.track', names: ['memory.track', 'track'], weight: 0.5,
+    id: 'tg.memory.track',
+    names: ['memory.track', 'track'],
+    weight: 0.5,
     build: (g) => {
       const on = g.bool(0.4);
       const tg = g.tg as any;
@@ -1315,10 +1771,13 @@ export function buildTable(tg?: TGModule): Spec[] {
             const info = tg.memory();
             const p = memoryInfoProblem(info);
             if (p) throw new FuzzCheck(p);
-            if (on.v === true && !(info.liveBytes >= 5000 * 4)) throw new FuzzCheck(`tracking on, a live 20000-byte tensor, but liveBytes is ${info.liveBytes}`);
-            if (on.v === false && info.liveBytes !== null) throw new FuzzCheck(`tracking off but liveBytes is ${info.liveBytes}`);
+            if (on.v === true && !(info.liveBytes >= 5000 * 4))
+              throw new FuzzCheck(`tracking on, a live 20000-byte tensor, but liveBytes is ${info.liveBytes}`);
+            if (on.v === false && info.liveBytes !== null)
+              throw new FuzzCheck(`tracking off but liveBytes is ${info.liveBytes}`);
             const ops = tg.memory.byOp();
-            if (!Array.isArray(ops) || ops.some((e: any) => typeof e?.op !== 'string' || typeof e?.bytes !== 'number')) throw new FuzzCheck(`byOp() returned ${lit(ops)}`);
+            if (!Array.isArray(ops) || ops.some((e: any) => typeof e?.op !== 'string' || typeof e?.bytes !== 'number'))
+              throw new FuzzCheck(`byOp() returned ${lit(ops)}`);
             tg.memory.resetPeak();
             keep.dispose();
             return prev;
@@ -1326,28 +1785,38 @@ export function buildTable(tg?: TGModule): Spec[] {
             tg.memory.track(prev);
           }
         },
-        invalid: !!on.bad, invalidWhy: `argument 0 (${on.d})`,
+        invalid: !!on.bad,
+        invalidWhy: `argument 0 (${on.d})`,
       };
     },
   });
   for (const op of ['emptyCache', 'byOp', 'resetPeak'])
     add({
-      id: `tg.memory.${op}`, names: [`memory.${op}`, op], weight: 0.3,
+      id: `tg.memory.${op}`,
+      names: [`memory.${op}`, op],
+      weight: 0.3,
       build: (g) => {
         // No parameters: junk arguments are ignored.
         const junk = g.opt(0.6, () => ({ ...g.junkArg(), bad: undefined, odd: true }));
         return fnCall(g, `memory.${op}`, [junk], {
           check: (res) => {
             const info = (g.tg as any).memory();
-            if (op === 'emptyCache' && info.pool.cached !== 0) return `memory().pool.cached is ${info.pool.cached} after emptyCache()`;
-            if (op === 'byOp' && (!Array.isArray(res) || res.some((e: any) => typeof e?.op !== 'string' || !(e?.bytes > 0)))) return `byOp() returned ${lit(res)}`;
+            if (op === 'emptyCache' && info.pool.cached !== 0)
+              return `memory().pool.cached is ${info.pool.cached} after emptyCache()`;
+            if (
+              op === 'byOp' &&
+              (!Array.isArray(res) || res.some((e: any) => typeof e?.op !== 'string' || !(e?.bytes > 0)))
+            )
+              return `byOp() returned ${lit(res)}`;
             return null;
           },
         });
       },
     });
   add({
-    id: 'Tensor#dispose', names: ['dispose', 'add', 'sum', 'reshape', 'matmul', 'fill_', 'backward', 'zeros', 'clone'], weight: 1.5,
+    id: 'Tensor#dispose',
+    names: ['dispose', 'add', 'sum', 'reshape', 'matmul', 'fill_', 'backward', 'zeros', 'clone'],
+    weight: 1.5,
     build: (g) => {
       const r = g.r;
       const tg = g.tg;
@@ -1361,7 +1830,22 @@ export function buildTable(tg?: TGModule): Spec[] {
       // A base whose buffer was already transferred when it was made: detach() and reshape() refuse it
       // before dispose is reached, so only x itself is disposed.
       const viewKind = transfer || g.facts.detached ? 0 : r.int(4); // 0: dispose x itself, 1: a reshape view of x, 2: x.detach(), 3: dispose x, keep a view
-      const after = transfer ? 'zerosSameSize' : r.pick(['none', 'none', 'isDisposed', 'again', 'add', 'sum', 'reshape', 'matmul', 'fill_', 'backward', 'clone', 'zerosSameSize']);
+      const after = transfer
+        ? 'zerosSameSize'
+        : r.pick([
+            'none',
+            'none',
+            'isDisposed',
+            'again',
+            'add',
+            'sum',
+            'reshape',
+            'matmul',
+            'fill_',
+            'backward',
+            'clone',
+            'zerosSameSize',
+          ]);
       const desc = `x = ${base.d}${transfer ? ' /* ArrayBuffer transferred */' : ''}; ${['t = x', 't = x.reshape([-1])', 't = x.detach()', 'v = x.reshape([-1]); t = x'][viewKind]}; t.dispose(); ${after === 'none' ? '' : `then ${after}`}`;
       return {
         desc,
@@ -1394,27 +1878,42 @@ export function buildTable(tg?: TGModule): Spec[] {
         if (!t.isDisposed) throw new FuzzCheck('isDisposed is false after dispose()');
         const used = v ?? t;
         switch (after) {
-          case 'none': return t.isDisposed;
-          case 'isDisposed': return [t.isDisposed, x.isDisposed];
-          case 'again': t.dispose(); return t.isDisposed;
-          case 'add': return used.add(1);
-          case 'sum': return used.sum();
-          case 'reshape': return used.reshape([-1]);
-          case 'matmul': return used.matmul(used);
-          case 'fill_': return used.fill_(0);
-          case 'clone': return used.clone();
-          case 'backward': used.backward(); return null;
+          case 'none':
+            return t.isDisposed;
+          case 'isDisposed':
+            return [t.isDisposed, x.isDisposed];
+          case 'again':
+            t.dispose();
+            return t.isDisposed;
+          case 'add':
+            return used.add(1);
+          case 'sum':
+            return used.sum();
+          case 'reshape':
+            return used.reshape([-1]);
+          case 'matmul':
+            return used.matmul(used);
+          case 'fill_':
+            return used.fill_(0);
+          case 'clone':
+            return used.clone();
+          case 'backward':
+            used.backward();
+            return null;
           case 'zerosSameSize': {
             // The pool must hand out working storage after any dispose (also of a tensor whose
             // ArrayBuffer the caller transferred away).
             const n = x.shape.reduce((a, b) => a * b, 1);
             try {
               const z = tg.zeros([n], { dtype: x.dtype });
-              if (z.data.length !== n) throw new FuzzCheck(`zeros([${n}]) after a dispose has ${z.data.length} elements`);
+              if (z.data.length !== n)
+                throw new FuzzCheck(`zeros([${n}]) after a dispose has ${z.data.length} elements`);
               return z;
             } catch (e) {
               if (e instanceof FuzzCheck) throw e;
-              throw new FuzzCheck(`zeros([${n}], ${x.dtype}) failed after a dispose: ${e instanceof Error ? e.message : String(e)}`);
+              throw new FuzzCheck(
+                `zeros([${n}], ${x.dtype}) failed after a dispose: ${e instanceof Error ? e.message : String(e)}`,
+              );
             }
           }
         }
@@ -1425,16 +1924,30 @@ export function buildTable(tg?: TGModule): Spec[] {
 
   // -- autograd --
   add({
-    id: 'autograd.grad', names: ['grad', 'autograd.grad'], weight: 2,
+    id: 'autograd.grad',
+    names: ['grad', 'autograd.grad'],
+    weight: 2,
     build: (g) => {
       const r = g.r;
       const x = g.tensor({ float: true, grad: true, plain: true });
       const xt = x.v as TG.Tensor;
       const other = g.tensor({ float: true, plain: true, grad: r.chance(0.5) });
-      const optsArg: Arg =
-        r.chance(0.3) ? OMIT
-          : r.chance(0.7) ? { v: { retainGraph: r.chance(0.5), createGraph: r.chance(0.3), allowUnused: r.chance(0.5) }, d: '' }
-            : { v: r.pick<unknown>([{ allowUnused: 1 }, { retainGraph: 'y' }, { gradOutputs: 3 }, { gradOutputs: [null, null] }, null, 7]), d: '', bad: true };
+      const optsArg: Arg = r.chance(0.3)
+        ? OMIT
+        : r.chance(0.7)
+          ? { v: { retainGraph: r.chance(0.5), createGraph: r.chance(0.3), allowUnused: r.chance(0.5) }, d: '' }
+          : {
+              v: r.pick<unknown>([
+                { allowUnused: 1 },
+                { retainGraph: 'y' },
+                { gradOutputs: 3 },
+                { gradOutputs: [null, null] },
+                null,
+                7,
+              ]),
+              d: '',
+              bad: true,
+            };
       // null options mean "no options" (engine.ts checkOptions): not invalid.
       if (optsArg.v === null) Object.assign(optsArg, { bad: undefined, odd: true });
       if (optsArg !== OMIT) optsArg.d = lit(optsArg.v);
@@ -1451,8 +1964,16 @@ export function buildTable(tg?: TGModule): Spec[] {
       };
     },
   });
-  add({ id: 'autograd.setDetectAnomaly', names: ['setDetectAnomaly'], build: (g) => fnCall(g, 'autograd.setDetectAnomaly', [g.bool(0.5)]) });
-  add({ id: 'autograd.isAnomalyEnabled', names: ['isAnomalyEnabled'], build: (g) => fnCall(g, 'autograd.isAnomalyEnabled', []) });
+  add({
+    id: 'autograd.setDetectAnomaly',
+    names: ['setDetectAnomaly'],
+    build: (g) => fnCall(g, 'autograd.setDetectAnomaly', [g.bool(0.5)]),
+  });
+  add({
+    id: 'autograd.isAnomalyEnabled',
+    names: ['isAnomalyEnabled'],
+    build: (g) => fnCall(g, 'autograd.isAnomalyEnabled', []),
+  });
   const gcFns: [(...a: any[]) => any, string][] = [
     [(x: TG.Tensor) => x.sin(), 'x => x.sin()'],
     [(x: TG.Tensor) => x.mul(x).sum(), 'x => x.mul(x).sum()'],
@@ -1463,26 +1984,63 @@ export function buildTable(tg?: TGModule): Spec[] {
   ];
   for (const op of ['gradcheck', 'gradgradcheck'])
     add({
-      id: `autograd.${op}`, names: [op, `autograd.${op}`, 'sin', 'mul', 'sum', 'to', 'exp', 'tanh'], weight: 0.5,
+      id: `autograd.${op}`,
+      names: [op, `autograd.${op}`, 'sin', 'mul', 'sum', 'to', 'exp', 'tanh'],
+      weight: 0.5,
       build: (g) => {
         const r = g.r;
         const [f, fd] = r.pick(gcFns);
         const shape = g.smallShape(2, 2);
         const inputs: Arg = r.chance(0.8)
           ? (() => {
-            const a = g.tensor({ dtype: r.chance(0.85) ? 'float64' : 'float32', shape, plain: true, grad: r.chance(0.9) });
-            const b = g.tensor({ dtype: 'float64', shape, plain: true });
-            return r.chance(0.5) ? { v: [a.v], d: `[${a.d}]` } : { v: [a.v, b.v], d: `[${a.d}, ${b.d}]` };
-          })()
+              const a = g.tensor({
+                dtype: r.chance(0.85) ? 'float64' : 'float32',
+                shape,
+                plain: true,
+                grad: r.chance(0.9),
+              });
+              const b = g.tensor({ dtype: 'float64', shape, plain: true });
+              return r.chance(0.5) ? { v: [a.v], d: `[${a.d}]` } : { v: [a.v, b.v], d: `[${a.d}, ${b.d}]` };
+            })()
           : g.junkArg();
-        const o = g.opt(0.5, () => (r.chance(0.7) ? { v: { eps: r.pick([1e-6, 1e-3, 0, -1, NaN]), atol: r.pick([1e-5, 0, 1]), raiseException: r.chance(0.5) }, d: '' } : g.junkArg()));
+        const o = g.opt(0.5, () =>
+          r.chance(0.7)
+            ? {
+                v: { eps: r.pick([1e-6, 1e-3, 0, -1, NaN]), atol: r.pick([1e-5, 0, 1]), raiseException: r.chance(0.5) },
+                d: '',
+              }
+            : g.junkArg(),
+        );
         if (o !== OMIT && o.d === '') o.d = lit(o.v);
-        const args = op === 'gradcheck' ? [{ v: f, d: fd }, inputs, o] : [{ v: f, d: fd }, inputs, g.opt(0.6, () => g.junkArg()), o];
+        const args =
+          op === 'gradcheck'
+            ? [{ v: f, d: fd }, inputs, o]
+            : [{ v: f, d: fd }, inputs, g.opt(0.6, () => g.junkArg()), o];
         return fnCall(g, `autograd.${op}`, args);
       },
     });
   add({
-    id: 'autograd.Function', names: ['Bad', 'BadBackward', 'Bad.saveForBackward', 'Bad.markDirty', 'Bad.markNonDifferentiable', 'Bad.setMaterializeGrads', 'mul', 'sum', 'to', 'zeros', 'backward', 'apply', 'saveForBackward', 'markDirty', 'markNonDifferentiable', 'setMaterializeGrads', 'forward'], weight: 2,
+    id: 'autograd.Function',
+    names: [
+      'Bad',
+      'BadBackward',
+      'Bad.saveForBackward',
+      'Bad.markDirty',
+      'Bad.markNonDifferentiable',
+      'Bad.setMaterializeGrads',
+      'mul',
+      'sum',
+      'to',
+      'zeros',
+      'backward',
+      'apply',
+      'saveForBackward',
+      'markDirty',
+      'markNonDifferentiable',
+      'setMaterializeGrads',
+      'forward',
+    ],
+    weight: 2,
     build: (g) => {
       const r = g.r;
       const tg = g.tg;
@@ -1490,8 +2048,27 @@ export function buildTable(tg?: TGModule): Spec[] {
       const xt = x.v as TG.Tensor;
       const bwd = r.int(9);
       const ctxMode = r.int(8);
-      const bwdDesc = ['[g.mul(2)]', 'g.mul(2)', '[]', '[g, g]', '[tg.zeros([9])]', '["x"]', '[null]', '[g.to("int32")]', 'undefined'][bwd];
-      const ctxDesc = ['saveForBackward(x)', 'saveForBackward(3)', 'saveForBackward(x, x, null)', 'markDirty("x")', 'markNonDifferentiable(5)', 'setMaterializeGrads("no")', 'nothing', 'saveForBackward(x.mul(1))'][ctxMode];
+      const bwdDesc = [
+        '[g.mul(2)]',
+        'g.mul(2)',
+        '[]',
+        '[g, g]',
+        '[tg.zeros([9])]',
+        '["x"]',
+        '[null]',
+        '[g.to("int32")]',
+        'undefined',
+      ][bwd];
+      const ctxDesc = [
+        'saveForBackward(x)',
+        'saveForBackward(3)',
+        'saveForBackward(x, x, null)',
+        'markDirty("x")',
+        'markNonDifferentiable(5)',
+        'setMaterializeGrads("no")',
+        'nothing',
+        'saveForBackward(x.mul(1))',
+      ][ctxMode];
       class Bad extends tg.autograd.Function {
         static override forward(a: TG.Tensor): TG.Tensor {
           return a.mul(2);
@@ -1499,27 +2076,50 @@ export function buildTable(tg?: TGModule): Spec[] {
         static override setupContext(ctx: any, inputs: TG.Tensor[]): void {
           const a = inputs[0];
           switch (ctxMode) {
-            case 0: ctx.saveForBackward(a); break;
-            case 1: ctx.saveForBackward(3); break;
-            case 2: ctx.saveForBackward(a, a, null); break;
-            case 3: ctx.markDirty('x'); break;
-            case 4: ctx.markNonDifferentiable(5); break;
-            case 5: ctx.setMaterializeGrads('no'); break;
-            case 7: ctx.saveForBackward(a.mul(1)); break;
+            case 0:
+              ctx.saveForBackward(a);
+              break;
+            case 1:
+              ctx.saveForBackward(3);
+              break;
+            case 2:
+              ctx.saveForBackward(a, a, null);
+              break;
+            case 3:
+              ctx.markDirty('x');
+              break;
+            case 4:
+              ctx.markNonDifferentiable(5);
+              break;
+            case 5:
+              ctx.setMaterializeGrads('no');
+              break;
+            case 7:
+              ctx.saveForBackward(a.mul(1));
+              break;
           }
         }
         static override backward(ctx: any, gr: TG.Tensor): unknown {
           void ctx.savedTensors;
           switch (bwd) {
-            case 0: return [gr.mul(2)];
-            case 1: return gr.mul(2);
-            case 2: return [];
-            case 3: return [gr, gr];
-            case 4: return [tg.zeros([9])];
-            case 5: return ['x'];
-            case 6: return [null];
-            case 7: return [gr.to('int32')];
-            default: return undefined;
+            case 0:
+              return [gr.mul(2)];
+            case 1:
+              return gr.mul(2);
+            case 2:
+              return [];
+            case 3:
+              return [gr, gr];
+            case 4:
+              return [tg.zeros([9])];
+            case 5:
+              return ['x'];
+            case 6:
+              return [null];
+            case 7:
+              return [gr.to('int32')];
+            default:
+              return undefined;
           }
         }
       }
@@ -1543,7 +2143,12 @@ export function buildTable(tg?: TGModule): Spec[] {
     [(x: TG.Tensor, y: TG.Tensor) => x.mul(y).sum(), '(x, y) => x.mul(y).sum()'],
     [(x: TG.Tensor) => x.exp(), 'x => x.exp()'],
     [() => 5, '() => 5'],
-    [() => { throw new Error('user: f threw'); }, "() => { throw new Error('user: f threw') }"],
+    [
+      () => {
+        throw new Error('user: f threw');
+      },
+      "() => { throw new Error('user: f threw') }",
+    ],
     [(x: TG.Tensor) => g0(x), 'x => x.detach().sum()'],
   ];
   function g0(x: TG.Tensor) {
@@ -1551,10 +2156,17 @@ export function buildTable(tg?: TGModule): Spec[] {
   }
   for (const op of ['grad', 'valueAndGrad', 'jacobian', 'hessian', 'vjp'])
     add({
-      id: `func.${op}`, names: [op, `func.${op}`, 'mul', 'sum', 'square', 'exp', 'detach'], weight: 0.7,
+      id: `func.${op}`,
+      names: [op, `func.${op}`, 'mul', 'sum', 'square', 'exp', 'detach'],
+      weight: 0.7,
       build: (g) => {
         const r = g.r;
-        const fa: Arg = r.chance(0.9) ? (() => { const [f, d] = r.pick(fFns); return { v: f, d }; })() : g.junkArg('fn');
+        const fa: Arg = r.chance(0.9)
+          ? (() => {
+              const [f, d] = r.pick(fFns);
+              return { v: f, d };
+            })()
+          : g.junkArg('fn');
         const shape = g.smallShape(2, 3);
         const xs: Arg[] = [g.tensor({ float: true, shape, plain: true })];
         if (r.chance(0.4)) xs.push(r.chance(0.8) ? g.tensor({ float: true, shape, plain: true }) : g.junkArg());
@@ -1570,7 +2182,9 @@ export function buildTable(tg?: TGModule): Spec[] {
             },
           };
         }
-        const o = g.opt(0.6, () => (r.chance(0.7) ? { v: { argnums: r.pick<unknown>([0, 1, [0], [0, 1], -1, 2, 0.5]) }, d: '' } : g.junkArg()));
+        const o = g.opt(0.6, () =>
+          r.chance(0.7) ? { v: { argnums: r.pick<unknown>([0, 1, [0], [0, 1], -1, 2, 0.5]) }, d: '' } : g.junkArg(),
+        );
         if (o !== OMIT && o.d === '') o.d = lit(o.v);
         const outer = fnCall(g, `func.${op}`, [fa, o]);
         const args = trim(xs);
@@ -1586,20 +2200,39 @@ export function buildTable(tg?: TGModule): Spec[] {
   // -- nn.functional --
   const F = 'nn.functional.';
   for (const op of ['relu', 'sigmoid', 'tanh', 'silu', 'elu', 'leakyRelu', 'softplus', 'gelu'])
-    add({ id: F + op, names: [op, F + op], build: (g) => fnCall(g, F + op, [g.tensorArg(), g.opt(0.7, () => g.junkArg())]) });
+    add({
+      id: F + op,
+      names: [op, F + op],
+      build: (g) => fnCall(g, F + op, [g.tensorArg(), g.opt(0.7, () => g.junkArg())]),
+    });
   for (const op of ['softmax', 'logSoftmax'])
-    add({ id: F + op, names: [op, F + op], build: (g) => { const x = g.tensorArg(); return fnCall(g, F + op, [x, g.dimArg(isT(g, x.v) ? x.v.ndim : 1)]); } });
+    add({
+      id: F + op,
+      names: [op, F + op],
+      build: (g) => {
+        const x = g.tensorArg();
+        return fnCall(g, F + op, [x, g.dimArg(isT(g, x.v) ? x.v.ndim : 1)]);
+      },
+    });
   add({
-    id: `${F}linear`, names: ['linear'],
+    id: `${F}linear`,
+    names: ['linear'],
     build: (g) => {
       const r = g.r;
       const dtype = r.pick(FLOAT_DTYPES);
-      const inF = r.range(0, 4), outF = r.range(0, 4);
+      const inF = r.range(0, 4),
+        outF = r.range(0, 4);
       const coherent = r.chance(0.6);
       const x = coherent ? g.tensor({ dtype, shape: [...g.smallShape(2, 3), inF] }) : g.tensorArg();
       const w = coherent ? g.tensor({ dtype, shape: [outF, inF] }) : g.tensorArg();
       let goodBias = true;
-      const b = g.opt(0.3, () => (coherent && r.chance(0.7) ? g.tensor({ dtype, shape: [outF] }) : r.chance(0.3) ? { v: null, d: 'null' } : ((goodBias = false), g.tensorArg())));
+      const b = g.opt(0.3, () =>
+        coherent && r.chance(0.7)
+          ? g.tensor({ dtype, shape: [outF] })
+          : r.chance(0.3)
+            ? { v: null, d: 'null' }
+            : ((goodBias = false), g.tensorArg()),
+      );
       // A junk tensor argument can come out as null or undefined: for the bias that means "no bias", which is valid.
       if (b !== OMIT && (b.v === null || b.v === undefined)) {
         b.bad = false;
@@ -1610,25 +2243,41 @@ export function buildTable(tg?: TGModule): Spec[] {
   });
   for (const op of ['mseLoss', 'l1Loss', 'binaryCrossEntropyWithLogits'])
     add({
-      id: F + op, names: [op],
+      id: F + op,
+      names: [op],
       build: (g) => {
         const x = g.tensorArg({ float: g.r.chance(0.8) });
-        const t = isT(g, x.v) && g.r.chance(0.7) ? g.tensor({ shape: x.v.shape, dtype: g.r.chance(0.8) ? (x.v.dtype as DT) : undefined }) : g.tensorArg();
-        const o = g.opt(0.5, () => (g.r.chance(0.6) ? { v: { reduction: g.r.pick(['mean', 'sum', 'none']) }, d: '' } : g.r.chance(0.5) ? { v: { reduction: g.r.pick<unknown>(['avg', 1, null]) }, d: '', bad: true } : g.junkArg()));
+        const t =
+          isT(g, x.v) && g.r.chance(0.7)
+            ? g.tensor({ shape: x.v.shape, dtype: g.r.chance(0.8) ? (x.v.dtype as DT) : undefined })
+            : g.tensorArg();
+        const o = g.opt(0.5, () =>
+          g.r.chance(0.6)
+            ? { v: { reduction: g.r.pick(['mean', 'sum', 'none']) }, d: '' }
+            : g.r.chance(0.5)
+              ? { v: { reduction: g.r.pick<unknown>(['avg', 1, null]) }, d: '', bad: true }
+              : g.junkArg(),
+        );
         if (o !== OMIT && o.d === '') o.d = lit(o.v);
         return fnCall(g, F + op, [x, t, o]);
       },
     });
   for (const op of ['crossEntropy', 'nllLoss'])
     add({
-      id: F + op, names: [op],
+      id: F + op,
+      names: [op],
       build: (g) => {
         const r = g.r;
-        const N = r.range(0, 4), C = r.range(1, 5);
+        const N = r.range(0, 4),
+          C = r.range(1, 5);
         const coherent = r.chance(0.7);
         const x = coherent ? g.tensor({ float: true, shape: r.chance(0.8) ? [N, C] : [C] }) : g.tensorArg();
         const xs = isT(g, x.v) ? x.v.shape : [N, C];
-        const t = coherent ? (r.chance(0.8) ? g.indexTensor(xs.length === 2 ? [N] : [], C) : g.tensor({ float: true, shape: xs })) : g.tensorArg();
+        const t = coherent
+          ? r.chance(0.8)
+            ? g.indexTensor(xs.length === 2 ? [N] : [], C)
+            : g.tensor({ float: true, shape: xs })
+          : g.tensorArg();
         const o = g.opt(0.5, () => {
           const k = r.float();
           if (k < 0.6) {
@@ -1636,7 +2285,12 @@ export function buildTable(tg?: TGModule): Spec[] {
             if (r.chance(0.4)) v.reduction = r.pick(['mean', 'sum', 'none']);
             if (r.chance(0.3)) v.ignoreIndex = r.pick([-100, 0, 1, 0.5, NaN]);
             if (op === 'crossEntropy' && r.chance(0.3)) v.labelSmoothing = r.pick([0, 0.1, 1, -0.1, 2, NaN]);
-            if (r.chance(0.2)) v.weight = (r.chance(0.7) ? g.tensor({ dtype: isT(g, x.v) ? (x.v.dtype as DT) : 'float32', shape: [C] }) : g.tensorArg()).v;
+            if (r.chance(0.2))
+              v.weight = (
+                r.chance(0.7)
+                  ? g.tensor({ dtype: isT(g, x.v) ? (x.v.dtype as DT) : 'float32', shape: [C] })
+                  : g.tensorArg()
+              ).v;
             return { v, d: lit(v) };
           }
           return g.junkArg();
@@ -1645,23 +2299,40 @@ export function buildTable(tg?: TGModule): Spec[] {
       },
     });
   add({
-    id: `${F}dropout`, names: ['dropout'],
-    build: (g) => fnCall(g, `${F}dropout`, [g.tensorArg(), g.opt(0.3, () => (g.r.chance(0.7) ? { v: g.r.pick([0, 0.5, 1, 0.999]), d: '' } : g.junkArg())), g.opt(0.5, () => g.bool())].map((a) => (a.d === '' ? { ...a, d: lit(a.v) } : a))),
+    id: `${F}dropout`,
+    names: ['dropout'],
+    build: (g) =>
+      fnCall(
+        g,
+        `${F}dropout`,
+        [
+          g.tensorArg(),
+          g.opt(0.3, () => (g.r.chance(0.7) ? { v: g.r.pick([0, 0.5, 1, 0.999]), d: '' } : g.junkArg())),
+          g.opt(0.5, () => g.bool()),
+        ].map((a) => (a.d === '' ? { ...a, d: lit(a.v) } : a)),
+      ),
   });
   add({
-    id: `${F}layerNorm`, names: ['layerNorm'],
+    id: `${F}layerNorm`,
+    names: ['layerNorm'],
     build: (g) => {
       const r = g.r;
       const x = g.tensorArg({ float: true });
       const xs = isT(g, x.v) ? x.v.shape : [2];
       const k = r.range(0, Math.min(2, xs.length));
       const ns = r.chance(0.8) ? { v: xs.slice(xs.length - k), d: lit(xs.slice(xs.length - k)) } : g.shapeArg();
-      const wb = () => (r.chance(0.3) ? { v: null, d: 'null' } : r.chance(0.8) && Array.isArray(ns.v) ? g.tensor({ shape: ns.v as number[], dtype: isT(g, x.v) ? (x.v.dtype as DT) : undefined }) : g.tensorArg());
+      const wb = () =>
+        r.chance(0.3)
+          ? { v: null, d: 'null' }
+          : r.chance(0.8) && Array.isArray(ns.v)
+            ? g.tensor({ shape: ns.v as number[], dtype: isT(g, x.v) ? (x.v.dtype as DT) : undefined })
+            : g.tensorArg();
       return fnCall(g, `${F}layerNorm`, [x, ns, g.opt(0.3, wb), g.opt(0.4, wb), g.opt(0.5, () => g.num(0, 1))]);
     },
   });
   add({
-    id: `${F}embedding`, names: ['embedding'],
+    id: `${F}embedding`,
+    names: ['embedding'],
     build: (g) => {
       const r = g.r;
       const n = r.range(0, 5);
@@ -1672,57 +2343,134 @@ export function buildTable(tg?: TGModule): Spec[] {
 
   // -- nn.init --
   const I = 'nn.init.';
-  for (const op of ['uniform_', 'normal_', 'constant_', 'zeros_', 'ones_', 'kaimingUniform_', 'kaimingNormal_', 'xavierUniform_', 'xavierNormal_', 'calculateFanInAndFanOut'])
+  for (const op of [
+    'uniform_',
+    'normal_',
+    'constant_',
+    'zeros_',
+    'ones_',
+    'kaimingUniform_',
+    'kaimingNormal_',
+    'xavierUniform_',
+    'xavierNormal_',
+    'calculateFanInAndFanOut',
+  ])
     add({
-      id: I + op, names: [op, I + op],
+      id: I + op,
+      names: [op, I + op],
       build: (g) => {
         const r = g.r;
         const t = g.tensorArg({ plain: r.chance(0.5) });
         const extra: Arg[] = [];
-        if (op === 'uniform_' || op === 'normal_') extra.push(g.opt(0.3, () => g.num()), g.opt(0.4, () => (r.chance(0.8) ? g.num(0, 3) : g.junkArg('num', true))));
+        if (op === 'uniform_' || op === 'normal_')
+          extra.push(
+            g.opt(0.3, () => g.num()),
+            g.opt(0.4, () => (r.chance(0.8) ? g.num(0, 3) : g.junkArg('num', true))),
+          );
         if (op === 'constant_') extra.push(r.chance(0.8) ? g.num() : g.junkArg('num'));
         if (op.startsWith('kaiming'))
-          extra.push(g.opt(0.4, () => (r.chance(0.7) ? { v: { mode: r.pick<unknown>(['fanIn', 'fanOut', 'fan_in']), nonlinearity: r.pick<unknown>(['relu', 'leaky_relu', 'tanh', 'bogus', undefined]), a: r.pick<unknown>([0, 0.1, undefined, 'x']) }, d: '' } : g.junkArg())));
-        if (op.startsWith('xavier')) extra.push(g.opt(0.4, () => (r.chance(0.8) ? g.num(0, 3) : g.junkArg('num', true))));
+          extra.push(
+            g.opt(0.4, () =>
+              r.chance(0.7)
+                ? {
+                    v: {
+                      mode: r.pick<unknown>(['fanIn', 'fanOut', 'fan_in']),
+                      nonlinearity: r.pick<unknown>(['relu', 'leaky_relu', 'tanh', 'bogus', undefined]),
+                      a: r.pick<unknown>([0, 0.1, undefined, 'x']),
+                    },
+                    d: '',
+                  }
+                : g.junkArg(),
+            ),
+          );
+        if (op.startsWith('xavier'))
+          extra.push(g.opt(0.4, () => (r.chance(0.8) ? g.num(0, 3) : g.junkArg('num', true))));
         for (const e of extra) if (e.d === '') e.d = lit(e.v);
         return fnCall(g, I + op, [t, ...extra], { finite: !g.facts.nonfinite && op !== 'calculateFanInAndFanOut' });
       },
     });
   add({
-    id: `${I}calculateGain`, names: ['calculateGain', `${I}calculateGain`],
+    id: `${I}calculateGain`,
+    names: ['calculateGain', `${I}calculateGain`],
     build: (g) => {
-      const nl = g.r.chance(0.8) ? { v: g.r.pick(['linear', 'conv1d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu', 'bogus']), d: '' } : g.junkArg();
+      const nl = g.r.chance(0.8)
+        ? { v: g.r.pick(['linear', 'conv1d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu', 'bogus']), d: '' }
+        : g.junkArg();
       if (nl.d === '') nl.d = lit(nl.v);
-      return fnCall(g, `${I}calculateGain`, [nl, g.opt(0.6, () => (g.r.chance(0.7) ? g.num() : g.junkArg(nl.v === 'leaky_relu' ? 'num' : 'any', true)))]);
+      return fnCall(g, `${I}calculateGain`, [
+        nl,
+        g.opt(0.6, () => (g.r.chance(0.7) ? g.num() : g.junkArg(nl.v === 'leaky_relu' ? 'num' : 'any', true))),
+      ]);
     },
   });
 
   // -- nn layers --
   const layerCtors: Record<string, (g: Gen) => Arg[]> = {
-    Linear: (g) => [g.r.chance(0.8) ? g.sizeNum(4) : g.junkArg('int'), g.r.chance(0.8) ? g.sizeNum(4) : g.junkArg('int'), g.opt(0.5, () => linOpts(g))],
+    Linear: (g) => [
+      g.r.chance(0.8) ? g.sizeNum(4) : g.junkArg('int'),
+      g.r.chance(0.8) ? g.sizeNum(4) : g.junkArg('int'),
+      g.opt(0.5, () => linOpts(g)),
+    ],
     Identity: (g) => [g.opt(0.8, () => g.junkArg())],
     ReLU: () => [],
     Tanh: () => [],
     Sigmoid: () => [],
     SiLU: () => [],
-    GELU: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? { v: { approximate: g.r.pick<unknown>(['none', 'tanh', 'fast']) }, d: '' } : g.junkArg()))],
+    GELU: (g) => [
+      g.opt(0.5, () =>
+        g.r.chance(0.6) ? { v: { approximate: g.r.pick<unknown>(['none', 'tanh', 'fast']) }, d: '' } : g.junkArg(),
+      ),
+    ],
     ELU: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? g.num() : keywordJunk(g.junkArg('num', true))))],
     LeakyReLU: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? g.num() : keywordJunk(g.junkArg('num', true))))],
-    Softplus: (g) => [g.opt(0.5, () => (g.r.chance(0.6) ? g.num(0.5, 3) : keywordJunk(g.junkArg('num', true)))), g.opt(0.5, () => (g.r.chance(0.6) ? g.num(1, 30) : g.junkArg('num', true)))],
+    Softplus: (g) => [
+      g.opt(0.5, () => (g.r.chance(0.6) ? g.num(0.5, 3) : keywordJunk(g.junkArg('num', true)))),
+      g.opt(0.5, () => (g.r.chance(0.6) ? g.num(1, 30) : g.junkArg('num', true))),
+    ],
     // Any integer dim is valid when the layer is built: the input's rank is known only in forward
     // (PyTorch's nn.Softmax(dim=100) constructs too), so an out-of-range dim is forward's error.
     Softmax: (g) => [g.r.chance(0.6) ? intDimOk(g.dimArg(2)) : g.junkArg('int')],
     LogSoftmax: (g) => [g.r.chance(0.6) ? intDimOk(g.dimArg(2)) : g.junkArg('int')],
-    Dropout: (g) => [g.opt(0.4, () => (g.r.chance(0.6) ? { v: g.r.pick([0, 0.5, 1, 1.5, -0.1, NaN]), d: '' } : g.junkArg()))],
-    LayerNorm: (g) => [g.r.chance(0.7) ? (g.r.chance(0.5) ? g.sizeNum(4) : g.shapeArg()) : g.junkArg(), g.opt(0.5, () => (g.r.chance(0.6) ? { v: { eps: g.r.pick<unknown>([1e-5, 0, -1, NaN, '1']), elementwiseAffine: g.r.pick<unknown>([true, false, 1]), dtype: g.r.pick<unknown>(['float32', 'float64', 'int32', undefined]) }, d: '' } : g.junkArg()))],
-    Embedding: (g) => [g.r.chance(0.8) ? g.sizeNum(5) : g.junkArg('int'), g.r.chance(0.8) ? g.sizeNum(4) : g.junkArg('int'), g.opt(0.6, () => (g.r.chance(0.6) ? { v: { dtype: g.r.pick<unknown>(['float32', 'float64', 'int32']) }, d: '' } : g.junkArg()))],
-    Sequential: (g) => Array.from({ length: g.r.range(0, 3) }, () => (g.r.chance(0.8) ? { v: new (g.tg.nn as any).ReLU(), d: 'new tg.nn.ReLU()' } : { ...g.junkArg(), bad: true })),
+    Dropout: (g) => [
+      g.opt(0.4, () => (g.r.chance(0.6) ? { v: g.r.pick([0, 0.5, 1, 1.5, -0.1, NaN]), d: '' } : g.junkArg())),
+    ],
+    LayerNorm: (g) => [
+      g.r.chance(0.7) ? (g.r.chance(0.5) ? g.sizeNum(4) : g.shapeArg()) : g.junkArg(),
+      g.opt(0.5, () =>
+        g.r.chance(0.6)
+          ? {
+              v: {
+                eps: g.r.pick<unknown>([1e-5, 0, -1, NaN, '1']),
+                elementwiseAffine: g.r.pick<unknown>([true, false, 1]),
+                dtype: g.r.pick<unknown>(['float32', 'float64', 'int32', undefined]),
+              },
+              d: '',
+            }
+          : g.junkArg(),
+      ),
+    ],
+    Embedding: (g) => [
+      g.r.chance(0.8) ? g.sizeNum(5) : g.junkArg('int'),
+      g.r.chance(0.8) ? g.sizeNum(4) : g.junkArg('int'),
+      g.opt(0.6, () =>
+        g.r.chance(0.6) ? { v: { dtype: g.r.pick<unknown>(['float32', 'float64', 'int32']) }, d: '' } : g.junkArg(),
+      ),
+    ],
+    Sequential: (g) =>
+      Array.from({ length: g.r.range(0, 3) }, () =>
+        g.r.chance(0.8) ? { v: new (g.tg.nn as any).ReLU(), d: 'new tg.nn.ReLU()' } : { ...g.junkArg(), bad: true },
+      ),
   };
   function intDimOk(a: Arg): Arg {
     return typeof a.v === 'number' && Number.isInteger(a.v) ? { ...a, bad: undefined } : a;
   }
   function linOpts(g: Gen): Arg {
-    const v = g.r.chance(0.7) ? { bias: g.r.pick<unknown>([true, false, 1, 'no']), dtype: g.r.pick<unknown>(['float32', 'float64', undefined, 'int32']) } : g.junkArg().v;
+    const v = g.r.chance(0.7)
+      ? {
+          bias: g.r.pick<unknown>([true, false, 1, 'no']),
+          dtype: g.r.pick<unknown>(['float32', 'float64', undefined, 'int32']),
+        }
+      : g.junkArg().v;
     return { v, d: lit(v) };
   }
   const fix = (args: Arg[]) => args.map((a) => (a.d === '' ? { ...a, d: lit(a.v) } : a));
@@ -1732,51 +2480,111 @@ export function buildTable(tg?: TGModule): Spec[] {
     const numOk = (x: unknown) => x === undefined || (typeof x === 'number' && Number.isFinite(x));
     // A plain object stands for PyTorch's keyword arguments (new ELU({ alpha: 0.5 })): valid when
     // it names only known options with valid values ({} and Object.create(null) give the defaults).
-    const kwOk = (x: unknown, ok: Record<string, (y: unknown) => boolean>) => isPlainObject(x) && Object.keys(x).every((k) => k in ok && ok[k](x[k]));
+    const kwOk = (x: unknown, ok: Record<string, (y: unknown) => boolean>) =>
+      isPlainObject(x) && Object.keys(x).every((k) => k in ok && ok[k](x[k]));
     const pOk = (x: unknown) => x === undefined || (typeof x === 'number' && x >= 0 && x <= 1);
     switch (name) {
-      case 'ELU': return !(numOk(v[0]) || kwOk(v[0], { alpha: numOk }));
-      case 'LeakyReLU': return !(numOk(v[0]) || kwOk(v[0], { negativeSlope: numOk }));
+      case 'ELU':
+        return !(numOk(v[0]) || kwOk(v[0], { alpha: numOk }));
+      case 'LeakyReLU':
+        return !(numOk(v[0]) || kwOk(v[0], { negativeSlope: numOk }));
       case 'Softplus':
         if (isPlainObject(v[0])) return !(v[1] === undefined && kwOk(v[0], { beta: numOk, threshold: numOk }));
         return !numOk(v[0]) || !numOk(v[1]);
-      case 'Softmax': case 'LogSoftmax': return !(typeof v[0] === 'number' && Number.isInteger(v[0]));
-      case 'Dropout': return !(pOk(v[0]) || kwOk(v[0], { p: pOk }));
-      case 'GELU': return !(v[0] === undefined || (typeof v[0] === 'object' && v[0] !== null && ['none', 'tanh', undefined].includes((v[0] as any).approximate)));
-      case 'Embedding': return !(v[2] === undefined || (typeof v[2] === 'object' && v[2] !== null && ['float32', 'float64', undefined].includes((v[2] as any).dtype)));
+      case 'Softmax':
+      case 'LogSoftmax':
+        return !(typeof v[0] === 'number' && Number.isInteger(v[0]));
+      case 'Dropout':
+        return !(pOk(v[0]) || kwOk(v[0], { p: pOk }));
+      case 'GELU':
+        return !(
+          v[0] === undefined ||
+          (typeof v[0] === 'object' && v[0] !== null && ['none', 'tanh', undefined].includes((v[0] as any).approximate))
+        );
+      case 'Embedding':
+        return !(
+          v[2] === undefined ||
+          (typeof v[2] === 'object' && v[2] !== null && ['float32', 'float64', undefined].includes((v[2] as any).dtype))
+        );
       case 'Linear': {
         const o = v[2] as any;
-        return !(o === undefined || (typeof o === 'object' && o !== null && [true, false, undefined].includes(o.bias) && ['float32', 'float64', undefined].includes(o.dtype)));
+        return !(
+          o === undefined ||
+          (typeof o === 'object' &&
+            o !== null &&
+            [true, false, undefined].includes(o.bias) &&
+            ['float32', 'float64', undefined].includes(o.dtype))
+        );
       }
       case 'LayerNorm': {
         const o = v[1] as any;
-        return !(o === undefined || (typeof o === 'object' && o !== null && (o.eps === undefined || (typeof o.eps === 'number' && o.eps >= 0)) && [true, false, undefined].includes(o.elementwiseAffine) && ['float32', 'float64', undefined].includes(o.dtype)));
+        return !(
+          o === undefined ||
+          (typeof o === 'object' &&
+            o !== null &&
+            (o.eps === undefined || (typeof o.eps === 'number' && o.eps >= 0)) &&
+            [true, false, undefined].includes(o.elementwiseAffine) &&
+            ['float32', 'float64', undefined].includes(o.dtype))
+        );
       }
-      default: return false;
+      default:
+        return false;
     }
   };
   for (const [name, gen] of Object.entries(layerCtors)) {
     add({
-      id: `new nn.${name}`, names: [name],
+      id: `new nn.${name}`,
+      names: [name],
       build: (g) => {
         const args = fix(gen(g));
         const call = newCall(g, `nn.${name}`, args);
         const bad = call.invalid || (name !== 'Identity' && ctorBad(name, trim(args)));
-        return { ...call, invalid: bad, invalidWhy: call.invalidWhy ?? `constructor arguments (${trim(args).map((a) => a.d).join(', ')})` };
+        return {
+          ...call,
+          invalid: bad,
+          invalidWhy:
+            call.invalidWhy ??
+            `constructor arguments (${trim(args)
+              .map((a) => a.d)
+              .join(', ')})`,
+        };
       },
     });
     add({
-      id: `nn.${name}#forward`, names: [name, name.charAt(0).toLowerCase() + name.slice(1), 'forward', 'call', 'linear', 'layerNorm', 'embedding', 'dropout', 'softmax', 'logSoftmax', 'relu', 'tanh', 'sigmoid', 'silu', 'elu', 'leakyRelu', 'softplus', 'gelu'],
+      id: `nn.${name}#forward`,
+      names: [
+        name,
+        name.charAt(0).toLowerCase() + name.slice(1),
+        'forward',
+        'call',
+        'linear',
+        'layerNorm',
+        'embedding',
+        'dropout',
+        'softmax',
+        'logSoftmax',
+        'relu',
+        'tanh',
+        'sigmoid',
+        'silu',
+        'elu',
+        'leakyRelu',
+        'softplus',
+        'gelu',
+      ],
       build: (g) => {
         const r = g.r;
         // A valid module (retrying constructor arguments), then forward on a tensor that fits or not.
-        let m: any = null, md = '';
+        let m: any = null,
+          md = '';
         for (let tries = 0; tries < 8 && m === null; tries++) {
           const args = fix(gen(g));
           if (args.some((a) => a.bad) || ctorBad(name, trim(args))) continue;
           try {
             m = new (resolve(g.tg, `nn.${name}`))(...trim(args).map((a) => a.v));
-            md = `new tg.nn.${name}(${trim(args).map((a) => a.d).join(', ')})`;
+            md = `new tg.nn.${name}(${trim(args)
+              .map((a) => a.d)
+              .join(', ')})`;
           } catch {
             m = null;
           }
@@ -1787,10 +2595,15 @@ export function buildTable(tg?: TGModule): Spec[] {
         }
         let x: Arg;
         const C = resolve(g.tg, `nn.${name}`);
-        const fits = m instanceof C && (name !== 'Linear' || m.inFeatures <= 1000) && (name !== 'LayerNorm' || m.normalizedShape.reduce((a: number, b: number) => a * b, 1) <= 1000);
+        const fits =
+          m instanceof C &&
+          (name !== 'Linear' || m.inFeatures <= 1000) &&
+          (name !== 'LayerNorm' || m.normalizedShape.reduce((a: number, b: number) => a * b, 1) <= 1000);
         if (!fits) x = g.tensorArg();
-        else if (name === 'Linear' && r.chance(0.7)) x = g.tensor({ dtype: m.weight.dtype, shape: [...g.smallShape(2, 3), m.inFeatures] });
-        else if (name === 'LayerNorm' && r.chance(0.7)) x = g.tensor({ dtype: m.weight?.dtype ?? 'float32', shape: [...g.smallShape(1, 3), ...m.normalizedShape] });
+        else if (name === 'Linear' && r.chance(0.7))
+          x = g.tensor({ dtype: m.weight.dtype, shape: [...g.smallShape(2, 3), m.inFeatures] });
+        else if (name === 'LayerNorm' && r.chance(0.7))
+          x = g.tensor({ dtype: m.weight?.dtype ?? 'float32', shape: [...g.smallShape(1, 3), ...m.normalizedShape] });
         else if (name === 'Embedding' && r.chance(0.7)) x = g.indexTensor(g.smallShape(2, 3), m.numEmbeddings);
         else x = g.tensorArg();
         const viaCall = r.chance(0.3);
@@ -1804,27 +2617,89 @@ export function buildTable(tg?: TGModule): Spec[] {
     });
   }
   add({
-    id: 'nn.Module#methods', names: ['registerParameter', 'registerBuffer', 'registerModule', 'train', 'eval', 'requiresGrad_', 'zeroGrad', 'apply', 'stateDict', 'loadStateDict', 'namedParameters', 'parameters', 'namedBuffers', 'children', 'modules', 'namedChildren', 'namedModules', 'toString', 'call', 'Sequential.at', 'Sequential.append', 'at', 'append'], weight: 2,
+    id: 'nn.Module#methods',
+    names: [
+      'registerParameter',
+      'registerBuffer',
+      'registerModule',
+      'train',
+      'eval',
+      'requiresGrad_',
+      'zeroGrad',
+      'apply',
+      'stateDict',
+      'loadStateDict',
+      'namedParameters',
+      'parameters',
+      'namedBuffers',
+      'children',
+      'modules',
+      'namedChildren',
+      'namedModules',
+      'toString',
+      'call',
+      'Sequential.at',
+      'Sequential.append',
+      'at',
+      'append',
+    ],
+    weight: 2,
     build: (g) => {
       const r = g.r;
       const tg: any = g.tg;
       const makers: [() => any, string][] = [
         [() => new tg.nn.Linear(3, 2), 'new tg.nn.Linear(3, 2)'],
-        [() => new tg.nn.Sequential(new tg.nn.Linear(2, 2), new tg.nn.ReLU(), new tg.nn.LayerNorm(2)), 'new tg.nn.Sequential(new tg.nn.Linear(2, 2), new tg.nn.ReLU(), new tg.nn.LayerNorm(2))'],
+        [
+          () => new tg.nn.Sequential(new tg.nn.Linear(2, 2), new tg.nn.ReLU(), new tg.nn.LayerNorm(2)),
+          'new tg.nn.Sequential(new tg.nn.Linear(2, 2), new tg.nn.ReLU(), new tg.nn.LayerNorm(2))',
+        ],
         [() => new tg.nn.Embedding(4, 2), 'new tg.nn.Embedding(4, 2)'],
         [() => new tg.nn.Identity(), 'new tg.nn.Identity()'],
       ];
       const [mk, md] = r.pick(makers);
       const m = mk();
-      const method = r.pick(['registerParameter', 'registerBuffer', 'registerModule', 'train', 'eval', 'requiresGrad_', 'zeroGrad', 'apply', 'stateDict', 'loadStateDict', 'namedParameters', 'parameters', 'namedBuffers', 'children', 'modules', 'toString', 'at', 'append']);
-      const name = () => (r.chance(0.6) ? { v: r.pick(['w', 'extra', 'weight', 'a.b', '', 'forward', '__proto__', 'constructor']), d: '' } : g.junkArg());
+      const method = r.pick([
+        'registerParameter',
+        'registerBuffer',
+        'registerModule',
+        'train',
+        'eval',
+        'requiresGrad_',
+        'zeroGrad',
+        'apply',
+        'stateDict',
+        'loadStateDict',
+        'namedParameters',
+        'parameters',
+        'namedBuffers',
+        'children',
+        'modules',
+        'toString',
+        'at',
+        'append',
+      ]);
+      const name = () =>
+        r.chance(0.6)
+          ? { v: r.pick(['w', 'extra', 'weight', 'a.b', '', 'forward', '__proto__', 'constructor']), d: '' }
+          : g.junkArg();
       let args: Arg[] = [];
       switch (method) {
-        case 'registerParameter': args = [name(), r.chance(0.6) ? g.tensor({ plain: r.chance(0.5) }) : g.junkArg()]; break;
-        case 'registerBuffer': args = [name(), r.chance(0.6) ? g.tensor() : g.junkArg()]; break;
-        case 'registerModule': args = [name(), r.chance(0.6) ? { v: new tg.nn.ReLU(), d: 'new tg.nn.ReLU()' } : g.junkArg()]; break;
-        case 'train': case 'requiresGrad_': args = [g.opt(0.4, () => g.bool(0.4))]; break;
-        case 'apply': args = [r.chance(0.5) ? { v: (mm: any) => mm.eval(), d: 'm => m.eval()' } : g.junkArg('fn')]; break;
+        case 'registerParameter':
+          args = [name(), r.chance(0.6) ? g.tensor({ plain: r.chance(0.5) }) : g.junkArg()];
+          break;
+        case 'registerBuffer':
+          args = [name(), r.chance(0.6) ? g.tensor() : g.junkArg()];
+          break;
+        case 'registerModule':
+          args = [name(), r.chance(0.6) ? { v: new tg.nn.ReLU(), d: 'new tg.nn.ReLU()' } : g.junkArg()];
+          break;
+        case 'train':
+        case 'requiresGrad_':
+          args = [g.opt(0.4, () => g.bool(0.4))];
+          break;
+        case 'apply':
+          args = [r.chance(0.5) ? { v: (mm: any) => mm.eval(), d: 'm => m.eval()' } : g.junkArg('fn')];
+          break;
         case 'loadStateDict': {
           const sd = m.stateDict();
           const k = r.int(5);
@@ -1832,19 +2707,40 @@ export function buildTable(tg?: TGModule): Spec[] {
           if (k === 0) dict = { v: sd, d: 'm.stateDict()' };
           else if (k === 1) {
             const key = Object.keys(sd)[0];
-            dict = key === undefined ? { v: {}, d: '{}' } : { v: { ...sd, [key]: g.tg.zeros([7]) }, d: `{ ...m.stateDict(), ${JSON.stringify(key)}: tg.zeros([7]) }`, bad: true };
-          } else if (k === 2) dict = { v: { ...sd, bogus: g.tg.zeros([1]) }, d: "{ ...m.stateDict(), bogus: tg.zeros([1]) }" };
+            dict =
+              key === undefined
+                ? { v: {}, d: '{}' }
+                : {
+                    v: { ...sd, [key]: g.tg.zeros([7]) },
+                    d: `{ ...m.stateDict(), ${JSON.stringify(key)}: tg.zeros([7]) }`,
+                    bad: true,
+                  };
+          } else if (k === 2)
+            dict = { v: { ...sd, bogus: g.tg.zeros([1]) }, d: '{ ...m.stateDict(), bogus: tg.zeros([1]) }' };
           else if (k === 3) {
             const key = Object.keys(sd)[0];
-            dict = key === undefined ? { v: {}, d: '{}' } : { v: { ...sd, [key]: 'x' }, d: `{ ...m.stateDict(), ${JSON.stringify(key)}: "x" }`, bad: true };
+            dict =
+              key === undefined
+                ? { v: {}, d: '{}' }
+                : { v: { ...sd, [key]: 'x' }, d: `{ ...m.stateDict(), ${JSON.stringify(key)}: "x" }`, bad: true };
           } else dict = g.junkArg();
-          const strict = g.opt(0.5, () => (r.chance(0.6) ? { v: { strict: r.chance(0.5) }, d: '' } : r.chance(0.5) ? { v: { strict: r.pick<unknown>([1, 'no']) }, d: '', bad: true } : g.junkArg()));
+          const strict = g.opt(0.5, () =>
+            r.chance(0.6)
+              ? { v: { strict: r.chance(0.5) }, d: '' }
+              : r.chance(0.5)
+                ? { v: { strict: r.pick<unknown>([1, 'no']) }, d: '', bad: true }
+                : g.junkArg(),
+          );
           if (k === 2 && !(strict !== OMIT && (strict.v as any)?.strict === false)) dict.bad = true;
           args = [dict, strict];
           break;
         }
-        case 'at': args = [r.chance(0.7) ? { v: r.range(-4, 4), d: '' } : g.junkArg('int')]; break;
-        case 'append': args = [r.chance(0.5) ? { v: new tg.nn.ReLU(), d: 'new tg.nn.ReLU()' } : { ...g.junkArg(), bad: true }]; break;
+        case 'at':
+          args = [r.chance(0.7) ? { v: r.range(-4, 4), d: '' } : g.junkArg('int')];
+          break;
+        case 'append':
+          args = [r.chance(0.5) ? { v: new tg.nn.ReLU(), d: 'new tg.nn.ReLU()' } : { ...g.junkArg(), bad: true }];
+          break;
       }
       args = fix(args);
       const call = methodCall(g, { v: m, d: md }, method, args);
@@ -1852,43 +2748,83 @@ export function buildTable(tg?: TGModule): Spec[] {
         if (!(m instanceof tg.nn.Sequential)) return methodCall(g, { v: m, d: md }, 'toString', []);
         return { ...call, invalid: false };
       }
-      return { ...call, run: () => { const res = call.run(); return typeof res === 'object' && res !== null && Symbol.iterator in res && !Array.isArray(res) ? [...(res as Iterable<unknown>)] : res; } };
+      return {
+        ...call,
+        run: () => {
+          const res = call.run();
+          return typeof res === 'object' && res !== null && Symbol.iterator in res && !Array.isArray(res)
+            ? [...(res as Iterable<unknown>)]
+            : res;
+        },
+      };
     },
   });
 
   // -- optim --
   for (const opt of ['SGD', 'Adam', 'AdamW'])
     add({
-      id: `optim.${opt}`, names: [opt, 'grad', `${opt}.step`, `${opt}.loadStateDict`, `${opt}.addParamGroup`, `${opt}.zeroGrad`, 'zeroGrad', 'step', 'loadStateDict', 'addParamGroup', 'optimizer'], weight: 3,
+      id: `optim.${opt}`,
+      names: [
+        opt,
+        'grad',
+        `${opt}.step`,
+        `${opt}.loadStateDict`,
+        `${opt}.addParamGroup`,
+        `${opt}.zeroGrad`,
+        'zeroGrad',
+        'step',
+        'loadStateDict',
+        'addParamGroup',
+        'optimizer',
+      ],
+      weight: 3,
       build: (g) => buildOptimizerCall(g, opt),
     });
   for (const sch of ['StepLR', 'CosineAnnealingLR'])
     add({
-      id: `optim.${sch}`, names: [sch, `${sch}.step`, `${sch}.loadStateDict`, 'step', 'loadStateDict'], weight: 1.5,
+      id: `optim.${sch}`,
+      names: [sch, `${sch}.step`, `${sch}.loadStateDict`, 'step', 'loadStateDict'],
+      weight: 1.5,
       build: (g) => buildSchedulerCall(g, sch),
     });
 
   // -- safetensors --
   add({
-    id: 'safetensors.serialize', names: ['safetensors.serialize', 'serialize'], weight: 2,
+    id: 'safetensors.serialize',
+    names: ['safetensors.serialize', 'serialize'],
+    weight: 2,
     build: (g) => {
       const r = g.r;
       const k = r.float();
       let dict: Arg;
       const entries: [string, Arg][] = [];
       const n = r.range(0, 4);
-      for (let i = 0; i < n; i++) entries.push([r.pick(['a', 'b', 'w.0', '', '0', '__proto__', 'ü', 'x'.repeat(r.range(1, 20)), `t${i}`]), g.tensor({ plain: r.chance(0.7) })]);
+      for (let i = 0; i < n; i++)
+        entries.push([
+          r.pick(['a', 'b', 'w.0', '', '0', '__proto__', 'ü', 'x'.repeat(r.range(1, 20)), `t${i}`]),
+          g.tensor({ plain: r.chance(0.7) }),
+        ]);
       if (k < 0.65) {
         const o: Record<string, unknown> = {};
-        for (const [name, a] of entries) Object.defineProperty(o, name, { value: a.v, enumerable: true, writable: true, configurable: true });
+        for (const [name, a] of entries)
+          Object.defineProperty(o, name, { value: a.v, enumerable: true, writable: true, configurable: true });
         dict = { v: o, d: `{ ${entries.map(([nm, a]) => `${JSON.stringify(nm)}: ${a.d}`).join(', ')} }` };
       } else if (k < 0.75) {
         // A Map of name → tensor is accepted since 232c184 (it was written as an empty file); the
         // round-trip check below is what judges it now.
-        dict = { v: new Map(entries.map(([nm, a]) => [nm, a.v])), d: `new Map([${entries.map(([nm, a]) => `[${JSON.stringify(nm)}, ${a.d}]`).join(', ')}])` };
+        dict = {
+          v: new Map(entries.map(([nm, a]) => [nm, a.v])),
+          d: `new Map([${entries.map(([nm, a]) => `[${JSON.stringify(nm)}, ${a.d}]`).join(', ')}])`,
+        };
       } else if (k < 0.85) dict = { v: { a: g.tg.zeros([2]), b: 'x' }, d: '{ a: tg.zeros([2]), b: "x" }', bad: true };
       else dict = g.junkArg();
-      const meta = g.opt(0.6, () => (r.chance(0.6) ? { v: { format: 'pt', k: r.pick(['v', '', '\u0000']) }, d: '' } : r.chance(0.5) ? { v: { n: 1 }, d: '{ n: 1 }', bad: true } : g.junkArg()));
+      const meta = g.opt(0.6, () =>
+        r.chance(0.6)
+          ? { v: { format: 'pt', k: r.pick(['v', '', '\u0000']) }, d: '' }
+          : r.chance(0.5)
+            ? { v: { n: 1 }, d: '{ n: 1 }', bad: true }
+            : g.junkArg(),
+      );
       if (meta !== OMIT && meta.d === '') meta.d = lit(meta.v);
       const call = fnCall(g, 'safetensors.serialize', [dict, meta]);
       return {
@@ -1898,13 +2834,19 @@ export function buildTable(tg?: TGModule): Spec[] {
           const back = g.tg.safetensors.deserialize(res);
           const src = dict.v instanceof Map ? Object.fromEntries(dict.v) : (dict.v as Record<string, TG.Tensor>);
           for (const name of Object.keys(src)) {
-            const a = src[name], b = Object.hasOwn(back, name) ? back[name] : undefined;
+            const a = src[name],
+              b = Object.hasOwn(back, name) ? back[name] : undefined;
             if (!(a instanceof g.tg.Tensor)) continue;
-            if (!b) return `tensor ${JSON.stringify(name)} missing after the round trip (got keys ${JSON.stringify(Object.keys(back))})`;
-            if (b.dtype !== a.dtype || lit(b.shape) !== lit(a.shape)) return `tensor ${JSON.stringify(name)} came back as ${b.dtype}${lit(b.shape)}, was ${a.dtype}${lit(a.shape)}`;
-            for (let i = 0; i < a.data.length; i++) if (!Object.is(a.data[i], b.data[i]) && !(Number.isNaN(a.data[i]) && Number.isNaN(b.data[i]))) return `tensor ${JSON.stringify(name)} element ${i}: ${b.data[i]} vs ${a.data[i]}`;
+            if (!b)
+              return `tensor ${JSON.stringify(name)} missing after the round trip (got keys ${JSON.stringify(Object.keys(back))})`;
+            if (b.dtype !== a.dtype || lit(b.shape) !== lit(a.shape))
+              return `tensor ${JSON.stringify(name)} came back as ${b.dtype}${lit(b.shape)}, was ${a.dtype}${lit(a.shape)}`;
+            for (let i = 0; i < a.data.length; i++)
+              if (!Object.is(a.data[i], b.data[i]) && !(Number.isNaN(a.data[i]) && Number.isNaN(b.data[i])))
+                return `tensor ${JSON.stringify(name)} element ${i}: ${b.data[i]} vs ${a.data[i]}`;
           }
-          if (dict.v instanceof Map && dict.v.size > 0 && Object.keys(back).length === 0) return `a Map of ${dict.v.size} tensor(s) was written as an empty file`;
+          if (dict.v instanceof Map && dict.v.size > 0 && Object.keys(back).length === 0)
+            return `a Map of ${dict.v.size} tensor(s) was written as an empty file`;
           return null;
         },
       };
@@ -1912,10 +2854,19 @@ export function buildTable(tg?: TGModule): Spec[] {
   });
   for (const op of ['deserialize', 'readHeader'])
     add({
-      id: `safetensors.${op}`, names: [`safetensors.${op}`, op], weight: 2,
+      id: `safetensors.${op}`,
+      names: [`safetensors.${op}`, op],
+      weight: 2,
       build: (g) => {
         const r = g.r;
-        const base = g.tg.safetensors.serialize({ a: g.tg.tensor([1, 2, 3]), b: g.tg.tensor([[1, 0]], { dtype: 'int32' }), c: g.tg.zeros([0, 2], { dtype: 'float64' }) }, { m: 'x' });
+        const base = g.tg.safetensors.serialize(
+          {
+            a: g.tg.tensor([1, 2, 3]),
+            b: g.tg.tensor([[1, 0]], { dtype: 'int32' }),
+            c: g.tg.zeros([0, 2], { dtype: 'float64' }),
+          },
+          { m: 'x' },
+        );
         const k = r.float();
         let bytes: Arg;
         if (k < 0.2) bytes = { v: base, d: 'serialize({ a, b, c }, { m })' };
@@ -1938,16 +2889,30 @@ export function buildTable(tg?: TGModule): Spec[] {
           bytes = { v, d: `(b = serialize({ a, b, c }, { m }); ${edits.join('; ')})`, odd: true };
         } else if (k < 0.8) {
           const hdr = r.pick([
-            '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', '{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}',
-            '{"a":{"dtype":"F32","shape":[1e300],"data_offsets":[0,8]}}', '{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}',
-            '{"a":{"dtype":"F64","shape":[1],"data_offsets":[8,0]}}', '{"a":{"dtype":"Q8","shape":[1],"data_offsets":[0,1]}}',
-            '{"__metadata__":{"x":1}}', '{"__proto__":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}', '[]', 'null', '{', '{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}',
-            '{"a":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}', '{"a":{"dtype":"F32","shape":[2.5],"data_offsets":[0,10]}}', '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}',
+            '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}',
+            '{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}',
+            '{"a":{"dtype":"F32","shape":[1e300],"data_offsets":[0,8]}}',
+            '{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}',
+            '{"a":{"dtype":"F64","shape":[1],"data_offsets":[8,0]}}',
+            '{"a":{"dtype":"Q8","shape":[1],"data_offsets":[0,1]}}',
+            '{"__metadata__":{"x":1}}',
+            '{"__proto__":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}',
+            '[]',
+            'null',
+            '{',
+            '{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}',
+            '{"a":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}',
+            '{"a":{"dtype":"F32","shape":[2.5],"data_offsets":[0,10]}}',
+            '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}',
           ]);
           const json = new TextEncoder().encode(hdr);
           const pad = r.range(0, 16);
           const out = new Uint8Array(8 + json.length + pad);
-          new DataView(out.buffer).setBigUint64(0, BigInt(r.chance(0.9) ? json.length : r.pick([0, 2 ** 40, 2 ** 53, 7])), true);
+          new DataView(out.buffer).setBigUint64(
+            0,
+            BigInt(r.chance(0.9) ? json.length : r.pick([0, 2 ** 40, 2 ** 53, 7])),
+            true,
+          );
           out.set(json, 8);
           bytes = { v: out, d: `bytes(header ${JSON.stringify(hdr)}, ${pad} data bytes)`, odd: true };
         } else if (k < 0.9) {
@@ -1960,7 +2925,17 @@ export function buildTable(tg?: TGModule): Spec[] {
       },
     });
   add({
-    id: 'safetensors.files', path: 'safetensors.saveFile', names: ['safetensors.saveFile', 'safetensors.loadFile', 'safetensors.loadHeader', 'saveFile', 'loadFile', 'loadHeader'], weight: 0.3,
+    id: 'safetensors.files',
+    path: 'safetensors.saveFile',
+    names: [
+      'safetensors.saveFile',
+      'safetensors.loadFile',
+      'safetensors.loadHeader',
+      'saveFile',
+      'loadFile',
+      'loadHeader',
+    ],
+    weight: 0.3,
     build: (g) => {
       const r = g.r;
       // Paths only inside os.tmpdir(), or non-strings that the fs layer must never see as fds 0-2.
@@ -1968,10 +2943,17 @@ export function buildTable(tg?: TGModule): Spec[] {
       const pathArg: Arg = r.chance(0.7)
         ? { v: `${dir}/fuzz-${r.u32().toString(16)}.safetensors`, d: '"<tmpdir>/fuzz-N.safetensors"' }
         : r.pick<Arg>([
-          { v: dir, d: '"<tmpdir>" (a directory)', bad: true }, { v: `${dir}/no/such/dir/x.st`, d: '"<tmpdir>/no/such/dir/x.st"', bad: true },
-          { v: null, d: 'null', bad: true }, { v: undefined, d: 'undefined', bad: true }, { v: {}, d: '{}', bad: true }, { v: 1.5, d: '1.5', bad: true },
-          { v: -1, d: '-1', bad: true }, { v: 1e9, d: '1e9', bad: true }, { v: Symbol('p'), d: "Symbol('p')", bad: true }, { v: 5n, d: '5n', bad: true },
-        ]);
+            { v: dir, d: '"<tmpdir>" (a directory)', bad: true },
+            { v: `${dir}/no/such/dir/x.st`, d: '"<tmpdir>/no/such/dir/x.st"', bad: true },
+            { v: null, d: 'null', bad: true },
+            { v: undefined, d: 'undefined', bad: true },
+            { v: {}, d: '{}', bad: true },
+            { v: 1.5, d: '1.5', bad: true },
+            { v: -1, d: '-1', bad: true },
+            { v: 1e9, d: '1e9', bad: true },
+            { v: Symbol('p'), d: "Symbol('p')", bad: true },
+            { v: 5n, d: '5n', bad: true },
+          ]);
       const x = g.tensor({ plain: true });
       const which = r.int(3);
       return {
@@ -2028,7 +3010,8 @@ function compatible(g: Gen, a: unknown, b: unknown): boolean {
   if (!isT(g, b)) return false;
   const n = Math.max(a.ndim, b.ndim);
   for (let i = 0; i < n; i++) {
-    const da = a.shape[a.ndim - n + i] ?? 1, db = b.shape[b.ndim - n + i] ?? 1;
+    const da = a.shape[a.ndim - n + i] ?? 1,
+      db = b.shape[b.ndim - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) return false;
   }
   return true;
@@ -2038,11 +3021,18 @@ function buildOptimizerCall(g: Gen, opt: string): Call {
   const r = g.r;
   const tg: any = g.tg;
   const dtype = r.pick(FLOAT_DTYPES);
-  const ps: Arg[] = Array.from({ length: r.range(1, 3) }, () => g.tensor({ dtype, shape: g.smallShape(2, 4), plain: true, grad: true }));
+  const ps: Arg[] = Array.from({ length: r.range(1, 3) }, () =>
+    g.tensor({ dtype, shape: g.smallShape(2, 4), plain: true, grad: true }),
+  );
   let params: Arg;
   const pk = r.float();
   if (pk < 0.6) params = { v: ps.map((p) => p.v), d: `[${ps.map((p) => p.d).join(', ')}]` };
-  else if (pk < 0.7) params = { v: [{ params: ps.map((p) => p.v), lr: r.pick<unknown>([0.1, -1, 'x', NaN]) }], d: `[{ params: [...], lr }]`, odd: true };
+  else if (pk < 0.7)
+    params = {
+      v: [{ params: ps.map((p) => p.v), lr: r.pick<unknown>([0.1, -1, 'x', NaN]) }],
+      d: `[{ params: [...], lr }]`,
+      odd: true,
+    };
   else if (pk < 0.75) params = { v: [ps[0].v, ps[0].v], d: `[p, p]`, bad: true };
   else if (pk < 0.8) params = { v: [], d: '[]', bad: true };
   else if (pk < 0.85) params = { v: [g.tensor({ dtype: 'int32' }).v], d: '[<int32 tensor>]', bad: true };
@@ -2069,16 +3059,32 @@ function buildOptimizerCall(g: Gen, opt: string): Call {
     if (ok.lr === undefined) bad.push(['lr', undefined]);
   } else {
     set('lr', [1e-3, 0.1], [-1, NaN, 'x']);
-    set('betas', [[0.9, 0.999], [0, 0.5]], [[1, 0.9], [0.9], [NaN, 0.9], 'b', [0.9, -0.1]]);
+    set(
+      'betas',
+      [
+        [0.9, 0.999],
+        [0, 0.5],
+      ],
+      [[1, 0.9], [0.9], [NaN, 0.9], 'b', [0.9, -0.1]],
+    );
     set('eps', [1e-8, 0], [-1, NaN]);
     set('weightDecay', [0, 0.01], [-1, NaN]);
     set('amsgrad', [true, false], [1, 'yes']);
     set('maximize', [true, false], [0, 'no']);
   }
-  const options: Arg = r.chance(0.9) ? { v: ok, d: lit(ok), bad: bad.length > 0 || undefined } : g.junkArg('obj', opt !== 'SGD');
+  const options: Arg = r.chance(0.9)
+    ? { v: ok, d: lit(ok), bad: bad.length > 0 || undefined }
+    : g.junkArg('obj', opt !== 'SGD');
   const ctorBad = !!params.bad || (!!options.bad && !(opt !== 'SGD' && options.v === undefined));
   const action = r.int(6);
-  const actionDesc = ['step()', 'step(closure)', 'zeroGrad(x)', 'loadStateDict(stateDict with edits)', 'addParamGroup(x)', 'step() with a wrong-shape grad'][action];
+  const actionDesc = [
+    'step()',
+    'step(closure)',
+    'zeroGrad(x)',
+    'loadStateDict(stateDict with edits)',
+    'addParamGroup(x)',
+    'step() with a wrong-shape grad',
+  ][action];
   let actionBad = false;
   let edit = -1;
   return {
@@ -2088,7 +3094,10 @@ function buildOptimizerCall(g: Gen, opt: string): Call {
       const plist: TG.Tensor[] = o.paramGroups.flatMap((pg: any) => pg.params);
       for (const p of plist) p.grad = tg.randn(p.shape, { dtype: p.dtype });
       switch (action) {
-        case 0: o.step(); o.step(); break;
+        case 0:
+          o.step();
+          o.step();
+          break;
         case 1: {
           const c = r.pick<unknown>([() => tg.tensor(1), () => 3, 5, 'x', null]);
           actionBad = typeof c !== 'function' && c !== undefined && c !== null;
@@ -2117,8 +3126,21 @@ function buildOptimizerCall(g: Gen, opt: string): Call {
         }
         case 4: {
           const extra = tg.zeros([2], { dtype, requiresGrad: true });
-          const grp = r.pick<unknown>([{ params: [extra] }, { params: [extra], lr: -1 }, { params: plist }, extra, null, { lr: 1 }]);
-          actionBad = !(typeof grp === 'object' && grp !== null && 'params' in grp && (grp as any).params[0] === extra && (grp as any).lr === undefined);
+          const grp = r.pick<unknown>([
+            { params: [extra] },
+            { params: [extra], lr: -1 },
+            { params: plist },
+            extra,
+            null,
+            { lr: 1 },
+          ]);
+          actionBad = !(
+            typeof grp === 'object' &&
+            grp !== null &&
+            'params' in grp &&
+            (grp as any).params[0] === extra &&
+            (grp as any).lr === undefined
+          );
           o.addParamGroup(grp);
           break;
         }
@@ -2131,14 +3153,20 @@ function buildOptimizerCall(g: Gen, opt: string): Call {
       }
       for (const p of plist)
         if (!g.facts.nonfinite && options.v && typeof options.v === 'object' && !bad.length)
-          for (let i = 0; i < p.data.length; i++) if (!Number.isFinite(p.data[i])) throw new FuzzCheck(`a parameter holds ${p.data[i]} after a step with finite gradients and valid options`);
+          for (let i = 0; i < p.data.length; i++)
+            if (!Number.isFinite(p.data[i]))
+              throw new FuzzCheck(
+                `a parameter holds ${p.data[i]} after a step with finite gradients and valid options`,
+              );
       return plist;
     },
     get invalid() {
       return ctorBad || actionBad;
     },
     get invalidWhy() {
-      return ctorBad ? `constructor arguments (${params.d}, ${options.d})` : `opt.${actionDesc}${edit >= 0 ? ` (edit ${['none', 'param indices + 100', 'param indices all 0', 'lr NaN', 'state of shape [9] for param 0', 'param indices + 0.5'][edit]})` : ''}`;
+      return ctorBad
+        ? `constructor arguments (${params.d}, ${options.d})`
+        : `opt.${actionDesc}${edit >= 0 ? ` (edit ${['none', 'param indices + 100', 'param indices all 0', 'lr NaN', 'state of shape [9] for param 0', 'param indices + 0.5'][edit]})` : ''}`;
     },
   } as Call;
 }
@@ -2147,18 +3175,23 @@ function buildSchedulerCall(g: Gen, sch: string): Call {
   const r = g.r;
   const tg: any = g.tg;
   const p = tg.zeros([2], { requiresGrad: true });
-  const optimizerArg: Arg = r.chance(0.9) ? { v: new tg.optim.SGD([p], { lr: r.pick([0.1, 1, 0]) }), d: 'new tg.optim.SGD([p], { lr })' } : { ...g.junkArg(), bad: true };
+  const optimizerArg: Arg = r.chance(0.9)
+    ? { v: new tg.optim.SGD([p], { lr: r.pick([0.1, 1, 0]) }), d: 'new tg.optim.SGD([p], { lr })' }
+    : { ...g.junkArg(), bad: true };
   const o: Record<string, unknown> = {};
   let bad = false;
   if (sch === 'StepLR') {
     o.stepSize = r.chance(0.8) ? r.range(1, 3) : ((bad = true), r.pick<unknown>([0, -1, 1.5, NaN, Infinity, 'x']));
     if (r.chance(0.5)) {
-      const v = r.chance(0.8) ? r.pick([0.1, 0.5, 1]) : ((bad = true), r.pick<unknown>([NaN, 'x', Infinity, -Infinity]));
+      const v = r.chance(0.8)
+        ? r.pick([0.1, 0.5, 1])
+        : ((bad = true), r.pick<unknown>([NaN, 'x', Infinity, -Infinity]));
       o.gamma = v;
     }
   } else {
     o.tMax = r.chance(0.8) ? r.range(1, 5) : ((bad = true), r.pick<unknown>([0, -1, 1.5, NaN, Infinity, 'x']));
-    if (r.chance(0.5)) o.etaMin = r.chance(0.8) ? r.pick([0, 1e-3]) : ((bad = true), r.pick<unknown>([NaN, 'x', Infinity, -Infinity]));
+    if (r.chance(0.5))
+      o.etaMin = r.chance(0.8) ? r.pick([0, 1e-3]) : ((bad = true), r.pick<unknown>([NaN, 'x', Infinity, -Infinity]));
   }
   const optsArg: Arg = r.chance(0.9) ? { v: o, d: lit(o), bad: bad || undefined } : g.junkArg('obj');
   const steps = r.range(0, 4);
@@ -2176,11 +3209,16 @@ function buildSchedulerCall(g: Gen, sch: string): Call {
       for (let i = 0; i < steps; i++) s.step();
       if (load) s.loadStateDict(loadArg[0]);
       const lrs = s.getLastLr();
-      if (!Array.isArray(lrs) || lrs.some((v: unknown) => typeof v !== 'number' || !Number.isFinite(v))) throw new FuzzCheck(`getLastLr() returned ${lit(lrs)}`);
+      if (!Array.isArray(lrs) || lrs.some((v: unknown) => typeof v !== 'number' || !Number.isFinite(v)))
+        throw new FuzzCheck(`getLastLr() returned ${lit(lrs)}`);
       return lrs;
     },
     invalid: !!optimizerArg.bad || !!optsArg.bad || loadArg[2],
-    invalidWhy: optimizerArg.bad ? `optimizer ${optimizerArg.d}` : optsArg.bad ? `options ${optsArg.d}` : `loadStateDict(${loadArg[1]})`,
+    invalidWhy: optimizerArg.bad
+      ? `optimizer ${optimizerArg.d}`
+      : optsArg.bad
+        ? `options ${optsArg.d}`
+        : `loadStateDict(${loadArg[1]})`,
   };
 }
 
@@ -2188,8 +3226,10 @@ function buildSchedulerCall(g: Gen, sch: string): Call {
 function memoryInfoProblem(m: unknown): string | null {
   const o = m as Record<string, any>;
   if (typeof o !== 'object' || o === null) return `tg.memory() returned ${lit(m)}`;
-  for (const k of ['graphBytes', 'fromPool', 'fresh', 'recycled']) if (typeof o[k] !== 'number' || !(o[k] >= 0)) return `tg.memory().${k} is ${lit(o[k])}`;
-  for (const k of ['cached', 'inUse', 'cap']) if (typeof o.pool?.[k] !== 'number' || !(o.pool[k] >= 0)) return `tg.memory().pool.${k} is ${lit(o.pool?.[k])}`;
+  for (const k of ['graphBytes', 'fromPool', 'fresh', 'recycled'])
+    if (typeof o[k] !== 'number' || !(o[k] >= 0)) return `tg.memory().${k} is ${lit(o[k])}`;
+  for (const k of ['cached', 'inUse', 'cap'])
+    if (typeof o.pool?.[k] !== 'number' || !(o.pool[k] >= 0)) return `tg.memory().pool.${k} is ${lit(o.pool?.[k])}`;
   if (o.liveBytes !== null && !(o.liveBytes >= 0)) return `tg.memory().liveBytes is ${lit(o.liveBytes)}`;
   return null;
 }
@@ -2224,7 +3264,13 @@ export interface Result {
 }
 
 /** Picks the spec for call `index` (weighted) and builds it. Never throws for a well-formed table. */
-export function buildCall(tg: TGModule, table: Spec[], seed: number, index: number, opts: GenOptions): { spec: Spec; call: Call; gen: Gen } {
+export function buildCall(
+  tg: TGModule,
+  table: Spec[],
+  seed: number,
+  index: number,
+  opts: GenOptions,
+): { spec: Spec; call: Call; gen: Gen } {
   const r = callRng(seed, index);
   const total = table.reduce((a, s) => a + (s.weight ?? 1), 0);
   let x = r.float() * total;
@@ -2242,10 +3288,21 @@ export function buildCall(tg: TGModule, table: Spec[], seed: number, index: numb
   return { spec, call, gen };
 }
 
-const TENSOR_KINDS: Record<string, unknown> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
+const TENSOR_KINDS: Record<string, unknown> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+};
 
 /** Problems with a returned value (recursively for arrays and { values, indices }). */
-export function wellFormed(tg: TGModule, v: unknown, path = 'result', depth = 0, passthrough?: ReadonlySet<unknown>): string | null {
+export function wellFormed(
+  tg: TGModule,
+  v: unknown,
+  path = 'result',
+  depth = 0,
+  passthrough?: ReadonlySet<unknown>,
+): string | null {
   if (depth > 3) return null;
   if (v instanceof tg.Tensor) {
     // The caller's own storage, which the fuzzer transferred away, handed back by a method that
@@ -2253,11 +3310,14 @@ export function wellFormed(tg: TGModule, v: unknown, path = 'result', depth = 0,
     // is the caller's doing, not a malformed result. Ops that read the data must refuse it.
     if (passthrough?.has(v.data)) return null;
     if (!(v.dtype in TENSOR_KINDS)) return `${path}.dtype is ${String(v.dtype)}`;
-    if (!(v.data instanceof (TENSOR_KINDS[v.dtype] as any))) return `${path}.data is a ${(v.data as any)?.constructor?.name} for dtype ${v.dtype}`;
-    if (!Array.isArray(v.shape) || v.shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) return `${path}.shape is ${lit(v.shape)}`;
+    if (!(v.data instanceof (TENSOR_KINDS[v.dtype] as any)))
+      return `${path}.data is a ${(v.data as any)?.constructor?.name} for dtype ${v.dtype}`;
+    if (!Array.isArray(v.shape) || v.shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0))
+      return `${path}.shape is ${lit(v.shape)}`;
     const n = v.shape.reduce((a, b) => a * b, 1);
     if (v.data.length !== n) return `${path}.data.length is ${v.data.length} but its shape ${lit(v.shape)} holds ${n}`;
-    if (v.requiresGrad && v.dtype !== 'float32' && v.dtype !== 'float64') return `${path} is ${v.dtype} but requires grad`;
+    if (v.requiresGrad && v.dtype !== 'float32' && v.dtype !== 'float64')
+      return `${path} is ${v.dtype} but requires grad`;
     return null;
   }
   if (Array.isArray(v)) {
@@ -2269,10 +3329,13 @@ export function wellFormed(tg: TGModule, v: unknown, path = 'result', depth = 0,
   }
   if (v !== null && typeof v === 'object' && 'values' in v && 'indices' in v) {
     const o = v as { values: unknown; indices: unknown };
-    const p = wellFormed(tg, o.values, `${path}.values`, depth + 1, passthrough) ?? wellFormed(tg, o.indices, `${path}.indices`, depth + 1, passthrough);
+    const p =
+      wellFormed(tg, o.values, `${path}.values`, depth + 1, passthrough) ??
+      wellFormed(tg, o.indices, `${path}.indices`, depth + 1, passthrough);
     if (p) return p;
     if (o.indices instanceof tg.Tensor && o.indices.dtype !== 'int32') return `${path}.indices is ${o.indices.dtype}`;
-    if (o.indices instanceof tg.Tensor && o.values instanceof tg.Tensor && lit(o.indices.shape) !== lit(o.values.shape)) return `${path}.indices shape ${lit(o.indices.shape)} vs values ${lit(o.values.shape)}`;
+    if (o.indices instanceof tg.Tensor && o.values instanceof tg.Tensor && lit(o.indices.shape) !== lit(o.values.shape))
+      return `${path}.indices shape ${lit(o.indices.shape)} vs values ${lit(o.values.shape)}`;
     return null;
   }
   if (typeof v === 'number' && depth === 0) return null;
@@ -2282,7 +3345,9 @@ export function wellFormed(tg: TGModule, v: unknown, path = 'result', depth = 0,
 function finiteProblem(tg: TGModule, v: unknown, path = 'result'): string | null {
   if (v instanceof tg.Tensor) {
     if (v.dtype !== 'float32' && v.dtype !== 'float64') return null;
-    for (let i = 0; i < v.data.length; i++) if (!Number.isFinite(v.data[i])) return `${path} has ${v.data[i]} at flat index ${i} although the inputs are finite`;
+    for (let i = 0; i < v.data.length; i++)
+      if (!Number.isFinite(v.data[i]))
+        return `${path} has ${v.data[i]} at flat index ${i} although the inputs are finite`;
     return null;
   }
   if (Array.isArray(v)) {
@@ -2291,7 +3356,8 @@ function finiteProblem(tg: TGModule, v: unknown, path = 'result'): string | null
       if (p) return p;
     }
   }
-  if (v !== null && typeof v === 'object' && 'values' in v) return finiteProblem(tg, (v as any).values, `${path}.values`);
+  if (v !== null && typeof v === 'object' && 'values' in v)
+    return finiteProblem(tg, (v as any).values, `${path}.values`);
   return null;
 }
 
@@ -2317,17 +3383,27 @@ export function judge(tg: TGModule, res: Result, seed: number, index: number): F
     }
     const msg = String(e.message);
     if (/^user: /.test(msg)) return []; // the user's own function threw; it must come through unchanged
-    if (e.constructor !== Error && e.constructor !== TypeError && e.constructor !== RangeError) f('bad-error-class', `threw ${e.constructor.name}: ${msg}`);
+    if (e.constructor !== Error && e.constructor !== TypeError && e.constructor !== RangeError)
+      f('bad-error-class', `threw ${e.constructor.name}: ${msg}`);
     const prefixRe = new RegExp(`^(${spec.names.map(esc).join('|')}):`);
     if (!prefixRe.test(msg)) f('bad-error-prefix', `${e.constructor.name}: ${msg.slice(0, 300)}`);
     // "names what was expected and what was given": only the plainly empty ones are caught mechanically.
-    else if (msg.replace(prefixRe, '').trim().length < 12 || /\[object Object\]|is not a function|Cannot read propert/.test(msg)) f('vague-message', `${e.constructor.name}: ${msg.slice(0, 300)}`);
-    if (call.valid && !facts.detached && !facts.nonfinite) f('rejected-valid', `${e.constructor.name}: ${msg.slice(0, 300)}`);
+    else if (
+      msg.replace(prefixRe, '').trim().length < 12 ||
+      /\[object Object\]|is not a function|Cannot read propert/.test(msg)
+    )
+      f('vague-message', `${e.constructor.name}: ${msg.slice(0, 300)}`);
+    if (call.valid && !facts.detached && !facts.nonfinite)
+      f('rejected-valid', `${e.constructor.name}: ${msg.slice(0, 300)}`);
     return classify(out, res);
   }
   if (res.outcome === 'skipped') return [];
   const v = res.value;
-  const transferred = new Set(facts.detached ? facts.inputs.filter((t): t is TG.Tensor => t instanceof tg.Tensor && t.data.byteLength === 0).map((t) => t.data) : []);
+  const transferred = new Set(
+    facts.detached
+      ? facts.inputs.filter((t): t is TG.Tensor => t instanceof tg.Tensor && t.data.byteLength === 0).map((t) => t.data)
+      : [],
+  );
   const wf = wellFormed(tg, v, 'result', 0, transferred);
   if (wf) f('malformed', wf);
   else if (call.check) {
@@ -2340,13 +3416,19 @@ export function judge(tg: TGModule, res: Result, seed: number, index: number): F
     if (p) f('check', p);
   }
   if (!wf && call.finite && !facts.nonfinite && !facts.detached) {
-    const allFinite = facts.inputs.every((t) => !(t instanceof tg.Tensor) || t.dtype === 'bool' || Array.prototype.every.call(t.data, (x: number) => Number.isFinite(x) && Math.abs(x) < 1e3));
+    const allFinite = facts.inputs.every(
+      (t) =>
+        !(t instanceof tg.Tensor) ||
+        t.dtype === 'bool' ||
+        Array.prototype.every.call(t.data, (x: number) => Number.isFinite(x) && Math.abs(x) < 1e3),
+    );
     if (allFinite) {
       const p = finiteProblem(tg, v);
       if (p) f('nonfinite', p);
     }
   }
-  if (call.invalid) f('accepted-invalid', `accepted ${call.invalidWhy ?? 'an invalid argument'} and returned ${summarize(tg, v)}`);
+  if (call.invalid)
+    f('accepted-invalid', `accepted ${call.invalidWhy ?? 'an invalid argument'} and returned ${summarize(tg, v)}`);
   return classify(out, res);
 }
 
@@ -2375,7 +3457,8 @@ export interface KnownOpen {
 }
 
 // biome-ignore lint/correctness/noUnusedVariables: the matcher for KNOWN_OPEN entries' match(); kept for the next entry
-const isSpec = (fd: Finding, ...ids: (string | RegExp)[]) => ids.some((id) => (typeof id === 'string' ? fd.spec === id : id.test(fd.spec)));
+const isSpec = (fd: Finding, ...ids: (string | RegExp)[]) =>
+  ids.some((id) => (typeof id === 'string' ? fd.spec === id : id.test(fd.spec)));
 
 export const KNOWN_OPEN: KnownOpen[] = [
   // Empty: every finding of the original list and of this fuzzer's runs is fixed (or was a
@@ -2423,7 +3506,15 @@ export interface Progress {
  * Runs calls [from, to) of `seed`, recording into stats. Library state that a call may change
  * (anomaly mode, thread count) is put back after each call.
  */
-export function runCalls(tg: TGModule, table: Spec[], seed: number, from: number, to: number, stats: BatchStats, o: { giant: boolean; strict: boolean; progress?: Progress; onFinding?: (f: Finding) => void }): void {
+export function runCalls(
+  tg: TGModule,
+  table: Spec[],
+  seed: number,
+  from: number,
+  to: number,
+  stats: BatchStats,
+  o: { giant: boolean; strict: boolean; progress?: Progress; onFinding?: (f: Finding) => void },
+): void {
   const threads0 = tg.getNumThreads();
   for (let index = from; index < to; index++) {
     let built: ReturnType<typeof buildCall>;
@@ -2431,7 +3522,14 @@ export function runCalls(tg: TGModule, table: Spec[], seed: number, from: number
       built = buildCall(tg, table, seed, index, { giant: o.giant });
     } catch (e) {
       // The generator itself failed (a harness bug or a library failure while making arguments).
-      const fd: Finding = { seed, index, spec: '<generator>', desc: '<building arguments>', kind: 'generator', detail: e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e) };
+      const fd: Finding = {
+        seed,
+        index,
+        spec: '<generator>',
+        desc: '<building arguments>',
+        kind: 'generator',
+        detail: e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e),
+      };
       stats.findings.push(fd);
       o.onFinding?.(fd);
       continue;
@@ -2465,7 +3563,14 @@ export function runCalls(tg: TGModule, table: Spec[], seed: number, from: number
     }
     const fs = judge(tg, res, seed, index);
     if (!tg.isGradEnabled()) {
-      fs.push({ seed, index, spec: spec.id, desc: call.desc, kind: 'grad-mode', detail: 'grad mode was left off after the call' });
+      fs.push({
+        seed,
+        index,
+        spec: spec.id,
+        desc: call.desc,
+        kind: 'grad-mode',
+        detail: 'grad mode was left off after the call',
+      });
       tg.enableGrad(() => undefined);
     }
     for (const fd of fs) {
@@ -2539,7 +3644,10 @@ export function startWatchdog(WorkerCtor: any, stallMs: number, reportFile: stri
   w.unref();
   return {
     enter(seed, index, desc) {
-      const { written } = enc.encodeInto(desc.length > 2000 ? desc.slice(0, 2000) : desc, text.subarray(0, text.length - 1));
+      const { written } = enc.encodeInto(
+        desc.length > 2000 ? desc.slice(0, 2000) : desc,
+        text.subarray(0, text.length - 1),
+      );
       text[written] = 0;
       st[2] = seed;
       st[3] = index;

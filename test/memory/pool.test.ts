@@ -53,8 +53,12 @@ describe('the storage pool', () => {
     a.dispose();
     a.dispose();
     expect(a.isDisposed).toBe(true);
-    expect(() => a.add(1)).toThrow(/^add: argument 'a' was disposed \(shape \[65536\]\); its storage was released with dispose\(\)/);
-    expect(() => v.sum()).toThrow(/^sum: argument 'x' was disposed \(shape \[256, 256\], a view of a disposed tensor\)/);
+    expect(() => a.add(1)).toThrow(
+      /^add: argument 'a' was disposed \(shape \[65536\]\); its storage was released with dispose\(\)/,
+    );
+    expect(() => v.sum()).toThrow(
+      /^sum: argument 'x' was disposed \(shape \[256, 256\], a view of a disposed tensor\)/,
+    );
     const small = tg.ones([3]);
     small.dispose();
     expect(() => small.mul(2)).toThrow(/^mul: argument 'a' was disposed/);
@@ -214,10 +218,19 @@ describe('release by the engine', () => {
 describe('intermediates inside Sequential', () => {
   const build = () => {
     tg.manualSeed(3);
-    return new tg.nn.Sequential(new tg.nn.Linear(256, 128), new tg.nn.ReLU(), new tg.nn.Linear(128, 64), new tg.nn.Tanh(), new tg.nn.Linear(64, 10));
+    return new tg.nn.Sequential(
+      new tg.nn.Linear(256, 128),
+      new tg.nn.ReLU(),
+      new tg.nn.Linear(128, 64),
+      new tg.nn.Tanh(),
+      new tg.nn.Linear(64, 10),
+    );
   };
   const x = tg.rand([64, 256]);
-  const y = tg.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), { shape: [64] });
+  const y = tg.tensor(
+    Int32Array.from({ length: 64 }, (_, i) => i % 10),
+    { shape: [64] },
+  );
 
   it('are recycled once backward has released every node that saved them, with unchanged gradients', () => {
     const model = build();
@@ -238,8 +251,11 @@ describe('intermediates inside Sequential', () => {
     // and Tanh have consumed them (those save their own outputs, so nothing saved their inputs), and
     // ReLU's and Tanh's outputs once backward has released the nodes that saved them.
     expect(tg.memory().recycled - m0).toBe(byGradients + 4);
-    const params = model.parameters(), refParams = plain.parameters();
-    params.forEach((p, i) => { expect(Array.from(p.grad!.data)).toEqual(Array.from(refParams[i].grad!.data)); });
+    const params = model.parameters(),
+      refParams = plain.parameters();
+    params.forEach((p, i) => {
+      expect(Array.from(p.grad!.data)).toEqual(Array.from(refParams[i].grad!.data));
+    });
   });
 
   it('are kept while a retained graph may still need them', () => {

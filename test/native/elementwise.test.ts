@@ -32,7 +32,14 @@ function close(got: number, want: number, C: Ctor, ulps: number, abs = 0): boole
   const tiny = C === Float32Array ? 2 ** -149 : 2 ** -1074;
   return Math.abs(got - want) <= ulps * eps * Math.abs(want) + tiny + abs;
 }
-function expectClose(got: Float, want: ArrayLike<number>, C: Ctor, ulps: number, what: string, absOf?: (i: number) => number): void {
+function expectClose(
+  got: Float,
+  want: ArrayLike<number>,
+  C: Ctor,
+  ulps: number,
+  what: string,
+  absOf?: (i: number) => number,
+): void {
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
     if (!close(got[i], want[i], C, ulps, absOf ? absOf(i) : 0)) {
@@ -50,10 +57,37 @@ const op = (list: string[], name: string): number => {
 describe('op name lists', () => {
   it('are exported in code order', () => {
     expect(native.unaryOps).toEqual([
-      'neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'abs',
-      'powScalar', 'addScalar', 'mulScalar', 'reluMask', 'clamp', 'reciprocal', 'square', 'sign',
-      'clampMask', 'rsqrt', 'log1p', 'expm1', 'softplus', 'softplusMask', 'leakyRelu', 'leakyReluGrad', 'elu',
-      'geluTanh', 'silu', 'gelu', 'geluGrad',
+      'neg',
+      'exp',
+      'log',
+      'sqrt',
+      'sin',
+      'cos',
+      'tanh',
+      'sigmoid',
+      'relu',
+      'abs',
+      'powScalar',
+      'addScalar',
+      'mulScalar',
+      'reluMask',
+      'clamp',
+      'reciprocal',
+      'square',
+      'sign',
+      'clampMask',
+      'rsqrt',
+      'log1p',
+      'expm1',
+      'softplus',
+      'softplusMask',
+      'leakyRelu',
+      'leakyReluGrad',
+      'elu',
+      'geluTanh',
+      'silu',
+      'gelu',
+      'geluGrad',
     ]);
     expect(native.binaryOps).toEqual(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum']);
     expect(native.reduceOps).toEqual(['sum', 'mean', 'max', 'min', 'prod']);
@@ -97,8 +131,24 @@ const unaryRef: Record<string, (x: number, p0: number, p1: number, C: Ctor) => n
   gelu: (x) => x * normalCdf(x),
   geluGrad: (x) => normalCdf(x) + x * normalPdf(x),
 };
-const transcendental = new Set(['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'powScalar', 'rsqrt', 'log1p', 'expm1',
-  'softplus', 'elu', 'geluTanh', 'silu', 'gelu', 'geluGrad']);
+const transcendental = new Set([
+  'exp',
+  'log',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'powScalar',
+  'rsqrt',
+  'log1p',
+  'expm1',
+  'softplus',
+  'elu',
+  'geluTanh',
+  'silu',
+  'gelu',
+  'geluGrad',
+]);
 // gelu's 1 + tanh(.) cancels near −1 in any double implementation: allow |x|·2^-50 absolute there
 const cancels = new Set(['geluTanh', 'gelu', 'geluGrad']);
 // the exact gelu's reference uses lib/'s TS erfc (≈1e-13 relative in the far tail), not a correctly rounded one
@@ -110,10 +160,22 @@ describe('unary values', () => {
     for (const name of native.unaryOps) {
       it(`${name} ${kind} matches the JS reference (sizes 0..100003, in place)`, () => {
         const ref = unaryRef[name];
-        const [p0, p1] = name === 'clamp' || name === 'clampMask' ? [-0.25, 0.75] : name === 'powScalar' ? [2.5, 0]
-          : name.startsWith('softplus') ? [1.7, 20] : [1.7, 0];
-        const [lo, hi] = name === 'log' || name === 'powScalar' || name === 'rsqrt' ? [0, 20] : name === 'exp' ? [-80, 80]
-          : name === 'log1p' ? [-1, 20] : [-20, 20];
+        const [p0, p1] =
+          name === 'clamp' || name === 'clampMask'
+            ? [-0.25, 0.75]
+            : name === 'powScalar'
+              ? [2.5, 0]
+              : name.startsWith('softplus')
+                ? [1.7, 20]
+                : [1.7, 0];
+        const [lo, hi] =
+          name === 'log' || name === 'powScalar' || name === 'rsqrt'
+            ? [0, 20]
+            : name === 'exp'
+              ? [-80, 80]
+              : name === 'log1p'
+                ? [-1, 20]
+                : [-20, 20];
         // f64 within 2 ulp of V8's Math (itself within 1 ulp); f32 within 1 ulp of the rounded value
         const ulps = transcendental.has(name) ? (C === Float32Array ? 1 : 3) : 0;
         for (const n of [0, 1, 17, 1000, 100003]) {
@@ -123,8 +185,11 @@ describe('unary values', () => {
           native.unary(op(native.unaryOps, name), x, out, p0, p1);
           const want = Array.from(x, (v) => ref(v, p0, p1, C));
           const x0 = Array.from(x);
-          const absOf = cancels.has(name) ? (i: number) => Math.abs(x0[i]) * 2 ** -50
-            : approxRef.has(name) ? (i: number) => Math.abs(want[i]) * 1e-12 : undefined;
+          const absOf = cancels.has(name)
+            ? (i: number) => Math.abs(x0[i]) * 2 ** -50
+            : approxRef.has(name)
+              ? (i: number) => Math.abs(want[i]) * 1e-12
+              : undefined;
           expectClose(out, want, C, ulps, `${name} ${kind} n=${n}`, absOf);
           native.unary(op(native.unaryOps, name), x, x, p0, p1); // in place
           expectClose(x, want, C, ulps, `${name} ${kind} in place`, absOf);
@@ -212,7 +277,13 @@ describe('binary values', () => {
           const bs = stridesOf(bshape);
           const out = new C(numel(shape));
           native.binary(op(native.binaryOps, name), a, as, b, bs, out, shape);
-          expectClose(out, binaryExpected(name, a, as, b, bs, shape), C, name === 'pow' ? 1 : 0, `${name} ${kind} ${label}`);
+          expectClose(
+            out,
+            binaryExpected(name, a, as, b, bs, shape),
+            C,
+            name === 'pow' ? 1 : 0,
+            `${name} ${kind} ${label}`,
+          );
         }
       });
     }
@@ -233,8 +304,15 @@ describe('binary values', () => {
     const a = new Float32Array([1, 2, 3, 4, 5, 6]);
     const out = new Float32Array(6);
     const bin = native.binary as unknown as (...args: unknown[]) => void;
-    bin(op(native.binaryOps, 'mul'), a, new Int32Array([3, 1]), new Float32Array([10, 100]), new Float64Array([1, 0]), out,
-      new Int32Array([2, 3]));
+    bin(
+      op(native.binaryOps, 'mul'),
+      a,
+      new Int32Array([3, 1]),
+      new Float32Array([10, 100]),
+      new Float64Array([1, 0]),
+      out,
+      new Int32Array([2, 3]),
+    );
     expect(Array.from(out)).toEqual([10, 20, 30, 400, 500, 600]);
     const red = native.reduce as unknown as (...args: unknown[]) => void;
     const r = new Float32Array(3);
@@ -346,25 +424,53 @@ describe('unary errors', () => {
     ['too few arguments', () => u(0, x, x, 0), TypeError, 'unary: expected 5 arguments, got 4'],
     ['op not an integer', () => u(0.5, x, x, 0, 0), TypeError, 'unary: argument 0 must be an integer, got a number'],
     ['op not a number', () => u('neg', x, x, 0, 0), TypeError, 'unary: argument 0 must be a number, got a string'],
-    ['op out of range', () => u(native.unaryOps.length, x, x, 0, 0), RangeError,
-      `unary: argument 0 must be in [0, ${native.unaryOps.length - 1}], got ${native.unaryOps.length}`],
-    ['negative op', () => u(-1, x, x, 0, 0), RangeError, `unary: argument 0 must be in [0, ${native.unaryOps.length - 1}], got -1`],
-    ['x not a float array', () => u(0, new Int32Array(3), x, 0, 0), TypeError,
-      'unary: argument 1 must be a Float32Array or a Float64Array, got an Int32Array'],
-    ['x a plain array', () => u(0, [1, 2, 3], x, 0, 0), TypeError,
-      'unary: argument 1 must be a Float32Array or a Float64Array, got an array'],
-    ['out of another kind', () => u(0, x, new Float32Array(3), 0, 0), TypeError,
-      'unary: argument 2 must be a Float64Array (the type of argument 1), got a Float32Array'],
+    [
+      'op out of range',
+      () => u(native.unaryOps.length, x, x, 0, 0),
+      RangeError,
+      `unary: argument 0 must be in [0, ${native.unaryOps.length - 1}], got ${native.unaryOps.length}`,
+    ],
+    [
+      'negative op',
+      () => u(-1, x, x, 0, 0),
+      RangeError,
+      `unary: argument 0 must be in [0, ${native.unaryOps.length - 1}], got -1`,
+    ],
+    [
+      'x not a float array',
+      () => u(0, new Int32Array(3), x, 0, 0),
+      TypeError,
+      'unary: argument 1 must be a Float32Array or a Float64Array, got an Int32Array',
+    ],
+    [
+      'x a plain array',
+      () => u(0, [1, 2, 3], x, 0, 0),
+      TypeError,
+      'unary: argument 1 must be a Float32Array or a Float64Array, got an array',
+    ],
+    [
+      'out of another kind',
+      () => u(0, x, new Float32Array(3), 0, 0),
+      TypeError,
+      'unary: argument 2 must be a Float64Array (the type of argument 1), got a Float32Array',
+    ],
     ['p0 not a number', () => u(0, x, x, '1', 0), TypeError, 'unary: argument 3 must be a number, got a string'],
     ['p1 not a number', () => u(0, x, x, 0, undefined), TypeError, 'unary: argument 4 must be a number, got undefined'],
-    ['length mismatch', () => u(0, x, new Float64Array(2), 0, 0), RangeError,
-      'unary: argument 2 must have length 3 (the length of argument 1), got 2'],
+    [
+      'length mismatch',
+      () => u(0, x, new Float64Array(2), 0, 0),
+      RangeError,
+      'unary: argument 2 must have length 3 (the length of argument 1), got 2',
+    ],
   ] as [string, Call, typeof TypeError, string][])('%s', (_, fn, type, message) => throwsExactly(fn, type, message));
 
   it('rejects a partially overlapping out', () => {
     const buf = new Float32Array(10);
-    throwsExactly(() => native.unary(0, buf.subarray(0, 5), buf.subarray(2, 7), 0, 0), RangeError,
-      'unary: argument 2 must be argument 1 itself or not overlap it in memory, got views that partially share one ArrayBuffer');
+    throwsExactly(
+      () => native.unary(0, buf.subarray(0, 5), buf.subarray(2, 7), 0, 0),
+      RangeError,
+      'unary: argument 2 must be argument 1 itself or not overlap it in memory, got views that partially share one ArrayBuffer',
+    );
     native.unary(0, buf.subarray(0, 5), buf.subarray(5, 10), 0, 0); // adjacent views are fine
   });
 });
@@ -383,63 +489,161 @@ describe('binary errors', () => {
   it.each([
     ['too few arguments', () => bin(0, a, [1], b, [1], out), TypeError, 'binary: expected 7 arguments, got 6'],
     ['op out of range', with_(0, 7), RangeError, 'binary: argument 0 must be in [0, 6], got 7'],
-    ['a not a float array', with_(1, new Uint8Array(6)), TypeError,
-      'binary: argument 1 must be a Float32Array or a Float64Array, got a Uint8Array'],
-    ['b of another kind', with_(3, new Float32Array(3)), TypeError,
-      'binary: argument 3 must be a Float64Array (the type of argument 1), got a Float32Array'],
-    ['out of another kind', with_(5, new Float32Array(6)), TypeError,
-      'binary: argument 5 must be a Float64Array (the type of argument 1), got a Float32Array'],
-    ['out not an array', with_(5, null), TypeError,
-      'binary: argument 5 must be a Float64Array (the type of argument 1), got null'],
+    [
+      'a not a float array',
+      with_(1, new Uint8Array(6)),
+      TypeError,
+      'binary: argument 1 must be a Float32Array or a Float64Array, got a Uint8Array',
+    ],
+    [
+      'b of another kind',
+      with_(3, new Float32Array(3)),
+      TypeError,
+      'binary: argument 3 must be a Float64Array (the type of argument 1), got a Float32Array',
+    ],
+    [
+      'out of another kind',
+      with_(5, new Float32Array(6)),
+      TypeError,
+      'binary: argument 5 must be a Float64Array (the type of argument 1), got a Float32Array',
+    ],
+    [
+      'out not an array',
+      with_(5, null),
+      TypeError,
+      'binary: argument 5 must be a Float64Array (the type of argument 1), got null',
+    ],
     ['outShape not an array', with_(6, 6), TypeError, 'binary: argument 6 must be an array of integers, got a number'],
-    ['outShape entry not a number', with_(6, [2, '3']), TypeError,
-      'binary: argument 6 must be an array of integers, got an array'],
-    ['outShape entry negative', with_(6, [2, -3]), RangeError,
-      'binary: argument 6 entry 1 must be an integer in [0, 9007199254740992]'],
-    ['outShape entry fractional', with_(6, [2, 1.5]), RangeError,
-      'binary: argument 6 entry 1 must be an integer in [0, 9007199254740992]'],
-    ['more than 16 dims', with_(6, new Array(17).fill(1)), RangeError,
-      'binary: argument 6 has 17 entries, at most 16 allowed'],
-    ['aStrides not an array', with_(2, 'x'), TypeError, 'binary: argument 2 must be an array of integers, got a string'],
-    ['negative stride', with_(4, [0, -1]), RangeError,
-      'binary: argument 4 entry 1 must be an integer in [0, 9007199254740992]'],
-    ['aStrides of the wrong length', with_(2, [1]), RangeError,
-      'binary: argument 2 must have one stride per dim of argument 6 (2), got 1'],
-    ['bStrides of the wrong length', with_(4, [0, 1, 0]), RangeError,
-      'binary: argument 4 must have one stride per dim of argument 6 (2), got 3'],
-    ['shape too large', () => bin(0, a, [0, 0, 0], b, [0, 0, 0], out, [2 ** 26, 2 ** 26, 4]), RangeError,
-      'binary: argument 6 must describe at most 2^53 elements, got [67108864, 67108864, 4]'],
-    ['out of the wrong length', with_(5, new Float64Array(5)), RangeError,
-      'binary: argument 5 must have length 6 (the product of argument 6, [2, 3]), got 5'],
-    ['a too short for its strides', with_(2, [4, 1]), RangeError,
-      'binary: argument 1 must hold every element argument 2\'s strides address over argument 6 (up to index 6), got length 6'],
-    ['b too short for its strides', with_(4, [1, 1]), RangeError,
-      'binary: argument 3 must hold every element argument 4\'s strides address over argument 6 (up to index 3), got length 3'],
-    ['strides as a Float32Array', with_(2, new Float32Array([3, 1])), TypeError,
-      'binary: argument 2 must be an array of integers, got a Float32Array'],
-    ['Int32Array stride negative', with_(4, new Int32Array([0, -1])), RangeError,
-      'binary: argument 4 entry 1 must be an integer in [0, 9007199254740992]'],
-    ['Float64Array shape fractional', with_(6, new Float64Array([2, 2.5])), RangeError,
-      'binary: argument 6 entry 1 must be an integer in [0, 9007199254740992]'],
-    ['Float64Array shape NaN', with_(6, new Float64Array([NaN, 3])), RangeError,
-      'binary: argument 6 entry 0 must be an integer in [0, 9007199254740992]'],
-    ['Int32Array shape with 17 dims', with_(6, new Int32Array(17).fill(1)), RangeError,
-      'binary: argument 6 has 17 entries, at most 16 allowed'],
-    ['huge strides', with_(2, [2 ** 53, 2 ** 53]), RangeError,
-      'binary: argument 1 must hold every element argument 2\'s strides address over argument 6 (up to index more than 2^53), got length 6'],
+    [
+      'outShape entry not a number',
+      with_(6, [2, '3']),
+      TypeError,
+      'binary: argument 6 must be an array of integers, got an array',
+    ],
+    [
+      'outShape entry negative',
+      with_(6, [2, -3]),
+      RangeError,
+      'binary: argument 6 entry 1 must be an integer in [0, 9007199254740992]',
+    ],
+    [
+      'outShape entry fractional',
+      with_(6, [2, 1.5]),
+      RangeError,
+      'binary: argument 6 entry 1 must be an integer in [0, 9007199254740992]',
+    ],
+    [
+      'more than 16 dims',
+      with_(6, new Array(17).fill(1)),
+      RangeError,
+      'binary: argument 6 has 17 entries, at most 16 allowed',
+    ],
+    [
+      'aStrides not an array',
+      with_(2, 'x'),
+      TypeError,
+      'binary: argument 2 must be an array of integers, got a string',
+    ],
+    [
+      'negative stride',
+      with_(4, [0, -1]),
+      RangeError,
+      'binary: argument 4 entry 1 must be an integer in [0, 9007199254740992]',
+    ],
+    [
+      'aStrides of the wrong length',
+      with_(2, [1]),
+      RangeError,
+      'binary: argument 2 must have one stride per dim of argument 6 (2), got 1',
+    ],
+    [
+      'bStrides of the wrong length',
+      with_(4, [0, 1, 0]),
+      RangeError,
+      'binary: argument 4 must have one stride per dim of argument 6 (2), got 3',
+    ],
+    [
+      'shape too large',
+      () => bin(0, a, [0, 0, 0], b, [0, 0, 0], out, [2 ** 26, 2 ** 26, 4]),
+      RangeError,
+      'binary: argument 6 must describe at most 2^53 elements, got [67108864, 67108864, 4]',
+    ],
+    [
+      'out of the wrong length',
+      with_(5, new Float64Array(5)),
+      RangeError,
+      'binary: argument 5 must have length 6 (the product of argument 6, [2, 3]), got 5',
+    ],
+    [
+      'a too short for its strides',
+      with_(2, [4, 1]),
+      RangeError,
+      "binary: argument 1 must hold every element argument 2's strides address over argument 6 (up to index 6), got length 6",
+    ],
+    [
+      'b too short for its strides',
+      with_(4, [1, 1]),
+      RangeError,
+      "binary: argument 3 must hold every element argument 4's strides address over argument 6 (up to index 3), got length 3",
+    ],
+    [
+      'strides as a Float32Array',
+      with_(2, new Float32Array([3, 1])),
+      TypeError,
+      'binary: argument 2 must be an array of integers, got a Float32Array',
+    ],
+    [
+      'Int32Array stride negative',
+      with_(4, new Int32Array([0, -1])),
+      RangeError,
+      'binary: argument 4 entry 1 must be an integer in [0, 9007199254740992]',
+    ],
+    [
+      'Float64Array shape fractional',
+      with_(6, new Float64Array([2, 2.5])),
+      RangeError,
+      'binary: argument 6 entry 1 must be an integer in [0, 9007199254740992]',
+    ],
+    [
+      'Float64Array shape NaN',
+      with_(6, new Float64Array([NaN, 3])),
+      RangeError,
+      'binary: argument 6 entry 0 must be an integer in [0, 9007199254740992]',
+    ],
+    [
+      'Int32Array shape with 17 dims',
+      with_(6, new Int32Array(17).fill(1)),
+      RangeError,
+      'binary: argument 6 has 17 entries, at most 16 allowed',
+    ],
+    [
+      'huge strides',
+      with_(2, [2 ** 53, 2 ** 53]),
+      RangeError,
+      "binary: argument 1 must hold every element argument 2's strides address over argument 6 (up to index more than 2^53), got length 6",
+    ],
   ] as [string, Call, typeof TypeError, string][])('%s', (_, fn, type, message) => throwsExactly(fn, type, message));
 
   it('rejects out overlapping an input except as the same contiguous view', () => {
     const buf = new Float64Array(12);
-    throwsExactly(() => native.binary(0, buf.subarray(0, 6), [3, 1], b, [0, 1], buf.subarray(3, 9), [2, 3]), RangeError,
-      'binary: argument 5 must not overlap argument 1 in memory unless it is the same contiguous view (strides [3, 1] over [2, 3])');
+    throwsExactly(
+      () => native.binary(0, buf.subarray(0, 6), [3, 1], b, [0, 1], buf.subarray(3, 9), [2, 3]),
+      RangeError,
+      'binary: argument 5 must not overlap argument 1 in memory unless it is the same contiguous view (strides [3, 1] over [2, 3])',
+    );
     // out = a but a is read transposed: would overwrite elements before they are read
-    throwsExactly(() => native.binary(0, a, [1, 2], b, [0, 1], a, [2, 3]), RangeError,
-      'binary: argument 5 must not overlap argument 1 in memory unless it is the same contiguous view (strides [1, 2] over [2, 3])');
+    throwsExactly(
+      () => native.binary(0, a, [1, 2], b, [0, 1], a, [2, 3]),
+      RangeError,
+      'binary: argument 5 must not overlap argument 1 in memory unless it is the same contiguous view (strides [1, 2] over [2, 3])',
+    );
     // out = b where b broadcasts
     const b6 = new Float64Array(6);
-    throwsExactly(() => native.binary(0, a, [3, 1], b6, [0, 1], b6, [2, 3]), RangeError,
-      'binary: argument 5 must not overlap argument 3 in memory unless it is the same contiguous view (strides [0, 1] over [2, 3])');
+    throwsExactly(
+      () => native.binary(0, a, [3, 1], b6, [0, 1], b6, [2, 3]),
+      RangeError,
+      'binary: argument 5 must not overlap argument 3 in memory unless it is the same contiguous view (strides [0, 1] over [2, 3])',
+    );
     native.binary(0, a, [3, 1], b6, [3, 1], b6, [2, 3]); // the same contiguous view: fine
   });
 });
@@ -456,29 +660,72 @@ describe('reduce errors', () => {
   it.each([
     ['too few arguments', () => red(0, x, [2, 3], [1]), TypeError, 'reduce: expected 5 arguments, got 4'],
     ['op out of range', with_(0, 5), RangeError, 'reduce: argument 0 must be in [0, 4], got 5'],
-    ['x not a float array', with_(1, {}), TypeError,
-      'reduce: argument 1 must be a Float32Array or a Float64Array, got an object'],
-    ['out of another kind', with_(4, new Float64Array(2)), TypeError,
-      'reduce: argument 4 must be a Float32Array (the type of argument 1), got a Float64Array'],
-    ['shape not an array', with_(2, undefined), TypeError, 'reduce: argument 2 must be an array of integers, got undefined'],
+    [
+      'x not a float array',
+      with_(1, {}),
+      TypeError,
+      'reduce: argument 1 must be a Float32Array or a Float64Array, got an object',
+    ],
+    [
+      'out of another kind',
+      with_(4, new Float64Array(2)),
+      TypeError,
+      'reduce: argument 4 must be a Float32Array (the type of argument 1), got a Float64Array',
+    ],
+    [
+      'shape not an array',
+      with_(2, undefined),
+      TypeError,
+      'reduce: argument 2 must be an array of integers, got undefined',
+    ],
     ['dims not an array', with_(3, 1), TypeError, 'reduce: argument 3 must be an array of integers, got a number'],
-    ['dim negative', with_(3, [-1]), RangeError, 'reduce: argument 3 entry 0 must be an integer in [0, 9007199254740992]'],
-    ['dim out of range', with_(3, [2]), RangeError, 'reduce: argument 3 must list dims in [0, 2) of argument 2, got [2]'],
+    [
+      'dim negative',
+      with_(3, [-1]),
+      RangeError,
+      'reduce: argument 3 entry 0 must be an integer in [0, 9007199254740992]',
+    ],
+    [
+      'dim out of range',
+      with_(3, [2]),
+      RangeError,
+      'reduce: argument 3 must list dims in [0, 2) of argument 2, got [2]',
+    ],
     ['dims unsorted', with_(3, [1, 0]), RangeError, 'reduce: argument 3 must be sorted without repeats, got [1, 0]'],
     ['dims repeated', with_(3, [1, 1]), RangeError, 'reduce: argument 3 must be sorted without repeats, got [1, 1]'],
-    ['x of the wrong length', with_(2, [2, 2]), RangeError,
-      'reduce: argument 1 must have length 4 (the product of argument 2, [2, 2]), got 6'],
-    ['out of the wrong length', with_(3, [0]), RangeError,
-      'reduce: argument 4 must have length 3 (the product of the kept dims, [3]), got 2'],
-    ['more than 16 dims', with_(2, new Array(17).fill(1)), RangeError, 'reduce: argument 2 has 17 entries, at most 16 allowed'],
-    ['shape too large', with_(2, [2 ** 30, 2 ** 30, 2 ** 30]), RangeError,
-      'reduce: argument 2 must describe at most 2^53 elements, got [1073741824, 1073741824, 1073741824]'],
+    [
+      'x of the wrong length',
+      with_(2, [2, 2]),
+      RangeError,
+      'reduce: argument 1 must have length 4 (the product of argument 2, [2, 2]), got 6',
+    ],
+    [
+      'out of the wrong length',
+      with_(3, [0]),
+      RangeError,
+      'reduce: argument 4 must have length 3 (the product of the kept dims, [3]), got 2',
+    ],
+    [
+      'more than 16 dims',
+      with_(2, new Array(17).fill(1)),
+      RangeError,
+      'reduce: argument 2 has 17 entries, at most 16 allowed',
+    ],
+    [
+      'shape too large',
+      with_(2, [2 ** 30, 2 ** 30, 2 ** 30]),
+      RangeError,
+      'reduce: argument 2 must describe at most 2^53 elements, got [1073741824, 1073741824, 1073741824]',
+    ],
   ] as [string, Call, typeof TypeError, string][])('%s', (_, fn, type, message) => throwsExactly(fn, type, message));
 
   it('rejects out overlapping x', () => {
     const buf = new Float32Array(8);
-    throwsExactly(() => native.reduce(0, buf.subarray(0, 6), [2, 3], [1], buf.subarray(5, 7)), RangeError,
-      'reduce: argument 4 must not overlap argument 1 in memory, got views that share one ArrayBuffer');
+    throwsExactly(
+      () => native.reduce(0, buf.subarray(0, 6), [2, 3], [1], buf.subarray(5, 7)),
+      RangeError,
+      'reduce: argument 4 must not overlap argument 1 in memory, got views that share one ArrayBuffer',
+    );
     native.reduce(0, buf.subarray(0, 6), [2, 3], [1], buf.subarray(6, 8));
   });
 });

@@ -47,7 +47,9 @@ it('without a build or a prebuild, the error lists what it tried and the fix', (
       message = (err as Error).message;
     }
     expect(message).toContain('tapegrad: could not load the native addon.');
-    expect(message).toContain(`tried: ${path.join(dir, 'build', 'Release')} and ${path.join(dir, 'prebuilds', `${process.platform}-${process.arch}`)}`);
+    expect(message).toContain(
+      `tried: ${path.join(dir, 'build', 'Release')} and ${path.join(dir, 'prebuilds', `${process.platform}-${process.arch}`)}`,
+    );
     expect(message).toContain('No native build was found');
     expect(message).toContain('fix: run `npm run build:native`');
   } finally {

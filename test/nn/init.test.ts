@@ -22,7 +22,9 @@ describe('nn.init', () => {
     expect(init.calculateGain('leaky_relu')).toBeCloseTo(Math.sqrt(2 / (1 + 0.01 ** 2)), 15);
     expect(init.calculateGain('leaky_relu', Math.sqrt(5))).toBeCloseTo(Math.sqrt(1 / 3), 15);
     expect(init.calculateGain('selu')).toBe(0.75);
-    expect(() => init.calculateFanInAndFanOut(tg.zeros([3]))).toThrow('calculateFanInAndFanOut: fan in and fan out need a tensor of rank >= 2, got shape [3]');
+    expect(() => init.calculateFanInAndFanOut(tg.zeros([3]))).toThrow(
+      'calculateFanInAndFanOut: fan in and fan out need a tensor of rank >= 2, got shape [3]',
+    );
   });
 
   it('kaiming/xavier uniform and normal have the documented bounds and variances', () => {
@@ -65,8 +67,14 @@ describe('nn.init', () => {
   it('rejects bad arguments', () => {
     expect(() => init.uniform_(tg.zeros([2]), 1, 0)).toThrow('uniform_: expects a <= b, got a=1 and b=0');
     expect(() => init.normal_(tg.zeros([2]), 0, -1)).toThrow('normal_: std must be non-negative, got -1');
-    expect(() => init.zeros_(tg.zeros([2], { dtype: 'int32' }))).toThrow("zeros_: argument 'tensor' must be float32 or float64, got int32");
-    expect(() => init.kaimingNormal_(tg.zeros([2, 2]), { mode: 'fan_in' as never })).toThrow(`kaimingNormal_: mode must be 'fanIn' or 'fanOut', got "fan_in"`);
-    expect(() => init.xavierUniform_([1] as never)).toThrow("xavierUniform_: argument 'tensor' must be a Tensor, got an array");
+    expect(() => init.zeros_(tg.zeros([2], { dtype: 'int32' }))).toThrow(
+      "zeros_: argument 'tensor' must be float32 or float64, got int32",
+    );
+    expect(() => init.kaimingNormal_(tg.zeros([2, 2]), { mode: 'fan_in' as never })).toThrow(
+      `kaimingNormal_: mode must be 'fanIn' or 'fanOut', got "fan_in"`,
+    );
+    expect(() => init.xavierUniform_([1] as never)).toThrow(
+      "xavierUniform_: argument 'tensor' must be a Tensor, got an array",
+    );
   });
 });

@@ -7,8 +7,11 @@ import { expectClose, expectGradcheck, flat, leaf } from '../helpers.js';
 
 /** y[r, j] = Σ_p x[r, p]·W[j, p] + b[j], in float64. */
 function linearRef(x: tg.Tensor, w: tg.Tensor, b: tg.Tensor | null): number[] {
-  const inF = w.shape[1], outF = w.shape[0];
-  const xs = flat(x), ws = flat(w), bs = b ? flat(b) : null;
+  const inF = w.shape[1],
+    outF = w.shape[0];
+  const xs = flat(x),
+    ws = flat(w),
+    bs = b ? flat(b) : null;
   const rows = xs.length / inF;
   const out: number[] = [];
   for (let r = 0; r < rows; r++)
@@ -30,7 +33,9 @@ describe('functional.linear', () => {
     ['native path, 3-D', [3, 20, 17], 33],
   ] as [string, number[], number][])('%s: values with and without bias', (_name, xShape, outF) => {
     const inF = xShape[xShape.length - 1];
-    const x = leaf(xShape, { seed: 1 }), w = leaf([outF, inF], { seed: 2 }), b = leaf([outF], { seed: 3 });
+    const x = leaf(xShape, { seed: 1 }),
+      w = leaf([outF, inF], { seed: 2 }),
+      b = leaf([outF], { seed: 3 });
     const y = F.linear(x, w, b);
     expect(y.shape).toEqual([...xShape.slice(0, -1), outF]);
     expectClose(y, linearRef(x, w, b), 1e-12, 1e-12);
@@ -52,18 +57,25 @@ describe('functional.linear', () => {
     [[20, 16], 15, true], // the native GEMM in forward and backward
   ] as [number[], number, boolean][])('gradcheck %j → %d (bias %s)', (xShape, outF, withBias) => {
     const inF = xShape[xShape.length - 1];
-    const x = leaf(xShape, { seed: 4 }), w = leaf([outF, inF], { seed: 5 }), b = leaf([outF], { seed: 6 });
+    const x = leaf(xShape, { seed: 4 }),
+      w = leaf([outF, inF], { seed: 5 }),
+      b = leaf([outF], { seed: 6 });
     if (withBias) expectGradcheck((a: tg.Tensor, c: tg.Tensor, d: tg.Tensor) => F.linear(a, c, d), [x, w, b]);
     else expectGradcheck((a: tg.Tensor, c: tg.Tensor) => F.linear(a, c), [x, w]);
   });
 
   it('gradgradcheck (backward is made of matmulT and sum)', () => {
-    const x = leaf([3, 4], { seed: 7 }), w = leaf([2, 4], { seed: 8 }), b = leaf([2], { seed: 9 });
-    expect(tg.autograd.gradgradcheck((a: tg.Tensor, c: tg.Tensor, d: tg.Tensor) => F.linear(a, c, d).tanh(), [x, w, b])).toBe(true);
+    const x = leaf([3, 4], { seed: 7 }),
+      w = leaf([2, 4], { seed: 8 }),
+      b = leaf([2], { seed: 9 });
+    expect(
+      tg.autograd.gradgradcheck((a: tg.Tensor, c: tg.Tensor, d: tg.Tensor) => F.linear(a, c, d).tanh(), [x, w, b]),
+    ).toBe(true);
   });
 
   it('only needed gradients are computed; zero-size batches work', () => {
-    const x = tg.randn([3, 4]), w = leaf([2, 4], { dtype: 'float32' });
+    const x = tg.randn([3, 4]),
+      w = leaf([2, 4], { dtype: 'float32' });
     F.linear(x, w).sum().backward();
     expect(x.grad).toBeNull();
     expect(w.grad!.shape).toEqual([2, 4]);
@@ -74,18 +86,30 @@ describe('functional.linear', () => {
 
   it('rejects bad arguments', () => {
     const x = tg.zeros([2, 3]);
-    expect(() => F.linear(x, tg.zeros([4, 2]))).toThrow("linear: x's last dim must equal weight's in-features, got x [2, 3] and weight [4, 2]");
+    expect(() => F.linear(x, tg.zeros([4, 2]))).toThrow(
+      "linear: x's last dim must equal weight's in-features, got x [2, 3] and weight [4, 2]",
+    );
     expect(() => F.linear(x, tg.zeros([3]))).toThrow("linear: argument 'weight' must be 2-D [out, in], got shape [3]");
-    expect(() => F.linear(x, tg.zeros([4, 3]), tg.zeros([3]))).toThrow("linear: argument 'bias' must have shape [4], got [3]");
-    expect(() => F.linear(x, tg.zeros([4, 3], { dtype: 'float64' }))).toThrow('linear: x, weight and bias must have the same dtype, got x float32, weight float64');
-    expect(() => F.linear(x, tg.zeros([4, 3], { dtype: 'int32' }))).toThrow("linear: argument 'weight' must be float32 or float64, got int32");
-    expect(() => F.linear(tg.tensor(1), tg.zeros([1, 1]))).toThrow("linear: argument 'x' must have at least one dim, got shape []");
-    expect(() => F.linear('x' as never, tg.zeros([1, 1]))).toThrow("linear: argument 'x' must be a Tensor, got a string");
+    expect(() => F.linear(x, tg.zeros([4, 3]), tg.zeros([3]))).toThrow(
+      "linear: argument 'bias' must have shape [4], got [3]",
+    );
+    expect(() => F.linear(x, tg.zeros([4, 3], { dtype: 'float64' }))).toThrow(
+      'linear: x, weight and bias must have the same dtype, got x float32, weight float64',
+    );
+    expect(() => F.linear(x, tg.zeros([4, 3], { dtype: 'int32' }))).toThrow(
+      "linear: argument 'weight' must be float32 or float64, got int32",
+    );
+    expect(() => F.linear(tg.tensor(1), tg.zeros([1, 1]))).toThrow(
+      "linear: argument 'x' must have at least one dim, got shape []",
+    );
+    expect(() => F.linear('x' as never, tg.zeros([1, 1]))).toThrow(
+      "linear: argument 'x' must be a Tensor, got a string",
+    );
   });
 });
 
 describe('nn.Linear', () => {
-  it('has PyTorch\'s parameter shapes and default init bounds (weight and bias both U(±1/√in))', () => {
+  it("has PyTorch's parameter shapes and default init bounds (weight and bias both U(±1/√in))", () => {
     tg.manualSeed(0);
     const lin = new tg.nn.Linear(64, 32);
     expect(lin.weight.shape).toEqual([32, 64]);
@@ -94,7 +118,8 @@ describe('nn.Linear', () => {
     expect(lin.weight.requiresGrad && lin.bias!.requiresGrad).toBe(true);
     // kaiming_uniform(a=√5): bound = √(6/((1+5)·fanIn)) = 1/√fanIn.
     const bound = 1 / Math.sqrt(64);
-    const w = flat(lin.weight), b = flat(lin.bias!);
+    const w = flat(lin.weight),
+      b = flat(lin.bias!);
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(Math.max(...w.map(Math.abs))).toBeGreaterThan(0.95 * bound);
     expect(Math.max(...b.map(Math.abs))).toBeLessThanOrEqual(bound);
@@ -119,9 +144,17 @@ describe('nn.Linear', () => {
   });
 
   it('rejects bad constructor arguments', () => {
-    expect(() => new tg.nn.Linear(2.5, 3)).toThrow("Linear: argument 'inFeatures' must be a non-negative integer, got 2.5");
-    expect(() => new tg.nn.Linear(2, -1)).toThrow("Linear: argument 'outFeatures' must be a non-negative integer, got -1");
-    expect(() => new tg.nn.Linear(2, 3, { dtype: 'int32' as never })).toThrow(`Linear: option 'dtype' must be 'float32' or 'float64', got "int32"`);
-    expect(() => new tg.nn.Linear(2, 3, { bias: 1 as never })).toThrow("Linear: option 'bias' must be a boolean, got a number (1)");
+    expect(() => new tg.nn.Linear(2.5, 3)).toThrow(
+      "Linear: argument 'inFeatures' must be a non-negative integer, got 2.5",
+    );
+    expect(() => new tg.nn.Linear(2, -1)).toThrow(
+      "Linear: argument 'outFeatures' must be a non-negative integer, got -1",
+    );
+    expect(() => new tg.nn.Linear(2, 3, { dtype: 'int32' as never })).toThrow(
+      `Linear: option 'dtype' must be 'float32' or 'float64', got "int32"`,
+    );
+    expect(() => new tg.nn.Linear(2, 3, { bias: 1 as never })).toThrow(
+      "Linear: option 'bias' must be a boolean, got a number (1)",
+    );
   });
 });

@@ -25,7 +25,9 @@ interface RefOpts {
 
 /** torch.nn.functional.cross_entropy for [M, C] logits, written from its documentation. */
 function ceRef(z: number[][], target: number[] | number[][], o: RefOpts = {}): number[] | number {
-  const eps = o.labelSmoothing ?? 0, ignore = o.ignoreIndex ?? -100, C = z[0]?.length ?? 0;
+  const eps = o.labelSmoothing ?? 0,
+    ignore = o.ignoreIndex ?? -100,
+    C = z[0]?.length ?? 0;
   const w = (c: number) => (o.weight ? o.weight[c] : 1);
   const logp = z.map((row) => {
     const m = Math.max(...row);
@@ -89,15 +91,18 @@ describe('crossEntropy', () => {
     expectGradcheck((x: tg.Tensor) => F.crossEntropy(x, int32(t), opts), [z]);
   });
 
-  it.each(optionSets.filter((o) => o.ignoreIndex === undefined))('probability targets, options %j: values and gradcheck (input and target)', (o) => {
-    const z = leaf([4, 5], { seed: 22, scale: 2 });
-    tg.manualSeed(5);
-    const raw = tg.rand([4, 5], { dtype: 'float64' });
-    const t = raw.div(raw.sum(1, true)).detach().requiresGrad_(true);
-    const opts = { ...o, weight: o.weight ? tg.tensor(o.weight, { dtype: 'float64' }) : undefined };
-    expectClose(F.crossEntropy(z, t, opts), ceRef(rows(z), rows(t), o), 1e-14, 1e-13);
-    expectGradcheck((x: tg.Tensor, y: tg.Tensor) => F.crossEntropy(x, y, opts), [z, t]);
-  });
+  it.each(optionSets.filter((o) => o.ignoreIndex === undefined))(
+    'probability targets, options %j: values and gradcheck (input and target)',
+    (o) => {
+      const z = leaf([4, 5], { seed: 22, scale: 2 });
+      tg.manualSeed(5);
+      const raw = tg.rand([4, 5], { dtype: 'float64' });
+      const t = raw.div(raw.sum(1, true)).detach().requiresGrad_(true);
+      const opts = { ...o, weight: o.weight ? tg.tensor(o.weight, { dtype: 'float64' }) : undefined };
+      expectClose(F.crossEntropy(z, t, opts), ceRef(rows(z), rows(t), o), 1e-14, 1e-13);
+      expectGradcheck((x: tg.Tensor, y: tg.Tensor) => F.crossEntropy(x, y, opts), [z, t]);
+    },
+  );
 
   it('mean over non-ignored targets; all ignored gives NaN like torch', () => {
     const z = leaf([3, 4], { seed: 3 });
@@ -115,7 +120,8 @@ describe('crossEntropy', () => {
     // Reference: move C last by hand.
     const zs = z.toArray() as number[][][][];
     const rowsRef: number[][] = [];
-    for (let n = 0; n < 2; n++) for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) rowsRef.push([0, 1, 2].map((c) => zs[n][c][a][b]));
+    for (let n = 0; n < 2; n++)
+      for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) rowsRef.push([0, 1, 2].map((c) => zs[n][c][a][b]));
     expectClose(out, ceRef(rowsRef, flat(t), { reduction: 'none' }), 1e-14, 1e-13);
     expectGradcheck((x: tg.Tensor) => F.crossEntropy(x, t, { labelSmoothing: 0.1 }), [z]);
   });
@@ -128,7 +134,13 @@ describe('crossEntropy', () => {
   });
 
   it('extreme logits (±1e4) give finite, correct values and gradients', () => {
-    const z = tg.tensor([[1e4, -1e4, 0], [-1e4, -1e4, -1e4]], { dtype: 'float32', requiresGrad: true });
+    const z = tg.tensor(
+      [
+        [1e4, -1e4, 0],
+        [-1e4, -1e4, -1e4],
+      ],
+      { dtype: 'float32', requiresGrad: true },
+    );
     const loss = F.crossEntropy(z, int32([1, 2]), { reduction: 'none' });
     expectClose(loss, [2e4, Math.log(3)], 1e-2, 1e-6);
     loss.sum().backward();
@@ -155,11 +167,15 @@ describe('crossEntropy', () => {
   });
 
   describe('native path (≥ CE_NATIVE_MIN_ELEMENTS logits) agrees with the JS path and the reference', () => {
-    const M = 97, C = 67;
+    const M = 97,
+      C = 67;
     expect(M * C).toBeGreaterThanOrEqual(CE_NATIVE_MIN_ELEMENTS);
     const variants: [string, RefOpts & { prob?: boolean }][] = [
       ['plain', {}],
-      ['smoothing + weight + ignore', { labelSmoothing: 0.15, weight: Array.from({ length: C }, (_, c) => 0.5 + (c % 5) / 4), ignoreIndex: 3 }],
+      [
+        'smoothing + weight + ignore',
+        { labelSmoothing: 0.15, weight: Array.from({ length: C }, (_, c) => 0.5 + (c % 5) / 4), ignoreIndex: 3 },
+      ],
       ['none', { reduction: 'none' }],
       ['probabilities', { prob: true, labelSmoothing: 0.05 }],
     ];
@@ -192,7 +208,9 @@ describe('crossEntropy', () => {
         for (let s = 0; s < M; s += chunk) {
           const e = Math.min(M, s + chunk);
           const zc = tg.tensor(flat(z).slice(s * C, e * C), { dtype, shape: [e - s, C], requiresGrad: true });
-          const tc = o.prob ? tg.tensor(flat(target).slice(s * C, e * C), { dtype, shape: [e - s, C] }) : int32(tIdx.slice(s, e));
+          const tc = o.prob
+            ? tg.tensor(flat(target).slice(s * C, e * C), { dtype, shape: [e - s, C] })
+            : int32(tIdx.slice(s, e));
           // Per-row losses scaled exactly as in the full mean/sum.
           const per = F.crossEntropy(zc, tc, { ...opts, reduction: 'none' });
           let scale = 1;
@@ -209,19 +227,45 @@ describe('crossEntropy', () => {
 
   it('rejects bad arguments with messages naming the argument', () => {
     const z = tg.zeros([2, 3]);
-    expect(() => F.crossEntropy(z, int32([0, 3]))).toThrow('crossEntropy: target 3 is out of bounds for 3 classes (at flat index 1)');
-    expect(() => F.crossEntropy(z, int32([0, -1]))).toThrow('crossEntropy: target -1 is out of bounds for 3 classes (at flat index 1)');
-    expect(() => F.crossEntropy(z, int32([0, 1, 2]))).toThrow('crossEntropy: class-index target must have shape [2] for input [2, 3], got [3]');
-    expect(() => F.crossEntropy(z, tg.zeros([2, 2]))).toThrow('crossEntropy: probability target must have input\'s shape [2, 3], got [2, 2]');
-    expect(() => F.crossEntropy(z, tg.zeros([2, 3], { dtype: 'float64' }))).toThrow("crossEntropy: probability target must have input's dtype float32, got float64");
-    expect(() => F.crossEntropy(z, tg.tensor([true, false]))).toThrow('crossEntropy: argument \'target\' must be int32 class indices or float probabilities, got bool');
-    expect(() => F.crossEntropy(tg.zeros([2, 3], { dtype: 'int32' }), int32([0, 1]))).toThrow("crossEntropy: argument 'input' must be float32 or float64, got int32");
-    expect(() => F.crossEntropy(z, int32([0, 1]), { reduction: 'avg' as never })).toThrow(`crossEntropy: option 'reduction' must be 'mean', 'sum' or 'none', got "avg"`);
-    expect(() => F.crossEntropy(z, int32([0, 1]), { labelSmoothing: 1.5 })).toThrow("crossEntropy: option 'labelSmoothing' must be a number in [0, 1], got 1.5");
-    expect(() => F.crossEntropy(z, int32([0, 1]), { weight: tg.ones([2]) })).toThrow("crossEntropy: option 'weight' must have shape [3] (one weight per class), got [2]");
-    expect(() => F.crossEntropy(z, int32([0, 1]), { ignoreIndex: 0.5 })).toThrow("crossEntropy: option 'ignoreIndex' must be an integer, got 0.5");
-    expect(() => F.crossEntropy([1] as never, int32([0]))).toThrow("crossEntropy: argument 'input' must be a Tensor, got an array");
-    expect(() => F.crossEntropy(tg.tensor(1), int32([0]))).toThrow("crossEntropy: argument 'input' must have at least one dim [N, C, ...] or [C], got shape []");
+    expect(() => F.crossEntropy(z, int32([0, 3]))).toThrow(
+      'crossEntropy: target 3 is out of bounds for 3 classes (at flat index 1)',
+    );
+    expect(() => F.crossEntropy(z, int32([0, -1]))).toThrow(
+      'crossEntropy: target -1 is out of bounds for 3 classes (at flat index 1)',
+    );
+    expect(() => F.crossEntropy(z, int32([0, 1, 2]))).toThrow(
+      'crossEntropy: class-index target must have shape [2] for input [2, 3], got [3]',
+    );
+    expect(() => F.crossEntropy(z, tg.zeros([2, 2]))).toThrow(
+      "crossEntropy: probability target must have input's shape [2, 3], got [2, 2]",
+    );
+    expect(() => F.crossEntropy(z, tg.zeros([2, 3], { dtype: 'float64' }))).toThrow(
+      "crossEntropy: probability target must have input's dtype float32, got float64",
+    );
+    expect(() => F.crossEntropy(z, tg.tensor([true, false]))).toThrow(
+      "crossEntropy: argument 'target' must be int32 class indices or float probabilities, got bool",
+    );
+    expect(() => F.crossEntropy(tg.zeros([2, 3], { dtype: 'int32' }), int32([0, 1]))).toThrow(
+      "crossEntropy: argument 'input' must be float32 or float64, got int32",
+    );
+    expect(() => F.crossEntropy(z, int32([0, 1]), { reduction: 'avg' as never })).toThrow(
+      `crossEntropy: option 'reduction' must be 'mean', 'sum' or 'none', got "avg"`,
+    );
+    expect(() => F.crossEntropy(z, int32([0, 1]), { labelSmoothing: 1.5 })).toThrow(
+      "crossEntropy: option 'labelSmoothing' must be a number in [0, 1], got 1.5",
+    );
+    expect(() => F.crossEntropy(z, int32([0, 1]), { weight: tg.ones([2]) })).toThrow(
+      "crossEntropy: option 'weight' must have shape [3] (one weight per class), got [2]",
+    );
+    expect(() => F.crossEntropy(z, int32([0, 1]), { ignoreIndex: 0.5 })).toThrow(
+      "crossEntropy: option 'ignoreIndex' must be an integer, got 0.5",
+    );
+    expect(() => F.crossEntropy([1] as never, int32([0]))).toThrow(
+      "crossEntropy: argument 'input' must be a Tensor, got an array",
+    );
+    expect(() => F.crossEntropy(tg.tensor(1), int32([0]))).toThrow(
+      "crossEntropy: argument 'input' must have at least one dim [N, C, ...] or [C], got shape []",
+    );
   });
 });
 
@@ -251,16 +295,26 @@ describe('nllLoss', () => {
     const want = -(xs[0][0][0] + xs[0][2][1] + xs[1][1][0] + xs[1][1][1]) / 4;
     expectClose(F.nllLoss(x, t), want, 1e-15, 1e-14);
     expectGradcheck((a: tg.Tensor) => F.nllLoss(a, t), [x]);
-    expect(() => F.nllLoss(tg.zeros([2, 3]), int32([0, 5]))).toThrow('nllLoss: target 5 is out of bounds for 3 classes (at flat index 1)');
-    expect(() => F.nllLoss(tg.zeros([2, 3]), tg.zeros([2]))).toThrow("nllLoss: argument 'target' must be int32 class indices, got float32");
+    expect(() => F.nllLoss(tg.zeros([2, 3]), int32([0, 5]))).toThrow(
+      'nllLoss: target 5 is out of bounds for 3 classes (at flat index 1)',
+    );
+    expect(() => F.nllLoss(tg.zeros([2, 3]), tg.zeros([2]))).toThrow(
+      "nllLoss: argument 'target' must be int32 class indices, got float32",
+    );
   });
 });
 
 describe('mseLoss / l1Loss', () => {
   it.each(['mean', 'sum', 'none'] as const)('values and gradcheck (%s)', (reduction) => {
-    const a = leaf([3, 4], { seed: 1 }), b = leaf([3, 4], { seed: 2 });
+    const a = leaf([3, 4], { seed: 1 }),
+      b = leaf([3, 4], { seed: 2 });
     const d = flat(a).map((v, i) => v - flat(b)[i]);
-    const red = (xs: number[]) => (reduction === 'none' ? xs : reduction === 'sum' ? xs.reduce((p, q) => p + q, 0) : xs.reduce((p, q) => p + q, 0) / xs.length);
+    const red = (xs: number[]) =>
+      reduction === 'none'
+        ? xs
+        : reduction === 'sum'
+          ? xs.reduce((p, q) => p + q, 0)
+          : xs.reduce((p, q) => p + q, 0) / xs.length;
     expectClose(F.mseLoss(a, b, { reduction }), red(d.map((v) => v * v)), 1e-15, 1e-14);
     expectClose(F.l1Loss(a, b, { reduction }), red(d.map(Math.abs)), 1e-15, 1e-14);
     expectGradcheck((x: tg.Tensor, y: tg.Tensor) => F.mseLoss(x, y, { reduction }), [a, b]);
@@ -268,14 +322,21 @@ describe('mseLoss / l1Loss', () => {
   });
 
   it('rejects shape and dtype mismatches', () => {
-    expect(() => F.mseLoss(tg.zeros([2, 3]), tg.zeros([3]))).toThrow('mseLoss: input and target must have the same shape, got input [2, 3] and target [3]');
-    expect(() => F.l1Loss(tg.zeros([2]), tg.zeros([2], { dtype: 'float64' }))).toThrow('l1Loss: input and target must have the same dtype, got input float32 and target float64');
-    expect(() => F.mseLoss(tg.zeros([2]), tg.zeros([2]), { reduction: 'max' as never })).toThrow(`mseLoss: option 'reduction' must be 'mean', 'sum' or 'none', got "max"`);
+    expect(() => F.mseLoss(tg.zeros([2, 3]), tg.zeros([3]))).toThrow(
+      'mseLoss: input and target must have the same shape, got input [2, 3] and target [3]',
+    );
+    expect(() => F.l1Loss(tg.zeros([2]), tg.zeros([2], { dtype: 'float64' }))).toThrow(
+      'l1Loss: input and target must have the same dtype, got input float32 and target float64',
+    );
+    expect(() => F.mseLoss(tg.zeros([2]), tg.zeros([2]), { reduction: 'max' as never })).toThrow(
+      `mseLoss: option 'reduction' must be 'mean', 'sum' or 'none', got "max"`,
+    );
   });
 });
 
 describe('binaryCrossEntropyWithLogits', () => {
-  const ref = (x: number, t: number, pw = 1, w = 1) => w * -(pw * t * Math.log(1 / (1 + Math.exp(-x))) + (1 - t) * Math.log(1 - 1 / (1 + Math.exp(-x))));
+  const ref = (x: number, t: number, pw = 1, w = 1) =>
+    w * -(pw * t * Math.log(1 / (1 + Math.exp(-x))) + (1 - t) * Math.log(1 - 1 / (1 + Math.exp(-x))));
 
   it('matches −[pw·t·log σ(x) + (1−t)·log(1−σ(x))] with weight and posWeight; gradcheck', () => {
     const x = leaf([3, 4], { seed: 5, scale: 2 });
@@ -283,15 +344,30 @@ describe('binaryCrossEntropyWithLogits', () => {
     const t = tg.rand([3, 4], { dtype: 'float64' }).detach().requiresGrad_(true);
     const pw = tg.tensor([0.5, 1, 2, 3], { dtype: 'float64' });
     const w = tg.tensor([[1], [2], [0.5]], { dtype: 'float64' });
-    const xs = flat(x), ts = flat(t);
-    expectClose(F.binaryCrossEntropyWithLogits(x, t, { reduction: 'none' }), xs.map((v, i) => ref(v, ts[i])), 1e-14, 1e-12);
+    const xs = flat(x),
+      ts = flat(t);
+    expectClose(
+      F.binaryCrossEntropyWithLogits(x, t, { reduction: 'none' }),
+      xs.map((v, i) => ref(v, ts[i])),
+      1e-14,
+      1e-12,
+    );
     expectClose(
       F.binaryCrossEntropyWithLogits(x, t, { posWeight: pw, weight: w, reduction: 'sum' }),
       xs.map((v, i) => ref(v, ts[i], flat(pw)[i % 4], flat(w)[Math.floor(i / 4)])).reduce((a, b) => a + b, 0),
-      1e-13, 1e-12,
+      1e-13,
+      1e-12,
     );
-    expectGradcheck((a: tg.Tensor, b: tg.Tensor) => F.binaryCrossEntropyWithLogits(a, b, { posWeight: pw, weight: w }), [x, t]);
-    expect(tg.autograd.gradgradcheck((a: tg.Tensor, b: tg.Tensor) => F.binaryCrossEntropyWithLogits(a, b, { posWeight: pw }), [x, t])).toBe(true);
+    expectGradcheck(
+      (a: tg.Tensor, b: tg.Tensor) => F.binaryCrossEntropyWithLogits(a, b, { posWeight: pw, weight: w }),
+      [x, t],
+    );
+    expect(
+      tg.autograd.gradgradcheck(
+        (a: tg.Tensor, b: tg.Tensor) => F.binaryCrossEntropyWithLogits(a, b, { posWeight: pw }),
+        [x, t],
+      ),
+    ).toBe(true);
     expect(tg.autograd.gradgradcheck((a: tg.Tensor, b: tg.Tensor) => F.mseLoss(a, b), [x, t])).toBe(true);
   });
 
@@ -305,8 +381,8 @@ describe('binaryCrossEntropyWithLogits', () => {
   });
 
   it('rejects mismatched options', () => {
-    expect(() => F.binaryCrossEntropyWithLogits(tg.zeros([2]), tg.zeros([2]), { posWeight: tg.zeros([2], { dtype: 'float64' }) })).toThrow(
-      "binaryCrossEntropyWithLogits: option 'posWeight' must have input's dtype float32, got float64",
-    );
+    expect(() =>
+      F.binaryCrossEntropyWithLogits(tg.zeros([2]), tg.zeros([2]), { posWeight: tg.zeros([2], { dtype: 'float64' }) }),
+    ).toThrow("binaryCrossEntropyWithLogits: option 'posWeight' must have input's dtype float32, got float64");
   });
 });

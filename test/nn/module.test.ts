@@ -43,9 +43,24 @@ describe('Module', () => {
     ]);
     expect(net.parameters()).toHaveLength(6);
     expect(net.children().map((m) => m.constructor.name)).toEqual(['Block', 'Sequential']);
-    expect(net.modules().map((m) => m.constructor.name)).toEqual(['Net', 'Block', 'Linear', 'ReLU', 'Linear', 'Sequential', 'Linear', 'Tanh']);
+    expect(net.modules().map((m) => m.constructor.name)).toEqual([
+      'Net',
+      'Block',
+      'Linear',
+      'ReLU',
+      'Linear',
+      'Sequential',
+      'Linear',
+      'Tanh',
+    ]);
     expect(Object.keys(net.stateDict())).toEqual([
-      'runningMean', 'block.scale', 'block.fc1.weight', 'block.fc1.bias', 'block.fc2.weight', 'head.0.weight', 'head.0.bias',
+      'runningMean',
+      'block.scale',
+      'block.fc1.weight',
+      'block.fc1.bias',
+      'block.fc2.weight',
+      'head.0.weight',
+      'head.0.bias',
     ]);
   });
 
@@ -56,9 +71,15 @@ describe('Module', () => {
     expect(seq.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias']);
     // The state dict lists a tied module under both names, as torch's state_dict does.
     expect(Object.keys(seq.stateDict())).toEqual(['0.weight', '0.bias', '1.weight', '1.bias']);
-    const w0 = tg.tensor([[1, 2], [3, 4]]);
+    const w0 = tg.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     seq.loadStateDict({ '0.weight': w0, '0.bias': tg.zeros([2]), '1.weight': w0, '1.bias': tg.zeros([2]) });
-    expect(a.weight.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(a.weight.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     const lin = new tg.nn.Linear(2, 2);
     lin.bias = null;
     expect(lin.namedParameters().map(([n]) => n)).toEqual(['weight']);
@@ -92,7 +113,10 @@ describe('Module', () => {
 
   it('zeroGrad sets every .grad to null', () => {
     const net = new Net();
-    net.forward(tg.randn([4, 3])).sum().backward();
+    net
+      .forward(tg.randn([4, 3]))
+      .sum()
+      .backward();
     expect(net.parameters().every((p) => p.grad !== null)).toBe(true);
     net.zeroGrad();
     expect(net.parameters().every((p) => p.grad === null)).toBe(true);
@@ -122,28 +146,38 @@ describe('Module', () => {
   it('loadStateDict reports missing/unexpected keys, shape and dtype mismatches, and changes nothing on error', () => {
     const net = new tg.nn.Linear(3, 2);
     const before = flat(net.weight);
-    expect(() => net.loadStateDict({ weight: tg.zeros([2, 3]) })).toThrow("loadStateDict: error(s) loading the state dict into Linear:\n  missing key(s): 'bias'");
+    expect(() => net.loadStateDict({ weight: tg.zeros([2, 3]) })).toThrow(
+      "loadStateDict: error(s) loading the state dict into Linear:\n  missing key(s): 'bias'",
+    );
     expect(flat(net.weight)).toEqual(before);
-    expect(() => net.loadStateDict({ weight: tg.zeros([2, 3]), bias: tg.zeros([2]), extra: tg.zeros([1]) })).toThrow("unexpected key(s): 'extra'");
+    expect(() => net.loadStateDict({ weight: tg.zeros([2, 3]), bias: tg.zeros([2]), extra: tg.zeros([1]) })).toThrow(
+      "unexpected key(s): 'extra'",
+    );
     expect(() => net.loadStateDict({ weight: tg.zeros([3, 2]), bias: tg.zeros([2]) })).toThrow(
       "loadStateDict: error(s) loading the state dict into Linear:\n  size mismatch for 'weight': the dict has shape [3, 2], the module has [2, 3]",
     );
     expect(() => net.loadStateDict({ weight: tg.zeros([2, 3], { dtype: 'float64' }), bias: tg.zeros([2]) })).toThrow(
       "dtype mismatch for 'weight': the dict has float64, the module has float32",
     );
-    expect(() => net.loadStateDict({ weight: [1, 2] as never, bias: tg.zeros([2]) })).toThrow("'weight' must be a Tensor, got an array");
+    expect(() => net.loadStateDict({ weight: [1, 2] as never, bias: tg.zeros([2]) })).toThrow(
+      "'weight' must be a Tensor, got an array",
+    );
     expect(flat(net.weight)).toEqual(before);
     // strict: false tolerates missing/unexpected keys (shape checks still apply) and reports them.
     const r = net.loadStateDict({ weight: tg.ones([2, 3]), extra: tg.zeros([1]) }, { strict: false });
     expect(r).toEqual({ missingKeys: ['bias'], unexpectedKeys: ['extra'] });
     expect(flat(net.weight)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(() => net.loadStateDict({ weight: tg.ones([1]) }, { strict: false })).toThrow("size mismatch for 'weight'");
-    expect(() => net.loadStateDict(null as never)).toThrow("loadStateDict: argument 'dict' must be an object mapping names to Tensors, got null");
+    expect(() => net.loadStateDict(null as never)).toThrow(
+      "loadStateDict: argument 'dict' must be an object mapping names to Tensors, got null",
+    );
   });
 
   it('explicit registration validates names and values', () => {
     class M extends tg.nn.Module {
-      forward(x: tg.Tensor) { return x; }
+      forward(x: tg.Tensor) {
+        return x;
+      }
     }
     const m = new M();
     m.registerParameter('w', tg.zeros([2]).requiresGrad_(true));
@@ -152,12 +186,22 @@ describe('Module', () => {
     expect(m.namedParameters().map(([n]) => n)).toEqual(['w']);
     expect(m.namedBuffers().map(([n]) => n)).toEqual(['b']);
     expect(() => m.registerParameter('w', null)).toThrow("registerParameter: 'w' is already registered on this M");
-    expect(() => m.registerParameter('a.b', null)).toThrow(`registerParameter: argument 'name' must be a non-empty string without '.', got "a.b"`);
-    expect(() => m.registerParameter('forward', null)).toThrow("registerParameter: 'forward' would shadow a method or property of M");
-    expect(() => m.registerParameter('x', tg.zeros([2], { dtype: 'int32' }))).toThrow("registerParameter: parameter 'x' must be float32 or float64, got int32");
+    expect(() => m.registerParameter('a.b', null)).toThrow(
+      `registerParameter: argument 'name' must be a non-empty string without '.', got "a.b"`,
+    );
+    expect(() => m.registerParameter('forward', null)).toThrow(
+      "registerParameter: 'forward' would shadow a method or property of M",
+    );
+    expect(() => m.registerParameter('x', tg.zeros([2], { dtype: 'int32' }))).toThrow(
+      "registerParameter: parameter 'x' must be float32 or float64, got int32",
+    );
     const nonLeaf = tg.zeros([2]).requiresGrad_(true).mul(2);
-    expect(() => m.registerParameter('y', nonLeaf)).toThrow("registerParameter: parameter 'y' must be a leaf tensor (use detach()); it was produced by MulBackward");
-    expect(() => m.registerModule('z', {} as never)).toThrow("registerModule: argument 'm' must be a Module or null, got an object (Object)");
+    expect(() => m.registerParameter('y', nonLeaf)).toThrow(
+      "registerParameter: parameter 'y' must be a leaf tensor (use detach()); it was produced by MulBackward",
+    );
+    expect(() => m.registerModule('z', {} as never)).toThrow(
+      "registerModule: argument 'm' must be a Module or null, got an object (Object)",
+    );
   });
 
   it('toString shows the tree', () => {

@@ -11,7 +11,13 @@ function accuracy(logits: tg.Tensor, labels: Int32Array): number {
 }
 
 /** Full-batch training; returns the final training accuracy and loss. */
-function train(model: tg.nn.Module, x: tg.Tensor, y: Int32Array, steps: number, lr: number): { acc: number; loss: number } {
+function train(
+  model: tg.nn.Module,
+  x: tg.Tensor,
+  y: Int32Array,
+  steps: number,
+  lr: number,
+): { acc: number; loss: number } {
   const opt = new tg.optim.Adam(model.parameters(), { lr });
   const target = tg.tensor(y);
   let loss = Infinity;
@@ -46,7 +52,12 @@ describe('training', () => {
   it('learns XOR', () => {
     tg.manualSeed(0);
     const model = new tg.nn.Sequential(new tg.nn.Linear(2, 8), new tg.nn.Tanh(), new tg.nn.Linear(8, 2));
-    const x = tg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    const x = tg.tensor([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]);
     const y = Int32Array.from([0, 1, 1, 0]);
     const { acc, loss } = train(model, x, y, 300, 0.05);
     expect(acc).toBe(1);

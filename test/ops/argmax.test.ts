@@ -4,7 +4,13 @@ import * as tg from '../../lib/index.js';
 
 describe('argmax', () => {
   it('flat index without a dim; along a dim with keepdim; first of ties; NaN wins', () => {
-    const x = tg.tensor([[1, 9, 3], [9, 2, 0]], { dtype: 'float64' });
+    const x = tg.tensor(
+      [
+        [1, 9, 3],
+        [9, 2, 0],
+      ],
+      { dtype: 'float64' },
+    );
     const a = tg.argmax(x);
     expect(a.dtype).toBe('int32');
     expect(a.shape).toEqual([]);
@@ -28,9 +34,17 @@ describe('argmax', () => {
 
   it('rejects bad arguments', () => {
     expect(() => tg.argmax([1] as any)).toThrow(new TypeError("argmax: argument 'x' must be a Tensor, got an array"));
-    expect(() => tg.argmax(tg.zeros([0]))).toThrow(new RangeError('argmax: cannot take the argmax of an empty tensor; give a dim'));
-    expect(() => tg.argmax(tg.zeros([2, 0]), 1)).toThrow(new RangeError('argmax: cannot reduce over dim 1 of size 0 (shape [2, 0])'));
-    expect(() => tg.argmax(tg.zeros([2]), 1)).toThrow(new RangeError('argmax: dim 1 is out of range for a tensor of rank 1 (expected -1..0)'));
-    expect(() => tg.argmax(tg.zeros([2]), 0, 'yes' as any)).toThrow(new TypeError("argmax: argument 'keepdim' must be a boolean, got a string (yes)"));
+    expect(() => tg.argmax(tg.zeros([0]))).toThrow(
+      new RangeError('argmax: cannot take the argmax of an empty tensor; give a dim'),
+    );
+    expect(() => tg.argmax(tg.zeros([2, 0]), 1)).toThrow(
+      new RangeError('argmax: cannot reduce over dim 1 of size 0 (shape [2, 0])'),
+    );
+    expect(() => tg.argmax(tg.zeros([2]), 1)).toThrow(
+      new RangeError('argmax: dim 1 is out of range for a tensor of rank 1 (expected -1..0)'),
+    );
+    expect(() => tg.argmax(tg.zeros([2]), 0, 'yes' as any)).toThrow(
+      new TypeError("argmax: argument 'keepdim' must be a boolean, got a string (yes)"),
+    );
   });
 });

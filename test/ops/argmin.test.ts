@@ -3,7 +3,13 @@ import * as tg from '../../lib/index.js';
 
 describe('argmin', () => {
   it('flat index without a dim; along a dim with keepdim; first of ties; NaN wins', () => {
-    const x = tg.tensor([[1, -9, 3], [-9, 2, 0]], { dtype: 'float64' });
+    const x = tg.tensor(
+      [
+        [1, -9, 3],
+        [-9, 2, 0],
+      ],
+      { dtype: 'float64' },
+    );
     expect(tg.argmin(x).item()).toBe(1);
     expect(tg.argmin(x).dtype).toBe('int32');
     expect(x.argmin(1).toArray()).toEqual([1, 0]);
@@ -18,7 +24,11 @@ describe('argmin', () => {
   });
 
   it('rejects bad arguments', () => {
-    expect(() => tg.argmin(tg.zeros([0]))).toThrow(new RangeError('argmin: cannot take the argmin of an empty tensor; give a dim'));
-    expect(() => tg.argmin(tg.zeros([2]), '0' as any)).toThrow(new TypeError("argmin: argument 'dim' must be a number, got a string (0)"));
+    expect(() => tg.argmin(tg.zeros([0]))).toThrow(
+      new RangeError('argmin: cannot take the argmin of an empty tensor; give a dim'),
+    );
+    expect(() => tg.argmin(tg.zeros([2]), '0' as any)).toThrow(
+      new TypeError("argmin: argument 'dim' must be a number, got a string (0)"),
+    );
   });
 });

@@ -18,7 +18,8 @@ function broadcastRef(a: tg.Tensor, b: tg.Tensor, f: (x: number, y: number) => n
   const os = a.ndim >= b.ndim ? [...a.shape] : [...b.shape];
   const n = Math.max(a.ndim, b.ndim);
   for (let i = 0; i < n; i++) {
-    const da = a.shape[i - (n - a.ndim)] ?? 1, db = b.shape[i - (n - b.ndim)] ?? 1;
+    const da = a.shape[i - (n - a.ndim)] ?? 1,
+      db = b.shape[i - (n - b.ndim)] ?? 1;
     os[i] = Math.max(da, db);
   }
   const size = os.reduce((p, d) => p * d, 1);
@@ -42,8 +43,14 @@ function broadcastRef(a: tg.Tensor, b: tg.Tensor, f: (x: number, y: number) => n
 const shapePairs: [number[], number[]][] = [
   [[5], [5]],
   [[2, 3], [3]],
-  [[2, 3], [2, 1]],
-  [[4, 1, 3], [1, 5, 1]],
+  [
+    [2, 3],
+    [2, 1],
+  ],
+  [
+    [4, 1, 3],
+    [1, 5, 1],
+  ],
   [[2, 3, 4], []],
   [[], [3]],
   [[1], [2, 2]],
@@ -54,7 +61,8 @@ describe.each(cases)('%s', (name, op, ref) => {
   const right = (shape: number[]) => (name === 'div' ? positive(shape, 0.5, 2, 12) : leaf(shape, { seed: 12 }));
 
   it.each(shapePairs)('forward with broadcasting: %j ∘ %j', (sa, sb) => {
-    const a = left(sa), b = right(sb);
+    const a = left(sa),
+      b = right(sb);
     const y = op(a, b);
     expectClose(y, broadcastRef(a, b, ref), 1e-15, 1e-14);
   });
@@ -64,7 +72,8 @@ describe.each(cases)('%s', (name, op, ref) => {
   });
 
   it('native-sized broadcast (row vector over a 150×200 matrix) matches the reference', () => {
-    const a = left([150, 200]), b = right([200]);
+    const a = left([150, 200]),
+      b = right([200]);
     expectClose(op(a, b), broadcastRef(a, b, ref), 1e-15, 1e-13);
     const c = left([150, 1]);
     expectClose(op(c, b), broadcastRef(c, b, ref), 1e-15, 1e-13);
@@ -72,8 +81,18 @@ describe.each(cases)('%s', (name, op, ref) => {
 
   it('accepts numbers on either side', () => {
     const a = left([3]);
-    expectClose(op(a, 2), flat(a).map((v) => ref(v, 2)), 0, 1e-15);
-    expectClose(op(2, a), flat(a).map((v) => ref(2, v)), 0, 1e-15);
+    expectClose(
+      op(a, 2),
+      flat(a).map((v) => ref(v, 2)),
+      0,
+      1e-15,
+    );
+    expectClose(
+      op(2, a),
+      flat(a).map((v) => ref(2, v)),
+      0,
+      1e-15,
+    );
     expectGradcheck((x: tg.Tensor) => op(x, 3), [left([3])]);
     expectGradcheck((x: tg.Tensor) => op(1.5, x), [name === 'div' ? right([3]) : left([3])]);
   });
@@ -89,7 +108,11 @@ describe.each(cases)('%s', (name, op, ref) => {
   });
 
   it('rejects a non-tensor operand', () => {
-    expect(() => op(tg.zeros([2]), 'x' as any)).toThrow(new TypeError(`${name}: argument '${name === 'pow' ? 'exponent' : 'b'}' must be a Tensor or a number, got a string (x)`));
+    expect(() => op(tg.zeros([2]), 'x' as any)).toThrow(
+      new TypeError(
+        `${name}: argument '${name === 'pow' ? 'exponent' : 'b'}' must be a Tensor or a number, got a string (x)`,
+      ),
+    );
   });
 });
 

@@ -17,7 +17,13 @@ const cases: [string, Cmp, (x: number, y: number) => boolean][] = [
 
 describe.each(cases)('%s', (name, op, ref) => {
   it('tensor vs tensor with broadcasting (values with ties and NaN)', () => {
-    const a = tg.tensor([[1, 2, NaN], [3, 3, 0]], { dtype: 'float64' });
+    const a = tg.tensor(
+      [
+        [1, 2, NaN],
+        [3, 3, 0],
+      ],
+      { dtype: 'float64' },
+    );
     const b = tg.tensor([2, 3, NaN], { dtype: 'float64' });
     const y = op(a, b);
     expect(y.dtype).toBe('bool');
@@ -28,7 +34,8 @@ describe.each(cases)('%s', (name, op, ref) => {
       want.push(ref(broadcastAt(a, idx), broadcastAt(b, idx)) ? 1 : 0);
     }
     expect(Array.from(y.data)).toEqual(want);
-    const c = tg.tensor([[1], [2]]), d = tg.tensor([1, 2, 3]);
+    const c = tg.tensor([[1], [2]]),
+      d = tg.tensor([1, 2, 3]);
     expect(op(c, d).shape).toEqual([2, 3]);
     expect(Array.from(op(c, d).data)).toEqual([1, 1, 1, 2, 2, 2].map((x, k) => (ref(x, [1, 2, 3][k % 3]) ? 1 : 0)));
   });
@@ -48,9 +55,13 @@ describe.each(cases)('%s', (name, op, ref) => {
     expect(y.gradFn).toBe(null);
   });
   it('errors', () => {
-    expect(() => op(tg.zeros([2]), tg.zeros([3]))).toThrow(new RangeError(`${name}: shapes [2] and [3] cannot be broadcast together (dim -1 is 2 vs 3)`));
+    expect(() => op(tg.zeros([2]), tg.zeros([3]))).toThrow(
+      new RangeError(`${name}: shapes [2] and [3] cannot be broadcast together (dim -1 is 2 vs 3)`),
+    );
     expect(() => op(1, 2)).toThrow(new TypeError(`${name}: at least one of 'a' and 'b' must be a Tensor`));
-    expect(() => op(tg.zeros([1]), '1' as any)).toThrow(new TypeError(`${name}: argument 'b' must be a Tensor or a number, got a string (1)`));
+    expect(() => op(tg.zeros([1]), '1' as any)).toThrow(
+      new TypeError(`${name}: argument 'b' must be a Tensor or a number, got a string (1)`),
+    );
   });
 });
 

@@ -13,7 +13,10 @@ describe('flatten', () => {
     expect(tg.flatten(x, 1, 1)).toBe(x);
     const y = x.flatten(1);
     expect(y.data).toBe(x.data);
-    expect(y.toArray()).toEqual([Array.from({ length: 12 }, (_, i) => i), Array.from({ length: 12 }, (_, i) => i + 12)]);
+    expect(y.toArray()).toEqual([
+      Array.from({ length: 12 }, (_, i) => i),
+      Array.from({ length: 12 }, (_, i) => i + 12),
+    ]);
     expect(y.gradFn).toBe(null);
   });
   it('shares the version counter, so an in-place write through the view is seen by saved tensors', () => {
@@ -37,9 +40,15 @@ describe('flatten', () => {
   });
   it('errors', () => {
     const x = tg.zeros([2, 3, 4]);
-    expect(() => x.flatten(2, 1)).toThrow(new RangeError('flatten: startDim 2 must not come after endDim 1 for a tensor of rank 3'));
-    expect(() => x.flatten(3)).toThrow(new RangeError('flatten: dim 3 is out of range for a tensor of rank 3 (expected -3..2)'));
+    expect(() => x.flatten(2, 1)).toThrow(
+      new RangeError('flatten: startDim 2 must not come after endDim 1 for a tensor of rank 3'),
+    );
+    expect(() => x.flatten(3)).toThrow(
+      new RangeError('flatten: dim 3 is out of range for a tensor of rank 3 (expected -3..2)'),
+    );
     expect(() => x.flatten(0.5)).toThrow(new TypeError('flatten: dim must be an integer, got 0.5'));
-    expect(() => tg.flatten([1, 2] as any)).toThrow(new TypeError("flatten: argument 'x' must be a Tensor, got an array"));
+    expect(() => tg.flatten([1, 2] as any)).toThrow(
+      new TypeError("flatten: argument 'x' must be a Tensor, got an array"),
+    );
   });
 });

@@ -29,7 +29,15 @@ describe('indexSelect', () => {
       expect(Array.from(y.data)).toEqual(refIndexSelect(x, (dim + 3) % 3, idx));
       expect(tg.indexSelect(x, dim, idx).toArray()).toEqual(y.toArray());
     }
-    expect(tg.tensor([[1, 2], [3, 4]]).indexSelect(1, [1]).toArray()).toEqual([[2], [4]]);
+    expect(
+      tg
+        .tensor([
+          [1, 2],
+          [3, 4],
+        ])
+        .indexSelect(1, [1])
+        .toArray(),
+    ).toEqual([[2], [4]]);
   });
   it('empty index and size-0 dims; int32 and bool x', () => {
     expect(tg.zeros([2, 3]).indexSelect(1, []).shape).toEqual([2, 0]);
@@ -57,18 +65,38 @@ describe('indexSelect', () => {
     const idx = i32([0, 1]);
     const y = x.indexSelect(0, idx);
     idx.add_(1);
-    expect(() => y.sum().backward()).toThrow(/IndexSelectBackward: one of the tensors needed for gradient computation has been modified by an in-place operation/);
+    expect(() => y.sum().backward()).toThrow(
+      /IndexSelectBackward: one of the tensors needed for gradient computation has been modified by an in-place operation/,
+    );
   });
   it('errors name the op, the bad index and the valid range', () => {
     const x = tg.zeros([2, 3]);
-    expect(() => x.indexSelect(1, [0, 3])).toThrow(new RangeError('indexSelect: index 3 is out of range for dim 1 of size 3 (valid indices are 0..2)'));
-    expect(() => x.indexSelect(0, i32([-1]))).toThrow(new RangeError('indexSelect: index -1 is out of range for dim 0 of size 2 (valid indices are 0..1)'));
-    expect(() => tg.zeros([0]).indexSelect(0, [0])).toThrow(new RangeError('indexSelect: index 0 is out of range for dim 0 of size 0 (dim 0 is empty, so no index is valid)'));
-    expect(() => x.indexSelect(0, [0.5])).toThrow(new TypeError("indexSelect: argument 'index' must hold integers, got a number (0.5) at position 0"));
-    expect(() => x.indexSelect(0, tg.tensor([0]))).toThrow(new TypeError("indexSelect: argument 'index' must be an int32 Tensor, got dtype float32"));
-    expect(() => x.indexSelect(0, 1 as any)).toThrow(new TypeError("indexSelect: argument 'index' must be an int32 Tensor or an array of integers, got a number (1)"));
-    expect(() => x.indexSelect(0, i32([0, 1]).reshape([1, 2]))).toThrow(new RangeError("indexSelect: argument 'index' must be 1-D, got shape [1, 2]"));
-    expect(() => x.indexSelect(2, [0])).toThrow(new RangeError('indexSelect: dim 2 is out of range for a tensor of rank 2 (expected -2..1)'));
-    expect(() => tg.tensor(1).indexSelect(0, [0])).toThrow(new RangeError("indexSelect: argument 'x' must have at least one dim, got a 0-d tensor"));
+    expect(() => x.indexSelect(1, [0, 3])).toThrow(
+      new RangeError('indexSelect: index 3 is out of range for dim 1 of size 3 (valid indices are 0..2)'),
+    );
+    expect(() => x.indexSelect(0, i32([-1]))).toThrow(
+      new RangeError('indexSelect: index -1 is out of range for dim 0 of size 2 (valid indices are 0..1)'),
+    );
+    expect(() => tg.zeros([0]).indexSelect(0, [0])).toThrow(
+      new RangeError('indexSelect: index 0 is out of range for dim 0 of size 0 (dim 0 is empty, so no index is valid)'),
+    );
+    expect(() => x.indexSelect(0, [0.5])).toThrow(
+      new TypeError("indexSelect: argument 'index' must hold integers, got a number (0.5) at position 0"),
+    );
+    expect(() => x.indexSelect(0, tg.tensor([0]))).toThrow(
+      new TypeError("indexSelect: argument 'index' must be an int32 Tensor, got dtype float32"),
+    );
+    expect(() => x.indexSelect(0, 1 as any)).toThrow(
+      new TypeError("indexSelect: argument 'index' must be an int32 Tensor or an array of integers, got a number (1)"),
+    );
+    expect(() => x.indexSelect(0, i32([0, 1]).reshape([1, 2]))).toThrow(
+      new RangeError("indexSelect: argument 'index' must be 1-D, got shape [1, 2]"),
+    );
+    expect(() => x.indexSelect(2, [0])).toThrow(
+      new RangeError('indexSelect: dim 2 is out of range for a tensor of rank 2 (expected -2..1)'),
+    );
+    expect(() => tg.tensor(1).indexSelect(0, [0])).toThrow(
+      new RangeError("indexSelect: argument 'x' must have at least one dim, got a 0-d tensor"),
+    );
   });
 });

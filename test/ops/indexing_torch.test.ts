@@ -5,8 +5,18 @@ import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
 import { expectClose } from '../helpers.js';
 
-interface Arr { shape: number[]; data: (number | 'nan')[] }
-interface Case { name: string; args: Record<string, any>; inputs: Arr[]; outputs: Arr[]; weights: Arr[]; grads: (Arr | null)[] }
+interface Arr {
+  shape: number[];
+  data: (number | 'nan')[];
+}
+interface Case {
+  name: string;
+  args: Record<string, any>;
+  inputs: Arr[];
+  outputs: Arr[];
+  weights: Arr[];
+  grads: (Arr | null)[];
+}
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/indexing_torch.json', import.meta.url), 'utf8')) as {
   cases: Case[];
   comparisons: { a: Arr['data']; b: Arr['data']; results: Record<string, { tensor: number[]; scalar: number[] }> };
@@ -19,16 +29,26 @@ const i32 = (v: unknown) => tg.tensor(v as number[], { dtype: 'int32' });
 function run(c: Case, xs: tg.Tensor[]): tg.Tensor[] {
   const a = c.args;
   switch (c.name) {
-    case 'slice': return [xs[0].slice(a.dim, a.start, a.end, a.step)];
-    case 'cat': return [tg.cat([xs[0], xs[1], xs[0]], a.dim)];
-    case 'stack': return [tg.stack([xs[0], xs[1]], a.dim)];
-    case 'split': return xs[0].split(a.size, a.dim);
-    case 'indexSelect': return [xs[0].indexSelect(a.dim, a.index)];
-    case 'gather': return [xs[0].gather(a.dim, i32(a.index))];
-    case 'scatterAdd': return [xs[0].scatterAdd(a.dim, i32(a.index), xs[1])];
-    case 'where': return [tg.where(tg.tensor(a.cond), xs[0], xs[1])];
-    case 'maskedFill': return [xs[0].maskedFill(tg.tensor(a.mask), a.value)];
-    default: throw new Error(`unknown fixture op ${c.name}`);
+    case 'slice':
+      return [xs[0].slice(a.dim, a.start, a.end, a.step)];
+    case 'cat':
+      return [tg.cat([xs[0], xs[1], xs[0]], a.dim)];
+    case 'stack':
+      return [tg.stack([xs[0], xs[1]], a.dim)];
+    case 'split':
+      return xs[0].split(a.size, a.dim);
+    case 'indexSelect':
+      return [xs[0].indexSelect(a.dim, a.index)];
+    case 'gather':
+      return [xs[0].gather(a.dim, i32(a.index))];
+    case 'scatterAdd':
+      return [xs[0].scatterAdd(a.dim, i32(a.index), xs[1])];
+    case 'where':
+      return [tg.where(tg.tensor(a.cond), xs[0], xs[1])];
+    case 'maskedFill':
+      return [xs[0].maskedFill(tg.tensor(a.mask), a.value)];
+    default:
+      throw new Error(`unknown fixture op ${c.name}`);
   }
 }
 

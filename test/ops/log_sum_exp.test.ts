@@ -31,7 +31,14 @@ describe('logSumExp', () => {
       expectClose(tg.sum(x.grad!, 1), [1, 1, 1], 1e-11, 0);
     }
     expect(tg.logSumExp(tg.tensor([1e4, 1e4], { dtype: 'float64' })).item()).toBe(1e4 + Math.LN2);
-    const special = tg.tensor([[-Infinity, -Infinity], [Infinity, 0], [NaN, 0]], { dtype: 'float64' });
+    const special = tg.tensor(
+      [
+        [-Infinity, -Infinity],
+        [Infinity, 0],
+        [NaN, 0],
+      ],
+      { dtype: 'float64' },
+    );
     expect(tg.logSumExp(special, 1).toArray()).toEqual([-Infinity, Infinity, NaN]);
     expect(tg.logSumExp(tg.zeros([0, 2]), 0).toArray()).toEqual([-Infinity, -Infinity]);
   });
@@ -48,8 +55,14 @@ describe('logSumExp', () => {
 
   it('integers give float32; bad arguments', () => {
     expect(tg.logSumExp(tg.tensor([0, 0], { dtype: 'int32' })).dtype).toBe('float32');
-    expect(() => tg.logSumExp([1] as any)).toThrow(new TypeError("logSumExp: argument 'x' must be a Tensor, got an array"));
-    expect(() => tg.logSumExp(tg.zeros([2]), 1)).toThrow(new RangeError('logSumExp: dim 1 is out of range for a tensor of rank 1 (expected -1..0)'));
-    expect(() => tg.logSumExp(tg.zeros([2]), 0, null as any)).toThrow(new TypeError("logSumExp: argument 'keepdim' must be a boolean, got null"));
+    expect(() => tg.logSumExp([1] as any)).toThrow(
+      new TypeError("logSumExp: argument 'x' must be a Tensor, got an array"),
+    );
+    expect(() => tg.logSumExp(tg.zeros([2]), 1)).toThrow(
+      new RangeError('logSumExp: dim 1 is out of range for a tensor of rank 1 (expected -1..0)'),
+    );
+    expect(() => tg.logSumExp(tg.zeros([2]), 0, null as any)).toThrow(
+      new TypeError("logSumExp: argument 'keepdim' must be a boolean, got null"),
+    );
   });
 });

@@ -29,11 +29,23 @@ describe('norm', () => {
     for (const p of [2, 1, 3]) {
       const z = tg.zeros([2, 3], { dtype: 'float64', requiresGrad: true });
       tg.norm(z, p, 1).sum().backward();
-      expect(z.grad!.toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+      expect(z.grad!.toArray()).toEqual([
+        [0, 0, 0],
+        [0, 0, 0],
+      ]);
     }
-    const mixed = tg.tensor([[0, 0], [3, 4]], { dtype: 'float64', requiresGrad: true });
+    const mixed = tg.tensor(
+      [
+        [0, 0],
+        [3, 4],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     tg.norm(mixed, 2, 1).sum().backward();
-    expect(mixed.grad!.toArray()).toEqual([[0, 0], [0.6, 0.8]]);
+    expect(mixed.grad!.toArray()).toEqual([
+      [0, 0],
+      [0.6, 0.8],
+    ]);
   });
 
   it('the ∞-norm gradient is shared evenly among ties, with the sign of x', () => {
@@ -53,8 +65,14 @@ describe('norm', () => {
 
   it('rejects bad arguments', () => {
     expect(() => tg.norm([1] as any)).toThrow(new TypeError("norm: argument 'x' must be a Tensor, got an array"));
-    expect(() => tg.norm(tg.zeros([2]), 0)).toThrow(new TypeError("norm: argument 'p' must be a positive number, Infinity or -Infinity, got a number (0)"));
-    expect(() => tg.norm(tg.zeros([2]), 'fro' as any)).toThrow(new TypeError("norm: argument 'p' must be a positive number, Infinity or -Infinity, got a string (fro)"));
-    expect(() => tg.norm(tg.zeros([2]), 2, 1)).toThrow(new RangeError('norm: dim 1 is out of range for a tensor of rank 1 (expected -1..0)'));
+    expect(() => tg.norm(tg.zeros([2]), 0)).toThrow(
+      new TypeError("norm: argument 'p' must be a positive number, Infinity or -Infinity, got a number (0)"),
+    );
+    expect(() => tg.norm(tg.zeros([2]), 'fro' as any)).toThrow(
+      new TypeError("norm: argument 'p' must be a positive number, Infinity or -Infinity, got a string (fro)"),
+    );
+    expect(() => tg.norm(tg.zeros([2]), 2, 1)).toThrow(
+      new RangeError('norm: dim 1 is out of range for a tensor of rank 1 (expected -1..0)'),
+    );
   });
 });

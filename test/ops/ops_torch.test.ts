@@ -18,7 +18,10 @@ interface Case {
   v?: number[];
   hv?: number[];
 }
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/ops_torch.json', import.meta.url), 'utf8')) as { torch: string; cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/ops_torch.json', import.meta.url), 'utf8')) as {
+  torch: string;
+  cases: Case[];
+};
 
 const num = (p: unknown) => (p === 'inf' ? Infinity : (p as number));
 const ops: Record<string, (a: Record<string, any>, x: tg.Tensor, y?: tg.Tensor) => tg.Tensor> = {
@@ -52,7 +55,9 @@ describe(`ops against PyTorch ${fixture.torch}`, () => {
 
   for (const c of fixture.cases) {
     it(c.name, () => {
-      const xs = c.inputs.map((i) => tg.tensor(Float64Array.from(i.data), { shape: i.shape, dtype: 'float64', requiresGrad: true }));
+      const xs = c.inputs.map((i) =>
+        tg.tensor(Float64Array.from(i.data), { shape: i.shape, dtype: 'float64', requiresGrad: true }),
+      );
       const f = (...t: tg.Tensor[]) => ops[c.op](c.args, t[0], t[1]);
       const y = f(...xs);
       expect(y.shape).toEqual(c.yshape);
@@ -61,11 +66,15 @@ describe(`ops against PyTorch ${fixture.torch}`, () => {
       expectClose(y, c.y, tol, 1e-12);
       const w = tg.tensor(Float64Array.from(c.w), { shape: c.yshape, dtype: 'float64' });
       const grads = tg.autograd.grad([y.mul(w).sum()], xs, { createGraph: c.hv !== undefined });
-      grads.forEach((g, i) => expectClose(g!, c.grads[i], tol, 1e-11));
+      grads.forEach((g, i) => {
+        expectClose(g!, c.grads[i], tol, 1e-11);
+      });
       if (c.hv !== undefined) {
         const v = tg.tensor(Float64Array.from(c.v!), { shape: c.inputs[0].shape, dtype: 'float64' });
         // A gradient that is a constant (piecewise-linear ops) does not require grad: its derivative is 0.
-        const [hv] = grads[0]!.requiresGrad ? tg.autograd.grad([grads[0]!.mul(v).sum()], [xs[0]], { allowUnused: true }) : [null];
+        const [hv] = grads[0]!.requiresGrad
+          ? tg.autograd.grad([grads[0]!.mul(v).sum()], [xs[0]], { allowUnused: true })
+          : [null];
         expectClose(hv ?? tg.zerosLike(xs[0]), c.hv, tol, 1e-10);
       }
     });

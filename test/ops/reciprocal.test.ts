@@ -4,7 +4,11 @@ import { unaryCases } from './unary_cases.js';
 
 describe('reciprocal', () => {
   unaryCases({
-    name: 'reciprocal', op: tg.reciprocal, method: (x) => x.reciprocal(), ref: (v) => 1 / v, domain: 'positive',
+    name: 'reciprocal',
+    op: tg.reciprocal,
+    method: (x) => x.reciprocal(),
+    ref: (v) => 1 / v,
+    domain: 'positive',
   });
   it('handles negatives and signed zeros as PyTorch (±inf at ±0)', () => {
     const y = tg.reciprocal(tg.tensor([-4, 0, -0, 0.5], { dtype: 'float64' }));

@@ -44,31 +44,53 @@ describe.each([
   });
 
   it('rejects bad dims', () => {
-    expect(() => op(tg.zeros([2, 3]), 2)).toThrow(new RangeError(`${name}: dim 2 is out of range for a tensor of rank 2 (expected -2..1)`));
-    expect(() => op(tg.zeros([2, 3]), [0, 0])).toThrow(new RangeError(`${name}: dim 0 appears more than once in [0,0]`));
+    expect(() => op(tg.zeros([2, 3]), 2)).toThrow(
+      new RangeError(`${name}: dim 2 is out of range for a tensor of rank 2 (expected -2..1)`),
+    );
+    expect(() => op(tg.zeros([2, 3]), [0, 0])).toThrow(
+      new RangeError(`${name}: dim 0 appears more than once in [0,0]`),
+    );
     expect(() => op(tg.zeros([2]), 0.5)).toThrow(new TypeError(`${name}: dim must be an integer, got 0.5`));
   });
 });
 
 describe('max', () => {
   it('max() is the 0-d maximum; ties share the gradient evenly (as PyTorch)', () => {
-    const x = tg.tensor([[1, 5], [5, 2]], { dtype: 'float64', requiresGrad: true });
+    const x = tg.tensor(
+      [
+        [1, 5],
+        [5, 2],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     const m = x.max();
     expect(m.shape).toEqual([]);
     expect(m.item()).toBe(5);
     m.backward();
-    expect(x.grad!.toArray()).toEqual([[0, 0.5], [0.5, 0]]);
+    expect(x.grad!.toArray()).toEqual([
+      [0, 0.5],
+      [0.5, 0],
+    ]);
   });
 
   it('max(dim) returns values and int32 indices; the gradient goes to the picked index', () => {
-    const x = tg.tensor([[1, 7, 3], [9, 2, 9]], { dtype: 'float64', requiresGrad: true });
+    const x = tg.tensor(
+      [
+        [1, 7, 3],
+        [9, 2, 9],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     const { values, indices } = x.max(1);
     expect(values.toArray()).toEqual([7, 9]);
     expect(indices.toArray()).toEqual([1, 0]);
     expect(indices.dtype).toBe('int32');
     expect(indices.requiresGrad).toBe(false);
     values.sum().backward();
-    expect(x.grad!.toArray()).toEqual([[0, 1, 0], [1, 0, 0]]);
+    expect(x.grad!.toArray()).toEqual([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
     const kept = x.max(0, true);
     expect(kept.values.shape).toEqual([1, 3]);
     expect(kept.indices.toArray()).toEqual([[1, 0, 1]]);
@@ -92,7 +114,11 @@ describe('max', () => {
   });
 
   it('rejects an empty tensor and bad dims', () => {
-    expect(() => tg.zeros([0]).max()).toThrow(new RangeError('max: cannot take the maximum of an empty tensor; give a dim'));
-    expect(() => tg.zeros([2]).max(1)).toThrow(new RangeError('max: dim 1 is out of range for a tensor of rank 1 (expected -1..0)'));
+    expect(() => tg.zeros([0]).max()).toThrow(
+      new RangeError('max: cannot take the maximum of an empty tensor; give a dim'),
+    );
+    expect(() => tg.zeros([2]).max(1)).toThrow(
+      new RangeError('max: dim 1 is out of range for a tensor of rank 1 (expected -1..0)'),
+    );
   });
 });

@@ -11,7 +11,8 @@ describe('slice', () => {
     const bounds = [null, -9, -7, -3, -1, 0, 1, 3, 6, 7, 12];
     for (const s of bounds)
       for (const e of bounds)
-        for (const step of [1, 2, 3, 8]) expect(x.slice(0, s, e, step).toArray()).toEqual(refSlice(x.toArray() as Nested, 0, s, e, step));
+        for (const step of [1, 2, 3, 8])
+          expect(x.slice(0, s, e, step).toArray()).toEqual(refSlice(x.toArray() as Nested, 0, s, e, step));
     expect(x.slice(0, 1, 5, 2).toArray()).toEqual([1, 3]);
     expect(x.slice(0, -3).toArray()).toEqual([4, 5, 6]);
     expect(x.slice(0, 5, 2).shape).toEqual([0]);
@@ -19,7 +20,12 @@ describe('slice', () => {
   it('slices every dim of a 3-D tensor (negative dims too)', () => {
     const x = tg.arange(60).reshape([3, 4, 5]);
     const cases: [number, number | null, number | null, number][] = [
-      [0, 1, null, 1], [1, -3, -1, 1], [2, 0, 5, 2], [-1, 1, 4, 2], [1, null, null, 3], [-3, 2, 3, 1],
+      [0, 1, null, 1],
+      [1, -3, -1, 1],
+      [2, 0, 5, 2],
+      [-1, 1, 4, 2],
+      [1, null, null, 3],
+      [-3, 2, 3, 1],
     ];
     for (const [dim, s, e, step] of cases)
       expect(x.slice(dim, s, e, step).toArray()).toEqual(refSlice(x.toArray() as Nested, (dim + 3) % 3, s, e, step));
@@ -56,10 +62,18 @@ describe('slice', () => {
     const x = tg.zeros([2, 3]);
     expect(() => x.slice(0, 0, 1, 0)).toThrow(new RangeError("slice: argument 'step' must be at least 1, got 0"));
     expect(() => x.slice(0, 0, 1, -1)).toThrow(new RangeError("slice: argument 'step' must be at least 1, got -1"));
-    expect(() => x.slice(0, 0, 1, 1.5)).toThrow(new TypeError("slice: argument 'step' must be an integer, got a number (1.5)"));
-    expect(() => x.slice(0, 0.5, 1)).toThrow(new TypeError("slice: argument 'start' must be an integer (or null), got a number (0.5)"));
-    expect(() => x.slice(0, 0, '1' as any)).toThrow(new TypeError("slice: argument 'end' must be an integer (or null), got a string (1)"));
-    expect(() => x.slice(2, 0, 1)).toThrow(new RangeError('slice: dim 2 is out of range for a tensor of rank 2 (expected -2..1)'));
+    expect(() => x.slice(0, 0, 1, 1.5)).toThrow(
+      new TypeError("slice: argument 'step' must be an integer, got a number (1.5)"),
+    );
+    expect(() => x.slice(0, 0.5, 1)).toThrow(
+      new TypeError("slice: argument 'start' must be an integer (or null), got a number (0.5)"),
+    );
+    expect(() => x.slice(0, 0, '1' as any)).toThrow(
+      new TypeError("slice: argument 'end' must be an integer (or null), got a string (1)"),
+    );
+    expect(() => x.slice(2, 0, 1)).toThrow(
+      new RangeError('slice: dim 2 is out of range for a tensor of rank 2 (expected -2..1)'),
+    );
     expect(() => tg.tensor(1).slice(0, 0, 1)).toThrow(new RangeError('slice: cannot slice a 0-d tensor'));
   });
 });

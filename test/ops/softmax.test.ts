@@ -11,7 +11,8 @@ import { expectClose, expectGradcheck, flat, leaf } from '../helpers.js';
 function softmaxRef(x: tg.Tensor, dim: number, log: boolean): number[] {
   const shape = x.shape;
   const d = dim < 0 ? dim + shape.length : dim;
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let k = 0; k < d; k++) outer *= shape[k];
   for (let k = d + 1; k < shape.length; k++) inner *= shape[k];
   const n = shape[d] ?? 1;
@@ -54,7 +55,10 @@ describe.each([
       big.grad = null;
       y.backward(gBig);
       for (const r of [0, 17, 63]) {
-        const row = big.detach().slice(0, r, r + 1).requiresGrad_(true);
+        const row = big
+          .detach()
+          .slice(0, r, r + 1)
+          .requiresGrad_(true);
         const yr = op(row, 1);
         yr.backward(gBig.slice(0, r, r + 1));
         const tol = dtype === 'float32' ? 1e-6 : 1e-15;
@@ -65,7 +69,10 @@ describe.each([
   });
 
   it('float32 agrees with the float64 reference to float32 precision', () => {
-    for (const shape of [[6, 9], [30, 100]]) {
+    for (const shape of [
+      [6, 9],
+      [30, 100],
+    ]) {
       const x = leaf(shape, { scale: 5 }).float();
       const y = op(x, -1);
       expect(y.dtype).toBe('float32');
@@ -74,7 +81,10 @@ describe.each([
   });
 
   it('inputs around ±1e4 give finite, correct values and gradients (both paths)', () => {
-    for (const shape of [[3, 5], [64, 40]]) {
+    for (const shape of [
+      [3, 5],
+      [64, 40],
+    ]) {
       for (const shift of [1e4, -1e4]) {
         const x = leaf(shape, { scale: 5, shift });
         const y = op(x, 1);
@@ -86,13 +96,28 @@ describe.each([
     }
     const v = tg.tensor([1e4, -1e4, 0], { dtype: 'float64' });
     expect(op(v, 0).toArray()).toEqual(log ? [0, -2e4, -1e4] : [1, 0, 0]);
-    const f = tg.tensor([[1e4, 1e4 - 1], [-1e4, -1e4 - 1]]);
+    const f = tg.tensor([
+      [1e4, 1e4 - 1],
+      [-1e4, -1e4 - 1],
+    ]);
     const p = 1 / (1 + Math.exp(-1));
-    expectClose(op(f, 1), log ? [Math.log(p), Math.log(1 - p), Math.log(p), Math.log(1 - p)] : [p, 1 - p, p, 1 - p], 1e-6, 1e-6);
+    expectClose(
+      op(f, 1),
+      log ? [Math.log(p), Math.log(1 - p), Math.log(p), Math.log(1 - p)] : [p, 1 - p, p, 1 - p],
+      1e-6,
+      1e-6,
+    );
   });
 
   it('special values: −inf gets probability 0, +inf or NaN makes its slice NaN (as PyTorch)', () => {
-    const x = tg.tensor([[-Infinity, 0, 0], [Infinity, 1, 0], [NaN, 1, 2]], { dtype: 'float64' });
+    const x = tg.tensor(
+      [
+        [-Infinity, 0, 0],
+        [Infinity, 1, 0],
+        [NaN, 1, 2],
+      ],
+      { dtype: 'float64' },
+    );
     const y = flat(op(x, 1));
     expect(y.slice(0, 3)).toEqual(log ? [-Infinity, -Math.LN2, -Math.LN2] : [0, 0.5, 0.5]);
     expect(y.slice(3).every(Number.isNaN)).toBe(true);
@@ -146,9 +171,15 @@ describe.each([
 
   it('rejects bad arguments with messages naming the op and argument', () => {
     expect(() => op([1, 2] as any, 0)).toThrow(new TypeError(`${name}: argument 'x' must be a Tensor, got an array`));
-    expect(() => (op as any)(tg.zeros([2]))).toThrow(new TypeError(`${name}: argument 'dim' must be an integer, got undefined`));
-    expect(() => op(tg.zeros([2]), '0' as any)).toThrow(new TypeError(`${name}: argument 'dim' must be an integer, got a string (0)`));
-    expect(() => op(tg.zeros([2, 3]), 2)).toThrow(new RangeError(`${name}: dim 2 is out of range for a tensor of rank 2 (expected -2..1)`));
+    expect(() => (op as any)(tg.zeros([2]))).toThrow(
+      new TypeError(`${name}: argument 'dim' must be an integer, got undefined`),
+    );
+    expect(() => op(tg.zeros([2]), '0' as any)).toThrow(
+      new TypeError(`${name}: argument 'dim' must be an integer, got a string (0)`),
+    );
+    expect(() => op(tg.zeros([2, 3]), 2)).toThrow(
+      new RangeError(`${name}: dim 2 is out of range for a tensor of rank 2 (expected -2..1)`),
+    );
     expect(() => op(tg.zeros([2]), 0.5)).toThrow(new TypeError(`${name}: dim must be an integer, got 0.5`));
   });
 });
@@ -164,7 +195,15 @@ describe('softmaxBackward', () => {
 
   it('gradcheck with respect to both the output and the incoming gradient', () => {
     for (const log of [false, true]) {
-      const y = log ? tg.logSoftmax(leaf([3, 4]), 1).detach().requiresGrad_(true) : tg.softmax(leaf([3, 4]), 1).detach().requiresGrad_(true);
+      const y = log
+        ? tg
+            .logSoftmax(leaf([3, 4]), 1)
+            .detach()
+            .requiresGrad_(true)
+        : tg
+            .softmax(leaf([3, 4]), 1)
+            .detach()
+            .requiresGrad_(true);
       const g = leaf([3, 4], { seed: 8 });
       expectGradcheck((a: tg.Tensor, b: tg.Tensor) => softmaxBackward(a, b, 0, log), [y, g]);
     }

@@ -9,7 +9,10 @@ describe('squeeze', () => {
     const y = x.squeeze();
     expect(y.shape).toEqual([2, 3]);
     expect(y.data).toBe(x.data);
-    expect(y.toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(y.toArray()).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     expect(tg.ones([1, 1]).squeeze().shape).toEqual([]);
   });
   it('removes only the named dims (a number or an array, negative from the end); non-1 dims are left alone', () => {
@@ -35,8 +38,12 @@ describe('squeeze', () => {
   });
   it('errors', () => {
     const x = tg.zeros([1, 2]);
-    expect(() => x.squeeze(2)).toThrow(new RangeError('squeeze: dim 2 is out of range for a tensor of rank 2 (expected -2..1)'));
+    expect(() => x.squeeze(2)).toThrow(
+      new RangeError('squeeze: dim 2 is out of range for a tensor of rank 2 (expected -2..1)'),
+    );
     expect(() => x.squeeze([0, -2])).toThrow(new RangeError('squeeze: dim 0 appears more than once in [0,-2]'));
-    expect(() => x.squeeze('0' as any)).toThrow(new TypeError('squeeze: dim must be a number or an array of numbers, got a string (0)'));
+    expect(() => x.squeeze('0' as any)).toThrow(
+      new TypeError('squeeze: dim must be a number or an array of numbers, got a string (0)'),
+    );
   });
 });

@@ -11,7 +11,8 @@ const stdRef = (c: number) => (v: number[]) => {
 describe('std', () => {
   it('unbiased by default, every dim subset, keepdim, correction', () => {
     const x = leaf([2, 3, 4]);
-    for (const dims of subsets(3).filter((d) => d.length > 0)) expectClose(tg.std(x, dims), reduceRef(x, dims, stdRef(1)), 1e-15, 1e-13);
+    for (const dims of subsets(3).filter((d) => d.length > 0))
+      expectClose(tg.std(x, dims), reduceRef(x, dims, stdRef(1)), 1e-15, 1e-13);
     expectClose(x.std().item(), stdRef(1)(flat(x)), 1e-15, 1e-13);
     expectClose(x.std(-1, { correction: 0, keepdim: true }), reduceRef(x, [2], stdRef(0)), 1e-15, 1e-13);
     expect(x.std(-1, true).shape).toEqual([2, 3, 1]);
@@ -30,12 +31,33 @@ describe('std', () => {
     tg.std(x).backward();
     expect(x.grad!.toArray()).toEqual([0, 0, 0]);
     // torch.tensor([[1., 1], [1, 2]]).std(1) → grad [[0, 0], [-0.7071, 0.7071]]; also where rounding leaves x − mean ≠ 0
-    const y = tg.tensor([[1, 1], [1, 2], [0.1, 0.1]], { dtype: 'float64', requiresGrad: true });
+    const y = tg.tensor(
+      [
+        [1, 1],
+        [1, 2],
+        [0.1, 0.1],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     tg.std(y, 1, true).sum().backward();
-    expectClose(y.grad!, tg.tensor([[0, 0], [-Math.SQRT1_2, Math.SQRT1_2], [0, 0]], { dtype: 'float64' }), 1e-15, 1e-15);
+    expectClose(
+      y.grad!,
+      tg.tensor(
+        [
+          [0, 0],
+          [-Math.SQRT1_2, Math.SQRT1_2],
+          [0, 0],
+        ],
+        { dtype: 'float64' },
+      ),
+      1e-15,
+      1e-15,
+    );
   });
 
   it('rejects bad arguments with its own name', () => {
-    expect(() => tg.std(tg.zeros([2]), 0, { correction: NaN })).toThrow(new TypeError("std: argument 'correction' must be a non-negative number, got a number (NaN)"));
+    expect(() => tg.std(tg.zeros([2]), 0, { correction: NaN })).toThrow(
+      new TypeError("std: argument 'correction' must be a non-negative number, got a number (NaN)"),
+    );
   });
 });

@@ -28,9 +28,15 @@ describe('unsqueeze', () => {
   });
   it('errors', () => {
     const x = tg.zeros([2, 3]);
-    expect(() => x.unsqueeze(3)).toThrow(new RangeError('unsqueeze: dim 3 is out of range for a tensor of rank 2 (expected -3..2)'));
-    expect(() => x.unsqueeze(-4)).toThrow(new RangeError('unsqueeze: dim -4 is out of range for a tensor of rank 2 (expected -3..2)'));
+    expect(() => x.unsqueeze(3)).toThrow(
+      new RangeError('unsqueeze: dim 3 is out of range for a tensor of rank 2 (expected -3..2)'),
+    );
+    expect(() => x.unsqueeze(-4)).toThrow(
+      new RangeError('unsqueeze: dim -4 is out of range for a tensor of rank 2 (expected -3..2)'),
+    );
     expect(() => x.unsqueeze(1.5)).toThrow(new TypeError('unsqueeze: dim must be an integer, got 1.5'));
-    expect(() => (x as any).unsqueeze()).toThrow(new TypeError("unsqueeze: argument 'dim' must be a number, got undefined"));
+    expect(() => (x as any).unsqueeze()).toThrow(
+      new TypeError("unsqueeze: argument 'dim' must be a number, got undefined"),
+    );
   });
 });

@@ -47,9 +47,19 @@ describe('var', () => {
 
   it('rejects bad arguments', () => {
     expect(() => tg.var([1] as any)).toThrow(new TypeError("var: argument 'x' must be a Tensor, got an array"));
-    expect(() => tg.var(tg.zeros([2]), 0, { correction: -1 })).toThrow(new TypeError("var: argument 'correction' must be a non-negative number, got a number (-1)"));
-    expect(() => tg.var(tg.zeros([2]), 0, { keepdim: 1 as any })).toThrow(new TypeError("var: argument 'keepdim' must be a boolean, got a number (1)"));
-    expect(() => tg.var(tg.zeros([2]), 0, 5 as any)).toThrow(new TypeError("var: argument 'options' must be a boolean (keepdim) or { correction?, keepdim? }, got a number (5)"));
-    expect(() => tg.var(tg.zeros([2]), 3)).toThrow(new RangeError('var: dim 3 is out of range for a tensor of rank 1 (expected -1..0)'));
+    expect(() => tg.var(tg.zeros([2]), 0, { correction: -1 })).toThrow(
+      new TypeError("var: argument 'correction' must be a non-negative number, got a number (-1)"),
+    );
+    expect(() => tg.var(tg.zeros([2]), 0, { keepdim: 1 as any })).toThrow(
+      new TypeError("var: argument 'keepdim' must be a boolean, got a number (1)"),
+    );
+    expect(() => tg.var(tg.zeros([2]), 0, 5 as any)).toThrow(
+      new TypeError(
+        "var: argument 'options' must be a boolean (keepdim) or { correction?, keepdim? }, got a number (5)",
+      ),
+    );
+    expect(() => tg.var(tg.zeros([2]), 3)).toThrow(
+      new RangeError('var: dim 3 is out of range for a tensor of rank 1 (expected -1..0)'),
+    );
   });
 });

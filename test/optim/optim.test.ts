@@ -17,12 +17,21 @@ function setup(n: number, dtype: Dt, seed = 1) {
   return { p, grads };
 }
 
-interface SgdRef { lr: number; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number; maximize?: boolean }
+interface SgdRef {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+  maximize?: boolean;
+}
 
 /** torch.optim.SGD's documented algorithm, in float64. */
 function sgdRef(p0: number[], grads: number[][], o: SgdRef): number[] {
   const p = p0.slice();
-  const mu = o.momentum ?? 0, tau = o.dampening ?? 0, wd = o.weightDecay ?? 0;
+  const mu = o.momentum ?? 0,
+    tau = o.dampening ?? 0,
+    wd = o.weightDecay ?? 0;
   let buf: number[] | null = null;
   for (const g of grads) {
     const d = g.map((gi, i) => (o.maximize ? -gi : gi) + wd * p[i]);
@@ -36,13 +45,25 @@ function sgdRef(p0: number[], grads: number[][], o: SgdRef): number[] {
   return p;
 }
 
-interface AdamRef { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; amsgrad?: boolean; maximize?: boolean }
+interface AdamRef {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+  maximize?: boolean;
+}
 
 /** torch.optim.Adam / AdamW's documented algorithm, in float64. */
 function adamRef(p0: number[], grads: number[][], o: AdamRef, decoupled: boolean): number[] {
   const p = p0.slice();
-  const lr = o.lr ?? 1e-3, [b1, b2] = o.betas ?? [0.9, 0.999], eps = o.eps ?? 1e-8, wd = o.weightDecay ?? (decoupled ? 1e-2 : 0);
-  const m = p.map(() => 0), v = p.map(() => 0), vmax = p.map(() => 0);
+  const lr = o.lr ?? 1e-3,
+    [b1, b2] = o.betas ?? [0.9, 0.999],
+    eps = o.eps ?? 1e-8,
+    wd = o.weightDecay ?? (decoupled ? 1e-2 : 0);
+  const m = p.map(() => 0),
+    v = p.map(() => 0),
+    vmax = p.map(() => 0);
   grads.forEach((g, s) => {
     const t = s + 1;
     for (let i = 0; i < p.length; i++) {
@@ -68,7 +89,10 @@ function runSteps(opt: tg.optim.Optimizer, p: tg.Tensor, grads: number[][]): voi
   }
 }
 
-const sizes: [string, number][] = [['JS path', 7], ['native path', OPTIM_NATIVE_MIN_ELEMENTS + 37]];
+const sizes: [string, number][] = [
+  ['JS path', 7],
+  ['native path', OPTIM_NATIVE_MIN_ELEMENTS + 37],
+];
 const dtypes: Dt[] = ['float64', 'float32'];
 const tol = (d: Dt) => (d === 'float64' ? 1e-12 : 2e-5);
 
@@ -91,7 +115,13 @@ describe('SGD', () => {
 });
 
 describe('Adam / AdamW', () => {
-  const variants: AdamRef[] = [{}, { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6 }, { lr: 0.01, weightDecay: 0.1 }, { lr: 0.01, amsgrad: true }, { lr: 0.01, maximize: true, weightDecay: 0.05 }];
+  const variants: AdamRef[] = [
+    {},
+    { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6 },
+    { lr: 0.01, weightDecay: 0.1 },
+    { lr: 0.01, amsgrad: true },
+    { lr: 0.01, maximize: true, weightDecay: 0.05 },
+  ];
   for (const [where, n] of sizes)
     for (const dtype of dtypes) {
       it.each(variants)(`Adam ${where} ${dtype}: %j`, (o) => {
@@ -120,7 +150,9 @@ describe('Adam / AdamW', () => {
 
 describe('Optimizer behaviour', () => {
   it('param groups override the defaults; parameters without grad are skipped', () => {
-    const a = tg.ones([2]).requiresGrad_(true), b = tg.ones([2]).requiresGrad_(true), c = tg.ones([2]).requiresGrad_(true);
+    const a = tg.ones([2]).requiresGrad_(true),
+      b = tg.ones([2]).requiresGrad_(true),
+      c = tg.ones([2]).requiresGrad_(true);
     const opt = new tg.optim.SGD([{ params: [a] }, { params: [b, c], lr: 0.5 }], { lr: 0.1 });
     expect(opt.paramGroups.map((g) => g.lr)).toEqual([0.1, 0.5]);
     a.grad = tg.ones([2]);
@@ -180,7 +212,7 @@ describe('Optimizer behaviour', () => {
     runSteps(b, q, grads.slice(3));
     expect(flat(q)).toEqual(flat(p));
     // The saved state is a copy: later steps do not change it.
-    expect((sd.state[0].step as number)).toBe(3);
+    expect(sd.state[0].step as number).toBe(3);
   });
 
   it('loadStateDict rejects mismatched groups and state shapes', () => {
@@ -190,30 +222,58 @@ describe('Optimizer behaviour', () => {
     opt.step();
     const sd = opt.stateDict();
     const other = new tg.optim.SGD([tg.ones([3]).requiresGrad_(true)], { lr: 0.1, momentum: 0.9 });
-    expect(() => other.loadStateDict(sd)).toThrow("SGD.loadStateDict: state 'momentumBuffer' of parameter 0 has shape [2], the parameter has [3]");
-    const two = new tg.optim.SGD([{ params: [tg.ones([2]).requiresGrad_(true)] }, { params: [tg.ones([2]).requiresGrad_(true)] }], { lr: 0.1 });
-    expect(() => two.loadStateDict(sd)).toThrow('SGD.loadStateDict: the loaded state dict has 1 parameter group(s), the optimizer has 2');
-    expect(() => opt.loadStateDict({} as never)).toThrow('SGD.loadStateDict: expected an object { state, paramGroups } from stateDict(), got an object (Object)');
+    expect(() => other.loadStateDict(sd)).toThrow(
+      "SGD.loadStateDict: state 'momentumBuffer' of parameter 0 has shape [2], the parameter has [3]",
+    );
+    const two = new tg.optim.SGD(
+      [{ params: [tg.ones([2]).requiresGrad_(true)] }, { params: [tg.ones([2]).requiresGrad_(true)] }],
+      { lr: 0.1 },
+    );
+    expect(() => two.loadStateDict(sd)).toThrow(
+      'SGD.loadStateDict: the loaded state dict has 1 parameter group(s), the optimizer has 2',
+    );
+    expect(() => opt.loadStateDict({} as never)).toThrow(
+      'SGD.loadStateDict: expected an object { state, paramGroups } from stateDict(), got an object (Object)',
+    );
   });
 
   it('rejects bad constructor arguments like torch', () => {
     const p = tg.ones([2]).requiresGrad_(true);
-    expect(() => new tg.optim.SGD([p], { lr: -1 })).toThrow("SGD: option 'lr' must be a finite number in [0, Infinity), got -1");
+    expect(() => new tg.optim.SGD([p], { lr: -1 })).toThrow(
+      "SGD: option 'lr' must be a finite number in [0, Infinity), got -1",
+    );
     expect(() => new tg.optim.SGD([p], {} as never)).toThrow("SGD: option 'lr' is required");
-    expect(() => new tg.optim.SGD([p], { lr: 0.1, nesterov: true })).toThrow('SGD: Nesterov momentum requires a momentum and zero dampening');
-    expect(() => new tg.optim.Adam([p], { betas: [1, 0.9] })).toThrow("Adam: option 'betas' entry 0 must be a finite number in [0, 1), got 1");
-    expect(() => new tg.optim.Adam([p], { eps: -1 })).toThrow("Adam: option 'eps' must be a finite number in [0, Infinity), got -1");
+    expect(() => new tg.optim.SGD([p], { lr: 0.1, nesterov: true })).toThrow(
+      'SGD: Nesterov momentum requires a momentum and zero dampening',
+    );
+    expect(() => new tg.optim.Adam([p], { betas: [1, 0.9] })).toThrow(
+      "Adam: option 'betas' entry 0 must be a finite number in [0, 1), got 1",
+    );
+    expect(() => new tg.optim.Adam([p], { eps: -1 })).toThrow(
+      "Adam: option 'eps' must be a finite number in [0, Infinity), got -1",
+    );
     expect(() => new tg.optim.Adam([])).toThrow('Adam: got an empty parameter list');
-    expect(() => new tg.optim.Adam([p, p])).toThrow('Adam: some parameters appear in more than one parameter group (or twice in one)');
-    expect(() => new tg.optim.Adam([p.mul(2)])).toThrow("Adam: can't optimize a non-leaf Tensor (parameter 0 was produced by MulBackward)");
-    expect(() => new tg.optim.Adam([tg.zeros([1], { dtype: 'int32' })])).toThrow('Adam: parameter 0 must be float32 or float64, got int32');
-    expect(() => new tg.optim.Adam(3 as never)).toThrow("Adam: argument 'params' must be an array of Tensors or of parameter groups, got a number");
+    expect(() => new tg.optim.Adam([p, p])).toThrow(
+      'Adam: some parameters appear in more than one parameter group (or twice in one)',
+    );
+    expect(() => new tg.optim.Adam([p.mul(2)])).toThrow(
+      "Adam: can't optimize a non-leaf Tensor (parameter 0 was produced by MulBackward)",
+    );
+    expect(() => new tg.optim.Adam([tg.zeros([1], { dtype: 'int32' })])).toThrow(
+      'Adam: parameter 0 must be float32 or float64, got int32',
+    );
+    expect(() => new tg.optim.Adam(3 as never)).toThrow(
+      "Adam: argument 'params' must be an array of Tensors or of parameter groups, got a number",
+    );
   });
 });
 
 describe('lrScheduler', () => {
   it('StepLR: lr = base·γ^⌊epoch/stepSize⌋', () => {
-    const opt = new tg.optim.SGD([{ params: [tg.ones([1]).requiresGrad_(true)] }, { params: [tg.ones([1]).requiresGrad_(true)], lr: 1 }], { lr: 0.1 });
+    const opt = new tg.optim.SGD(
+      [{ params: [tg.ones([1]).requiresGrad_(true)] }, { params: [tg.ones([1]).requiresGrad_(true)], lr: 1 }],
+      { lr: 0.1 },
+    );
     const s = new tg.optim.StepLR(opt, { stepSize: 2, gamma: 0.5 });
     const seen: number[][] = [s.getLastLr()];
     for (let e = 0; e < 5; e++) {
@@ -221,8 +281,17 @@ describe('lrScheduler', () => {
       s.step();
       seen.push(s.getLastLr());
     }
-    expect(seen.map((l) => l.map((v) => +v.toPrecision(12)))).toEqual([[0.1, 1], [0.1, 1], [0.05, 0.5], [0.05, 0.5], [0.025, 0.25], [0.025, 0.25]]);
-    expect(() => new tg.optim.StepLR(opt, { stepSize: 0 })).toThrow("StepLR: option 'stepSize' must be a positive integer, got 0");
+    expect(seen.map((l) => l.map((v) => +v.toPrecision(12)))).toEqual([
+      [0.1, 1],
+      [0.1, 1],
+      [0.05, 0.5],
+      [0.05, 0.5],
+      [0.025, 0.25],
+      [0.025, 0.25],
+    ]);
+    expect(() => new tg.optim.StepLR(opt, { stepSize: 0 })).toThrow(
+      "StepLR: option 'stepSize' must be a positive integer, got 0",
+    );
   });
 
   it('CosineAnnealingLR: ηmin + (base − ηmin)(1 + cos(π·t/tMax))/2', () => {
@@ -233,7 +302,12 @@ describe('lrScheduler', () => {
       s.step();
       lrs.push(opt.paramGroups[0].lr);
     }
-    expectClose(lrs, [1, 2, 3, 4].map((t) => 0.01 + (0.09 * (1 + Math.cos((Math.PI * t) / 4))) / 2), 1e-15, 1e-14);
+    expectClose(
+      lrs,
+      [1, 2, 3, 4].map((t) => 0.01 + (0.09 * (1 + Math.cos((Math.PI * t) / 4))) / 2),
+      1e-15,
+      1e-14,
+    );
     expect(s.stateDict()).toEqual({ lastEpoch: 4, baseLrs: [0.1], lastLr: [lrs[3]] });
   });
 
@@ -242,10 +316,16 @@ describe('lrScheduler', () => {
     const s = new tg.optim.StepLR(opt, { stepSize: 1, gamma: 0.5 });
     s.step();
     s.step();
-    const fresh = new tg.optim.StepLR(new tg.optim.SGD([tg.ones([1]).requiresGrad_(true)], { lr: 0.1 }), { stepSize: 1, gamma: 0.5 });
+    const fresh = new tg.optim.StepLR(new tg.optim.SGD([tg.ones([1]).requiresGrad_(true)], { lr: 0.1 }), {
+      stepSize: 1,
+      gamma: 0.5,
+    });
     fresh.loadStateDict(s.stateDict());
     expectClose(fresh.getLastLr(), [0.025], 1e-15, 1e-14);
-    const old = new tg.optim.StepLR(new tg.optim.SGD([tg.ones([1]).requiresGrad_(true)], { lr: 0.1 }), { stepSize: 1, gamma: 0.5 });
+    const old = new tg.optim.StepLR(new tg.optim.SGD([tg.ones([1]).requiresGrad_(true)], { lr: 0.1 }), {
+      stepSize: 1,
+      gamma: 0.5,
+    });
     old.loadStateDict({ lastEpoch: 2, baseLrs: [0.1] });
     expectClose(old.getLastLr(), [0.025], 1e-15, 1e-14);
   });

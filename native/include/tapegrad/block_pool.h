@@ -18,12 +18,12 @@
 namespace tapegrad {
 
 struct BlockPoolStats {
-  size_t cached_bytes = 0;   // free blocks kept for reuse
-  size_t lent_bytes = 0;     // blocks handed out and not yet given back
-  size_t cap_bytes = 0;      // the most bytes the cache keeps
-  uint64_t from_cache = 0;   // takes served by a cached block
-  uint64_t fresh = 0;        // takes that allocated a new block
-  uint64_t given_back = 0;   // blocks returned (cached or, over the cap, freed)
+  size_t cached_bytes = 0;  // free blocks kept for reuse
+  size_t lent_bytes = 0;    // blocks handed out and not yet given back
+  size_t cap_bytes = 0;     // the most bytes the cache keeps
+  uint64_t from_cache = 0;  // takes served by a cached block
+  uint64_t fresh = 0;       // takes that allocated a new block
+  uint64_t given_back = 0;  // blocks returned (cached or, over the cap, freed)
 };
 
 class BlockPool {

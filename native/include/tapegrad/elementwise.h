@@ -16,19 +16,24 @@ namespace tapegrad {
 // NaN inputs give NaN outputs except where noted. Float32 kernels round p0/p1 to float for the cheap
 // arithmetic ops (as PyTorch does with a Python scalar) and compute the transcendentals in double.
 enum class UnaryOp : int {
-  Neg,        // -x
-  Exp, Log, Sqrt, Sin, Cos, Tanh,
-  Sigmoid,    // 1 / (1 + exp(-x))
-  Relu,       // x > 0 ? x : 0 (NaN stays NaN)
+  Neg,  // -x
+  Exp,
+  Log,
+  Sqrt,
+  Sin,
+  Cos,
+  Tanh,
+  Sigmoid,  // 1 / (1 + exp(-x))
+  Relu,     // x > 0 ? x : 0 (NaN stays NaN)
   Abs,
-  PowScalar,  // x^p0, std::pow conventions
-  AddScalar,  // x + p0
-  MulScalar,  // x * p0
-  ReluMask,   // x > 0 ? 1 : 0 (relu's derivative; NaN gives 0)
-  Clamp,      // min(max(x, p0), p1) as torch.clamp: NaN stays NaN, p0 > p1 gives p1; pass ±inf for no bound
-  Reciprocal, // 1 / x
-  Square,     // x * x
-  Sign,       // -1, 0 or 1 (±0 and NaN pass through)
+  PowScalar,   // x^p0, std::pow conventions
+  AddScalar,   // x + p0
+  MulScalar,   // x * p0
+  ReluMask,    // x > 0 ? 1 : 0 (relu's derivative; NaN gives 0)
+  Clamp,       // min(max(x, p0), p1) as torch.clamp: NaN stays NaN, p0 > p1 gives p1; pass ±inf for no bound
+  Reciprocal,  // 1 / x
+  Square,      // x * x
+  Sign,        // -1, 0 or 1 (±0 and NaN pass through)
   // The ops below compute in double for float32 too (matching lib/'s JS loops, which round once).
   ClampMask,      // p0 <= x <= p1 ? 1 : 0 (clamp's derivative; NaN gives 0)
   Rsqrt,          // 1 / sqrt(x)
@@ -60,11 +65,9 @@ void unary_f64(UnaryOp op, const double* x, double* out, int64_t n, double p0, d
 enum class BinaryOp : int { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Count };
 const char* binary_op_name(BinaryOp op) noexcept;
 
-void binary_f32(BinaryOp op, int ndim, const int64_t* out_shape,
-                const float* a, const int64_t* a_strides,
+void binary_f32(BinaryOp op, int ndim, const int64_t* out_shape, const float* a, const int64_t* a_strides,
                 const float* b, const int64_t* b_strides, float* out) noexcept;
-void binary_f64(BinaryOp op, int ndim, const int64_t* out_shape,
-                const double* a, const int64_t* a_strides,
+void binary_f64(BinaryOp op, int ndim, const int64_t* out_shape, const double* a, const int64_t* a_strides,
                 const double* b, const int64_t* b_strides, double* out) noexcept;
 
 }  // namespace tapegrad

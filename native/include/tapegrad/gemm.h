@@ -18,43 +18,37 @@
 
 namespace tapegrad {
 
-void gemm_f32(int64_t m, int64_t n, int64_t k, float alpha,
-              const float* a, int64_t rsa, int64_t csa,
-              const float* b, int64_t rsb, int64_t csb, float beta,
-              float* c, int64_t rsc, int64_t csc) noexcept;
+void gemm_f32(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa, const float* b,
+              int64_t rsb, int64_t csb, float beta, float* c, int64_t rsc, int64_t csc) noexcept;
 
-void gemm_f64(int64_t m, int64_t n, int64_t k, double alpha,
-              const double* a, int64_t rsa, int64_t csa,
-              const double* b, int64_t rsb, int64_t csb, double beta,
-              double* c, int64_t rsc, int64_t csc) noexcept;
+void gemm_f64(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t rsa, int64_t csa, const double* b,
+              int64_t rsb, int64_t csb, double beta, double* c, int64_t rsc, int64_t csc) noexcept;
 
 // The same with a bias epilogue (a Linear layer's y = x·Wᵀ + b in one pass):
 //   C(i, j) ← α·(A·B)(i, j) + β·C(i, j) + bias[j]
 // bias has n elements (unit stride) and may be null (then this is plain gemm). It must not alias C.
-void gemm_bias_f32(int64_t m, int64_t n, int64_t k, float alpha,
-                   const float* a, int64_t rsa, int64_t csa,
-                   const float* b, int64_t rsb, int64_t csb, float beta,
-                   float* c, int64_t rsc, int64_t csc, const float* bias) noexcept;
+void gemm_bias_f32(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa,
+                   const float* b, int64_t rsb, int64_t csb, float beta, float* c, int64_t rsc, int64_t csc,
+                   const float* bias) noexcept;
 
-void gemm_bias_f64(int64_t m, int64_t n, int64_t k, double alpha,
-                   const double* a, int64_t rsa, int64_t csa,
-                   const double* b, int64_t rsb, int64_t csb, double beta,
-                   double* c, int64_t rsc, int64_t csc, const double* bias) noexcept;
+void gemm_bias_f64(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t rsa, int64_t csa,
+                   const double* b, int64_t rsb, int64_t csb, double beta, double* c, int64_t rsc, int64_t csc,
+                   const double* bias) noexcept;
 
 // batch products sharing shape and strides: product t is gemm on a + a_offsets[t], b + b_offsets[t],
 // c + c_offsets[t] (element offsets; repeated A/B offsets express broadcast batch dims). Small
 // products run in parallel over the batch, large ones one after the other, each multithreaded. If the
 // C matrices of two products overlap in memory, the products run in order (as a loop would), never
 // concurrently.
-void gemm_batched_f32(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha,
-                      const float* a, const int64_t* a_offsets, int64_t rsa, int64_t csa,
-                      const float* b, const int64_t* b_offsets, int64_t rsb, int64_t csb, float beta,
-                      float* c, const int64_t* c_offsets, int64_t rsc, int64_t csc) noexcept;
+void gemm_batched_f32(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                      const int64_t* a_offsets, int64_t rsa, int64_t csa, const float* b, const int64_t* b_offsets,
+                      int64_t rsb, int64_t csb, float beta, float* c, const int64_t* c_offsets, int64_t rsc,
+                      int64_t csc) noexcept;
 
-void gemm_batched_f64(int64_t batch, int64_t m, int64_t n, int64_t k, double alpha,
-                      const double* a, const int64_t* a_offsets, int64_t rsa, int64_t csa,
-                      const double* b, const int64_t* b_offsets, int64_t rsb, int64_t csb, double beta,
-                      double* c, const int64_t* c_offsets, int64_t rsc, int64_t csc) noexcept;
+void gemm_batched_f64(int64_t batch, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
+                      const int64_t* a_offsets, int64_t rsa, int64_t csa, const double* b, const int64_t* b_offsets,
+                      int64_t rsb, int64_t csb, double beta, double* c, const int64_t* c_offsets, int64_t rsc,
+                      int64_t csc) noexcept;
 
 // The micro-kernel family the next call would use ("avx512", "avx2" or "scalar") and its tile.
 const char* gemm_kernel_name() noexcept;

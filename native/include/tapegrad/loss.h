@@ -32,9 +32,8 @@ void cross_entropy_forward_f64(int64_t m, int64_t c, const double* z, const int3
 void cross_entropy_backward_f32(int64_t m, int64_t c, const float* z, const double* lse, const int32_t* target_index,
                                 const float* target_prob, const float* weight, int64_t ignore_index,
                                 double label_smoothing, const float* r, int64_t r_stride, float* dz) noexcept;
-void cross_entropy_backward_f64(int64_t m, int64_t c, const double* z, const double* lse,
-                                const int32_t* target_index, const double* target_prob, const double* weight,
-                                int64_t ignore_index, double label_smoothing, const double* r, int64_t r_stride,
-                                double* dz) noexcept;
+void cross_entropy_backward_f64(int64_t m, int64_t c, const double* z, const double* lse, const int32_t* target_index,
+                                const double* target_prob, const double* weight, int64_t ignore_index,
+                                double label_smoothing, const double* r, int64_t r_stride, double* dz) noexcept;
 
 }  // namespace tapegrad

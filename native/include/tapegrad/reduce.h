@@ -14,9 +14,8 @@ enum class ReduceOp : int { Sum, Mean, Max, Min, Prod, Count };
 // Lower-camel-case name of the op ("sum", ...), or "" when op is out of range.
 const char* reduce_op_name(ReduceOp op) noexcept;
 
-void reduce_f32(ReduceOp op, int ndim, const int64_t* shape, uint32_t reduce_mask,
-                const float* x, float* out) noexcept;
-void reduce_f64(ReduceOp op, int ndim, const int64_t* shape, uint32_t reduce_mask,
-                const double* x, double* out) noexcept;
+void reduce_f32(ReduceOp op, int ndim, const int64_t* shape, uint32_t reduce_mask, const float* x, float* out) noexcept;
+void reduce_f64(ReduceOp op, int ndim, const int64_t* shape, uint32_t reduce_mask, const double* x,
+                double* out) noexcept;
 
 }  // namespace tapegrad

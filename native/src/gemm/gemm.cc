@@ -124,7 +124,7 @@ struct Problem {
   T beta;
   T* c;
   int64_t rsc, csc;
-  const T* bias;       // bias(i, j) = bias[i*brs + j*bcs], or null
+  const T* bias;  // bias(i, j) = bias[i*brs + j*bcs], or null
   int64_t brs, bcs;
 };
 
@@ -198,7 +198,8 @@ Blocking blocking_for(const Kernels<T>& K, int64_t m, int64_t n, int64_t k) noex
   const int64_t MC = ov.mc ? round_up(ov.mc, MR) : K.mc;
   const int64_t NC = ov.nc ? round_up(ov.nc, NR) : K.nc;
   // Balanced blocks: k = 300 runs as 2×150, not 256 + 44 (likewise m and n, in whole micro-tiles).
-  return {ceil_div(k, ceil_div(k, KC)), round_up(ceil_div(m, ceil_div(m, MC)), MR), round_up(ceil_div(n, ceil_div(n, NC)), NR)};
+  return {ceil_div(k, ceil_div(k, KC)), round_up(ceil_div(m, ceil_div(m, MC)), MR),
+          round_up(ceil_div(n, ceil_div(n, NC)), NR)};
 }
 
 // An operand packed once for every thread of a product (see gemm_run): all of A, as block (pc, ic)
@@ -252,17 +253,17 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T
       const bool first = pc == 0;
       const T* bblock = bbuf;
       if (shared_b)
-        bblock = shared->b + (jc / shared->blk.nc * shared->blocks_k + pc / shared->blk.kc) * shared->blk.nc * shared->blk.kc;
-      else
-        K.pack_b(kc, nc, p.b + pc * p.rsb + jc * p.csb, p.rsb, p.csb, bbuf);
+        bblock = shared->b +
+                 (jc / shared->blk.nc * shared->blocks_k + pc / shared->blk.kc) * shared->blk.nc * shared->blk.kc;
+      else K.pack_b(kc, nc, p.b + pc * p.rsb + jc * p.csb, p.rsb, p.csb, bbuf);
       // Loop 3 (IC): m in MC-tall blocks of A (packed once, reused across all of B's block).
       for (int64_t ic = 0; ic < p.m; ic += mc_blk) {
         const int64_t mc = std::min(mc_blk, p.m - ic);
         const T* ablock = abuf;
         if (shared_a)
-          ablock = shared->a + (pc / shared->blk.kc * shared->blocks_m + ic / shared->blk.mc) * shared->blk.mc * shared->blk.kc;
-        else
-          K.pack_a(mc, kc, p.a + ic * p.rsa + pc * p.csa, p.rsa, p.csa, abuf);
+          ablock = shared->a +
+                   (pc / shared->blk.kc * shared->blocks_m + ic / shared->blk.mc) * shared->blk.mc * shared->blk.kc;
+        else K.pack_a(mc, kc, p.a + ic * p.rsa + pc * p.csa, p.rsa, p.csa, abuf);
         // Loop 2 (IR): MR-tall micro-panels of A (each stays in L1 for the whole row sweep).
         for (int64_t ir = 0; ir < mc; ir += MR) {
           const int mr = static_cast<int>(std::min(MR, mc - ir));
@@ -272,7 +273,8 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T
           // its packing does not wait on DRAM. Only for short sweeps (small n: the linear layer's
           // S = W·X reads all 64 MiB of W for 64 columns; measured +3%), where packing is not
           // amortised over many columns.
-          if (!shared_a && nc <= 8 * NR && ic + mc_blk < p.m) prefetch_a_rows(p, ic + mc_blk + ir, std::min(MR, p.m - (ic + mc_blk + ir)), pc, kc);
+          if (!shared_a && nc <= 8 * NR && ic + mc_blk < p.m)
+            prefetch_a_rows(p, ic + mc_blk + ir, std::min(MR, p.m - (ic + mc_blk + ir)), pc, kc);
           // Loop 1 (JR): NR-wide micro-panels of B (streamed from L2); the C tiles walk along C's
           // rows, which are contiguous: friendly to the hardware prefetcher and the TLB.
           for (int64_t jr = 0; jr < nc; jr += NR) {
@@ -353,7 +355,8 @@ inline void cpu_relax() noexcept {
 // one that starts alone does all of it), count them in `done`, then wait until every run is packed.
 template <typename T>
 void pack_shared(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T>& sp, T* buf,
-                 std::atomic<int64_t>& next, std::atomic<int64_t>& done, int64_t runs_per_block, int64_t total_runs) noexcept {
+                 std::atomic<int64_t>& next, std::atomic<int64_t>& done, int64_t runs_per_block,
+                 int64_t total_runs) noexcept {
   const bool pack_a = sp.a != nullptr;
   const int64_t unit = pack_a ? K.mr : K.nr;
   for (;;) {
@@ -365,14 +368,16 @@ void pack_shared(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T
       const int64_t kc = std::min(sp.blk.kc, p.k - pc), mc = std::min(sp.blk.mc, p.m - ic);
       if (first < mc) {
         T* out = buf + block * sp.blk.mc * sp.blk.kc + first * kc;
-        K.pack_a(std::min(kPanelsPerRun * unit, mc - first), kc, p.a + (ic + first) * p.rsa + pc * p.csa, p.rsa, p.csa, out);
+        K.pack_a(std::min(kPanelsPerRun * unit, mc - first), kc, p.a + (ic + first) * p.rsa + pc * p.csa, p.rsa, p.csa,
+                 out);
       }
     } else {
       const int64_t jc = block / sp.blocks_k * sp.blk.nc, pc = block % sp.blocks_k * sp.blk.kc;
       const int64_t kc = std::min(sp.blk.kc, p.k - pc), nc = std::min(sp.blk.nc, p.n - jc);
       if (first < nc) {
         T* out = buf + block * sp.blk.nc * sp.blk.kc + first * kc;
-        K.pack_b(kc, std::min(kPanelsPerRun * unit, nc - first), p.b + pc * p.rsb + (jc + first) * p.csb, p.rsb, p.csb, out);
+        K.pack_b(kc, std::min(kPanelsPerRun * unit, nc - first), p.b + pc * p.rsb + (jc + first) * p.csb, p.rsb, p.csb,
+                 out);
       }
     }
     done.fetch_add(1, std::memory_order_release);
@@ -445,8 +450,8 @@ void gemm_impl(Problem<T> p, bool allow_threads) noexcept {
 
 template <typename T>
 void gemm_batched_impl(int64_t batch, int64_t m, int64_t n, int64_t k, T alpha, const T* a, const int64_t* ao,
-                       int64_t rsa, int64_t csa, const T* b, const int64_t* bo, int64_t rsb, int64_t csb, T beta,
-                       T* c, const int64_t* co, int64_t rsc, int64_t csc) noexcept {
+                       int64_t rsa, int64_t csa, const T* b, const int64_t* bo, int64_t rsb, int64_t csb, T beta, T* c,
+                       const int64_t* co, int64_t rsc, int64_t csc) noexcept {
   if (batch <= 0 || m <= 0 || n <= 0) return;
   Problem<T> base{m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nullptr, 0, 1};
   auto product = [&](int64_t t) {
@@ -483,15 +488,13 @@ void gemm_batched_impl(int64_t batch, int64_t m, int64_t n, int64_t k, T alpha, 
 
 }  // namespace
 
-void gemm_f32(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa,
-              const float* b, int64_t rsb, int64_t csb, float beta, float* c, int64_t rsc,
-              int64_t csc) noexcept {
+void gemm_f32(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa, const float* b,
+              int64_t rsb, int64_t csb, float beta, float* c, int64_t rsc, int64_t csc) noexcept {
   gemm_impl(Problem<float>{m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nullptr, 0, 1}, true);
 }
 
-void gemm_f64(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t rsa, int64_t csa,
-              const double* b, int64_t rsb, int64_t csb, double beta, double* c, int64_t rsc,
-              int64_t csc) noexcept {
+void gemm_f64(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t rsa, int64_t csa, const double* b,
+              int64_t rsb, int64_t csb, double beta, double* c, int64_t rsc, int64_t csc) noexcept {
   gemm_impl(Problem<double>{m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nullptr, 0, 1}, true);
 }
 
@@ -516,9 +519,9 @@ void gemm_batched_f32(int64_t batch, int64_t m, int64_t n, int64_t k, float alph
 }
 
 void gemm_batched_f64(int64_t batch, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
-                      const int64_t* a_offsets, int64_t rsa, int64_t csa, const double* b,
-                      const int64_t* b_offsets, int64_t rsb, int64_t csb, double beta, double* c,
-                      const int64_t* c_offsets, int64_t rsc, int64_t csc) noexcept {
+                      const int64_t* a_offsets, int64_t rsa, int64_t csa, const double* b, const int64_t* b_offsets,
+                      int64_t rsb, int64_t csb, double beta, double* c, const int64_t* c_offsets, int64_t rsc,
+                      int64_t csc) noexcept {
   gemm_batched_impl(batch, m, n, k, alpha, a, a_offsets, rsa, csa, b, b_offsets, rsb, csb, beta, c, c_offsets, rsc,
                     csc);
 }

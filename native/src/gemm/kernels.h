@@ -16,8 +16,8 @@ constexpr int kMaxNV = 4;
 // with C(r, j) at c[r*rsc + j] (unit column stride). If β == 0, C is not read.
 // bias is null or describes a row vector (brs = 0, bcs = 1) or a column vector (brs = 1, bcs = 0).
 template <typename T>
-using UkrFn = void (*)(int64_t kc, const T* a, const T* b, T alpha, T beta, T* c, int64_t rsc, int nr,
-                       const T* bias, int64_t brs, int64_t bcs);
+using UkrFn = void (*)(int64_t kc, const T* a, const T* b, T alpha, T beta, T* c, int64_t rsc, int nr, const T* bias,
+                       int64_t brs, int64_t bcs);
 
 // Packs an mc×kc block of A (element (i, p) at a[i*rsa + p*csa]) into ceil(mc/MR) micro-panels of
 // MR×kc, each laid out k-major (out[panel*MR*kc + p*MR + r]); rows past mc are zero.

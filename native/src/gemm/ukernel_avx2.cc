@@ -60,10 +60,8 @@ struct VecF32 {
           t[4 + j] = _mm256_permute2f128_ps(x[j], x[4 + j], 0x31);
         }
         for (int q = 0; q < cols; ++q) {
-          if (rows == 8)
-            store(out + (p + q) * ROWS + rb, t[q]);
-          else
-            store_n(out + (p + q) * ROWS + rb, t[q], rows);
+          if (rows == 8) store(out + (p + q) * ROWS + rb, t[q]);
+          else store_n(out + (p + q) * ROWS + rb, t[q], rows);
         }
       }
     }
@@ -105,10 +103,8 @@ struct VecF64 {
         x[2] = _mm256_permute2f128_pd(t[0], t[2], 0x31);
         x[3] = _mm256_permute2f128_pd(t[1], t[3], 0x31);
         for (int q = 0; q < cols; ++q) {
-          if (rows == 4)
-            store(out + (p + q) * ROWS + rb, x[q]);
-          else
-            store_n(out + (p + q) * ROWS + rb, x[q], rows);
+          if (rows == 4) store(out + (p + q) * ROWS + rb, x[q]);
+          else store_n(out + (p + q) * ROWS + rb, x[q], rows);
         }
       }
     }

@@ -40,8 +40,7 @@ struct VecF32 {
       for (int64_t p = 0; p < kc; p += 16) {
         const int cols = kc - p < 16 ? static_cast<int>(kc - p) : 16;
         V x[16], t[16];
-        for (int r = 0; r < 16; ++r)
-          x[r] = r < rows ? load_n(src + (rb + r) * ld + p, cols) : zero();
+        for (int r = 0; r < 16; ++r) x[r] = r < rows ? load_n(src + (rb + r) * ld + p, cols) : zero();
         for (int i = 0; i < 8; ++i) {
           t[2 * i] = _mm512_unpacklo_ps(x[2 * i], x[2 * i + 1]);
           t[2 * i + 1] = _mm512_unpackhi_ps(x[2 * i], x[2 * i + 1]);
@@ -55,7 +54,8 @@ struct VecF32 {
         // x[4i + j] holds, in 128-bit lane g, rows 4i..4i+3 of column 4g + j.
         for (int j = 0; j < 4; ++j) {
           const V a = _mm512_shuffle_f32x4(x[j], x[4 + j], 0x88), b = _mm512_shuffle_f32x4(x[j], x[4 + j], 0xDD);
-          const V c = _mm512_shuffle_f32x4(x[8 + j], x[12 + j], 0x88), d = _mm512_shuffle_f32x4(x[8 + j], x[12 + j], 0xDD);
+          const V c = _mm512_shuffle_f32x4(x[8 + j], x[12 + j], 0x88),
+                  d = _mm512_shuffle_f32x4(x[8 + j], x[12 + j], 0xDD);
           t[j] = _mm512_shuffle_f32x4(a, c, 0x88);
           t[8 + j] = _mm512_shuffle_f32x4(a, c, 0xDD);
           t[4 + j] = _mm512_shuffle_f32x4(b, d, 0x88);
@@ -94,8 +94,7 @@ struct VecF64 {
       for (int64_t p = 0; p < kc; p += 8) {
         const int cols = kc - p < 8 ? static_cast<int>(kc - p) : 8;
         V x[8], t[8];
-        for (int r = 0; r < 8; ++r)
-          x[r] = r < rows ? load_n(src + (rb + r) * ld + p, cols) : zero();
+        for (int r = 0; r < 8; ++r) x[r] = r < rows ? load_n(src + (rb + r) * ld + p, cols) : zero();
         for (int i = 0; i < 4; ++i) {
           t[2 * i] = _mm512_unpacklo_pd(x[2 * i], x[2 * i + 1]);      // lane g: (r0,c2g) (r1,c2g)
           t[2 * i + 1] = _mm512_unpackhi_pd(x[2 * i], x[2 * i + 1]);  // lane g: (r0,c2g+1) (r1,c2g+1)
@@ -103,7 +102,8 @@ struct VecF64 {
         // t[2i + j], lane g: rows 2i, 2i+1 of column 2g + j.
         for (int j = 0; j < 2; ++j) {
           const V a = _mm512_shuffle_f64x2(t[j], t[2 + j], 0x88), b = _mm512_shuffle_f64x2(t[j], t[2 + j], 0xDD);
-          const V c = _mm512_shuffle_f64x2(t[4 + j], t[6 + j], 0x88), d = _mm512_shuffle_f64x2(t[4 + j], t[6 + j], 0xDD);
+          const V c = _mm512_shuffle_f64x2(t[4 + j], t[6 + j], 0x88),
+                  d = _mm512_shuffle_f64x2(t[4 + j], t[6 + j], 0xDD);
           x[j] = _mm512_shuffle_f64x2(a, c, 0x88);      // column j
           x[4 + j] = _mm512_shuffle_f64x2(a, c, 0xDD);  // column 4 + j
           x[2 + j] = _mm512_shuffle_f64x2(b, d, 0x88);  // column 2 + j

@@ -19,9 +19,9 @@ namespace {
 // C(0..R, 0..nr) ← α·A~·B~ + β·C (+ bias), see UkrFn in kernels.h.
 // R rows (R <= MR; the packed A panel is MR wide) × NVU vectors (nr <= NVU·L; B panel is NV·L wide).
 template <typename VT, int MR, int NV, int R, int NVU>
-void ukr(int64_t kc, const typename VT::T* __restrict a, const typename VT::T* __restrict b,
-         typename VT::T alpha, typename VT::T beta, typename VT::T* __restrict c, int64_t rsc, int nr,
-         const typename VT::T* bias, int64_t brs, int64_t bcs) {
+void ukr(int64_t kc, const typename VT::T* __restrict a, const typename VT::T* __restrict b, typename VT::T alpha,
+         typename VT::T beta, typename VT::T* __restrict c, int64_t rsc, int nr, const typename VT::T* bias,
+         int64_t brs, int64_t bcs) {
   using T = typename VT::T;
   using V = typename VT::V;
   constexpr int L = VT::L;
@@ -32,15 +32,15 @@ void ukr(int64_t kc, const typename VT::T* __restrict a, const typename VT::T* _
 #pragma GCC unroll 4
     for (int v = 0; v < NVU; ++v) acc[r][v] = VT::zero();
 
-  // Request the C tile early (every line of it) so it arrives while the k loop runs.
+      // Request the C tile early (every line of it) so it arrives while the k loop runs.
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < NVU; ++v) __builtin_prefetch(c + r * rsc + v * L, 1, 3);
 
-  // No software prefetch here: the A micro-panel stays in L1 across the row sweep and the B panel
-  // streams sequentially from L2, which the hardware prefetchers handle (explicit prefetches of B
-  // 8 or 16 steps ahead measured no better on Zen 5).
+      // No software prefetch here: the A micro-panel stays in L1 across the row sweep and the B panel
+      // streams sequentially from L2, which the hardware prefetchers handle (explicit prefetches of B
+      // 8 or 16 steps ahead measured no better on Zen 5).
 #pragma GCC unroll 2
   for (int64_t p = 0; p < kc; ++p) {
     V bv[NVU];
@@ -71,15 +71,11 @@ void ukr(int64_t kc, const typename VT::T* __restrict a, const typename VT::T* _
       const bool whole = n == L;
       if (beta != T(0)) x = VT::fma(vb, whole ? VT::load(crow + v * L) : VT::load_n(crow + v * L, n), x);
       if (bias != nullptr) {
-        if (bcs != 0)
-          x = VT::add(x, whole ? VT::load(bias + v * L) : VT::load_n(bias + v * L, n));
-        else
-          x = VT::add(x, VT::set1(bias[r * brs]));
+        if (bcs != 0) x = VT::add(x, whole ? VT::load(bias + v * L) : VT::load_n(bias + v * L, n));
+        else x = VT::add(x, VT::set1(bias[r * brs]));
       }
-      if (whole)
-        VT::store(crow + v * L, x);
-      else
-        VT::store_n(crow + v * L, x, n);
+      if (whole) VT::store(crow + v * L, x);
+      else VT::store_n(crow + v * L, x, n);
     }
   }
 }

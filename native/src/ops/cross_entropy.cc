@@ -17,7 +17,8 @@ namespace {
 // Below this many logits a single thread finishes before a wake-up round trip would.
 constexpr int64_t kParallelMin = 1 << 15;
 
-template <typename F> void for_rows(int64_t m, int64_t c, F body) {
+template <typename F>
+void for_rows(int64_t m, int64_t c, F body) {
   const int threads = get_num_threads();
   if (threads <= 1 || m * c < kParallelMin || m < 2) {
     body(int64_t{0}, m);
@@ -31,12 +32,14 @@ template <typename F> void for_rows(int64_t m, int64_t c, F body) {
 }
 
 // buf[j] = exp(z[j] − shift) for j < c (buf holds c doubles).
-template <typename T> void exp_shifted(const T* z, int64_t c, double shift, double* buf) {
+template <typename T>
+void exp_shifted(const T* z, int64_t c, double shift, double* buf) {
   for (int64_t j = 0; j < c; ++j) buf[j] = static_cast<double>(z[j]) - shift;
   unary_f64(UnaryOp::Exp, buf, buf, c, 0, 0);
 }
 
-template <typename T> double row_lse(const T* z, int64_t c, double* buf) {
+template <typename T>
+double row_lse(const T* z, int64_t c, double* buf) {
   double mx = -std::numeric_limits<double>::infinity();
   bool nan = false;
   for (int64_t j = 0; j < c; ++j) {
@@ -112,7 +115,8 @@ void backward(int64_t m, int64_t c, const T* z, const double* lse, const int32_t
         const double q = wy + sm * wsum;
         exp_shifted(zi, c, l, e);
         for (int64_t j = 0; j < c; ++j)
-          di[j] = static_cast<T>(ri * (q * e[j] - sm * (w ? static_cast<double>(w[j]) : 1.0)) - (j == y ? ri * wy : 0.0));
+          di[j] =
+              static_cast<T>(ri * (q * e[j] - sm * (w ? static_cast<double>(w[j]) : 1.0)) - (j == y ? ri * wy : 0.0));
       } else {
         const T* ti = prob + i * c;
         double q = 0;
@@ -142,10 +146,9 @@ void cross_entropy_backward_f32(int64_t m, int64_t c, const float* z, const doub
                                 double label_smoothing, const float* r, int64_t r_stride, float* dz) noexcept {
   backward(m, c, z, lse, target_index, target_prob, weight, ignore_index, label_smoothing, r, r_stride, dz);
 }
-void cross_entropy_backward_f64(int64_t m, int64_t c, const double* z, const double* lse,
-                                const int32_t* target_index, const double* target_prob, const double* weight,
-                                int64_t ignore_index, double label_smoothing, const double* r, int64_t r_stride,
-                                double* dz) noexcept {
+void cross_entropy_backward_f64(int64_t m, int64_t c, const double* z, const double* lse, const int32_t* target_index,
+                                const double* target_prob, const double* weight, int64_t ignore_index,
+                                double label_smoothing, const double* r, int64_t r_stride, double* dz) noexcept {
   backward(m, c, z, lse, target_index, target_prob, weight, ignore_index, label_smoothing, r, r_stride, dz);
 }
 

@@ -23,13 +23,11 @@ const KernelTable* kernel_table() noexcept {
 
 namespace {
 
-constexpr const char* kUnaryNames[] = {"neg",     "exp",       "log",       "sqrt",      "sin",
-                                       "cos",     "tanh",      "sigmoid",   "relu",      "abs",
-                                       "powScalar", "addScalar", "mulScalar", "reluMask", "clamp",
-                                       "reciprocal", "square",  "sign",      "clampMask", "rsqrt",
-                                       "log1p",   "expm1",     "softplus",  "softplusMask", "leakyRelu",
-                                       "leakyReluGrad", "elu",  "geluTanh",  "silu",      "gelu",
-                                       "geluGrad"};
+constexpr const char* kUnaryNames[] = {
+    "neg",       "exp",           "log",       "sqrt",      "sin",       "cos",      "tanh",     "sigmoid",
+    "relu",      "abs",           "powScalar", "addScalar", "mulScalar", "reluMask", "clamp",    "reciprocal",
+    "square",    "sign",          "clampMask", "rsqrt",     "log1p",     "expm1",    "softplus", "softplusMask",
+    "leakyRelu", "leakyReluGrad", "elu",       "geluTanh",  "silu",      "gelu",     "geluGrad"};
 static_assert(sizeof(kUnaryNames) / sizeof(kUnaryNames[0]) == static_cast<size_t>(UnaryOp::Count),
               "one name per UnaryOp");
 constexpr const char* kBinaryNames[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum"};
@@ -39,10 +37,21 @@ static_assert(sizeof(kBinaryNames) / sizeof(kBinaryNames[0]) == static_cast<size
 // Relative per-element cost, so that expensive ops go parallel at smaller sizes.
 int64_t unary_cost(UnaryOp op) noexcept {
   switch (op) {
-    case UnaryOp::Exp: case UnaryOp::Log: case UnaryOp::Sin: case UnaryOp::Cos:
-    case UnaryOp::Tanh: case UnaryOp::Sigmoid: case UnaryOp::Log1p: case UnaryOp::Expm1:
-    case UnaryOp::Softplus: case UnaryOp::Elu: case UnaryOp::GeluTanh: case UnaryOp::Silu: return 8;
-    case UnaryOp::PowScalar: case UnaryOp::Gelu: case UnaryOp::GeluGrad: return 16;
+    case UnaryOp::Exp:
+    case UnaryOp::Log:
+    case UnaryOp::Sin:
+    case UnaryOp::Cos:
+    case UnaryOp::Tanh:
+    case UnaryOp::Sigmoid:
+    case UnaryOp::Log1p:
+    case UnaryOp::Expm1:
+    case UnaryOp::Softplus:
+    case UnaryOp::Elu:
+    case UnaryOp::GeluTanh:
+    case UnaryOp::Silu: return 8;
+    case UnaryOp::PowScalar:
+    case UnaryOp::Gelu:
+    case UnaryOp::GeluGrad: return 16;
     default: return 1;
   }
 }
@@ -64,8 +73,8 @@ void unary_run(const KernelsOf<T>& k, UnaryOp op, const T* x, T* out, int64_t n,
 }
 
 template <typename T>
-void binary_run(const KernelsOf<T>& k, BinaryOp op, int ndim, const int64_t* shape, const T* a,
-                const int64_t* as, const T* b, const int64_t* bs, T* out) noexcept {
+void binary_run(const KernelsOf<T>& k, BinaryOp op, int ndim, const int64_t* shape, const T* a, const int64_t* as,
+                const T* b, const int64_t* bs, T* out) noexcept {
   const int iop = static_cast<int>(op);
   if (iop < 0 || op >= BinaryOp::Count || ndim < 0 || ndim > 16) return;
   // Canonical form: size-1 dims dropped (their strides never matter), and dim d merged into the

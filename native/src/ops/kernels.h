@@ -60,8 +60,8 @@ constexpr uint64_t kShiftBits = 0x4338000000000000ULL;
 inline double exp_d(double x) {
   constexpr double ln2hi = 6.93147180369123816490e-01, ln2lo = 1.90821492927058770002e-10,
                    invln2 = 1.44269504088896338700e+00, P1 = 1.66666666666666019037e-01,
-                   P2 = -2.77777777770155933842e-03, P3 = 6.61375632143793436117e-05,
-                   P4 = -1.65339022054652515390e-06, P5 = 4.13813679705723846039e-08;
+                   P2 = -2.77777777770155933842e-03, P3 = 6.61375632143793436117e-05, P4 = -1.65339022054652515390e-06,
+                   P5 = 4.13813679705723846039e-08;
   double xc = x > 710.0 ? 710.0 : x;
   xc = xc < -746.0 ? -746.0 : xc;
   const double kd = xc * invln2 + kShift;
@@ -85,9 +85,8 @@ inline double exp_d(double x) {
 // s = f / (2 + f). Subnormals are scaled by 2^54 first; zero, negatives, inf and NaN are patched last.
 inline double log_d(double x) {
   constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10,
-                   Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01,
-                   Lg3 = 2.857142874366239149e-01, Lg4 = 2.222219843214978396e-01,
-                   Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+                   Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
+                   Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
                    Lg7 = 1.479819860511658591e-01;
   const bool sub = x < 0x1p-1022;
   const double xs = sub ? x * 0x1p54 : x;
@@ -128,15 +127,13 @@ inline double sincos_d(double x, uint64_t q_off) {
   constexpr double two_over_pi = 6.36619772367581382433e-01, pio2_1 = 1.57079632673412561417e+00,
                    pio2_2 = 6.07710050630396597660e-11, pio2_3 = 2.02226624871116645580e-21,
                    pio2_3t = 8.47842766036889956997e-32;
-  constexpr double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
-                   S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
-                   S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
-  constexpr double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
-                   C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
-                   C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+  constexpr double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03, S3 = -1.98412698298579493134e-04,
+                   S4 = 2.75573137070700676789e-06, S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
+  constexpr double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03, C3 = 2.48015872894767294178e-05,
+                   C4 = -2.75573143513906633035e-07, C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
   const double kd = x * two_over_pi + kShift;
   const double n = kd - kShift;
-  const uint64_t q = as_u64(kd) + q_off;   // low two bits: (n + q_off) mod 4
+  const uint64_t q = as_u64(kd) + q_off;  // low two bits: (n + q_off) mod 4
   const double t1 = x - n * pio2_1;       // exact (Sterbenz)
   const double w2 = -(n * pio2_2);        // exact products: n < 2^20, constants have 33 bits
   const double t2 = t1 + w2;
@@ -226,30 +223,28 @@ inline double erfc_d(double x) {
   constexpr double erx = 8.45062911510467529297e-01, pp0 = 1.28379167095512558561e-01,
                    pp1 = -3.25042107247001499370e-01, pp2 = -2.84817495755985104766e-02,
                    pp3 = -5.77027029648944159157e-03, pp4 = -2.37630166566501626084e-05,
-                   qq1 = 3.97917223959155352819e-01, qq2 = 6.50222499887672944485e-02,
-                   qq3 = 5.08130628187576562776e-03, qq4 = 1.32494738004321644526e-04,
-                   qq5 = -3.96022827877536812320e-06, pa0 = -2.36211856075265944077e-03,
-                   pa1 = 4.14856118683748331666e-01, pa2 = -3.72207876035701323847e-01,
-                   pa3 = 3.18346619901161753674e-01, pa4 = -1.10894694282396677476e-01,
-                   pa5 = 3.54783043256182359371e-02, pa6 = -2.16637559486879084300e-03,
-                   qa1 = 1.06420880400844228286e-01, qa2 = 5.40397917702171048937e-01,
-                   qa3 = 7.18286544141962662868e-02, qa4 = 1.26171219808761642112e-01,
+                   qq1 = 3.97917223959155352819e-01, qq2 = 6.50222499887672944485e-02, qq3 = 5.08130628187576562776e-03,
+                   qq4 = 1.32494738004321644526e-04, qq5 = -3.96022827877536812320e-06,
+                   pa0 = -2.36211856075265944077e-03, pa1 = 4.14856118683748331666e-01,
+                   pa2 = -3.72207876035701323847e-01, pa3 = 3.18346619901161753674e-01,
+                   pa4 = -1.10894694282396677476e-01, pa5 = 3.54783043256182359371e-02,
+                   pa6 = -2.16637559486879084300e-03, qa1 = 1.06420880400844228286e-01,
+                   qa2 = 5.40397917702171048937e-01, qa3 = 7.18286544141962662868e-02, qa4 = 1.26171219808761642112e-01,
                    qa5 = 1.36370839120290507362e-02, qa6 = 1.19844998467991074170e-02,
                    ra0 = -9.86494403484714822705e-03, ra1 = -6.93858572707181764372e-01,
                    ra2 = -1.05586262253232909814e+01, ra3 = -6.23753324503260060396e+01,
                    ra4 = -1.62396669462573470355e+02, ra5 = -1.84605092906711035994e+02,
                    ra6 = -8.12874355063065934246e+01, ra7 = -9.81432934416914548592e+00,
-                   sa1 = 1.96512716674392571292e+01, sa2 = 1.37657754143519042600e+02,
-                   sa3 = 4.34565877475229228821e+02, sa4 = 6.45387271733267880336e+02,
-                   sa5 = 4.29008140027567833386e+02, sa6 = 1.08635005541779435134e+02,
+                   sa1 = 1.96512716674392571292e+01, sa2 = 1.37657754143519042600e+02, sa3 = 4.34565877475229228821e+02,
+                   sa4 = 6.45387271733267880336e+02, sa5 = 4.29008140027567833386e+02, sa6 = 1.08635005541779435134e+02,
                    sa7 = 6.57024977031928170135e+00, sa8 = -6.04244152148580987438e-02,
                    rb0 = -9.86494292470009928597e-03, rb1 = -7.99283237680523006574e-01,
                    rb2 = -1.77579549177547519889e+01, rb3 = -1.60636384855821916062e+02,
                    rb4 = -6.37566443368389627722e+02, rb5 = -1.02509513161107724954e+03,
                    rb6 = -4.83519191608651397019e+02, sb1 = 3.03380607434824582924e+01,
-                   sb2 = 3.25792512996573918826e+02, sb3 = 1.53672958608443695994e+03,
-                   sb4 = 3.19985821950859553908e+03, sb5 = 2.55305040643316442583e+03,
-                   sb6 = 4.74528541206955367215e+02, sb7 = -2.24409524465858183362e+01;
+                   sb2 = 3.25792512996573918826e+02, sb3 = 1.53672958608443695994e+03, sb4 = 3.19985821950859553908e+03,
+                   sb5 = 2.55305040643316442583e+03, sb6 = 4.74528541206955367215e+02,
+                   sb7 = -2.24409524465858183362e+01;
   const double ax = __builtin_fabs(x);
   // |x| < 0.84375
   const double z1 = x * x;
@@ -389,7 +384,8 @@ void sqrt_loop(const float* x, float* out, int64_t n) {
   for (; i < n; ++i) out[i] = sqrt1(x[i]);
 }
 #else
-template <typename T> void sqrt_loop(const T* x, T* out, int64_t n) {
+template <typename T>
+void sqrt_loop(const T* x, T* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(__builtin_sqrt(static_cast<double>(x[i])));
 }
 #endif
@@ -405,10 +401,10 @@ void pow_scalar(const T* x, T* out, int64_t n, double p) {
     for (int64_t b = 0; b < n; b += 256) {
       const int64_t m = n - b < 256 ? n - b : 256;
       sqrt_loop(x + b, buf, m);
-      for (int64_t i = 0; i < m; ++i) out[b + i] = x[b + i] == -static_cast<T>(kInf) ? static_cast<T>(kInf) : buf[i] + T(0);
+      for (int64_t i = 0; i < m; ++i)
+        out[b + i] = x[b + i] == -static_cast<T>(kInf) ? static_cast<T>(kInf) : buf[i] + T(0);
     }
-  }
-  else
+  } else
     for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(__builtin_pow(static_cast<double>(x[i]), p));
 }
 
@@ -448,9 +444,7 @@ void unary(int op, const T* x, T* out, int64_t n, double p0, double p1) {
     }
     case UnaryOp::Reciprocal: map1(x, out, n, [](T v) { return T(1) / v; }); break;
     case UnaryOp::Square: map1(x, out, n, [](T v) { return v * v; }); break;
-    case UnaryOp::Sign:
-      map1(x, out, n, [](T v) { return v > T(0) ? T(1) : (v < T(0) ? T(-1) : v); });
-      break;
+    case UnaryOp::Sign: map1(x, out, n, [](T v) { return v > T(0) ? T(1) : (v < T(0) ? T(-1) : v); }); break;
     case UnaryOp::ClampMask:
       map1(x, out, n, [p0, p1](T v) { return static_cast<D>(v) >= p0 && static_cast<D>(v) <= p1 ? T(1) : T(0); });
       break;
@@ -468,7 +462,9 @@ void unary(int op, const T* x, T* out, int64_t n, double p0, double p1) {
         return b > p1 ? v : log1p_d(exp_d(b)) / p0;
       });
       break;
-    case UnaryOp::SoftplusMask: map1(x, out, n, [p0, p1](T v) { return static_cast<D>(v) * p0 > p1 ? T(1) : T(0); }); break;
+    case UnaryOp::SoftplusMask:
+      map1(x, out, n, [p0, p1](T v) { return static_cast<D>(v) * p0 > p1 ? T(1) : T(0); });
+      break;
     case UnaryOp::LeakyRelu:
       map1(x, out, n, [p0](T v) { return v > T(0) ? v : static_cast<T>(static_cast<D>(v) * p0); });
       break;
@@ -577,9 +573,16 @@ double sum_pairwise(const T* x, int64_t n) {
   return sum_pairwise(x, h) + sum_pairwise(x + h, n - h);
 }
 
-template <typename T> struct SameSizeUint;
-template <> struct SameSizeUint<float> { using type = uint32_t; };
-template <> struct SameSizeUint<double> { using type = uint64_t; };
+template <typename T>
+struct SameSizeUint;
+template <>
+struct SameSizeUint<float> {
+  using type = uint32_t;
+};
+template <>
+struct SameSizeUint<double> {
+  using type = uint64_t;
+};
 
 // max/min as plain compares (vmaxps-style, short dependency chains) plus a separate "NaN seen" flag
 // per lane; any NaN makes the result NaN.
@@ -650,8 +653,12 @@ void reduce_many(int op, const T* x, int64_t rows, int64_t n, double* out) {
   switch (static_cast<ReduceOp>(op)) {
     case ReduceOp::Sum:
     case ReduceOp::Mean: many(x, rows, n, out, [](const T* p, int64_t m) { return sum_pairwise(p, m); }); break;
-    case ReduceOp::Max: many(x, rows, n, out, [](const T* p, int64_t m) { return extremum_contig<T, true>(p, m); }); break;
-    case ReduceOp::Min: many(x, rows, n, out, [](const T* p, int64_t m) { return extremum_contig<T, false>(p, m); }); break;
+    case ReduceOp::Max:
+      many(x, rows, n, out, [](const T* p, int64_t m) { return extremum_contig<T, true>(p, m); });
+      break;
+    case ReduceOp::Min:
+      many(x, rows, n, out, [](const T* p, int64_t m) { return extremum_contig<T, false>(p, m); });
+      break;
     case ReduceOp::Prod: many(x, rows, n, out, [](const T* p, int64_t m) { return prod_contig(p, m); }); break;
     case ReduceOp::Count: break;
   }
@@ -705,7 +712,8 @@ void reduce_rows(int op, const T* x, int64_t r, int64_t k, int64_t rs, double* a
 }
 
 // The table for the TU that includes this file.
-template <typename T> constexpr KernelsOf<T> kernels_of() {
+template <typename T>
+constexpr KernelsOf<T> kernels_of() {
   return KernelsOf<T>{&unary<T>, &binary_row<T>, &reduce_contig<T>, &reduce_many<T>, &reduce_rows<T>};
 }
 
@@ -714,12 +722,12 @@ template <typename T> constexpr KernelsOf<T> kernels_of() {
 }  // namespace tapegrad
 
 // Defines the ISA's table getter, e.g. TAPEGRAD_DEFINE_KERNEL_TABLE(kernel_table_avx2).
-#define TAPEGRAD_DEFINE_KERNEL_TABLE(getter)                                                          \
-  namespace tapegrad {                                                                              \
-  namespace ops {                                                                                   \
-  const KernelTable* getter() noexcept {                                                            \
-    static constexpr KernelTable table{kernels_of<float>(), kernels_of<double>()};                  \
-    return &table;                                                                                  \
-  }                                                                                                 \
-  }                                                                                                 \
+#define TAPEGRAD_DEFINE_KERNEL_TABLE(getter)                                       \
+  namespace tapegrad {                                                             \
+  namespace ops {                                                                  \
+  const KernelTable* getter() noexcept {                                           \
+    static constexpr KernelTable table{kernels_of<float>(), kernels_of<double>()}; \
+    return &table;                                                                 \
+  }                                                                                \
+  }                                                                                \
   }

@@ -52,7 +52,8 @@ struct Outer {
     return off;
   }
   // Calls f(offset) for every combination of the reduced outer groups, in row-major order.
-  template <typename F> void for_each_reduced(F f) const noexcept {
+  template <typename F>
+  void for_each_reduced(F f) const noexcept {
     int64_t idx[16] = {};
     int64_t off = 0;
     for (int64_t c = 0; c < rcount; ++c) {

@@ -65,8 +65,7 @@ void forward_rows(const KernelsOf<T>& k, const T* x, T* y, int64_t rows, int64_t
     // and the sum is correctly rounded, so this equals the double computation rounded once.
     if (short_rows)
       for (int64_t i = 0; i < n; ++i) yr[i] = static_cast<T>(static_cast<double>(xr[i]) - m[r]);
-    else
-      k.unary(static_cast<int>(UnaryOp::AddScalar), xr, yr, n, -m[r], 0.0);
+    else k.unary(static_cast<int>(UnaryOp::AddScalar), xr, yr, n, -m[r], 0.0);
   }
   k.unary(kExp, y, y, rows * n, 0.0, 0.0);
   for (int64_t r = 0; r < rows; ++r) {

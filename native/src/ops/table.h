@@ -11,7 +11,8 @@ namespace ops {
 // Rows handed to reduce_rows are at most this wide (its accumulators live on the stack).
 constexpr int64_t kRowChunk = 1024;
 
-template <typename T> struct KernelsOf {
+template <typename T>
+struct KernelsOf {
   // out[i] = f(x[i]) for i < n (contiguous); out == x allowed.
   void (*unary)(int op, const T* x, T* out, int64_t n, double p0, double p1);
   // out[i] = f(a[i·sa], b[i·sb]) for i < n; out contiguous; out == a (sa = 1) or out == b (sb = 1) allowed.
