@@ -6,8 +6,6 @@ export type FloatDType = 'float32' | 'float64';
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 export type FloatArray = Float32Array | Float64Array;
 
-export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
-
 export function isDType(x: unknown): x is DType {
   return x === 'float32' || x === 'float64' || x === 'int32' || x === 'bool';
 }

@@ -1,7 +1,7 @@
 // The differentiable pieces behind the layers: dropout, layerNorm, embedding (gelu is tg.gelu;
 // embedding is tg.indexSelect along dim 0, whose backward scatter-adds into the weight).
-// (Written here, not in lib/ops/, because the shared op list did not have them when nn was built;
-// each is still a Function or a composition whose backward is made of tensor ops.)
+// They belong to nn, as in PyTorch's torch.nn.functional (not torch.*), so they are not tg.<op>s and not
+// in the op table; each is a Function or a composition whose backward is made of tensor ops.
 import { allocate, type FloatArray } from '../dtype.js';
 import { add, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { mean } from '../ops/mean.js';
