@@ -28,48 +28,28 @@ export function gemm(
   bias: FloatArray | null = null,
 ): void {
   if (m * n * k >= GEMM_NATIVE_MIN_FLOPS) {
-    if (bias === null)
-      native.gemm(
-        a.data,
-        a.offset,
-        a.rs,
-        a.cs,
-        b.data,
-        b.offset,
-        b.rs,
-        b.cs,
-        c.data,
-        c.offset,
-        c.rs,
-        c.cs,
-        m,
-        n,
-        k,
-        alpha,
-        beta,
-      );
-    else
-      native.gemm(
-        a.data,
-        a.offset,
-        a.rs,
-        a.cs,
-        b.data,
-        b.offset,
-        b.rs,
-        b.cs,
-        c.data,
-        c.offset,
-        c.rs,
-        c.cs,
-        m,
-        n,
-        k,
-        alpha,
-        beta,
-        bias,
-        0,
-      );
+    // A null bias is none (the addon checks bias only when one is given).
+    native.gemm(
+      a.data,
+      a.offset,
+      a.rs,
+      a.cs,
+      b.data,
+      b.offset,
+      b.rs,
+      b.cs,
+      c.data,
+      c.offset,
+      c.rs,
+      c.cs,
+      m,
+      n,
+      k,
+      alpha,
+      beta,
+      bias,
+      0,
+    );
     return;
   }
   gemmJs(m, n, k, alpha, a, b, beta, c, bias);
