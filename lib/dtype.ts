@@ -1,5 +1,5 @@
 // Data types and their typed-array storage.
-import { allocateStorage, setCurrentOp } from './memory.js';
+import { allocateStorage, newTypedArray, setCurrentOp } from './memory.js';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 export type FloatDType = 'float32' | 'float64';
@@ -17,18 +17,7 @@ export function isFloatDType(d: DType): d is FloatDType {
 /** A zero-filled typed array of the dtype's storage kind, from the storage allocator (lib/memory.ts). */
 export function allocate(dtype: DType, size: number): TypedArray {
   // Below 2048 elements no dtype reaches the pool's 16 KiB: the common small case skips a call.
-  if (size < 2048)
-    switch (dtype) {
-      case 'float32':
-        return new Float32Array(size);
-      case 'float64':
-        return new Float64Array(size);
-      case 'int32':
-        return new Int32Array(size);
-      case 'bool':
-        return new Uint8Array(size);
-    }
-  return allocateStorage(dtype, size, true);
+  return size < 2048 ? newTypedArray(dtype, size) : allocateStorage(dtype, size, true);
 }
 
 /**

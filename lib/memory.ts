@@ -143,6 +143,20 @@ function sizeClass(bytes: number): number {
   return Math.ceil(bytes / step) * step;
 }
 
+/** A new zero-filled typed array of the dtype's storage kind, from V8 (small storage skips the pool). */
+export function newTypedArray(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(size);
+    case 'float64':
+      return new Float64Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'bool':
+      return new Uint8Array(size);
+  }
+}
+
 function view(dtype: DType, buffer: ArrayBuffer, size: number): TypedArray {
   switch (dtype) {
     case 'float32':
@@ -163,18 +177,7 @@ function view(dtype: DType, buffer: ArrayBuffer, size: number): TypedArray {
 export function allocateStorage(dtype: DType, size: number, zeroed = true): TypedArray {
   const bytes = size * BYTES_PER_ELEMENT[dtype];
   // Sizes no typed array can have take the plain path too, so V8 reports them as it always did.
-  if (!(bytes >= POOL_MIN_BYTES && size <= MAX_ELEMENTS)) {
-    switch (dtype) {
-      case 'float32':
-        return new Float32Array(size);
-      case 'float64':
-        return new Float64Array(size);
-      case 'int32':
-        return new Int32Array(size);
-      case 'bool':
-        return new Uint8Array(size);
-    }
-  }
+  if (!(bytes >= POOL_MIN_BYTES && size <= MAX_ELEMENTS)) return newTypedArray(dtype, size);
   const cls = sizeClass(bytes);
   const list = freeLists.get(cls);
   let buffer: ArrayBuffer | undefined;
