@@ -2,7 +2,17 @@
 // (dist/esm and dist/cjs, built by `npm ci` through the prepare script and again by `npm test`), are
 // one library (dist/esm re-exports dist/cjs), type-check in strict TypeScript, and pack without tests.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +141,66 @@ tg.notAnExport();
     const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     // Throws, with tsc's messages, unless both files check.
     execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8' });
+  });
+});
+
+/** A second copy of the built package at `name` in the scratch folder, as package.json `version`. */
+function secondCopy(name: string, version: string): string {
+  const dir = path.join(scratch, name);
+  cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
+  copyFileSync(
+    path.join(root, 'build', 'Release', 'tapegrad.node'),
+    path.join(dir, 'build', 'Release', 'tapegrad.node'),
+  );
+  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ ...manifest, version }));
+  return dir;
+}
+
+describe.skipIf(!built)('a tensor of another installed copy of tapegrad', () => {
+  it('is adopted, without copying, by a copy with the same major version; refused by another major', () => {
+    const ownVersion = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version as string;
+    const compatible = secondCopy(
+      'copy-compatible',
+      ownVersion.replace(/\d+$/, (p) => String(Number(p) + 7)),
+    );
+    const incompatible = secondCopy('copy-incompatible', `${Number(ownVersion.split('.')[0]) + 1}.0.0`);
+    const dir = consumer('two-copies', {
+      'main.cjs': `const own = require('tapegrad');
+const other = require(${JSON.stringify(path.join(compatible, 'dist', 'cjs', 'index.js'))});
+const newer = require(${JSON.stringify(path.join(incompatible, 'dist', 'cjs', 'index.js'))});
+const message = (f) => { try { f(); return 'no error'; } catch (e) { return e.constructor.name + ': ' + e.message; } };
+const out = {};
+out.distinctClasses = own.Tensor !== other.Tensor;
+const a = own.tensor([1, 2, 3]);
+out.sum = Array.from(other.add(a, other.tensor([10, 20, 30])).data); // own's tensor in other's op
+out.product = Array.from(own.matmul(other.tensor([[1, 2]]), own.tensor([[3], [4]])).data);
+const view = other.reshape(a, [3, 1]);
+out.sharesStorage = view.data === a.data;
+other.Tensor.prototype.mul_.call(a, 2); // the other copy's in-place op writes own's storage
+out.afterInPlace = Array.from(a.data);
+const w = other.tensor([1, 2], { requiresGrad: true });
+out.requiresGrad = message(() => own.mul(w, 2));
+out.requiresGradUnderNoGrad = own.noGrad(() => Array.from(own.mul(w, 2).data));
+out.incompatible = message(() => own.add(newer.tensor([1]), 1));
+console.log(JSON.stringify(out));`,
+    });
+    const out = runNode(dir, 'main.cjs') as Record<string, unknown>;
+    expect(out).toMatchObject({
+      distinctClasses: true,
+      sum: [11, 22, 33],
+      product: [11],
+      sharesStorage: true,
+      afterInPlace: [2, 4, 6],
+      requiresGradUnderNoGrad: [2, 4],
+    });
+    expect(out.requiresGrad).toMatch(/^TypeError: mul: argument 'a' is a tensor of tapegrad .*requires grad/);
+    const refused = out.incompatible as string;
+    expect(refused).toMatch(/^TypeError: add: argument 'a' is a tensor of tapegrad /);
+    for (const part of [ownVersion, root, `${Number(ownVersion.split('.')[0]) + 1}.0.0`, incompatible])
+      expect(refused).toContain(part);
   });
 });
 
