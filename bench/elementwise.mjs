@@ -1,10 +1,10 @@
 // Elementwise / reduction benchmark: tapegrad's native kernels against a plain JavaScript loop doing the
 // same work on the same typed arrays, both measured in this run. Run: node bench/elementwise.mjs
-// (needs `node scripts/build-ts.mjs --esm` and `npm run build:native` first).
+// (needs `node scripts/build-ts.mjs` and `npm run build:native` first).
 //   --quick   fewer samples
 // Prints ns/element (median of timed samples, each ≥ ~3 ms of work) for n ∈ {1e3, 1e5, 1e6}, and
 // ratio = JS time / native time (> 1: native is faster). Native figures include the N-API call.
-import { native } from '../dist/esm/native.js';
+import { native } from '../dist/cjs/native.js';
 import { fmt, machineLine, table } from './util.mjs';
 
 const quick = process.argv.includes('--quick');

@@ -1,6 +1,6 @@
 // GEMM benchmark: tapegrad's native GEMM against OpenBLAS (through numpy, in a python3 child process)
 // and a plain-JavaScript i-k-j loop, all measured in this run. Run: node bench/matmul.mjs
-// (needs `node scripts/build-ts.mjs --esm` and `npm run build:native` first).
+// (needs `node scripts/build-ts.mjs` and `npm run build:native` first).
 //   --quick        fewer sizes and repeats (a smoke test)
 //   --sizes 64,256  --threads 1  --dtypes f32  --samples 9  --no-linear   (subsets, for reruns)
 // Prints GFLOP/s for square n ∈ {64 … 2048}, float32 and float64, 1 and 2 threads, and the linear
@@ -9,7 +9,7 @@
 // OpenBLAS time / ours for the linear layer, so > 1 means faster in both).
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { native } from '../dist/esm/native.js';
+import { native } from '../dist/cjs/native.js';
 
 const argv = process.argv.slice(2);
 const opt = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);

@@ -27,7 +27,7 @@ const timeCalls = (fn, calls, warmup = 20) => medianMs(fn, { repeats: calls, war
 // ---- workers ------------------------------------------------------------------------------------
 async function matmulWorker(threads, m, k, n) {
   const tg = await import('../dist/esm/index.js');
-  const { gemm } = await import('../dist/esm/kernels/matmul.js');
+  const { gemm } = await import('../dist/cjs/kernels/matmul.js');
   tg.setNumThreads(threads);
   tg.manualSeed(0);
   const a = tg.randn([m, k]),

@@ -1,9 +1,9 @@
 // Softmax benchmark: the fused native softmax / logSoftmax kernels (forward and backward, float32, one
 // thread, caller-owned output buffers) against a plain JavaScript loop doing the same max-shifted
 // softmax on the same typed arrays, in this run. Run: node bench/softmax.mjs
-// (needs `node scripts/build-ts.mjs --esm` and `npm run build:native` first).
+// (needs `node scripts/build-ts.mjs` and `npm run build:native` first).
 // Prints microseconds per call (median) and ratio = JS time / native time (> 1: native is faster).
-import { native } from '../dist/esm/native.js';
+import { native } from '../dist/cjs/native.js';
 import { fmt, machineLine, medianMs, table } from './util.mjs';
 
 native.setNumThreads(1);

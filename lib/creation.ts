@@ -44,14 +44,14 @@ export function ones(shape: number[] | number, opts?: TensorOptions): Tensor {
 export function zerosLike(x: Tensor, opts?: TensorOptions): Tensor {
   // As the ops do, refuse a tensor whose storage is gone (transferred, or disposed): its size reads
   // as 0, so the result had x's shape and no elements.
-  checkTensorArg(x, 'zerosLike', 'x');
+  x = checkTensorArg(x, 'zerosLike', 'x');
   const dtype = dtypeOption(opts, 'zerosLike', x.dtype);
   return finishLeaf(Tensor._wrap(allocateFor(dtype, x.size, 'zerosLike'), x.shape.slice(), dtype), opts);
 }
 
 /** Ones with x's shape and dtype (opts may override the dtype). */
 export function onesLike(x: Tensor, opts?: TensorOptions): Tensor {
-  checkTensorArg(x, 'onesLike', 'x');
+  x = checkTensorArg(x, 'onesLike', 'x');
   const dtype = dtypeOption(opts, 'onesLike', x.dtype);
   const data = allocateFor(dtype, x.size, 'onesLike');
   data.fill(1);

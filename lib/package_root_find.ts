@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** The nearest folder at or above `start` whose package.json is tapegrad's (lib/, dist/esm/ or dist/cjs/ all work). */
+/** The nearest folder at or above `start` whose package.json is tapegrad's (lib/ or dist/cjs/ both work). */
 export function findPackageRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');

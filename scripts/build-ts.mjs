@@ -1,25 +1,25 @@
-// Compiles lib/ twice: an ES module build (dist/esm) and a CommonJS build (dist/cjs), both with
-// type declarations. The CJS build swaps the one file that needs import.meta for a __dirname version.
+// Compiles lib/ once, as CommonJS with type declarations (dist/cjs), and writes the ES module entry
+// (dist/esm/index.js and .d.ts), which re-exports that build: `import` and `require` of one install
+// then load one copy of every module, so they share classes, grad mode, the RNG and the thread setting
+// (docs/ARCHITECTURE.md says why CommonJS is the implementation). `--esm` is accepted for old
+// instructions and changes nothing: there is one build.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const esmOnly = process.argv.includes('--esm');
+const require = createRequire(import.meta.url);
+const tsc = require.resolve('typescript/bin/tsc');
 
 function run(args) {
   const r = spawnSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-rmSync(path.join(root, 'dist', 'esm'), { recursive: true, force: true });
-run(['-p', 'tsconfig.build.json']);
-if (esmOnly) process.exit(0);
-
-// CommonJS: compile a copy of lib/ that lives in a "type": "commonjs" folder.
+// Compile a copy of lib/ that lives in a "type": "commonjs" folder, with the one file that needs
+// import.meta swapped for its __dirname version.
 const stage = path.join(root, 'build', 'ts-cjs');
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
@@ -27,8 +27,10 @@ cpSync(path.join(root, 'lib'), path.join(stage, 'lib'), { recursive: true });
 copyFileSync(path.join(root, 'lib', 'package_root.cjs.ts'), path.join(stage, 'lib', 'package_root.ts'));
 rmSync(path.join(stage, 'lib', 'package_root.cjs.ts'));
 writeFileSync(path.join(stage, 'package.json'), '{ "type": "commonjs" }\n');
-const outDir = path.join(root, 'dist', 'cjs');
-rmSync(outDir, { recursive: true, force: true });
+const cjsDir = path.join(root, 'dist', 'cjs');
+const esmDir = path.join(root, 'dist', 'esm');
+rmSync(cjsDir, { recursive: true, force: true });
+rmSync(esmDir, { recursive: true, force: true });
 writeFileSync(
   path.join(stage, 'tsconfig.json'),
   JSON.stringify({
@@ -36,8 +38,9 @@ writeFileSync(
     compilerOptions: {
       noEmit: false,
       rootDir: 'lib',
-      outDir,
+      outDir: cjsDir,
       declaration: true,
+      sourceMap: true,
       module: 'CommonJS',
       moduleResolution: 'Node10',
       typeRoots: [path.join(root, 'node_modules', '@types')],
@@ -46,5 +49,58 @@ writeFileSync(
   }),
 );
 run(['-p', path.join(stage, 'tsconfig.json')]);
-writeFileSync(path.join(outDir, 'package.json'), '{ "type": "commonjs" }\n');
-rmSync(path.join(outDir, 'package_root.cjs.js'), { force: true });
+writeFileSync(path.join(cjsDir, 'package.json'), '{ "type": "commonjs" }\n');
+rmSync(path.join(cjsDir, 'package_root.cjs.js'), { force: true });
+
+// Source maps point into the staging copy; point them at lib/ (shipped in the package) instead.
+const stageLib = path.join(stage, 'lib');
+for (const file of readdirSync(cjsDir, { recursive: true })) {
+  if (!file.endsWith('.js.map')) continue;
+  const mapPath = path.join(cjsDir, file);
+  const map = JSON.parse(readFileSync(mapPath, 'utf8'));
+  map.sources = map.sources.map((s) => {
+    let source = path.relative(stageLib, path.resolve(path.dirname(mapPath), map.sourceRoot ?? '', s));
+    if (source === 'package_root.ts') source = 'package_root.cjs.ts';
+    return path
+      .relative(path.dirname(mapPath), path.join(root, 'lib', source))
+      .split(path.sep)
+      .join('/');
+  });
+  writeFileSync(mapPath, JSON.stringify(map));
+}
+
+// The ES module entry: the CommonJS build's exports under their names. Listed from the declarations
+// rather than left to `export *` of a CommonJS file, whose names Node guesses by scanning its text.
+const ts = require('typescript');
+const entryTypes = path.join(cjsDir, 'index.d.ts');
+const program = ts.createProgram([entryTypes], { noEmit: true, skipLibCheck: true, types: [] });
+const checker = program.getTypeChecker();
+const names = checker
+  .getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entryTypes)))
+  .filter((s) => {
+    const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
+    return (target.flags & ts.SymbolFlags.Value) !== 0;
+  })
+  .map((s) => s.name)
+  .sort();
+if (!names.includes('Tensor') || !names.includes('tensor')) {
+  console.error(`build-ts: the export list of ${entryTypes} looks wrong: ${names.join(', ')}`);
+  process.exit(1);
+}
+mkdirSync(esmDir, { recursive: true });
+writeFileSync(
+  path.join(esmDir, 'index.js'),
+  '// Generated by scripts/build-ts.mjs: the ES module entry re-exports the CommonJS build, so that\n' +
+    '// `import` and `require` share one copy of the library.\n' +
+    // Through require rather than `import tapegrad from`: bundlers and vitest honour the build's __esModule
+    // flag and would make that default import undefined; require gives what require('tapegrad') gives.
+    "import { createRequire } from 'node:module';\n\n" +
+    "const tapegrad = createRequire(import.meta.url)('../cjs/index.js');\n" +
+    // Through $-prefixed locals because some names (var) are reserved words as bindings.
+    names.map((n) => `const $${n} = tapegrad.${n};\n`).join('') +
+    `\nexport {\n${names.map((n) => `  $${n} as ${n},`).join('\n')}\n};\n`,
+);
+writeFileSync(
+  path.join(esmDir, 'index.d.ts'),
+  "// Generated by scripts/build-ts.mjs: the types of the CommonJS build, which index.js re-exports.\nexport * from '../cjs/index.js';\n",
+);

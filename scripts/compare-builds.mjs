@@ -1,9 +1,9 @@
 // Compares two builds of tapegrad in one process, rounds interleaved, so that the machine's drift hits
 // both alike: per-op overhead (the lecture's f(x, y) = x·y + sin(x) with both gradients, and a chain of
 // 1000 ops on [16]) and the MLP training step (784-512-256-10, batch 128, SGD).
-//   git worktree add /tmp/base <rev> && (cd /tmp/base && npm ci && node scripts/build-ts.mjs --esm)
-//   node scripts/build-ts.mjs --esm && node scripts/compare-builds.mjs /tmp/base .
-// Each argument is a checkout whose dist/esm holds a build. Prints medians and the ratio second/first.
+//   git worktree add /tmp/base <rev> && (cd /tmp/base && npm ci && node scripts/build-ts.mjs)
+//   node scripts/build-ts.mjs && node scripts/compare-builds.mjs /tmp/base .
+// Each argument is a checkout whose dist/esm/index.js is a build's entry (since the single CommonJS build, it re-exports dist/cjs). Prints medians and the ratio second/first.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mlpTrainingStep } from '../bench/util.mjs';

@@ -7,7 +7,7 @@
 //   node scripts/fuzz-soak.mjs --seed 6 --only 1370            replay one call, in this process, verbosely
 //   options: --batch N (calls per child, default 25000), --stall MS (a call running longer is a hang,
 //   default 30000), --giant (also generate giant shapes and sizes; children run under `ulimit -v`),
-//   --dist (load the library from dist/esm, built by `node scripts/build-ts.mjs --esm`, instead of
+//   --dist (load the library from dist/esm, built by `node scripts/build-ts.mjs`, instead of
 //   lib/ through the TypeScript loader below), --report FILE (findings as JSON; default in os.tmpdir()).
 //
 // How hangs and crashes are caught: each child writes the index of the call it is about to run to

@@ -1,12 +1,12 @@
 // Rewrites README.md's op list (between the op-list markers) from the op table (lib/ops/elementwise.ts
-// and lib/ops/registry.ts), read from the ESM build: node scripts/build-ts.mjs --esm && node scripts/op-list.mjs
+// and lib/ops/registry.ts), read from the build: node scripts/build-ts.mjs && node scripts/op-list.mjs
 // With --check it only reports whether README is up to date (exit 1 if not); test/readme_op_list.test.ts
 // does the same check from the sources.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 await import('../dist/esm/index.js'); // loads the table's rows
-const { OP_LIST_BEGIN, OP_LIST_END, opListMarkdown } = await import('../dist/esm/ops/table.js');
+const { OP_LIST_BEGIN, OP_LIST_END, opListMarkdown } = await import('../dist/cjs/ops/table.js'); // the one implementation
 
 const readmePath = fileURLToPath(new URL('../README.md', import.meta.url));
 const readme = readFileSync(readmePath, 'utf8');

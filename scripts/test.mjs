@@ -24,7 +24,11 @@ function step(label, cmd, args, env = {}) {
   return r.status === 0;
 }
 
-if (step('build TypeScript (dist/esm, dist/cjs)', process.execPath, [path.join(root, 'scripts', 'build-ts.mjs')]))
+if (
+  step('build TypeScript (dist/cjs, and dist/esm re-exporting it)', process.execPath, [
+    path.join(root, 'scripts', 'build-ts.mjs'),
+  ])
+)
   passed++;
 else failed++;
 if (step('typecheck', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'])) passed++;

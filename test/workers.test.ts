@@ -1,4 +1,5 @@
 // The addon is context-aware: it loads and computes in several worker_threads at once.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -62,3 +63,33 @@ it('four workers load the addon and compute at the same time', async () => {
     expect(r.threw).toBe('RangeError');
   });
 });
+
+const distEntry = path.join(root, 'dist', 'esm', 'index.js');
+
+// Workers load the built package (npm test builds it first): skipped, not passed, without it.
+it.skipIf(!existsSync(distEntry))(
+  "the thread count is process-wide: a worker's setNumThreads is the main thread's",
+  async () => {
+    const tg = await import(distEntry);
+    const before = tg.getNumThreads();
+    const target = before === 1 ? 2 : 1;
+    try {
+      const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.entry).then((tg) => { tg.setNumThreads(workerData.target); parentPort.postMessage(tg.getNumThreads()); });`;
+      const seenInWorker = await new Promise((resolve, reject) => {
+        const w = new Worker(code, { eval: true, workerData: { entry: distEntry, target } });
+        w.once('message', (m) => {
+          resolve(m);
+          void w.terminate();
+        });
+        w.once('error', reject);
+      });
+      expect(seenInWorker).toBe(target);
+      expect(tg.getNumThreads()).toBe(target);
+      expect(tg.backendInfo().threads).toBe(target);
+    } finally {
+      tg.setNumThreads(before);
+    }
+  },
+);

@@ -7,7 +7,7 @@ import { REDUCE_KEYWORDS, checkBool, checkTensorArg, keywordArgs, type KeepdimOp
 
 /** @internal argmax's and argmin's body. */
 export function argExtreme(which: 'max' | 'min', op: string, x: Tensor, dim: unknown, keepdim: unknown): Tensor {
-  checkTensorArg(x, op, 'x');
+  x = checkTensorArg(x, op, 'x');
   [dim, keepdim] = keywordArgs(op, REDUCE_KEYWORDS, [dim, keepdim]);
   const keep = checkBool(keepdim, op, 'keepdim');
   if (dim === undefined || dim === null) {

@@ -18,6 +18,6 @@ export class Clone extends Function {
 
 /** A copy of x with its own storage (differentiable). */
 export function clone(x: Tensor): Tensor {
-  checkTensorArg(x, 'clone', 'x');
+  x = checkTensorArg(x, 'clone', 'x');
   return run1(Clone, x);
 }

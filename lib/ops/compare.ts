@@ -6,8 +6,8 @@ import { Tensor, type TensorLike } from '../tensor.js';
 import { checkOperand } from './util.js';
 
 function compare(op: CompareName, a: TensorLike, b: TensorLike): Tensor {
-  checkOperand(a, op, 'a');
-  checkOperand(b, op, 'b');
+  a = checkOperand(a, op, 'a');
+  b = checkOperand(b, op, 'b');
   if (typeof a === 'number' && typeof b === 'number')
     throw new TypeError(`${op}: at least one of 'a' and 'b' must be a Tensor`);
   const shape =

@@ -21,7 +21,7 @@ export class Expand extends Function {
 
 /** x broadcast to shape; -1 keeps x's size in that dim. */
 export function expand(x: Tensor, shape: number[]): Tensor {
-  checkTensorArg(x, 'expand', 'x');
+  x = checkTensorArg(x, 'expand', 'x');
   if (!Array.isArray(shape))
     throw new TypeError(`expand: argument 'shape' must be an array of integers, got ${describe(shape)}`);
   const lead = shape.length - x.ndim;

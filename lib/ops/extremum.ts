@@ -91,7 +91,7 @@ export function extremum(
   const op = all.which;
   [dim, keepdim] = keywordArgs(op, REDUCE_KEYWORDS, [dim, keepdim]);
   const keep = checkBool(keepdim, op, 'keepdim');
-  checkTensorArg(x, op, 'x');
+  x = checkTensorArg(x, op, 'x');
   if (dim === undefined || dim === null) return runN(all, [x]) as Tensor;
   if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be a number, got ${describe(dim)}`);
   const d = normalizeDim(dim, x.ndim, op);

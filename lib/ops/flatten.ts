@@ -23,7 +23,7 @@ export function flatten(
   startDim?: number | { startDim?: number; endDim?: number },
   endDim?: number | { endDim?: number },
 ): Tensor {
-  checkTensorArg(x, 'flatten', 'x');
+  x = checkTensorArg(x, 'flatten', 'x');
   [startDim = 0, endDim = -1] = keywordArgs('flatten', ['startDim', 'endDim'], [startDim, endDim]) as [
     number | undefined,
     number | undefined,

@@ -34,7 +34,7 @@ export class Gather extends Function {
  * dims, values in 0..x.shape[dim]-1): result.shape = index.shape.
  */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  checkTensorArg(x, 'gather', 'x');
+  x = checkTensorArg(x, 'gather', 'x');
   const d = indexDim(x, dim, 'gather');
   const idx = indexTensor(index, 'gather', false);
   checkIndexShape(x, idx, d, 'gather');

@@ -45,7 +45,7 @@ export class IndexSelectBackward extends Function {
  * index is a 1-D int32 tensor (or an array of integers) with values in 0..x.shape[dim]-1.
  */
 export function indexSelect(x: Tensor, dim: number, index: Tensor | number[]): Tensor {
-  checkTensorArg(x, 'indexSelect', 'x');
+  x = checkTensorArg(x, 'indexSelect', 'x');
   if (x.ndim === 0) throw new RangeError("indexSelect: argument 'x' must have at least one dim, got a 0-d tensor");
   const d = indexDim(x, dim, 'indexSelect');
   const idx = indexTensor(index, 'indexSelect', true);

@@ -90,8 +90,8 @@ function recordingNeeded(x: Tensor, other: TensorLike | null, op: string): boole
 
 /** x ∘= other in place (other broadcast to x's shape). */
 export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
-  checkTensorArg(x, `${op}_`, 'x');
-  checkOperand(other, `${op}_`, 'other');
+  x = checkTensorArg(x, `${op}_`, 'x');
+  other = checkOperand(other, `${op}_`, 'other');
   if (other instanceof Tensor) {
     const shape = broadcastShapes(x.shape, other.shape, `${op}_`);
     if (!shapesEqual(shape, x.shape))
@@ -116,7 +116,7 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
 
 /** Fills x with value in place; errors name op (zero_ is fill_(0) and names itself). */
 export function fill(x: Tensor, value: number, op: 'fill_' | 'zero_' = 'fill_'): Tensor {
-  checkTensorArg(x, op, 'x');
+  x = checkTensorArg(x, op, 'x');
   if (typeof value !== 'number')
     throw new TypeError(`${op}: argument 'value' must be a number, got ${describe(value)}`);
   // bool: nonzero (NaN too) is true, stored as the byte 1; int32: NaN and values out of range are

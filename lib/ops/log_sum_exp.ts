@@ -52,7 +52,7 @@ export function logSumExp(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?
     Dims | null | undefined,
     boolean | undefined,
   ];
-  checkTensorArg(x, 'logSumExp', 'x');
+  x = checkTensorArg(x, 'logSumExp', 'x');
   const dims = normalizeDims(dim, x.ndim, 'logSumExp');
   const xf = isFloatDType(x.dtype) ? x : toDtype(x, 'float32');
   return runN(LogSumExp, [xf, dims, checkBool(keepdim, 'logSumExp', 'keepdim')]) as Tensor;

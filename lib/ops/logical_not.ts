@@ -4,7 +4,7 @@ import { checkTensorArg } from './util.js';
 
 /** ¬x elementwise as a bool tensor of x's shape: true where x == 0 (NaN counts as nonzero). */
 export function logicalNot(x: Tensor): Tensor {
-  checkTensorArg(x, 'logicalNot', 'x');
+  x = checkTensorArg(x, 'logicalNot', 'x');
   const src = x.data;
   const n = src.length;
   const out = new Uint8Array(n);

@@ -21,7 +21,7 @@ export class MaskedFill extends Function {
 
 /** A copy of x holding value wherever mask (bool or int32 0/1, broadcastable to x.shape) is true. */
 export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Tensor {
-  checkTensorArg(x, 'maskedFill', 'x');
+  x = checkTensorArg(x, 'maskedFill', 'x');
   const m = checkMask(mask, 'maskedFill', 'mask');
   let broadcast: number[] | null = null;
   try {

@@ -132,8 +132,8 @@ function matmulBatch(a: Tensor, b: Tensor): number[] {
 }
 
 function checkMatmulOperands(a: Tensor, b: Tensor, op: string): void {
-  checkTensorArg(a, op, 'a');
-  checkTensorArg(b, op, 'b');
+  a = checkTensorArg(a, op, 'a');
+  b = checkTensorArg(b, op, 'b');
   for (const [name, x] of [
     ['a', a],
     ['b', b],

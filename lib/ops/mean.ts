@@ -37,7 +37,7 @@ export function mean(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boo
     Dims | null | undefined,
     boolean | undefined,
   ];
-  checkTensorArg(x, 'mean', 'x');
+  x = checkTensorArg(x, 'mean', 'x');
   const dims = normalizeDims(dim, x.ndim, 'mean');
   return runN(Mean, [x, dims, checkBool(keepdim, 'mean', 'keepdim')]) as Tensor;
 }

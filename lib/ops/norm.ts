@@ -102,7 +102,7 @@ export function norm(
   dim?: Dims | null | Omit<NormOptions, 'p'>,
   keepdim?: boolean | KeepdimOption,
 ): Tensor {
-  checkTensorArg(x, 'norm', 'x');
+  x = checkTensorArg(x, 'norm', 'x');
   [p, dim, keepdim] = keywordArgs('norm', ['p', 'dim', 'keepdim'], [p, dim, keepdim]) as [
     number | undefined,
     Dims | null | undefined,

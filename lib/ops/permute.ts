@@ -31,7 +31,7 @@ function permuteCopyDifferentiable(x: Tensor, perm: number[]): Tensor {
 
 /** x with dims reordered: result.shape[i] = x.shape[dims[i]]. */
 export function permute(x: Tensor, dims: number[]): Tensor {
-  checkTensorArg(x, 'permute', 'x');
+  x = checkTensorArg(x, 'permute', 'x');
   if (!Array.isArray(dims))
     throw new TypeError(`permute: argument 'dims' must be an array of dims, got ${describe(dims)}`);
   if (dims.length !== x.ndim)
@@ -50,7 +50,7 @@ export function transpose(
   dim0: number | { dim0: number; dim1: number },
   dim1?: number | { dim1: number },
 ): Tensor {
-  checkTensorArg(x, 'transpose', 'x');
+  x = checkTensorArg(x, 'transpose', 'x');
   [dim0, dim1] = keywordArgs('transpose', ['dim0', 'dim1'], [dim0, dim1]) as [number, number];
   if (x.ndim === 0) {
     normalizeDim(dim0, 0, 'transpose');
@@ -65,7 +65,7 @@ export function transpose(
 
 /** The transpose of a tensor of rank ≤ 2 (0-d and 1-D tensors are returned as they are). */
 export function t(x: Tensor): Tensor {
-  checkTensorArg(x, 't', 'x');
+  x = checkTensorArg(x, 't', 'x');
   if (x.ndim > 2)
     throw new RangeError(
       `t: expects a tensor of rank <= 2, got shape [${x.shape.join(', ')}]; use transpose(dim0, dim1)`,

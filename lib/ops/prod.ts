@@ -94,7 +94,7 @@ export function prod(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: boo
     Dims | null | undefined,
     boolean | undefined,
   ];
-  checkTensorArg(x, 'prod', 'x');
+  x = checkTensorArg(x, 'prod', 'x');
   const dims = normalizeDims(dim, x.ndim, 'prod');
   return runN(Prod, [x, dims, checkBool(keepdim, 'prod', 'keepdim')]) as Tensor;
 }

@@ -61,7 +61,7 @@ export function reshapeOwnResult(x: Tensor, shape: number[]): Tensor {
 
 /** The same elements with a new shape (one entry may be -1). The result shares x's storage. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  checkTensorArg(x, 'reshape', 'x');
+  x = checkTensorArg(x, 'reshape', 'x');
   const target = resolveShape(x, shape, 'reshape');
   if (shapesEqual(target, x.shape)) return x;
   return runN(Reshape, [x, target]) as Tensor;

@@ -40,7 +40,7 @@ export class ScatterAdd extends Function {
  * Differentiable in x and src.
  */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  checkTensorArg(x, 'scatterAdd', 'x');
+  x = checkTensorArg(x, 'scatterAdd', 'x');
   const d = indexDim(x, dim, 'scatterAdd');
   const idx = indexTensor(index, 'scatterAdd', false);
   if (!(src instanceof Tensor))

@@ -57,7 +57,7 @@ function bound(v: number | null | undefined, n: number, fallback: number, arg: s
  * shape[dim] = max(0, ceil((end − start) / step)).
  */
 export function slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
-  checkTensorArg(x, 'slice', 'x');
+  x = checkTensorArg(x, 'slice', 'x');
   if (x.ndim === 0) throw new RangeError('slice: cannot slice a 0-d tensor');
   if (typeof dim !== 'number') throw new TypeError(`slice: argument 'dim' must be a number, got ${describe(dim)}`);
   const d = normalizeDim(dim, x.ndim, 'slice');

@@ -67,8 +67,8 @@ export class SoftmaxBackward extends Function {
 /** The input gradient of softmax (log = false) or logSoftmax (log = true) along dim, from the output y and its gradient g (same shape). */
 export function softmaxBackward(y: Tensor, g: Tensor, dim: number, log: boolean): Tensor {
   const op = 'softmaxBackward';
-  checkTensorArg(y, op, 'y');
-  checkTensorArg(g, op, 'g');
+  y = checkTensorArg(y, op, 'y');
+  g = checkTensorArg(g, op, 'g');
   if (!isFloatDType(y.dtype)) throw new TypeError(`${op}: argument 'y' must be float32 or float64, got ${y.dtype}`);
   if (!isFloatDType(g.dtype)) throw new TypeError(`${op}: argument 'g' must be float32 or float64, got ${g.dtype}`);
   if (!shapesEqual(y.shape, g.shape))
@@ -82,7 +82,7 @@ export function softmaxBackward(y: Tensor, g: Tensor, dim: number, log: boolean)
 }
 
 function run(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number, log: boolean): Tensor {
-  checkTensorArg(x, op, 'x');
+  x = checkTensorArg(x, op, 'x');
   if (typeof dim !== 'number') throw new TypeError(`${op}: argument 'dim' must be an integer, got ${describe(dim)}`);
   const d = normalizeDim(dim, x.ndim, op);
   // Integer and bool tensors are converted to float32, as the other float-valued ops do.

@@ -28,7 +28,7 @@ export class Split extends Function {
  * an array lists the sizes of the pieces, which must add up to x.shape[dim]. Returns copies.
  */
 export function split(x: Tensor, splitSizeOrSections: number | number[], dim?: number | { dim?: number }): Tensor[] {
-  checkTensorArg(x, 'split', 'x');
+  x = checkTensorArg(x, 'split', 'x');
   [dim = 0] = keywordArgs('split', ['dim'], [dim]) as [number | undefined];
   if (typeof dim !== 'number') throw new TypeError(`split: argument 'dim' must be a number, got ${describe(dim)}`);
   if (x.ndim === 0) throw new RangeError('split: cannot split a 0-d tensor');

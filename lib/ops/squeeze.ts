@@ -23,7 +23,7 @@ export class Squeeze extends Function {
  * array). As in PyTorch, a named dim whose size is not 1 is left alone.
  */
 export function squeeze(x: Tensor, dim?: Dims | null | { dim?: Dims | null }): Tensor {
-  checkTensorArg(x, 'squeeze', 'x');
+  x = checkTensorArg(x, 'squeeze', 'x');
   [dim] = keywordArgs('squeeze', ['dim'], [dim]) as [Dims | null | undefined];
   const dims = normalizeDims(dim, x.ndim, 'squeeze');
   const shape: number[] = [];

@@ -43,7 +43,7 @@ export function sum(x: Tensor, dim?: Dims | null | ReduceOptions, keepdim?: bool
     Dims | null | undefined,
     boolean | undefined,
   ];
-  checkTensorArg(x, 'sum', 'x');
+  x = checkTensorArg(x, 'sum', 'x');
   const dims = normalizeDims(dim, x.ndim, 'sum');
   return runN(Sum, [x, dims, checkBool(keepdim, 'sum', 'keepdim')]) as Tensor;
 }

@@ -125,7 +125,7 @@ export function unaryOp(name: UnaryName, row: UnaryRow): UnaryOp {
   // so every call site in them keeps a single target whichever op runs.
   const call = {
     [name](x: Tensor): Tensor {
-      checkTensorArg(x, name, 'x');
+      x = checkTensorArg(x, name, 'x');
       return run1(Op, x);
     },
   }[name];
@@ -182,8 +182,8 @@ export function binaryOp(name: BinaryName, row: BinaryRow): BinaryOp {
   Object.defineProperty(Op, 'name', { value: pascal(name) });
   const call = {
     [name](a: TensorLike, b: TensorLike): Tensor {
-      checkOperand(a, name, argA);
-      checkOperand(b, name, argB);
+      a = checkOperand(a, name, argA);
+      b = checkOperand(b, name, argB);
       if (typeof a === 'number' && typeof b === 'number')
         throw new TypeError(`${name}: at least one of '${argA}' and '${argB}' must be a Tensor`);
       return run2(Op, a, b);
@@ -192,7 +192,7 @@ export function binaryOp(name: BinaryName, row: BinaryRow): BinaryOp {
   const method = {
     [name](this: Tensor, other: TensorLike): Tensor {
       checkOperand(this, name, argA);
-      checkOperand(other, name, argB);
+      other = checkOperand(other, name, argB);
       return run2(Op, this, other);
     },
   }[name];
@@ -249,7 +249,7 @@ interface ParametricOp {
 /** Checks x and the parameters (positional or an options object), fills defaults, and runs the op. */
 function runParametric(op: ParametricOp, x: Tensor, values: unknown[]): Tensor {
   const { name, params } = op;
-  checkTensorArg(x, name, 'x');
+  x = checkTensorArg(x, name, 'x');
   keywordArgs(name, op.names, values);
   for (let i = 0; i < params.length; i++) {
     const spec = params[i];

@@ -24,7 +24,7 @@ export class ToDtype extends Function {
 
 /** x converted to dtype (a copy; x itself when it already has that dtype). */
 export function toDtype(x: Tensor, dtype: DType): Tensor {
-  checkTensorArg(x, 'to', 'x');
+  x = checkTensorArg(x, 'to', 'x');
   if (!isDType(dtype))
     throw new TypeError(`to: dtype must be 'float32', 'float64', 'int32' or 'bool', got ${formatValue(dtype)}`);
   if (x.dtype === dtype) return x;

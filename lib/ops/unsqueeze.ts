@@ -19,7 +19,7 @@ export class Unsqueeze extends Function {
 
 /** x with a size-1 dim inserted at dim (-(ndim+1)..ndim; negative counts from the end of the result). */
 export function unsqueeze(x: Tensor, dim: number | { dim: number }): Tensor {
-  checkTensorArg(x, 'unsqueeze', 'x');
+  x = checkTensorArg(x, 'unsqueeze', 'x');
   [dim] = keywordArgs('unsqueeze', ['dim'], [dim]) as [number];
   if (typeof dim !== 'number') throw new TypeError(`unsqueeze: argument 'dim' must be a number, got ${describe(dim)}`);
   // The result has one more dim than x, so dim ranges over -(ndim+1)..ndim.

@@ -1,5 +1,6 @@
 // Shared argument checks and gradient helpers for the ops.
 import { applyFunction, type FunctionClass } from '../autograd/function.js';
+import { adoptForeignTensor } from '../foreign_tensor.js';
 import { isGradEnabled } from '../grad_mode.js';
 import { setCurrentOp } from '../memory.js';
 import { describe } from '../shape.js';
@@ -11,15 +12,24 @@ function checkReadable(x: Tensor, op: string, arg: string): Tensor {
   return x;
 }
 
-/** A tensor or a finite-or-not JS number; anything else is a TypeError naming op and arg. */
+/**
+ * A tensor or a finite-or-not JS number; anything else is a TypeError naming op and arg. Returns the
+ * operand to use: x itself, or a tensor of another compatible copy of tapegrad adopted as ours
+ * (lib/foreign_tensor.ts), so callers write `a = checkOperand(a, ...)`.
+ */
 export function checkOperand(x: unknown, op: string, arg: string): TensorLike {
   if (x instanceof Tensor ? x.data.length !== 0 : typeof x === 'number') return x as TensorLike;
   if (x instanceof Tensor) return checkReadable(x, op, arg);
+  const adopted = adoptForeignTensor(x, op, arg);
+  if (adopted !== null) return adopted;
   throw new TypeError(`${op}: argument '${arg}' must be a Tensor or a number, got ${describe(x)}`);
 }
 
+/** A tensor, as checkOperand (numbers refused); callers write `x = checkTensorArg(x, ...)`. */
 export function checkTensorArg(x: unknown, op: string, arg: string): Tensor {
   if (x instanceof Tensor) return x.data.length !== 0 ? x : checkReadable(x, op, arg);
+  const adopted = adoptForeignTensor(x, op, arg);
+  if (adopted !== null) return adopted;
   throw new TypeError(`${op}: argument '${arg}' must be a Tensor, got ${describe(x)}`);
 }
 

@@ -43,7 +43,7 @@ export function varArgs(
   dim: Dims | null | undefined | VarOptions,
   opts: VarOptions | boolean | undefined,
 ): [Tensor, number[], number, boolean] {
-  checkTensorArg(x, op, 'x');
+  x = checkTensorArg(x, op, 'x');
   if (isOptionsObject(dim)) {
     // var(x, { dim, correction, keepdim }): every argument by name.
     if (opts !== undefined)

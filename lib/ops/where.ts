@@ -61,8 +61,8 @@ export function checkMask(m: unknown, op: string, arg: string): Tensor {
  */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const cond = checkMask(condition, 'where', 'condition');
-  checkOperand(a, 'where', 'a');
-  checkOperand(b, 'where', 'b');
+  a = checkOperand(a, 'where', 'a');
+  b = checkOperand(b, 'where', 'b');
   whereShape(cond, a, b); // shape errors before anything is recorded
   return runN(Where, [cond, a, b]) as Tensor;
 }
