@@ -5,7 +5,7 @@
 //   jacobian(f)(...xs)      the full Jacobian (output shape ++ input shape)
 //   hessian(f)(...xs)       the Jacobian of the gradient
 import { grad as autogradGrad } from './autograd/engine.js';
-import { enableGrad } from './grad_mode.js';
+import { withGradMode } from './grad_mode.js';
 import { describe, formatShape, formatValue } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -82,7 +82,7 @@ function valueAndGradNamed<A extends unknown[], O extends FuncOptions>(
 ): (...args: A) => [Tensor, GradsFor<O>] {
   checkTransform(f, opts, fname, ['argnums']);
   return (...args) =>
-    enableGrad(() => {
+    withGradMode(true, () => {
       const [argnums, many] = argnumList(opts, args.length, fname);
       const { inputs, diff } = prepare(args, argnums, fname);
       const out = f(...(inputs as A));
@@ -110,7 +110,7 @@ export function grad<A extends unknown[], O extends FuncOptions = NoOptions>(
 /** [f(...xs), vjpFn] where vjpFn(v) gives vᵀ·∂f/∂x for every tensor argument x. */
 export function vjp<A extends unknown[]>(f: TensorFn<A>, ...args: A): [Tensor, (v: Tensor) => Tensor[]] {
   checkTransform(f, undefined, 'vjp', []);
-  return enableGrad(() => {
+  return withGradMode(true, () => {
     const argnums = args.map((a, i) => (a instanceof Tensor ? i : -1)).filter((i) => i >= 0);
     const { inputs, diff } = prepare(args, argnums, 'vjp');
     const out = f(...(inputs as A));
@@ -153,7 +153,7 @@ function jacobianNamed<A extends unknown[], O extends JacobianOptions>(
   if (opts?.createGraph !== undefined && typeof opts.createGraph !== 'boolean')
     throw new TypeError(`${fname}: option 'createGraph' must be a boolean, got ${describe(opts.createGraph)}`);
   return (...args) =>
-    enableGrad(() => {
+    withGradMode(true, () => {
       const [argnums, many] = argnumList(opts, args.length, fname);
       const { inputs, diff } = prepare(args, argnums, fname);
       const out = f(...(inputs as A));
@@ -194,7 +194,7 @@ export function hessian<A extends unknown[]>(f: TensorFn<A>, opts?: { argnums?: 
       `hessian: option 'argnums' must be a non-negative integer (one argument), got ${formatValue(argnum)}`,
     );
   const gradF = (...args: A): Tensor =>
-    enableGrad(() => {
+    withGradMode(true, () => {
       const x = args[argnum];
       if (!(x instanceof Tensor))
         throw new TypeError(`hessian: argument ${argnum} must be a Tensor, got ${describe(x)}`);

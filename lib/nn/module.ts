@@ -16,7 +16,7 @@
 // equivalently, `module.call(x)` (call runs forward; it is the one place to hook into later).
 // Module<In, Out> types both from forward's signature: In is the argument list, Out the result; the
 // defaults, [Tensor] and Tensor, fit layers. A loss taking two tensors is Module<[Tensor, Tensor]>.
-import { noGrad } from '../grad_mode.js';
+import { withGradMode } from '../grad_mode.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -305,7 +305,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       throw new Error(
         `loadStateDict: error(s) loading the state dict into ${this.constructor.name}:\n  ${problems.join('\n  ')}`,
       );
-    noGrad(() => {
+    withGradMode(false, () => {
       for (const [target, src] of copies) {
         if (target.data !== src.data) target.data.set(src.data);
         target._bumpVersion(); // stateDict entries share the parameters' version counters
