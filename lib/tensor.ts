@@ -5,6 +5,7 @@
 import { allocate, dtypeOfArray, isDType, isFloatDType, type DType, type TypedArray } from './dtype.js';
 import { checkElementCount, checkShape, describe, formatShape, formatValue, shapesEqual, sizeOf } from './shape.js';
 import type { FunctionCtx } from './autograd/function.js';
+import { isInferenceMode } from './grad_mode.js';
 import { recycleStorage } from './memory.js';
 import type * as ElementwiseOps from './ops/elementwise.js';
 import type { RegisteredMethods } from './ops/registry.js';
@@ -208,6 +209,8 @@ export class Tensor {
    * exists outside the graph, so its storage is recycled when the last node that saved it is released.
    */
   _private = false;
+  /** @internal made inside tg.inferenceMode: an op that records a graph refuses it. */
+  _inference = isInferenceMode();
   /** @internal a unique id, for debugging and stable ordering. */
   readonly id: number;
 
@@ -345,6 +348,10 @@ export class Tensor {
       throw new Error(
         'requiresGrad: only leaf tensors can change requiresGrad; this tensor was produced by ' +
           `${this.gradFn.name} (use detach() to get a leaf)`,
+      );
+    if (value && this._inference && !isInferenceMode())
+      throw new Error(
+        'requiresGrad: an inference tensor (made inside tg.inferenceMode) cannot require grad outside it; clone() it first',
       );
     if (value && !isFloatDType(this.dtype))
       throw new TypeError(
