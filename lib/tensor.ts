@@ -5,6 +5,7 @@
 import { allocate, dtypeOfArray, isDType, isFloatDType, type DType, type TypedArray } from './dtype.js';
 import { checkElementCount, checkShape, describe, formatShape, formatValue, shapesEqual, sizeOf } from './shape.js';
 import type { FunctionCtx } from './autograd/function.js';
+import { addPostAccumulateGradHook, type PostAccumulateGradHook } from './autograd/post_accumulate_hooks.js';
 import { isInferenceMode } from './grad_mode.js';
 import { recycleStorage } from './memory.js';
 import type * as ElementwiseOps from './ops/elementwise.js';
@@ -445,6 +446,23 @@ export class Tensor {
         if (i >= 0) hooks.splice(i, 1);
       },
     };
+  }
+
+  /**
+   * Registers fn to be called with this leaf tensor after backward has accumulated its gradient into
+   * .grad (as PyTorch's register_post_accumulate_grad_hook; not for autograd.grad, which leaves .grad
+   * alone). fn returns nothing; returns a handle to remove it.
+   */
+  registerPostAccumulateGradHook(fn: PostAccumulateGradHook): { remove(): void } {
+    if (typeof fn !== 'function')
+      throw new TypeError(`registerPostAccumulateGradHook: argument 'fn' must be a function, got ${describe(fn)}`);
+    if (!this._requiresGrad)
+      throw new Error('registerPostAccumulateGradHook: cannot register a hook on a tensor that does not require grad');
+    if (this.gradFn !== null)
+      throw new Error(
+        `registerPostAccumulateGradHook: expected a leaf tensor, got one produced by ${this.gradFn.name} (post-accumulate hooks run only on leaves)`,
+      );
+    return addPostAccumulateGradHook(this, fn);
   }
 
   /** The single value of a tensor with one element. */
