@@ -30,6 +30,8 @@ let enabled = true;
 let inference = false;
 /** How many async frames are pending; 0 keeps isGradEnabled() to the plain variable. */
 let pendingFrames = 0;
+/** Whether inferenceMode was ever entered: until then no tensor is an inference tensor, so ops skip the check. */
+export let inferenceModeUsed = false;
 /** How many scopes are running their function now (AsyncLocalStorage stays enabled meanwhile). */
 let runningScopes = 0;
 const frames = new AsyncLocalStorage<Frame>();
@@ -174,6 +176,7 @@ export function enableGrad<T>(fn: () => T): T {
  * fn may be async, as for noGrad. Returns fn's result.
  */
 export function inferenceMode<T>(fn: () => T): T {
+  inferenceModeUsed = true;
   return scope(false, true, fn, 'inferenceMode');
 }
 

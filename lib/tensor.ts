@@ -6,7 +6,7 @@ import { allocate, dtypeOfArray, isDType, isFloatDType, type DType, type TypedAr
 import { checkElementCount, checkShape, describe, formatShape, formatValue, shapesEqual, sizeOf } from './shape.js';
 import type { FunctionCtx } from './autograd/function.js';
 import { addPostAccumulateGradHook, type PostAccumulateGradHook } from './autograd/post_accumulate_hooks.js';
-import { isInferenceMode } from './grad_mode.js';
+import { inferenceModeUsed, isInferenceMode } from './grad_mode.js';
 import { recycleStorage } from './memory.js';
 import type * as ElementwiseOps from './ops/elementwise.js';
 import type { RegisteredMethods } from './ops/registry.js';
@@ -211,7 +211,7 @@ export class Tensor {
    */
   _private = false;
   /** @internal made inside tg.inferenceMode: an op that records a graph refuses it. */
-  _inference = isInferenceMode();
+  _inference = inferenceModeUsed && isInferenceMode();
   /** @internal a unique id, for debugging and stable ordering. */
   readonly id: number;
 

@@ -4,7 +4,7 @@
 // requires grad, it also creates a FunctionCtx, lets setupContext save what backward needs, and
 // makes the ctx the gradFn of the outputs. The ctx *is* the graph node: it holds the edges to the
 // inputs' nodes (or to leaf tensors), the saved tensors, and the per-pass bookkeeping of the engine.
-import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
+import { inferenceModeUsed, isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
 import { adjustGraphBytes, POOL_MIN_BYTES, recycleStorage } from '../memory.js';
 import { describe, formatShape } from '../shape.js';
 import { Tensor, checkStorage, viewOf, type GradHook } from '../tensor.js';
@@ -410,7 +410,7 @@ export function applyFunction(fn: FunctionClass, args: unknown[], user = false):
     }
   }
   const record = anyRequiresGrad && isGradEnabled();
-  if (record)
+  if (record && inferenceModeUsed)
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (a instanceof Tensor && a._inference) throw inferenceTensorError(fn, i);
