@@ -8,9 +8,10 @@
 // scope then becomes an *async frame* that the continuations of fn find through AsyncLocalStorage, and
 // isGradEnabled() looks for one only while such a frame is pending (`pendingFrames > 0`).
 //
-// AsyncLocalStorage is only enabled while a scope runs or a frame is pending: on Node 20 an enabled
-// AsyncLocalStorage installs promise hooks that make every promise of the process several times
-// slower (an await loop ran 5x slower), which a library must not impose on its host for good.
+// AsyncLocalStorage is only enabled while a scope runs or a frame is pending (and until the event
+// loop's next turn after that): on Node 20 an enabled AsyncLocalStorage installs promise hooks that
+// make every promise of the process several times slower (an await loop ran 5x slower), which a
+// library must not impose on its host for good.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe } from './shape.js';
 
@@ -100,6 +101,22 @@ export function withGradMode<T>(on: boolean, fn: () => T): T {
   }
 }
 
+let releaseScheduled = false;
+
+/**
+ * Disables the storage once no scope runs and no frame is pending, at the next turn of the event
+ * loop rather than now: enabling it again costs about a microsecond, so a loop of synchronous scopes
+ * pays that once per turn instead of once per call.
+ */
+function releaseStorageSoon(): void {
+  if (runningScopes !== 0 || pendingFrames !== 0 || releaseScheduled) return;
+  releaseScheduled = true;
+  setImmediate(() => {
+    releaseScheduled = false;
+    if (runningScopes === 0 && pendingFrames === 0) frames.disable();
+  }).unref();
+}
+
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
   return (
     (typeof v === 'object' || typeof v === 'function') &&
@@ -131,13 +148,13 @@ function scope<T>(on: boolean, inferenceOn: boolean, fn: () => T, name: string):
     runningScopes--;
     setGradEnabled(previousMode);
     setInference(previousInference);
-    if (runningScopes === 0 && pendingFrames === 0) frames.disable();
+    releaseStorageSoon();
   }
   if (!frame.pending) return result;
   const settle = (): void => {
     frame.pending = false;
     pendingFrames--;
-    if (runningScopes === 0 && pendingFrames === 0) frames.disable();
+    releaseStorageSoon();
   };
   // The frame ends as fn's promise settles, before the caller's continuation runs; the promise returned
   // settles as fn's does (a rejection nobody handles is still reported).

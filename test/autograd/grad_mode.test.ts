@@ -91,6 +91,26 @@ describe('grad mode across await', () => {
     expect(Array.from(x.grad!.data)).toEqual([6]);
   });
 
+  it('work a scope leaves behind (a timer it starts) runs in the mode outside, once the scope has ended', async () => {
+    let insideTimer: boolean | undefined;
+    await tg.noGrad(async () => {
+      setTimeout(() => {
+        insideTimer = tg.isGradEnabled();
+      }, 5);
+      await tick();
+    });
+    await tick(20);
+    expect(insideTimer).toBe(true);
+    let syncTimer: boolean | undefined;
+    tg.noGrad(() => {
+      setTimeout(() => {
+        syncTimer = tg.isGradEnabled();
+      }, 0);
+    });
+    await tick(10);
+    expect(syncTimer).toBe(true);
+  });
+
   it('validates fn', () => {
     expect(() => tg.noGrad(42 as never)).toThrow(
       new TypeError("noGrad: argument 'fn' must be a function, got a number (42)"),
