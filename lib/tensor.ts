@@ -157,6 +157,9 @@ export type ElementwiseMethods = {
 export interface Tensor extends ElementwiseMethods, RegisteredMethods {}
 
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged methods exist: lib/ops/table.ts and registry.ts define them on the prototype at load
+/** The tensors created inside tg.inferenceMode (see Tensor._inference). */
+const inferenceTensors = new WeakSet<Tensor>();
+
 export class Tensor {
   /**
    * Contiguous row-major storage (Float32Array, Float64Array, Int32Array, or Uint8Array for bool): a
@@ -210,8 +213,6 @@ export class Tensor {
    * exists outside the graph, so its storage is recycled when the last node that saved it is released.
    */
   _private = false;
-  /** @internal made inside tg.inferenceMode: an op that records a graph refuses it. */
-  _inference = inferenceModeUsed && isInferenceMode();
   /** @internal a unique id, for debugging and stable ordering. */
   readonly id: number;
 
@@ -236,6 +237,15 @@ export class Tensor {
       this._ver = version ?? null;
     }
     this.id = nextTensorId++;
+    if (inferenceModeUsed && isInferenceMode()) inferenceTensors.add(this);
+  }
+
+  /**
+   * @internal Made inside tg.inferenceMode: an op that records a graph refuses it. A WeakSet, not a
+   * field, so that tensors stay as small as they were when inference mode is never used.
+   */
+  get _inference(): boolean {
+    return inferenceModeUsed && inferenceTensors.has(this);
   }
 
   /**
