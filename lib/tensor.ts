@@ -156,10 +156,10 @@ export type ElementwiseMethods = {
 // rows and those lib/ops/registry.ts derives (x.sum(dim) for tg.sum(x, dim)).
 export interface Tensor extends ElementwiseMethods, RegisteredMethods {}
 
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged methods exist: lib/ops/table.ts and registry.ts define them on the prototype at load
 /** The tensors created inside tg.inferenceMode (see Tensor._inference). */
 const inferenceTensors = new WeakSet<Tensor>();
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged methods exist: lib/ops/table.ts and registry.ts define them on the prototype at load
 export class Tensor {
   /**
    * Contiguous row-major storage (Float32Array, Float64Array, Int32Array, or Uint8Array for bool): a
