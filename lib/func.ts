@@ -4,8 +4,9 @@
 //   vjp(f, ...xs)           [f(...xs), (v) => vector-Jacobian products for each x]
 //   jacobian(f)(...xs)      the full Jacobian (output shape ++ input shape)
 //   hessian(f)(...xs)       the Jacobian of the gradient
+//   jvp(f, primals, tangents)  [f(...primals), J·tangents]: forward mode, by the double-vjp trick
 import { grad as autogradGrad } from './autograd/engine.js';
-import { enableGrad } from './grad_mode.js';
+import { withGradMode } from './grad_mode.js';
 import { describe, formatShape, formatValue } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -82,7 +83,7 @@ function valueAndGradNamed<A extends unknown[], O extends FuncOptions>(
 ): (...args: A) => [Tensor, GradsFor<O>] {
   checkTransform(f, opts, fname, ['argnums']);
   return (...args) =>
-    enableGrad(() => {
+    withGradMode(true, () => {
       const [argnums, many] = argnumList(opts, args.length, fname);
       const { inputs, diff } = prepare(args, argnums, fname);
       const out = f(...(inputs as A));
@@ -110,7 +111,7 @@ export function grad<A extends unknown[], O extends FuncOptions = NoOptions>(
 /** [f(...xs), vjpFn] where vjpFn(v) gives vᵀ·∂f/∂x for every tensor argument x. */
 export function vjp<A extends unknown[]>(f: TensorFn<A>, ...args: A): [Tensor, (v: Tensor) => Tensor[]] {
   checkTransform(f, undefined, 'vjp', []);
-  return enableGrad(() => {
+  return withGradMode(true, () => {
     const argnums = args.map((a, i) => (a instanceof Tensor ? i : -1)).filter((i) => i >= 0);
     const { inputs, diff } = prepare(args, argnums, 'vjp');
     const out = f(...(inputs as A));
@@ -153,7 +154,7 @@ function jacobianNamed<A extends unknown[], O extends JacobianOptions>(
   if (opts?.createGraph !== undefined && typeof opts.createGraph !== 'boolean')
     throw new TypeError(`${fname}: option 'createGraph' must be a boolean, got ${describe(opts.createGraph)}`);
   return (...args) =>
-    enableGrad(() => {
+    withGradMode(true, () => {
       const [argnums, many] = argnumList(opts, args.length, fname);
       const { inputs, diff } = prepare(args, argnums, fname);
       const out = f(...(inputs as A));
@@ -194,7 +195,7 @@ export function hessian<A extends unknown[]>(f: TensorFn<A>, opts?: { argnums?: 
       `hessian: option 'argnums' must be a non-negative integer (one argument), got ${formatValue(argnum)}`,
     );
   const gradF = (...args: A): Tensor =>
-    enableGrad(() => {
+    withGradMode(true, () => {
       const x = args[argnum];
       if (!(x instanceof Tensor))
         throw new TypeError(`hessian: argument ${argnum} must be a Tensor, got ${describe(x)}`);
@@ -214,6 +215,60 @@ export function hessian<A extends unknown[]>(f: TensorFn<A>, opts?: { argnums?: 
       throw new RangeError(`hessian: option 'argnums' is ${argnum} but f was given ${args.length} arguments`);
     return jacobianNamed(gradF, { argnums: argnum }, 'hessian')(...args);
   };
+}
+
+/**
+ * Forward mode: [f(...primals), the Jacobian-vector product J·tangents], as torch.func.jvp.
+ * primals and tangents are arrays of float tensors, tangents[i] shaped and typed as primals[i]; f
+ * takes the primals and returns one tensor.
+ *
+ * Computed by the double-vjp trick, with reverse mode only: for a dummy cotangent u (zeros, shaped as
+ * the output), g(u) = Jᵀu is linear in u, so the vjp of g with respect to u against the tangents is
+ * (Jᵀ)ᵀ·t = J·t. It costs two backward passes (the first with createGraph), so every op on the way
+ * needs a differentiable backward, as for hessian.
+ */
+export function jvp(f: (...primals: Tensor[]) => Tensor, primals: Tensor[], tangents: Tensor[]): [Tensor, Tensor] {
+  checkTransform(f, undefined, 'jvp', []);
+  if (!Array.isArray(primals))
+    throw new TypeError(`jvp: argument 'primals' must be an array of Tensors, got ${describe(primals)}`);
+  if (!Array.isArray(tangents))
+    throw new TypeError(`jvp: argument 'tangents' must be an array of Tensors, got ${describe(tangents)}`);
+  if (tangents.length !== primals.length)
+    throw new RangeError(
+      `jvp: argument 'tangents' must hold one Tensor per primal (${primals.length}), got ${tangents.length}`,
+    );
+  tangents.forEach((t, i) => {
+    const p = primals[i];
+    if (!(t instanceof Tensor)) throw new TypeError(`jvp: tangents[${i}] must be a Tensor, got ${describe(t)}`);
+    if (
+      p instanceof Tensor &&
+      (t.dtype !== p.dtype || t.shape.length !== p.shape.length || t.shape.some((d, k) => d !== p.shape[k]))
+    )
+      throw new TypeError(
+        `jvp: tangents[${i}] must match primals[${i}] (${p.dtype} ${formatShape(p.shape)}), got ${t.dtype} ${formatShape(t.shape)}`,
+      );
+  });
+  return withGradMode(true, () => {
+    const { inputs, diff } = prepare(
+      primals,
+      primals.map((_, i) => i),
+      'jvp',
+    );
+    const out = f(...(inputs as Tensor[]));
+    if (!(out instanceof Tensor)) throw new TypeError(`jvp: f must return a Tensor, got ${describe(out)}`);
+    if (!out.requiresGrad) return [out.detach(), zerosFor(out)];
+    const u = zerosFor(out).requiresGrad_(true);
+    const g = autogradGrad(out, diff, { gradOutputs: u, createGraph: true, allowUnused: true });
+    // Only the primals f depends on contribute; g[i] of the others is null (their J block is zero).
+    const used = g.flatMap((gi, i) => (gi?.requiresGrad ? [i] : []));
+    if (used.length === 0) return [out.detach(), zerosFor(out)];
+    const [jt] = autogradGrad(
+      used.map((i) => g[i]!),
+      u,
+      { gradOutputs: used.map((i) => tangents[i]), allowUnused: true },
+    );
+    return [out.detach(), jt === null ? zerosFor(out) : jt.detach()];
+  });
 }
 
 function zerosFor(x: Tensor): Tensor {

@@ -13,9 +13,10 @@ export {
   type Dims,
 } from './tensor.js';
 export type { DType, FloatDType, TypedArray } from './dtype.js';
+export type { PostAccumulateGradHook } from './autograd/post_accumulate_hooks.js';
 export { zeros, ones, full, zerosLike, onesLike, arange, eye, rand, randn } from './creation.js';
 export { manualSeed } from './random.js';
-export { noGrad, enableGrad, isGradEnabled } from './grad_mode.js';
+export { noGrad, enableGrad, inferenceMode, isGradEnabled, isInferenceMode } from './grad_mode.js';
 export * from './ops/index.js';
 export * as autograd from './autograd/index.js';
 export * as func from './func.js';

@@ -5,6 +5,8 @@
 import { allocate, dtypeOfArray, isDType, isFloatDType, type DType, type TypedArray } from './dtype.js';
 import { checkElementCount, checkShape, describe, formatShape, formatValue, shapesEqual, sizeOf } from './shape.js';
 import type { FunctionCtx } from './autograd/function.js';
+import { addPostAccumulateGradHook, type PostAccumulateGradHook } from './autograd/post_accumulate_hooks.js';
+import { inferenceModeUsed, isInferenceMode } from './grad_mode.js';
 import { recycleStorage } from './memory.js';
 import type * as ElementwiseOps from './ops/elementwise.js';
 import type { RegisteredMethods } from './ops/registry.js';
@@ -154,6 +156,9 @@ export type ElementwiseMethods = {
 // rows and those lib/ops/registry.ts derives (x.sum(dim) for tg.sum(x, dim)).
 export interface Tensor extends ElementwiseMethods, RegisteredMethods {}
 
+/** The tensors created inside tg.inferenceMode (see Tensor._inference). */
+const inferenceTensors = new WeakSet<Tensor>();
+
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged methods exist: lib/ops/table.ts and registry.ts define them on the prototype at load
 export class Tensor {
   /**
@@ -232,6 +237,15 @@ export class Tensor {
       this._ver = version ?? null;
     }
     this.id = nextTensorId++;
+    if (inferenceModeUsed && isInferenceMode()) inferenceTensors.add(this);
+  }
+
+  /**
+   * @internal Made inside tg.inferenceMode: an op that records a graph refuses it. A WeakSet, not a
+   * field, so that tensors stay as small as they were when inference mode is never used.
+   */
+  get _inference(): boolean {
+    return inferenceModeUsed && inferenceTensors.has(this);
   }
 
   /**
@@ -346,6 +360,10 @@ export class Tensor {
         'requiresGrad: only leaf tensors can change requiresGrad; this tensor was produced by ' +
           `${this.gradFn.name} (use detach() to get a leaf)`,
       );
+    if (value && this._inference && !isInferenceMode())
+      throw new Error(
+        'requiresGrad: an inference tensor (made inside tg.inferenceMode) cannot require grad outside it; clone() it first',
+      );
     if (value && !isFloatDType(this.dtype))
       throw new TypeError(
         `requiresGrad: only float32 and float64 tensors can require gradients, got dtype ${this.dtype}`,
@@ -438,6 +456,23 @@ export class Tensor {
         if (i >= 0) hooks.splice(i, 1);
       },
     };
+  }
+
+  /**
+   * Registers fn to be called with this leaf tensor after backward has accumulated its gradient into
+   * .grad (as PyTorch's register_post_accumulate_grad_hook; not for autograd.grad, which leaves .grad
+   * alone). fn returns nothing; returns a handle to remove it.
+   */
+  registerPostAccumulateGradHook(fn: PostAccumulateGradHook): { remove(): void } {
+    if (typeof fn !== 'function')
+      throw new TypeError(`registerPostAccumulateGradHook: argument 'fn' must be a function, got ${describe(fn)}`);
+    if (!this._requiresGrad)
+      throw new Error('registerPostAccumulateGradHook: cannot register a hook on a tensor that does not require grad');
+    if (this.gradFn !== null)
+      throw new Error(
+        `registerPostAccumulateGradHook: expected a leaf tensor, got one produced by ${this.gradFn.name} (post-accumulate hooks run only on leaves)`,
+      );
+    return addPostAccumulateGradHook(this, fn);
   }
 
   /** The single value of a tensor with one element. */

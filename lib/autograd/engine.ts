@@ -18,6 +18,7 @@ import { accumulateInto, copy } from '../kernels/elementwise.js';
 import { describe, formatShape, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor, checkStorage, ops, tensorIdWatermark, type BackwardOptions, type GradHook } from '../tensor.js';
 import { FunctionCtx } from './function.js';
+import { runPostAccumulateGradHooks } from './post_accumulate_hooks.js';
 
 let passCounter = 0;
 /** Backward passes running now: more than one when a hook or a custom backward calls backward. */
@@ -504,6 +505,7 @@ function run(roots: Tensor[], rootGrads: Tensor[], opt: PassOptions): (Tensor | 
       } else accumulateGrad(leaf, g, keep, opt.createGraph);
       leaf._engineLeafGrad = null;
       if (!keep) unhold(pending, st); // copied or added into .grad: this pass is done with it
+      if (captureSlots === null) runPostAccumulateGradHooks(leaf);
     }
   } catch (err) {
     // Leave no half-summed gradients behind for the next pass.

@@ -4,7 +4,7 @@
 // requires grad, it also creates a FunctionCtx, lets setupContext save what backward needs, and
 // makes the ctx the gradFn of the outputs. The ctx *is* the graph node: it holds the edges to the
 // inputs' nodes (or to leaf tensors), the saved tensors, and the per-pass bookkeeping of the engine.
-import { isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
+import { inferenceModeUsed, isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../grad_mode.js';
 import { adjustGraphBytes, POOL_MIN_BYTES, recycleStorage } from '../memory.js';
 import { describe, formatShape } from '../shape.js';
 import { Tensor, checkStorage, viewOf, type GradHook } from '../tensor.js';
@@ -14,6 +14,13 @@ import type { DType } from '../dtype.js';
 export type Edge = FunctionCtx | Tensor | null;
 
 let nextSeq = 0;
+
+function inferenceTensorError(fn: FunctionClass, i: number): Error {
+  return new Error(
+    `${fn.name}: input ${i} is an inference tensor (made inside tg.inferenceMode), which cannot be used in an op ` +
+      'that records a graph; clone() it outside inferenceMode to get a normal tensor',
+  );
+}
 
 /** What FunctionCtx.saved holds when a Function does not declare it: any field, read as unknown. */
 export type UntypedSaved = Record<string, unknown>;
@@ -403,6 +410,11 @@ export function applyFunction(fn: FunctionClass, args: unknown[], user = false):
     }
   }
   const record = anyRequiresGrad && isGradEnabled();
+  if (record && inferenceModeUsed)
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a instanceof Tensor && a._inference) throw inferenceTensorError(fn, i);
+    }
   const legacy = fn.setupContext === defaultSetupContext;
   const ctx = record || legacy ? new FunctionCtx(fn, args) : null;
   if (ctx !== null && user) ctx._user = true;

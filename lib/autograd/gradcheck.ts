@@ -1,6 +1,6 @@
 // gradcheck: compares the Jacobian from backward with central finite differences, as
 // torch.autograd.gradcheck (float64 inputs, eps 1e-6, atol 1e-5, rtol 1e-3 by default).
-import { enableGrad, setGradEnabled } from '../grad_mode.js';
+import { setGradEnabled, withGradMode } from '../grad_mode.js';
 import { normal } from '../random.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -188,7 +188,7 @@ export function gradgradcheck(
     });
   // The first derivatives as a function; grad mode stays on inside (the numerical pass turns it off).
   const firstOrder = (...all: unknown[]): Tensor[] =>
-    enableGrad(() => {
+    withGradMode(true, () => {
       const ins = all.slice(0, n);
       const outs = outputsOf(fn, ins, name);
       const gos = all.slice(n) as Tensor[];

@@ -9,3 +9,4 @@ export {
 } from './function.js';
 export { grad, setDetectAnomaly, isAnomalyEnabled, type GradOptions } from './engine.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions } from './gradcheck.js';
+export { toDot } from './to_dot.js';

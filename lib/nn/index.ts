@@ -21,3 +21,5 @@ export {
 } from './layers.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
+export { ModuleList, ModuleDict } from './containers.js';
+export * as utils from './utils.js';

@@ -16,8 +16,9 @@
 // equivalently, `module.call(x)` (call runs forward; it is the one place to hook into later).
 // Module<In, Out> types both from forward's signature: In is the argument list, Out the result; the
 // defaults, [Tensor] and Tensor, fit layers. A loss taking two tensors is Module<[Tensor, Tensor]>.
-import { noGrad } from '../grad_mode.js';
-import { describe, formatShape, shapesEqual } from '../shape.js';
+import { withGradMode } from '../grad_mode.js';
+import type { FloatDType } from '../dtype.js';
+import { describe, formatShape, formatValue, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
 /** Options of Module.loadStateDict. */
@@ -33,6 +34,21 @@ export interface LoadStateDictResult {
 }
 
 const NAME_RE = /^[^.]+$/;
+
+/**
+ * Replaces t's storage with a dtype copy of its values, keeping the Tensor object (what Module.to
+ * promises). The tensor then owns its storage (no longer a view), and the version bump makes a graph
+ * that saved the old values refuse them.
+ */
+function convertStorageInPlace(t: Tensor, dtype: FloatDType): void {
+  const data = dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data);
+  const writable = t as unknown as { data: Float32Array | Float64Array; dtype: FloatDType };
+  writable.data = data;
+  writable.dtype = dtype;
+  t._base = null;
+  t._detached = false;
+  t._bumpVersion();
+}
 
 /** A module seen as its named fields (registration reads and writes them by name). */
 type Fields = Record<string, unknown>;
@@ -223,6 +239,40 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return this;
   }
 
+  /**
+   * Converts every parameter and floating-point buffer (and each parameter's .grad) to dtype, in
+   * place: the tensors stay the same objects, so an optimizer made before keeps working (as PyTorch's
+   * module.to(dtype)). Integer buffers are left alone. Returns this.
+   */
+  to(dtype: FloatDType): this {
+    if (dtype !== 'float32' && dtype !== 'float64')
+      throw new TypeError(`Module.to: argument 'dtype' must be 'float32' or 'float64', got ${formatValue(dtype)}`);
+    const seen = new Set<Tensor>();
+    const convert = (t: Tensor): void => {
+      if (seen.has(t) || t.dtype === dtype || (t.dtype !== 'float32' && t.dtype !== 'float64')) return;
+      seen.add(t);
+      const grad = t._peekGrad();
+      convertStorageInPlace(t, dtype);
+      if (grad !== null && grad.dtype !== dtype) {
+        convertStorageInPlace(grad, dtype);
+        t._setGradUnchecked(grad);
+      }
+    };
+    for (const p of this.parameters()) convert(p);
+    for (const [, b] of this.namedBuffers()) convert(b);
+    return this;
+  }
+
+  /** to('float64'). */
+  double(): this {
+    return this.to('float64');
+  }
+
+  /** to('float32'). */
+  float(): this {
+    return this.to('float32');
+  }
+
   /** Clears the gradients of every parameter (.grad = null). */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
@@ -305,7 +355,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       throw new Error(
         `loadStateDict: error(s) loading the state dict into ${this.constructor.name}:\n  ${problems.join('\n  ')}`,
       );
-    noGrad(() => {
+    withGradMode(false, () => {
       for (const [target, src] of copies) {
         if (target.data !== src.data) target.data.set(src.data);
         target._bumpVersion(); // stateDict entries share the parameters' version counters

@@ -2,7 +2,7 @@
 // Subclasses implement step(); updates are written straight into the parameters' storage (outside the
 // graph, like torch's no_grad) and bump each parameter's version counter, so a graph that saved a
 // parameter before the update refuses to backward through the stale value.
-import { noGrad } from '../grad_mode.js';
+import { withGradMode } from '../grad_mode.js';
 import { describe, formatShape, formatValue, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -112,7 +112,7 @@ export abstract class Optimizer {
       for (const p of g.params) {
         if (p._peekGrad() === null) continue;
         if (setToNone) p.grad = null;
-        else noGrad(() => p._peekGrad()!.zero_());
+        else withGradMode(false, () => p._peekGrad()!.zero_());
       }
   }
 

@@ -1654,7 +1654,7 @@ export function buildTable(tg?: TGModule): Spec[] {
   });
 
   // -- grad mode, seeds, threads --
-  for (const op of ['noGrad', 'enableGrad'])
+  for (const op of ['noGrad', 'enableGrad', 'inferenceMode'])
     add({
       id: `tg.${op}`,
       names: [op],
@@ -1680,6 +1680,7 @@ export function buildTable(tg?: TGModule): Spec[] {
       },
     });
   add({ id: 'tg.isGradEnabled', names: ['isGradEnabled'], build: (g) => fnCall(g, 'isGradEnabled', []) });
+  add({ id: 'tg.isInferenceMode', names: ['isInferenceMode'], build: (g) => fnCall(g, 'isInferenceMode', []) });
   add({
     id: 'tg.manualSeed',
     names: ['manualSeed'],
@@ -2194,6 +2195,88 @@ export function buildTable(tg?: TGModule): Spec[] {
           invalid: outer.invalid,
           invalidWhy: outer.invalidWhy,
         };
+      },
+    });
+
+  add({
+    id: 'func.jvp',
+    names: ['jvp', 'func.jvp', 'mul', 'sum', 'square', 'exp', 'detach'],
+    weight: 0.5,
+    build: (g) => {
+      const r = g.r;
+      const fa: Arg = r.chance(0.9)
+        ? (() => {
+            const [f, d] = r.pick(fFns);
+            return { v: f, d };
+          })()
+        : g.junkArg('fn');
+      const shape = g.smallShape(2, 3);
+      const primal = g.tensor({ float: true, shape, plain: true });
+      const sameKind = (primal.v as TG.Tensor).dtype;
+      const tangent = r.chance(0.8) ? g.tensor({ dtype: sameKind, shape, plain: true }) : g.tensorArg({}, 0.5);
+      const primals: Arg = r.chance(0.9) ? { v: [primal.v], d: `[${primal.d}]` } : g.junkArg('obj');
+      const tangents: Arg = r.chance(0.9) ? { v: [tangent.v], d: `[${tangent.d}]` } : g.junkArg('obj');
+      return fnCall(g, 'func.jvp', [fa, primals, tangents]);
+    },
+  });
+  add({
+    id: 'autograd.toDot',
+    names: ['toDot'],
+    build: (g) => {
+      const x = g.tensorArg({ float: true, plain: true }, 0.2);
+      const graph = isT(g, x.v) && g.r.chance(0.6);
+      return {
+        desc: graph ? `tg.autograd.toDot(${x.d}.detach().requiresGrad_().exp().sum())` : `tg.autograd.toDot(${x.d})`,
+        run: () =>
+          g.tg.autograd.toDot(graph ? (x.v as TG.Tensor).detach().requiresGrad_().exp().sum() : (x.v as TG.Tensor)),
+        ...invalidOf([x]),
+      };
+    },
+  });
+  for (const op of ['clipGradNorm_', 'clipGradValue_'])
+    add({
+      id: `nn.utils.${op}`,
+      names: [op],
+      build: (g) => {
+        const r = g.r;
+        const ps: TG.Tensor[] = [];
+        const descs: string[] = [];
+        for (let i = r.range(0, 3); i > 0; i--) {
+          const t = g.tensor({ float: true, plain: true });
+          const p = (t.v as TG.Tensor).detach().requiresGrad_();
+          if (r.chance(0.8)) p.grad = (t.v as TG.Tensor).mul(2).detach();
+          ps.push(p);
+          descs.push(t.d);
+        }
+        const params: Arg = r.chance(0.9) ? { v: ps, d: `[${descs.join(', ')}] with grads` } : g.junkArg('obj');
+        const limit: Arg = r.chance(0.8) ? { v: r.range(0, 4) / 2, d: '' } : g.junkArg('num');
+        if (limit.d === '') limit.d = lit(limit.v);
+        const rest: Arg[] = [];
+        if (op === 'clipGradNorm_' && r.chance(0.5)) {
+          const nt = r.pick<unknown>([1, 2, 3, Infinity]);
+          rest.push(r.chance(0.8) ? { v: nt, d: lit(nt) } : g.junkArg('num'));
+        }
+        return fnCall(g, `nn.utils.${op}`, [params, limit, ...rest]);
+      },
+    });
+  for (const cls of ['ModuleList', 'ModuleDict'])
+    add({
+      id: `new nn.${cls}`,
+      names: [cls, `${cls}.append`, `${cls}.set`, 'registerModule'],
+      build: (g) => {
+        const r = g.r;
+        const modules = [new g.tg.nn.ReLU(), new g.tg.nn.Linear(2, 2)];
+        const ok: Arg =
+          cls === 'ModuleList'
+            ? { v: modules, d: '[new tg.nn.ReLU(), new tg.nn.Linear(2, 2)]' }
+            : { v: { act: modules[0], fc: modules[1] }, d: '{ act: new tg.nn.ReLU(), fc: new tg.nn.Linear(2, 2) }' };
+        const arg: Arg = r.chance(0.7) ? ok : g.junkArg('obj', true); // undefined: no modules
+        return newCall(g, `nn.${cls}`, [arg], {
+          run: () => {
+            const m = new (g.tg.nn as any)[cls](arg.v);
+            return m.parameters();
+          },
+        });
       },
     });
 
