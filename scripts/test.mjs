@@ -1,7 +1,8 @@
 // `npm test`: the whole suite. Builds the TypeScript (ESM + CJS, which the package tests load),
 // typechecks lib/, test/ and bench/, lints (Biome) and checks the formatting (Biome, clang-format), runs
-// vitest, then the native unit tests (ctest, plain and under AddressSanitizer + UndefinedBehaviorSanitizer),
-// and ends with one plain line:
+// vitest, packs and installs the package the way a dependent project would (scripts/package-test.mjs),
+// then the native unit tests (ctest, plain and under AddressSanitizer + UndefinedBehaviorSanitizer), and
+// ends with one plain line:
 //   N passed, N failed[, N skipped]
 // Set TAPEGRAD_SKIP_NATIVE_TESTS=1 to run only the JS side (e.g. for the TAPEGRAD_ISA variants).
 import { spawnSync } from 'node:child_process';
@@ -56,6 +57,19 @@ if (existsSync(vitestSummary)) {
   failed += s.failed;
   skipped += s.skipped;
   if (!vitestOk && s.failed === 0) failed++; // vitest failed for a reason outside the tests
+} else failed++;
+
+// The package as a dependency sees it: the tarball installed with no compiler (prebuild) and from source.
+const packageSummary = path.join(tmp, 'package.json');
+step('package (pack, install from the prebuild without compilers, install from source)', process.execPath, [
+  path.join(root, 'scripts', 'package-test.mjs'),
+  '--summary-file',
+  packageSummary,
+]);
+if (existsSync(packageSummary)) {
+  const s = JSON.parse(readFileSync(packageSummary, 'utf8'));
+  passed += s.passed;
+  failed += s.failed;
 } else failed++;
 
 if (process.env.TAPEGRAD_SKIP_NATIVE_TESTS !== '1') {
