@@ -59,32 +59,25 @@ if (existsSync(vitestSummary)) {
   if (!vitestOk && s.failed === 0) failed++; // vitest failed for a reason outside the tests
 } else failed++;
 
-// The package as a dependency sees it: the tarball installed with no compiler (prebuild) and from source.
-const packageSummary = path.join(tmp, 'package.json');
-step('package (pack, install from the prebuild without compilers, install from source)', process.execPath, [
-  path.join(root, 'scripts', 'package-test.mjs'),
-  '--summary-file',
-  packageSummary,
-]);
-if (existsSync(packageSummary)) {
-  const s = JSON.parse(readFileSync(packageSummary, 'utf8'));
-  passed += s.passed;
-  failed += s.failed;
-} else failed++;
-
-if (process.env.TAPEGRAD_SKIP_NATIVE_TESTS !== '1') {
-  const nativeSummary = path.join(tmp, 'native.json');
-  step('native unit tests (ctest: plain, then ASan+UBSan)', process.execPath, [
-    path.join(root, 'scripts', 'native-tests.mjs'),
-    '--summary-file',
-    nativeSummary,
-  ]);
-  if (existsSync(nativeSummary)) {
-    const s = JSON.parse(readFileSync(nativeSummary, 'utf8'));
+/** Runs one of our scripts that counts its own checks into a summary file, and adds them up. */
+function countedScript(label, script, summaryName) {
+  const summary = path.join(tmp, summaryName);
+  step(label, process.execPath, [path.join(root, 'scripts', script), '--summary-file', summary]);
+  if (existsSync(summary)) {
+    const s = JSON.parse(readFileSync(summary, 'utf8'));
     passed += s.passed;
     failed += s.failed;
-  } else failed++;
+  } else failed++; // the script died before writing its summary
 }
+
+// The package as a dependency sees it: the tarball installed with no compiler (prebuild) and from source.
+countedScript(
+  'package (pack, install from the prebuild without compilers, install from source)',
+  'package-test.mjs',
+  'package.json',
+);
+if (process.env.TAPEGRAD_SKIP_NATIVE_TESTS !== '1')
+  countedScript('native unit tests (ctest: plain, then ASan+UBSan)', 'native-tests.mjs', 'native.json');
 rmSync(tmp, { recursive: true, force: true });
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed === 0 ? 0 : 1);
