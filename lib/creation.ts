@@ -1,4 +1,5 @@
 // Creation functions: zeros, ones, full, arange, eye, rand, randn, zerosLike, onesLike.
+import { recorder } from './compile/state.js';
 import { allocateFor, isFloatDType, type DType } from './dtype.js';
 import { normal, uniform } from './random.js';
 import { MAX_ELEMENTS, checkShape, describe, sizeOf } from './shape.js';
@@ -130,10 +131,14 @@ function randomFloat(shape: unknown, opts: TensorOptions | undefined, op: string
 
 /** Uniform samples in [0, 1) from the seeded generator (tg.manualSeed). */
 export function rand(shape: number[] | number, opts?: TensorOptions): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('rand', randomFloat, [shape, opts, 'rand', uniform]); // drawn anew on every replay
   return randomFloat(shape, opts, 'rand', uniform);
 }
 
 /** Standard normal samples from the seeded generator (tg.manualSeed). */
 export function randn(shape: number[] | number, opts?: TensorOptions): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('randn', randomFloat, [shape, opts, 'randn', normal]);
   return randomFloat(shape, opts, 'randn', normal);
 }

@@ -25,3 +25,11 @@ export * as optim from './optim/index.js';
 export * as safetensors from './safetensors.js';
 export { getNumThreads, setNumThreads, backendInfo } from './backend.js';
 export { memory, type MemoryInfo } from './memory.js';
+export {
+  compile,
+  GraphBreakError,
+  type CompileOptions,
+  type CompiledFunction,
+  type CompiledPlan,
+  type PlanSummary,
+} from './compile/compile.js';

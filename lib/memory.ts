@@ -27,6 +27,7 @@
 import type { DType, TypedArray } from './dtype.js';
 import { native } from './native.js';
 import { describe } from './shape.js';
+import { recording } from './compile/state.js';
 
 /** Storage smaller than this is left to V8 (young-generation allocation is cheap and warm). */
 export const POOL_MIN_BYTES = 16 * 1024;
@@ -145,6 +146,12 @@ function sizeClass(bytes: number): number {
 
 /** A new zero-filled typed array of the dtype's storage kind, from V8 (small storage skips the pool). */
 export function newTypedArray(dtype: DType, size: number): TypedArray {
+  const data = plainTypedArray(dtype, size);
+  if (recording.active !== null) recording.active.noteAllocation(data.buffer, true);
+  return data;
+}
+
+function plainTypedArray(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'float32':
       return new Float32Array(size);
@@ -215,6 +222,7 @@ export function allocateStorage(dtype: DType, size: number, zeroed = true): Type
   }
   const data = view(dtype, buffer, size);
   if (reused && zeroed) data.fill(0);
+  if (recording.active !== null) recording.active.noteAllocation(buffer, zeroed);
   return data;
 }
 

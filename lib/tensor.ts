@@ -8,6 +8,7 @@ import type { FunctionCtx } from './autograd/function.js';
 import { addPostAccumulateGradHook, type PostAccumulateGradHook } from './autograd/post_accumulate_hooks.js';
 import { inferenceModeUsed, isInferenceMode } from './grad_mode.js';
 import { recycleStorage } from './memory.js';
+import { recorder } from './compile/state.js';
 import type * as ElementwiseOps from './ops/elementwise.js';
 import type { RegisteredMethods } from './ops/registry.js';
 import type { KeepdimOption, ReduceOptions } from './ops/util.js';
@@ -271,6 +272,7 @@ export class Tensor {
 
   set grad(g: Tensor | null) {
     if (g !== null) checkAssignedGrad(this, g);
+    recorder()?.noteGradSet(this, g);
     // A gradient backward stored in storage of its own, and nobody has read since, is referenced
     // nowhere else: replacing it (zeroGrad, grad = null) returns its storage to the pool at once, and
     // as is (no detach: there is no other view to protect), so the next backward reuses it directly.
@@ -285,6 +287,7 @@ export class Tensor {
    * engine's own, referenced nowhere else.
    */
   _setGradUnchecked(g: Tensor | null, exclusive = false): void {
+    recorder()?.noteGradSet(this, g);
     this._grad = g;
     this._gradUnseen = exclusive;
   }
@@ -477,6 +480,7 @@ export class Tensor {
 
   /** The single value of a tensor with one element. */
   item(): number {
+    recorder()?.graphBreak('item()', 'it reads a tensor value into JS');
     if (this.data.length === 0) checkStorage(this, 'item', 'the tensor');
     if (this.data.length !== 1)
       throw new RangeError(
@@ -487,6 +491,7 @@ export class Tensor {
 
   /** Nested JS arrays (a number for a 0-d tensor; booleans for dtype bool). */
   toArray(): NestedArray {
+    recorder()?.graphBreak('toArray()', 'it reads tensor values into JS');
     if (this.data.length === 0) checkStorage(this, 'toArray', 'the tensor');
     const { data, shape } = this;
     const asBool = this.dtype === 'bool';
@@ -626,6 +631,11 @@ function formatScalar(v: number | boolean, dtype: DType): string {
  * test `t.data.length === 0` first: a readable tensor with elements never has an empty array.
  */
 export function checkStorage(t: Tensor, op: string, what: string): void {
+  if (lockedStorage.has(t))
+    throw new Error(
+      `${op}: ${what} is in use by a compiled step running off the main thread (step.async); ` +
+        'await the promise it returned before using it.',
+    );
   if (t._disposed || t._base?._disposed)
     throw new Error(
       `${op}: ${what} was disposed (shape ${formatShape(t.shape)}${t._disposed ? '' : ', a view of a disposed tensor'}); ` +
@@ -636,6 +646,24 @@ export function checkStorage(t: Tensor, op: string, what: string): void {
       `${op}: ${what} has no storage: its ArrayBuffer was transferred or detached (shape ${formatShape(t.shape)}, ` +
         '0 elements readable). Clone a tensor before transferring its buffer.',
     );
+}
+
+/** Storage of tensors a running compiled step binds (lib/compile): the tensor reads as empty meanwhile. */
+const lockedStorage = new Map<Tensor, TypedArray>();
+
+/** @internal Makes t unreadable until unlockStorage(t): every op on it throws (checkStorage). */
+export function lockStorage(t: Tensor): void {
+  if (lockedStorage.has(t)) return;
+  lockedStorage.set(t, t.data);
+  (t as { data: TypedArray }).data = EMPTY[t.dtype];
+}
+
+/** @internal Gives t its storage back. */
+export function unlockStorage(t: Tensor): void {
+  const data = lockedStorage.get(t);
+  if (data === undefined) return;
+  lockedStorage.delete(t);
+  (t as { data: TypedArray }).data = data;
 }
 
 /** A new tensor of `shape` sharing x's storage and version counter (a view; no autograd). */

@@ -19,6 +19,7 @@ import { describe, formatShape, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor, checkStorage, ops, tensorIdWatermark, type BackwardOptions, type GradHook } from '../tensor.js';
 import { FunctionCtx } from './function.js';
 import { runPostAccumulateGradHooks } from './post_accumulate_hooks.js';
+import { recorder } from '../compile/state.js';
 
 let passCounter = 0;
 /** Backward passes running now: more than one when a hook or a custom backward calls backward. */
@@ -297,6 +298,8 @@ function sum2(a: Tensor, b: Tensor, st: PassState): Tensor {
 
 function runHooks(hooks: GradHook[] | null | undefined, g: Tensor, where: string, fn: string): Tensor {
   if (!hooks) return g;
+  if (hooks.length > 0)
+    recorder()?.graphBreak(`a gradient hook on ${where}`, 'a hook is JS code that may read tensor values');
   for (const hook of hooks.slice()) {
     const r = hook(g);
     if (r !== undefined && r !== null) {

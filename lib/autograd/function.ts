@@ -8,6 +8,7 @@ import { inferenceModeUsed, isAnomalyEnabled, isGradEnabled, setGradEnabled } fr
 import { adjustGraphBytes, POOL_MIN_BYTES, recycleStorage } from '../memory.js';
 import { describe, formatShape } from '../shape.js';
 import { Tensor, checkStorage, viewOf, type GradHook } from '../tensor.js';
+import { recorder, type Recorder } from '../compile/state.js';
 import type { DType } from '../dtype.js';
 
 /** Where an input's gradient goes: the node that produced it, the leaf tensor itself, or nowhere. */
@@ -401,6 +402,8 @@ const defaultSetupContext = Function.setupContext;
 
 /** @internal Function.apply's body; built-in ops call it directly with an args array. */
 export function applyFunction(fn: FunctionClass, args: unknown[], user = false): unknown {
+  const rec = recorder();
+  if (rec !== null) noteApply(rec, fn, args, user);
   let anyRequiresGrad = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -433,6 +436,20 @@ export function applyFunction(fn: FunctionClass, args: unknown[], user = false):
   if (!record) return output;
   if (!legacy) fn.setupContext(ctx!, args, output);
   return wireOutputs(ctx!, args, output);
+}
+
+/**
+ * While tg.compile records: the op's tensor inputs may be captured tensors (bound by reference); a
+ * user's own Function is a graph break unless it declares that it computes with tensor ops only.
+ */
+function noteApply(rec: Recorder, fn: FunctionClass, args: unknown[], user: boolean): void {
+  for (const a of args) if (a instanceof Tensor) rec.noteTensor(a);
+  if (user && (fn as { traceable?: unknown }).traceable !== true)
+    rec.graphBreak(
+      `the custom Function ${fn.name}`,
+      'its forward or backward may read tensor values in JS, which a recording cannot see; if both compute ' +
+        `with tapegrad ops only, declare \`static traceable = true\` on ${fn.name}`,
+    );
 }
 
 /** Makes ctx the gradFn of forward's tensor outputs (a single tensor or an array). */

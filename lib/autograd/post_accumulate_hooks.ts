@@ -1,6 +1,7 @@
 // Post-accumulate-grad hooks (tensor.registerPostAccumulateGradHook): called with the leaf after
 // backward has accumulated its gradient into .grad. Kept in a WeakMap, not a field of every Tensor,
 // because few tensors have one (an optimizer stepping each parameter as its gradient is ready).
+import { recorder } from '../compile/state.js';
 import type { Tensor } from '../tensor.js';
 
 export type PostAccumulateGradHook = (tensor: Tensor) => void;
@@ -34,6 +35,7 @@ export function runPostAccumulateGradHooks(t: Tensor): void {
   if (registered === 0) return;
   const hooks = hooksByTensor.get(t);
   if (hooks === undefined) return;
+  recorder()?.graphBreak('a post-accumulate-grad hook', 'a hook is JS code that may read tensor values');
   for (const hook of hooks.slice()) {
     const r: unknown = hook(t);
     if (r !== undefined)

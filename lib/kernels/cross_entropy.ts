@@ -8,6 +8,7 @@
 // dloss_i/dz_ic = Q_i·softmax(z)_ic − q_ic with Q_i = Σ_c q_ic, so backward is one more pass over z.
 // Large inputs go to the native kernels (native/include/tapegrad/loss.h); small ones run the JS loops
 // below, which are the reference the native kernels are tested against.
+import { recorder } from '../compile/state.js';
 import { allocate, type FloatArray } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
@@ -125,7 +126,10 @@ export function crossEntropyForward(
   const zd = z.data as FloatArray;
   const pd = (probs?.data ?? null) as FloatArray | null,
     wd = (w?.data ?? null) as FloatArray | null;
-  if (M * C >= CE_NATIVE_MIN_ELEMENTS)
+  const rec = recorder();
+  if (rec !== null)
+    rec.nativeCall('crossEntropyForward', [zd, M, C, cfg.indices, pd, wd, cfg.ignoreIndex, cfg.smoothing, loss, lse]);
+  else if (M * C >= CE_NATIVE_MIN_ELEMENTS)
     native.crossEntropyForward(zd, M, C, cfg.indices, pd, wd, cfg.ignoreIndex, cfg.smoothing, loss, lse);
   else forwardJs(zd, M, C, cfg, pd, wd, loss, lse);
   return { loss, lse };
@@ -146,7 +150,23 @@ export function crossEntropyBackward(
   const zd = z.data as FloatArray;
   const pd = (probs?.data ?? null) as FloatArray | null,
     wd = (w?.data ?? null) as FloatArray | null;
-  if (M * C >= CE_NATIVE_MIN_ELEMENTS)
+  const rec = recorder();
+  if (rec !== null)
+    rec.nativeCall('crossEntropyBackward', [
+      zd,
+      lse,
+      M,
+      C,
+      cfg.indices,
+      pd,
+      wd,
+      cfg.ignoreIndex,
+      cfg.smoothing,
+      r,
+      rStride,
+      dz,
+    ]);
+  else if (M * C >= CE_NATIVE_MIN_ELEMENTS)
     native.crossEntropyBackward(zd, lse, M, C, cfg.indices, pd, wd, cfg.ignoreIndex, cfg.smoothing, r, rStride, dz);
   else backwardJs(zd, lse, M, C, cfg, pd, wd, r, rStride, dz);
   return Tensor._wrap(dz, z.shape, z.dtype);

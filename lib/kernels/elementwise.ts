@@ -3,6 +3,7 @@
 import {
   allocateUninitialized,
   floatResult,
+  isFloatDType as isFloatDtype,
   promoteOperands,
   type DType,
   type FloatArray,
@@ -13,6 +14,7 @@ import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { normalCdf, normalPdf } from './erf.js';
 import { ELEMENTWISE_NATIVE_MIN_ELEMENTS } from './routing.js';
+import { recorder } from '../compile/state.js';
 
 type Loop = (x: TypedArray, out: TypedArray, n: number, p: number, p1: number) => void;
 /** out[o + i] = a[ai + i·sa] ∘ b[bi + i·sb] for i < n. */
@@ -396,6 +398,10 @@ export function binary(name: BinaryName, a: Tensor | number, b: Tensor | number,
   const bShape = b instanceof Tensor ? b.shape : [];
   const shape = outShape ?? broadcastShapes(aShape, bShape, name);
   const n = sizeOf(shape);
+  // While tg.compile records, float results take the native kernel at every size (a plan calls it
+  // without a call's cost); integer ones are recorded as the JS kernel they are.
+  const rec = recorder();
+  if (rec !== null && !isFloatDtype(dtype)) return rec.jsKernel('binary', binary, [name, a, b, shape]);
   const out = allocateUninitialized(dtype, n); // every element is written below
   let ad: TypedArray, bd: TypedArray;
   // A number meets a float32 op as a float32 (PyTorch and the native path round it so too).
@@ -410,18 +416,13 @@ export function binary(name: BinaryName, a: Tensor | number, b: Tensor | number,
     bd = scalarSlot; // a is then a tensor: at most one operand is a number
     scalarSlot[0] = f32 ? Math.fround(b) : b;
   }
-  if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && isFloatArray(out)) {
-    const nativeA = asArrayOf(ad, out),
-      nativeB = asArrayOf(bd, out);
-    native.binary(
-      kernel.code,
-      nativeA,
-      broadcastStrides(a instanceof Tensor ? aShape : [], shape),
-      nativeB,
-      broadcastStrides(b instanceof Tensor ? bShape : [], shape),
-      out,
-      shape as number[],
-    );
+  if ((n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS || rec !== null) && isFloatArray(out)) {
+    const nativeA = asArrayOf(ad, out, rec !== null),
+      nativeB = asArrayOf(bd, out, rec !== null);
+    const aStrides = broadcastStrides(a instanceof Tensor ? aShape : [], shape);
+    const bStrides = broadcastStrides(b instanceof Tensor ? bShape : [], shape);
+    if (rec !== null) rec.nativeCall('binary', [kernel.code, nativeA, aStrides, nativeB, bStrides, out, shape]);
+    else native.binary(kernel.code, nativeA, aStrides, nativeB, bStrides, out, shape as number[]);
     return Tensor._wrap(out, shape, dtype);
   }
   if (ad.length === n && bd.length === n) loop(ad, 0, 1, bd, 0, 1, out, 0, n);
@@ -436,6 +437,11 @@ export function binaryInPlace(name: BinaryName, a: Tensor, b: Tensor | number): 
   const kernel = binaryKernels.get(name)!;
   const loop = kernel.loop;
   const n = a.data.length;
+  const rec = recorder();
+  if (rec !== null && !isFloatArray(a.data)) {
+    rec.jsKernelInPlace('binaryInPlace', binaryInPlace, [name, a, b], [a.data]);
+    return;
+  }
   let bd: TypedArray;
   if (b instanceof Tensor) bd = b.data;
   else {
@@ -443,10 +449,16 @@ export function binaryInPlace(name: BinaryName, a: Tensor, b: Tensor | number): 
     scalarSlot[0] = a.data instanceof Float32Array ? Math.fround(b) : b;
   }
   const out = a.data;
-  if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && isFloatArray(out) && (bd.length === n || bd.length === 1)) {
-    const nb = asArrayOf(bd, out);
-    const strides = bd.length === 1 ? new Array<number>(a.ndim).fill(0) : broadcastStrides(a.shape, a.shape);
-    native.binary(kernel.code, out, broadcastStrides(a.shape, a.shape), nb, strides, out, a.shape as number[]);
+  if (
+    (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS || rec !== null) &&
+    isFloatArray(out) &&
+    (rec !== null || bd.length === n || bd.length === 1)
+  ) {
+    const nb = asArrayOf(bd, out, rec !== null);
+    const strides = broadcastStrides(b instanceof Tensor ? b.shape : [], a.shape);
+    const own = broadcastStrides(a.shape, a.shape);
+    if (rec !== null) rec.nativeCall('binary', [kernel.code, out, own, nb, strides, out, a.shape]);
+    else native.binary(kernel.code, out, own, nb, strides, out, a.shape as number[]);
     return;
   }
   if (bd.length === n) loop(out, 0, 1, bd, 0, 1, out, 0, n);
@@ -465,9 +477,12 @@ export function binaryInPlace(name: BinaryName, a: Tensor, b: Tensor | number): 
   }
 }
 
-/** The native kernels want all operands of one float kind: convert the (small or scalar) odd one. */
-function asArrayOf(x: TypedArray, like: FloatArray): FloatArray {
-  if (x instanceof like.constructor) return x as FloatArray;
+/**
+ * The native kernels want all operands of one float kind: convert the (small or scalar) odd one.
+ * `own`: the result must not be the shared scalar slot (a recorded call keeps its arrays).
+ */
+function asArrayOf(x: TypedArray, like: FloatArray, own = false): FloatArray {
+  if (x instanceof like.constructor) return own && x === scalarSlot ? Float64Array.of(x[0]) : (x as FloatArray);
   return like instanceof Float32Array ? Float32Array.from(x) : Float64Array.from(x);
 }
 
@@ -525,9 +540,13 @@ export function applyUnary(kernel: UnaryKernel, x: Tensor, p = 0, p1 = 0): Tenso
   if (dtype === 'bool') dtype = keepsInteger ? 'int32' : 'float32';
   else if (dtype === 'int32' && !keepsInteger) dtype = 'float32';
   const n = x.data.length;
+  const rec = recorder();
+  const nativeKind = isFloatDtype(dtype) && dtype === x.dtype;
+  if (rec !== null && !nativeKind) return rec.jsKernel('unary', applyUnary, [kernel, x, p, p1]);
   const out = allocateUninitialized(dtype, n); // every element is written below
-  if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && isFloatArray(out) && out.constructor === x.data.constructor)
-    native.unary(kernel.code, x.data as FloatArray, out, p, p1);
+  if (rec !== null) rec.nativeCall('unary', [kernel.code, x.data, out, p, p1]);
+  else if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && nativeKind)
+    native.unary(kernel.code, x.data as FloatArray, out as FloatArray, p, p1);
   else kernel.loop(x.data, out, n, p, p1);
   return Tensor._wrap(out, x.shape, dtype);
 }
@@ -537,9 +556,17 @@ export function accumulateInto(a: Tensor, b: Tensor): void {
   const ad = a.data,
     bd = b.data,
     n = ad.length;
-  if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && isFloatArray(ad) && ad.constructor === bd.constructor) {
+  const rec = recorder();
+  const nativeKind = isFloatArray(ad) && ad.constructor === bd.constructor;
+  if (rec !== null && !nativeKind) {
+    rec.jsKernelInPlace('accumulateInto', accumulateInto, [a, b], [ad]);
+    return;
+  }
+  if ((n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS || rec !== null) && nativeKind) {
     const strides = broadcastStrides(a.shape, a.shape);
-    native.binary(binaryKernels.get('add')!.code, ad, strides, bd as FloatArray, strides, ad, a.shape as number[]);
+    const code = binaryKernels.get('add')!.code;
+    if (rec !== null) rec.nativeCall('binary', [code, ad, strides, bd, strides, ad, a.shape]);
+    else native.binary(code, ad, strides, bd as FloatArray, strides, ad, a.shape as number[]);
     return;
   }
   for (let i = 0; i < n; i++) ad[i] += bd[i];
@@ -547,6 +574,8 @@ export function accumulateInto(a: Tensor, b: Tensor): void {
 
 /** A copy of x with its own storage (optionally converted to dtype). */
 export function copy(x: Tensor, dtype: DType = x.dtype): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('copy', copy, [x, dtype]);
   const out = allocateUninitialized(dtype, x.data.length);
   if (dtype === 'bool' && x.dtype !== 'bool') {
     // Nonzero (NaN included) is true, as PyTorch; a plain byte store would truncate 0.5 to 0 and 256 to 0.

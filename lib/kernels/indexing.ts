@@ -2,6 +2,7 @@
 // where, maskedFill, comparisons). They are memory-bound copies, so plain JS loops serve every size;
 // each works on flat offsets over (outer, dim, inner) blocks: outer = the product of the sizes before
 // dim, inner = the product after it, so element (o, j, i) is at (o·n + j)·inner + i.
+import { recorder } from '../compile/state.js';
 import { allocate, type DType, type TypedArray } from '../dtype.js';
 import { blocksAround, contiguousStrides, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -32,6 +33,8 @@ export function concatBlocks(
   dtype: DType,
   shape: number[],
 ): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('concatBlocks', concatBlocks, [parts, blocks, outer, dtype, shape]);
   let total = 0;
   for (const b of blocks) total += b;
   const out = allocate(dtype, outer * total);
@@ -50,6 +53,15 @@ export function concatBlocks(
 
 /** x split along dim into consecutive pieces of the given sizes (copies). */
 export function splitAlong(x: Tensor, dim: number, sizes: readonly number[]): Tensor[] {
+  if (recorder() !== null) {
+    // Recorded as one slice kernel per piece (a recorded kernel returns one tensor).
+    let start = 0;
+    return sizes.map((size) => {
+      const piece = sliceAlong(x, dim, start, 1, size);
+      start += size;
+      return piece;
+    });
+  }
   const [outer, n, inner] = blocksAround(x.shape, dim);
   const src = x.data;
   const outs: Tensor[] = [];
@@ -69,6 +81,8 @@ export function splitAlong(x: Tensor, dim: number, sizes: readonly number[]): Te
 
 /** x[start : start+len·step : step] along dim (a copy). */
 export function sliceAlong(x: Tensor, dim: number, start: number, step: number, len: number): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('sliceAlong', sliceAlong, [x, dim, start, step, len]);
   const [outer, n, inner] = blocksAround(x.shape, dim);
   const shape = x.shape.slice();
   shape[dim] = len;
@@ -91,6 +105,8 @@ export function sliceAlong(x: Tensor, dim: number, start: number, step: number, 
 
 /** Zeros of `shape` with g written at [start : : step] along dim (the reverse of sliceAlong). */
 export function sliceScatter(g: Tensor, shape: readonly number[], dim: number, start: number, step: number): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('sliceScatter', sliceScatter, [g, shape, dim, start, step]);
   const [outer, n, inner] = blocksAround(shape, dim);
   const len = g.shape[dim];
   const out = allocate(g.dtype, sizeOf(shape));
@@ -121,6 +137,8 @@ export function checkIndices(idx: TypedArray, limit: number, op: string, dim: nu
 
 /** out[o, j, i] = x[o, idx[j], i]; indices already checked. */
 export function indexSelectAlong(x: Tensor, dim: number, idx: Int32Array): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('indexSelectAlong', indexSelectAlong, [x, dim, idx]);
   const [outer, n, inner] = blocksAround(x.shape, dim);
   const m = idx.length;
   const shape = x.shape.slice();
@@ -141,6 +159,8 @@ export function indexSelectAlong(x: Tensor, dim: number, idx: Int32Array): Tenso
 
 /** Zeros of `shape` with out[o, idx[j], i] += g[o, j, i] (the reverse of indexSelectAlong). */
 export function indexAddAlong(g: Tensor, shape: readonly number[], dim: number, idx: Int32Array): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('indexAddAlong', indexAddAlong, [g, shape, dim, idx]);
   const [outer, n, inner] = blocksAround(shape, dim);
   const m = idx.length;
   const out = allocate(g.dtype, sizeOf(shape));
@@ -199,6 +219,8 @@ function sameBlocks(ishape: readonly number[], xshape: readonly number[], dim: n
 
 /** out[...j...] = x[...index[...j...]...] along dim; out has index's shape. Indices already checked. */
 export function gatherAlong(x: Tensor, dim: number, index: Tensor): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('gatherAlong', gatherAlong, [x, dim, index]);
   const idx = index.data as Int32Array;
   const out = allocate(x.dtype, idx.length);
   const src = x.data;
@@ -226,6 +248,8 @@ export function gatherAlong(x: Tensor, dim: number, index: Tensor): Tensor {
 
 /** A copy of x with src[e] added at index[e] along dim; src has index's shape. Indices already checked. */
 export function scatterAddAlong(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('scatterAddAlong', scatterAddAlong, [x, dim, index, src]);
   const idx = index.data as Int32Array;
   const out = x.data.slice();
   const s = src.data;
@@ -262,6 +286,8 @@ function operand(v: TensorLike, shape: readonly number[]): [TypedArray, number] 
 
 /** out = cond ? a : b elementwise, all broadcast to shape; cond is bool or int32 (nonzero is true). */
 export function whereKernel(cond: Tensor, a: TensorLike, b: TensorLike, shape: number[], dtype: DType): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('whereKernel', whereKernel, [cond, a, b, shape, dtype]);
   const n = sizeOf(shape);
   const out = allocate(dtype, n);
   const [c, sc] = operand(cond, shape);
@@ -300,6 +326,8 @@ export function whereKernel(cond: Tensor, a: TensorLike, b: TensorLike, shape: n
 
 /** A copy of x with value wherever mask (broadcast to x's shape) is nonzero. */
 export function maskedFillKernel(x: Tensor, mask: Tensor, value: number): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('maskedFillKernel', maskedFillKernel, [x, mask, value]);
   const out = x.data.slice();
   const [m, sm] = operand(mask, x.shape);
   const n = out.length;
@@ -320,6 +348,8 @@ export type CompareName = 'gt' | 'lt' | 'ge' | 'le' | 'eq' | 'ne';
 
 /** a ∘ b as a bool tensor (Uint8Array 0/1) of shape, both operands broadcast to it. */
 export function compareKernel(op: CompareName, a: TensorLike, b: TensorLike, shape: number[]): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('compareKernel', compareKernel, [op, a, b, shape]);
   const n = sizeOf(shape);
   const out = new Uint8Array(n);
   // A number meets a float32 tensor in float32, as PyTorch casts the scalar to the tensor's dtype

@@ -1,4 +1,5 @@
 // Layout kernels: permuted and broadcast copies into fresh contiguous storage.
+import { recorder } from '../compile/state.js';
 import { allocate, allocateUninitialized } from '../dtype.js';
 import { broadcastStrides, contiguousStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -33,6 +34,8 @@ function stridedCopy(x: Tensor, shape: readonly number[], strides: readonly numb
 
 /** x with its dims reordered: out.shape[i] = x.shape[perm[i]] (a copy). */
 export function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('permuteCopy', permuteCopy, [x, perm]);
   const strides = contiguousStrides(x.shape);
   return stridedCopy(
     x,
@@ -43,6 +46,8 @@ export function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
 
 /** x broadcast to shape (a copy); x.shape must broadcast to shape. */
 export function broadcastCopy(x: Tensor, shape: readonly number[]): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('broadcastCopy', broadcastCopy, [x, shape]);
   if (x.size === 1) {
     const out = allocateUninitialized(x.dtype, sizeOf(shape));
     out.fill(x.data[0]);

@@ -3,6 +3,7 @@
 import type { FloatArray } from '../dtype.js';
 import { native } from '../native.js';
 import { GEMM_NATIVE_MIN_FLOPS } from './routing.js';
+import { recorder } from '../compile/state.js';
 
 /** One strided matrix operand: element (i, j) at data[offset + i·rs + j·cs]. */
 export interface MatrixRef {
@@ -27,6 +28,32 @@ export function gemm(
   c: MatrixRef,
   bias: FloatArray | null = null,
 ): void {
+  // While tg.compile records, every product goes to the addon: a plan runs it without a call's cost.
+  const rec = recorder();
+  if (rec !== null) {
+    rec.nativeCall('gemm', [
+      a.data,
+      a.offset,
+      a.rs,
+      a.cs,
+      b.data,
+      b.offset,
+      b.rs,
+      b.cs,
+      c.data,
+      c.offset,
+      c.rs,
+      c.cs,
+      m,
+      n,
+      k,
+      alpha,
+      beta,
+      bias,
+      0,
+    ]);
+    return;
+  }
   if (m * n * k >= GEMM_NATIVE_MIN_FLOPS) {
     // A null bias is none (the addon checks bias only when one is given).
     native.gemm(
@@ -70,6 +97,29 @@ export function gemmBatched(
   cOffsets: Float64Array,
 ): void {
   const batch = cOffsets.length;
+  const rec = recorder();
+  if (rec !== null) {
+    rec.nativeCall('gemmBatched', [
+      a.data,
+      aOffsets,
+      a.rs,
+      a.cs,
+      b.data,
+      bOffsets,
+      b.rs,
+      b.cs,
+      c.data,
+      cOffsets,
+      c.rs,
+      c.cs,
+      m,
+      n,
+      k,
+      alpha,
+      beta,
+    ]);
+    return;
+  }
   if (batch > 1 && m * n * k * batch >= GEMM_NATIVE_MIN_FLOPS) {
     native.gemmBatched(
       a.data,

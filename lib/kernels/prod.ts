@@ -2,10 +2,13 @@
 // (no division, so zeros in x need no special case):
 //   prodGradKernel:    out[k, i] = g[k, i] · Π_{j≠i} x[k, j]
 //   prodGrad2Kernel:   out[k, j] = Σ_{i≠j} w[k, i] · Π_{m∉{i,j}} x[k, m]   (its derivative in x, for double backward)
+import { recorder } from '../compile/state.js';
 import { allocate } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 
 export function prodGradKernel(x: Tensor, g: Tensor): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('prodGradKernel', prodGradKernel, [x, g]);
   const [K, R] = x.shape;
   const xd = x.data,
     gd = g.data;
@@ -25,6 +28,8 @@ export function prodGradKernel(x: Tensor, g: Tensor): Tensor {
 }
 
 export function prodGrad2Kernel(x: Tensor, w: Tensor): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('prodGrad2Kernel', prodGrad2Kernel, [x, w]);
   const [K, R] = x.shape;
   const xd = x.data,
     wd = w.data;

@@ -1,5 +1,6 @@
 // Reduction kernels without autograd: sum, mean, max, min, prod over a set of dims, and max/min
 // along one dim with indices. JS loops for small tensors, the native kernels for large ones.
+import { recorder } from '../compile/state.js';
 import { allocate, floatResult, type DType, type FloatArray } from '../dtype.js';
 import { native } from '../native.js';
 import { sizeOf } from '../shape.js';
@@ -37,15 +38,19 @@ export function reduce(name: ReduceName, x: Tensor, dims: readonly number[], kee
   const outShape = reducedShape(shape, dims, keepdim);
   const dtype = resultDtype(name, x.dtype);
   const outSize = sizeOf(outShape);
-  const out = allocate(dtype, outSize);
   const xd = x.data;
-  if (
-    xd.length >= ELEMENTWISE_NATIVE_MIN_ELEMENTS &&
-    nativeReduce.has(name) &&
-    (xd instanceof Float32Array || xd instanceof Float64Array) &&
-    out.constructor === xd.constructor
-  ) {
-    native.reduce(nativeReduce.get(name)!, xd, shape as number[], dims as number[], out as FloatArray);
+  const nativeKind =
+    nativeReduce.has(name) && (xd instanceof Float32Array || xd instanceof Float64Array) && dtype === x.dtype;
+  // While tg.compile records, float reductions take the native kernel at every size; others are JS kernels.
+  const rec = recorder();
+  if (rec !== null && !nativeKind) return rec.jsKernel('reduce', reduce, [name, x, dims, keepdim]);
+  const out = allocate(dtype, outSize);
+  if (rec !== null) {
+    rec.nativeCall('reduce', [nativeReduce.get(name)!, xd, shape.slice(), dims.slice(), out]);
+    return Tensor._wrap(out, outShape, dtype);
+  }
+  if (xd.length >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && nativeKind) {
+    native.reduce(nativeReduce.get(name)!, xd as FloatArray, shape as number[], dims as number[], out as FloatArray);
     return Tensor._wrap(out, outShape, dtype);
   }
   // Reduced elements per output, and the (outer, reduced, inner) split when the dims are one run.
@@ -180,6 +185,13 @@ export function extremeAlongDim(
   dim: number,
   keepdim: boolean,
 ): { values: Tensor; indices: Tensor } {
+  const rec = recorder();
+  if (rec !== null) {
+    // Recorded as two JS kernels over the same loop (a kernel returns one tensor).
+    const values = rec.jsKernel('extremeValues', extremeValues, [which, x, dim, keepdim]);
+    const indices = rec.jsKernel('extremeIndices', extremeIndices, [which, x, dim, keepdim]);
+    return { values, indices };
+  }
   const shape = x.shape;
   const n = shape[dim];
   if (n === 0) throw new RangeError(`${which}: cannot reduce over dim ${dim} of size 0 (shape [${shape.join(', ')}])`);
@@ -208,4 +220,12 @@ export function extremeAlongDim(
       indices[o * inner + j] = bestAt;
     }
   return { values: Tensor._wrap(values, outShape, x.dtype), indices: Tensor._wrap(indices, outShape, 'int32') };
+}
+
+function extremeValues(which: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): Tensor {
+  return extremeAlongDim(which, x, dim, keepdim).values;
+}
+
+function extremeIndices(which: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): Tensor {
+  return extremeAlongDim(which, x, dim, keepdim).indices;
 }

@@ -1,6 +1,7 @@
 // Softmax / log-softmax kernels without autograd, forward and backward, along one dim viewed as
 // (outer, n, inner). Large tensors go to the fused native kernels (native/src/ops/softmax.cc); small
 // ones run the same algorithm here in JS (max shift, double accumulation), so both paths agree.
+import { recorder } from '../compile/state.js';
 import { allocateUninitialized, type FloatArray } from '../dtype.js';
 import { native } from '../native.js';
 import { blocksAround, formatValue } from '../shape.js';
@@ -32,6 +33,11 @@ export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
   const [outer, n, inner] = blocksAround(x.shape, dim);
   const xd = x.data as FloatArray;
   const y = allocateUninitialized(x.dtype, xd.length) as FloatArray; // every row is written
+  const rec = recorder();
+  if (rec !== null) {
+    rec.nativeCall('softmax', [xd, y, outer, n, inner, log]);
+    return Tensor._wrap(y, x.shape, x.dtype);
+  }
   if (useNative(xd)) {
     native.softmax(xd, y, outer, n, inner, log);
     return Tensor._wrap(y, x.shape, x.dtype);
@@ -92,6 +98,11 @@ export function softmaxBackwardKernel(y: Tensor, g: Tensor, dim: number, log: bo
   const yd = y.data as FloatArray,
     gd = g.data as FloatArray;
   const dx = allocateUninitialized(y.dtype, yd.length) as FloatArray; // every row is written
+  const rec = recorder();
+  if (rec !== null) {
+    rec.nativeCall('softmaxBackward', [yd, gd, dx, outer, n, inner, log]);
+    return Tensor._wrap(dx, y.shape, y.dtype);
+  }
   if (useNative(yd)) {
     native.softmaxBackward(yd, gd, dx, outer, n, inner, log);
     return Tensor._wrap(dx, y.shape, y.dtype);

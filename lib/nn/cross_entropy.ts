@@ -3,6 +3,7 @@
 // The formula and its kernels are in lib/kernels/cross_entropy.ts. Reduction 'mean' divides the sum by
 // Σ_{i not ignored} w_{y_i} for class indices and by M for probabilities, exactly as torch.
 // With createGraph, backward is composed of tensor ops instead, so second derivatives work.
+import { recorder } from '../compile/state.js';
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { allocate, type FloatArray } from '../dtype.js';
 import { isGradEnabled } from '../grad_mode.js';
@@ -58,6 +59,55 @@ function logSoftmaxComposed(z: Tensor): Tensor {
   return sub(shifted, logSum);
 }
 
+/**
+ * Mean's divisor: Σ w_{y_i} over targets not ignored (1 per target without weights); for
+ * probability targets (no index tensor) the number of rows, `rows`.
+ */
+function meanDivisor(rows: number, indexTensor: Tensor | null, weight: Tensor | null, ignoreIndex: number): number {
+  if (indexTensor === null) return rows;
+  const idx = indexTensor.data;
+  let divisor = 0;
+  for (let i = 0; i < idx.length; i++) {
+    const y = idx[i];
+    if (y !== ignoreIndex) divisor += weight === null ? 1 : weight.data[y];
+  }
+  return divisor;
+}
+
+/**
+ * The reduced loss: Σ loss ('sum') or Σ loss / divisor ('mean'). Replays (tg.compile) pass the targets
+ * so the divisor follows them; eager calls pass the divisor forward computed.
+ */
+function reduceLosses(
+  losses: Tensor,
+  reduction: Reduction,
+  divisor: number,
+  indexTensor?: Tensor | null,
+  weight?: Tensor | null,
+  ignoreIndex?: number,
+): Tensor {
+  const loss = losses.data;
+  if (indexTensor !== undefined) divisor = meanDivisor(loss.length, indexTensor, weight ?? null, ignoreIndex!);
+  let s = 0;
+  for (let i = 0; i < loss.length; i++) s += loss[i];
+  const out = allocate(losses.dtype, 1);
+  out[0] = reduction === 'sum' ? s : s / divisor;
+  return Tensor._wrap(out, [], losses.dtype);
+}
+
+/** g / divisor, for mean's backward under tg.compile (the divisor recomputed from the targets). */
+function scaleByDivisor(
+  g: Tensor,
+  divisor: number,
+  indexTensor: Tensor | null,
+  weight: Tensor | null,
+  ignoreIndex: number,
+): Tensor {
+  // Probability targets divide by M, which the shapes fix; class indices by their weights' sum.
+  const d = indexTensor === null ? divisor : meanDivisor(0, indexTensor, weight, ignoreIndex);
+  return mul(g, 1 / d);
+}
+
 /** What CrossEntropy keeps for backward besides saved tensors. */
 type CrossEntropyCtx = FunctionCtx<{ cfg: CeConfig; lse: Float64Array }>;
 
@@ -66,12 +116,20 @@ export class CrossEntropy extends Function {
   static override forward(z: Tensor, probs: Tensor | null, weight: Tensor | null, cfg: CeConfig): Tensor {
     const { loss, lse } = crossEntropyForward(z, cfg, probs, weight);
     (cfg as CeConfig & { lse?: Float64Array }).lse = lse; // handed to setupContext (derived from z; z is saved)
-    if (cfg.reduction === 'none') return Tensor._wrap(loss, [z.shape[0]], z.dtype);
-    let s = 0;
-    for (let i = 0; i < loss.length; i++) s += loss[i];
-    const out = allocate(z.dtype, 1);
-    out[0] = cfg.reduction === 'sum' ? s : s / cfg.divisor;
-    return Tensor._wrap(out, [], z.dtype);
+    const losses = Tensor._wrap(loss, [z.shape[0]], z.dtype);
+    if (cfg.reduction === 'none') return losses;
+    // Under tg.compile the sum and the divisor (which depends on the targets) are a kernel of their own.
+    const rec = recorder();
+    if (rec !== null)
+      return rec.jsKernel('crossEntropyReduce', reduceLosses, [
+        losses,
+        cfg.reduction,
+        cfg.divisor,
+        cfg.indexTensor,
+        weight,
+        cfg.ignoreIndex,
+      ]);
+    return reduceLosses(losses, cfg.reduction, cfg.divisor);
   }
   static override setupContext(
     ctx: CrossEntropyCtx,
@@ -85,7 +143,24 @@ export class CrossEntropy extends Function {
     const cfg = ctx.saved.cfg;
     const [M, C] = z.shape;
     // r_i: the gradient reaching loss_i.
-    const rT = cfg.reduction === 'none' ? g : cfg.reduction === 'sum' ? g : mul(g, 1 / cfg.divisor);
+    const rec = recorder();
+    if (rec !== null && (isGradEnabled() || ctx.needsInputGrad[1]))
+      rec.graphBreak(
+        'crossEntropy backward with createGraph or a probability target that requires grad',
+        'it computes in JS from the targets',
+      );
+    const rT =
+      cfg.reduction === 'none' || cfg.reduction === 'sum'
+        ? g
+        : rec !== null
+          ? rec.jsKernel('crossEntropyScale', scaleByDivisor, [
+              g,
+              cfg.divisor,
+              cfg.indexTensor,
+              weight,
+              cfg.ignoreIndex,
+            ])
+          : mul(g, 1 / cfg.divisor);
     let dz: Tensor | null = null,
       dt: Tensor | null = null;
     if (isGradEnabled()) {
@@ -220,14 +295,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const probs = probTarget ? toRows(target) : null;
   const indices = probTarget ? null : (target.data as Int32Array);
   const M = z.shape[0];
-  let divisor = M;
-  if (!probTarget) {
-    divisor = 0;
-    for (let i = 0; i < M; i++) {
-      const y = indices![i];
-      if (y !== ignoreIndex) divisor += weight === null ? 1 : weight.data[y];
-    }
-  }
+  const divisor = meanDivisor(M, probTarget ? null : target, weight, ignoreIndex);
   const cfg: CeConfig = {
     indices,
     indexTensor: probTarget ? null : target,

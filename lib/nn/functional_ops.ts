@@ -2,6 +2,7 @@
 // embedding is tg.indexSelect along dim 0, whose backward scatter-adds into the weight).
 // They belong to nn, as in PyTorch's torch.nn.functional (not torch.*), so they are not tg.<op>s and not
 // in the op table; each is a Function or a composition whose backward is made of tensor ops.
+import { recorder } from '../compile/state.js';
 import { allocate, type FloatArray } from '../dtype.js';
 import { add, div, mul, sqrt, sub } from '../ops/elementwise.js';
 import { mean } from '../ops/mean.js';
@@ -41,12 +42,20 @@ export function dropout(
   if (typeof training !== 'boolean')
     throw new TypeError(`dropout: argument 'training' must be a boolean, got ${describe(training)}`);
   if (!training || p === 0) return x;
+  // Recorded by tg.compile as a kernel of its own, so every replay draws a new mask.
+  const rec = recorder();
+  const mask = rec !== null ? rec.jsKernel('dropoutMask', dropoutMask, [x, p]) : dropoutMask(x, p);
+  return mul(x, mask);
+}
+
+/** dropout's mask for x: 0 with probability p, else 1/(1−p), from the global generator. */
+function dropoutMask(x: Tensor, p: number): Tensor {
   const mask = allocate(x.dtype, x.size) as FloatArray;
   if (p < 1) {
     const scale = 1 / (1 - p);
     for (let i = 0; i < mask.length; i++) mask[i] = uniform() < p ? 0 : scale;
   }
-  return mul(x, Tensor._wrap(mask, x.shape, x.dtype));
+  return Tensor._wrap(mask, x.shape, x.dtype);
 }
 
 // ---- layerNorm ----------------------------------------------------------------------------------

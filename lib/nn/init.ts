@@ -1,6 +1,7 @@
 // nn.init: in-place initialisers with PyTorch's defaults and fan computations. Each writes the
 // tensor's storage directly (outside the graph, as torch's `with no_grad()`), bumps its version
 // counter, draws from the global seeded generator (tg.manualSeed) and returns the tensor.
+import { recorder } from '../compile/state.js';
 import { normal as randNormal, uniform as randUniform } from '../random.js';
 import { describe, formatShape, formatValue } from '../shape.js';
 import { Tensor, checkStorage } from '../tensor.js';
@@ -26,6 +27,7 @@ function checkTarget(t: unknown, fn: string): Tensor {
 }
 
 function fillWith(t: Tensor, sample: () => number): Tensor {
+  recorder()?.graphBreak('nn.init', 'it fills a tensor from the random generator in JS');
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = sample();
   t._bumpVersion();

@@ -1,6 +1,7 @@
 // In-place ops: x.add_(y), sub_, mul_, div_, fill_/zero_. They bump x's version counter, so a tensor
 // saved for backward and then modified makes backward fail loudly instead of silently wrong.
 // On a non-leaf that requires grad they are recorded (ctx.markDirty), and x's gradFn moves to them.
+import { recorder } from '../compile/state.js';
 import { Function, applyFunction, type FunctionCtx } from '../autograd/function.js';
 import { isFloatDType, promote } from '../dtype.js';
 import { isGradEnabled } from '../grad_mode.js';
@@ -114,6 +115,12 @@ export function inplace(x: Tensor, op: InplaceName, other: TensorLike): Tensor {
   return applyFunction(InplaceBinary, [x, other, op, original]) as Tensor;
 }
 
+/** The kernel of fill_: every element of x's storage set to value (already stored as x's dtype). */
+function fillData(x: Tensor, value: number): undefined {
+  x.data.fill(value);
+  return undefined;
+}
+
 /** Fills x with value in place; errors name op (zero_ is fill_(0) and names itself). */
 export function fill(x: Tensor, value: number, op: 'fill_' | 'zero_' = 'fill_'): Tensor {
   x = checkTensorArg(x, op, 'x');
@@ -123,7 +130,9 @@ export function fill(x: Tensor, value: number, op: 'fill_' | 'zero_' = 'fill_'):
   // refused (the typed-array store would wrap 3e9 and turn NaN into 0), as full() does.
   value = storeValue(value, x.dtype, op);
   if (!recordingNeeded(x, null, op.slice(0, -1))) {
-    x.data.fill(value);
+    const rec = recorder();
+    if (rec !== null) rec.jsKernelInPlace('fill', fillData, [x, value], [x.data]);
+    else fillData(x, value);
     x._bumpVersion();
     return x;
   }

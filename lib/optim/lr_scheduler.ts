@@ -1,5 +1,6 @@
 // Learning-rate schedulers (closed forms of torch.optim.lr_scheduler): construct after the
 // optimizer, call step() once per epoch after optimizer.step().
+import { recorder } from '../compile/state.js';
 import { describe } from '../shape.js';
 import { Optimizer } from './optimizer.js';
 
@@ -25,6 +26,11 @@ export abstract class LRScheduler {
 
   /** Advances one epoch and sets every group's lr. */
   step(): void {
+    const rec = recorder();
+    if (rec !== null) {
+      rec.effect('LRScheduler.step', () => this.step()); // replay moves the schedule on, as eager would
+      return;
+    }
     this.lastEpoch++;
     this.optimizer.paramGroups.forEach((g, i) => {
       g.lr = this.lrAt(this.baseLrs[i], this.lastEpoch);

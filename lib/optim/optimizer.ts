@@ -2,6 +2,7 @@
 // Subclasses implement step(); updates are written straight into the parameters' storage (outside the
 // graph, like torch's no_grad) and bump each parameter's version counter, so a graph that saved a
 // parameter before the update refuses to backward through the stale value.
+import { recorder } from '../compile/state.js';
 import { withGradMode } from '../grad_mode.js';
 import { describe, formatShape, formatValue, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -53,6 +54,19 @@ export abstract class Optimizer {
       ? [{ params: list as Tensor[] }]
       : (list as ParamGroupInput[]);
     for (const g of groups) this.addParamGroup(g);
+    // Under tg.compile's recording a step is an effect: replay runs this JS again, so the update reads
+    // the hyper-parameters, step counts and state of its time, as an eager step would.
+    const ownStep = this.step;
+    this.step = (closure?: () => Tensor | number): Tensor | number | undefined => {
+      const rec = recorder();
+      if (rec === null) return ownStep.call(this, closure);
+      for (const g of this.paramGroups) for (const p of g.params) rec.noteTensor(p);
+      let result: Tensor | number | undefined;
+      rec.effect(`${this.name}.step`, () => {
+        result = ownStep.call(this, closure);
+      });
+      return result;
+    };
   }
 
   /** Adds a group { params, ...options } (options default to the constructor's). */

@@ -1,0 +1,405 @@
+// A plan: a recording (trace.ts) turned into instructions over one arena. Every buffer the library
+// allocated while recording becomes a slot of the arena, live from its first use to its last (to the
+// end for what outlives the step: outputs, gradients left on captured tensors); a greedy best-fit pass
+// gives slots whose lifetimes overlap disjoint bytes. Arguments are copied into their slots at the start
+// of a run. Everything else (parameters, their gradients from before, optimizer state, constants made
+// outside the function) is bound by reference. Runs of addon calls become one native plan each, executed
+// in one call (native.planRun) when the addon offers it.
+import type { DType, TypedArray } from '../dtype.js';
+import { native } from '../native.js';
+import { Tensor } from '../tensor.js';
+import { jsKernelInputs, nativeArrays, storageOf, type Instruction, type Trace } from './trace.js';
+
+/** The addon's plan functions (absent from addons built before them: then calls run one by one). */
+interface NativePlanApi {
+  planBegin?(): void;
+  planEnd?(): unknown;
+  planAbort?(): void;
+  planRun?(plan: unknown): void;
+  planRunAsync?(plan: unknown): Promise<void>;
+  planDispose?(plan: unknown): void;
+}
+const addon = native as unknown as NativePlanApi;
+
+/** Slots start on cache-line boundaries. */
+const SLOT_ALIGN = 64;
+
+interface Slot {
+  buffer: ArrayBufferLike;
+  /** Bytes the recorded views cover (from the buffer's start). */
+  bytes: number;
+  first: number;
+  last: number;
+  offset: number;
+  feed: boolean;
+}
+
+/** What a native segment runs: the addon's plan when it can capture one, else the calls themselves. */
+interface NativeSegment {
+  kind: 'native';
+  calls: { name: string; args: unknown[] }[];
+  handle: unknown;
+}
+type Step = NativeSegment | Exclude<Instruction, { kind: 'native' }>;
+
+/** What plan.summary() reports. */
+export interface PlanSummary {
+  /** Recorded instructions: addon kernel calls, JS kernels, gradient assignments and effects, restores. */
+  instructions: number;
+  nativeCalls: number;
+  jsKernels: number;
+  effects: number;
+  /** Native calls that run together in one call into the addon, and how many such runs there are. */
+  nativeSegments: number;
+  /** Bytes of the arena (intermediates and arguments), and what the recording had allocated for them. */
+  arenaBytes: number;
+  recordedBytes: number;
+  /** Floating-point operations of the products (2·m·n·k each). */
+  flops: number;
+}
+
+/** The output of fn, with each tensor replaced by where its values are after a run. */
+type OutputTemplate =
+  | { kind: 'tensor'; array: TypedArray; shape: readonly number[]; dtype: DType }
+  | { kind: 'array'; items: OutputTemplate[] }
+  | { kind: 'object'; entries: [string, OutputTemplate][] }
+  | { kind: 'value'; value: unknown };
+
+export interface PlanOptions {
+  /** Fill every slot with NaN (or 0x55 bytes) once its last reader has run: shows a slot read after reuse. */
+  poison?: boolean;
+}
+
+export class Plan {
+  private readonly steps: Step[] = [];
+  private readonly view = new Map<TypedArray, TypedArray>();
+  private readonly tensorView = new Map<Tensor, Tensor>();
+  private readonly feedViews: (TypedArray | null)[] = [];
+  private readonly output: OutputTemplate;
+  private readonly arena: ArrayBuffer;
+  private readonly summaryInfo: PlanSummary;
+  private readonly poisonAfter: Map<number, TypedArray[]> | null;
+  /** Instructions as recorded, after substitution (for toDot and poisoning). */
+  private readonly program: Instruction[] = [];
+  private disposed = false;
+
+  constructor(trace: Trace, feedTensors: readonly Tensor[], result: unknown, options: PlanOptions = {}) {
+    const instructions = trace.instructions;
+    const end = instructions.length;
+    const slotOf = new Map<ArrayBufferLike, Slot>();
+    const use = (array: TypedArray, at: number): void => {
+      const buffer = array.buffer;
+      const feed = trace.feeds.has(buffer);
+      if (!feed && !trace.allocated.has(buffer)) return; // bound by reference
+      let slot = slotOf.get(buffer);
+      if (slot === undefined) {
+        slot = { buffer, bytes: 0, first: feed ? 0 : at, last: at, offset: 0, feed };
+        slotOf.set(buffer, slot);
+      }
+      slot.bytes = Math.max(slot.bytes, array.byteOffset + array.byteLength);
+      slot.first = Math.min(slot.first, at);
+      slot.last = Math.max(slot.last, at);
+    };
+    for (let i = 0; i < end; i++) {
+      const ins = instructions[i];
+      if (ins.kind === 'native') for (const { array } of nativeArrays(ins.name, ins.args)) use(array, i);
+      else if (ins.kind === 'js') {
+        for (const x of jsKernelInputs(ins.args)) use(storageOf(x), i);
+        if (ins.out !== undefined) use(ins.out.data, i);
+      } else if (ins.kind === 'restore') use(ins.array, i);
+      else if (ins.kind === 'grad' && ins.grad !== null) use(ins.grad.data, end); // outlives the step
+    }
+    for (const t of outputTensors(result)) use(t.data, end);
+    for (const t of feedTensors) use(t.data, 0);
+
+    // Greedy placement, largest first: the lowest offset clear of every placed slot alive at the same time.
+    const order = [...slotOf.values()].sort((a, b) => b.bytes - a.bytes);
+    const placed: Slot[] = [];
+    let arenaBytes = 0;
+    for (const slot of order) {
+      const clashes = placed
+        .filter((p) => p.first <= slot.last && slot.first <= p.last)
+        .sort((a, b) => a.offset - b.offset);
+      let offset = 0;
+      for (const p of clashes) {
+        if (offset + slot.bytes <= p.offset) break;
+        offset = Math.max(offset, align(p.offset + p.bytes));
+      }
+      slot.offset = offset;
+      placed.push(slot);
+      arenaBytes = Math.max(arenaBytes, offset + slot.bytes);
+    }
+    this.arena = new ArrayBuffer(align(Math.max(arenaBytes, 1)));
+
+    // Substitute arena views for every recorded array and tensor.
+    this.program = instructions.map((ins) => this.substitute(ins, slotOf));
+    this.feedViews = feedTensors.map((t) => (slotOf.has(t.data.buffer) ? this.arrayIn(t.data, slotOf) : null));
+    this.output = template(result, (a) => this.arrayIn(a, slotOf));
+
+    this.poisonAfter = options.poison ? new Map() : null;
+    if (this.poisonAfter !== null)
+      for (const slot of order) {
+        if (slot.last >= end) continue;
+        const bytes = new Uint8Array(this.arena, slot.offset, slot.bytes);
+        const list = this.poisonAfter.get(slot.last) ?? [];
+        list.push(bytes);
+        this.poisonAfter.set(slot.last, list);
+      }
+
+    // Group runs of addon calls (all of them, one per instruction, when poisoning).
+    let segment: NativeSegment | null = null;
+    for (const ins of this.program) {
+      if (ins.kind !== 'native') {
+        segment = null;
+        this.steps.push(ins);
+        continue;
+      }
+      if (segment === null || this.poisonAfter !== null) {
+        segment = { kind: 'native', calls: [], handle: null };
+        this.steps.push(segment);
+      }
+      segment.calls.push({ name: ins.name, args: ins.args });
+    }
+    for (const step of this.steps) if (step.kind === 'native') step.handle = captureNative(step.calls);
+
+    let recordedBytes = 0;
+    for (const slot of order) recordedBytes += slot.buffer.byteLength;
+    const count = (kind: Instruction['kind']): number => this.program.filter((i) => i.kind === kind).length;
+    this.summaryInfo = {
+      instructions: this.program.length,
+      nativeCalls: count('native'),
+      jsKernels: count('js'),
+      effects: count('effect') + count('grad'),
+      nativeSegments: this.steps.filter((s) => s.kind === 'native').length,
+      arenaBytes: this.arena.byteLength,
+      recordedBytes,
+      flops: this.program.reduce((f, i) => f + productFlops(i), 0),
+    };
+  }
+
+  /** The arena view that stands for a recorded array (the array itself when it is bound by reference). */
+  private arrayIn(array: TypedArray, slotOf: Map<ArrayBufferLike, Slot>): TypedArray {
+    const slot = slotOf.get(array.buffer);
+    if (slot === undefined) return array;
+    let v = this.view.get(array);
+    if (v === undefined) {
+      const Ctor = array.constructor as new (b: ArrayBuffer, offset: number, length: number) => TypedArray;
+      v = new Ctor(this.arena, slot.offset + array.byteOffset, array.length);
+      this.view.set(array, v);
+    }
+    return v;
+  }
+
+  private tensorIn(t: Tensor, slotOf: Map<ArrayBufferLike, Slot>): Tensor {
+    if (!slotOf.has(t.data.buffer)) return t;
+    let v = this.tensorView.get(t);
+    if (v === undefined) {
+      v = Tensor._wrap(this.arrayIn(t.data, slotOf), t.shape, t.dtype);
+      this.tensorView.set(t, v);
+    }
+    return v;
+  }
+
+  private valueIn(x: unknown, slotOf: Map<ArrayBufferLike, Slot>, depth = 0): unknown {
+    if (x instanceof Tensor) return this.tensorIn(x, slotOf);
+    if (ArrayBuffer.isView(x)) return this.arrayIn(x as TypedArray, slotOf);
+    if (depth > 0 || x === null || typeof x !== 'object') return x;
+    if (Array.isArray(x)) return x.map((v) => this.valueIn(v, slotOf, depth + 1));
+    return x;
+  }
+
+  private substitute(ins: Instruction, slotOf: Map<ArrayBufferLike, Slot>): Instruction {
+    switch (ins.kind) {
+      case 'native':
+        return { kind: 'native', name: ins.name, args: ins.args.map((a) => this.valueIn(a, slotOf)) };
+      case 'js':
+        return {
+          kind: 'js',
+          name: ins.name,
+          impl: ins.impl,
+          args: ins.args.map((a) => this.valueIn(a, slotOf)),
+          out: ins.out === undefined ? undefined : this.tensorIn(ins.out, slotOf),
+        };
+      case 'grad':
+        return { kind: 'grad', tensor: ins.tensor, grad: ins.grad === null ? null : this.tensorIn(ins.grad, slotOf) };
+      case 'restore':
+        return { kind: 'restore', array: this.arrayIn(ins.array, slotOf), contents: ins.contents };
+      case 'effect':
+        return ins;
+    }
+  }
+
+  /** One step: copies the arguments in, runs every instruction, returns fresh copies of the outputs. */
+  run(feeds: readonly Tensor[]): unknown {
+    if (this.disposed) throw new Error('tg.compile: this plan was disposed');
+    for (let i = 0; i < feeds.length; i++) {
+      const v = this.feedViews[i];
+      if (v !== null) v.set(feeds[i].data);
+    }
+    if (this.poisonAfter !== null) this.runPoisoned();
+    else for (const step of this.steps) runStep(step);
+    return materialise(this.output);
+  }
+
+  /** Runs the plan's steps off the main thread where they are native (JS steps run here in between). */
+  async runAsync(feeds: readonly Tensor[], beforeJs: () => void, afterJs: () => void): Promise<unknown> {
+    if (this.disposed) throw new Error('tg.compile: this plan was disposed');
+    for (let i = 0; i < feeds.length; i++) {
+      const v = this.feedViews[i];
+      if (v !== null) v.set(feeds[i].data);
+    }
+    for (const step of this.steps) {
+      if (step.kind === 'native' && step.handle !== null && addon.planRunAsync !== undefined)
+        await addon.planRunAsync(step.handle);
+      else {
+        // JS steps (effects, JS kernels) run here, on the main thread, with the bound tensors unlocked.
+        beforeJs();
+        try {
+          runStep(step);
+        } finally {
+          afterJs();
+        }
+      }
+    }
+    return materialise(this.output);
+  }
+
+  private runPoisoned(): void {
+    const poison = this.poisonAfter!;
+    this.program.forEach((ins, i) => {
+      runStep(ins.kind === 'native' ? { kind: 'native', calls: [ins], handle: null } : ins);
+      for (const bytes of poison.get(i) ?? []) bytes.fill(0x7f); // 0x7f7f7f7f is a NaN as float32 and float64
+    });
+  }
+
+  summary(): PlanSummary {
+    return { ...this.summaryInfo };
+  }
+
+  /** Graphviz DOT: one node per instruction (kernel, arrays with their arena offsets), in run order. */
+  toDot(): string {
+    const lines = ['digraph plan {', '  rankdir=TB;', '  node [shape=box, fontname="monospace", fontsize=10];'];
+    const where = (a: TypedArray): string => {
+      const inArena = a.buffer === this.arena;
+      const kind =
+        a instanceof Float32Array ? 'f32' : a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8';
+      return `${kind}[${a.length}]${inArena ? `@${a.byteOffset}` : ' (bound)'}`;
+    };
+    let previous: string | null = null;
+    let segment = 0;
+    this.program.forEach((ins, i) => {
+      let label: string;
+      if (ins.kind === 'native')
+        label = `${ins.name}\\n${nativeArrays(ins.name, ins.args)
+          .map((x) => where(x.array))
+          .join('\\n')}`;
+      else if (ins.kind === 'js')
+        label = `${ins.name} (JS)\\n${[...jsKernelInputs(ins.args), ...(ins.out ? [ins.out] : [])].map((x) => (x instanceof Tensor ? `[${x.shape.join(', ')}] ${x.dtype} ${where(x.data)}` : where(x))).join('\\n')}`;
+      else if (ins.kind === 'grad')
+        label = `set .grad\\n${ins.grad === null ? 'null' : `[${ins.grad.shape.join(', ')}] ${where(ins.grad.data)}`}`;
+      else if (ins.kind === 'restore') label = `restore\\n${where(ins.array)}`;
+      else label = `${ins.name} (effect)`;
+      const id = `i${i}`;
+      if (ins.kind === 'native' && (i === 0 || this.program[i - 1].kind !== 'native')) segment++;
+      const fill = ins.kind === 'native' ? `, style=filled, fillcolor="/pastel19/${(segment % 9) + 1}"` : '';
+      lines.push(`  ${id} [label="${label}"${fill}];`);
+      if (previous !== null) lines.push(`  ${previous} -> ${id};`);
+      previous = id;
+    });
+    lines.push(`  label="arena ${this.arena.byteLength} bytes; colours: runs of addon calls executed in one call";`);
+    lines.push('}');
+    return lines.join('\n');
+  }
+
+  /** Frees the native plans now (the arena goes with the plan object). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const step of this.steps)
+      if (step.kind === 'native' && step.handle !== null && addon.planDispose !== undefined)
+        addon.planDispose(step.handle);
+  }
+}
+
+function align(n: number): number {
+  return Math.ceil(n / SLOT_ALIGN) * SLOT_ALIGN;
+}
+
+function productFlops(ins: Instruction): number {
+  if (ins.kind !== 'native') return 0;
+  const a = ins.args as number[];
+  if (ins.name === 'gemm') return 2 * a[12] * a[13] * a[14];
+  if (ins.name === 'gemmBatched') return 2 * a[12] * a[13] * a[14] * (ins.args[9] as Float64Array).length;
+  return 0;
+}
+
+/** Captures a run of addon calls as one native plan, when the addon can. */
+function captureNative(calls: { name: string; args: unknown[] }[]): unknown {
+  if (addon.planBegin === undefined) return null;
+  addon.planBegin();
+  try {
+    for (const c of calls) (native as unknown as Record<string, (...a: unknown[]) => void>)[c.name](...c.args);
+  } catch (err) {
+    addon.planAbort!();
+    throw err;
+  }
+  return addon.planEnd!();
+}
+
+function runStep(step: Step): void {
+  switch (step.kind) {
+    case 'native':
+      if (step.handle !== null) addon.planRun!(step.handle);
+      else
+        for (const c of step.calls) (native as unknown as Record<string, (...a: unknown[]) => void>)[c.name](...c.args);
+      return;
+    case 'js': {
+      const r = (step.impl as (...a: unknown[]) => unknown)(...step.args);
+      if (step.out !== undefined && r instanceof Tensor && r.data !== step.out.data) step.out.data.set(r.data);
+      return;
+    }
+    case 'grad':
+      step.tensor._setGradUnchecked(step.grad, false);
+      return;
+    case 'effect':
+      step.run();
+      return;
+    case 'restore':
+      step.array.set(step.contents);
+      return;
+  }
+}
+
+/** The tensors in fn's result (a tensor, or arrays and plain objects of them). */
+export function outputTensors(result: unknown): Tensor[] {
+  const found: Tensor[] = [];
+  const walk = (x: unknown): void => {
+    if (x instanceof Tensor) found.push(x);
+    else if (Array.isArray(x)) x.forEach(walk);
+    else if (x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype)
+      Object.values(x).forEach(walk);
+  };
+  walk(result);
+  return found;
+}
+
+function template(x: unknown, arrayIn: (a: TypedArray) => TypedArray): OutputTemplate {
+  if (x instanceof Tensor) return { kind: 'tensor', array: arrayIn(x.data), shape: x.shape.slice(), dtype: x.dtype };
+  if (Array.isArray(x)) return { kind: 'array', items: x.map((v) => template(v, arrayIn)) };
+  if (x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype)
+    return { kind: 'object', entries: Object.entries(x).map(([k, v]) => [k, template(v, arrayIn)]) };
+  return { kind: 'value', value: x };
+}
+
+function materialise(t: OutputTemplate): unknown {
+  switch (t.kind) {
+    case 'tensor':
+      return Tensor._wrap(t.array.slice(), t.shape.slice(), t.dtype);
+    case 'array':
+      return t.items.map(materialise);
+    case 'object':
+      return Object.fromEntries(t.entries.map(([k, v]) => [k, materialise(v)]));
+    case 'value':
+      return t.value;
+  }
+}
