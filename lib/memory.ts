@@ -397,7 +397,8 @@ export function setPoolCap(bytes: number): number {
   native.setBlockCacheCap(wholeBytes(bytes));
   const previous = capBytes;
   capBytes = bytes;
-  if (stats.cachedBytes > bytes) emptyCache();
+  // The cap bounds what memory() reports as cached: the free lists and the addon's cache together.
+  if (stats.cachedBytes + native.blockPoolStats().cachedBytes > bytes) emptyCache();
   return previous;
 }
 

@@ -1706,6 +1706,77 @@ export function buildTable(tg?: TGModule): Spec[] {
   });
   add({ id: 'tg.getNumThreads', names: ['getNumThreads'], build: (g) => fnCall(g, 'getNumThreads', []) });
   add({ id: 'tg.backendInfo', names: ['backendInfo'], build: (g) => fnCall(g, 'backendInfo', []) });
+
+  // -- declarative mode: a compiled function called three times (record, then replay) must give
+  // what the plain function gives; bad functions, options and arguments are refused by name.
+  const COMPILE_BODIES: [unknown, string, boolean?][] = [
+    [(x: TG.Tensor) => x.mul(2).add(1).sum(), '(x) => x.mul(2).add(1).sum()'],
+    [(x: TG.Tensor) => x.abs().sqrt().neg(), '(x) => x.abs().sqrt().neg()'],
+    [(x: TG.Tensor) => [x.exp(), x.sum(0)], '(x) => [x.exp(), x.sum(0)]'],
+    [(x: TG.Tensor) => ({ y: x.sub(x.mean()) }), '(x) => ({ y: x.sub(x.mean()) })'],
+    [5, '5', true],
+    [null, 'null', true],
+    [{}, '{}', true],
+  ];
+  add({
+    id: 'tg.compile',
+    names: ['compile', 'tg.compile', 'mul', 'add', 'sum', 'abs', 'sqrt', 'neg', 'exp', 'sub', 'mean'],
+    build: (g) => {
+      const r = g.r;
+      const [f, fd, badFn] = r.pick(COMPILE_BODIES);
+      const opts: Arg = r.chance(0.7)
+        ? OMIT
+        : r.pick([
+            { v: { fallback: 'eager' }, d: "{ fallback: 'eager' }" },
+            { v: { poison: true }, d: '{ poison: true }' },
+            { v: { maxPlans: 0 }, d: '{ maxPlans: 0 }', bad: true },
+            { v: { fallback: 'never' }, d: "{ fallback: 'never' }", bad: true },
+            { v: { unknown: 1 }, d: '{ unknown: 1 }', bad: true },
+            g.junkArg(),
+          ]);
+      const x = g.tensor({ plain: true });
+      const args = trim([opts]);
+      return {
+        desc: `const c = tg.compile(${fd}${args.length ? `, ${args[0].d}` : ''}); c(x); c(x); c(x) with x = ${x.d}`,
+        run: () => {
+          const c = g.tg.compile(f as never, ...(args.map((a) => a.v) as []));
+          let out: unknown;
+          for (let i = 0; i < 3; i++) out = c(x.v);
+          return out;
+        },
+        invalid: !!(badFn || opts.bad),
+        invalidWhy: badFn ? `fn ${fd}` : `options ${opts.d}`,
+        check: (res) => {
+          const eager = g.tg.noGrad(() => (f as (t: unknown) => unknown)(x.v));
+          const flat = (v: unknown): TG.Tensor[] =>
+            v instanceof g.tg.Tensor
+              ? [v]
+              : Array.isArray(v)
+                ? v.flatMap(flat)
+                : v && typeof v === 'object'
+                  ? Object.values(v).flatMap(flat)
+                  : [];
+          const [a, b] = [flat(res), flat(eager)];
+          if (a.length !== b.length) return `returned ${a.length} tensors, the plain function ${b.length}`;
+          for (let i = 0; i < a.length; i++) {
+            const [p, q] = [a[i].data, b[i].data];
+            if (p.length !== q.length || p.some((v, j) => !Object.is(v, q[j])))
+              return `output ${i} differs from the plain function's: ${lit(Array.from(p).slice(0, 6))} vs ${lit(Array.from(q).slice(0, 6))}`;
+          }
+          return null;
+        },
+      };
+    },
+  });
+  add({
+    id: 'new GraphBreakError',
+    names: ['GraphBreakError'],
+    weight: 0.1,
+    build: (g) =>
+      newCall(g, 'GraphBreakError', [
+        g.r.chance(0.5) ? { v: 'tg.compile: example', d: "'tg.compile: example'" } : g.junkArg(),
+      ]),
+  });
   add({
     id: 'tg.memory',
     names: ['memory'],
@@ -2254,7 +2325,7 @@ export function buildTable(tg?: TGModule): Spec[] {
         const rest: Arg[] = [];
         if (op === 'clipGradNorm_' && r.chance(0.5)) {
           const nt = r.pick<unknown>([1, 2, 3, Infinity]);
-          rest.push(r.chance(0.8) ? { v: nt, d: lit(nt) } : g.junkArg('num'));
+          rest.push(r.chance(0.8) ? { v: nt, d: lit(nt) } : g.junkArg('num', true)); // undefined: the default norm
         }
         return fnCall(g, `nn.utils.${op}`, [params, limit, ...rest]);
       },
