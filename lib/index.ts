@@ -33,3 +33,4 @@ export {
   type CompiledPlan,
   type PlanSummary,
 } from './compile/compile.js';
+export { matmulAsync } from './compile/async_eager.js';

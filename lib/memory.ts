@@ -241,6 +241,12 @@ export function recycleStorage(data: TypedArray, detach = true): boolean {
 function recycleBuffer(buffer: ArrayBuffer, detach: boolean): boolean {
   const lease = leases.get(buffer);
   if (lease === undefined) return false;
+  const rec = recording.active;
+  if (rec !== null && rec.deferred) {
+    // Kernels recorded but not yet run may still write it: it goes back once they have (releaseHeld).
+    rec.heldReleases.push({ buffer, detach });
+    return true;
+  }
   leases.delete(buffer);
   if (lease.tracked) collected.unregister(buffer);
   untrack(lease);
@@ -298,6 +304,11 @@ export function releaseTemporaries(mark: number, results: readonly unknown[], re
         recycleBuffer(buffer, false);
     }
   scoped.length = mark;
+}
+
+/** @internal Returns storage held back by a deferred recording (Recorder.heldReleases) to the pool. */
+export function releaseHeld(held: readonly { buffer: ArrayBuffer; detach: boolean }[]): void {
+  for (const { buffer, detach } of held) recycleBuffer(buffer, detach);
 }
 
 /** @internal A mark: storage allocated from now on has allocatedSince(data, mark) true. */

@@ -53,6 +53,7 @@ export interface TensorOps {
   inplace(x: Tensor, op: 'add' | 'sub' | 'mul' | 'div', other: TensorLike): Tensor;
   fill(x: Tensor, value: number, op?: 'fill_' | 'zero_'): Tensor;
   backward(t: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): void;
+  backwardAsync(t: Tensor, gradient: Tensor | null | undefined, options: BackwardOptions | undefined): Promise<void>;
 }
 
 export const ops = {} as TensorOps;
@@ -390,6 +391,15 @@ export class Tensor {
     ops.backward(this, gradient, options);
   }
 
+  /**
+   * backward() with the pass's kernels computed off the main thread, so the event loop keeps running.
+   * The graph's tensors and the gradients it writes are locked (every op on them throws) until the
+   * promise settles. A graph with hooks is refused (their JS would read values not yet computed).
+   */
+  backwardAsync(gradient?: Tensor | null, options?: BackwardOptions): Promise<void> {
+    return ops.backwardAsync(this, gradient, options);
+  }
+
   /** A new leaf that shares this tensor's storage but is cut from the graph. */
   /**
    * Releases this tensor's storage now instead of at the next garbage collection. Optional: tensors
@@ -633,8 +643,8 @@ function formatScalar(v: number | boolean, dtype: DType): string {
 export function checkStorage(t: Tensor, op: string, what: string): void {
   if (lockedStorage.has(t))
     throw new Error(
-      `${op}: ${what} is in use by a compiled step running off the main thread (step.async); ` +
-        'await the promise it returned before using it.',
+      `${op}: ${what} is in use by an async call whose kernels run off the main thread ` +
+        '(step.async, matmulAsync or backwardAsync); await the promise it returned before using it.',
     );
   if (t._disposed || t._base?._disposed)
     throw new Error(

@@ -66,6 +66,8 @@ type OutputTemplate =
   | { kind: 'value'; value: unknown };
 
 export interface PlanOptions {
+  /** false: no arena; every array is bound by reference (a one-shot run of a deferred recording). */
+  relocate?: boolean;
   /** Fill every slot with NaN (or 0x55 bytes) once its last reader has run: shows a slot read after reuse. */
   poison?: boolean;
 }
@@ -90,7 +92,7 @@ export class Plan {
     const use = (array: TypedArray, at: number): void => {
       const buffer = array.buffer;
       const feed = trace.feeds.has(buffer);
-      if (!feed && !trace.allocated.has(buffer)) return; // bound by reference
+      if (options.relocate === false || (!feed && !trace.allocated.has(buffer))) return; // bound by reference
       let slot = slotOf.get(buffer);
       if (slot === undefined) {
         slot = { buffer, bytes: 0, first: feed ? 0 : at, last: at, offset: 0, feed };

@@ -33,6 +33,12 @@ export interface Recorder {
   effect(name: string, run: () => void): void;
   /** Something whose result depends on tensor values in JS: throws, naming it and the fix. */
   graphBreak(what: string, why: string): void;
+  /**
+   * Addon calls are kept to run later (async eager calls): storage released meanwhile must not be
+   * handed out again until they have run, so it goes to heldReleases instead of the pool.
+   */
+  readonly deferred: boolean;
+  readonly heldReleases: { buffer: ArrayBuffer; detach: boolean }[];
   /** True while a recorded JS kernel or effect runs (its inner calls are part of it, not recorded). */
   readonly paused: boolean;
 }

@@ -89,9 +89,15 @@ export class Trace implements Recorder {
   /** With fallback to eager: the graph break that ended the recording (fn then runs on, eagerly). */
   broken: string | null = null;
 
+  /**
+   * feedTensors: the arguments. eagerOnBreak: a graph break ends the recording and fn runs on
+   * eagerly. deferred: addon calls are kept but not run (async eager calls run them later, off the
+   * main thread); JS kernels still run, for their results' shapes, and run again in order later.
+   */
   constructor(
     feedTensors: readonly Tensor[],
     private readonly eagerOnBreak = false,
+    readonly deferred = false,
   ) {
     this.feeds = new Set(feedTensors.map((t) => t.data.buffer));
     for (const t of feedTensors) this.noteTensor(t);
@@ -123,7 +129,7 @@ export class Trace implements Recorder {
   nativeCall(name: string, args: unknown[]): void {
     const arrays = nativeArrays(name, args);
     for (const { array, writeOnly } of arrays) if (!writeOnly) this.beforeRead(array);
-    (native as unknown as Record<string, (...a: unknown[]) => void>)[name](...args);
+    if (!this.deferred) (native as unknown as Record<string, (...a: unknown[]) => void>)[name](...args);
     for (const { array } of arrays) this.written.add(array.buffer);
     this.instructions.push({ kind: 'native', name, args });
   }
@@ -179,6 +185,7 @@ export class Trace implements Recorder {
   }
 
   effect(name: string, run: () => void): void {
+    if (this.deferred) this.graphBreak(name, 'an async call cannot run JS effects on values not yet computed');
     this.runPaused(run);
     this.instructions.push({ kind: 'effect', name, run });
   }
@@ -191,6 +198,9 @@ export class Trace implements Recorder {
     this.broken = message;
     this.pauseDepth = Number.POSITIVE_INFINITY; // nothing more is recorded; fn runs on eagerly
   }
+
+  /** Buffers the library released while a deferred recording runs: kept until its kernels have run. */
+  readonly heldReleases: { buffer: ArrayBuffer; detach: boolean }[] = [];
 
   /** Makes this the active recording while body runs. */
   record<R>(body: () => R): R {

@@ -5,6 +5,7 @@
 // `ops` table or are imported from their own modules, never re-exported here, because lib/index.ts
 // re-exports this file into `tg`. test/readme_op_list.test.ts checks every table row is exported.
 import { backward } from '../autograd/engine.js';
+import { backwardAsync } from '../compile/async_eager.js';
 import { ops, type TensorOps } from '../tensor.js';
 import { add } from './elementwise.js';
 import { fill, inplace } from './inplace.js';
@@ -12,7 +13,7 @@ import { max, min, reshape, toDtype, where } from './registry.js';
 
 // The functions the hand-written methods of Tensor (and the engine's gradient sums: add) delegate to;
 // typed as TensorOps so that a missing entry fails to compile.
-const registered: TensorOps = { add, max, min, where, reshape, toDtype, inplace, fill, backward };
+const registered: TensorOps = { add, max, min, where, reshape, toDtype, inplace, fill, backward, backwardAsync };
 Object.assign(ops, registered);
 
 export * from './elementwise.js';
