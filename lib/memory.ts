@@ -242,7 +242,7 @@ function recycleBuffer(buffer: ArrayBuffer, detach: boolean): boolean {
   const lease = leases.get(buffer);
   if (lease === undefined) return false;
   const rec = recording.active;
-  if (rec !== null && rec.deferred) {
+  if (rec?.deferred) {
     // Kernels recorded but not yet run may still write it: it goes back once they have (releaseHeld).
     rec.heldReleases.push({ buffer, detach });
     return true;

@@ -4,7 +4,7 @@
 // Every tensor the call reads or writes is locked until the promise settles: touching one throws.
 import { recording } from './state.js';
 import { releaseHeld } from '../memory.js';
-import { Tensor, lockStorage, unlockStorage } from '../tensor.js';
+import { type Tensor, lockStorage, unlockStorage } from '../tensor.js';
 import { Plan, outputTensors } from './plan.js';
 import { Trace } from './trace.js';
 
