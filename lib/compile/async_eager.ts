@@ -6,6 +6,8 @@ import { recording } from './state.js';
 import { releaseHeld } from '../memory.js';
 import { type Tensor, lockStorage, unlockStorage } from '../tensor.js';
 import { Plan, outputTensors } from './plan.js';
+import { matmul } from '../ops/matmul.js';
+import { checkTensorArg } from '../ops/util.js';
 import { Trace } from './trace.js';
 
 /** Runs body with its kernels deferred, then runs them off the event loop; resolves to body's result. */
@@ -17,8 +19,13 @@ export async function runDeferred<R>(what: string, body: () => R): Promise<R> {
   try {
     result = trace.record(body);
   } catch (err) {
-    // Nothing recorded has run; what the call allocated goes back to the pool.
-    releaseHeld(trace.heldReleases);
+    // The call stopped part way (a bad argument, a hook): run what it recorded, here, so that the
+    // tensors it already wired (gradients set so far) hold the values an eager call leaves behind.
+    try {
+      new Plan(trace, [], undefined, { relocate: false }).run([]);
+    } finally {
+      releaseHeld(trace.heldReleases);
+    }
     throw err;
   }
   const plan = new Plan(trace, [], undefined, { relocate: false });
@@ -47,7 +54,10 @@ export async function runDeferred<R>(what: string, body: () => R): Promise<R> {
  * event loop keeps running while it does. a, b and the result are locked until the promise settles.
  */
 export function matmulAsync(a: Tensor, b: Tensor): Promise<Tensor> {
-  return runDeferred('matmulAsync', () => (a as Tensor).matmul(b));
+  // Bad arguments throw here, synchronously, naming matmulAsync; the product's own checks follow.
+  checkTensorArg(a, 'matmulAsync', 'a');
+  checkTensorArg(b, 'matmulAsync', 'b');
+  return runDeferred('matmulAsync', () => matmul(a, b));
 }
 
 /**

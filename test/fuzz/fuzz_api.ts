@@ -1769,6 +1769,19 @@ export function buildTable(tg?: TGModule): Spec[] {
     },
   });
   add({
+    id: 'tg.matmulAsync',
+    names: ['matmulAsync', 'matmul'],
+    weight: 0.3,
+    build: (g) => {
+      const a = g.tensorArg({ float: true });
+      const b = g.operandFor(a.v);
+      const call = fnCall(g, 'matmulAsync', [a, b]);
+      // The promise settles after the call is judged: only the synchronous part is fuzzed here
+      // (argument checks, locking); test/compile covers the results.
+      return { ...call, run: () => void (call.run() as Promise<unknown>).catch(() => undefined) };
+    },
+  });
+  add({
     id: 'new GraphBreakError',
     names: ['GraphBreakError'],
     weight: 0.1,
