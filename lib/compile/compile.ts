@@ -220,7 +220,11 @@ function signature(args: readonly unknown[]): { key: string; feeds: Tensor[] } {
   const parts = args.map((a, i) =>
     Array.isArray(a) ? `[${a.map((x, j) => part(x, `${i}[${j}]`)).join(';')}]` : part(a, String(i)),
   );
-  return { key: `${isGradEnabled() ? 'G' : 'N'}${isInferenceMode() ? 'I' : ''}(${parts.join(';')})`, feeds };
+  // Arguments sharing storage share one slot in the plan: the pattern is part of the signature.
+  const buffers = feeds.map((t) => t.data.buffer);
+  const firsts = buffers.map((b) => buffers.indexOf(b));
+  const alias = firsts.every((first, i) => first === i) ? '' : `@${firsts.join(',')}`;
+  return { key: `${isGradEnabled() ? 'G' : 'N'}${isInferenceMode() ? 'I' : ''}(${parts.join(';')})${alias}`, feeds };
 }
 
 /** The tensors the recording touched that it neither allocated nor received as arguments. */
