@@ -184,12 +184,14 @@ RunError run_thunks(const Plan& plan) noexcept {
   const auto where = [&] {
     return "planRun: call " + std::to_string(i) + " of " + std::to_string(plan.thunks.size()) + " stopped the run: ";
   };
+  RunError error;
   try {
     for (; i < plan.thunks.size(); ++i) plan.thunks[i]();
-  } catch (const PlanRunError& e) { return {where() + e.what(), true}; } catch (const std::exception& e) {
-    return {where() + e.what(), false};
-  } catch (...) { return {where() + "an unknown C++ exception", false}; }
-  return {};
+  } catch (const std::exception& e) {  // thunks throw PlanRunError, or std::bad_alloc; kernels are noexcept
+    error.message = where() + e.what();
+    error.range = dynamic_cast<const PlanRunError*>(&e) != nullptr;
+  }
+  return error;
 }
 
 napi_value make_error(napi_env env, const RunError& e) {
