@@ -203,5 +203,6 @@ void register_loss(Napi::Env env, Napi::Object exports);
 void register_memory(Napi::Env env, Napi::Object exports);
 void register_optim(Napi::Env env, Napi::Object exports);
 void register_softmax(Napi::Env env, Napi::Object exports);
+void register_plan(Napi::Env env, Napi::Object exports);
 
 }  // namespace tapegrad_binding

@@ -8,7 +8,8 @@
 // safety: op code in range, all arrays the same float kind, shapes/strides/dims well-formed (at most
 // 16 dims), every addressed element inside its array (computed in 128-bit), out's length, and that out
 // overlaps no input except as the exact same view where the kernel allows it (typed arrays can share
-// one ArrayBuffer). Then calls tapegrad::unary_* / binary_* / reduce_*.
+// one ArrayBuffer). Then calls tapegrad::unary_* / binary_* / reduce_* (or, during a plan capture,
+// records that call: binding/plan.h).
 #include <napi.h>
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "args.h"
+#include "plan.h"
 #include "tapegrad/elementwise.h"
 #include "tapegrad/reduce.h"
 
@@ -162,8 +164,12 @@ void unary_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Unary
     throw_range(env, fn,
                 "argument 2 must be argument 1 itself or not overlap it in memory, got views that "
                 "partially share one ArrayBuffer");
-  if constexpr (sizeof(T) == 4) tapegrad::unary_f32(op, x.data, out.data, n, p0, p1);
-  else tapegrad::unary_f64(op, x.data, out.data, n, p0, p1);
+  auto run = [=] {
+    if constexpr (sizeof(T) == 4) tapegrad::unary_f32(op, x.data, out.data, n, p0, p1);
+    else tapegrad::unary_f64(op, x.data, out.data, n, p0, p1);
+  };
+  if (capturing()) return capture(info, {1, 2}, std::move(run));
+  run();
 }
 
 Napi::Value unary(const Napi::CallbackInfo& info) {
@@ -200,9 +206,9 @@ void binary_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Bina
   const Span<T> a = fast_array<T>(info, fn, 1, 1);
   const Span<T> b = fast_array<T>(info, fn, 3, 1);
   const Span<T> out = fast_array<T>(info, fn, 5, 1);
-  const std::vector<int64_t> shape = fast_int_list(info, fn, 6);
-  const std::vector<int64_t> as = fast_int_list(info, fn, 2);
-  const std::vector<int64_t> bs = fast_int_list(info, fn, 4);
+  std::vector<int64_t> shape = fast_int_list(info, fn, 6);
+  std::vector<int64_t> as = fast_int_list(info, fn, 2);
+  std::vector<int64_t> bs = fast_int_list(info, fn, 4);
   if (as.size() != shape.size())
     throw_range(env, fn,
                 "argument 2 must have one stride per dim of argument 6 (" + std::to_string(shape.size()) + "), got " +
@@ -242,9 +248,14 @@ void binary_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Bina
                 "(strides " +
                     list_to_string(bs) + " over " + list_to_string(shape) + ")");
   const int ndim = static_cast<int>(shape.size());
-  if constexpr (sizeof(T) == 4)
-    tapegrad::binary_f32(op, ndim, shape.data(), a.data, as.data(), b.data, bs.data(), out.data);
-  else tapegrad::binary_f64(op, ndim, shape.data(), a.data, as.data(), b.data, bs.data(), out.data);
+  // The shape and strides are copied (a plan keeps its copy; typed-array lists are not among its buffers).
+  auto run = [=, shape = std::move(shape), as = std::move(as), bs = std::move(bs)] {
+    if constexpr (sizeof(T) == 4)
+      tapegrad::binary_f32(op, ndim, shape.data(), a.data, as.data(), b.data, bs.data(), out.data);
+    else tapegrad::binary_f64(op, ndim, shape.data(), a.data, as.data(), b.data, bs.data(), out.data);
+  };
+  if (capturing()) return capture(info, {1, 3, 5}, std::move(run));
+  run();
 }
 
 Napi::Value binary(const Napi::CallbackInfo& info) {
@@ -263,7 +274,7 @@ void reduce_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Redu
   const Napi::Env env = info.Env();
   const Span<T> x = fast_array<T>(info, fn, 1, 1);
   const Span<T> out = fast_array<T>(info, fn, 4, 1);
-  const std::vector<int64_t> shape = fast_int_list(info, fn, 2);
+  std::vector<int64_t> shape = fast_int_list(info, fn, 2);
   const int64_t ndim = static_cast<int64_t>(shape.size());
   const std::vector<int64_t> dims = fast_int_list(info, fn, 3);
   uint32_t mask = 0;
@@ -285,8 +296,13 @@ void reduce_typed(const Napi::CallbackInfo& info, const char* fn, tapegrad::Redu
   check_length(env, fn, 4, out.length, m, "the product of the kept dims, " + list_to_string(kept));
   if (overlap(byte_range(x.data, 0, n), byte_range(out.data, 0, m)))
     throw_range(env, fn, "argument 4 must not overlap argument 1 in memory, got views that share one ArrayBuffer");
-  if constexpr (sizeof(T) == 4) tapegrad::reduce_f32(op, static_cast<int>(ndim), shape.data(), mask, x.data, out.data);
-  else tapegrad::reduce_f64(op, static_cast<int>(ndim), shape.data(), mask, x.data, out.data);
+  auto run = [=, shape = std::move(shape)] {
+    if constexpr (sizeof(T) == 4)
+      tapegrad::reduce_f32(op, static_cast<int>(ndim), shape.data(), mask, x.data, out.data);
+    else tapegrad::reduce_f64(op, static_cast<int>(ndim), shape.data(), mask, x.data, out.data);
+  };
+  if (capturing()) return capture(info, {1, 4}, std::move(run));
+  run();
 }
 
 Napi::Value reduce(const Napi::CallbackInfo& info) {

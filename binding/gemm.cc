@@ -1,6 +1,7 @@
 // GEMM glue: gemm(...) and gemmBatched(...). Converts the JS arguments to plain C++ once, checks
 // everything native/ relies on for memory safety (kinds, integers, bounds of every addressed element,
-// C's strides, C not overlapping an input), then calls tapegrad::gemm_*.
+// C's strides, C not overlapping an input), then calls tapegrad::gemm_* (or, during a plan capture,
+// records that call: binding/plan.h).
 //   gemm(a, aOffset, rsa, csa, b, bOffset, rsb, csb, c, cOffset, rsc, csc, m, n, k, alpha, beta[, bias, biasOffset])
 //   gemmBatched(a, aOffsets, rsa, csa, b, bOffsets, rsb, csb, c, cOffsets, rsc, csc, m, n, k, alpha, beta)
 #include <napi.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "args.h"
+#include "plan.h"
 #include "tapegrad/gemm.h"
 
 namespace tapegrad_binding {
@@ -160,12 +162,16 @@ void gemm_typed(const Napi::CallbackInfo& info) {
     check_disjoint(info.Env(), fn, cr, operand_bytes(bias.data, bias_off, bias_off, d.n - 1), 17, "bias");
   }
   const T* bp = has_bias ? bias.data + bias_off : nullptr;
-  if constexpr (sizeof(T) == 4)
-    tapegrad::gemm_bias_f32(d.m, d.n, d.k, static_cast<float>(d.alpha), a.data + a_off, d.rsa, d.csa, b.data + b_off,
-                            d.rsb, d.csb, static_cast<float>(d.beta), c.data + c_off, d.rsc, d.csc, bp);
-  else
-    tapegrad::gemm_bias_f64(d.m, d.n, d.k, d.alpha, a.data + a_off, d.rsa, d.csa, b.data + b_off, d.rsb, d.csb, d.beta,
-                            c.data + c_off, d.rsc, d.csc, bp);
+  auto run = [=] {
+    if constexpr (sizeof(T) == 4)
+      tapegrad::gemm_bias_f32(d.m, d.n, d.k, static_cast<float>(d.alpha), a.data + a_off, d.rsa, d.csa, b.data + b_off,
+                              d.rsb, d.csb, static_cast<float>(d.beta), c.data + c_off, d.rsc, d.csc, bp);
+    else
+      tapegrad::gemm_bias_f64(d.m, d.n, d.k, d.alpha, a.data + a_off, d.rsa, d.csa, b.data + b_off, d.rsb, d.csb,
+                              d.beta, c.data + c_off, d.rsc, d.csc, bp);
+  };
+  if (capturing()) return capture(info, {0, 4, 8, 17}, std::move(run));
+  run();
 }
 
 Napi::Value gemm(const Napi::CallbackInfo& info) {
@@ -203,9 +209,9 @@ void gemm_batched_typed(const Napi::CallbackInfo& info) {
   const Span<T> b = get_array<T>(info, fn, 4);
   const Span<T> c = get_array<T>(info, fn, 8);
   int64_t a_lo, a_hi, b_lo, b_hi, c_lo, c_hi;
-  const std::vector<int64_t> ao = get_offsets(info, fn, 1, &a_lo, &a_hi);
-  const std::vector<int64_t> bo = get_offsets(info, fn, 5, &b_lo, &b_hi);
-  const std::vector<int64_t> co = get_offsets(info, fn, 9, &c_lo, &c_hi);
+  std::vector<int64_t> ao = get_offsets(info, fn, 1, &a_lo, &a_hi);
+  std::vector<int64_t> bo = get_offsets(info, fn, 5, &b_lo, &b_hi);
+  std::vector<int64_t> co = get_offsets(info, fn, 9, &c_lo, &c_hi);
   if (bo.size() != ao.size())
     throw_range(info.Env(), fn,
                 "argument 5 must have as many offsets as argument 1 (" + std::to_string(ao.size()) + "), got " +
@@ -220,13 +226,18 @@ void gemm_batched_typed(const Napi::CallbackInfo& info) {
   if (batch == 0 || d.m == 0 || d.n == 0) return;
 
   check_operands(info.Env(), fn, d, a, a_lo, a_hi, b, b_lo, b_hi, c, c_lo, c_hi);
-  if constexpr (sizeof(T) == 4)
-    tapegrad::gemm_batched_f32(batch, d.m, d.n, d.k, static_cast<float>(d.alpha), a.data, ao.data(), d.rsa, d.csa,
-                               b.data, bo.data(), d.rsb, d.csb, static_cast<float>(d.beta), c.data, co.data(), d.rsc,
-                               d.csc);
-  else
-    tapegrad::gemm_batched_f64(batch, d.m, d.n, d.k, d.alpha, a.data, ao.data(), d.rsa, d.csa, b.data, bo.data(), d.rsb,
-                               d.csb, d.beta, c.data, co.data(), d.rsc, d.csc);
+  // The offsets are copied (a plan keeps its copy; the offset arrays are not among its buffers).
+  auto run = [=, ao = std::move(ao), bo = std::move(bo), co = std::move(co)] {
+    if constexpr (sizeof(T) == 4)
+      tapegrad::gemm_batched_f32(batch, d.m, d.n, d.k, static_cast<float>(d.alpha), a.data, ao.data(), d.rsa, d.csa,
+                                 b.data, bo.data(), d.rsb, d.csb, static_cast<float>(d.beta), c.data, co.data(), d.rsc,
+                                 d.csc);
+    else
+      tapegrad::gemm_batched_f64(batch, d.m, d.n, d.k, d.alpha, a.data, ao.data(), d.rsa, d.csa, b.data, bo.data(),
+                                 d.rsb, d.csb, d.beta, c.data, co.data(), d.rsc, d.csc);
+  };
+  if (capturing()) return capture(info, {0, 4, 8}, std::move(run));
+  run();
 }
 
 Napi::Value gemm_batched(const Napi::CallbackInfo& info) {

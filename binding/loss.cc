@@ -7,7 +7,8 @@
 // every array at least as long as m and c require (products in 128-bit), every class index in [0, c)
 // or equal to ignoreIndex (O(m), cheap next to the O(m·c) kernel, and what keeps the kernel's reads
 // in bounds), and that no output overlaps another array. lse is a Float64Array for both float kinds. Then calls
-// tapegrad::cross_entropy_*.
+// tapegrad::cross_entropy_*. During a plan capture the call is recorded instead (binding/plan.h); the
+// class indices are checked again before each replay, since new targets are written between runs.
 #include <napi.h>
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "args.h"
+#include "plan.h"
 #include "tapegrad/loss.h"
 
 namespace tapegrad_binding {
@@ -42,6 +44,31 @@ struct Targets {
   bool has_prob = false;
 };
 
+// "" when every class index in index[0, m) is in [0, c) or equal to ignore; else the error message.
+std::string check_class_indices(const char* fn, size_t i_idx, const int32_t* index, int64_t m, int64_t c,
+                                int64_t ignore) {
+  for (int64_t r = 0; r < m; ++r) {
+    const int64_t y = index[r];
+    if (y != ignore && (y < 0 || y >= c))
+      return std::string(fn) + ": argument " + std::to_string(i_idx) + " entry " + std::to_string(r) + " is " +
+             std::to_string(y) + ", outside [0, " + std::to_string(c) + ") and not the ignore index";
+  }
+  return {};
+}
+
+// A recorded call's thunk: the same index check before each run, then the kernel.
+template <typename Run>
+Thunk checking_indices(const char* fn, size_t i_idx, const int32_t* index, int64_t m, int64_t c, int64_t ignore,
+                       Run run) {
+  return [=] {
+    if (index != nullptr) {
+      const std::string error = check_class_indices(fn, i_idx, index, m, c, ignore);
+      if (!error.empty()) throw PlanRunError(error);
+    }
+    run();
+  };
+}
+
 // Target kind (exactly one of index/prob) and the index values' range.
 Targets get_index_target(const Napi::CallbackInfo& info, const char* fn, size_t i_idx, size_t i_prob, int64_t m,
                          int64_t c, int64_t ignore) {
@@ -54,13 +81,8 @@ Targets get_index_target(const Napi::CallbackInfo& info, const char* fn, size_t 
                                                " (probabilities) must be given");
   if (has_idx) {
     t.index = get_sized<int32_t>(info, fn, i_idx, m, false);
-    for (int64_t r = 0; r < m; ++r) {
-      const int64_t y = t.index.data[r];
-      if (y != ignore && (y < 0 || y >= c))
-        throw_range(info.Env(), fn,
-                    "argument " + std::to_string(i_idx) + " entry " + std::to_string(r) + " is " + std::to_string(y) +
-                        ", outside [0, " + std::to_string(c) + ") and not the ignore index");
-    }
+    const std::string error = check_class_indices(fn, i_idx, t.index.data, m, c, ignore);
+    if (!error.empty()) throw Napi::RangeError::New(info.Env(), error);
   }
   return t;
 }
@@ -87,12 +109,17 @@ void forward_typed(const Napi::CallbackInfo& info) {
                     {byte_range(t.index.data, 0, m), 3, false},
                     {byte_range(prob.data, 0, t.has_prob ? n : 0), 4, false},
                     {byte_range(w.data, 0, c), 5, false}});
-  if constexpr (sizeof(T) == 4)
-    tapegrad::cross_entropy_forward_f32(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data,
-                                        lse.data);
-  else
-    tapegrad::cross_entropy_forward_f64(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data,
-                                        lse.data);
+  auto run = [=] {
+    if constexpr (sizeof(T) == 4)
+      tapegrad::cross_entropy_forward_f32(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data,
+                                          lse.data);
+    else
+      tapegrad::cross_entropy_forward_f64(m, c, z.data, t.index.data, prob.data, w.data, ignore, eps, loss.data,
+                                          lse.data);
+  };
+  if (capturing())
+    return capture(info, {0, 3, 4, 5, 8, 9}, checking_indices(fn, 3, t.index.data, m, c, ignore, std::move(run)));
+  run();
 }
 
 template <typename T>
@@ -120,12 +147,17 @@ void backward_typed(const Napi::CallbackInfo& info) {
                     {byte_range(prob.data, 0, t.has_prob ? n : 0), 5, false},
                     {byte_range(w.data, 0, c), 6, false},
                     {byte_range(r.data, 0, r_stride == 0 ? 1 : m), 9, false}});
-  if constexpr (sizeof(T) == 4)
-    tapegrad::cross_entropy_backward_f32(m, c, z.data, lse.data, t.index.data, prob.data, w.data, ignore, eps, r.data,
-                                         r_stride, dz.data);
-  else
-    tapegrad::cross_entropy_backward_f64(m, c, z.data, lse.data, t.index.data, prob.data, w.data, ignore, eps, r.data,
-                                         r_stride, dz.data);
+  auto run = [=] {
+    if constexpr (sizeof(T) == 4)
+      tapegrad::cross_entropy_backward_f32(m, c, z.data, lse.data, t.index.data, prob.data, w.data, ignore, eps, r.data,
+                                           r_stride, dz.data);
+    else
+      tapegrad::cross_entropy_backward_f64(m, c, z.data, lse.data, t.index.data, prob.data, w.data, ignore, eps, r.data,
+                                           r_stride, dz.data);
+  };
+  if (capturing())
+    return capture(info, {0, 1, 4, 5, 6, 9, 11}, checking_indices(fn, 4, t.index.data, m, c, ignore, std::move(run)));
+  run();
 }
 
 Napi::Value cross_entropy_forward(const Napi::CallbackInfo& info) {

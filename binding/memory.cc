@@ -14,6 +14,7 @@
 #include <atomic>
 
 #include "args.h"
+#include "plan.h"
 #include "tapegrad/block_pool.h"
 
 namespace tapegrad_binding {
@@ -79,12 +80,15 @@ Napi::Value take_block(const Napi::CallbackInfo& info) {
 }
 
 // giveBlock(buffer): detaches a buffer from takeBlock and returns its block to the pool at once;
-// false (doing nothing) for any other value.
+// false (doing nothing) for any other value, and for a buffer a plan is using on a libuv thread
+// (planRunAsync, binding/plan.cc): that block goes back when the buffer is collected, after the plan
+// lets go of it, and is never handed to a new tensor while the plan still writes it.
 Napi::Value give_block(const Napi::CallbackInfo& info) {
   require_count(info, "giveBlock", 1);
   Napi::Env env = info.Env();
   const Napi::Value v = info[0];
   if (!v.IsArrayBuffer()) return Napi::Boolean::New(env, false);
+  if (pinned_by_running_plan(v.As<Napi::ArrayBuffer>().Data())) return Napi::Boolean::New(env, false);
   void* data = nullptr;
   // napi_remove_wrap fails for a buffer this module did not lend (or already took back).
   if (napi_remove_wrap(env, v, &data) != napi_ok || data == nullptr) return Napi::Boolean::New(env, false);

@@ -3,6 +3,8 @@
 //   adamStep(p, g, m, v, vmax|null, lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, step)
 // n = p.length; every other array must be the same float kind and hold at least n elements; buf is
 // required when momentum ≠ 0 and vmax when amsgrad; written arrays must not overlap any other array.
+// During a plan capture the update is recorded instead of run (binding/plan.h), hyperparameters
+// included: a replay applies the values given at capture.
 #include <napi.h>
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "args.h"
+#include "plan.h"
 #include "tapegrad/optim.h"
 
 namespace tapegrad_binding {
@@ -54,8 +57,12 @@ void sgd_typed(const Napi::CallbackInfo& info) {
   h.first = get_bool(info, fn, 9);
   const Span<T> buf = get_state<T>(info, fn, 2, n, h.momentum != 0);
   check_no_overlap(info.Env(), fn, {{first_n(p, n), 0, true}, {first_n(g, n), 1, false}, {first_n(buf, n), 2, true}});
-  if constexpr (sizeof(T) == 4) tapegrad::sgd_step_f32(static_cast<int64_t>(n), p.data, g.data, buf.data, h);
-  else tapegrad::sgd_step_f64(static_cast<int64_t>(n), p.data, g.data, buf.data, h);
+  auto run = [=] {
+    if constexpr (sizeof(T) == 4) tapegrad::sgd_step_f32(static_cast<int64_t>(n), p.data, g.data, buf.data, h);
+    else tapegrad::sgd_step_f64(static_cast<int64_t>(n), p.data, g.data, buf.data, h);
+  };
+  if (capturing()) return capture(info, {0, 1, 2}, std::move(run));
+  run();
 }
 
 template <typename T>
@@ -83,9 +90,13 @@ void adam_typed(const Napi::CallbackInfo& info) {
                     {first_n(m, n), 2, true},
                     {first_n(v, n), 3, true},
                     {first_n(vmax, n), 4, true}});
-  if constexpr (sizeof(T) == 4)
-    tapegrad::adam_step_f32(static_cast<int64_t>(n), p.data, g.data, m.data, v.data, vmax.data, h);
-  else tapegrad::adam_step_f64(static_cast<int64_t>(n), p.data, g.data, m.data, v.data, vmax.data, h);
+  auto run = [=] {
+    if constexpr (sizeof(T) == 4)
+      tapegrad::adam_step_f32(static_cast<int64_t>(n), p.data, g.data, m.data, v.data, vmax.data, h);
+    else tapegrad::adam_step_f64(static_cast<int64_t>(n), p.data, g.data, m.data, v.data, vmax.data, h);
+  };
+  if (capturing()) return capture(info, {0, 1, 2, 3, 4}, std::move(run));
+  run();
 }
 
 Napi::Value sgd_step(const Napi::CallbackInfo& info) {

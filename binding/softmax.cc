@@ -3,13 +3,15 @@
 //   softmaxBackward(y, g, dx, outer, n, inner, log)     dx from the forward output y and its gradient g
 // over the (outer, n, inner) view of contiguous arrays (tapegrad/softmax.h). Checks what native/ relies
 // on for memory safety: all arrays the same float kind, outer·n·inner a safe integer equal to every
-// array's length, and the output overlapping no input (typed arrays may share one ArrayBuffer).
+// array's length, and the output overlapping no input (typed arrays may share one ArrayBuffer). During a
+// plan capture the kernel call is recorded instead of run (binding/plan.h).
 #include <napi.h>
 
 #include <cstdint>
 #include <string>
 
 #include "args.h"
+#include "plan.h"
 #include "tapegrad/softmax.h"
 
 namespace tapegrad_binding {
@@ -61,8 +63,12 @@ void forward_typed(const Napi::CallbackInfo& info, const char* fn) {
   check_len(info, fn, 0, x, d);
   check_len(info, fn, 1, y, d);
   check_no_overlap(info.Env(), fn, {{byte_range(y), 1, true}, {byte_range(x), 0, false}});
-  if constexpr (sizeof(T) == 4) tapegrad::softmax_f32(x.data, y.data, d.outer, d.n, d.inner, log);
-  else tapegrad::softmax_f64(x.data, y.data, d.outer, d.n, d.inner, log);
+  auto run = [=] {
+    if constexpr (sizeof(T) == 4) tapegrad::softmax_f32(x.data, y.data, d.outer, d.n, d.inner, log);
+    else tapegrad::softmax_f64(x.data, y.data, d.outer, d.n, d.inner, log);
+  };
+  if (capturing()) return capture(info, {0, 1}, std::move(run));
+  run();
 }
 
 template <typename T>
@@ -76,8 +82,12 @@ void backward_typed(const Napi::CallbackInfo& info, const char* fn) {
   check_len(info, fn, 1, g, d);
   check_len(info, fn, 2, dx, d);
   check_no_overlap(info.Env(), fn, {{byte_range(dx), 2, true}, {byte_range(y), 0, false}, {byte_range(g), 1, false}});
-  if constexpr (sizeof(T) == 4) tapegrad::softmax_backward_f32(y.data, g.data, dx.data, d.outer, d.n, d.inner, log);
-  else tapegrad::softmax_backward_f64(y.data, g.data, dx.data, d.outer, d.n, d.inner, log);
+  auto run = [=] {
+    if constexpr (sizeof(T) == 4) tapegrad::softmax_backward_f32(y.data, g.data, dx.data, d.outer, d.n, d.inner, log);
+    else tapegrad::softmax_backward_f64(y.data, g.data, dx.data, d.outer, d.n, d.inner, log);
+  };
+  if (capturing()) return capture(info, {0, 1, 2}, std::move(run));
+  run();
 }
 
 Napi::Value softmax(const Napi::CallbackInfo& info) {

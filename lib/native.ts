@@ -11,7 +11,7 @@ type Float = Float32Array | Float64Array;
  * The addon export table this lib is written against: binding/addon.cc's kAbiVersion. Bump both together
  * whenever an export is added, removed, or changes its arguments or semantics.
  */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** The functions binding/ exports. Every call validates its arguments (memory safety only). */
 export interface NativeBinding {
@@ -170,7 +170,44 @@ export interface NativeBinding {
   softmax(x: Float, y: Float, outer: number, n: number, inner: number, log: boolean): void;
   /** dx from the forward output y and its gradient g: y·(g − Σg·y), or (log) g − exp(y)·Σg. */
   softmaxBackward(y: Float, g: Float, dx: Float, outer: number, n: number, inner: number, log: boolean): void;
+
+  /**
+   * Starts capturing kernel calls on this thread (this Node environment; worker_threads capture on their
+   * own). Until planEnd/planAbort, gemm, gemmBatched, unary, binary, reduce, softmax, softmaxBackward,
+   * crossEntropyForward/Backward, sgdStep and adamStep check their arguments as usual (same errors) but
+   * record the call instead of running it, and return undefined. Every scalar, shape, stride and offset
+   * list is copied at capture (a replay uses those values); typed arrays are recorded by address, so a
+   * replay reads and writes their current contents. Throws when a capture is already active.
+   */
+  planBegin(): void;
+  /** Ends the capture and returns the recorded calls as a plan. Throws when no capture is active. */
+  planEnd(): NativePlan;
+  /** Ends a capture, discarding what it recorded; does nothing when none is active. */
+  planAbort(): void;
+  /**
+   * Runs a plan's calls in order on this thread, in one call into native code. Throws (before running
+   * anything) when the plan is disposed, running (planRunAsync), called during a capture, or when one of
+   * its ArrayBuffers was detached or resized since the capture. A RangeError from a check a call repeats
+   * at each run (cross-entropy class indices out of range) stops the run after the calls before it.
+   */
+  planRun(plan: NativePlan): void;
+  /**
+   * planRun's checks on this thread (they throw synchronously, as planRun's do), then the calls on a
+   * libuv thread with the event loop free; the promise settles back on this thread and rejects only
+   * for an error during the run. The plan is busy until then: planRun/planRunAsync on it throw, and
+   * giveBlock leaves its buffers attached. The caller must not transfer or write the plan's buffers
+   * while it runs. Kernels that split work over the thread pool run on the calling thread when the
+   * pool is busy with another caller's job, with bit-identical results.
+   */
+  planRunAsync(plan: NativePlan): Promise<void>;
+  /** Releases a plan's calls and buffers (after the run settles, if it is running); idempotent. */
+  planDispose(plan: NativePlan): void;
+  /** Recorded calls, distinct ArrayBuffers held, whether an async run is in flight, whether disposed. */
+  planInfo(plan: NativePlan): { calls: number; buffers: number; busy: boolean; disposed: boolean };
 }
+
+/** An opaque plan from planEnd: the recorded calls and strong references to the ArrayBuffers they use. */
+export type NativePlan = { readonly __nativePlan: unique symbol };
 
 /**
  * Throws unless the addon loaded from file reports ABI_VERSION: a binary built from other sources (an

@@ -1,7 +1,9 @@
 // The process-wide thread pool: persistent workers that sleep on a condition variable between jobs,
-// one job at a time (a mutex serialises callers, e.g. several Node worker_threads), nested calls run
-// inline. A worker that has just finished a job watches for the next one for a short, bounded time
-// before it sleeps (see worker_loop); an idle pool never spins.
+// one job at a time, nested calls run inline. A caller that finds the pool running another caller's
+// job (e.g. an async plan's product on a libuv thread while the main thread runs an eager kernel, or
+// several Node worker_threads) runs all of its tasks itself instead of waiting for that job to end. A worker that has
+// just finished a job watches for the next one for a short, bounded time before it sleeps (see worker_loop); an idle
+// pool never spins.
 #include "tapegrad/threads.h"
 
 #include <unistd.h>
@@ -104,9 +106,11 @@ inline void cpu_relax() noexcept {
 
 class Pool {
  public:
-  // Runs body over num_tasks tasks on the caller plus up to helpers workers; returns when all are done.
-  void run(int num_tasks, int helpers, const std::function<void(int, int)>& body) noexcept {
-    std::lock_guard<std::mutex> job_lock(submit_mu_);  // one job at a time
+  // Runs body over num_tasks tasks on the caller plus up to helpers workers and returns true when all
+  // are done; returns false at once, having run nothing, when another caller's job holds the pool.
+  bool try_run(int num_tasks, int helpers, const std::function<void(int, int)>& body) noexcept {
+    // One job at a time. An exchange rather than mutex::try_lock, which may fail spuriously.
+    if (claimed_.exchange(true, std::memory_order_acquire)) return false;
     std::unique_lock<std::mutex> lk(mu_);
     ensure_workers(helpers);
     body_ = &body;
@@ -136,6 +140,9 @@ class Pool {
     slots_ = 0;  // late wakers must not join a finished job
     cv_done_.wait(lk, [this] { return busy_ == 0; });
     body_ = nullptr;
+    lk.unlock();
+    claimed_.store(false, std::memory_order_release);
+    return true;
   }
 
  private:
@@ -198,7 +205,7 @@ class Pool {
     }
   }
 
-  std::mutex submit_mu_;
+  std::atomic<bool> claimed_{false};  // a caller's job holds the pool (from posting it until it is done)
   std::mutex mu_;
   std::condition_variable cv_work_, cv_done_;
   std::atomic<uint64_t> generation_{0};  // written under mu_; read without it by watching workers
@@ -230,7 +237,14 @@ void parallel_for(int num_tasks, const std::function<void(int task, int num_task
     return;
   }
   const int helpers = std::min(threads, num_tasks) - 1;
-  pool().run(num_tasks, helpers, body);
+  if (pool().try_run(num_tasks, helpers, body)) return;
+  // The pool is running another caller's job: do every task here, in order, rather than wait for it.
+  // The split (num_tasks, fixed by the caller before this call) is the same and each task's result
+  // depends only on (task, num_tasks), never on the thread that runs it, so the output is bit-identical
+  // to a pooled run. Nested calls from the body run inline, as they would on a pool thread.
+  t_in_parallel = true;
+  for (int t = 0; t < num_tasks; ++t) body(t, num_tasks);
+  t_in_parallel = false;
 }
 
 }  // namespace tapegrad

@@ -1,13 +1,18 @@
 // The thread pool: every task runs exactly once, on up to get_num_threads() threads; nested calls run
-// inline; several callers at once are serialised; the setting is honoured.
+// inline; a caller never waits for another caller's job (it runs its tasks itself, with bit-identical
+// results); the setting is honoured.
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "check.h"
+#include "tapegrad/gemm.h"
+#include "tapegrad/reduce.h"
 #include "tapegrad/threads.h"
 
 using namespace tapegrad;
@@ -71,7 +76,7 @@ TEST(nested_calls_run_inline) {
   CHECK(inner.load() == 32);
 }
 
-TEST(concurrent_callers_are_serialised) {
+TEST(concurrent_callers_each_run_every_task) {
   set_num_threads(2);
   std::atomic<long> total{0};
   std::vector<std::thread> callers;
@@ -112,6 +117,114 @@ TEST(two_threads_really_run_concurrently) {
     });
     CHECK(ids.size() == 2);
   }
+}
+
+// Holds the pool with a two-task job whose tasks wait until release() (or 10 s), on its own thread.
+class PoolHolder {
+ public:
+  PoolHolder() {
+    thread_ = std::thread([this] {
+      parallel_for(2, [this](int, int) {
+        started_.fetch_add(1);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!released_.load() && std::chrono::steady_clock::now() < deadline)
+          std::this_thread::sleep_for(std::chrono::microseconds(100));
+      });
+      done_.store(true);
+    });
+    // The job holds the pool once one of its tasks has started.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (started_.load() == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  ~PoolHolder() {
+    release();
+    thread_.join();
+  }
+  void release() { released_.store(true); }
+  bool done() const { return done_.load(); }
+
+ private:
+  std::atomic<int> started_{0};
+  std::atomic<bool> released_{false}, done_{false};
+  std::thread thread_;
+};
+
+TEST(a_second_caller_runs_its_tasks_itself_instead_of_waiting) {
+  set_num_threads(2);
+  PoolHolder holder;
+  std::mutex mu;
+  std::set<std::thread::id> ids;
+  std::vector<int> order;
+  parallel_for(6, [&](int t, int n) {
+    CHECK(n == 6);
+    std::lock_guard<std::mutex> lk(mu);
+    ids.insert(std::this_thread::get_id());
+    order.push_back(t);
+  });
+  // Returned while the other job still holds the pool, having run every task in order on this thread.
+  CHECK(!holder.done());
+  CHECK(ids.size() == 1 && *ids.begin() == std::this_thread::get_id());
+  CHECK((order == std::vector<int>{0, 1, 2, 3, 4, 5}));
+  // Nested calls inside such a task run inline too.
+  std::atomic<int> inner{0};
+  parallel_for(2, [&](int, int) {
+    const std::thread::id outer = std::this_thread::get_id();
+    parallel_for(3, [&](int, int) {
+      CHECK(std::this_thread::get_id() == outer);
+      inner.fetch_add(1);
+    });
+  });
+  CHECK(inner.load() == 6);
+  CHECK(!holder.done());
+  holder.release();
+}
+
+TEST(a_caller_that_runs_inline_gets_bit_identical_results) {
+  // Kernels that split their work over the pool: a product large enough to be split and a full sum,
+  // which adds one partial sum per task (so the split, not the thread, decides the rounding).
+  set_num_threads(2);
+  const int64_t m = 320, n = 256, k = 160, len = int64_t{1} << 21;
+  std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)), x(static_cast<size_t>(len));
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(std::sin(0.37 * static_cast<double>(i)));
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(std::cos(0.11 * static_cast<double>(i)));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(std::sin(1e-3 * static_cast<double>(i))) + 0.25f;
+  auto product = [&](std::vector<float>& c) {
+    c.assign(static_cast<size_t>(m * n), 0.f);
+    gemm_f32(m, n, k, 1.f, a.data(), k, 1, b.data(), n, 1, 0.f, c.data(), n, 1);
+  };
+  const int64_t shape[] = {len};
+  auto sum = [&] {
+    float out = 0;
+    reduce_f32(ReduceOp::Sum, 1, shape, 1u, x.data(), &out);
+    return out;
+  };
+  std::vector<float> pooled, inline_c, concurrent_c;
+  product(pooled);
+  const float pooled_sum = sum();
+  {
+    PoolHolder holder;  // every call below finds the pool busy
+    product(inline_c);
+    const float inline_sum = sum();
+    CHECK(!holder.done());
+    CHECK(std::memcmp(&inline_sum, &pooled_sum, sizeof(float)) == 0);
+  }
+  CHECK(std::memcmp(inline_c.data(), pooled.data(), pooled.size() * sizeof(float)) == 0);
+  // Two threads calling at once, each sometimes in the pool and sometimes inline.
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 2; ++c)
+    callers.emplace_back([&] {
+      std::vector<float> mine;
+      for (int rep = 0; rep < 8; ++rep) {
+        product(mine);
+        const float s = sum();
+        if (std::memcmp(mine.data(), pooled.data(), pooled.size() * sizeof(float)) != 0) mismatches.fetch_add(1);
+        if (std::memcmp(&s, &pooled_sum, sizeof(float)) != 0) mismatches.fetch_add(1);
+      }
+    });
+  for (auto& t : callers) t.join();
+  CHECK(mismatches.load() == 0);
 }
 
 TEST_MAIN()
