@@ -2,7 +2,8 @@
 // everything native/ relies on for memory safety (kinds, integers, bounds of every addressed element,
 // C's strides, C not overlapping an input), then calls tapegrad::gemm_* (or, during a plan capture,
 // records that call: binding/plan.h).
-//   gemm(a, aOffset, rsa, csa, b, bOffset, rsb, csb, c, cOffset, rsc, csc, m, n, k, alpha, beta[, bias, biasOffset])
+//   gemm(a, aOffset, rsa, csa, b, bOffset, rsb, csb, c, cOffset, rsc, csc, m, n, k, alpha, beta[, bias, biasOffset[,
+//        epilogue, mask, maskOffset]])   epilogue 0 none, 1 relu, 2 C·(mask > 0) with mask at C's strides
 //   gemmBatched(a, aOffsets, rsa, csa, b, bOffsets, rsb, csb, c, cOffsets, rsc, csc, m, n, k, alpha, beta)
 #include <napi.h>
 
@@ -153,6 +154,18 @@ void gemm_typed(const Napi::CallbackInfo& info) {
     bias = get_array<T>(info, fn, 17);
     if (info.Length() > 18 && !info[18].IsUndefined()) bias_off = get_int(info, fn, 18, 0, kMaxInt);
   }
+  // The epilogue (19: 0 none, 1 relu, 2 times (mask > 0)); mask (20) has C's strides from offset 21.
+  int64_t epilogue = 0;
+  if (info.Length() > 19 && !info[19].IsUndefined()) epilogue = get_int(info, fn, 19, 0, 2);
+  Span<T> mask{nullptr, 0};
+  int64_t mask_off = 0;
+  if (epilogue == 2) {
+    const Napi::Value v = info.Length() > 20 ? info[20] : info.Env().Undefined();
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != TypedArrayTraits<T>::type)
+      throw_type(info.Env(), fn, 20, std::string(TypedArrayTraits<T>::name) + " (the mask of epilogue 2)", v);
+    mask = get_array<T>(info, fn, 20);
+    if (info.Length() > 21 && !info[21].IsUndefined()) mask_off = get_int(info, fn, 21, 0, kMaxInt);
+  }
   check_c_strides(info.Env(), fn, d.m, d.n, d.rsc, d.csc);
   if (d.m == 0 || d.n == 0) return;  // nothing is addressed
 
@@ -161,16 +174,24 @@ void gemm_typed(const Napi::CallbackInfo& info) {
     check_bounds(info.Env(), fn, 17, "bias", bias.length, bias_off, d.n - 1);
     check_disjoint(info.Env(), fn, cr, operand_bytes(bias.data, bias_off, bias_off, d.n - 1), 17, "bias");
   }
+  if (epilogue == 2) {
+    const __int128 c_last = span(d.m, d.n, d.rsc, d.csc);
+    check_bounds(info.Env(), fn, 20, "the mask", mask.length, mask_off, c_last);
+    check_disjoint(info.Env(), fn, cr, operand_bytes(mask.data, mask_off, mask_off, c_last), 20, "the mask");
+  }
   const T* bp = has_bias ? bias.data + bias_off : nullptr;
+  const T* mp = epilogue == 2 ? mask.data + mask_off : nullptr;
+  const auto ep = static_cast<tapegrad::GemmEpilogue>(epilogue);
   auto run = [=] {
     if constexpr (sizeof(T) == 4)
-      tapegrad::gemm_bias_f32(d.m, d.n, d.k, static_cast<float>(d.alpha), a.data + a_off, d.rsa, d.csa, b.data + b_off,
-                              d.rsb, d.csb, static_cast<float>(d.beta), c.data + c_off, d.rsc, d.csc, bp);
+      tapegrad::gemm_fused_f32(d.m, d.n, d.k, static_cast<float>(d.alpha), a.data + a_off, d.rsa, d.csa, b.data + b_off,
+                               d.rsb, d.csb, static_cast<float>(d.beta), c.data + c_off, d.rsc, d.csc, bp, ep, mp,
+                               d.rsc, d.csc);
     else
-      tapegrad::gemm_bias_f64(d.m, d.n, d.k, d.alpha, a.data + a_off, d.rsa, d.csa, b.data + b_off, d.rsb, d.csb,
-                              d.beta, c.data + c_off, d.rsc, d.csc, bp);
+      tapegrad::gemm_fused_f64(d.m, d.n, d.k, d.alpha, a.data + a_off, d.rsa, d.csa, b.data + b_off, d.rsb, d.csb,
+                               d.beta, c.data + c_off, d.rsc, d.csc, bp, ep, mp, d.rsc, d.csc);
   };
-  if (capturing()) return capture(info, {0, 4, 8, 17}, std::move(run));
+  if (capturing()) return capture(info, {0, 4, 8, 17, 20}, std::move(run));
   run();
 }
 

@@ -11,7 +11,7 @@ type Float = Float32Array | Float64Array;
  * The addon export table this lib is written against: binding/addon.cc's kAbiVersion. Bump both together
  * whenever an export is added, removed, or changes its arguments or semantics.
  */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** The functions binding/ exports. Every call validates its arguments (memory safety only). */
 export interface NativeBinding {
@@ -50,6 +50,13 @@ export interface NativeBinding {
     beta: number,
     bias?: Float | null,
     biasOffset?: number,
+    /**
+     * Applied to C's final values (tg.compile's fused plans): 0 none, 1 relu, 2 C·(mask > 0 ? 1 : 0)
+     * (relu's backward), with mask read at C's strides from maskOffset.
+     */
+    epilogue?: 0 | 1 | 2,
+    mask?: Float | null,
+    maskOffset?: number,
   ): void;
   /** gemm over a batch: product i uses offsets aOffsets[i], bOffsets[i], cOffsets[i] (element offsets). */
   gemmBatched(

@@ -8,7 +8,7 @@
 import type { DType, TypedArray } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
-import { jsKernelInputs, nativeArrays, storageOf, type Instruction, type Trace } from './trace.js';
+import { jsKernelInputs, nativeArrays, nativeWrites, storageOf, type Instruction, type Trace } from './trace.js';
 
 /** The addon's plan functions (absent from addons built before them: then calls run one by one). */
 interface NativePlanApi {
@@ -56,6 +56,8 @@ export interface PlanSummary {
   recordedBytes: number;
   /** Floating-point operations of the products (2·m·n·k each). */
   flops: number;
+  /** Kernels folded into a GEMM's epilogue (a ReLU after a product, a ReLU mask after a backward product). */
+  fusedKernels: number;
 }
 
 /** The output of fn, with each tensor replaced by where its values are after a run. */
@@ -66,6 +68,8 @@ type OutputTemplate =
   | { kind: 'value'; value: unknown };
 
 export interface PlanOptions {
+  /** false: keep the recorded kernels as they are (no GEMM epilogues). */
+  fuse?: boolean;
   /** false: no arena; every array is bound by reference (a one-shot run of a deferred recording). */
   relocate?: boolean;
   /** Fill every slot with NaN (or 0x55 bytes) once its last reader has run: shows a slot read after reuse. */
@@ -81,12 +85,18 @@ export class Plan {
   private readonly arena: ArrayBuffer;
   private readonly summaryInfo: PlanSummary;
   private readonly poisonAfter: Map<number, TypedArray[]> | null;
+  /** GEMMs that absorbed a ReLU (forward) or a ReLU mask (backward). */
+  private readonly fusedGroups: number;
   /** Instructions as recorded, after substitution (for toDot and poisoning). */
   private readonly program: Instruction[] = [];
   private disposed = false;
 
   constructor(trace: Trace, feedTensors: readonly Tensor[], result: unknown, options: PlanOptions = {}) {
-    const instructions = trace.instructions;
+    const escaping = new Set<TypedArray>(outputTensors(result).map((t) => t.data));
+    for (const ins of trace.instructions) if (ins.kind === 'grad' && ins.grad !== null) escaping.add(ins.grad.data);
+    const { instructions, fused } =
+      options.fuse === false ? { instructions: trace.instructions, fused: 0 } : fuse(trace.instructions, escaping);
+    this.fusedGroups = fused;
     const end = instructions.length;
     const slotOf = new Map<ArrayBufferLike, Slot>();
     const use = (array: TypedArray, at: number): void => {
@@ -176,6 +186,7 @@ export class Plan {
       arenaBytes: this.arena.byteLength,
       recordedBytes,
       flops: this.program.reduce((f, i) => f + productFlops(i), 0),
+      fusedKernels: this.fusedGroups,
     };
   }
 
@@ -321,6 +332,117 @@ export class Plan {
       if (step.kind === 'native' && step.handle !== null && addon.planDispose !== undefined)
         addon.planDispose(step.handle);
   }
+}
+
+const RELU = native.unaryOps.indexOf('relu');
+const RELU_MASK = native.unaryOps.indexOf('reluMask');
+const MUL = native.binaryOps.indexOf('mul');
+
+/** A plain product writing all of a contiguous C (β = 0, no epilogue yet): what an epilogue may join. */
+function plainProductInto(ins: Instruction | undefined): TypedArray | null {
+  if (ins?.kind !== 'native' || ins.name !== 'gemm') return null;
+  const a = ins.args;
+  const c = a[8] as TypedArray;
+  const [m, n] = [a[12] as number, a[13] as number];
+  const whole = a[9] === 0 && a[10] === n && a[11] === 1 && c.length === m * n;
+  return whole && a[16] === 0 && !a[19] ? c : null;
+}
+
+/**
+ * Folds elementwise kernels into the GEMM before them, where the result is bit-identical and the
+ * GEMM's own output is read by nothing else:
+ *   gemm → C; relu(C) → Y                          becomes gemm → Y with the ReLU epilogue;
+ *   gemm → G; reluMask(y) → M; mul(G, M) → D       becomes gemm → D with epilogue C·(y > 0)
+ * (a ReLU layer's forward and backward: the activation and the gradient never make a separate pass).
+ */
+function fuse(
+  recorded: readonly Instruction[],
+  escaping: Set<TypedArray>,
+): { instructions: Instruction[]; fused: number } {
+  const list = recorded.slice();
+  const referenced = (ins: Instruction): TypedArray[] =>
+    ins.kind === 'native'
+      ? (ins.args.filter((a) => ArrayBuffer.isView(a)) as TypedArray[])
+      : ins.kind === 'js'
+        ? [...jsKernelInputs(ins.args).map(storageOf), ...(ins.out ? [ins.out.data] : [])]
+        : ins.kind === 'restore'
+          ? [ins.array]
+          : ins.kind === 'grad' && ins.grad !== null
+            ? [ins.grad.data]
+            : [];
+  // Fusing keeps every other array's count: each fused kernel's arrays move to the new product.
+  const uses = new Map<TypedArray, number>();
+  for (const ins of list) for (const a of referenced(ins)) uses.set(a, (uses.get(a) ?? 0) + 1);
+  const privateTo = (a: TypedArray, n: number): boolean => uses.get(a) === n && !escaping.has(a);
+  const fusedProduct = (ins: Instruction, c: TypedArray, epilogue: 1 | 2, mask: TypedArray | null): Instruction => {
+    const args = (ins as { args: unknown[] }).args.slice();
+    args[8] = c;
+    args[17] = args[17] ?? null;
+    args[18] = args[18] ?? 0;
+    args[19] = epilogue;
+    args[20] = mask;
+    args[21] = 0;
+    return { kind: 'native', name: 'gemm', args };
+  };
+  let fused = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = plainProductInto(list[i]);
+    if (c === null || !privateTo(c, 2)) continue;
+    const next = list[i + 1];
+    if (next?.kind === 'native' && next.name === 'unary' && next.args[0] === RELU && next.args[1] === c) {
+      const y = next.args[2] as TypedArray;
+      if (y !== c && y.constructor === c.constructor && y.length === c.length) {
+        list.splice(i, 2, fusedProduct(list[i], y, 1, null));
+        fused++;
+      }
+      continue;
+    }
+    // relu's backward: reluMask(y) → M, then mul(C, M) → D, the mask kernel right before the product.
+    const k = list.findIndex((x, j) => j > i && x.kind === 'native' && x.name === 'binary' && x.args[1] === c);
+    if (k < 2) continue;
+    const mul = list[k] as Extract<Instruction, { kind: 'native' }>;
+    const maskIns = list[k - 1];
+    if (mul.args[0] !== MUL || maskIns.kind !== 'native' || maskIns.name !== 'unary' || maskIns.args[0] !== RELU_MASK)
+      continue;
+    const m = maskIns.args[2] as TypedArray;
+    const y = maskIns.args[1] as TypedArray;
+    const d = mul.args[5] as TypedArray;
+    const shape = mul.args[6] as number[];
+    const contiguous = (strides: unknown) => {
+      let s = 1;
+      for (let j = shape.length - 1; j >= 0; j--) {
+        if ((strides as number[])[j] !== s && shape[j] !== 1) return false;
+        s *= shape[j];
+      }
+      return true;
+    };
+    // y holds its final values when the product runs: nothing after the product writes it (JS kernels
+    // and effects may write what they reference, so they count as writers).
+    const yReady = list.every(
+      (x, j) =>
+        j <= i ||
+        (x.kind === 'native'
+          ? !nativeWrites(x.name, x.args).includes(y)
+          : x.kind !== 'js' || !referenced(x).includes(y)),
+    );
+    if (
+      mul.args[3] === m &&
+      privateTo(m, 2) &&
+      y.length === c.length &&
+      d.length === c.length &&
+      y.constructor === c.constructor &&
+      d.constructor === c.constructor &&
+      d !== y &&
+      contiguous(mul.args[2]) &&
+      contiguous(mul.args[4]) &&
+      yReady
+    ) {
+      list[i] = fusedProduct(list[i], d, 2, y);
+      list.splice(k - 1, 2);
+      fused += 2;
+    }
+  }
+  return { instructions: list, fused };
 }
 
 function align(n: number): number {

@@ -39,6 +39,26 @@ const WRITE_ONLY_ARGS: Record<string, (args: unknown[]) => number[]> = {
   adamStep: () => [],
 };
 
+/** The array arguments each addon kernel writes (only, or in place). */
+const WRITTEN_ARGS: Record<string, number[]> = {
+  gemm: [8],
+  gemmBatched: [8],
+  unary: [2],
+  binary: [5],
+  reduce: [4],
+  softmax: [1],
+  softmaxBackward: [2],
+  crossEntropyForward: [8, 9],
+  crossEntropyBackward: [11],
+  sgdStep: [0, 2],
+  adamStep: [0, 2, 3, 4],
+};
+
+/** The arrays a native call writes. */
+export function nativeWrites(name: string, args: unknown[]): TypedArray[] {
+  return WRITTEN_ARGS[name].map((i) => args[i]).filter((a) => ArrayBuffer.isView(a)) as TypedArray[];
+}
+
 /** The arrays among a native call's arguments, with whether the call only writes them. */
 export function nativeArrays(name: string, args: unknown[]): { array: TypedArray; writeOnly: boolean }[] {
   const writeOnly = WRITE_ONLY_ARGS[name](args);

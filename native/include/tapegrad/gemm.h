@@ -35,6 +35,20 @@ void gemm_bias_f64(int64_t m, int64_t n, int64_t k, double alpha, const double* 
                    const double* b, int64_t rsb, int64_t csb, double beta, double* c, int64_t rsc, int64_t csc,
                    const double* bias) noexcept;
 
+// What a fused product does to each element of C once it holds its final value (after β·C and the bias):
+//   kRelu:          C ← relu(C)              (NaN stays NaN, as the relu kernel)
+//   kMaskPositive:  C ← C · (mask > 0 ? 1 : 0)  (relu's backward: the gradient times reluMask(y))
+// The mask has C's shape, at mask[i*mrs + j*mcs], and must not alias C.
+enum class GemmEpilogue : int { kNone = 0, kRelu = 1, kMaskPositive = 2 };
+
+void gemm_fused_f32(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa,
+                    const float* b, int64_t rsb, int64_t csb, float beta, float* c, int64_t rsc, int64_t csc,
+                    const float* bias, GemmEpilogue epilogue, const float* mask, int64_t mrs, int64_t mcs) noexcept;
+
+void gemm_fused_f64(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t rsa, int64_t csa,
+                    const double* b, int64_t rsb, int64_t csb, double beta, double* c, int64_t rsc, int64_t csc,
+                    const double* bias, GemmEpilogue epilogue, const double* mask, int64_t mrs, int64_t mcs) noexcept;
+
 // batch products sharing shape and strides: product t is gemm on a + a_offsets[t], b + b_offsets[t],
 // c + c_offsets[t] (element offsets; repeated A/B offsets express broadcast batch dims). Small
 // products run in parallel over the batch, large ones one after the other, each multithreaded. If the

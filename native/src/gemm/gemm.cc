@@ -126,7 +126,29 @@ struct Problem {
   int64_t rsc, csc;
   const T* bias;  // bias(i, j) = bias[i*brs + j*bcs], or null
   int64_t brs, bcs;
+  GemmEpilogue epilogue = GemmEpilogue::kNone;
+  const T* mask = nullptr;  // kMaskPositive's operand: mask(i, j) = mask[i*mrs + j*mcs]
+  int64_t mrs = 0, mcs = 0;
 };
+
+// The epilogue on C's elements (i, j) for i in [i0, i0 + rows), j in [j0, j0 + cols), once they hold
+// their final sum; the same expressions as the relu and reluMask·g kernels, so fusing changes no bit.
+template <typename T>
+void apply_epilogue(const Problem<T>& p, int64_t i0, int64_t rows, int64_t j0, int64_t cols) noexcept {
+  if (p.epilogue == GemmEpilogue::kNone) return;
+  for (int64_t i = i0; i < i0 + rows; ++i) {
+    T* c = p.c + i * p.rsc;
+    if (p.epilogue == GemmEpilogue::kRelu) {
+      for (int64_t j = j0; j < j0 + cols; ++j) {
+        const T v = c[j * p.csc];
+        c[j * p.csc] = (v > T(0) || v != v) ? v : T(0);
+      }
+    } else {
+      const T* m = p.mask + i * p.mrs;
+      for (int64_t j = j0; j < j0 + cols; ++j) c[j * p.csc] = c[j * p.csc] * (m[j * p.mcs] > T(0) ? T(1) : T(0));
+    }
+  }
+}
 
 // C ← β·C (+ bias) for the k == 0 / α == 0 cases; with β == 0, C is not read.
 template <typename T>
@@ -138,6 +160,7 @@ void scale_c(const Problem<T>& p) noexcept {
       if (p.bias != nullptr) v += p.bias[i * p.brs + j * p.bcs];
       x = v;
     }
+  apply_epilogue(p, 0, p.m, 0, p.n);
 }
 
 // Orient the problem so that C's columns are unit-stride when possible (the micro-kernel's vectors run
@@ -161,6 +184,8 @@ void orient(Problem<T>& p) noexcept {
     t.csc = 1;
     t.brs = p.bcs;
     t.bcs = p.brs;
+    t.mrs = p.mcs;
+    t.mcs = p.mrs;
     p = t;
   }
 }
@@ -237,6 +262,7 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T
         if (p.bias != nullptr) v += p.bias[i * p.brs + j * p.bcs];
         x = v;
       }
+    apply_epilogue(p, 0, p.m, 0, p.n);
     return;
   }
   const bool unit = p.csc == 1;
@@ -251,6 +277,7 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T
       const int64_t kc = std::min(kc_blk, p.k - pc);
       const T beta = pc == 0 ? p.beta : T(1);
       const bool first = pc == 0;
+      const bool last = pc + kc >= p.k;
       const T* bblock = bbuf;
       if (shared_b)
         bblock = shared->b +
@@ -286,6 +313,7 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T
             if (unit) {
               const T* bias = first && p.bias != nullptr ? p.bias + i * p.brs + j * p.bcs : nullptr;
               ukr(kc, ap, bp, p.alpha, beta, p.c + i * p.rsc + j, p.rsc, nr, bias, p.brs, p.bcs);
+              if (last) apply_epilogue(p, i, mr, j, nr);  // the tile is still in L1
             } else {
               ukr(kc, ap, bp, p.alpha, T(0), tile, NR, nr, nullptr, 0, 0);
               for (int r = 0; r < mr; ++r)
@@ -295,6 +323,7 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T
                   if (first && p.bias != nullptr) v += p.bias[(i + r) * p.brs + (j + q) * p.bcs];
                   x = v;
                 }
+              if (last) apply_epilogue(p, i, mr, j, nr);
             }
           }
         }
@@ -316,6 +345,7 @@ Problem<T> sub_rows(const Problem<T>& p, int64_t i0, int64_t i1) {
   s.a = p.a + i0 * p.rsa;
   s.c = p.c + i0 * p.rsc;
   if (s.bias != nullptr) s.bias = p.bias + i0 * p.brs;
+  if (s.mask != nullptr) s.mask = p.mask + i0 * p.mrs;
   return s;
 }
 
@@ -326,6 +356,7 @@ Problem<T> sub_cols(const Problem<T>& p, int64_t j0, int64_t j1) {
   s.b = p.b + j0 * p.csb;
   s.c = p.c + j0 * p.csc;
   if (s.bias != nullptr) s.bias = p.bias + j0 * p.bcs;
+  if (s.mask != nullptr) s.mask = p.mask + j0 * p.mcs;
   return s;
 }
 
@@ -524,6 +555,28 @@ void gemm_batched_f64(int64_t batch, int64_t m, int64_t n, int64_t k, double alp
                       int64_t csc) noexcept {
   gemm_batched_impl(batch, m, n, k, alpha, a, a_offsets, rsa, csa, b, b_offsets, rsb, csb, beta, c, c_offsets, rsc,
                     csc);
+}
+
+void gemm_fused_f32(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa, int64_t csa,
+                    const float* b, int64_t rsb, int64_t csb, float beta, float* c, int64_t rsc, int64_t csc,
+                    const float* bias, GemmEpilogue epilogue, const float* mask, int64_t mrs, int64_t mcs) noexcept {
+  Problem<float> p{m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, bias, 0, 1};
+  p.epilogue = epilogue;
+  p.mask = mask;
+  p.mrs = mrs;
+  p.mcs = mcs;
+  gemm_impl(p, true);
+}
+
+void gemm_fused_f64(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t rsa, int64_t csa,
+                    const double* b, int64_t rsb, int64_t csb, double beta, double* c, int64_t rsc, int64_t csc,
+                    const double* bias, GemmEpilogue epilogue, const double* mask, int64_t mrs, int64_t mcs) noexcept {
+  Problem<double> p{m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, bias, 0, 1};
+  p.epilogue = epilogue;
+  p.mask = mask;
+  p.mrs = mrs;
+  p.mcs = mcs;
+  gemm_impl(p, true);
 }
 
 const char* gemm_kernel_name() noexcept { return select_kernels<float>()->name; }
