@@ -10,7 +10,7 @@
 // Each configuration runs in its own child process. Usage: npm run bench -- memory [--quick]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fmt, machineLine, medianMs, mlpTrainingStep, table } from './util.mjs';
+import { fmt, JAX_W3_STEP, jaxEnv, machineLine, medianMs, mlpTrainingStep, python, table } from './util.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const QUICK = process.argv.includes('--quick');
@@ -124,56 +124,6 @@ for _ in range(int(sys.argv[1])):
 t.sort(); print(json.dumps({'ms': t[len(t) // 2]}))
 `;
 
-const JAX_STEP = String.raw`
-import json, sys, time
-import jax, jax.numpy as jnp
-steps = int(sys.argv[1])
-key = jax.random.PRNGKey(0)
-sizes = [784, 512, 256, 10]
-params = []
-for i in range(3):
-    key, k1 = jax.random.split(key)
-    params.append((jax.random.normal(k1, (sizes[i], sizes[i + 1])) / sizes[i] ** 0.5, jnp.zeros(sizes[i + 1])))
-x = jax.random.normal(key, (128, 784)); y = jnp.array([(i * 7) % 10 for i in range(128)])
-def loss_fn(params):
-    h = x
-    for i, (w, b) in enumerate(params):
-        h = h @ w + b
-        if i < 2: h = jax.nn.relu(h)
-    return -jnp.mean(jax.nn.log_softmax(h)[jnp.arange(128), y])
-@jax.jit
-def step(params):
-    l, g = jax.value_and_grad(loss_fn)(params)
-    return jax.tree_util.tree_map(lambda p, d: p - 0.05 * d, params, g), l
-for _ in range(20): params, l = step(params); l.block_until_ready()
-t = []
-for _ in range(steps):
-    t0 = time.perf_counter_ns(); params, l = step(params); l.block_until_ready(); t.append((time.perf_counter_ns() - t0) / 1e6)
-t.sort(); print(json.dumps({'ms': t[len(t) // 2]}))
-`;
-
-const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-
-function python(script, args, threads, extraEnv = {}) {
-  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), ...extraEnv };
-  // Forced older OpenBLAS kernels run at about half speed; the peer gets its best kernel.
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  // One thread means one core: pinned, so that no runtime's own pool can use the second one.
-  const [cmd, pre] = threads === 1 && hasTaskset ? ['taskset', ['-c', '0', 'python3']] : ['python3', []];
-  const r = spawnSync(cmd, [...pre, '-c', script, ...args.map(String)], { env, encoding: 'utf8' });
-  try {
-    return JSON.parse(r.stdout.trim().split('\n').pop());
-  } catch {
-    return null;
-  }
-}
-
-function jaxEnv(threads) {
-  // XLA's CPU client: one intra-op thread (and the process pinned to one core), or its default pool.
-  return threads === 1 ? { XLA_FLAGS: '--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1' } : {};
-}
-
 function child(kind, args) {
   const r = spawnSync(process.execPath, [here, '--worker', kind, ...args.map(String), ...(QUICK ? ['--quick'] : [])], {
     encoding: 'utf8',
@@ -264,7 +214,7 @@ const steps = QUICK ? 300 : 2000;
 const trainRows = [];
 for (const threads of [1, 2]) {
   const ours = child('train', [threads, steps]);
-  const jax = hasJax ? python(JAX_STEP, [QUICK ? 100 : 500], threads, jaxEnv(threads)) : null;
+  const jax = hasJax ? python(JAX_W3_STEP, [QUICK ? 100 : 500], threads, jaxEnv(threads)) : null;
   trainRows.push([
     threads,
     ours.error ? 'failed' : fmt(ours.ms, 3),

@@ -1,4 +1,5 @@
 // Shared helpers for the benchmarks: timing with medians, and the machine line.
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 
 /** Runs fn `repeats` times (after `warmup` runs) and returns the median wall time in ms. */
@@ -33,7 +34,9 @@ export function table(header, rows) {
 
 /**
  * The W3 model's training step (784-512-256-10 ReLU MLP, batch 128, mean cross-entropy, SGD lr 0.05)
- * built with the given tapegrad module, seeded: returns step(), which runs one step.
+ * built with the given tapegrad module, seeded: returns step(x?, y?), which runs one step on the given
+ * batch (default: its own fixed batch, also at step.batch) and returns the loss, detached. Passing the
+ * batch as arguments lets tg.compile(step) treat it as the plan's input, as a training loop would.
  */
 export function mlpTrainingStep(tg) {
   tg.manualSeed(0);
@@ -51,9 +54,73 @@ export function mlpTrainingStep(tg) {
     Int32Array.from({ length: 128 }, (_, i) => (i * 7) % 10),
     { shape: [128] },
   );
-  return () => {
+  const step = (xb = x, yb = y) => {
     opt.zeroGrad();
-    nn.functional.crossEntropy(model.forward(x), y).backward();
+    const loss = nn.functional.crossEntropy(model.forward(xb), yb);
+    loss.backward();
     opt.step();
+    return loss.detach();
   };
+  step.batch = [x, y];
+  return step;
+}
+
+/**
+ * JAX's jit of the whole W3 step (the same model, labels (i·7) mod 10, SGD lr 0.05): prints
+ * {"ms": median} over argv[1] steps after 20 warm-up steps. Run it with python() and jaxEnv().
+ */
+export const JAX_W3_STEP = String.raw`
+import json, sys, time
+import jax, jax.numpy as jnp
+steps = int(sys.argv[1])
+key = jax.random.PRNGKey(0)
+sizes = [784, 512, 256, 10]
+params = []
+for i in range(3):
+    key, k1 = jax.random.split(key)
+    params.append((jax.random.normal(k1, (sizes[i], sizes[i + 1])) / sizes[i] ** 0.5, jnp.zeros(sizes[i + 1])))
+x = jax.random.normal(key, (128, 784)); y = jnp.array([(i * 7) % 10 for i in range(128)])
+def loss_fn(params):
+    h = x
+    for i, (w, b) in enumerate(params):
+        h = h @ w + b
+        if i < 2: h = jax.nn.relu(h)
+    return -jnp.mean(jax.nn.log_softmax(h)[jnp.arange(128), y])
+@jax.jit
+def step(params):
+    l, g = jax.value_and_grad(loss_fn)(params)
+    return jax.tree_util.tree_map(lambda p, d: p - 0.05 * d, params, g), l
+for _ in range(20): params, l = step(params); l.block_until_ready()
+t = []
+for _ in range(steps):
+    t0 = time.perf_counter_ns(); params, l = step(params); l.block_until_ready(); t.append((time.perf_counter_ns() - t0) / 1e6)
+t.sort(); print(json.dumps({'ms': t[len(t) // 2]}))
+`;
+
+/** Whether python3 (the first on PATH, e.g. pyenv's) can import the module. */
+export function hasPythonModule(name) {
+  return spawnSync('python3', ['-c', `import ${name}`], { encoding: 'utf8' }).status === 0;
+}
+
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+/** Runs a python3 script that prints one JSON line last; returns it parsed, or null when it failed. */
+export function python(script, args, threads, extraEnv = {}) {
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), ...extraEnv };
+  // Forced older OpenBLAS kernels run at about half speed; the peer gets its best kernel.
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  // One thread means one core: pinned, so that no runtime's own pool can use the second one.
+  const [cmd, pre] = threads === 1 && hasTaskset ? ['taskset', ['-c', '0', 'python3']] : ['python3', []];
+  const r = spawnSync(cmd, [...pre, '-c', script, ...args.map(String)], { env, encoding: 'utf8' });
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  } catch {
+    return null;
+  }
+}
+
+/** XLA's CPU client: one intra-op thread (and the process pinned to one core), or its default pool. */
+export function jaxEnv(threads) {
+  return threads === 1 ? { XLA_FLAGS: '--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1' } : {};
 }

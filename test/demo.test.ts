@@ -48,6 +48,22 @@ describe.skipIf(!built)('npm run demo (MNIST MLP)', () => {
     expect(svg).toContain('Accuracy');
   });
 
+  it('--compile trains the same weights with the step compiled, and times the step both ways', () => {
+    const eagerOut = path.join(out, 'eager'),
+      compiledOut = path.join(out, 'compiled');
+    const e = demo(['--epochs', '1', '--batch-size', '64', '--out', eagerOut]);
+    const c = demo(['--epochs', '1', '--batch-size', '64', '--out', compiledOut, '--compile']);
+    expect(c.stderr).toBe('');
+    expect(c.status).toBe(0);
+    expect(c.stdout).toContain('training step compiled with tg.compile');
+    const heldOut = (s: string) => /held-out accuracy: ([\d.]+)%/.exec(s)?.[1];
+    expect(heldOut(c.stdout)).toBe(heldOut(e.stdout));
+    expect(c.stdout).toMatch(/step: +compiled [\d.]+ ms, eager [\d.]+ ms \(compiled\/eager [\d.]+;/);
+    expect(e.stdout).not.toContain('compiled');
+    const bytes = (dir: string) => readFileSync(path.join(dir, 'mnist_mlp.safetensors'));
+    expect(bytes(compiledOut).equals(bytes(eagerOut))).toBe(true);
+  });
+
   it('bad options exit with status 2 and a one-line message', () => {
     const r = demo(['--epochs', '0']);
     expect(r.status).toBe(2);
