@@ -107,6 +107,14 @@ export function compile<A extends unknown[], R>(
   };
 
   const record = (args: A, key: string, feeds: Tensor[]): R => {
+    if (feeds.some((t) => t._peekGrad() !== null)) {
+      // backward would accumulate into this call's argument's own gradient, which a plan cannot bind
+      // (every call brings another tensor): such a signature runs eagerly.
+      const entry: Entry = { key, plan: null, captured: [] };
+      entries.push(entry);
+      last = entry;
+      return fn(...args);
+    }
     const trace = new Trace(feeds, fallback === 'eager');
     const result = trace.record(() => fn(...args));
     let entry: Entry;
@@ -209,7 +217,8 @@ function signature(args: readonly unknown[]): { key: string; feeds: Tensor[] } {
       feeds.push(a);
       if (a.data.length === 0 && a.size !== 0)
         throw new Error(`compile: argument ${where} has no storage (disposed or transferred)`);
-      return `T${a.dtype}[${a.shape.join(',')}]${a.requiresGrad ? 'g' : ''}`;
+      // An argument's gradient state decides what backward does with it (create or accumulate).
+      return `T${a.dtype}[${a.shape.join(',')}]${a.requiresGrad ? (a._peekGrad() === null ? 'g' : 'G') : ''}`;
     }
     if (a === null || a === undefined || typeof a === 'number' || typeof a === 'boolean' || typeof a === 'string')
       return JSON.stringify(a) ?? 'undefined';

@@ -90,6 +90,8 @@ export class Plan {
   /** Instructions as recorded, after substitution (for toDot and poisoning). */
   private readonly program: Instruction[] = [];
   private disposed = false;
+  /** Argument tensors by position (a gradient set on one is set on that call's argument). */
+  private readonly feedIndex: Map<Tensor, number>;
 
   constructor(trace: Trace, feedTensors: readonly Tensor[], result: unknown, options: PlanOptions = {}) {
     const escaping = new Set<TypedArray>(outputTensors(result).map((t) => t.data));
@@ -97,6 +99,7 @@ export class Plan {
     const { instructions, fused } =
       options.fuse === false ? { instructions: trace.instructions, fused: 0 } : fuse(trace.instructions, escaping);
     this.fusedGroups = fused;
+    this.feedIndex = new Map(feedTensors.map((t, i) => [t, i]));
     const end = instructions.length;
     const slotOf = new Map<ArrayBufferLike, Slot>();
     const use = (array: TypedArray, at: number): void => {
@@ -233,8 +236,10 @@ export class Plan {
           args: ins.args.map((a) => this.valueIn(a, slotOf)),
           out: ins.out === undefined ? undefined : this.tensorIn(ins.out, slotOf),
         };
-      case 'grad':
-        return { kind: 'grad', tensor: ins.tensor, grad: ins.grad === null ? null : this.tensorIn(ins.grad, slotOf) };
+      case 'grad': {
+        const feed = this.feedIndex.get(ins.tensor);
+        return { kind: 'grad', tensor: ins.tensor, grad: ins.grad === null ? null : this.tensorIn(ins.grad, slotOf), feed };
+      }
       case 'restore':
         return { kind: 'restore', array: this.arrayIn(ins.array, slotOf), contents: ins.contents };
       case 'effect':
@@ -249,8 +254,8 @@ export class Plan {
       const v = this.feedViews[i];
       if (v !== null) v.set(feeds[i].data);
     }
-    if (this.poisonAfter !== null) this.runPoisoned();
-    else for (const step of this.steps) runStep(step);
+    if (this.poisonAfter !== null) this.runPoisoned(feeds);
+    else for (const step of this.steps) runStep(step, feeds);
     return materialise(this.output);
   }
 
@@ -268,7 +273,7 @@ export class Plan {
         // JS steps (effects, JS kernels) run here, on the main thread, with the bound tensors unlocked.
         beforeJs();
         try {
-          runStep(step);
+          runStep(step, feeds);
         } finally {
           afterJs();
         }
@@ -277,10 +282,10 @@ export class Plan {
     return materialise(this.output);
   }
 
-  private runPoisoned(): void {
+  private runPoisoned(feeds: readonly Tensor[]): void {
     const poison = this.poisonAfter!;
     this.program.forEach((ins, i) => {
-      runStep(ins.kind === 'native' ? { kind: 'native', calls: [ins], handle: null } : ins);
+      runStep(ins.kind === 'native' ? { kind: 'native', calls: [ins], handle: null } : ins, feeds);
       for (const bytes of poison.get(i) ?? []) bytes.fill(0x7f); // 0x7f7f7f7f is a NaN as float32 and float64
     });
   }
@@ -470,7 +475,7 @@ function captureNative(calls: { name: string; args: unknown[] }[]): unknown {
   return addon.planEnd!();
 }
 
-function runStep(step: Step): void {
+function runStep(step: Step, feeds: readonly Tensor[]): void {
   switch (step.kind) {
     case 'native':
       if (step.handle !== null) addon.planRun!(step.handle);
@@ -483,7 +488,12 @@ function runStep(step: Step): void {
       return;
     }
     case 'grad':
-      step.tensor._setGradUnchecked(step.grad, false);
+      if (step.feed === undefined) step.tensor._setGradUnchecked(step.grad, false);
+      else {
+        // An argument's gradient is the caller's to keep: a copy, not a view of the arena.
+        const g = step.grad;
+        feeds[step.feed]._setGradUnchecked(g === null ? null : Tensor._wrap(g.data.slice(), g.shape.slice(), g.dtype), false);
+      }
       return;
     case 'effect':
       step.run();

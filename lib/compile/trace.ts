@@ -17,7 +17,8 @@ export type Instruction =
       args: unknown[];
       out: Tensor | undefined;
     }
-  | { kind: 'grad'; tensor: Tensor; grad: Tensor | null }
+  /** feed: the tensor is argument `feed`, so replay sets the gradient on that call's argument (a copy). */
+  | { kind: 'grad'; tensor: Tensor; grad: Tensor | null; feed?: number }
   | { kind: 'effect'; name: string; run: () => void }
   | { kind: 'restore'; array: TypedArray; contents: TypedArray };
 
