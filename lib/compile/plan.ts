@@ -238,7 +238,12 @@ export class Plan {
         };
       case 'grad': {
         const feed = this.feedIndex.get(ins.tensor);
-        return { kind: 'grad', tensor: ins.tensor, grad: ins.grad === null ? null : this.tensorIn(ins.grad, slotOf), feed };
+        return {
+          kind: 'grad',
+          tensor: ins.tensor,
+          grad: ins.grad === null ? null : this.tensorIn(ins.grad, slotOf),
+          feed,
+        };
       }
       case 'restore':
         return { kind: 'restore', array: this.arrayIn(ins.array, slotOf), contents: ins.contents };
@@ -492,7 +497,10 @@ function runStep(step: Step, feeds: readonly Tensor[]): void {
       else {
         // An argument's gradient is the caller's to keep: a copy, not a view of the arena.
         const g = step.grad;
-        feeds[step.feed]._setGradUnchecked(g === null ? null : Tensor._wrap(g.data.slice(), g.shape.slice(), g.dtype), false);
+        feeds[step.feed]._setGradUnchecked(
+          g === null ? null : Tensor._wrap(g.data.slice(), g.shape.slice(), g.dtype),
+          false,
+        );
       }
       return;
     case 'effect':

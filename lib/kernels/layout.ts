@@ -1,6 +1,7 @@
 // Layout kernels: permuted and broadcast copies into fresh contiguous storage.
-import { recorder } from '../compile/state.js';
+import { recorder, type Recorder } from '../compile/state.js';
 import { allocate, allocateUninitialized } from '../dtype.js';
+import { native } from '../native.js';
 import { broadcastStrides, contiguousStrides, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -32,11 +33,39 @@ function stridedCopy(x: Tensor, shape: readonly number[], strides: readonly numb
   return Tensor._wrap(out, shape, x.dtype);
 }
 
+const MUL = native.binaryOps.indexOf('mul');
+
+/**
+ * A float strided copy as tg.compile records it: the addon's strided binary kernel computing x·1,
+ * which is x bit for bit, so a plan copies (transposes, broadcasts) natively and off the main thread.
+ * Other dtypes are recorded as the JS copy.
+ */
+function recordStridedCopy(
+  rec: Recorder,
+  name: string,
+  x: Tensor,
+  shape: readonly number[],
+  strides: readonly number[],
+): Tensor {
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') return rec.jsKernel(name, stridedCopy, [x, shape, strides]);
+  const out = allocateUninitialized(x.dtype, sizeOf(shape));
+  const one = x.dtype === 'float32' ? Float32Array.of(1) : Float64Array.of(1);
+  rec.nativeCall('binary', [MUL, x.data, strides.slice(), one, shape.map(() => 0), out, shape.slice()]);
+  return Tensor._wrap(out, shape, x.dtype);
+}
+
 /** x with its dims reordered: out.shape[i] = x.shape[perm[i]] (a copy). */
 export function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
-  const rec = recorder();
-  if (rec !== null) return rec.jsKernel('permuteCopy', permuteCopy, [x, perm]);
   const strides = contiguousStrides(x.shape);
+  const rec = recorder();
+  if (rec !== null)
+    return recordStridedCopy(
+      rec,
+      'permuteCopy',
+      x,
+      perm.map((p) => x.shape[p]),
+      perm.map((p) => strides[p]),
+    );
   return stridedCopy(
     x,
     perm.map((p) => x.shape[p]),
@@ -47,7 +76,7 @@ export function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
 /** x broadcast to shape (a copy); x.shape must broadcast to shape. */
 export function broadcastCopy(x: Tensor, shape: readonly number[]): Tensor {
   const rec = recorder();
-  if (rec !== null) return rec.jsKernel('broadcastCopy', broadcastCopy, [x, shape]);
+  if (rec !== null) return recordStridedCopy(rec, 'broadcastCopy', x, shape, broadcastStrides(x.shape, shape));
   if (x.size === 1) {
     const out = allocateUninitialized(x.dtype, sizeOf(shape));
     out.fill(x.data[0]);
