@@ -42,7 +42,7 @@ export function expectSameTree(got: unknown, want: unknown, what = 'result'): vo
   } else if (Array.isArray(want)) {
     expect(Array.isArray(got), `${what} is an array`).toBe(true);
     expect((got as unknown[]).length, `${what}.length`).toBe(want.length);
-    want.forEach((w, i) => expectSameTree((got as unknown[])[i], w, `${what}[${i}]`));
+    for (let i = 0; i < want.length; i++) expectSameTree((got as unknown[])[i], want[i], `${what}[${i}]`);
   } else if (want !== null && typeof want === 'object') {
     expect(Object.keys(got as object), `${what}'s keys`).toEqual(Object.keys(want));
     for (const [k, w] of Object.entries(want)) expectSameTree((got as Record<string, unknown>)[k], w, `${what}.${k}`);
@@ -54,7 +54,7 @@ export function expectSameParameters(a: tg.nn.Module, b: tg.nn.Module): void {
   const pa = a.namedParameters(),
     pb = b.namedParameters();
   expect(pa.map(([n]) => n)).toEqual(pb.map(([n]) => n));
-  pa.forEach(([name, p], i) => expectSame(p, pb[i][1], `parameter ${name}`));
+  for (let i = 0; i < pa.length; i++) expectSame(pa[i][1], pb[i][1], `parameter ${pa[i][0]}`);
 }
 
 /** An MLP in → hidden… → out with ReLU between the layers, initialised from manualSeed(seed). */
