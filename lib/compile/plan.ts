@@ -84,6 +84,9 @@ export class Plan {
   private disposed = false;
 
   constructor(trace: Trace, feedTensors: readonly Tensor[], result: unknown, options: PlanOptions = {}) {
+    // An output made in JS and written by no instruction (zeros, a constant) is restored at the end of a
+    // run: its slot, live at the end only, shares bytes with intermediates that died before.
+    for (const t of outputTensors(result)) trace.beforeRead(t.data);
     const instructions = trace.instructions;
     const end = instructions.length;
     const slotOf = new Map<ArrayBufferLike, Slot>();
