@@ -224,6 +224,17 @@ export function extremeAlongDim(
   return { values: Tensor._wrap(values, outShape, x.dtype), indices: Tensor._wrap(indices, outShape, 'int32') };
 }
 
+/** Sets ±Infinity entries of t to 0 in place (logSumExp's shift); a kernel, so that tg.compile replays it. */
+export function zeroInfinities(t: Tensor): void {
+  const rec = recorder();
+  if (rec !== null) {
+    rec.jsKernelInPlace('zeroInfinities', zeroInfinities, [t], [t.data]);
+    return;
+  }
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (d[i] === Infinity || d[i] === -Infinity) d[i] = 0;
+}
+
 /**
  * The gradient mask of max()/min() over all elements: 1 where x equals m[0] (NaN matches NaN), else 0,
  * in x's dtype. A kernel, so that tg.compile recomputes it from the values of every replay.
