@@ -125,6 +125,13 @@ function forwardJsKernel(
   loss: FloatArray,
   lse: Float64Array,
 ): undefined {
+  // crossEntropy checked the recording's targets; the addon checks those of native calls.
+  if (indices !== null)
+    for (let i = 0; i < M; i++)
+      if ((indices[i] < 0 || indices[i] >= C) && indices[i] !== ignoreIndex)
+        throw new RangeError(
+          `crossEntropy: target ${indices[i]} is out of bounds for ${C} classes (at flat index ${i})`,
+        );
   forwardJs(z, M, C, { indices, ignoreIndex, smoothing }, probs, w, loss, lse);
   return undefined;
 }
