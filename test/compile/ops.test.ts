@@ -1,8 +1,82 @@
-// tg.compile records and replays every op: the op table's ops (forward and backward), in-place ops and
-// nn.functional, each called with three input sets, compared with eager.
+// tg.compile records and replays every op: for each op of the op table (and in-place ops and
+// nn.functional, see ops_cases.ts) a small program computes the op and its backward with respect to its
+// float inputs (weighted by fixed coefficients, so every gradient entry matters), returning the outputs
+// and the gradients. It is compiled and called with three input sets; every result must equal eager's
+// bit for bit (a replay runs the kernels eager runs), and the program must be recorded once.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
-import { expectSame } from './util.js';
+import { opTable } from '../../lib/ops/table.js';
+import { cases, Gen, type OpCase, type Out } from './ops_cases.js';
+import { counted, expectSame, expectSameTree } from './util.js';
+
+const isFloat = (t: tg.Tensor) => t.dtype === 'float32' || t.dtype === 'float64';
+
+function outputs(out: Out): tg.Tensor[] {
+  if (out instanceof tg.Tensor) return [out];
+  if (Array.isArray(out)) return out;
+  return [out.values, out.indices];
+}
+
+/** The program of a case: the op's outputs (detached) and the gradients of Σ w·output for its float inputs. */
+function program(c: OpCase) {
+  return (...args: tg.Tensor[]): tg.Tensor[] => {
+    const leaves = args.map((a, i) => (isFloat(a) && !c.constant?.includes(i) ? a.detach().requiresGrad_(true) : a));
+    const outs = outputs(c.run(...leaves));
+    const terms = outs
+      .filter((o) => o.requiresGrad)
+      .map((o) => tg.sum(tg.mul(o, tg.cos(tg.arange(o.size, { dtype: o.dtype })).reshape(o.shape))));
+    if (terms.length > 0) terms.reduce((a, b) => tg.add(a, b)).backward();
+    const grads = leaves.filter((l) => l.requiresGrad).map((l) => l.grad ?? tg.zerosLike(l));
+    return [...outs.map((o) => o.detach()), ...grads];
+  };
+}
+
+describe('every op records and replays like eager', () => {
+  it('every op of the op table has a case', () => {
+    const covered = new Set(cases.map((c) => c.op));
+    const missing = opTable.map((r) => r.name).filter((n) => !covered.has(n));
+    expect(missing).toEqual([]);
+  });
+
+  for (const size of ['small', 'large'] as const)
+    describe(size, () => {
+      for (const c of cases)
+        it(`${c.op}: ${c.label}`, () => {
+          const fn = program(c);
+          const body = counted(fn);
+          const compiled = tg.compile(body);
+          const big = size === 'large';
+          for (let set = 1; set <= 3; set++) {
+            const args = c.inputs(new Gen(set * 7919 + c.op.length), big);
+            const want = fn(...args);
+            const got = compiled(...args);
+            expectSameTree(got, want, `input set ${set}`);
+          }
+          expect(body.calls, 'recordings').toBe(1);
+        });
+    });
+
+  it('dropout: the same seed draws the same mask as eager, and every replay a new one', () => {
+    const fn = (x: tg.Tensor) => {
+      const l = x.detach().requiresGrad_(true);
+      const y = tg.nn.functional.dropout(l, 0.4);
+      y.mul(tg.arange(y.size).reshape(y.shape)).sum().backward();
+      return [y.detach(), l.grad!];
+    };
+    const compiled = tg.compile(fn);
+    const x = new Gen(5).u([40, 30]);
+    const seen: tg.Tensor[] = [];
+    for (let call = 0; call < 3; call++) {
+      tg.manualSeed(100 + call);
+      const want = fn(x);
+      tg.manualSeed(100 + call);
+      const got = compiled(x);
+      expectSameTree(got, want, `call ${call}`);
+      seen.push(got[0]);
+    }
+    expect(Array.from(seen[1].data)).not.toEqual(Array.from(seen[2].data));
+  });
+});
 
 describe('operands of another dtype than the result', () => {
   // The native kernels take operands of the result's dtype: the eager path converts the others first.
@@ -35,5 +109,107 @@ describe('operands of another dtype than the result', () => {
         }
         expect(f.plan).not.toBeNull();
       }
+  });
+});
+
+describe('what a replay must redo, not remember', () => {
+  it('clipGradNorm_ and clipGradValue_ clip the gradients of every step (an effect, like optimizer.step)', () => {
+    const make = () => {
+      tg.manualSeed(60);
+      const w = tg.randn([16, 8]).requiresGrad_(true),
+        v = tg.randn([8, 4]).requiresGrad_(true);
+      const opt = new tg.optim.SGD([w, v], { lr: 0.1 });
+      return (x: tg.Tensor) => {
+        opt.zeroGrad();
+        tg.matmul(tg.matmul(x, w).tanh(), v).square().sum().backward();
+        const total = tg.nn.utils.clipGradNorm_([w, v], 1.5);
+        tg.nn.utils.clipGradValue_(v, 0.05);
+        opt.step();
+        return [total, w.grad!.detach(), v.grad!.detach()];
+      };
+    };
+    const eager = make(),
+      compiled = tg.compile(make());
+    for (let i = 0; i < 5; i++) {
+      const x = new Gen(i).u([12, 16], -1 - i, 1 + i);
+      expectSameTree(compiled(x), eager(x), `step ${i}`);
+    }
+  });
+
+  it('logSumExp: rows whose maximum is ±∞ (the shift is zeroed) on replay as eager', () => {
+    const fn = (x: tg.Tensor) => tg.noGrad(() => [tg.logSumExp(x, 1), tg.logSoftmax(x, 1)]);
+    const compiled = tg.compile(fn);
+    const rows = (a: number[]) => tg.tensor(Float32Array.from(a), { shape: [3, 2] });
+    for (const x of [
+      rows([1, 2, 3, 4, 5, 6]),
+      rows([-Infinity, -Infinity, 3, 4, Infinity, 1]),
+      rows([0, 0, 1, 1, 2, 2]),
+    ])
+      expectSameTree(compiled(x), fn(x), `${Array.from(x.data)}`);
+  });
+
+  it('manualSeed inside the step reseeds on every replay, as in every eager call', () => {
+    const fn = (x: tg.Tensor) => {
+      tg.manualSeed(61);
+      return tg.noGrad(() => [tg.nn.functional.dropout(x, 0.5), tg.randn([4])]);
+    };
+    const compiled = tg.compile(fn);
+    const x = tg.ones([64]);
+    const want = fn(x);
+    for (let i = 0; i < 3; i++) expectSameTree(compiled(x), want, `call ${i}`);
+  });
+
+  it('second-order gradients (autograd.grad with createGraph) replay like eager', () => {
+    const fn = (x: tg.Tensor) => {
+      const l = x.detach().requiresGrad_(true);
+      const y = tg.tanh(l).mul(l).sum();
+      const [g] = tg.autograd.grad(y, [l], { createGraph: true });
+      g!.square().sum().backward();
+      return [g!.detach(), l.grad!];
+    };
+    const compiled = tg.compile(fn);
+    for (let set = 0; set < 3; set++) {
+      const x = new Gen(set).u([6, 5]);
+      expectSameTree(compiled(x), fn(x), `input set ${set}`);
+    }
+  });
+
+  it('indices and targets out of range on replay throw the op’s RangeError; the next valid call works', () => {
+    const F = tg.nn.functional;
+    // [op, program of x [rows, 6] and an int32 index [n], rows, n, the bad value, the message]; for
+    // crossEntropy, 64 rows take the native kernel (from 256 logits) and 4 the JS one.
+    const cases: [string, (x: tg.Tensor, i: tg.Tensor) => tg.Tensor, number, number, number, RegExp][] = [
+      ['indexSelect', (x, i) => tg.indexSelect(x, 0, i), 8, 4, 8, /^indexSelect: index 8 is out of range for dim 0/],
+      ['gather', (x, i) => tg.gather(x, 1, i.reshape([2, 2])), 8, 4, 6, /^gather: index 6 is out of range for dim 1/],
+      [
+        'scatterAdd',
+        (x, i) => tg.scatterAdd(x, 1, i.reshape([2, 2]), x.slice(0, 0, 2).slice(1, 0, 2)),
+        8,
+        4,
+        -1,
+        /^scatterAdd: index -1 is out of range for dim 1/,
+      ],
+      // A replay names the kernel's op (indexSelect), eager the function called.
+      ['embedding', (x, i) => F.embedding(i, x), 8, 4, 9, /^(embedding|indexSelect): index 9 is out of range/],
+      ['crossEntropy', (x, i) => F.crossEntropy(x, i), 4, 4, 6, /^crossEntropy: target 6 is out of bounds for 6/],
+      ['crossEntropy', (x, i) => F.crossEntropy(x, i), 64, 64, 7, /^crossEntropy(Forward)?: .*7/],
+      ['nllLoss', (x, i) => F.nllLoss(x, i), 4, 4, 6, /^nllLoss: target 6 is out of bounds for 6 classes/],
+    ];
+    for (const [op, fn, rows, n, bad, message] of cases) {
+      const program = (x: tg.Tensor, i: tg.Tensor) => {
+        const l = x.detach().requiresGrad_(true);
+        const y = fn(l, i);
+        y.exp().sum().backward();
+        return [y.detach(), l.grad!];
+      };
+      const compiled = tg.compile(program);
+      const x = new Gen(rows).u([rows, 6]);
+      const good = tg.tensor(Int32Array.from({ length: n }, (_, k) => (k * 5) % 6));
+      const worse = tg.tensor(Int32Array.from({ length: n }, (_, k) => (k === 2 ? bad : (k * 5) % 6)));
+      expectSameTree(compiled(x, good), program(x, good), `${op}: recording`);
+      expect(() => program(x, worse), `${op}: eager`).toThrow(message);
+      expect(() => compiled(x, worse), `${op}: replay`).toThrow(message);
+      expectSameTree(compiled(x, good), program(x, good), `${op}: replay after the error`);
+    }
   });
 });
