@@ -112,49 +112,6 @@ function backwardJs(
   }
 }
 
-/** forwardJs as tg.compile records it: the targets' fields as arguments (a replay substitutes its arrays). */
-function forwardJsKernel(
-  z: FloatArray,
-  M: number,
-  C: number,
-  indices: Int32Array | null,
-  ignoreIndex: number,
-  smoothing: number,
-  probs: FloatArray | null,
-  w: FloatArray | null,
-  loss: FloatArray,
-  lse: Float64Array,
-): undefined {
-  // crossEntropy checked the recording's targets; the addon checks those of native calls.
-  if (indices !== null)
-    for (let i = 0; i < M; i++)
-      if ((indices[i] < 0 || indices[i] >= C) && indices[i] !== ignoreIndex)
-        throw new RangeError(
-          `crossEntropy: target ${indices[i]} is out of bounds for ${C} classes (at flat index ${i})`,
-        );
-  forwardJs(z, M, C, { indices, ignoreIndex, smoothing }, probs, w, loss, lse);
-  return undefined;
-}
-
-/** backwardJs as tg.compile records it (see forwardJsKernel). */
-function backwardJsKernel(
-  z: FloatArray,
-  lse: Float64Array,
-  M: number,
-  C: number,
-  indices: Int32Array | null,
-  ignoreIndex: number,
-  smoothing: number,
-  probs: FloatArray | null,
-  w: FloatArray | null,
-  r: FloatArray,
-  rStride: number,
-  dz: FloatArray,
-): undefined {
-  backwardJs(z, lse, M, C, { indices, ignoreIndex, smoothing }, probs, w, r, rStride, dz);
-  return undefined;
-}
-
 /** loss_i (z's dtype) and lse_i (float64) for every row of z [M, C]; probs [M, C] and w [C] or null. */
 export function crossEntropyForward(
   z: Tensor,
@@ -169,17 +126,8 @@ export function crossEntropyForward(
   const zd = z.data as FloatArray;
   const pd = (probs?.data ?? null) as FloatArray | null,
     wd = (w?.data ?? null) as FloatArray | null;
-  // While tg.compile records, a call takes the path eager takes (so replay computes what eager does, bit
-  // for bit): the native kernel is recorded as a native call, the JS loop as a JS kernel.
   const rec = recorder();
-  if (rec !== null && M * C < CE_NATIVE_MIN_ELEMENTS)
-    rec.jsKernelInPlace(
-      'crossEntropyForward',
-      forwardJsKernel,
-      [zd, M, C, cfg.indices, cfg.ignoreIndex, cfg.smoothing, pd, wd, loss, lse],
-      [loss, lse],
-    );
-  else if (rec !== null)
+  if (rec !== null)
     rec.nativeCall('crossEntropyForward', [zd, M, C, cfg.indices, pd, wd, cfg.ignoreIndex, cfg.smoothing, loss, lse]);
   else if (M * C >= CE_NATIVE_MIN_ELEMENTS)
     native.crossEntropyForward(zd, M, C, cfg.indices, pd, wd, cfg.ignoreIndex, cfg.smoothing, loss, lse);
@@ -203,14 +151,7 @@ export function crossEntropyBackward(
   const pd = (probs?.data ?? null) as FloatArray | null,
     wd = (w?.data ?? null) as FloatArray | null;
   const rec = recorder();
-  if (rec !== null && M * C < CE_NATIVE_MIN_ELEMENTS)
-    rec.jsKernelInPlace(
-      'crossEntropyBackward',
-      backwardJsKernel,
-      [zd, lse, M, C, cfg.indices, cfg.ignoreIndex, cfg.smoothing, pd, wd, r, rStride, dz],
-      [dz],
-    );
-  else if (rec !== null)
+  if (rec !== null)
     rec.nativeCall('crossEntropyBackward', [
       zd,
       lse,

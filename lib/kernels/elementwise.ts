@@ -403,20 +403,11 @@ export function binary(name: BinaryName, a: Tensor | number, b: Tensor | number,
   const bShape = b instanceof Tensor ? b.shape : [];
   const shape = outShape ?? broadcastShapes(aShape, bShape, name);
   const n = sizeOf(shape);
-  // While tg.compile records, a call takes the path eager takes, so that replay computes what eager does,
-  // bit for bit: the native kernel is recorded as a native call, the JS loop as a JS kernel. So is a float
-  // result with an operand of another dtype: the native call would read a copy converted now, stale on
-  // every replay (the JS kernel converts anew).
+  // While tg.compile records, float results take the native kernel at every size (a plan calls it
+  // without a call's cost); integer ones are recorded as the JS kernel they are, and so are float ones with
+  // an operand of another dtype: the native call would read a copy converted now, stale on every replay.
   const rec = recorder();
-  if (
-    rec !== null &&
-    !(
-      n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS &&
-      isFloatDtype(dtype) &&
-      !convertedOperand(a, dtype) &&
-      !convertedOperand(b, dtype)
-    )
-  )
+  if (rec !== null && (!isFloatDtype(dtype) || convertedOperand(a, dtype) || convertedOperand(b, dtype)))
     return rec.jsKernel('binary', binary, [name, a, b, shape]);
   const out = allocateUninitialized(dtype, n); // every element is written below
   let ad: TypedArray, bd: TypedArray;
@@ -454,17 +445,7 @@ export function binaryInPlace(name: BinaryName, a: Tensor, b: Tensor | number): 
   const loop = kernel.loop;
   const n = a.data.length;
   const rec = recorder();
-  // Recorded on the path eager takes (see binary()).
-  const bLength = b instanceof Tensor ? b.data.length : 1;
-  if (
-    rec !== null &&
-    !(
-      n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS &&
-      isFloatArray(a.data) &&
-      !convertedOperand(b, a.dtype) &&
-      (bLength === n || bLength === 1)
-    )
-  ) {
+  if (rec !== null && (!isFloatArray(a.data) || convertedOperand(b, a.dtype))) {
     rec.jsKernelInPlace('binaryInPlace', binaryInPlace, [name, a, b], [a.data]);
     return;
   }
@@ -568,9 +549,7 @@ export function applyUnary(kernel: UnaryKernel, x: Tensor, p = 0, p1 = 0): Tenso
   const n = x.data.length;
   const rec = recorder();
   const nativeKind = isFloatDtype(dtype) && dtype === x.dtype;
-  // Recorded on the path eager takes (see binary()).
-  if (rec !== null && !(nativeKind && n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS))
-    return rec.jsKernel('unary', applyUnary, [kernel, x, p, p1]);
+  if (rec !== null && !nativeKind) return rec.jsKernel('unary', applyUnary, [kernel, x, p, p1]);
   const out = allocateUninitialized(dtype, n); // every element is written below
   if (rec !== null) rec.nativeCall('unary', [kernel.code, x.data, out, p, p1]);
   else if (n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS && nativeKind)
@@ -586,7 +565,7 @@ export function accumulateInto(a: Tensor, b: Tensor): void {
     n = ad.length;
   const rec = recorder();
   const nativeKind = isFloatArray(ad) && ad.constructor === bd.constructor;
-  if (rec !== null && !(nativeKind && n >= ELEMENTWISE_NATIVE_MIN_ELEMENTS)) {
+  if (rec !== null && !nativeKind) {
     rec.jsKernelInPlace('accumulateInto', accumulateInto, [a, b], [ad]);
     return;
   }

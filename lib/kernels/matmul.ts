@@ -28,37 +28,8 @@ export function gemm(
   c: MatrixRef,
   bias: FloatArray | null = null,
 ): void {
-  // While tg.compile records, a call takes the path eager takes (so replay computes what eager does, bit
-  // for bit): the addon's GEMM is recorded as a native call, the JS loop as a JS kernel.
+  // While tg.compile records, every product goes to the addon: a plan runs it without a call's cost.
   const rec = recorder();
-  if (rec !== null && m * n * k < GEMM_NATIVE_MIN_FLOPS) {
-    rec.jsKernelInPlace(
-      'gemm',
-      gemmJsKernel,
-      [
-        a.data,
-        a.offset,
-        a.rs,
-        a.cs,
-        b.data,
-        b.offset,
-        b.rs,
-        b.cs,
-        c.data,
-        c.offset,
-        c.rs,
-        c.cs,
-        m,
-        n,
-        k,
-        alpha,
-        beta,
-        bias,
-      ],
-      [c.data],
-    );
-    return;
-  }
   if (rec !== null) {
     rec.nativeCall('gemm', [
       a.data,
@@ -127,8 +98,7 @@ export function gemmBatched(
 ): void {
   const batch = cOffsets.length;
   const rec = recorder();
-  // While tg.compile records: one batched call where eager makes one, else the products one by one as gemm() records them.
-  if (rec !== null && batch > 1 && m * n * k * batch >= GEMM_NATIVE_MIN_FLOPS) {
+  if (rec !== null) {
     rec.nativeCall('gemmBatched', [
       a.data,
       aOffsets,
@@ -177,34 +147,6 @@ export function gemmBatched(
       ...c,
       offset: cOffsets[i],
     });
-}
-
-/** gemmJs with the matrices spread out, as tg.compile records it (a replay substitutes its arrays). */
-function gemmJsKernel(
-  ad: FloatArray,
-  ao: number,
-  ars: number,
-  acs: number,
-  bd: FloatArray,
-  bo: number,
-  brs: number,
-  bcs: number,
-  cd: FloatArray,
-  co: number,
-  crs: number,
-  ccs: number,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  beta: number,
-  bias: FloatArray | null,
-): undefined {
-  const a = { data: ad, offset: ao, rs: ars, cs: acs },
-    b = { data: bd, offset: bo, rs: brs, cs: bcs },
-    c = { data: cd, offset: co, rs: crs, cs: ccs };
-  gemmJs(m, n, k, alpha, a, b, beta, c, bias);
-  return undefined;
 }
 
 /** The reference loop: row i of C accumulates α·A[i,p]·B[p,:] (i-p-j order, unit-stride inner loop when B is row-major). */

@@ -41,11 +41,9 @@ export function reduce(name: ReduceName, x: Tensor, dims: readonly number[], kee
   const xd = x.data;
   const nativeKind =
     nativeReduce.has(name) && (xd instanceof Float32Array || xd instanceof Float64Array) && dtype === x.dtype;
-  // While tg.compile records, a call takes the path eager takes (the JS loop sums in another order than
-  // the native kernel): the native kernel is recorded as a native call, the JS loop as a JS kernel.
+  // While tg.compile records, float reductions take the native kernel at every size; others are JS kernels.
   const rec = recorder();
-  if (rec !== null && !(nativeKind && xd.length >= ELEMENTWISE_NATIVE_MIN_ELEMENTS))
-    return rec.jsKernel('reduce', reduce, [name, x, dims, keepdim]);
+  if (rec !== null && !nativeKind) return rec.jsKernel('reduce', reduce, [name, x, dims, keepdim]);
   const out = allocate(dtype, outSize);
   if (rec !== null) {
     rec.nativeCall('reduce', [nativeReduce.get(name)!, xd, shape.slice(), dims.slice(), out]);

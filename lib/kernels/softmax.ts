@@ -32,11 +32,8 @@ export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
   checkDimAndLength(x, x.data.length, dim, 'softmaxForward');
   const [outer, n, inner] = blocksAround(x.shape, dim);
   const xd = x.data as FloatArray;
-  // While tg.compile records, a call takes the path eager takes (so replay computes what eager does, bit
-  // for bit): the native kernel is recorded as a native call, the JS loop as a JS kernel.
-  const rec = recorder();
-  if (rec !== null && !useNative(xd)) return rec.jsKernel('softmax', softmaxForward, [x, dim, log]);
   const y = allocateUninitialized(x.dtype, xd.length) as FloatArray; // every row is written
+  const rec = recorder();
   if (rec !== null) {
     rec.nativeCall('softmax', [xd, y, outer, n, inner, log]);
     return Tensor._wrap(y, x.shape, x.dtype);
@@ -100,9 +97,8 @@ export function softmaxBackwardKernel(y: Tensor, g: Tensor, dim: number, log: bo
   const [outer, n, inner] = blocksAround(y.shape, dim);
   const yd = y.data as FloatArray,
     gd = g.data as FloatArray;
-  const rec = recorder();
-  if (rec !== null && !useNative(yd)) return rec.jsKernel('softmaxBackward', softmaxBackwardKernel, [y, g, dim, log]);
   const dx = allocateUninitialized(y.dtype, yd.length) as FloatArray; // every row is written
+  const rec = recorder();
   if (rec !== null) {
     rec.nativeCall('softmaxBackward', [yd, gd, dx, outer, n, inner, log]);
     return Tensor._wrap(dx, y.shape, y.dtype);

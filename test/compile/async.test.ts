@@ -24,7 +24,7 @@ function trainer(seed: number, sizes = [64, 96, 10]) {
 
 describe('compiled.async', () => {
   it('gives the results of sync calls, step by step (recording and replays)', async () => {
-    const data = batches(3, 24, 64, 10, 100);
+    const data = batches(3, 32, 64, 10, 100);
     const sync = trainer(101),
       asy = trainer(101),
       eager = trainer(101);
@@ -43,7 +43,7 @@ describe('compiled.async', () => {
   it('locks the captured tensors while it runs: an op on one throws naming step.async; they work once it settles', async () => {
     const { model, step } = trainer(102);
     const compiled = tg.compile(step);
-    const { x, y } = batches(1, 24, 64, 10, 103)[0];
+    const { x, y } = batches(1, 32, 64, 10, 103)[0];
     compiled(x, y);
     compiled(x, y); // recorded (twice at most): the next call replays
     const w = model.parameters()[0];
@@ -73,7 +73,7 @@ describe('compiled.async', () => {
   it('calling the compiled function again while its async call runs throws; it works once settled', async () => {
     const { step } = trainer(104);
     const compiled = tg.compile(step);
-    const { x, y } = batches(1, 24, 64, 10, 105)[0];
+    const { x, y } = batches(1, 32, 64, 10, 105)[0];
     compiled(x, y);
     compiled(x, y);
     const running = compiled.async(x, y);
@@ -86,7 +86,7 @@ describe('compiled.async', () => {
   });
 
   it('two compiled functions awaited concurrently both give eager results', async () => {
-    const data = batches(2, 24, 64, 10, 106);
+    const data = batches(2, 32, 64, 10, 106);
     const a = trainer(107),
       b = trainer(108, [64, 48, 32, 10]),
       ea = trainer(107),

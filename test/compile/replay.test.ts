@@ -1,6 +1,9 @@
 // tg.compile replays training steps bit for bit like eager: every test runs the same step eagerly and
 // compiled, from identical initial states (same manualSeed), and compares every returned value and every
-// final parameter with ===, byte for byte.
+// final parameter with ===, byte for byte. The models are sized so that eager, too, runs the addon's
+// kernels (products of 4,096 multiply-adds or more, crossEntropy over 256 logits or more, ...): below
+// those cut-offs a plan still runs the addon's kernels where eager runs JS loops, which round
+// differently in the last bits (one test shows it; ops.test.ts lists the kernels).
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
 import { batches, counted, expectSame, expectSameParameters, expectSameTree, mlp } from './util.js';
@@ -110,7 +113,7 @@ describe('tg.compile replays training steps bit for bit', () => {
   ];
   for (const [name, makeOpt] of optimizers)
     it(`${name}: 20 steps`, () => {
-      const data = batches(3, 24, 64, 10, 5);
+      const data = batches(3, 32, 64, 10, 5);
       const make = (): Setup => {
         const model = mlp([64, 96, 10], 1);
         return { model, opt: makeOpt(model.parameters()) };
@@ -121,7 +124,7 @@ describe('tg.compile replays training steps bit for bit', () => {
     });
 
   it('an lr scheduler stepped inside the compiled function moves on at every replay', () => {
-    const data = batches(3, 24, 64, 10, 6);
+    const data = batches(3, 32, 64, 10, 6);
     const make = (): Setup => {
       const model = mlp([64, 96, 10], 2);
       const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
@@ -145,7 +148,7 @@ describe('tg.compile replays training steps bit for bit', () => {
   });
 
   it('zeroGrad(false) zeroes the gradients in place: same steps and gradients as eager', () => {
-    const data = batches(3, 24, 64, 10, 7);
+    const data = batches(3, 32, 64, 10, 7);
     const make = (): Setup => {
       const model = mlp([64, 96, 10], 3);
       return { model, opt: new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }) };
@@ -167,7 +170,7 @@ describe('tg.compile replays training steps bit for bit', () => {
   });
 
   it('zeroGrad() (setToNone) leaves gradients equal to eager after the last step', () => {
-    const data = batches(2, 24, 64, 10, 8);
+    const data = batches(2, 32, 64, 10, 8);
     const make = (): Setup => {
       const model = mlp([64, 96, 10], 4);
       return { model, opt: new optim.Adam(model.parameters(), { lr: 1e-2 }) };
@@ -181,7 +184,7 @@ describe('tg.compile replays training steps bit for bit', () => {
   });
 
   it('without zeroGrad gradients accumulate: the 2nd call records a second plan, the 3rd replays it', () => {
-    const data = batches(3, 24, 64, 10, 9);
+    const data = batches(3, 32, 64, 10, 9);
     const make = (): Setup => {
       const model = mlp([64, 96, 10], 5);
       return { model, opt: new optim.SGD(model.parameters(), { lr: 0.01 }) };
@@ -241,7 +244,7 @@ describe('tg.compile replays training steps bit for bit', () => {
   });
 
   it('a float64 model (SGD with momentum) replays like eager', () => {
-    const data = batches(3, 24, 64, 10, 12, 'float64');
+    const data = batches(3, 32, 64, 10, 12, 'float64');
     const make = (): Setup => {
       const model = mlp([64, 96, 10], 7, { dtype: 'float64' });
       return { model, opt: new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 }) };
@@ -251,7 +254,29 @@ describe('tg.compile replays training steps bit for bit', () => {
   });
 
   it('a float64 model with tanh and Adam replays like eager', () => {
-    const data = batches(3, 16, 20, 4, 13, 'float64');
+    // Sizes where eager too runs the addon's kernels (see the next test): tanh and the first bias's
+    // gradient over [128, 128], 16,384 elements; no bias in the last layer, whose gradient would be a
+    // float64 sum over [128, 10], below the cut-off.
+    const data = batches(3, 128, 64, 10, 13, 'float64');
+    const make = (): Setup => {
+      tg.manualSeed(8);
+      const model = new nn.Sequential(
+        new nn.Linear(64, 128, { dtype: 'float64' }),
+        new nn.Tanh(),
+        new nn.Linear(128, 10, { dtype: 'float64', bias: false }),
+      );
+      return { model, opt: new optim.Adam(model.parameters(), { lr: 1e-2 }) };
+    };
+    eagerVsCompiled(make, demoStep, data, 10);
+  });
+
+  it('below the native cut-offs a replay repeats the recording bit for bit, and eager to rounding', () => {
+    // While recording, every float kernel goes to the addon (a plan has no per-call cost to avoid);
+    // eager runs JS loops below the cut-offs of lib/kernels/routing.ts (GEMMs under 4,096 multiply-adds,
+    // crossEntropy under 256 logits, float64 tanh under 16,384 elements, ...). The two round differently
+    // in the last bits (ops.test.ts lists the kernels), so a model this small drifts from eager by a few
+    // ulps per step; two compiled copies agree exactly.
+    const data = batches(3, 16, 20, 4, 16, 'float64');
     const make = (): Setup => {
       tg.manualSeed(8);
       const model = new nn.Sequential(
@@ -261,14 +286,30 @@ describe('tg.compile replays training steps bit for bit', () => {
       );
       return { model, opt: new optim.Adam(model.parameters(), { lr: 1e-2 }) };
     };
-    eagerVsCompiled(make, demoStep, data, 10);
+    const eager = make(),
+      a = make(),
+      b = make();
+    const eagerStep = demoStep(eager),
+      stepA = tg.compile(demoStep(a)),
+      stepB = tg.compile(demoStep(b));
+    let maxRelative = 0;
+    for (let i = 0; i < 10; i++) {
+      const { x, y } = data[i % 3];
+      const la = stepA(x, y),
+        lb = stepB(x, y),
+        le = eagerStep(x, y);
+      expectSame(la, lb, `step ${i}: two compiled copies`);
+      maxRelative = Math.max(maxRelative, Math.abs(la.data[0] - le.data[0]) / Math.abs(le.data[0]));
+    }
+    expectSameParameters(a.model, b.model);
+    expect(maxRelative).toBeLessThan(1e-13);
   });
 
   it('inference under tg.noGrad returns the logits eager gives (fresh tensors every call)', () => {
     const model = mlp([64, 96, 10], 9);
     const body = counted((x: tg.Tensor) => model.call(x) as tg.Tensor);
     const infer = tg.compile(body);
-    const data = batches(3, 24, 64, 10, 14);
+    const data = batches(3, 32, 64, 10, 14);
     const outs: tg.Tensor[] = [];
     for (let i = 0; i < 6; i++) {
       const { x } = data[i % 3];
@@ -299,7 +340,7 @@ describe('tg.compile replays training steps bit for bit', () => {
   });
 
   it('two outputs, as an array and as an object (with non-tensor values passed through)', () => {
-    const data = batches(3, 24, 64, 10, 15);
+    const data = batches(3, 32, 64, 10, 15);
     const make = (): Setup => {
       const model = mlp([64, 96, 10], 10);
       return { model, opt: new optim.Adam(model.parameters(), { lr: 1e-2 }) };
