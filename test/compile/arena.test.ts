@@ -225,5 +225,13 @@ describe('tg.compile arena', () => {
     expect(after.fresh - before.fresh).toBe(0);
     expect(after.fromPool - before.fromPool).toBe(0);
     expect(outs).toHaveLength(50);
+    // Outputs of 16 KiB and more are copied out as plain typed arrays too (not from the pool).
+    const big = tg.compile((x: tg.Tensor) => tg.noGrad(() => x.mul(2).add(1)));
+    const x = tg.ones([128, 128]); // 64 KiB
+    big(x);
+    const b0 = tg.memory();
+    for (let i = 0; i < 10; i++) expect(big(x).size).toBe(128 * 128);
+    const b1 = tg.memory();
+    expect([b1.fresh - b0.fresh, b1.fromPool - b0.fromPool]).toEqual([0, 0]);
   });
 });
