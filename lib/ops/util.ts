@@ -1,6 +1,5 @@
 // Shared argument checks and gradient helpers for the ops.
 import { applyFunction, type FunctionClass } from '../autograd/function.js';
-import { recorder, recording } from '../compile/state.js';
 import { adoptForeignTensor } from '../foreign_tensor.js';
 import { isGradEnabled } from '../grad_mode.js';
 import { setCurrentOp } from '../memory.js';
@@ -47,7 +46,6 @@ export function checkBool(x: unknown, op: string, arg: string): boolean {
 export function run1(fn: FunctionClass, a: TensorLike): Tensor {
   setCurrentOp(fn);
   if (isGradEnabled() && a instanceof Tensor && a.requiresGrad) return applyFunction(fn, [a]) as Tensor;
-  if (recording.active !== null) noteInputs([a]);
   return fn.forward(a) as Tensor;
 }
 
@@ -55,28 +53,13 @@ export function run2(fn: FunctionClass, a: unknown, b: unknown): Tensor {
   setCurrentOp(fn);
   if (isGradEnabled() && ((a instanceof Tensor && a.requiresGrad) || (b instanceof Tensor && b.requiresGrad)))
     return applyFunction(fn, [a, b]) as Tensor;
-  if (recording.active !== null) noteInputs([a, b]);
   return fn.forward(a, b) as Tensor;
 }
 
 export function runN(fn: FunctionClass, args: unknown[]): unknown {
   setCurrentOp(fn);
   if (isGradEnabled()) return applyFunction(fn, args);
-  if (recording.active !== null) noteInputs(args);
   return fn.forward(...args);
-}
-
-/**
- * While tg.compile records: the tensors among an op's inputs (and in an array input), as applyFunction
- * notes them, so that a captured tensor read without autograd (under noGrad, or not requiring grad)
- * is guarded too (disposed, replaced storage, changed outside).
- */
-function noteInputs(args: readonly unknown[]): void {
-  const rec = recorder();
-  if (rec === null) return;
-  for (const a of args)
-    if (a instanceof Tensor) rec.noteTensor(a);
-    else if (Array.isArray(a)) for (const t of a) if (t instanceof Tensor) rec.noteTensor(t);
 }
 
 /** A plain `{ ... }` object: what stands for PyTorch's keyword arguments. */
