@@ -1,7 +1,7 @@
 // The op cases of ops.test.ts: for every op of the op table (lib/ops/elementwise.ts, lib/ops/registry.ts),
 // and for in-place ops and nn.functional, a small program computing the op on argument tensors, with
-// input sets drawn from a seeded generator at a small size (JS kernels) and a large one (past the native
-// cut-offs of lib/kernels/routing.ts, where the op has a native kernel).
+// input sets drawn from a seeded generator at a small size (where eager runs JS loops) and a large one
+// (past the native cut-offs of lib/kernels/routing.ts, where eager calls the addon as a plan does).
 import * as tg from '../../lib/index.js';
 
 const F = tg.nn.functional;
