@@ -248,7 +248,8 @@ describe('tg.compile guards', () => {
     small.dispose();
     expectSameTree(f(a), before, 'small disposed: the old values');
     big.dispose();
-    expect(thrown(() => f(a)).message).toMatch(/^gemm: argument \d+ must hold .* got length 0$/);
+    // (The addon's message: its kernel's argument check, or with native plans, planRun's.)
+    expect(thrown(() => f(a)).message).toMatch(/got length 0$|a buffer the plan uses was released/);
 
     const g = tg.compile((b: tg.Tensor) => tg.noGrad(() => b.exp()));
     const b = tg.randn([128, 64]);

@@ -235,7 +235,7 @@ describe('what a replay must redo, not remember', () => {
       // A replay names the kernel's op (indexSelect), eager the function called.
       ['embedding', (x, i) => F.embedding(i, x), 8, 4, 9, /^(embedding|indexSelect): index 9 is out of range/],
       // crossEntropy checks its targets in the op; a replay's native kernel checks them in the addon.
-      ['crossEntropy', (x, i) => F.crossEntropy(x, i), 4, 4, 6, /^crossEntropy(Forward)?: .*\b6\b/],
+      ['crossEntropy', (x, i) => F.crossEntropy(x, i), 4, 4, 6, /crossEntropy(Forward)?: .*\b6\b/],
       ['nllLoss', (x, i) => F.nllLoss(x, i), 4, 4, 6, /^nllLoss: target 6 is out of bounds for 6 classes/],
     ];
     for (const [op, fn, rows, n, bad, message] of cases) {
