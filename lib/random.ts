@@ -1,5 +1,6 @@
 // The seeded generator behind rand/randn/dropout: xoshiro128** (fast, 32-bit state words, good
 // statistical quality), seeded through splitmix32 so every seed gives a well-mixed state.
+import { recorder } from './compile/state.js';
 import { describe } from './shape.js';
 
 let s0 = 0,
@@ -25,6 +26,12 @@ export function manualSeed(seed: number): void {
     throw new TypeError(
       `manualSeed: seed must be a finite number, got ${typeof seed === 'number' ? String(seed) : describe(seed)}`,
     );
+  // Under tg.compile's recording, an effect: every replay reseeds, as every eager call does.
+  const rec = recorder();
+  if (rec !== null) {
+    rec.effect('manualSeed', () => manualSeed(seed));
+    return;
+  }
   const next = splitmix32(Math.trunc(seed) ^ Math.trunc(seed / 2 ** 32));
   s0 = next();
   s1 = next();

@@ -2,7 +2,7 @@
 // every kernel call (forward, backward, the optimizer's update) and the effects on the tensors fn
 // reaches by closure; later calls with the same signature replay the plan (plan.ts) over its arena.
 import { isGradEnabled, isInferenceMode } from '../grad_mode.js';
-import { describe, formatShape } from '../shape.js';
+import { describe, formatShape, sizeOf } from '../shape.js';
 import { Tensor, lockStorage, unlockStorage } from '../tensor.js';
 import { Plan, outputTensors, type PlanSummary } from './plan.js';
 import { GraphBreakError, Trace, jsKernelInputs, storageOf } from './trace.js';
@@ -84,8 +84,13 @@ export function compile<A extends unknown[], R>(
   if (fallback !== 'error' && fallback !== 'eager')
     throw new TypeError(`compile: option 'fallback' must be 'error' or 'eager', got ${describe(fallback)}`);
   const maxPlans = options.maxPlans ?? 8;
+  if (typeof maxPlans !== 'number')
+    throw new TypeError(`compile: option 'maxPlans' must be a number, got ${describe(maxPlans)}`);
   if (!Number.isInteger(maxPlans) || maxPlans < 1)
     throw new RangeError(`compile: option 'maxPlans' must be a positive integer, got ${describe(maxPlans)}`);
+
+  if (options.poison !== undefined && typeof options.poison !== 'boolean')
+    throw new TypeError(`compile: option 'poison' must be a boolean, got ${describe(options.poison)}`);
 
   let entries: Entry[] = []; // most recently used last
   let last: Entry | null = null;
@@ -215,7 +220,7 @@ function signature(args: readonly unknown[]): { key: string; feeds: Tensor[] } {
   const part = (a: unknown, where: string): string => {
     if (a instanceof Tensor) {
       feeds.push(a);
-      if (a.data.length === 0 && a.size !== 0)
+      if (a.data.length === 0 && sizeOf(a.shape) !== 0)
         throw new Error(`compile: argument ${where} has no storage (disposed or transferred)`);
       // An argument's gradient state decides what backward does with it (create or accumulate).
       return `T${a.dtype}[${a.shape.join(',')}]${a.requiresGrad ? (a._peekGrad() === null ? 'g' : 'G') : ''}`;

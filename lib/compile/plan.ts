@@ -94,6 +94,9 @@ export class Plan {
   private readonly feedIndex: Map<Tensor, number>;
 
   constructor(trace: Trace, feedTensors: readonly Tensor[], result: unknown, options: PlanOptions = {}) {
+    // An output made in JS and written by no instruction (zeros, a constant) is restored at the end of a
+    // run: its slot, live at the end only, shares bytes with intermediates that died before.
+    for (const t of outputTensors(result)) trace.beforeRead(t.data);
     const escaping = new Set<TypedArray>(outputTensors(result).map((t) => t.data));
     for (const ins of trace.instructions) if (ins.kind === 'grad' && ins.grad !== null) escaping.add(ins.grad.data);
     const { instructions, fused } =

@@ -139,8 +139,9 @@ export class Trace implements Recorder {
   }
 
   /** Before an instruction reads `array`: storage allocated here but not yet written by any instruction
-   *  was filled in JS (zeros, ones, a constant): replay restores those contents before this point. */
-  private beforeRead(array: TypedArray): void {
+   *  was filled in JS (zeros, ones, a constant): replay restores those contents before this point. Also
+   *  for what outlives the step (outputs, gradients set): no instruction may write them at all. */
+  beforeRead(array: TypedArray): void {
     const buffer = array.buffer;
     if (!this.allocated.has(buffer) || this.written.has(buffer)) return;
     this.instructions.push({ kind: 'restore', array, contents: array.slice() });
@@ -201,7 +202,10 @@ export class Trace implements Recorder {
     if (this.allocated.has(t.data.buffer)) return; // an intermediate's gradient (retainGrad): not replayed
     this.noteTensor(t);
     if (!this.gradsBefore.has(t)) this.gradsBefore.set(t, t._peekGrad());
-    if (g !== null) this.noteTensor(g);
+    if (g !== null) {
+      this.noteTensor(g);
+      this.beforeRead(g.data); // a gradient made in JS (zeros) is read from here on, by effects or later steps
+    }
     this.instructions.push({ kind: 'grad', tensor: t, grad: g });
   }
 

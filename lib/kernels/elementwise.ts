@@ -389,6 +389,11 @@ export function binaryDtype(op: BinaryName, a: Tensor | number, b: Tensor | numb
   return d;
 }
 
+/** Whether the native path would read a converted copy of x's values (a tensor of another dtype than the result's). */
+function convertedOperand(x: Tensor | number, dtype: DType): boolean {
+  return x instanceof Tensor && x.dtype !== dtype;
+}
+
 /** a ∘ b with NumPy broadcasting, as a new tensor (no autograd). Shapes must already be checked. */
 export function binary(name: BinaryName, a: Tensor | number, b: Tensor | number, outShape?: readonly number[]): Tensor {
   const kernel = binaryKernels.get(name)!;
@@ -399,9 +404,11 @@ export function binary(name: BinaryName, a: Tensor | number, b: Tensor | number,
   const shape = outShape ?? broadcastShapes(aShape, bShape, name);
   const n = sizeOf(shape);
   // While tg.compile records, float results take the native kernel at every size (a plan calls it
-  // without a call's cost); integer ones are recorded as the JS kernel they are.
+  // without a call's cost); integer ones are recorded as the JS kernel they are, and so are float ones with
+  // an operand of another dtype: the native call would read a copy converted now, stale on every replay.
   const rec = recorder();
-  if (rec !== null && !isFloatDtype(dtype)) return rec.jsKernel('binary', binary, [name, a, b, shape]);
+  if (rec !== null && (!isFloatDtype(dtype) || convertedOperand(a, dtype) || convertedOperand(b, dtype)))
+    return rec.jsKernel('binary', binary, [name, a, b, shape]);
   const out = allocateUninitialized(dtype, n); // every element is written below
   let ad: TypedArray, bd: TypedArray;
   // A number meets a float32 op as a float32 (PyTorch and the native path round it so too).
@@ -438,7 +445,7 @@ export function binaryInPlace(name: BinaryName, a: Tensor, b: Tensor | number): 
   const loop = kernel.loop;
   const n = a.data.length;
   const rec = recorder();
-  if (rec !== null && !isFloatArray(a.data)) {
+  if (rec !== null && (!isFloatArray(a.data) || convertedOperand(b, a.dtype))) {
     rec.jsKernelInPlace('binaryInPlace', binaryInPlace, [name, a, b], [a.data]);
     return;
   }

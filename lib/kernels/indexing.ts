@@ -135,10 +135,26 @@ export function checkIndices(idx: TypedArray, limit: number, op: string, dim: nu
   }
 }
 
+/**
+ * kernel(x, dim, index, ...) that first checks index's values against x's size along dim, as op does
+ * before calling the kernel: what tg.compile records, so that a replay refuses an index out of range
+ * (with op's message) instead of reading or writing outside x.
+ */
+function checked<I extends Int32Array | Tensor, A extends unknown[]>(
+  kernel: (x: Tensor, dim: number, index: I, ...rest: A) => Tensor,
+  op: string,
+): (x: Tensor, dim: number, index: I, ...rest: A) => Tensor {
+  return (x, dim, index, ...rest) => {
+    checkIndices(index instanceof Tensor ? index.data : index, x.ndim === 0 ? 1 : x.shape[dim], op, dim);
+    return kernel(x, dim, index, ...rest);
+  };
+}
+
 /** out[o, j, i] = x[o, idx[j], i]; indices already checked. */
 export function indexSelectAlong(x: Tensor, dim: number, idx: Int32Array): Tensor {
   const rec = recorder();
-  if (rec !== null) return rec.jsKernel('indexSelectAlong', indexSelectAlong, [x, dim, idx]);
+  // A replay checks the indices of its call (indexSelect checked the recording's).
+  if (rec !== null) return rec.jsKernel('indexSelectAlong', checked(indexSelectAlong, 'indexSelect'), [x, dim, idx]);
   const [outer, n, inner] = blocksAround(x.shape, dim);
   const m = idx.length;
   const shape = x.shape.slice();
@@ -220,7 +236,7 @@ function sameBlocks(ishape: readonly number[], xshape: readonly number[], dim: n
 /** out[...j...] = x[...index[...j...]...] along dim; out has index's shape. Indices already checked. */
 export function gatherAlong(x: Tensor, dim: number, index: Tensor): Tensor {
   const rec = recorder();
-  if (rec !== null) return rec.jsKernel('gatherAlong', gatherAlong, [x, dim, index]);
+  if (rec !== null) return rec.jsKernel('gatherAlong', checked(gatherAlong, 'gather'), [x, dim, index]);
   const idx = index.data as Int32Array;
   const out = allocate(x.dtype, idx.length);
   const src = x.data;
@@ -249,7 +265,8 @@ export function gatherAlong(x: Tensor, dim: number, index: Tensor): Tensor {
 /** A copy of x with src[e] added at index[e] along dim; src has index's shape. Indices already checked. */
 export function scatterAddAlong(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const rec = recorder();
-  if (rec !== null) return rec.jsKernel('scatterAddAlong', scatterAddAlong, [x, dim, index, src]);
+  if (rec !== null)
+    return rec.jsKernel('scatterAddAlong', checked(scatterAddAlong, 'scatterAdd'), [x, dim, index, src]);
   const idx = index.data as Int32Array;
   const out = x.data.slice();
   const s = src.data;

@@ -222,6 +222,51 @@ export function extremeAlongDim(
   return { values: Tensor._wrap(values, outShape, x.dtype), indices: Tensor._wrap(indices, outShape, 'int32') };
 }
 
+/** Sets ±Infinity entries of t to 0 in place (logSumExp's shift); a kernel, so that tg.compile replays it. */
+export function zeroInfinities(t: Tensor): void {
+  const rec = recorder();
+  if (rec !== null) {
+    rec.jsKernelInPlace('zeroInfinities', zeroInfinities, [t], [t.data]);
+    return;
+  }
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (d[i] === Infinity || d[i] === -Infinity) d[i] = 0;
+}
+
+/**
+ * The gradient mask of max()/min() over all elements: 1 where x equals m[0] (NaN matches NaN), else 0,
+ * in x's dtype. A kernel, so that tg.compile recomputes it from the values of every replay.
+ */
+export function tieMask(x: Tensor, m: Tensor): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('tieMask', tieMask, [x, m]);
+  const v = m.data[0];
+  const xd = x.data;
+  const mask = allocate(x.dtype, xd.length);
+  for (let i = 0; i < xd.length; i++) if (xd[i] === v || (v !== v && xd[i] !== xd[i])) mask[i] = 1;
+  return Tensor._wrap(mask, x.shape, x.dtype);
+}
+
+/**
+ * The gradient mask of max(dim)/min(dim): 1 at the picked index along dim of every slice of a tensor
+ * of `shape` (indices as extremeAlongDim gives them, keepdim or not), else 0, in dtype. A kernel (see tieMask).
+ */
+export function oneHotAlong(indices: Tensor, shape: readonly number[], dim: number, dtype: DType): Tensor {
+  const rec = recorder();
+  if (rec !== null) return rec.jsKernel('oneHotAlong', oneHotAlong, [indices, shape, dim, dtype]);
+  const n = shape[dim];
+  let inner = 1;
+  for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
+  const mask = allocate(dtype, sizeOf(shape));
+  const idx = indices.data;
+  for (let k = 0; k < idx.length; k++) {
+    const o = Math.floor(k / inner),
+      j = k % inner;
+    mask[o * n * inner + idx[k] * inner + j] = 1;
+  }
+  return Tensor._wrap(mask, shape.slice(), dtype);
+}
+
 function extremeValues(which: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): Tensor {
   return extremeAlongDim(which, x, dim, keepdim).values;
 }

@@ -2,14 +2,14 @@
 // elementwise ones are compositions of differentiable ops; nllLoss is a Function whose backward is a
 // constant one-hot mask times the incoming gradient (so it is differentiable again).
 import { Function, type FunctionCtx } from '../autograd/function.js';
-import { allocate, type FloatArray } from '../dtype.js';
+import { nllForward, nllGradMask } from '../kernels/nll.js';
 import { abs, add, exp, log1p, mul, neg, relu, sigmoid, softplus, sub } from '../ops/elementwise.js';
 import { expand } from '../ops/expand.js';
 import { permute } from '../ops/permute.js';
 import { reshape, reshapeOwnResult } from '../ops/reshape.js';
 import { checkTensorArg, runN } from '../ops/util.js';
 import { describe, formatShape, shapesEqual } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { checkReduction, reduceLoss, type Reduction } from './reduction.js';
 
 function checkFloat(x: Tensor, fn: string, arg: string): void {
@@ -134,7 +134,6 @@ interface NllConfig {
   indices: Int32Array;
   ignoreIndex: number;
   reduction: Reduction;
-  divisor: number;
 }
 
 /** What NllLoss keeps for backward besides saved tensors. */
@@ -142,31 +141,19 @@ type NllLossCtx = FunctionCtx<{ mask: Tensor; perRow: boolean }>;
 
 export class NllLoss extends Function {
   static override forward(x: Tensor, weight: Tensor | null, cfg: NllConfig): Tensor {
-    const [M, C] = x.shape;
-    const loss = allocate(x.dtype, M) as FloatArray;
-    const w = weight?.data;
-    for (let i = 0; i < M; i++) {
-      const y = cfg.indices[i];
-      loss[i] = y === cfg.ignoreIndex ? 0 : -(w === undefined ? 1 : w[y]) * x.data[i * C + y];
-    }
-    if (cfg.reduction === 'none') return Tensor._wrap(loss, [M], x.dtype);
-    let s = 0;
-    for (let i = 0; i < M; i++) s += loss[i];
-    const out = allocate(x.dtype, 1);
-    out[0] = cfg.reduction === 'sum' ? s : s / cfg.divisor;
-    return Tensor._wrap(out, [], x.dtype);
+    return nllForward(x, weight, cfg.indices, cfg.ignoreIndex, cfg.reduction);
   }
   static override setupContext(ctx: NllLossCtx, [x, weight, cfg]: [Tensor, Tensor | null, NllConfig]): void {
     // The gradient is a constant mask: −w_{y_i} (÷ divisor for mean) at (i, y_i), times g.
-    const [M, C] = x.shape;
-    const mask = allocate(x.dtype, M * C) as FloatArray;
-    const w = weight?.data;
-    const scale = cfg.reduction === 'mean' ? 1 / cfg.divisor : 1;
-    for (let i = 0; i < M; i++) {
-      const y = cfg.indices[i];
-      if (y !== cfg.ignoreIndex) mask[i * C + y] = -(w === undefined ? 1 : w[y]) * scale;
-    }
-    ctx.saved = { mask: Tensor._wrap(mask, [M, C], x.dtype), perRow: cfg.reduction === 'none' };
+    const mask = nllGradMask(
+      x.shape,
+      x.dtype as 'float32' | 'float64',
+      weight,
+      cfg.indices,
+      cfg.ignoreIndex,
+      cfg.reduction,
+    );
+    ctx.saved = { mask, perRow: cfg.reduction === 'none' };
   }
   static override backward(ctx: NllLossCtx, g: Tensor): [Tensor, null, null] {
     const mask = ctx.saved.mask;
@@ -216,18 +203,11 @@ export function nllLoss(
     throw new RangeError(
       `${fn}: target must have shape ${formatShape(outShape)} for input ${formatShape(input.shape)}, got ${formatShape(target.shape)}`,
     );
-  const t = target.data as Int32Array;
-  let divisor = 0;
-  for (let i = 0; i < t.length; i++) {
-    if (t[i] === ignoreIndex) continue;
-    if (t[i] < 0 || t[i] >= C)
-      throw new RangeError(`${fn}: target ${t[i]} is out of bounds for ${C} classes (at flat index ${i})`);
-    divisor += weight === null ? 1 : weight.data[t[i]];
-  }
+  const t = target.data as Int32Array; // the kernels check its values (on every replay too)
   let x = input;
   if (input.ndim === 1) x = reshape(input, [1, C]);
   else if (input.ndim > 2)
     x = reshape(permute(input, [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2), 1]), [-1, C]);
-  const out = runN(NllLoss, [x, weight, { indices: t, ignoreIndex, reduction, divisor }]) as Tensor;
+  const out = runN(NllLoss, [x, weight, { indices: t, ignoreIndex, reduction }]) as Tensor;
   return reduction === 'none' && !shapesEqual(out.shape, outShape) ? reshapeOwnResult(out, outShape) : out;
 }

@@ -2,8 +2,7 @@
 // among tied extremes, as PyTorch), or along one dim ({ values, indices }; the gradient goes to the
 // index that was picked). MaxAll/MaxDim and MinAll/MinDim (max.ts, min.ts) only set `which`.
 import { Function, type FunctionCtx } from '../autograd/function.js';
-import { allocate } from '../dtype.js';
-import { extremeAlongDim, reduce } from '../kernels/reduce.js';
+import { extremeAlongDim, oneHotAlong, reduce, tieMask } from '../kernels/reduce.js';
 import { describe, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { div, mul } from './elementwise.js';
@@ -13,7 +12,7 @@ import { REDUCE_KEYWORDS, checkBool, checkTensorArg, keywordArgs, runN } from '.
 type Which = 'max' | 'min';
 
 /** What ExtremumAll keeps for backward besides saved tensors. */
-type ExtremumAllCtx = FunctionCtx<{ mask: Tensor; ties: number }>;
+type ExtremumAllCtx = FunctionCtx<{ mask: Tensor; ties: Tensor }>;
 /** What ExtremumDim keeps for backward besides saved tensors. */
 type ExtremumDimCtx = FunctionCtx<{ mask: Tensor; dim: number; keepdim: boolean }>;
 
@@ -32,16 +31,16 @@ export abstract class ExtremumAll extends Function {
     );
   }
   static override setupContext(ctx: ExtremumAllCtx, [x]: [Tensor], out: Tensor): void {
-    // The tie mask is a constant of the forward values, computed now so backward needs no saved x.
-    const m = out.data[0];
-    const mask = allocate(x.dtype, x.size);
-    let ties = 0;
-    for (let i = 0; i < x.size; i++)
-      if (x.data[i] === m || (m !== m && x.data[i] !== x.data[i])) {
-        mask[i] = 1;
-        ties++;
-      }
-    ctx.saved = { mask: Tensor._wrap(mask, x.shape, x.dtype), ties };
+    // The tie mask is a constant of the forward values, computed now so backward needs no saved x. Mask
+    // and count are kernels' results (tensors, not JS numbers), so that tg.compile recomputes them.
+    const mask = tieMask(x, out);
+    const ties = reduce(
+      'sum',
+      mask,
+      x.shape.map((_, i) => i),
+      false,
+    );
+    ctx.saved = { mask, ties };
   }
   static override backward(ctx: ExtremumAllCtx, g: Tensor): Tensor {
     return div(mul(ctx.saved.mask, g), ctx.saved.ties);
@@ -61,18 +60,7 @@ export abstract class ExtremumDim extends Function {
   ): void {
     ctx.markNonDifferentiable(indices);
     // One-hot of the picked index along dim: a constant mask the size of x.
-    const shape = x.shape;
-    const n = shape[dim];
-    let inner = 1;
-    for (let d = dim + 1; d < shape.length; d++) inner *= shape[d];
-    const mask = allocate(x.dtype, x.size);
-    const idx = indices.data;
-    for (let k = 0; k < idx.length; k++) {
-      const o = Math.floor(k / inner),
-        j = k % inner;
-      mask[o * n * inner + idx[k] * inner + j] = 1;
-    }
-    ctx.saved = { mask: Tensor._wrap(mask, shape, x.dtype), dim, keepdim };
+    ctx.saved = { mask: oneHotAlong(indices, x.shape, dim, x.dtype), dim, keepdim };
   }
   static override backward(ctx: ExtremumDimCtx, g: Tensor): [Tensor, null, null] {
     const spread = expandReduced(g, ctx.inputShapes[0]!, [ctx.saved.dim], ctx.saved.keepdim);

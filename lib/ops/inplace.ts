@@ -61,7 +61,7 @@ export class InplaceBinary extends Function {
 
 export class Fill extends Function {
   static override forward(x: Tensor, value: number): Tensor {
-    x.data.fill(value);
+    fillRecorded(x, value);
     return x;
   }
   static override setupContext(ctx: FunctionCtx, [x]: [Tensor, number]): void {
@@ -121,6 +121,13 @@ function fillData(x: Tensor, value: number): undefined {
   return undefined;
 }
 
+/** fillData, as a kernel tg.compile records (so that a replay fills again). */
+function fillRecorded(x: Tensor, value: number): void {
+  const rec = recorder();
+  if (rec !== null) rec.jsKernelInPlace('fill', fillData, [x, value], [x.data]);
+  else fillData(x, value);
+}
+
 /** Fills x with value in place; errors name op (zero_ is fill_(0) and names itself). */
 export function fill(x: Tensor, value: number, op: 'fill_' | 'zero_' = 'fill_'): Tensor {
   x = checkTensorArg(x, op, 'x');
@@ -130,9 +137,7 @@ export function fill(x: Tensor, value: number, op: 'fill_' | 'zero_' = 'fill_'):
   // refused (the typed-array store would wrap 3e9 and turn NaN into 0), as full() does.
   value = storeValue(value, x.dtype, op);
   if (!recordingNeeded(x, null, op.slice(0, -1))) {
-    const rec = recorder();
-    if (rec !== null) rec.jsKernelInPlace('fill', fillData, [x, value], [x.data]);
-    else fillData(x, value);
+    fillRecorded(x, value);
     x._bumpVersion();
     return x;
   }

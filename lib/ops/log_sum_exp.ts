@@ -4,7 +4,7 @@
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { isFloatDType } from '../dtype.js';
 import { binary, unary } from '../kernels/elementwise.js';
-import { reduce, reducedShape } from '../kernels/reduce.js';
+import { reduce, reducedShape, zeroInfinities } from '../kernels/reduce.js';
 import { normalizeDims } from '../shape.js';
 import { Tensor, type Dims } from '../tensor.js';
 import { exp, mul, sub } from './elementwise.js';
@@ -27,8 +27,7 @@ type LogSumExpCtx = FunctionCtx<{ dims: number[]; keepdim: boolean }>;
 export class LogSumExp extends Function {
   static override forward(x: Tensor, dims: number[], keepdim: boolean): Tensor {
     const m = reduce('max', x, dims, true);
-    const md = m.data;
-    for (let i = 0; i < md.length; i++) if (md[i] === Infinity || md[i] === -Infinity) md[i] = 0;
+    zeroInfinities(m);
     const s = reduce('sum', unary('exp', binary('sub', x, m)), dims, true);
     const y = binary('add', unary('log', s), m);
     return keepdim ? y : Tensor._wrap(y.data, reducedShape(x.shape, dims, false), y.dtype);

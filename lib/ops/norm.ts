@@ -5,8 +5,9 @@
 //   p = ±∞:     sign(x) on the elements with |x| = ‖x‖, shared evenly among ties;
 //   other p:    sign(x)·|x|^(p−1)/‖x‖^(p−1), 0 where x = 0 or ‖x‖ = 0.
 import { Function, type FunctionCtx } from '../autograd/function.js';
-import { allocate, isFloatDType } from '../dtype.js';
-import { binary, unary } from '../kernels/elementwise.js';
+import { isFloatDType } from '../dtype.js';
+import { binary, copy, unary } from '../kernels/elementwise.js';
+import { compareKernel } from '../kernels/indexing.js';
 import { reduce, reducedShape } from '../kernels/reduce.js';
 import { describe, normalizeDims } from '../shape.js';
 import { Tensor, type Dims } from '../tensor.js';
@@ -25,11 +26,9 @@ function normKernel(x: Tensor, p: number, dims: number[], keepdim: boolean): Ten
   return unary('powScalar', reduce('sum', unary('powScalar', a, p), dims, keepdim), 1 / p);
 }
 
-/** A float tensor of x's dtype holding 1 where pred(v) for the values of t. */
-function maskOf(t: Tensor, pred: (v: number) => boolean): Tensor {
-  const out = allocate(t.dtype, t.size);
-  for (let i = 0; i < t.size; i++) out[i] = pred(t.data[i]) ? 1 : 0;
-  return Tensor._wrap(out, t.shape, t.dtype);
+/** A float tensor of t's dtype holding 1 where t is 0, else 0 (kernels, so that tg.compile recomputes it). */
+function zeroMask(t: Tensor): Tensor {
+  return copy(compareKernel('eq', t, 0, t.shape.slice()), t.dtype);
 }
 
 /** What Norm keeps for backward besides saved tensors. */
@@ -63,12 +62,12 @@ export class Norm extends Function {
       // The elements that attain the norm, each weighted 1/(number of ties in its slice): a constant.
       const ax = unary('abs', x);
       const target = binary('sub', ax, yk); // 0 exactly where |x| equals the slice's norm
-      const m = maskOf(target, (v) => v === 0);
+      const m = zeroMask(target);
       const counts = reduce('sum', m, dims, true);
       ctx.saved.weight = binary('div', m, counts);
     } else if (p !== 1) {
-      ctx.saved.zeroNorm = maskOf(yk, (v) => v === 0); // where ‖x‖ = 0 the gradient is 0
-      if (p !== 2) ctx.saved.zeroX = maskOf(x, (v) => v === 0);
+      ctx.saved.zeroNorm = zeroMask(yk); // where ‖x‖ = 0 the gradient is 0
+      if (p !== 2) ctx.saved.zeroX = zeroMask(x);
     }
   }
   static override backward(ctx: NormCtx, g: Tensor): [Tensor, null, null, null] {
