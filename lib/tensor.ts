@@ -519,6 +519,10 @@ export class Tensor {
   }
 
   toString(): string {
+    recorder()?.graphBreak(
+      'toString() (printing a tensor)',
+      'it reads tensor values into JS, and a replay would not print',
+    );
     if (this.data.length === 0 && (this._disposed || sizeOf(this.shape) !== 0))
       return `tensor(<${this._disposed ? 'disposed' : 'no storage: its buffer was transferred'}>, shape=${formatShape(this.shape)})`;
     const body = formatTensorData(this);

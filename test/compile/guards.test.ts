@@ -324,6 +324,12 @@ describe('graph breaks name what broke; { fallback: "eager" } runs eagerly inste
     ['item()', 'item() cannot be recorded', () => (h) => h.mul(h.sum().item()), () => {}],
     ['toArray()', 'toArray() cannot be recorded', () => (h) => h.add((h.toArray() as number[][])[0][0]), () => {}],
     [
+      'String(tensor)',
+      'toString() (printing a tensor) cannot be recorded',
+      () => (h) => h.add(String(h.sum()).length),
+      () => {},
+    ],
+    [
       'registerHook (on a captured tensor)',
       'a gradient hook on',
       () => (h) => h,
