@@ -38,8 +38,19 @@ interface Captured {
   boundGrad: Tensor['data'] | null;
 }
 
+/** What a call's arguments looked like, to recognise the next call with the same signature without a key string. */
+type ArgShape =
+  | { tensor: true; dtype: string; shape: readonly number[]; grad: 0 | 1 | 2 }
+  | { tensor: false; value: unknown }
+  | ArgShape[];
+
 interface Entry {
   key: string;
+  /** The arguments' description, the grad modes and the aliasing of the call that made the key. */
+  args: ArgShape[];
+  gradMode: boolean;
+  inference: boolean;
+  aliased: boolean;
   plan: Plan | null; // null: this signature runs eagerly (graph break with fallback 'eager')
   captured: Captured[];
 }
@@ -100,6 +111,12 @@ export function compile<A extends unknown[], R>(
   let running = false;
 
   const choose = (args: A): { entry: Entry | null; key: string; feeds: Tensor[] } => {
+    // The common case: the signature of the previous call, recognised without building a key.
+    if (last !== null && !last.aliased && last.gradMode === isGradEnabled() && last.inference === isInferenceMode()) {
+      const feeds: Tensor[] = [];
+      if (sameArgs(args, last.args, feeds) && distinctStorage(feeds) && guardsHold(last, versions))
+        return { entry: last, key: last.key, feeds };
+    }
     const { key, feeds } = signature(args);
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i];
@@ -112,10 +129,11 @@ export function compile<A extends unknown[], R>(
   };
 
   const record = (args: A, key: string, feeds: Tensor[]): R => {
+    const described = describeCall(args, feeds); // before fn changes any gradient
     if (feeds.some((t) => t._peekGrad() !== null)) {
       // backward would accumulate into this call's argument's own gradient, which a plan cannot bind
       // (every call brings another tensor): such a signature runs eagerly.
-      const entry: Entry = { key, plan: null, captured: [] };
+      const entry: Entry = { key, ...described, plan: null, captured: [] };
       entries.push(entry);
       last = entry;
       return fn(...args);
@@ -124,7 +142,7 @@ export function compile<A extends unknown[], R>(
     const result = trace.record(() => fn(...args));
     let entry: Entry;
     if (trace.broken !== null)
-      entry = { key, plan: null, captured: [] }; // fn ran eagerly to its end
+      entry = { key, ...described, plan: null, captured: [] }; // fn ran eagerly to its end
     else {
       for (const t of outputTensors(result))
         if (t.requiresGrad)
@@ -134,6 +152,7 @@ export function compile<A extends unknown[], R>(
           );
       entry = {
         key,
+        ...described,
         plan: new Plan(trace, feeds, result, { poison: options.poison }),
         captured: capturedTensors(trace, feeds),
       };
@@ -212,6 +231,55 @@ export function compile<A extends unknown[], R>(
       },
     },
   }) as CompiledFunction<A, R>;
+}
+
+/** The description an entry keeps of the call that recorded it (see sameArgs). */
+function describeCall(
+  args: readonly unknown[],
+  feeds: readonly Tensor[],
+): Pick<Entry, 'args' | 'gradMode' | 'inference' | 'aliased'> {
+  const one = (a: unknown): ArgShape =>
+    a instanceof Tensor
+      ? {
+          tensor: true,
+          dtype: a.dtype,
+          shape: a.shape.slice(),
+          grad: !a.requiresGrad ? 0 : a._peekGrad() === null ? 1 : 2,
+        }
+      : { tensor: false, value: a };
+  return {
+    args: args.map((a) => (Array.isArray(a) ? a.map(one) : one(a))),
+    gradMode: isGradEnabled(),
+    inference: isInferenceMode(),
+    aliased: !distinctStorage(feeds),
+  };
+}
+
+/** Whether args match a description (collecting their tensors into feeds); false at the first difference. */
+function sameArgs(args: readonly unknown[], shapes: readonly ArgShape[], feeds: Tensor[]): boolean {
+  if (args.length !== shapes.length) return false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const d = shapes[i];
+    if (Array.isArray(d)) {
+      if (!Array.isArray(a) || !sameArgs(a, d, feeds)) return false;
+    } else if (d.tensor) {
+      if (!(a instanceof Tensor) || a.dtype !== d.dtype || a.data.length === 0) return false;
+      const s = a.shape;
+      if (s.length !== d.shape.length) return false;
+      for (let j = 0; j < s.length; j++) if (s[j] !== d.shape[j]) return false;
+      if ((!a.requiresGrad ? 0 : a._peekGrad() === null ? 1 : 2) !== d.grad) return false;
+      feeds.push(a);
+    } else if (!Object.is(a, d.value) || Array.isArray(a) || a instanceof Tensor) return false;
+  }
+  return true;
+}
+
+/** No two of the tensors share storage. */
+function distinctStorage(feeds: readonly Tensor[]): boolean {
+  for (let i = 1; i < feeds.length; i++)
+    for (let j = 0; j < i; j++) if (feeds[i].data.buffer === feeds[j].data.buffer) return false;
+  return true;
 }
 
 /** The cache key of a call (argument shapes and dtypes, other argument values, grad mode) and its input tensors. */

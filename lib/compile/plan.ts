@@ -248,8 +248,16 @@ export class Plan {
           feed,
         };
       }
-      case 'restore':
-        return { kind: 'restore', array: this.arrayIn(ins.array, slotOf), contents: ins.contents };
+      case 'restore': {
+        const array = this.arrayIn(ins.array, slotOf);
+        // A float restore is the addon's x·1 from the kept contents (a bit-exact copy), so it runs inside
+        // the native run around it instead of splitting it in two.
+        if (array instanceof Float32Array || array instanceof Float64Array) {
+          const one = array instanceof Float32Array ? Float32Array.of(1) : Float64Array.of(1);
+          return { kind: 'native', name: 'binary', args: [MUL, ins.contents, [1], one, [0], array, [array.length]] };
+        }
+        return { kind: 'restore', array, contents: ins.contents };
+      }
       case 'effect':
         return ins;
     }
@@ -538,8 +546,13 @@ function template(x: unknown, arrayIn: (a: TypedArray) => TypedArray): OutputTem
 
 function materialise(t: OutputTemplate): unknown {
   switch (t.kind) {
-    case 'tensor':
-      return Tensor._wrap(t.array.slice(), t.shape.slice(), t.dtype);
+    case 'tensor': {
+      // A fresh copy (set() on a new array is cheaper than slice() for small ones). The template's shape
+      // is the plan's own and never mutated, as no tensor's shape is: results share it.
+      const copy = new (t.array.constructor as new (n: number) => TypedArray)(t.array.length);
+      copy.set(t.array);
+      return Tensor._wrap(copy, t.shape, t.dtype);
+    }
     case 'array':
       return t.items.map(materialise);
     case 'object':
