@@ -184,12 +184,20 @@ export function compile<A extends unknown[], R>(
       versions.set(c.tensor, c.tensor._version.version);
     });
 
-  const call = (...args: A): R => {
+  /** The plan to replay for args, or the result when fn ran instead (recorded, or eager by choice). */
+  const enter = (args: A): { entry: Entry & { plan: Plan }; feeds: Tensor[] } | { result: R } => {
     if (running) throw new Error('tg.compile: this compiled function is already running (await its async call first)');
     const { entry, key, feeds } = choose(args);
-    if (entry === null) return record(args, key, feeds);
+    if (entry === null) return { result: record(args, key, feeds) };
     last = entry;
-    if (entry.plan === null) return fn(...args);
+    if (entry.plan === null) return { result: fn(...args) };
+    return { entry: entry as Entry & { plan: Plan }, feeds };
+  };
+
+  const call = (...args: A): R => {
+    const next = enter(args);
+    if ('result' in next) return next.result;
+    const { entry, feeds } = next;
     const before = beforeRun(entry);
     const out = entry.plan.run(feeds) as R;
     afterRun(entry, before);
@@ -197,11 +205,9 @@ export function compile<A extends unknown[], R>(
   };
 
   const callAsync = async (...args: A): Promise<R> => {
-    if (running) throw new Error('tg.compile: this compiled function is already running (await its async call first)');
-    const { entry, key, feeds } = choose(args);
-    if (entry === null) return record(args, key, feeds);
-    last = entry;
-    if (entry.plan === null) return fn(...args);
+    const next = enter(args);
+    if ('result' in next) return next.result;
+    const { entry, feeds } = next;
     const before = beforeRun(entry);
     const locked = entry.captured.map((c) => c.tensor);
     running = true;

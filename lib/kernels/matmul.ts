@@ -30,53 +30,11 @@ export function gemm(
 ): void {
   // While tg.compile records, every product goes to the addon: a plan runs it without a call's cost.
   const rec = recorder();
-  if (rec !== null) {
-    rec.nativeCall('gemm', [
-      a.data,
-      a.offset,
-      a.rs,
-      a.cs,
-      b.data,
-      b.offset,
-      b.rs,
-      b.cs,
-      c.data,
-      c.offset,
-      c.rs,
-      c.cs,
-      m,
-      n,
-      k,
-      alpha,
-      beta,
-      bias,
-      0,
-    ]);
-    return;
-  }
-  if (m * n * k >= GEMM_NATIVE_MIN_FLOPS) {
+  if (rec !== null || m * n * k >= GEMM_NATIVE_MIN_FLOPS) {
     // A null bias is none (the addon checks bias only when one is given).
-    native.gemm(
-      a.data,
-      a.offset,
-      a.rs,
-      a.cs,
-      b.data,
-      b.offset,
-      b.rs,
-      b.cs,
-      c.data,
-      c.offset,
-      c.rs,
-      c.cs,
-      m,
-      n,
-      k,
-      alpha,
-      beta,
-      bias,
-      0,
-    );
+    const args = [a.data, a.offset, a.rs, a.cs, b.data, b.offset, b.rs, b.cs, c.data, c.offset, c.rs, c.cs] as const;
+    if (rec !== null) rec.nativeCall('gemm', [...args, m, n, k, alpha, beta, bias, 0]);
+    else native.gemm(...args, m, n, k, alpha, beta, bias, 0);
     return;
   }
   gemmJs(m, n, k, alpha, a, b, beta, c, bias);
@@ -98,48 +56,10 @@ export function gemmBatched(
 ): void {
   const batch = cOffsets.length;
   const rec = recorder();
-  if (rec !== null) {
-    rec.nativeCall('gemmBatched', [
-      a.data,
-      aOffsets,
-      a.rs,
-      a.cs,
-      b.data,
-      bOffsets,
-      b.rs,
-      b.cs,
-      c.data,
-      cOffsets,
-      c.rs,
-      c.cs,
-      m,
-      n,
-      k,
-      alpha,
-      beta,
-    ]);
-    return;
-  }
-  if (batch > 1 && m * n * k * batch >= GEMM_NATIVE_MIN_FLOPS) {
-    native.gemmBatched(
-      a.data,
-      aOffsets,
-      a.rs,
-      a.cs,
-      b.data,
-      bOffsets,
-      b.rs,
-      b.cs,
-      c.data,
-      cOffsets,
-      c.rs,
-      c.cs,
-      m,
-      n,
-      k,
-      alpha,
-      beta,
-    );
+  if (rec !== null || (batch > 1 && m * n * k * batch >= GEMM_NATIVE_MIN_FLOPS)) {
+    const args = [a.data, aOffsets, a.rs, a.cs, b.data, bOffsets, b.rs, b.cs, c.data, cOffsets, c.rs, c.cs] as const;
+    if (rec !== null) rec.nativeCall('gemmBatched', [...args, m, n, k, alpha, beta]);
+    else native.gemmBatched(...args, m, n, k, alpha, beta);
     return;
   }
   for (let i = 0; i < batch; i++)
