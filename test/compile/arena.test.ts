@@ -4,7 +4,7 @@
 // allocates nothing from the pool.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
-import { batches, expectSame, expectSameParameters, expectSameTree, mlp } from './util.js';
+import { batches, expectSame, expectSameParameters, expectSameTree, classifierStep, mlp } from './util.js';
 
 const { nn, optim } = tg;
 const F = nn.functional;
@@ -13,15 +13,7 @@ const F = nn.functional;
 function mlpSetup(seed: number) {
   const model = mlp([784, 512, 256, 10], seed);
   const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-  const step = (x: tg.Tensor, y: tg.Tensor): [tg.Tensor, tg.Tensor] => {
-    const logits = model.call(x) as tg.Tensor;
-    const loss = F.crossEntropy(logits, y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    return [loss.detach(), logits.detach()];
-  };
-  return { model, opt, step };
+  return { model, opt, step: classifierStep(model, opt) };
 }
 
 /** Small programs with many intermediates of several sizes and dtypes: each returns values and gradients. */

@@ -3,7 +3,7 @@
 // several compiled functions awaited together.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
-import { batches, expectSame, expectSameParameters, expectSameTree, mlp } from './util.js';
+import { batches, expectSame, expectSameParameters, expectSameTree, classifierStep, mlp } from './util.js';
 
 const { optim } = tg;
 const F = tg.nn.functional;
@@ -11,15 +11,7 @@ const F = tg.nn.functional;
 function trainer(seed: number, sizes = [64, 96, 10]) {
   const model = mlp(sizes, seed);
   const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
-  const step = (x: tg.Tensor, y: tg.Tensor) => {
-    const logits = model.call(x) as tg.Tensor;
-    const loss = F.crossEntropy(logits, y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    return [loss.detach(), logits.detach()];
-  };
-  return { model, opt, step };
+  return { model, opt, step: classifierStep(model, opt) };
 }
 
 describe('compiled.async', () => {

@@ -103,3 +103,18 @@ export function counted<A extends unknown[], R>(fn: (...args: A) => R): ((...arg
   wrapped.calls = 0;
   return wrapped;
 }
+
+/**
+ * A classifier's training step over `model`: logits, crossEntropy, zeroGrad, backward, opt.step();
+ * returns the detached loss and logits.
+ */
+export function classifierStep(model: tg.nn.Module, opt: tg.optim.Optimizer) {
+  return (x: tg.Tensor, y: tg.Tensor): [tg.Tensor, tg.Tensor] => {
+    const logits = model.call(x) as tg.Tensor;
+    const loss = tg.nn.functional.crossEntropy(logits, y);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    return [loss.detach(), logits.detach()];
+  };
+}
