@@ -101,6 +101,12 @@ void binary_run(const KernelsOf<T>& k, BinaryOp op, int ndim, const int64_t* sha
     k.binary_row(iop, a, 0, b, 0, out, 1);
     return;
   }
+  // One run (contiguous operands, or a broadcast scalar) too small to split: the kernel directly, without
+  // the odometer and its gather buffers (the common case of small tensors in a compiled plan).
+  if (m == 1 && tasks_for(op == BinaryOp::Pow ? total * 16 : total) <= 1) {
+    k.binary_row(iop, a, sa[0], b, sb[0], out, sh[0]);
+    return;
+  }
   const int64_t n = sh[m - 1], ia = sa[m - 1], ib = sb[m - 1];
   const int outer = m - 1;
   // Short rows (n < kShortRow) are batched: up to kBlock elements' worth of whole rows at a time, each
