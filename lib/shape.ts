@@ -56,7 +56,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op: 
       );
   }
   // A result larger than both inputs (e.g. [1e5, 1] + [1, 1e5]) must not reach V8's allocator.
-  checkElementCount(sizeOf(out), op, `the broadcast shape ${formatShape(out)}`);
+  checkElementCount(sizeOf(out), op, () => `the broadcast shape ${formatShape(out)}`);
   return out;
 }
 
@@ -134,11 +134,14 @@ export function checkShape(shape: unknown, op: string, arg = 'shape'): number[] 
 }
 
 /** RangeError naming op unless n elements fit in one tensor (what is the shape, for the message). */
-export function checkElementCount(n: number, op: string, what: string): void {
-  if (n > MAX_ELEMENTS)
+export function checkElementCount(n: number, op: string, what: string | (() => string)): void {
+  if (n > MAX_ELEMENTS) {
+    // A function: the description is only formatted when it is needed (hot paths pass one).
+    if (typeof what === 'function') what = what();
     throw new RangeError(
       `${op}: ${what.startsWith('[') ? 'shape ' : ''}${what} has ${n} elements, more than the limit of ${MAX_ELEMENTS} (2^31 - 1) elements per tensor`,
     );
+  }
 }
 
 /**

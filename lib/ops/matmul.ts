@@ -115,7 +115,7 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   const batch = matmulBatch(a, b);
   const [m] = opDims(a, transA),
     [, n] = opDims(b, transB);
-  checkElementCount(sizeOf(batch) * m * n, 'matmul', `the result shape ${formatShape([...batch, m, n])}`);
+  checkElementCount(sizeOf(batch) * m * n, 'matmul', () => `the result shape ${formatShape([...batch, m, n])}`);
   return runN(MatMul, [a, b, transA, transB]) as Tensor;
 }
 
