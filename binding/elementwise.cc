@@ -267,6 +267,99 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ---- elementwiseProgram -------------------------------------------------------------------------------
+// elementwiseProgram(n, program, scalars, arrays): program an Int32Array of 5 entries per step
+// (binary 0/1, op code, in0, in1 (-1 for unary), out: indices into arrays), scalars a Float64Array of
+// p0, p1 per step, arrays Float32Arrays (or Float64Arrays) of n elements; an array of another length
+// (≥ 1) is a broadcast scalar, read at element 0, never written. Arrays are identical or disjoint.
+
+template <typename T>
+void program_typed(const Napi::CallbackInfo& info, const char* fn, int64_t n, const std::vector<int32_t>& prog,
+                   const std::vector<double>& scalars, const Napi::Array& list) {
+  const Napi::Env env = info.Env();
+  const uint32_t count = list.Length();
+  std::vector<T*> ptrs(count);
+  std::vector<unsigned char> scalar(count);
+  std::vector<ByteRange> ranges(count);
+  std::vector<napi_value> values(count);
+  for (uint32_t j = 0; j < count; ++j) {
+    const Napi::Value v = list.Get(j);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != TypedArrayTraits<T>::type)
+      throw_range(env, fn,
+                  "argument 3 entry " + std::to_string(j) + " must be " + TypedArrayTraits<T>::name +
+                      " like entry 0, got " + describe(v));
+    Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
+    const int64_t len = static_cast<int64_t>(a.ElementLength());
+    if (len != n && len < 1)
+      throw_range(env, fn,
+                  "argument 3 entry " + std::to_string(j) + " must hold n = " + std::to_string(n) +
+                      " elements (or at least 1, a broadcast scalar), got 0");
+    ptrs[j] = a.Data();
+    scalar[j] = len != n;
+    ranges[j] = byte_range(ptrs[j], 0, scalar[j] ? 1 : n);
+    values[j] = v;
+  }
+  for (uint32_t j = 0; j < count; ++j)
+    for (uint32_t i = 0; i < j; ++i)
+      if (overlap(ranges[i], ranges[j]) && (ranges[i].lo != ranges[j].lo || ranges[i].hi != ranges[j].hi))
+        throw_range(
+            env, fn,
+            "argument 3 entries " + std::to_string(i) + " and " + std::to_string(j) +
+                " must be the same view or not overlap in memory, got views that partially share one ArrayBuffer");
+  const size_t steps = prog.size() / 5;
+  std::vector<tapegrad::ElementwiseStep> st(steps);
+  for (size_t s = 0; s < steps; ++s) {
+    const int32_t* r = &prog[s * 5];
+    const bool binary = r[0] == 1;
+    const int limit = binary ? static_cast<int>(tapegrad::BinaryOp::Count) : static_cast<int>(tapegrad::UnaryOp::Count);
+    auto bad = [&](const std::string& what) {
+      throw_range(env, fn, "argument 1 step " + std::to_string(s) + " " + what);
+    };
+    if (r[0] != 0 && r[0] != 1) bad("must start with 0 (unary) or 1 (binary), got " + std::to_string(r[0]));
+    if (r[1] < 0 || r[1] >= limit)
+      bad("has op code " + std::to_string(r[1]) + ", outside [0, " + std::to_string(limit) + ")");
+    const int32_t in1 = binary ? r[3] : r[2];
+    for (int32_t idx : {r[2], in1, r[4]})
+      if (idx < 0 || static_cast<uint32_t>(idx) >= count)
+        bad("refers to array " + std::to_string(idx) + ", outside the " + std::to_string(count) + " of argument 3");
+    if (scalar[static_cast<size_t>(r[4])])
+      bad("writes array " + std::to_string(r[4]) + ", which does not hold n elements");
+    st[s] = {binary ? 1 : 0, r[1], r[2], in1, r[4], scalars[s * 2], scalars[s * 2 + 1]};
+  }
+  // A broadcast scalar is never written (checked above), so no step's output aliases one.
+  auto run = [=, st = std::move(st), ptrs = std::move(ptrs), scalar = std::move(scalar)] {
+    if constexpr (sizeof(T) == 4)
+      tapegrad::elementwise_program_f32(n, st.data(), static_cast<int>(st.size()), ptrs.data(), scalar.data());
+    else tapegrad::elementwise_program_f64(n, st.data(), static_cast<int>(st.size()), ptrs.data(), scalar.data());
+  };
+  if (capturing()) return capture_values(env, values, std::move(run));
+  run();
+}
+
+Napi::Value elementwise_program(const Napi::CallbackInfo& info) {
+  const char* fn = "elementwiseProgram";
+  require_count(info, fn, 4);
+  const int64_t n = get_int(info, fn, 0, 0, int64_t{1} << 53);
+  const Span<int32_t> prog = get_array<int32_t>(info, fn, 1);
+  const Span<double> scalars = get_array<double>(info, fn, 2);
+  if (prog.length % 5 != 0)
+    throw_range(info.Env(), fn, "argument 1 must hold 5 entries per step, got " + std::to_string(prog.length));
+  if (scalars.length != prog.length / 5 * 2)
+    throw_range(info.Env(), fn,
+                "argument 2 must hold 2 entries per step (" + std::to_string(prog.length / 5 * 2) + "), got " +
+                    std::to_string(scalars.length));
+  if (!info[3].IsArray()) throw_type(info.Env(), fn, 3, "an array of Float32Arrays or Float64Arrays", info[3]);
+  const Napi::Array list = info[3].As<Napi::Array>();
+  if (list.Length() == 0) throw_range(info.Env(), fn, "argument 3 must hold at least one array, got none");
+  const std::vector<int32_t> p(prog.data, prog.data + prog.length);
+  const std::vector<double> sc(scalars.data, scalars.data + scalars.length);
+  const Napi::Value first = list.Get(uint32_t{0});
+  if (first.IsTypedArray() && first.As<Napi::TypedArray>().TypedArrayType() == napi_float64_array)
+    program_typed<double>(info, fn, n, p, sc, list);
+  else program_typed<float>(info, fn, n, p, sc, list);
+  return info.Env().Undefined();
+}
+
 // ---- reduce -----------------------------------------------------------------------------------------
 
 template <typename T>
@@ -331,6 +424,7 @@ void register_elementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, unary, "unary"));
   exports.Set("binary", Napi::Function::New(env, binary, "binary"));
   exports.Set("reduce", Napi::Function::New(env, reduce, "reduce"));
+  exports.Set("elementwiseProgram", Napi::Function::New(env, elementwise_program, "elementwiseProgram"));
 }
 
 }  // namespace tapegrad_binding

@@ -360,6 +360,12 @@ void capture(const Napi::CallbackInfo& info, std::initializer_list<size_t> array
   c.plan.thunks.push_back(std::move(thunk));
 }
 
+void capture_values(napi_env env, const std::vector<napi_value>& arrays, Thunk thunk) {
+  Capture& c = *t_capture;
+  for (napi_value v : arrays) add_buffer(c, env, v);
+  c.plan.thunks.push_back(std::move(thunk));
+}
+
 bool pinned_by_running_plan(const void* data) noexcept { return data != nullptr && t_pinned.count(data) != 0; }
 
 void register_plan(Napi::Env env, Napi::Object exports) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <initializer_list>
 #include <stdexcept>
+#include <vector>
 
 namespace tapegrad_binding {
 
@@ -35,6 +36,9 @@ bool capturing() noexcept;
 // before each run that none has been detached. Arrays whose contents the binding copied (gemmBatched's
 // offsets, binary's strides) are not listed: the plan keeps its copy.
 void capture(const Napi::CallbackInfo& info, std::initializer_list<size_t> arrays, Thunk thunk);
+
+// capture() for a binding whose typed arrays are not top-level arguments (elementwiseProgram's list).
+void capture_values(napi_env env, const std::vector<napi_value>& arrays, Thunk thunk);
 
 // Is the ArrayBuffer whose data starts at `data` in use by a plan running on a libuv thread
 // (planRunAsync) started from this thread? giveBlock leaves such a buffer attached.

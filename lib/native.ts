@@ -11,7 +11,7 @@ type Float = Float32Array | Float64Array;
  * The addon export table this lib is written against: binding/addon.cc's kAbiVersion. Bump both together
  * whenever an export is added, removed, or changes its arguments or semantics.
  */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** The functions binding/ exports. Every call validates its arguments (memory safety only). */
 export interface NativeBinding {
@@ -87,6 +87,13 @@ export interface NativeBinding {
   unary(op: number, x: Float, out: Float, p0: number, p1: number): void;
   /** out (contiguous, outShape) = f(a, b) with element strides per operand (0 = broadcast). */
   binary(op: number, a: Float, aStrides: number[], b: Float, bStrides: number[], out: Float, outShape: number[]): void;
+  /**
+   * A chain of unary/binary steps over arrays of n elements, run block by block (tg.compile's fused
+   * elementwise runs): program holds 5 entries per step (0 unary / 1 binary, op code, in0, in1 or -1,
+   * out; indices into arrays), scalars p0, p1 per step; an array of another length than n is a
+   * broadcast scalar (read at element 0, never written). Bit-identical to the steps run one by one.
+   */
+  elementwiseProgram(n: number, program: Int32Array, scalars: Float64Array, arrays: Float[]): void;
   /** Reduces x (contiguous, shape) over dims (sorted, unique) into out (the kept dims, contiguous). */
   reduce(op: number, x: Float, shape: number[], dims: number[], out: Float): void;
 

@@ -58,6 +58,8 @@ export interface PlanSummary {
   flops: number;
   /** Kernels folded into a GEMM's epilogue (a ReLU after a product, a ReLU mask after a backward product). */
   fusedKernels: number;
+  /** Runs of consecutive elementwise kernels that execute as one blocked pass over their arrays. */
+  elementwiseRuns: number;
 }
 
 /** The output of fn, with each tensor replaced by where its values are after a run. */
@@ -87,6 +89,8 @@ export class Plan {
   private readonly poisonAfter: Map<number, TypedArray[]> | null;
   /** GEMMs that absorbed a ReLU (forward) or a ReLU mask (backward). */
   private readonly fusedGroups: number;
+  /** Runs of elementwise kernels executed as one blocked pass (elementwiseProgram). */
+  private readonly elementwiseRuns: number;
   /** Instructions as recorded, after substitution (for toDot and poisoning). */
   private readonly program: Instruction[] = [];
   private disposed = false;
@@ -99,9 +103,14 @@ export class Plan {
     for (const t of outputTensors(result)) trace.beforeRead(t.data);
     const escaping = new Set<TypedArray>(outputTensors(result).map((t) => t.data));
     for (const ins of trace.instructions) if (ins.kind === 'grad' && ins.grad !== null) escaping.add(ins.grad.data);
-    const { instructions, fused } =
+    const fusedProducts =
       options.fuse === false ? { instructions: trace.instructions, fused: 0 } : fuse(trace.instructions, escaping);
-    this.fusedGroups = fused;
+    const { instructions, runs } =
+      options.fuse === false
+        ? { instructions: fusedProducts.instructions, runs: 0 }
+        : fuseElementwise(fusedProducts.instructions);
+    this.fusedGroups = fusedProducts.fused;
+    this.elementwiseRuns = runs;
     this.feedIndex = new Map(feedTensors.map((t, i) => [t, i]));
     const end = instructions.length;
     const slotOf = new Map<ArrayBufferLike, Slot>();
@@ -193,6 +202,7 @@ export class Plan {
       recordedBytes,
       flops: this.program.reduce((f, i) => f + productFlops(i), 0),
       fusedKernels: this.fusedGroups,
+      elementwiseRuns: this.elementwiseRuns,
     };
   }
 
@@ -464,6 +474,119 @@ function fuse(
     }
   }
   return { instructions: list, fused };
+}
+
+/** An elementwise kernel call as one step of a blocked run: its arrays, n, and how it reads them. */
+interface ElementwiseCall {
+  n: number;
+  binary: boolean;
+  code: number;
+  inputs: TypedArray[];
+  /** Inputs read at element 0 for every element (broadcast numbers). */
+  scalar: boolean[];
+  out: TypedArray;
+  p0: number;
+  p1: number;
+}
+
+/** The instruction as a step of a blocked elementwise run, or null when it cannot be one. */
+function elementwiseCall(ins: Instruction): ElementwiseCall | null {
+  if (ins.kind !== 'native') return null;
+  const a = ins.args;
+  if (ins.name === 'unary') {
+    const x = a[1] as TypedArray;
+    const out = a[2] as TypedArray;
+    if (x.length !== out.length || x.constructor !== out.constructor) return null;
+    return {
+      n: out.length,
+      binary: false,
+      code: a[0] as number,
+      inputs: [x],
+      scalar: [false],
+      out,
+      p0: a[3] as number,
+      p1: a[4] as number,
+    };
+  }
+  if (ins.name !== 'binary') return null;
+  const out = a[5] as TypedArray;
+  const shape = a[6] as number[];
+  const n = out.length;
+  const inputs = [a[1] as TypedArray, a[3] as TypedArray];
+  const scalar: boolean[] = [];
+  for (const [k, strides] of [a[2], a[4]].entries()) {
+    const s = strides as number[];
+    const x = inputs[k];
+    if (x.constructor !== out.constructor) return null;
+    if (s.every((v) => v === 0) && (x.length !== n || n === 1)) scalar.push(true);
+    else if (x.length === n && s.every((v, d) => shape[d] === 1 || v === shape.slice(d + 1).reduce((p, q) => p * q, 1)))
+      scalar.push(false);
+    else return null;
+  }
+  return { n, binary: true, code: a[0] as number, inputs, scalar, out, p0: 0, p1: 0 };
+}
+
+/**
+ * Runs of two or more consecutive elementwise kernels over arrays of one length and kind become one
+ * elementwiseProgram call: each block of 1024 elements goes through every step while it is in L1 (one
+ * pass over memory instead of one per kernel, and one call instead of many for small tensors). The
+ * steps are the same row kernels in the same order, so the values are the same bits.
+ */
+function fuseElementwise(list: readonly Instruction[]): { instructions: Instruction[]; runs: number } {
+  const out: Instruction[] = [];
+  let runs = 0;
+  for (let i = 0; i < list.length; ) {
+    const group: ElementwiseCall[] = [];
+    const first = elementwiseCall(list[i]);
+    if (first !== null) {
+      group.push(first);
+      const arrays = new Map<ArrayBufferLike, TypedArray>();
+      const fits = (c: ElementwiseCall): boolean => {
+        if (c.n !== first.n || c.out.constructor !== first.out.constructor) return false;
+        // One view per buffer (distinct views of one buffer may overlap partially); no broadcast input
+        // that a step of the run writes, nor an output that a step reads as a broadcast number.
+        for (const x of [...c.inputs, c.out]) {
+          const seen = arrays.get(x.buffer);
+          if (seen !== undefined && seen !== x) return false;
+        }
+        const written = new Set([...group, c].map((g) => g.out));
+        return [...group, c].every((g) => g.inputs.every((x, k) => !g.scalar[k] || !written.has(x)));
+      };
+      for (const x of [...first.inputs, first.out]) arrays.set(x.buffer, x);
+      while (i + group.length < list.length) {
+        const next = elementwiseCall(list[i + group.length]);
+        if (next === null || !fits(next)) break;
+        group.push(next);
+        for (const x of [...next.inputs, next.out]) arrays.set(x.buffer, x);
+      }
+    }
+    if (group.length < 2) {
+      out.push(list[i]);
+      i++;
+      continue;
+    }
+    const arrays: TypedArray[] = [];
+    const index = (x: TypedArray): number => {
+      const k = arrays.indexOf(x);
+      if (k >= 0) return k;
+      arrays.push(x);
+      return arrays.length - 1;
+    };
+    const program = new Int32Array(group.length * 5);
+    const scalars = new Float64Array(group.length * 2);
+    group.forEach((g, s) => {
+      program.set(
+        [g.binary ? 1 : 0, g.code, index(g.inputs[0]), g.binary ? index(g.inputs[1]) : -1, index(g.out)],
+        s * 5,
+      );
+      scalars[s * 2] = g.p0;
+      scalars[s * 2 + 1] = g.p1;
+    });
+    out.push({ kind: 'native', name: 'elementwiseProgram', args: [first!.n, program, scalars, arrays] });
+    runs++;
+    i += group.length;
+  }
+  return { instructions: out, runs };
 }
 
 function align(n: number): number {

@@ -38,6 +38,7 @@ const WRITE_ONLY_ARGS: Record<string, (args: unknown[]) => number[]> = {
   crossEntropyBackward: () => [11],
   sgdStep: () => [],
   adamStep: () => [],
+  elementwiseProgram: () => [],
 };
 
 /** The array arguments each addon kernel writes (only, or in place). */
@@ -53,15 +54,25 @@ const WRITTEN_ARGS: Record<string, number[]> = {
   crossEntropyBackward: [11],
   sgdStep: [0, 2],
   adamStep: [0, 2, 3, 4],
+  elementwiseProgram: [],
 };
 
 /** The arrays a native call writes. */
 export function nativeWrites(name: string, args: unknown[]): TypedArray[] {
+  if (name === 'elementwiseProgram') {
+    const program = args[1] as Int32Array;
+    const arrays = args[3] as TypedArray[];
+    const out: TypedArray[] = [];
+    for (let s = 0; s < program.length; s += 5) out.push(arrays[program[s + 4]]);
+    return out;
+  }
   return WRITTEN_ARGS[name].map((i) => args[i]).filter((a) => ArrayBuffer.isView(a)) as TypedArray[];
 }
 
 /** The arrays among a native call's arguments, with whether the call only writes them. */
 export function nativeArrays(name: string, args: unknown[]): { array: TypedArray; writeOnly: boolean }[] {
+  // A fused elementwise run (plan.ts) lists its arrays in its last argument.
+  if (name === 'elementwiseProgram') return (args[3] as TypedArray[]).map((array) => ({ array, writeOnly: false }));
   const writeOnly = WRITE_ONLY_ARGS[name](args);
   const found: { array: TypedArray; writeOnly: boolean }[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -418,4 +418,41 @@ TEST(threads_do_not_change_results) {
   set_num_threads(before);
 }
 
+// A blocked program gives the bits of its steps run one by one: unary and binary steps, a broadcast
+// scalar, an in-place step, lengths around the block size and the threading threshold, every ISA, 1 and 2
+// threads.
+TEST(elementwise_program_matches_separate_calls) {
+  const int saved = get_num_threads();
+  for_each_isa([&](Isa) {
+    for (int threads : {1, 2})
+      for (int64_t n : {int64_t{1}, int64_t{17}, int64_t{1024}, int64_t{1500}, int64_t{70000}}) {
+        set_num_threads(threads);
+        Lcg g{static_cast<uint64_t>(n) * 7 + 1};
+        std::vector<float> x(n), y(n), s1(1, 0.75f);
+        for (int64_t i = 0; i < n; ++i) {
+          x[i] = static_cast<float>(g.next(-4, 4));
+          y[i] = static_cast<float>(g.next(-4, 4));
+        }
+        // t1 = sin(x); t2 = t1 · y; t2 = t2 + s; t3 = exp(t2), with t2 updated in place.
+        std::vector<float> a1(n), a2(n), a3(n), b1(n), b2(n), b3(n);
+        const int64_t shape[1] = {n}, one[1] = {1}, zero[1] = {0};
+        unary_f32(UnaryOp::Sin, x.data(), a1.data(), n, 0, 0);
+        binary_f32(BinaryOp::Mul, 1, shape, a1.data(), one, y.data(), one, a2.data());
+        binary_f32(BinaryOp::Add, 1, shape, a2.data(), one, s1.data(), zero, a2.data());
+        unary_f32(UnaryOp::Exp, a2.data(), a3.data(), n, 0, 0);
+        float* arrays[7] = {x.data(), y.data(), s1.data(), b1.data(), b2.data(), b3.data(), nullptr};
+        const unsigned char scalar[7] = {0, 0, static_cast<unsigned char>(n != 1), 0, 0, 0, 0};
+        const ElementwiseStep steps[4] = {{0, static_cast<int>(UnaryOp::Sin), 0, 0, 3, 0, 0},
+                                          {1, static_cast<int>(BinaryOp::Mul), 3, 1, 4, 0, 0},
+                                          {1, static_cast<int>(BinaryOp::Add), 4, 2, 4, 0, 0},
+                                          {0, static_cast<int>(UnaryOp::Exp), 4, 4, 5, 0, 0}};
+        elementwise_program_f32(n, steps, 4, arrays, scalar);
+        CHECK(std::memcmp(a1.data(), b1.data(), sizeof(float) * n) == 0);
+        CHECK(std::memcmp(a2.data(), b2.data(), sizeof(float) * n) == 0);
+        CHECK(std::memcmp(a3.data(), b3.data(), sizeof(float) * n) == 0);
+      }
+  });
+  set_num_threads(saved);
+}
+
 TEST_MAIN()

@@ -70,4 +70,22 @@ void binary_f32(BinaryOp op, int ndim, const int64_t* out_shape, const float* a,
 void binary_f64(BinaryOp op, int ndim, const int64_t* out_shape, const double* a, const int64_t* a_strides,
                 const double* b, const int64_t* b_strides, double* out) noexcept;
 
+// A chain of elementwise ops over arrays of n elements, run block by block (each block through every
+// step while it is in L1) instead of one pass over memory per op: tg.compile's fused elementwise runs.
+// Step s reads arrays[in0] (and arrays[in1] for a binary step) and writes arrays[out]; an input whose
+// `scalar` flag is set is read at element 0 for every element (a broadcast number). Every step applies
+// the same row kernel the separate unary_*/binary_* calls use, on blocks aligned to 1024 elements, so the
+// result is bit-identical to running the steps one after the other. An output may be one of its own
+// step's inputs (in place); arrays are otherwise distinct or identical, never partially overlapping.
+struct ElementwiseStep {
+  int binary;  // 0: unary op `code` with p0, p1; 1: binary op `code`
+  int code;
+  int in0, in1, out;
+  double p0, p1;
+};
+void elementwise_program_f32(int64_t n, const ElementwiseStep* steps, int count, float* const* arrays,
+                             const unsigned char* scalar) noexcept;
+void elementwise_program_f64(int64_t n, const ElementwiseStep* steps, int count, double* const* arrays,
+                             const unsigned char* scalar) noexcept;
+
 }  // namespace tapegrad

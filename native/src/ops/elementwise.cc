@@ -187,6 +187,43 @@ void binary_run(const KernelsOf<T>& k, BinaryOp op, int ndim, const int64_t* sha
   });
 }
 
+template <typename T>
+void program_run(const KernelsOf<T>& k, int64_t n, const ElementwiseStep* steps, int count, T* const* arrays,
+                 const unsigned char* scalar) noexcept {
+  if (n <= 0 || count <= 0) return;
+  constexpr int64_t kBlock = 1024;  // a multiple of every vector width: blocks split rows as a call would
+  int64_t cost = 0;
+  for (int s = 0; s < count; ++s)
+    cost += steps[s].binary ? (steps[s].code == static_cast<int>(BinaryOp::Pow) ? 16 : 1)
+                            : unary_cost(static_cast<UnaryOp>(steps[s].code));
+  auto run = [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; b += kBlock) {
+      const int64_t len = end - b < kBlock ? end - b : kBlock;
+      for (int s = 0; s < count; ++s) {
+        const ElementwiseStep& st = steps[s];
+        const T* a = arrays[st.in0] + (scalar[st.in0] ? 0 : b);
+        T* out = arrays[st.out] + b;
+        if (!st.binary) {
+          k.unary(st.code, a, out, len, st.p0, st.p1);
+        } else {
+          const T* c = arrays[st.in1] + (scalar[st.in1] ? 0 : b);
+          k.binary_row(st.code, a, scalar[st.in0] ? 0 : 1, c, scalar[st.in1] ? 0 : 1, out, len);
+        }
+      }
+    }
+  };
+  const int tasks = tasks_for(n * cost);
+  if (tasks <= 1) {
+    run(0, n);
+    return;
+  }
+  parallel_for(tasks, [&](int t, int nt) {
+    int64_t b0, e0;
+    split_range(n, t, nt, kBlock, &b0, &e0);
+    if (e0 > b0) run(b0, e0);
+  });
+}
+
 }  // namespace
 }  // namespace ops
 
@@ -214,6 +251,15 @@ void binary_f32(BinaryOp op, int ndim, const int64_t* out_shape, const float* a,
 void binary_f64(BinaryOp op, int ndim, const int64_t* out_shape, const double* a, const int64_t* a_strides,
                 const double* b, const int64_t* b_strides, double* out) noexcept {
   ops::binary_run(ops::kernel_table()->f64, op, ndim, out_shape, a, a_strides, b, b_strides, out);
+}
+
+void elementwise_program_f32(int64_t n, const ElementwiseStep* steps, int count, float* const* arrays,
+                             const unsigned char* scalar) noexcept {
+  ops::program_run(ops::kernel_table()->f32, n, steps, count, arrays, scalar);
+}
+void elementwise_program_f64(int64_t n, const ElementwiseStep* steps, int count, double* const* arrays,
+                             const unsigned char* scalar) noexcept {
+  ops::program_run(ops::kernel_table()->f64, n, steps, count, arrays, scalar);
 }
 
 }  // namespace tapegrad
