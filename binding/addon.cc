@@ -10,7 +10,7 @@ namespace {
 // The export table's version. lib/native.ts refuses an addon whose version differs from its ABI_VERSION,
 // so a stale binary fails at load instead of misbehaving. Bump it (and ABI_VERSION) whenever an export is
 // added, removed, or changes its arguments or semantics.
-constexpr int kAbiVersion = 4;
+constexpr int kAbiVersion = 5;
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));

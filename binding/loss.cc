@@ -1,4 +1,5 @@
 // Cross-entropy glue:
+//   crossEntropyReduce(loss, m, c, targetIndex|null, weight|null, ignoreIndex, mean, out, inverse)
 //   crossEntropyForward(z, m, c, targetIndex|null, targetProb|null, weight|null, ignoreIndex, labelSmoothing, loss,
 //   lse) crossEntropyBackward(z, lse, m, c, targetIndex|null, targetProb|null, weight|null, ignoreIndex,
 //   labelSmoothing,
@@ -160,6 +161,48 @@ void backward_typed(const Napi::CallbackInfo& info) {
   run();
 }
 
+// crossEntropyReduce(loss, m, c, targetIndex|null, weight|null, ignoreIndex, mean, out, inverse)
+template <typename T>
+void reduce_typed(const Napi::CallbackInfo& info) {
+  const char* fn = "crossEntropyReduce";
+  const int64_t m = get_int(info, fn, 1, 0, kMaxInt), c = get_int(info, fn, 2, 0, kMaxInt);
+  const Span<T> loss = get_sized<T>(info, fn, 0, m, false);
+  const Span<int32_t> index = get_sized<int32_t>(info, fn, 3, m, true);
+  const Span<T> w = get_sized<T>(info, fn, 4, c, true);
+  const int64_t ignore = get_int(info, fn, 5, -kMaxInt, kMaxInt);
+  const bool mean = get_bool(info, fn, 6);
+  const Span<T> out = get_sized<T>(info, fn, 7, 1, false);
+  const Span<T> inverse = get_sized<T>(info, fn, 8, 1, false);
+  // The weights are read at the class indices: they must be in range (without weights, they are only
+  // compared with the ignore index).
+  const int32_t* checked = w.data != nullptr ? index.data : nullptr;
+  if (checked != nullptr) {
+    const std::string error = check_class_indices(fn, 3, checked, m, c, ignore);
+    if (!error.empty()) throw Napi::RangeError::New(info.Env(), error);
+  }
+  check_no_overlap(info.Env(), fn,
+                   {{byte_range(out.data, 0, 1), 7, true},
+                    {byte_range(inverse.data, 0, 1), 8, true},
+                    {byte_range(loss.data, 0, m), 0, false},
+                    {byte_range(index.data, 0, index.data != nullptr ? m : 0), 3, false},
+                    {byte_range(w.data, 0, w.data != nullptr ? c : 0), 4, false}});
+  auto run = [=] {
+    if constexpr (sizeof(T) == 4)
+      tapegrad::cross_entropy_reduce_f32(m, loss.data, index.data, w.data, ignore, mean, out.data, inverse.data);
+    else tapegrad::cross_entropy_reduce_f64(m, loss.data, index.data, w.data, ignore, mean, out.data, inverse.data);
+  };
+  if (capturing())
+    return capture(info, {0, 3, 4, 7, 8}, checking_indices(fn, 3, checked, m, c, ignore, std::move(run)));
+  run();
+}
+
+Napi::Value cross_entropy_reduce(const Napi::CallbackInfo& info) {
+  require_count(info, "crossEntropyReduce", 9);
+  if (is_f32(info, "crossEntropyReduce", 0)) reduce_typed<float>(info);
+  else reduce_typed<double>(info);
+  return info.Env().Undefined();
+}
+
 Napi::Value cross_entropy_forward(const Napi::CallbackInfo& info) {
   require_count(info, "crossEntropyForward", 10);
   if (is_f32(info, "crossEntropyForward", 0)) forward_typed<float>(info);
@@ -179,6 +222,7 @@ Napi::Value cross_entropy_backward(const Napi::CallbackInfo& info) {
 void register_loss(Napi::Env env, Napi::Object exports) {
   exports.Set("crossEntropyForward", Napi::Function::New(env, cross_entropy_forward, "crossEntropyForward"));
   exports.Set("crossEntropyBackward", Napi::Function::New(env, cross_entropy_backward, "crossEntropyBackward"));
+  exports.Set("crossEntropyReduce", Napi::Function::New(env, cross_entropy_reduce, "crossEntropyReduce"));
 }
 
 }  // namespace tapegrad_binding

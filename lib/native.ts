@@ -11,7 +11,7 @@ type Float = Float32Array | Float64Array;
  * The addon export table this lib is written against: binding/addon.cc's kAbiVersion. Bump both together
  * whenever an export is added, removed, or changes its arguments or semantics.
  */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** The functions binding/ exports. Every call validates its arguments (memory safety only). */
 export interface NativeBinding {
@@ -128,6 +128,22 @@ export interface NativeBinding {
     r: Float,
     rStride: number,
     dz: Float,
+  ): void;
+  /**
+   * out[0] = Σ loss (mean: ÷ the divisor) and inverse[0] = 1 / divisor, where the divisor is Σ weight[y_i]
+   * over rows whose class index is not ignoreIndex (1 per row without weights), or m without class
+   * indices. loss [m]; targetIndex [m] or null; weight [c] or null; sums in double.
+   */
+  crossEntropyReduce(
+    loss: Float,
+    m: number,
+    c: number,
+    targetIndex: Int32Array | null,
+    weight: Float | null,
+    ignoreIndex: number,
+    mean: boolean,
+    out: Float,
+    inverse: Float,
   ): void;
   /** Fused in-place SGD update of p (native/include/tapegrad/optim.h); buf may be null when momentum is 0. */
   sgdStep(

@@ -171,3 +171,34 @@ export function crossEntropyBackward(
   else backwardJs(zd, lse, M, C, cfg, pd, wd, r, rStride, dz);
   return Tensor._wrap(dz, z.shape, z.dtype);
 }
+
+/**
+ * The reduction of the per-row losses: out = Σ loss ('sum') or Σ loss / divisor ('mean'), and inverse =
+ * 1 / divisor, the factor mean's backward applies (divisor: Σ w[y_i] over rows not ignored, 1 per row
+ * without weights; M for probability targets). Eagerly the divisor is the one the caller computed from
+ * the targets; while tg.compile records, the addon recomputes it from the targets on every replay.
+ */
+export function crossEntropyReduce(
+  losses: FloatArray,
+  C: number,
+  cfg: CeTargets,
+  w: FloatArray | null,
+  reduction: 'sum' | 'mean',
+  divisor: number,
+): { out: FloatArray; inverse: FloatArray } {
+  // From the allocator, so that a recording moves them into its arena (the first call's result keeps its values).
+  const dtype = losses instanceof Float32Array ? 'float32' : 'float64';
+  const out = allocate(dtype, 1) as FloatArray,
+    inverse = allocate(dtype, 1) as FloatArray;
+  const rec = recorder();
+  if (rec !== null) {
+    const args = [losses, losses.length, C, cfg.indices, w, cfg.ignoreIndex, reduction === 'mean', out, inverse];
+    rec.nativeCall('crossEntropyReduce', args);
+    return { out, inverse };
+  }
+  let s = 0;
+  for (let i = 0; i < losses.length; i++) s += losses[i];
+  out[0] = reduction === 'sum' ? s : s / divisor;
+  inverse[0] = 1 / divisor;
+  return { out, inverse };
+}

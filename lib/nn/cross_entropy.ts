@@ -7,7 +7,12 @@ import { recorder } from '../compile/state.js';
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { allocate, type FloatArray } from '../dtype.js';
 import { isGradEnabled } from '../grad_mode.js';
-import { crossEntropyBackward, crossEntropyForward, type CeTargets } from '../kernels/cross_entropy.js';
+import {
+  crossEntropyBackward,
+  crossEntropyForward,
+  crossEntropyReduce,
+  type CeTargets,
+} from '../kernels/cross_entropy.js';
 import { add, exp, log as logOf, mul, neg, sub } from '../ops/elementwise.js';
 import { permute } from '../ops/permute.js';
 import { reshape, reshapeOwnResult } from '../ops/reshape.js';
@@ -74,40 +79,6 @@ function meanDivisor(rows: number, indexTensor: Tensor | null, weight: Tensor | 
   return divisor;
 }
 
-/**
- * The reduced loss: Σ loss ('sum') or Σ loss / divisor ('mean'). Replays (tg.compile) pass the targets
- * so the divisor follows them; eager calls pass the divisor forward computed.
- */
-function reduceLosses(
-  losses: Tensor,
-  reduction: Reduction,
-  divisor: number,
-  indexTensor?: Tensor | null,
-  weight?: Tensor | null,
-  ignoreIndex?: number,
-): Tensor {
-  const loss = losses.data;
-  if (indexTensor !== undefined) divisor = meanDivisor(loss.length, indexTensor, weight ?? null, ignoreIndex!);
-  let s = 0;
-  for (let i = 0; i < loss.length; i++) s += loss[i];
-  const out = allocate(losses.dtype, 1);
-  out[0] = reduction === 'sum' ? s : s / divisor;
-  return Tensor._wrap(out, [], losses.dtype);
-}
-
-/** g / divisor, for mean's backward under tg.compile (the divisor recomputed from the targets). */
-function scaleByDivisor(
-  g: Tensor,
-  divisor: number,
-  indexTensor: Tensor | null,
-  weight: Tensor | null,
-  ignoreIndex: number,
-): Tensor {
-  // Probability targets divide by M, which the shapes fix; class indices by their weights' sum.
-  const d = indexTensor === null ? divisor : meanDivisor(0, indexTensor, weight, ignoreIndex);
-  return mul(g, 1 / d);
-}
-
 /** What CrossEntropy keeps for backward besides saved tensors. */
 type CrossEntropyCtx = FunctionCtx<{ cfg: CeConfig; lse: Float64Array }>;
 
@@ -116,20 +87,18 @@ export class CrossEntropy extends Function {
   static override forward(z: Tensor, probs: Tensor | null, weight: Tensor | null, cfg: CeConfig): Tensor {
     const { loss, lse } = crossEntropyForward(z, cfg, probs, weight);
     (cfg as CeConfig & { lse?: Float64Array }).lse = lse; // handed to setupContext (derived from z; z is saved)
-    const losses = Tensor._wrap(loss, [z.shape[0]], z.dtype);
-    if (cfg.reduction === 'none') return losses;
-    // Under tg.compile the sum and the divisor (which depends on the targets) are a kernel of their own.
-    const rec = recorder();
-    if (rec !== null)
-      return rec.jsKernel('crossEntropyReduce', reduceLosses, [
-        losses,
-        cfg.reduction,
-        cfg.divisor,
-        cfg.indexTensor,
-        weight,
-        cfg.ignoreIndex,
-      ]);
-    return reduceLosses(losses, cfg.reduction, cfg.divisor);
+    if (cfg.reduction === 'none') return Tensor._wrap(loss, [z.shape[0]], z.dtype);
+    const { out, inverse } = crossEntropyReduce(
+      loss,
+      z.shape[1],
+      cfg,
+      (weight?.data ?? null) as FloatArray | null,
+      cfg.reduction,
+      cfg.divisor,
+    );
+    // Mean's backward scales by 1 / divisor: this tensor, which a replay recomputes from its targets.
+    (cfg as CeConfig & { inverse?: Tensor }).inverse = Tensor._wrap(inverse, [], z.dtype);
+    return Tensor._wrap(out, [], z.dtype);
   }
   static override setupContext(
     ctx: CrossEntropyCtx,
@@ -153,13 +122,7 @@ export class CrossEntropy extends Function {
       cfg.reduction === 'none' || cfg.reduction === 'sum'
         ? g
         : rec !== null
-          ? rec.jsKernel('crossEntropyScale', scaleByDivisor, [
-              g,
-              cfg.divisor,
-              cfg.indexTensor,
-              weight,
-              cfg.ignoreIndex,
-            ])
+          ? mul(g, (cfg as CeConfig & { inverse: Tensor }).inverse)
           : mul(g, 1 / cfg.divisor);
     let dz: Tensor | null = null,
       dt: Tensor | null = null;

@@ -160,4 +160,26 @@ TEST(cross_entropy_extreme_logits_stay_finite) {
   CHECK_CLOSE(dz[1], -1.0, 1e-12, 0);
 }
 
+// The reduction: sums in double in row order, divisor from the weights of the rows not ignored (m for
+// probability targets), each result rounded once; an all-ignored batch divides by zero as torch does.
+TEST(cross_entropy_reduce) {
+  const float loss[4] = {0.5f, 1.25f, 2.0f, 0.125f};
+  const int32_t y[4] = {0, 2, -100, 1};
+  const float w[3] = {1.0f, 0.5f, 2.0f};
+  float out = 0, inverse = 0;
+  cross_entropy_reduce_f32(4, loss, y, w, -100, true, &out, &inverse);
+  const double sum = 0.5 + 1.25 + 2.0 + 0.125, divisor = 1.0 + 2.0 + 0.5;
+  CHECK(out == static_cast<float>(sum / divisor));
+  CHECK(inverse == static_cast<float>(1.0 / divisor));
+  cross_entropy_reduce_f32(4, loss, y, nullptr, -100, false, &out, &inverse);
+  CHECK(out == static_cast<float>(sum));
+  CHECK(inverse == static_cast<float>(1.0 / 3.0));
+  double dl[2] = {1.0, 3.0}, dout = 0, dinv = 0;
+  cross_entropy_reduce_f64(2, dl, nullptr, nullptr, -100, true, &dout, &dinv);
+  CHECK(dout == 2.0 && dinv == 0.5);
+  const int32_t ignored[2] = {-100, -100};
+  cross_entropy_reduce_f64(2, dl, ignored, nullptr, -100, true, &dout, &dinv);
+  CHECK(std::isinf(dout) && std::isinf(dinv));
+}
+
 TEST_MAIN()

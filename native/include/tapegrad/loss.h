@@ -36,4 +36,15 @@ void cross_entropy_backward_f64(int64_t m, int64_t c, const double* z, const dou
                                 const double* target_prob, const double* weight, int64_t ignore_index,
                                 double label_smoothing, const double* r, int64_t r_stride, double* dz) noexcept;
 
+// The reduction of the per-row losses: out[0] = Σ_i loss_i (mean: divided by the divisor) and
+// inverse[0] = 1 / divisor, the factor mean's backward applies to the incoming gradient. The divisor is
+// Σ_{i: y_i ≠ ignore_index} w[y_i] (1 per row without weights) for class indices, m for probabilities
+// (target_index null). Sums in double, in row order; each result rounded once to T.
+// Preconditions: loss holds m; target_index m (or null); weight c (or null), and then every index is in
+// [0, c) or equals ignore_index (the caller checks).
+void cross_entropy_reduce_f32(int64_t m, const float* loss, const int32_t* target_index, const float* weight,
+                              int64_t ignore_index, bool mean, float* out, float* inverse) noexcept;
+void cross_entropy_reduce_f64(int64_t m, const double* loss, const int32_t* target_index, const double* weight,
+                              int64_t ignore_index, bool mean, double* out, double* inverse) noexcept;
+
 }  // namespace tapegrad

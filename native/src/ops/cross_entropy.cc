@@ -152,4 +152,32 @@ void cross_entropy_backward_f64(int64_t m, int64_t c, const double* z, const dou
   backward(m, c, z, lse, target_index, target_prob, weight, ignore_index, label_smoothing, r, r_stride, dz);
 }
 
+namespace {
+
+template <typename T>
+void reduce_losses(int64_t m, const T* loss, const int32_t* target_index, const T* weight, int64_t ignore_index,
+                   bool mean, T* out, T* inverse) noexcept {
+  double sum = 0, divisor = 0;
+  for (int64_t i = 0; i < m; ++i) sum += static_cast<double>(loss[i]);
+  if (target_index == nullptr) divisor = static_cast<double>(m);
+  else
+    for (int64_t i = 0; i < m; ++i) {
+      const int64_t y = target_index[i];
+      if (y != ignore_index) divisor += weight == nullptr ? 1.0 : static_cast<double>(weight[y]);
+    }
+  out[0] = static_cast<T>(mean ? sum / divisor : sum);
+  inverse[0] = static_cast<T>(1.0 / divisor);
+}
+
+}  // namespace
+
+void cross_entropy_reduce_f32(int64_t m, const float* loss, const int32_t* target_index, const float* weight,
+                              int64_t ignore_index, bool mean, float* out, float* inverse) noexcept {
+  reduce_losses(m, loss, target_index, weight, ignore_index, mean, out, inverse);
+}
+void cross_entropy_reduce_f64(int64_t m, const double* loss, const int32_t* target_index, const double* weight,
+                              int64_t ignore_index, bool mean, double* out, double* inverse) noexcept {
+  reduce_losses(m, loss, target_index, weight, ignore_index, mean, out, inverse);
+}
+
 }  // namespace tapegrad
