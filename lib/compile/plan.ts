@@ -540,7 +540,17 @@ function fuseElementwise(list: readonly Instruction[]): { instructions: Instruct
     const first = elementwiseCall(list[i]);
     if (first !== null) {
       group.push(first);
+      // Kept as the run grows, so that extending it is linear in its length.
       const arrays = new Map<ArrayBufferLike, TypedArray>();
+      const written = new Set<TypedArray>();
+      const readAsScalar = new Set<TypedArray>();
+      const add = (c: ElementwiseCall): void => {
+        for (const x of [...c.inputs, c.out]) arrays.set(x.buffer, x);
+        written.add(c.out);
+        c.inputs.forEach((x, k) => {
+          if (c.scalar[k]) readAsScalar.add(x);
+        });
+      };
       const fits = (c: ElementwiseCall): boolean => {
         if (c.n !== first.n || c.out.constructor !== first.out.constructor) return false;
         // One view per buffer (distinct views of one buffer may overlap partially); no broadcast input
@@ -549,15 +559,19 @@ function fuseElementwise(list: readonly Instruction[]): { instructions: Instruct
           const seen = arrays.get(x.buffer);
           if (seen !== undefined && seen !== x) return false;
         }
-        const written = new Set([...group, c].map((g) => g.out));
-        return [...group, c].every((g) => g.inputs.every((x, k) => !g.scalar[k] || !written.has(x)));
+        if (
+          readAsScalar.has(c.out) ||
+          (c.scalar.some((s) => s) && c.inputs.some((x, k) => c.scalar[k] && (written.has(x) || x === c.out)))
+        )
+          return false;
+        return true;
       };
-      for (const x of [...first.inputs, first.out]) arrays.set(x.buffer, x);
+      add(first);
       while (i + group.length < list.length) {
         const next = elementwiseCall(list[i + group.length]);
         if (next === null || !fits(next)) break;
         group.push(next);
-        for (const x of [...next.inputs, next.out]) arrays.set(x.buffer, x);
+        add(next);
       }
     }
     if (group.length < 2) {
@@ -566,11 +580,14 @@ function fuseElementwise(list: readonly Instruction[]): { instructions: Instruct
       continue;
     }
     const arrays: TypedArray[] = [];
+    const indexOf = new Map<TypedArray, number>();
     const index = (x: TypedArray): number => {
-      const k = arrays.indexOf(x);
-      if (k >= 0) return k;
-      arrays.push(x);
-      return arrays.length - 1;
+      let k = indexOf.get(x);
+      if (k === undefined) {
+        k = arrays.push(x) - 1;
+        indexOf.set(x, k);
+      }
+      return k;
     };
     const program = new Int32Array(group.length * 5);
     const scalars = new Float64Array(group.length * 2);

@@ -2,6 +2,8 @@
 // the outer dims, threading, and dispatch to the per-ISA row kernels of kernels.h.
 #include "tapegrad/elementwise.h"
 
+#include <algorithm>
+
 #include "ops/dispatch.h"
 #include "ops/table.h"
 #include "tapegrad/cpu.h"
@@ -212,7 +214,9 @@ void program_run(const KernelsOf<T>& k, int64_t n, const ElementwiseStep* steps,
       }
     }
   };
-  const int tasks = tasks_for(n * cost);
+  // Threads split whole blocks: never more tasks than blocks (a small run stays on this thread).
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  const int tasks = static_cast<int>(std::min<int64_t>(tasks_for(n * cost), blocks));
   if (tasks <= 1) {
     run(0, n);
     return;
