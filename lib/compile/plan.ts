@@ -31,7 +31,6 @@ interface Slot {
   first: number;
   last: number;
   offset: number;
-  feed: boolean;
 }
 
 /** What a native segment runs: the addon's plan when it can capture one, else the calls themselves. */
@@ -120,7 +119,7 @@ export class Plan {
       if (options.relocate === false || (!feed && !trace.allocated.has(buffer))) return; // bound by reference
       let slot = slotOf.get(buffer);
       if (slot === undefined) {
-        slot = { buffer, bytes: 0, first: feed ? 0 : at, last: at, offset: 0, feed };
+        slot = { buffer, bytes: 0, first: feed ? 0 : at, last: at, offset: 0 };
         slotOf.set(buffer, slot);
       }
       slot.bytes = Math.max(slot.bytes, array.byteOffset + array.byteLength);
@@ -273,13 +272,18 @@ export class Plan {
     }
   }
 
-  /** One step: copies the arguments in, runs every instruction, returns fresh copies of the outputs. */
-  run(feeds: readonly Tensor[]): unknown {
-    if (this.disposed) throw new Error('tg.compile: this plan was disposed');
+  /** Copies this call's arguments into their slots (an argument no instruction reads has none). */
+  private copyIn(feeds: readonly Tensor[]): void {
     for (let i = 0; i < feeds.length; i++) {
       const v = this.feedViews[i];
       if (v !== null) v.set(feeds[i].data);
     }
+  }
+
+  /** One step: copies the arguments in, runs every instruction, returns fresh copies of the outputs. */
+  run(feeds: readonly Tensor[]): unknown {
+    if (this.disposed) throw new Error('tg.compile: this plan was disposed');
+    this.copyIn(feeds);
     if (this.poisonAfter !== null) this.runPoisoned(feeds);
     else for (const step of this.steps) runStep(step, feeds);
     return materialise(this.output);
@@ -288,10 +292,7 @@ export class Plan {
   /** Runs the plan's steps off the main thread where they are native (JS steps run here in between). */
   async runAsync(feeds: readonly Tensor[], beforeJs: () => void, afterJs: () => void): Promise<unknown> {
     if (this.disposed) throw new Error('tg.compile: this plan was disposed');
-    for (let i = 0; i < feeds.length; i++) {
-      const v = this.feedViews[i];
-      if (v !== null) v.set(feeds[i].data);
-    }
+    this.copyIn(feeds);
     for (const step of this.steps) {
       if (step.kind === 'native' && step.handle !== null && addon.planRunAsync !== undefined)
         await addon.planRunAsync(step.handle);
