@@ -53,6 +53,8 @@ interface Entry {
   aliased: boolean;
   plan: Plan | null; // null: this signature runs eagerly (graph break with fallback 'eager')
   captured: Captured[];
+  /** The argument arrays of the last call found not to share storage (see distinctFeeds). */
+  distinctFeedData: Tensor['data'][];
 }
 
 /** A compiled function: call it like fn; `async` runs the plan's kernels off the event loop. */
@@ -114,7 +116,7 @@ export function compile<A extends unknown[], R>(
     // The common case: the signature of the previous call, recognised without building a key.
     if (last !== null && !last.aliased && last.gradMode === isGradEnabled() && last.inference === isInferenceMode()) {
       const feeds: Tensor[] = [];
-      if (sameArgs(args, last.args, feeds) && distinctStorage(feeds) && guardsHold(last, versions))
+      if (sameArgs(args, last.args, feeds) && distinctFeeds(last, feeds) && guardsHold(last, versions))
         return { entry: last, key: last.key, feeds };
     }
     const { key, feeds } = signature(args);
@@ -133,7 +135,7 @@ export function compile<A extends unknown[], R>(
     if (feeds.some((t) => t._peekGrad() !== null)) {
       // backward would accumulate into this call's argument's own gradient, which a plan cannot bind
       // (every call brings another tensor): such a signature runs eagerly.
-      const entry: Entry = { key, ...described, plan: null, captured: [] };
+      const entry: Entry = { key, ...described, plan: null, captured: [], distinctFeedData: [] };
       entries.push(entry);
       last = entry;
       return fn(...args);
@@ -142,7 +144,7 @@ export function compile<A extends unknown[], R>(
     const result = trace.record(() => fn(...args));
     let entry: Entry;
     if (trace.broken !== null)
-      entry = { key, ...described, plan: null, captured: [] }; // fn ran eagerly to its end
+      entry = { key, ...described, plan: null, captured: [], distinctFeedData: [] }; // fn ran eagerly to its end
     else {
       for (const t of outputTensors(result))
         if (t.requiresGrad)
@@ -155,6 +157,7 @@ export function compile<A extends unknown[], R>(
         ...described,
         plan: new Plan(trace, feeds, result, { poison: options.poison }),
         captured: capturedTensors(trace, feeds),
+        distinctFeedData: [],
       };
     }
     for (const c of entry.captured) versions.set(c.tensor, c.tensor._version.version);
@@ -194,14 +197,32 @@ export function compile<A extends unknown[], R>(
     return { entry: entry as Entry & { plan: Plan }, feeds };
   };
 
-  const call = (...args: A): R => {
-    const next = enter(args);
-    if ('result' in next) return next.result;
-    const { entry, feeds } = next;
+  const replay = (entry: Entry & { plan: Plan }, feeds: Tensor[]): R => {
+    if (entry.captured.length === 0) return entry.plan.run(feeds) as R;
     const before = beforeRun(entry);
     const out = entry.plan.run(feeds) as R;
     afterRun(entry, before);
     return out;
+  };
+
+  const call = (...args: A): R => {
+    // The common case first, without the allocations of enter(): the previous call's plan again.
+    const e = last;
+    if (
+      e !== null &&
+      e.plan !== null &&
+      !running &&
+      !e.aliased &&
+      e.gradMode === isGradEnabled() &&
+      e.inference === isInferenceMode()
+    ) {
+      const feeds: Tensor[] = [];
+      if (sameArgs(args, e.args, feeds) && distinctFeeds(e, feeds) && guardsHold(e, versions))
+        return replay(e as Entry & { plan: Plan }, feeds);
+    }
+    const next = enter(args);
+    if ('result' in next) return next.result;
+    return replay(next.entry, next.feeds);
   };
 
   const callAsync = async (...args: A): Promise<R> => {
@@ -278,6 +299,23 @@ function sameArgs(args: readonly unknown[], shapes: readonly ArgShape[], feeds: 
       feeds.push(a);
     } else if (!Object.is(a, d.value) || Array.isArray(a) || a instanceof Tensor) return false;
   }
+  return true;
+}
+
+/**
+ * No two of the feeds share storage. Arrays seen distinct on the entry's previous call are still so (an
+ * array's buffer never changes; a detached one has length 0, which sameArgs refuses), which spares
+ * reading every buffer when a loop calls with the same tensors.
+ */
+function distinctFeeds(e: Entry, feeds: readonly Tensor[]): boolean {
+  const seen = e.distinctFeedData;
+  if (seen.length === feeds.length) {
+    let same = true;
+    for (let i = 0; i < feeds.length && same; i++) same = feeds[i].data === seen[i];
+    if (same) return true;
+  }
+  if (!distinctStorage(feeds)) return false;
+  e.distinctFeedData = feeds.map((t) => t.data);
   return true;
 }
 

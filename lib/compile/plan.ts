@@ -5,7 +5,7 @@
 // of a run. Everything else (parameters, their gradients from before, optimizer state, constants made
 // outside the function) is bound by reference. Runs of addon calls become one native plan each, executed
 // in one call (native.planRun) when the addon offers it.
-import type { DType, TypedArray } from '../dtype.js';
+import type { TypedArray } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { jsKernelInputs, nativeArrays, nativeWrites, storageOf, type Instruction, type Trace } from './trace.js';
@@ -61,12 +61,8 @@ export interface PlanSummary {
   elementwiseRuns: number;
 }
 
-/** The output of fn, with each tensor replaced by where its values are after a run. */
-type OutputTemplate =
-  | { kind: 'tensor'; array: TypedArray; shape: readonly number[]; dtype: DType }
-  | { kind: 'array'; items: OutputTemplate[] }
-  | { kind: 'object'; entries: [string, OutputTemplate][] }
-  | { kind: 'value'; value: unknown };
+/** Makes fn's output after a run: fresh tensors copied from where the run left their values. */
+type OutputMaker = () => unknown;
 
 export interface PlanOptions {
   /** false: keep the recorded kernels as they are (no GEMM epilogues). */
@@ -82,7 +78,7 @@ export class Plan {
   private readonly view = new Map<TypedArray, TypedArray>();
   private readonly tensorView = new Map<Tensor, Tensor>();
   private readonly feedViews: (TypedArray | null)[] = [];
-  private readonly output: OutputTemplate;
+  private readonly output: OutputMaker;
   private readonly arena: ArrayBuffer;
   private readonly summaryInfo: PlanSummary;
   private readonly poisonAfter: Map<number, TypedArray[]> | null;
@@ -102,8 +98,8 @@ export class Plan {
     for (const t of outputTensors(result)) trace.beforeRead(t.data);
     const escaping = new Set<TypedArray>(outputTensors(result).map((t) => t.data));
     for (const ins of trace.instructions) if (ins.kind === 'grad' && ins.grad !== null) escaping.add(ins.grad.data);
-    const fusedProducts =
-      options.fuse === false ? { instructions: trace.instructions, fused: 0 } : fuse(trace.instructions, escaping);
+    const recorded = trace.instructions.map(floatRestoreAsCopy);
+    const fusedProducts = options.fuse === false ? { instructions: recorded, fused: 0 } : fuse(recorded, escaping);
     const { instructions, runs } =
       options.fuse === false
         ? { instructions: fusedProducts.instructions, runs: 0 }
@@ -160,7 +156,7 @@ export class Plan {
     // Substitute arena views for every recorded array and tensor.
     this.program = instructions.map((ins) => this.substitute(ins, slotOf));
     this.feedViews = feedTensors.map((t) => (slotOf.has(t.data.buffer) ? this.arrayIn(t.data, slotOf) : null));
-    this.output = template(result, (a) => this.arrayIn(a, slotOf));
+    this.output = outputMaker(result, (a) => this.arrayIn(a, slotOf));
 
     this.poisonAfter = options.poison ? new Map() : null;
     if (this.poisonAfter !== null)
@@ -257,16 +253,8 @@ export class Plan {
           feed,
         };
       }
-      case 'restore': {
-        const array = this.arrayIn(ins.array, slotOf);
-        // A float restore is the addon's x·1 from the kept contents (a bit-exact copy), so it runs inside
-        // the native run around it instead of splitting it in two.
-        if (array instanceof Float32Array || array instanceof Float64Array) {
-          const one = array instanceof Float32Array ? Float32Array.of(1) : Float64Array.of(1);
-          return { kind: 'native', name: 'binary', args: [MUL, ins.contents, [1], one, [0], array, [array.length]] };
-        }
-        return { kind: 'restore', array, contents: ins.contents };
-      }
+      case 'restore':
+        return { kind: 'restore', array: this.arrayIn(ins.array, slotOf), contents: ins.contents };
       case 'effect':
         return ins;
     }
@@ -276,7 +264,7 @@ export class Plan {
   private copyIn(feeds: readonly Tensor[]): void {
     for (let i = 0; i < feeds.length; i++) {
       const v = this.feedViews[i];
-      if (v !== null) v.set(feeds[i].data);
+      if (v !== null) copyInto(v, feeds[i].data);
     }
   }
 
@@ -286,7 +274,7 @@ export class Plan {
     this.copyIn(feeds);
     if (this.poisonAfter !== null) this.runPoisoned(feeds);
     else for (const step of this.steps) runStep(step, feeds);
-    return materialise(this.output);
+    return this.output();
   }
 
   /** Runs the plan's steps off the main thread where they are native (JS steps run here in between). */
@@ -306,7 +294,7 @@ export class Plan {
         }
       }
     }
-    return materialise(this.output);
+    return this.output();
   }
 
   private runPoisoned(feeds: readonly Tensor[]): void {
@@ -519,9 +507,11 @@ function elementwiseCall(ins: Instruction): ElementwiseCall | null {
     const s = strides as number[];
     const x = inputs[k];
     if (x.constructor !== out.constructor) return null;
-    if (s.every((v) => v === 0) && (x.length !== n || n === 1)) scalar.push(true);
-    else if (x.length === n && s.every((v, d) => shape[d] === 1 || v === shape.slice(d + 1).reduce((p, q) => p * q, 1)))
+    // A one-element operand of a one-element result is read elementwise: same value, and it can then be
+    // written by another step of the run (a scalar operand cannot).
+    if (x.length === n && s.every((v, d) => shape[d] === 1 || v === shape.slice(d + 1).reduce((p, q) => p * q, 1)))
       scalar.push(false);
+    else if (s.every((v) => v === 0)) scalar.push(true);
     else return null;
   }
   return { n, binary: true, code: a[0] as number, inputs, scalar, out, p0: 0, p1: 0 };
@@ -607,6 +597,16 @@ function fuseElementwise(list: readonly Instruction[]): { instructions: Instruct
   return { instructions: out, runs };
 }
 
+/**
+ * A float restore as the addon's x·1 from the kept contents (a bit-exact copy): it then runs inside the
+ * native run around it, and joins an elementwise run, instead of splitting them.
+ */
+function floatRestoreAsCopy(ins: Instruction): Instruction {
+  if (ins.kind !== 'restore' || !(ins.array instanceof Float32Array || ins.array instanceof Float64Array)) return ins;
+  const one = ins.array instanceof Float32Array ? Float32Array.of(1) : Float64Array.of(1);
+  return { kind: 'native', name: 'binary', args: [MUL, ins.contents, [1], one, [0], ins.array, [ins.array.length]] };
+}
+
 function align(n: number): number {
   return Math.ceil(n / SLOT_ALIGN) * SLOT_ALIGN;
 }
@@ -677,28 +677,43 @@ export function outputTensors(result: unknown): Tensor[] {
   return found;
 }
 
-function template(x: unknown, arrayIn: (a: TypedArray) => TypedArray): OutputTemplate {
-  if (x instanceof Tensor) return { kind: 'tensor', array: arrayIn(x.data), shape: x.shape.slice(), dtype: x.dtype };
-  if (Array.isArray(x)) return { kind: 'array', items: x.map((v) => template(v, arrayIn)) };
-  if (x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype)
-    return { kind: 'object', entries: Object.entries(x).map(([k, v]) => [k, template(v, arrayIn)]) };
-  return { kind: 'value', value: x };
+/**
+ * The maker of fn's output: each tensor becomes a fresh copy of the array its values are in after a run
+ * (arrayIn maps the recording's array there). Built once per plan as closures, so that a run does no
+ * dispatch on the output's structure: for a scalar function, making the outputs is much of a call.
+ */
+function outputMaker(x: unknown, arrayIn: (a: TypedArray) => TypedArray): OutputMaker {
+  if (x instanceof Tensor) {
+    const array = arrayIn(x.data);
+    const Make = array.constructor as new (n: number) => TypedArray;
+    const n = array.length;
+    // The plan's own shape, never mutated (no tensor's shape is): results share it.
+    const shape = x.shape.slice();
+    const dtype = x.dtype;
+    return () => {
+      const copy = new Make(n);
+      copyInto(copy, array);
+      return Tensor._wrap(copy, shape, dtype);
+    };
+  }
+  if (Array.isArray(x)) {
+    const items = x.map((v) => outputMaker(v, arrayIn));
+    return () => {
+      const out = new Array(items.length);
+      for (let i = 0; i < items.length; i++) out[i] = items[i]();
+      return out;
+    };
+  }
+  if (x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
+    const entries = Object.entries(x).map(([k, v]) => [k, outputMaker(v, arrayIn)] as const);
+    return () => Object.fromEntries(entries.map(([k, make]) => [k, make()]));
+  }
+  return () => x;
 }
 
-function materialise(t: OutputTemplate): unknown {
-  switch (t.kind) {
-    case 'tensor': {
-      // A fresh copy (set() on a new array is cheaper than slice() for small ones). The template's shape
-      // is the plan's own and never mutated, as no tensor's shape is: results share it.
-      const copy = new (t.array.constructor as new (n: number) => TypedArray)(t.array.length);
-      copy.set(t.array);
-      return Tensor._wrap(copy, t.shape, t.dtype);
-    }
-    case 'array':
-      return t.items.map(materialise);
-    case 'object':
-      return Object.fromEntries(t.entries.map(([k, v]) => [k, materialise(v)]));
-    case 'value':
-      return t.value;
-  }
+/** dst.set(src) for arrays of one length; an element loop for short ones, where set()'s checks cost more than the copy. */
+function copyInto(dst: TypedArray, src: TypedArray): void {
+  const n = src.length;
+  if (n > 16) dst.set(src);
+  else for (let i = 0; i < n; i++) dst[i] = src[i];
 }

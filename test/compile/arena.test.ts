@@ -148,6 +148,33 @@ describe('tg.compile arena', () => {
     expect(compiled.plan!.summary().flops).toBe(308150272);
   });
 
+  it('a scalar function and both its gradients are one elementwise run: one addon call per replay', () => {
+    // The backward's seed (a constant made in JS) and the one-element operands join the run instead of
+    // splitting it: the lecture's f(x, y) = x·y + sin(x) replays as a single native call.
+    const f = (x: tg.Tensor, y: tg.Tensor) => {
+      const out = x.mul(y).add(x.sin());
+      const [gx, gy] = tg.autograd.grad(out, [x, y]);
+      return [out.detach(), gx, gy];
+    };
+    const compiled = tg.compile(f);
+    const make = (v: number) => tg.tensor(v, { dtype: 'float64', requiresGrad: true });
+    for (const [a, b] of [
+      [2, 3],
+      [-1.5, 0.25],
+      [0.75, -4],
+    ]) {
+      const [value, gx, gy] = (compiled(make(a), make(b)) as tg.Tensor[]).map((t) => t.item());
+      expect(value).toBeCloseTo(a * b + Math.sin(a), 14);
+      expect(gx).toBeCloseTo(b + Math.cos(a), 14);
+      expect(gy).toBe(a);
+    }
+    const s = compiled.plan!.summary();
+    expect(s.nativeCalls).toBe(1);
+    expect(s.elementwiseRuns).toBe(1);
+    expect(s.nativeSegments).toBe(1);
+    expect(s.jsKernels).toBe(0);
+  });
+
   it('toDot(): a digraph of the instructions, naming gemm and the arena', () => {
     const { x, y } = batches(1, 32, 784, 10, 42)[0];
     const { step } = mlpSetup(3);
