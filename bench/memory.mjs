@@ -3,6 +3,7 @@
 // peers measured in the same run:
 //   1. a.matmul(b): fresh outputs never disposed, fresh outputs disposed once replaced (the pool),
 //      and the kernel into one preallocated output; n = 256 and the W3 MLP's forward shapes.
+//      The three are timed in alternating blocks, so that load from elsewhere hits them alike.
 //   2. the lecture's linear layer S = W·X, S.backward(G) (W 4096², X 4096×64) against numpy's three
 //      products (which allocate their outputs too).
 //   3. the W3 training step (784-512-256-10, batch 128, SGD) against JAX's jit of the whole step,
@@ -10,7 +11,17 @@
 // Each configuration runs in its own child process. Usage: npm run bench -- memory [--quick]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fmt, JAX_W3_STEP, jaxEnv, machineLine, medianMs, mlpTrainingStep, python, table } from './util.mjs';
+import {
+  fmt,
+  interleavedMedianMs,
+  JAX_W3_STEP,
+  jaxEnv,
+  machineLine,
+  medianMs,
+  mlpTrainingStep,
+  python,
+  table,
+} from './util.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const QUICK = process.argv.includes('--quick');
@@ -38,28 +49,27 @@ async function matmulWorker(threads, m, k, n) {
   // the pool. The first 64 MiB of a process's outputs land on new pages once; the mean below pays
   // for every collection after that.
   const warmOutputs = Math.max(20, Math.ceil((96 * MB) / (m * n * 4)));
-  const fresh = timeCalls(() => a.matmul(b), calls, warmOutputs);
+  for (let i = 0; i < warmOutputs; i++) a.matmul(b);
   // The mean over a long run charges the collections that fresh outputs cause (the median skips them).
   const runs = calls * 4;
   const t0 = performance.now();
   for (let i = 0; i < runs; i++) a.matmul(b);
   const freshMean = (performance.now() - t0) / runs;
   let previous = null;
-  const pooled = timeCalls(() => {
-    const c = a.matmul(b);
-    previous?.dispose();
-    previous = c;
-  }, calls);
   const out = new Float32Array(m * n);
-  const kernel = timeCalls(
-    () =>
-      gemm(m, n, k, 1, { data: a.data, offset: 0, rs: k, cs: 1 }, { data: b.data, offset: 0, rs: n, cs: 1 }, 0, {
-        data: out,
-        offset: 0,
-        rs: n,
-        cs: 1,
-      }),
-    calls,
+  const views = [a.data, b.data, out].map((data, i) => ({ data, offset: 0, rs: [k, n, n][i], cs: 1 }));
+  // Fresh outputs, disposed ones and the kernel into one preallocated output, in alternating blocks.
+  const [fresh, pooled, kernel] = interleavedMedianMs(
+    [
+      () => a.matmul(b),
+      () => {
+        const c = a.matmul(b);
+        previous?.dispose();
+        previous = c;
+      },
+      () => gemm(m, n, k, 1, views[0], views[1], 0, views[2]),
+    ],
+    { calls, warmup: 20 },
   );
   return { fresh, freshMean, pooled, kernel };
 }
@@ -89,18 +99,29 @@ async function trainWorker(threads, steps) {
   const step = mlpTrainingStep(tg);
   const times = [];
   let rss100 = 0,
-    rssMax = 0;
+    rssMax = 0,
+    owned100 = 0;
+  // Memory the library's own objects hold: the JS heap, ArrayBuffers and the native pool.
+  const owned = () => {
+    const u = process.memoryUsage();
+    const pool = tg.memory().pool;
+    return u.heapTotal + u.arrayBuffers + pool.cached + pool.inUse;
+  };
   for (let i = 0; i < steps; i++) {
     const t0 = process.hrtime.bigint();
     step();
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (i === 99) rss100 = process.memoryUsage.rss();
+    if (i === 99) {
+      rss100 = process.memoryUsage.rss();
+      owned100 = owned();
+    }
     if (i >= 99) rssMax = Math.max(rssMax, process.memoryUsage.rss());
   }
   const m = tg.memory();
   return {
     ms: median(times.slice(20)),
     growthMB: (rssMax - rss100) / MB,
+    ownedGrowthMB: (owned() - owned100) / MB,
     peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
     fromPool: m.fromPool,
     fresh: m.fresh,
@@ -158,6 +179,7 @@ const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8'
 console.log('\n# a.matmul(b), float32, median of the calls (and the mean of a long run of fresh outputs, which');
 console.log('# includes the collections they cause); "disposed" frees each output once the next one exists');
 const mmRows = [];
+const mmResults = [];
 for (const [m, k, n] of [
   [256, 256, 256],
   [128, 784, 512],
@@ -165,6 +187,7 @@ for (const [m, k, n] of [
 ])
   for (const threads of [1, 2]) {
     const r = child('matmul', [threads, m, k, n]);
+    mmResults.push({ ...r, shape: `${m}×${k}·${k}×${n}`, threads });
     if (r.error) mmRows.push([`${m}×${k}·${k}×${n}`, threads, 'failed', '', '', '', '', '', r.error.slice(0, 80)]);
     else
       mmRows.push([
@@ -212,20 +235,75 @@ table(['', 'threads', 'ours ms', 'numpy ms', 'ours/numpy'], linRows);
 console.log('\n# W3 training step (784-512-256-10, batch 128, SGD), median ms; RSS growth from step 100 on');
 const steps = QUICK ? 300 : 2000;
 const trainRows = [];
+const train = [];
 for (const threads of [1, 2]) {
   const ours = child('train', [threads, steps]);
   const jax = hasJax ? python(JAX_W3_STEP, [QUICK ? 100 : 500], threads, jaxEnv(threads)) : null;
+  train.push({ threads, ours, jax });
   trainRows.push([
     threads,
     ours.error ? 'failed' : fmt(ours.ms, 3),
     jax ? fmt(jax.ms, 3) : 'not available',
     jax && !ours.error ? fmt(ours.ms / jax.ms) : '-',
     fmt(ours.growthMB, 1),
+    fmt(ours.ownedGrowthMB, 1),
     fmt(ours.peakRssMB, 0),
     ours.error ? ours.error.slice(0, 60) : `${ours.fromPool} from pool, ${ours.fresh} fresh`,
   ]);
 }
 table(
-  ['threads', 'ours ms', 'JAX jit ms', 'ours/JAX', `RSS growth MB (steps 100–${steps})`, 'peak RSS MB', 'allocations'],
+  [
+    'threads',
+    'ours ms',
+    'JAX jit ms',
+    'ours/JAX',
+    `RSS growth MB (steps 100–${steps})`,
+    'of it heap, buffers, pool',
+    'peak RSS MB',
+    'allocations',
+  ],
   trainRows,
 );
+console.log(
+  '# RSS growth: the highest RSS after step 100 minus RSS at step 100. "of it heap, buffers, pool": the change in\n' +
+    "# the JS heap, ArrayBuffers and the native pool over the same steps; the rest is memory the library's objects\n" +
+    "# do not hold (the allocator's arenas of V8's compiler and collector threads, JIT code).",
+);
+
+// ---- targets --------------------------------------------------------------------------------------
+const mark = (ok) => (ok === null ? '-' : ok ? '✓' : '✗');
+const targets = [];
+for (const r of mmResults)
+  targets.push([
+    `a.matmul(b) ${r.shape}, ${r.threads} thread${r.threads > 1 ? 's' : ''}: fresh / preallocated`,
+    r.error ? 'failed' : `${fmt(r.fresh / r.kernel)}×`,
+    '≤ 1.15×',
+    mark(r.error ? false : r.fresh / r.kernel <= 1.15),
+  ]);
+for (const [i, r] of linRows.entries())
+  targets.push([
+    `linear layer, ${i + 1} thread${i > 0 ? 's' : ''}: ours / numpy`,
+    r[4] === '-' ? r[2] : `${r[4]}×`,
+    '≤ 1.0×',
+    mark(r[4] === '-' ? null : Number(r[4]) <= 1.0),
+  ]);
+for (const { threads, ours, jax } of train)
+  targets.push([
+    `W3 step, ${threads} thread${threads > 1 ? 's' : ''}: ours / JAX jit`,
+    jax && !ours.error ? `${fmt(ours.ms / jax.ms)}×` : 'JAX not available',
+    '≤ 1.1×',
+    mark(jax && !ours.error ? ours.ms / jax.ms <= 1.1 : null),
+  ]);
+if (!train[0].ours.error && !train[1].ours.error) {
+  const speedup = train[0].ours.ms / train[1].ours.ms;
+  targets.push(['W3 step, 2 threads vs 1: speed-up', `${fmt(speedup)}×`, '≥ 1.5×', mark(speedup >= 1.5)]);
+}
+for (const { threads, ours } of train)
+  targets.push([
+    `W3 step, ${threads} thread${threads > 1 ? 's' : ''}: RSS growth, steps 100–${steps}`,
+    ours.error ? 'failed' : `${fmt(ours.growthMB, 1)} MB`,
+    '≤ 5 MB',
+    mark(ours.error ? false : ours.growthMB <= 5),
+  ]);
+console.log('\n# targets');
+table(['measure', 'measured', 'target', ''], targets);

@@ -15,6 +15,25 @@ export function medianMs(fn, { repeats = 7, warmup = 2 } = {}) {
   return times[Math.floor(times.length / 2)];
 }
 
+/**
+ * Medians (ms) of several variants of one measurement, timed in alternating blocks of `block` calls
+ * until each has `calls` samples: a burst of load from elsewhere on the machine lands on every variant
+ * alike instead of on whichever ran during it, so their ratios hold still from run to run.
+ */
+export function interleavedMedianMs(fns, { calls = 300, block = 30, warmup = 2 } = {}) {
+  for (const fn of fns) for (let i = 0; i < warmup; i++) fn();
+  const times = fns.map(() => []);
+  while (times[0].length < calls)
+    fns.forEach((fn, v) => {
+      for (let i = 0; i < block && times[v].length < calls; i++) {
+        const t0 = process.hrtime.bigint();
+        fn();
+        times[v].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    });
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
+}
+
 export function machineLine(extra = '') {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return `# ${cpu}, ${os.cpus().length} cores, Node ${process.version}${extra ? `, ${extra}` : ''}`;
