@@ -89,7 +89,8 @@ async function opsWorker() {
           acc += f.data[0] + gx.data[n - 1] + gy.data[0];
         }
       };
-      const ms = medianMs(block, { repeats: 15, warmup: 5 });
+      // A long warm-up: the timed blocks are short (a few ms), and V8 must have finished optimising the call path.
+      const ms = medianMs(block, { repeats: 31, warmup: n === 1 ? 200 : 20 });
       return { evalsPerS: (n * calls * 1000) / ms, acc };
     };
     const compiled = tg.compile(fn);
