@@ -6,6 +6,7 @@
 // outside the function) is bound by reference. Runs of addon calls become one native plan each, executed
 // in one call (native.planRun) when the addon offers it.
 import type { TypedArray } from '../dtype.js';
+import { jsLoopsByCode } from '../kernels/elementwise.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { jsKernelInputs, nativeArrays, nativeWrites, storageOf, type Instruction, type Trace } from './trace.js';
@@ -38,6 +39,8 @@ interface NativeSegment {
   kind: 'native';
   calls: { name: string; args: unknown[] }[];
   handle: unknown;
+  /** The calls as one JS function, when they are all elementwise kernels on a few elements (tinyRun). */
+  js: (() => void) | null;
 }
 type Step = NativeSegment | Exclude<Instruction, { kind: 'native' }>;
 
@@ -50,6 +53,8 @@ export interface PlanSummary {
   effects: number;
   /** Native calls that run together in one call into the addon, and how many such runs there are. */
   nativeSegments: number;
+  /** Runs of addon calls on a few elements each that replay as JS instead (eager's loops at that size). */
+  jsRuns: number;
   /** Bytes of the arena (intermediates and arguments), and what the recording had allocated for them. */
   arenaBytes: number;
   recordedBytes: number;
@@ -177,12 +182,16 @@ export class Plan {
         continue;
       }
       if (segment === null || this.poisonAfter !== null) {
-        segment = { kind: 'native', calls: [], handle: null };
+        segment = { kind: 'native', calls: [], handle: null, js: null };
         this.steps.push(segment);
       }
       segment.calls.push({ name: ins.name, args: ins.args });
     }
-    for (const step of this.steps) if (step.kind === 'native') step.handle = captureNative(step.calls);
+    for (const step of this.steps)
+      if (step.kind === 'native') {
+        step.js = this.poisonAfter === null ? tinyRun(step.calls) : null;
+        if (step.js === null) step.handle = captureNative(step.calls);
+      }
 
     let recordedBytes = 0;
     for (const slot of order) recordedBytes += slot.buffer.byteLength;
@@ -192,7 +201,8 @@ export class Plan {
       nativeCalls: count('native'),
       jsKernels: count('js'),
       effects: count('effect') + count('grad'),
-      nativeSegments: this.steps.filter((s) => s.kind === 'native').length,
+      nativeSegments: this.steps.filter((s) => s.kind === 'native' && s.js === null).length,
+      jsRuns: this.steps.filter((s) => s.kind === 'native' && s.js !== null).length,
       arenaBytes: this.arena.byteLength,
       recordedBytes,
       flops: this.program.reduce((f, i) => f + productFlops(i), 0),
@@ -268,6 +278,16 @@ export class Plan {
     }
   }
 
+  /** Some runs replay as JS (tinyRun): a replay may then differ from the recording in the last bit. */
+  get replaysInJs(): boolean {
+    return this.steps.some((s) => s.kind === 'native' && s.js !== null);
+  }
+
+  /** No effects and no JS kernels: running the plan writes only the arrays its kernels name. */
+  get kernelsOnly(): boolean {
+    return this.steps.every((s) => s.kind !== 'effect' && s.kind !== 'js');
+  }
+
   /** One step: copies the arguments in, runs every instruction, returns fresh copies of the outputs. */
   run(feeds: readonly Tensor[]): unknown {
     if (this.disposed) throw new Error('tg.compile: this plan was disposed');
@@ -300,7 +320,7 @@ export class Plan {
   private runPoisoned(feeds: readonly Tensor[]): void {
     const poison = this.poisonAfter!;
     this.program.forEach((ins, i) => {
-      runStep(ins.kind === 'native' ? { kind: 'native', calls: [ins], handle: null } : ins, feeds);
+      runStep(ins.kind === 'native' ? { kind: 'native', calls: [ins], handle: null, js: null } : ins, feeds);
       for (const bytes of poison.get(i) ?? []) bytes.fill(0x7f); // 0x7f7f7f7f is a NaN as float32 and float64
     });
   }
@@ -619,6 +639,68 @@ function productFlops(ins: Instruction): number {
   return 0;
 }
 
+/** Arrays of at most this many elements are few enough that an addon call costs more than the arithmetic. */
+const TINY_ELEMENTS = 4;
+
+/**
+ * A run of addon calls that are all elementwise kernels on at most TINY_ELEMENTS elements (a scalar
+ * function and its gradients), as one generated JS function calling the kernels' JS loops: null for any
+ * other run. The loops are those eager runs at that size, so a replay gives eager's values bit for bit;
+ * and crossing into the addon (~30 ns, plus its checks) would cost more than the arithmetic. The
+ * function is generated, not interpreted, so that each call site sees one loop and V8 can inline it. Its
+ * source holds only generated names and integers: the arrays, loops and parameters are its arguments.
+ */
+function tinyRun(calls: readonly { name: string; args: unknown[] }[]): (() => void) | null {
+  const values: unknown[] = [];
+  const ref = (v: unknown): string => {
+    let i = values.indexOf(v);
+    if (i < 0) i = values.push(v) - 1;
+    return `v${i}`;
+  };
+  const lines: string[] = [];
+  const unaryStep = (code: number, x: TypedArray, out: TypedArray, n: number, p0: number, p1: number): boolean => {
+    const loop = jsLoopsByCode.unary[code];
+    if (loop === undefined || x.length !== n) return false;
+    lines.push(`${ref(loop)}(${ref(x)}, ${ref(out)}, ${n}, ${ref(p0)}, ${ref(p1)});`);
+    return true;
+  };
+  const binaryStep = (code: number, a: TypedArray, b: TypedArray, out: TypedArray, n: number): boolean => {
+    const loop = jsLoopsByCode.binary[code];
+    // An operand of another length is a broadcast number (read at element 0 for every element).
+    const stride = (x: TypedArray) => (x.length === n ? 1 : x.length === 1 ? 0 : -1);
+    if (loop === undefined || stride(a) < 0 || stride(b) < 0) return false;
+    lines.push(`${ref(loop)}(${ref(a)}, 0, ${stride(a)}, ${ref(b)}, 0, ${stride(b)}, ${ref(out)}, 0, ${n});`);
+    return true;
+  };
+  const isFloat = (x: unknown): x is Float32Array | Float64Array =>
+    x instanceof Float32Array || x instanceof Float64Array;
+  for (const { name, args } of calls) {
+    if (name === 'elementwiseProgram') {
+      const [n, program, scalars, arrays] = args as [number, Int32Array, Float64Array, TypedArray[]];
+      if (n > TINY_ELEMENTS || !arrays.every(isFloat)) return null;
+      for (let s = 0; s < program.length / 5; s++) {
+        const [binary, code, in0, in1, out] = program.subarray(s * 5, s * 5 + 5);
+        const ok =
+          binary === 1
+            ? binaryStep(code, arrays[in0], arrays[in1], arrays[out], n)
+            : unaryStep(code, arrays[in0], arrays[out], n, scalars[s * 2], scalars[s * 2 + 1]);
+        if (!ok) return null;
+      }
+      continue;
+    }
+    const ins: Instruction = { kind: 'native', name, args };
+    const call = elementwiseCall(ins);
+    if (call === null || call.n > TINY_ELEMENTS || !isFloat(call.out)) return null;
+    const ok = call.binary
+      ? binaryStep(call.code, call.inputs[0], call.inputs[1], call.out, call.n)
+      : unaryStep(call.code, call.inputs[0], call.out, call.n, call.p0, call.p1);
+    if (!ok) return null;
+  }
+  if (lines.length === 0) return null;
+  const names = values.map((_, i) => `v${i}`);
+  return new Function(...names, `return function tinyRun() {\n${lines.join('\n')}\n};`)(...values) as () => void;
+}
+
 /** Captures a run of addon calls as one native plan, when the addon can. */
 function captureNative(calls: { name: string; args: unknown[] }[]): unknown {
   if (addon.planBegin === undefined) return null;
@@ -635,7 +717,8 @@ function captureNative(calls: { name: string; args: unknown[] }[]): unknown {
 function runStep(step: Step, feeds: readonly Tensor[]): void {
   switch (step.kind) {
     case 'native':
-      if (step.handle !== null) addon.planRun!(step.handle);
+      if (step.js !== null) step.js();
+      else if (step.handle !== null) addon.planRun!(step.handle);
       else
         for (const c of step.calls) (native as unknown as Record<string, (...a: unknown[]) => void>)[c.name](...c.args);
       return;

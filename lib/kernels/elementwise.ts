@@ -16,9 +16,9 @@ import { normalCdf, normalPdf } from './erf.js';
 import { ELEMENTWISE_NATIVE_MIN_ELEMENTS } from './routing.js';
 import { recorder } from '../compile/state.js';
 
-type Loop = (x: TypedArray, out: TypedArray, n: number, p: number, p1: number) => void;
+export type Loop = (x: TypedArray, out: TypedArray, n: number, p: number, p1: number) => void;
 /** out[o + i] = a[ai + i·sa] ∘ b[bi + i·sb] for i < n. */
-type BinaryLoop = (
+export type BinaryLoop = (
   a: TypedArray,
   ai: number,
   sa: number,
@@ -356,6 +356,19 @@ for (const [name, spec] of Object.entries(UNARY_KERNELS) as [UnaryName, UnaryKer
 const binaryKernels = new Map<string, BinaryKernel>();
 for (const [name, spec] of Object.entries(BINARY_KERNELS))
   binaryKernels.set(name, { ...spec, code: nativeCode(native.binaryOps, name, 'binaryOps') });
+
+/**
+ * The JS loops of the addon's elementwise kernels, indexed by native op code: what eager runs below
+ * ELEMENTWISE_NATIVE_MIN_ELEMENTS. A plan replays kernel calls on a few elements with them
+ * (lib/compile/plan.ts), so that its values are eager's.
+ */
+export const jsLoopsByCode: {
+  readonly unary: readonly (Loop | undefined)[];
+  readonly binary: readonly (BinaryLoop | undefined)[];
+} = {
+  unary: native.unaryOps.map((name) => unaryKernels.get(name)?.loop),
+  binary: native.binaryOps.map((name) => binaryKernels.get(name)?.loop),
+};
 
 /** The resolved kernel of a unary op name, for callers that look it up once (lib/ops/table.ts). */
 export function unaryKernel(name: UnaryName): UnaryKernel {

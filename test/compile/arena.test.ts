@@ -4,6 +4,7 @@
 // allocates nothing from the pool.
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
+import { native } from '../../lib/native.js';
 import { batches, expectSame, expectSameParameters, expectSameTree, classifierStep, mlp } from './util.js';
 
 const { nn, optim } = tg;
@@ -15,6 +16,15 @@ function mlpSetup(seed: number) {
   const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   return { model, opt, step: classifierStep(model, opt) };
 }
+
+/** The lecture's f(x, y) = x·y + sin(x), with both gradients (elementwise, for x and y of any one shape). */
+function lecture(x: tg.Tensor, y: tg.Tensor): tg.Tensor[] {
+  const out = x.mul(y).add(x.sin());
+  const [gx, gy] = tg.autograd.grad(out, [x, y], { gradOutputs: tg.onesLike(out) });
+  return [out.detach(), gx, gy];
+}
+
+const scalar = (v: number) => tg.tensor(v, { dtype: 'float64', requiresGrad: true });
 
 /** Small programs with many intermediates of several sizes and dtypes: each returns values and gradients. */
 const programs: [string, () => tg.Tensor[], (...xs: tg.Tensor[]) => tg.Tensor[]][] = [
@@ -148,22 +158,16 @@ describe('tg.compile arena', () => {
     expect(compiled.plan!.summary().flops).toBe(308150272);
   });
 
-  it('a scalar function and both its gradients are one elementwise run: one addon call per replay', () => {
+  it('a scalar function and both its gradients are one elementwise run, replayed as JS', () => {
     // The backward's seed (a constant made in JS) and the one-element operands join the run instead of
-    // splitting it: the lecture's f(x, y) = x·y + sin(x) replays as a single native call.
-    const f = (x: tg.Tensor, y: tg.Tensor) => {
-      const out = x.mul(y).add(x.sin());
-      const [gx, gy] = tg.autograd.grad(out, [x, y]);
-      return [out.detach(), gx, gy];
-    };
-    const compiled = tg.compile(f);
-    const make = (v: number) => tg.tensor(v, { dtype: 'float64', requiresGrad: true });
+    // splitting it; a run on a few elements replays as eager's JS loops, without a call into the addon.
+    const compiled = tg.compile(lecture);
     for (const [a, b] of [
       [2, 3],
       [-1.5, 0.25],
       [0.75, -4],
     ]) {
-      const [value, gx, gy] = (compiled(make(a), make(b)) as tg.Tensor[]).map((t) => t.item());
+      const [value, gx, gy] = compiled(scalar(a), scalar(b)).map((t) => t.item());
       expect(value).toBeCloseTo(a * b + Math.sin(a), 14);
       expect(gx).toBeCloseTo(b + Math.cos(a), 14);
       expect(gy).toBe(a);
@@ -171,8 +175,62 @@ describe('tg.compile arena', () => {
     const s = compiled.plan!.summary();
     expect(s.nativeCalls).toBe(1);
     expect(s.elementwiseRuns).toBe(1);
-    expect(s.nativeSegments).toBe(1);
+    expect(s.jsRuns).toBe(1);
+    expect(s.nativeSegments).toBe(0);
     expect(s.jsKernels).toBe(0);
+
+    // Five elements are more than a few: the run is one addon call.
+    const wide = tg.compile(lecture);
+    const x5 = tg.arange(5, { dtype: 'float64' }).requiresGrad_(true);
+    expectSameTree(
+      wide(x5, x5.detach().add(1).requiresGrad_(true)),
+      lecture(x5, x5.detach().add(1).requiresGrad_(true)),
+    );
+    expect(wide.plan!.summary()).toMatchObject({ nativeSegments: 1, jsRuns: 0, elementwiseRuns: 1 });
+  });
+
+  it('runs on a few elements give eager’s bits on every call, the recording included', () => {
+    // An input where the addon's sin and V8's Math.sin (eager's JS loop at this size) differ in the
+    // last bit: the recording runs the addon's kernels, so the recording call returns a replay instead.
+    const sinCode = native.unaryOps.indexOf('sin');
+    const out = new Float64Array(1);
+    let v = 0;
+    for (let i = 0; i < 1_000_000; i++) {
+      v = 1000 + i * 0.0137;
+      native.unary(sinCode, Float64Array.of(v), out, 0, 0);
+      if (out[0] !== Math.sin(v)) break;
+    }
+    expect(out[0]).not.toBe(Math.sin(v));
+    const sine = (x: tg.Tensor) => {
+      const s = x.sin();
+      return [s.detach(), ...tg.autograd.grad(s, [x], { gradOutputs: tg.onesLike(s) })];
+    };
+    const compiled = tg.compile(sine);
+    for (let call = 0; call < 3; call++) expectSameTree(compiled(scalar(v)), sine(scalar(v)), `call ${call}`);
+
+    // A step with a captured parameter and an optimizer (effects: no second run of the recording) replays
+    // eager's values too.
+    const make = () => {
+      const w = scalar(0.5);
+      const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+      const step = (x: tg.Tensor, y: tg.Tensor) => {
+        opt.zeroGrad();
+        const loss = w.mul(x).sub(y).square();
+        loss.backward();
+        opt.step();
+        return loss.detach();
+      };
+      return { w, step };
+    };
+    const e = make(),
+      c = make();
+    const compiledStep = tg.compile(c.step);
+    for (let i = 0; i < 6; i++) {
+      const [x, y] = [tg.tensor(1 + i / 7, { dtype: 'float64' }), tg.tensor(2 - i / 3, { dtype: 'float64' })];
+      expectSame(compiledStep(x, y), e.step(x, y), `loss ${i}`);
+      expectSame(c.w, e.w, `w after step ${i}`);
+    }
+    expect(compiledStep.plan!.summary().jsRuns).toBeGreaterThanOrEqual(1);
   });
 
   it('toDot(): a digraph of the instructions, naming gemm and the arena', () => {
