@@ -698,7 +698,11 @@ function tinyRun(calls: readonly { name: string; args: unknown[] }[]): (() => vo
   }
   if (lines.length === 0) return null;
   const names = values.map((_, i) => `v${i}`);
-  return new Function(...names, `return function tinyRun() {\n${lines.join('\n')}\n};`)(...values) as () => void;
+  try {
+    return new Function(...names, `return function tinyRun() {\n${lines.join('\n')}\n};`)(...values) as () => void;
+  } catch {
+    return null; // code generation disallowed (node --disallow-code-generation-from-strings): the addon runs it
+  }
 }
 
 /** Captures a run of addon calls as one native plan, when the addon can. */

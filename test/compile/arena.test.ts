@@ -1,7 +1,11 @@
 // The arena behind a plan: poison mode (every slot filled with NaN bytes once its last reader ran) gives
 // the results of normal replay and of eager, so no two live values share bytes; summary() and toDot();
 // constants made inside the step keep their values although their slots share bytes; a replayed step
-// allocates nothing from the pool.
+// allocates nothing from the pool; runs on a few elements replay as eager's JS loops.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../lib/index.js';
 import { native } from '../../lib/native.js';
@@ -23,6 +27,9 @@ function lecture(x: tg.Tensor, y: tg.Tensor): tg.Tensor[] {
   const [gx, gy] = tg.autograd.grad(out, [x, y], { gradOutputs: tg.onesLike(out) });
   return [out.detach(), gx, gy];
 }
+
+/** The built library (dist/, made by `npm ci` and `npm test`), for a child process with other Node flags. */
+const builtIndex = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/esm/index.js');
 
 const scalar = (v: number) => tg.tensor(v, { dtype: 'float64', requiresGrad: true });
 
@@ -231,6 +238,23 @@ describe('tg.compile arena', () => {
       expectSame(c.w, e.w, `w after step ${i}`);
     }
     expect(compiledStep.plan!.summary().jsRuns).toBeGreaterThanOrEqual(1);
+  });
+
+  it.runIf(existsSync(builtIndex))('where code generation is disallowed, such a run stays one addon call', () => {
+    const script = `import * as tg from ${JSON.stringify(pathToFileURL(builtIndex).href)};
+const f = tg.compile((x) => x.sin().mul(2));
+const x = tg.tensor(1.5, { dtype: 'float64' });
+const values = [f(x).item(), f(x).item()];
+console.log(JSON.stringify({ values, ...f.plan.summary() }));`;
+    const out = execFileSync(
+      process.execPath,
+      ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    const got = JSON.parse(out.trim().split('\n').pop()!);
+    expect(got.values[1]).toBe(got.values[0]);
+    expect(got.values[0]).toBeCloseTo(2 * Math.sin(1.5), 14);
+    expect(got).toMatchObject({ jsRuns: 0, nativeSegments: 1, nativeCalls: 1 });
   });
 
   it('toDot(): a digraph of the instructions, naming gemm and the arena', () => {
