@@ -23,6 +23,7 @@ import {
   machineLine,
   medianMs,
   mlpTrainingStep,
+  onCores,
   python,
   table,
 } from './util.mjs';
@@ -226,10 +227,16 @@ function parseLast(stdout, stderr, status) {
   }
 }
 
-function child(kind, args) {
-  const r = spawnSync(process.execPath, [here, '--worker', kind, ...args.map(String), ...(QUICK ? ['--quick'] : [])], {
-    encoding: 'utf8',
-  });
+/** Runs a worker; threads 1 pins it to one core, as the peers are (util's onCores). */
+function child(kind, args, threads = 2) {
+  const [cmd, argv] = onCores(threads, process.execPath, [
+    here,
+    '--worker',
+    kind,
+    ...args.map(String),
+    ...(QUICK ? ['--quick'] : []),
+  ]);
+  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
   return parseLast(r.stdout, r.stderr, r.status);
 }
 
@@ -294,9 +301,9 @@ for (const threads of [1, 2]) {
     compiled = null,
     jax = null;
   for (let round = 0; round < W3_ROUNDS; round++) {
-    const e = child('w3', ['eager', threads]);
+    const e = child('w3', ['eager', threads], threads);
     eager = eager === null ? e : best(eager, e);
-    const c = child('w3', ['compiled', threads]);
+    const c = child('w3', ['compiled', threads], threads);
     compiled = compiled === null ? c : best(compiled, c);
     const j = hasJax ? python(JAX_W3_STEP, [W3_STEPS], threads, jaxEnv(threads)) : null;
     if (j !== null) jax = jax === null || j.ms < jax.ms ? j : jax;

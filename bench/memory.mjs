@@ -19,6 +19,7 @@ import {
   machineLine,
   medianMs,
   mlpTrainingStep,
+  onCores,
   python,
   table,
 } from './util.mjs';
@@ -145,10 +146,16 @@ for _ in range(int(sys.argv[1])):
 t.sort(); print(json.dumps({'ms': t[len(t) // 2]}))
 `;
 
+/** Runs a worker; args[0] is its thread count, and 1 pins it to one core, as the peers are (util's onCores). */
 function child(kind, args) {
-  const r = spawnSync(process.execPath, [here, '--worker', kind, ...args.map(String), ...(QUICK ? ['--quick'] : [])], {
-    encoding: 'utf8',
-  });
+  const [cmd, argv] = onCores(args[0], process.execPath, [
+    here,
+    '--worker',
+    kind,
+    ...args.map(String),
+    ...(QUICK ? ['--quick'] : []),
+  ]);
+  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { fmt, machineLine, table } from './util.mjs';
+import { fmt, machineLine, onCores, table } from './util.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const BATCH = 128,
@@ -205,12 +205,18 @@ print(json.dumps({
 `;
 
 // ---- the driver -------------------------------------------------------------------------------
-function child(kind, arg) {
-  const r = spawnSync(
-    process.execPath,
-    ['--expose-gc', here, '--worker', kind, String(arg), '--steps', String(STEPS)],
-    { encoding: 'utf8' },
-  );
+/** Runs a worker; a thread count of 1 (ours, or tfjs's one-threaded backends) pins it to one core (util's onCores). */
+function child(kind, arg, threads = kind === 'tapegrad' ? arg : 1) {
+  const [cmd, argv] = onCores(threads, process.execPath, [
+    '--expose-gc',
+    here,
+    '--worker',
+    kind,
+    String(arg),
+    '--steps',
+    String(STEPS),
+  ]);
+  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
   const line = r.stdout.trim().split('\n').pop();
   try {
     return JSON.parse(line);
@@ -237,7 +243,8 @@ function torchRun(py, threads) {
   delete env.OPENBLAS_L2_SIZE;
   // Both of PyTorch's pools (OpenMP and OpenBLAS's own) get the thread count, so "1 thread" means
   // one; otherwise OpenBLAS alone starts one thread per core.
-  const r = spawnSync(py, ['-c', TORCH_SCRIPT, String(threads), String(STEPS), String(WARMUP)], {
+  const [cmd, argv] = onCores(threads, py, ['-c', TORCH_SCRIPT, String(threads), String(STEPS), String(WARMUP)]);
+  const r = spawnSync(cmd, argv, {
     env,
     input: JSON.stringify(Array.from(labels())),
     encoding: 'utf8',

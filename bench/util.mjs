@@ -123,15 +123,23 @@ export function hasPythonModule(name) {
 
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
+/**
+ * [command, args] to spawn cmd on one core when threads is 1 (taskset, where it exists): one thread means
+ * one core for every process timed against another, ours and the peers alike, so that no runtime's
+ * helper threads (V8's collector and compiler, a BLAS or XLA pool) use the second one.
+ */
+export function onCores(threads, cmd, args) {
+  return threads === 1 && hasTaskset ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args];
+}
+
 /** Runs a python3 script that prints one JSON line last; returns it parsed, or null when it failed. */
 export function python(script, args, threads, extraEnv = {}) {
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), ...extraEnv };
   // Forced older OpenBLAS kernels run at about half speed; the peer gets its best kernel.
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  // One thread means one core: pinned, so that no runtime's own pool can use the second one.
-  const [cmd, pre] = threads === 1 && hasTaskset ? ['taskset', ['-c', '0', 'python3']] : ['python3', []];
-  const r = spawnSync(cmd, [...pre, '-c', script, ...args.map(String)], { env, encoding: 'utf8' });
+  const [cmd, argv] = onCores(threads, 'python3', ['-c', script, ...args.map(String)]);
+  const r = spawnSync(cmd, argv, { env, encoding: 'utf8' });
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {
