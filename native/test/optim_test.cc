@@ -2,9 +2,11 @@
 // update rules, float32 and float64, every option combination, several steps, 1 and 2 threads.
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "check.h"
+#include "tapegrad/cpu.h"
 #include "tapegrad/optim.h"
 #include "tapegrad/threads.h"
 #include "test_util.h"
@@ -85,8 +87,61 @@ void all_cases(double tol) {
 
 }  // namespace
 
-TEST(optim_f64_matches_reference) { all_cases<double>(1e-12); }
-TEST(optim_f32_matches_reference) { all_cases<float>(5e-5); }
+TEST(optim_f64_matches_reference) {
+  for_each_isa([](Isa) { all_cases<double>(1e-12); });
+}
+TEST(optim_f32_matches_reference) {
+  for_each_isa([](Isa) { all_cases<float>(5e-5); });
+}
+
+// Three steps of every option combination at one ISA: the parameter and state buffers after each.
+template <typename T>
+std::vector<T> optim_trajectory(int64_t n) {
+  Lcg g{17};
+  std::vector<T> p(n), grad(n), state(5 * n, 0), out;
+  for (auto& x : p) x = static_cast<T>(g.next(-1, 1));
+  for (auto& x : grad) x = static_cast<T>(g.next(-1, 1));
+  auto keep = [&] {
+    out.insert(out.end(), p.begin(), p.end());
+    out.insert(out.end(), state.begin(), state.end());
+  };
+  T* buf = state.data();
+  T *m = buf + n, *v = buf + 2 * n, *vmax = buf + 3 * n;
+  for (int step = 1; step <= 3; ++step) {
+    for (bool nesterov : {false, true}) {
+      SgdParams h{0.05, 0.9, 0.1, 0.01, nesterov, !nesterov, step == 1};
+      if constexpr (sizeof(T) == 4) sgd_step_f32(n, p.data(), grad.data(), buf, h);
+      else sgd_step_f64(n, p.data(), grad.data(), buf, h);
+      keep();
+    }
+    for (bool decoupled : {false, true})
+      for (bool amsgrad : {false, true}) {
+        AdamParams h{1e-3, 0.9, 0.999, 1e-8, 0.02, decoupled, amsgrad, false, step};
+        if constexpr (sizeof(T) == 4) adam_step_f32(n, p.data(), grad.data(), m, v, vmax, h);
+        else adam_step_f64(n, p.data(), grad.data(), m, v, vmax, h);
+        keep();
+      }
+  }
+  return out;
+}
+
+// The loops are built once per ISA without fused multiply-adds: every ISA gives the baseline's bits.
+TEST(optim_isas_agree_bitwise) {
+  const int64_t n = 1037;  // vector bodies and tails at every width
+  std::vector<float> f32;
+  std::vector<double> f64;
+  for_each_isa([&](Isa isa) {
+    const std::vector<float> a = optim_trajectory<float>(n);
+    const std::vector<double> b = optim_trajectory<double>(n);
+    if (isa == Isa::Scalar) {
+      f32 = a;
+      f64 = b;
+    } else {
+      CHECK(std::memcmp(a.data(), f32.data(), a.size() * sizeof(float)) == 0);
+      CHECK(std::memcmp(b.data(), f64.data(), b.size() * sizeof(double)) == 0);
+    }
+  });
+}
 
 TEST(optim_threads_agree) {
   const int before = get_num_threads();
