@@ -13,7 +13,7 @@
 //   5. RSS of the W3 step (after a full collection) after the first (recording) call, at replayed step 100 and
 //      step 10,000, and the allocator's fresh allocations (tg.memory().fresh), compiled and eager.
 // Usage: npm run bench -- compile   (or node bench/compile.mjs [--quick])
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   fmt,
@@ -23,8 +23,8 @@ import {
   machineLine,
   medianMs,
   mlpTrainingStep,
-  onCores,
   python,
+  runNode,
   table,
 } from './util.mjs';
 
@@ -227,16 +227,9 @@ function parseLast(stdout, stderr, status) {
   }
 }
 
-/** Runs a worker; threads 1 pins it to one core, as the peers are (util's onCores). */
+/** Runs a worker; threads 1 pins it to one core, as the peers are (util's runNode). */
 function child(kind, args, threads = 2) {
-  const [cmd, argv] = onCores(threads, process.execPath, [
-    here,
-    '--worker',
-    kind,
-    ...args.map(String),
-    ...(QUICK ? ['--quick'] : []),
-  ]);
-  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+  const r = runNode(threads, [here, '--worker', kind, ...args.map(String), ...(QUICK ? ['--quick'] : [])]);
   return parseLast(r.stdout, r.stderr, r.status);
 }
 

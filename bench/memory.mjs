@@ -19,8 +19,8 @@ import {
   machineLine,
   medianMs,
   mlpTrainingStep,
-  onCores,
   python,
+  runNode,
   table,
 } from './util.mjs';
 
@@ -146,16 +146,9 @@ for _ in range(int(sys.argv[1])):
 t.sort(); print(json.dumps({'ms': t[len(t) // 2]}))
 `;
 
-/** Runs a worker; args[0] is its thread count, and 1 pins it to one core, as the peers are (util's onCores). */
+/** Runs a worker; args[0] is its thread count, and 1 pins it to one core, as the peers are (util's runNode). */
 function child(kind, args) {
-  const [cmd, argv] = onCores(args[0], process.execPath, [
-    here,
-    '--worker',
-    kind,
-    ...args.map(String),
-    ...(QUICK ? ['--quick'] : []),
-  ]);
-  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+  const r = runNode(args[0], [here, '--worker', kind, ...args.map(String), ...(QUICK ? ['--quick'] : [])]);
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop());
   } catch {

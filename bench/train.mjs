@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { fmt, machineLine, onCores, table } from './util.mjs';
+import { fmt, machineLine, onCores, runNode, table } from './util.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const BATCH = 128,
@@ -205,18 +205,9 @@ print(json.dumps({
 `;
 
 // ---- the driver -------------------------------------------------------------------------------
-/** Runs a worker; a thread count of 1 (ours, or tfjs's one-threaded backends) pins it to one core (util's onCores). */
+/** Runs a worker; a thread count of 1 (ours, or tfjs's one-threaded backends) pins it to one core (util's runNode). */
 function child(kind, arg, threads = kind === 'tapegrad' ? arg : 1) {
-  const [cmd, argv] = onCores(threads, process.execPath, [
-    '--expose-gc',
-    here,
-    '--worker',
-    kind,
-    String(arg),
-    '--steps',
-    String(STEPS),
-  ]);
-  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+  const r = runNode(threads, ['--expose-gc', here, '--worker', kind, String(arg), '--steps', String(STEPS)]);
   const line = r.stdout.trim().split('\n').pop();
   try {
     return JSON.parse(line);

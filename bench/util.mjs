@@ -132,6 +132,12 @@ export function onCores(threads, cmd, args) {
   return threads === 1 && hasTaskset ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args];
 }
 
+/** Runs node with argv (flags, script, arguments) as a process of `threads` cores (onCores); spawnSync's result. */
+export function runNode(threads, argv) {
+  const [cmd, args] = onCores(threads, process.execPath, argv);
+  return spawnSync(cmd, args, { encoding: 'utf8' });
+}
+
 /** Runs a python3 script that prints one JSON line last; returns it parsed, or null when it failed. */
 export function python(script, args, threads, extraEnv = {}) {
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), ...extraEnv };
