@@ -641,6 +641,8 @@ function productFlops(ins: Instruction): number {
 
 /** Arrays of at most this many elements are few enough that an addon call costs more than the arithmetic. */
 const TINY_ELEMENTS = 4;
+/** Kernel calls in a generated run at most: a longer run amortises the addon call, and V8 optimises short functions. */
+const TINY_RUN_MAX_STEPS = 256;
 
 /**
  * A run of addon calls that are all elementwise kernels on at most TINY_ELEMENTS elements (a scalar
@@ -653,7 +655,7 @@ const TINY_ELEMENTS = 4;
 function tinyRun(calls: readonly { name: string; args: unknown[] }[]): (() => void) | null {
   const values: unknown[] = [];
   const ref = (v: unknown): string => {
-    let i = values.indexOf(v);
+    let i = values.findIndex((x) => Object.is(x, v)); // Object.is: a parameter −0 is not +0
     if (i < 0) i = values.push(v) - 1;
     return `v${i}`;
   };
@@ -696,7 +698,7 @@ function tinyRun(calls: readonly { name: string; args: unknown[] }[]): (() => vo
       : unaryStep(call.code, call.inputs[0], call.out, call.n, call.p0, call.p1);
     if (!ok) return null;
   }
-  if (lines.length === 0) return null;
+  if (lines.length === 0 || lines.length > TINY_RUN_MAX_STEPS) return null;
   const names = values.map((_, i) => `v${i}`);
   try {
     return new Function(...names, `return function tinyRun() {\n${lines.join('\n')}\n};`)(...values) as () => void;

@@ -194,6 +194,22 @@ describe('tg.compile arena', () => {
       lecture(x5, x5.detach().add(1).requiresGrad_(true)),
     );
     expect(wide.plan!.summary()).toMatchObject({ nativeSegments: 1, jsRuns: 0, elementwiseRuns: 1 });
+
+    // A long run on one element is one addon call too: the call's cost is spread over its kernels.
+    const long = (x: tg.Tensor) => {
+      let h = x;
+      for (let i = 0; i < 200; i++) h = h.mul(1.001).sin();
+      return [h];
+    };
+    const longCompiled = tg.compile(long);
+    const x1 = tg.tensor(0.5, { dtype: 'float64' });
+    longCompiled(x1);
+    expectSameTree(
+      longCompiled(x1),
+      long(x1).map((t) => t),
+      'replay of the long run',
+    );
+    expect(longCompiled.plan!.summary()).toMatchObject({ nativeSegments: 1, jsRuns: 0 });
   });
 
   it('runs on a few elements give eager’s bits on every call, the recording included', () => {
