@@ -4,6 +4,7 @@
 // plan.ts turns the recording into a plan over an arena.
 import type { TypedArray } from '../dtype.js';
 import { native } from '../native.js';
+import { describe } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { recording, type Recorder } from './state.js';
 
@@ -105,6 +106,14 @@ export function storageOf(x: Tensor | TypedArray): TypedArray {
 /** Thrown for a graph break: something fn does cannot be recorded. */
 export class GraphBreakError extends Error {
   override name = 'GraphBreakError';
+
+  constructor(message?: string, options?: ErrorOptions) {
+    // Error would convert a non-string message itself, and throw a bare TypeError for a symbol or an
+    // object without a string form.
+    if (message !== undefined && typeof message !== 'string')
+      throw new TypeError(`GraphBreakError: argument 'message' must be a string, got ${describe(message)}`);
+    super(message, options);
+  }
 }
 
 export class Trace implements Recorder {

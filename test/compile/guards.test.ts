@@ -427,6 +427,12 @@ describe('bad arguments and options', () => {
   const fn = (x: tg.Tensor) => x;
   const cases: [string, () => unknown, ErrorConstructor, string][] = [
     [
+      'GraphBreakError with a message that is not a string',
+      () => new tg.GraphBreakError(Symbol('s') as any),
+      TypeError,
+      "GraphBreakError: argument 'message' must be a string, got a symbol (s)",
+    ],
+    [
       'fn not a function',
       () => tg.compile(3 as any),
       TypeError,
