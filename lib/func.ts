@@ -233,6 +233,8 @@ export function jvp(f: (...primals: Tensor[]) => Tensor, primals: Tensor[], tang
     throw new TypeError(`jvp: argument 'primals' must be an array of Tensors, got ${describe(primals)}`);
   if (!Array.isArray(tangents))
     throw new TypeError(`jvp: argument 'tangents' must be an array of Tensors, got ${describe(tangents)}`);
+  // As torch.func.jvp: with no primal there is no direction to differentiate in.
+  if (primals.length === 0) throw new RangeError("jvp: argument 'primals' must hold at least one Tensor, got []");
   if (tangents.length !== primals.length)
     throw new RangeError(
       `jvp: argument 'tangents' must hold one Tensor per primal (${primals.length}), got ${tangents.length}`,

@@ -143,6 +143,9 @@ describe('func.jvp', () => {
 
   it('validates its arguments', () => {
     const x = tg.tensor([1, 2], { dtype: 'float64' });
+    expect(() => tg.func.jvp(() => x, [], [])).toThrow(
+      new RangeError("jvp: argument 'primals' must hold at least one Tensor, got []"),
+    );
     expect(() => tg.func.jvp((p) => p, [x], [])).toThrow(
       new RangeError("jvp: argument 'tangents' must hold one Tensor per primal (1), got 0"),
     );

@@ -2509,11 +2509,11 @@ export function buildTable(tg?: TGModule): Spec[] {
           : r.chance(0.8) && Array.isArray(ns.v)
             ? g.tensor({ shape: ns.v as number[], dtype: isT(g, x.v) ? (x.v.dtype as DT) : undefined })
             : g.tensorArg();
-      // weight and bias are optional keyword parameters: undefined is omitted, and a plain object there is an
-      // options object ({ bias, eps }).
+      // weight and bias are optional keyword parameters: undefined and null mean none, and a plain object
+      // there is an options object ({ bias, eps }).
       const keyword = () => {
         const a = wb();
-        return a.v === undefined ? { ...a, bad: undefined } : keywordJunk(a);
+        return a.v === undefined || a.v === null ? { ...a, bad: undefined } : keywordJunk(a);
       };
       return fnCall(g, `${F}layerNorm`, [
         x,
