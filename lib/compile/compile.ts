@@ -112,13 +112,17 @@ export function compile<A extends unknown[], R>(
   const versions: VersionMemory = new WeakMap();
   let running = false;
 
+  /** The arguments' tensors when args have the signature of entry e and its guards hold; null otherwise. */
+  const matches = (e: Entry, args: A): Tensor[] | null => {
+    if (e.aliased || e.gradMode !== isGradEnabled() || e.inference !== isInferenceMode()) return null;
+    const feeds: Tensor[] = [];
+    return sameArgs(args, e.args, feeds) && distinctFeeds(e, feeds) && guardsHold(e, versions) ? feeds : null;
+  };
+
   const choose = (args: A): { entry: Entry | null; key: string; feeds: Tensor[] } => {
     // The common case: the signature of the previous call, recognised without building a key.
-    if (last !== null && !last.aliased && last.gradMode === isGradEnabled() && last.inference === isInferenceMode()) {
-      const feeds: Tensor[] = [];
-      if (sameArgs(args, last.args, feeds) && distinctFeeds(last, feeds) && guardsHold(last, versions))
-        return { entry: last, key: last.key, feeds };
-    }
+    const same = last === null ? null : matches(last, args);
+    if (same !== null) return { entry: last, key: last!.key, feeds: same };
     const { key, feeds } = signature(args);
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i];
@@ -220,18 +224,8 @@ export function compile<A extends unknown[], R>(
   const call = (...args: A): R => {
     // The common case first, without the allocations of enter(): the previous call's plan again.
     const e = last;
-    if (
-      e !== null &&
-      e.plan !== null &&
-      !running &&
-      !e.aliased &&
-      e.gradMode === isGradEnabled() &&
-      e.inference === isInferenceMode()
-    ) {
-      const feeds: Tensor[] = [];
-      if (sameArgs(args, e.args, feeds) && distinctFeeds(e, feeds) && guardsHold(e, versions))
-        return replay(e as Entry & { plan: Plan }, feeds);
-    }
+    const feeds = e !== null && e.plan !== null && !running ? matches(e, args) : null;
+    if (feeds !== null) return replay(e as Entry & { plan: Plan }, feeds);
     const next = enter(args);
     if ('result' in next) return next.result;
     return replay(next.entry, next.feeds);
