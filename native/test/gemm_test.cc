@@ -259,28 +259,34 @@ TEST(gemm_thread_count_does_not_change_result) {
 // The fused epilogues give exactly what the separate kernels give: relu(C) (NaN kept, −0 → +0), and
 // C·(mask > 0 ? 1 : 0) (so an infinite C where the mask is off gives NaN, as g·reluMask(y) does), with
 // C row- or column-major (the product is then computed transposed), on 1 and 2 threads, every ISA.
+// α = −1 with a zero row of A makes that row of C −0 (without bias), which relu must turn into +0.
 template <typename T>
-void fused_case(int64_t m, int64_t n, int64_t k, bool c_col_major) {
+void fused_case(int64_t m, int64_t n, int64_t k, bool c_col_major, T alpha = 1) {
   std::vector<T> a = random_vec<T>(m * k), b = random_vec<T>(k * n), bias = random_vec<T>(n),
                  mask = random_vec<T>(m * n);
   if (k > 0) {
     a[0] = std::numeric_limits<T>::quiet_NaN();  // row 0 of C is NaN
     b[1] = std::numeric_limits<T>::infinity();   // column 1 of C is ±inf or NaN
+    if (m > 2)
+      for (int64_t p = 0; p < k; ++p) a[static_cast<size_t>(2 * k + p)] = T(0);  // row 2 of C is ±0
   }
-  mask[static_cast<size_t>(m * n - 1)] = T(-0.0);  // off
+  mask[static_cast<size_t>(m * n - 1)] = T(-0.0);                              // off
+  mask[static_cast<size_t>(m * n / 2)] = std::numeric_limits<T>::quiet_NaN();  // off
   const int64_t rsc = c_col_major ? 1 : n, csc = c_col_major ? m : 1;
   std::vector<T> plain(m * n), relu(m * n), masked(m * n);
   auto product = [&](T* c, const T* bias_or_null, GemmEpilogue e, const T* mk) {
     if constexpr (sizeof(T) == 4)
-      gemm_fused_f32(m, n, k, 1, a.data(), k, 1, b.data(), n, 1, 0, c, rsc, csc, bias_or_null, e, mk, rsc, csc);
-    else gemm_fused_f64(m, n, k, 1, a.data(), k, 1, b.data(), n, 1, 0, c, rsc, csc, bias_or_null, e, mk, rsc, csc);
+      gemm_fused_f32(m, n, k, alpha, a.data(), k, 1, b.data(), n, 1, 0, c, rsc, csc, bias_or_null, e, mk, rsc, csc);
+    else gemm_fused_f64(m, n, k, alpha, a.data(), k, 1, b.data(), n, 1, 0, c, rsc, csc, bias_or_null, e, mk, rsc, csc);
   };
-  product(plain.data(), bias.data(), GemmEpilogue::kNone, nullptr);
-  product(relu.data(), bias.data(), GemmEpilogue::kRelu, nullptr);
-  for (size_t i = 0; i < plain.size(); ++i) {
-    const T v = plain[i];
-    const T want = (v > T(0) || v != v) ? v : T(0);
-    if (!(std::memcmp(&want, &relu[i], sizeof(T)) == 0)) ::check::fail(__FILE__, __LINE__, "relu epilogue differs");
+  for (const T* bias_or_null : {static_cast<const T*>(bias.data()), static_cast<const T*>(nullptr)}) {
+    product(plain.data(), bias_or_null, GemmEpilogue::kNone, nullptr);
+    product(relu.data(), bias_or_null, GemmEpilogue::kRelu, nullptr);
+    for (size_t i = 0; i < plain.size(); ++i) {
+      const T v = plain[i];
+      const T want = (v > T(0) || v != v) ? v : T(0);
+      if (!(std::memcmp(&want, &relu[i], sizeof(T)) == 0)) ::check::fail(__FILE__, __LINE__, "relu epilogue differs");
+    }
   }
   product(plain.data(), nullptr, GemmEpilogue::kNone, nullptr);
   product(masked.data(), nullptr, GemmEpilogue::kMaskPositive, mask.data());
@@ -301,6 +307,8 @@ TEST(gemm_fused_epilogues) {
     fused_case<float>(37, 45, 29, true);
     fused_case<double>(128, 256, 300, false);  // several k slices: the epilogue waits for the last one
     fused_case<float>(5, 7, 0, false);         // k = 0: C is the bias (or 0), then the epilogue
+    fused_case<float>(29, 70, 33, false, -1);  // −0 in C; full and partial vectors of 16 lanes
+    fused_case<double>(29, 70, 33, false, -1);
   });
 }
 

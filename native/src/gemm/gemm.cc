@@ -22,6 +22,7 @@ namespace tapegrad {
 namespace {
 
 using gemm_detail::Kernels;
+using gemm_detail::TileEpilogue;
 
 template <typename T>
 const Kernels<T>* select_kernels() noexcept;
@@ -294,6 +295,9 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T
     return;
   }
   const bool unit = p.csc == 1;
+  // The kernel table's vector epilogue needs unit-stride rows of C and of the mask.
+  const bool vector_epilogue =
+      unit && (p.epilogue == GemmEpilogue::kRelu || (p.epilogue == GemmEpilogue::kMaskPositive && p.mcs == 1));
   alignas(64) T tile[gemm_detail::kMaxMR * gemm_detail::kMaxNV * 16];
 
   // Loop 5 (JC): n in NC-wide blocks of B and C.
@@ -341,7 +345,11 @@ void gemm_serial(const Kernels<T>& K, const Problem<T>& p, const SharedPacking<T
             if (unit) {
               const T* bias = first && p.bias != nullptr ? p.bias + i * p.brs + j * p.bcs : nullptr;
               ukr(kc, ap, bp, p.alpha, beta, p.c + i * p.rsc + j, p.rsc, nr, bias, p.brs, p.bcs);
-              if (last) apply_epilogue(p, i, mr, j, nr);  // the tile is still in L1
+              if (last && vector_epilogue)  // the tile is still in L1
+                K.tile_epilogue(p.epilogue == GemmEpilogue::kRelu ? TileEpilogue::kRelu : TileEpilogue::kMaskPositive,
+                                mr, nr, p.c + i * p.rsc + j, p.rsc,
+                                p.mask == nullptr ? nullptr : p.mask + i * p.mrs + j, p.mrs);
+              else if (last) apply_epilogue(p, i, mr, j, nr);
             } else {
               ukr(kc, ap, bp, p.alpha, T(0), tile, NR, nr, nullptr, 0, 0);
               for (int r = 0; r < mr; ++r)

@@ -29,6 +29,15 @@ using PackAFn = void (*)(int64_t mc, int64_t kc, const T* a, int64_t rsa, int64_
 template <typename T>
 using PackBFn = void (*)(int64_t kc, int64_t nc, const T* b, int64_t rsb, int64_t csb, T* out);
 
+// The fused epilogue on a stored tile of C, `rows` × nr at c[r*rsc + j] (unit column stride),
+// while it is still in L1: kRelu keeps C(r, j) where it is > 0 or NaN and stores +0 elsewhere;
+// kMaskPositive multiplies C(r, j) by 1 where mask[r*mrs + j] > 0, else by 0 (the same expressions as
+// the driver's apply_epilogue in gemm.cc, so vectorising it changes no bit). A separate function, not
+// part of the micro-kernel: in there, its constants pushed accumulators out of registers (15% slower).
+enum class TileEpilogue : int { kRelu = 1, kMaskPositive = 2 };
+template <typename T>
+using TileEpilogueFn = void (*)(TileEpilogue epilogue, int rows, int nr, T* c, int64_t rsc, const T* mask, int64_t mrs);
+
 template <typename T>
 struct Kernels {
   const char* name;
@@ -37,6 +46,7 @@ struct Kernels {
   UkrFn<T> ukr[kMaxMR][kMaxNV];  // ukr[R-1][NVU-1]: R rows, NVU vectors
   PackAFn<T> pack_a;
   PackBFn<T> pack_b;
+  TileEpilogueFn<T> tile_epilogue;
 };
 
 const Kernels<float>* kernels_f32_scalar() noexcept;

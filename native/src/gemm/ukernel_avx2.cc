@@ -29,6 +29,8 @@ struct VecF32 {
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V relu(V v) { return _mm256_and_ps(_mm256_cmp_ps(v, zero(), _CMP_NLE_UQ), v); }
+  static V positive_as_one(V m) { return _mm256_and_ps(_mm256_cmp_ps(m, zero(), _CMP_GT_OQ), set1(1)); }
   static void store(T* p, V v) { _mm256_storeu_ps(p, v); }
   static __m256i mask(int n) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMask32 + 8 - n)); }
   static V load_n(const T* p, int n) { return _mm256_maskload_ps(p, mask(n)); }
@@ -79,6 +81,8 @@ struct VecF64 {
   static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
   static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
   static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  static V relu(V v) { return _mm256_and_pd(_mm256_cmp_pd(v, zero(), _CMP_NLE_UQ), v); }
+  static V positive_as_one(V m) { return _mm256_and_pd(_mm256_cmp_pd(m, zero(), _CMP_GT_OQ), set1(1)); }
   static void store(T* p, V v) { _mm256_storeu_pd(p, v); }
   static __m256i mask(int n) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMask64 + 4 - n)); }
   static V load_n(const T* p, int n) { return _mm256_maskload_pd(p, mask(n)); }

@@ -25,6 +25,8 @@ struct VecF32 {
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V relu(V v) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero(), _CMP_NLE_UQ), v); }
+  static V positive_as_one(V m) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(m, zero(), _CMP_GT_OQ), set1(1)); }
   static void store(T* p, V v) { _mm512_storeu_ps(p, v); }
   static __mmask16 mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
   static V load_n(const T* p, int n) { return _mm512_maskz_loadu_ps(mask(n), p); }
@@ -79,6 +81,8 @@ struct VecF64 {
   static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
   static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
   static V add(V a, V b) { return _mm512_add_pd(a, b); }
+  static V relu(V v) { return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(v, zero(), _CMP_NLE_UQ), v); }
+  static V positive_as_one(V m) { return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(m, zero(), _CMP_GT_OQ), set1(1)); }
   static void store(T* p, V v) { _mm512_storeu_pd(p, v); }
   static __mmask8 mask(int n) { return static_cast<__mmask8>((1u << n) - 1u); }
   static V load_n(const T* p, int n) { return _mm512_maskz_loadu_pd(mask(n), p); }

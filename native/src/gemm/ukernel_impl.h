@@ -2,6 +2,7 @@
 //   using T (element), V (vector); static constexpr int L (lanes);
 //   zero(), set1(T), load(const T*) (unaligned), bcast(const T*), fma(a, b, c) = a·b + c,
 //   mul(a, b), add(a, b), load_n(const T*, n) / store_n(T*, V, n) touch only the first n lanes;
+//   relu(v) (v where v > 0 or NaN, else +0), positive_as_one(m) (1 where m > 0, else 0);
 //   kPackTransposed (+ pack_transposed<ROWS>, see pack.h) for an ISA-specific transposing pack.
 //
 // Included ONLY by ukernel_*.cc after their traits (same internal-linkage rule as pack.h).
@@ -80,6 +81,27 @@ void ukr(int64_t kc, const typename VT::T* __restrict a, const typename VT::T* _
   }
 }
 
+// See TileEpilogueFn in kernels.h.
+template <typename VT>
+void tile_epilogue(TileEpilogue epilogue, int rows, int nr, typename VT::T* c, int64_t rsc, const typename VT::T* mask,
+                   int64_t mrs) {
+  using T = typename VT::T;
+  constexpr int L = VT::L;
+  for (int r = 0; r < rows; ++r) {
+    T* crow = c + r * rsc;
+    const T* mrow = mask + r * mrs;
+    for (int j = 0; j < nr; j += L) {
+      const int n = nr - j < L ? nr - j : L;
+      const bool whole = n == L;
+      auto x = whole ? VT::load(crow + j) : VT::load_n(crow + j, n);
+      if (epilogue == TileEpilogue::kRelu) x = VT::relu(x);
+      else x = VT::mul(x, VT::positive_as_one(whole ? VT::load(mrow + j) : VT::load_n(mrow + j, n)));
+      if (whole) VT::store(crow + j, x);
+      else VT::store_n(crow + j, x, n);
+    }
+  }
+}
+
 template <typename VT, int MR, int NV, int R>
 struct FillRows {
   static constexpr void run(Kernels<typename VT::T>& k) {
@@ -111,6 +133,7 @@ constexpr Kernels<typename VT::T> make_kernels(const char* name) {
   FillRows<VT, P.mr, P.nv, P.mr>::run(k);
   k.pack_a = &pack_a<VT, typename VT::T, P.mr>;
   k.pack_b = &pack_b<VT, typename VT::T, P.nv * P.vl>;
+  k.tile_epilogue = &tile_epilogue<VT>;
   return k;
 }
 

@@ -24,6 +24,8 @@ struct Scalar {
   static V fma(V a, V b, V c) { return a * b + c; }
   static V mul(V a, V b) { return a * b; }
   static V add(V a, V b) { return a + b; }
+  static V relu(V v) { return v > T(0) || v != v ? v : T(0); }
+  static V positive_as_one(V m) { return m > T(0) ? T(1) : T(0); }
   static void store(T* p, V v) { *p = v; }
   static V load_n(const T* p, int n) { return n > 0 ? *p : T(0); }
   static void store_n(T* p, V v, int n) {
