@@ -2,7 +2,8 @@
 // this run, each configuration in a child process of its own:
 //   1. the W3 training step (784-512-256-10 ReLU MLP, batch 128, mean cross-entropy, SGD lr 0.05; the
 //      batch passed as the compiled step's arguments, so every replay copies it in) compiled, eager, and
-//      JAX's jit of the whole step (python3 on PATH), at 1 and 2 threads, median ms per step;
+//      JAX's jit of the whole step (python3 on PATH), at 1 and 2 threads, median ms per step; beside them,
+//      the step's eight matrix products alone through the GEMM (the floor of our step);
 //   2. per-op cost in a plan: bench/ops's chain of 1000 ops on [16] float32 (·a, +b, sin), forward and
 //      backward, compiled and eager, µs per op;
 //   3. the lecture's f(x, y) = x·y + sin(x) with both gradients (tg.autograd.grad inside the function),
@@ -15,9 +16,11 @@
 // Usage: npm run bench -- compile   (or node bench/compile.mjs [--quick])
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { native } from '../dist/cjs/native.js';
 import {
   fmt,
   hasPythonModule,
+  interleavedMedianMs,
   JAX_W3_STEP,
   jaxEnv,
   machineLine,
@@ -55,8 +58,37 @@ async function w3Worker(mode, threads) {
   // The first call records (compiled); the losses of the first steps are compared with eager's.
   const losses = [];
   for (let i = 0; i < 5; i++) losses.push(step(x, y).item());
-  const ms = medianMs(() => step(x, y), { repeats: W3_STEPS, warmup: 20 });
-  return { ms, losses, info: `${tg.backendInfo().isa}, ${tg.getNumThreads()} thread${threads > 1 ? 's' : ''}` };
+  const info = `${tg.backendInfo().isa}, ${tg.getNumThreads()} thread${threads > 1 ? 's' : ''}`;
+  if (mode !== 'compiled') return { ms: medianMs(() => step(x, y), { repeats: W3_STEPS, warmup: 20 }), losses, info };
+  // The compiled step in alternating blocks with its eight products alone (the floor of any step built on
+  // this GEMM), so a burst of other load on the machine hits both alike.
+  const [ms, productsMs] = interleavedMedianMs([() => step(x, y), w3Products()], { calls: W3_STEPS, warmup: 20 });
+  return { ms, productsMs, losses, info };
+}
+
+/**
+ * The W3 step's eight matrix products (forward 3, backward 5: no gradient for the batch), straight into
+ * preallocated outputs at the layouts the step uses (nn.Linear's weight is [out, in]); 308 MFLOP.
+ */
+function w3Products() {
+  const sizes = [784, 512, 256, 10];
+  const B = 128;
+  const f = (n) => Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.1);
+  const h = sizes.map((n) => f(B * n)); // h[0] the batch, h[l] layer l's activation
+  const dz = sizes.map((n) => f(B * n)); // dz[l] the gradient at layer l's pre-activation
+  const W = sizes.slice(1).map((n, l) => f(n * sizes[l])); // W[l]: [sizes[l+1], sizes[l]]
+  const dW = W.map((w) => new Float32Array(w.length));
+  return () => {
+    for (let l = 0; l < 3; l++) {
+      const [i, o] = [sizes[l], sizes[l + 1]];
+      native.gemm(h[l], 0, i, 1, W[l], 0, 1, i, h[l + 1], 0, o, 1, B, o, i, 1, 0); // h·Wᵀ
+    }
+    for (let l = 2; l >= 0; l--) {
+      const [i, o] = [sizes[l], sizes[l + 1]];
+      native.gemm(dz[l + 1], 0, 1, o, h[l], 0, i, 1, dW[l], 0, i, 1, o, i, B, 1, 0); // dW = dzᵀ·h
+      if (l > 0) native.gemm(dz[l + 1], 0, o, 1, W[l], 0, i, 1, dz[l], 0, i, 1, B, i, o, 1, 0); // dh = dz·W
+    }
+  };
 }
 
 async function opsWorker() {
@@ -311,6 +343,8 @@ for (const threads of [1, 2]) {
     ok ? fmt(compiled.ms / eager.ms) : '-',
     ok && jax ? fmt(compiled.ms / jax.ms) : '-',
     ok && jax ? fmt(eager.ms / jax.ms) : '-',
+    ok ? fmt(compiled.productsMs, 3) : '-',
+    ok && jax ? fmt(compiled.productsMs / jax.ms) : '-',
     ok
       ? JSON.stringify(eager.losses) === JSON.stringify(compiled.losses)
         ? 'yes'
@@ -339,9 +373,16 @@ table(
     'compiled/eager',
     'compiled/JAX',
     'eager/JAX',
+    'products ms',
+    'products/JAX',
     'first 5 losses identical',
   ],
   w3Rows,
+);
+console.log(
+  "# products: the step's eight matrix products alone (308 MFLOP) into preallocated outputs, timed in alternating\n" +
+    '# blocks with the compiled step: the floor of any step built on this GEMM. compiled − products is everything\n' +
+    '# else (packing is inside the products; the optimizer, epilogues, loss, JS are not).',
 );
 if (!hasJax) console.log('  JAX: not available (python3 -c "import jax" failed)');
 
