@@ -1093,6 +1093,46 @@ describe('hardening', () => {
     expect(tg.zerosLike(tg.zeros([0, 3])).shape).toEqual([0, 3]);
   });
 
+  it("14b. cat, stack and scatterAdd's src refuse a tensor without storage (they returned NaN or stale values)", () => {
+    const gone = (shape: string) =>
+      `has no storage: its ArrayBuffer was transferred or detached (shape ${shape}, 0 elements readable). Clone a tensor before transferring its buffer.`;
+    const transferred = (shape: number[]) => {
+      const t = tg.randn(shape);
+      const buf = t.data.buffer as ArrayBuffer;
+      structuredClone(buf, { transfer: [buf] });
+      return t;
+    };
+    const ok = tg.randn([4, 6]);
+    expectError(() => tg.cat([ok, transferred([4, 6])]), Error, `cat: argument 'tensors[1]' ${gone('[4, 6]')}`);
+    expectError(() => tg.cat([transferred([4, 6]), ok]), Error, `cat: argument 'tensors[0]' ${gone('[4, 6]')}`);
+    expectError(() => tg.stack([ok, transferred([4, 6])]), Error, `stack: argument 'tensors[1]' ${gone('[4, 6]')}`);
+    // Before the dtype promotion: a float64 tensor beside it made 'to' report the failure.
+    expectError(
+      () => tg.cat([tg.randn([4, 6], { dtype: 'float64' }), transferred([4, 6])]),
+      Error,
+      `cat: argument 'tensors[1]' ${gone('[4, 6]')}`,
+    );
+    const index = tg.tensor(new Int32Array(24).fill(1), { shape: [4, 6] });
+    expectError(
+      () => tg.scatterAdd(tg.zeros([4, 6]), 0, index, transferred([4, 6])),
+      Error,
+      `scatterAdd: argument 'src' ${gone('[4, 6]')}`,
+    );
+    // src larger than index: it used to fail inside the trimming slice, under slice's name.
+    expectError(
+      () => tg.scatterAdd(tg.zeros([4, 6]), 0, index, transferred([5, 6])),
+      Error,
+      `scatterAdd: argument 'src' ${gone('[5, 6]')}`,
+    );
+    const d = tg.randn([4, 6]);
+    d.dispose();
+    expectError(
+      () => tg.cat([ok, d]),
+      Error,
+      "cat: argument 'tensors[1]' was disposed (shape [4, 6]); its storage was released with dispose() and cannot be used any more.",
+    );
+  });
+
   it("15. nn's empty() checks the shape like the creation functions and names the layer; it keeps a copy", () => {
     expectError(
       () => empty([2, -1], 'float32', 'Linear', 'the weight shape [outFeatures, inFeatures]'),

@@ -3,11 +3,11 @@ import { Function, type FunctionCtx } from '../autograd/function.js';
 import { promote, type DType } from '../dtype.js';
 import { concatBlocks } from '../kernels/indexing.js';
 import { blocksAround, describe, formatShape, normalizeDim } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 // biome-ignore lint/suspicious/noImportCycles: op/adjoint pair: cat's backward is split and split's is cat (used only inside calls, never at load)
 import { split } from './split.js';
 import { toDtype } from './to_dtype.js';
-import { runN, keywordArgs } from './util.js';
+import { checkTensorArg, keywordArgs, runN } from './util.js';
 
 /** What Cat keeps for backward besides saved tensors. */
 type CatCtx = FunctionCtx<{ dim: number }>;
@@ -50,12 +50,13 @@ export function tensorList(tensors: unknown, op: string): Tensor[] {
   if (tensors.length === 0)
     throw new RangeError(`${op}: argument 'tensors' must hold at least one Tensor, got an empty array`);
   let dtype: DType | null = null;
-  tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor))
-      throw new TypeError(`${op}: argument 'tensors[${i}]' must be a Tensor, got ${describe(t)}`);
-    dtype = dtype === null ? t.dtype : promote(dtype, t.dtype);
+  // Each element as any tensor argument: a Tensor (or another copy's, adopted) with readable storage.
+  const checked = tensors.map((t, i) => {
+    const x = checkTensorArg(t, op, `tensors[${i}]`);
+    dtype = dtype === null ? x.dtype : promote(dtype, x.dtype);
+    return x;
   });
-  return (tensors as Tensor[]).map((t) => (t.dtype === dtype ? t : toDtype(t, dtype!)));
+  return checked.map((t) => (t.dtype === dtype ? t : toDtype(t, dtype!)));
 }
 
 /** Tensors of equal shape except along dim, joined along dim: result.shape[dim] = Σ shapes[dim]. */

@@ -2,8 +2,8 @@
 // d/dx = g; d/dsrc = gather(g, dim, index).
 import { Function, type FunctionCtx } from '../autograd/function.js';
 import { scatterAddAlong } from '../kernels/indexing.js';
-import { describe, formatShape } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { formatShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
 // biome-ignore lint/suspicious/noImportCycles: op/adjoint pair: scatterAdd's backward gathers, gather's scatters (used only inside calls)
 import { gather } from './gather.js';
 import { checkIndexShape, indexDim, indexTensor } from './index_arg.js';
@@ -43,8 +43,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   x = checkTensorArg(x, 'scatterAdd', 'x');
   const d = indexDim(x, dim, 'scatterAdd');
   const idx = indexTensor(index, 'scatterAdd', false);
-  if (!(src instanceof Tensor))
-    throw new TypeError(`scatterAdd: argument 'src' must be a Tensor, got ${describe(src)}`);
+  src = checkTensorArg(src, 'scatterAdd', 'src');
   if (src.dtype !== x.dtype)
     throw new TypeError(`scatterAdd: argument 'src' must have the dtype of x (${x.dtype}), got ${src.dtype}`);
   if (src.ndim !== x.ndim)
