@@ -88,6 +88,7 @@ function checkAssignedGrad(t: Tensor, g: unknown): void {
   if (!(g instanceof Tensor))
     throw new TypeError(`grad: the assigned value must be null or a Tensor, got ${describe(g)}`);
   if (g === t) throw new Error('grad: a tensor cannot be assigned as its own gradient');
+  checkStorage(g, 'grad', 'the assigned gradient');
   if (g.dtype !== t.dtype)
     throw new TypeError(`grad: the assigned gradient has dtype ${g.dtype} but the tensor has dtype ${t.dtype}`);
   if (!shapesEqual(g.shape, t.shape))

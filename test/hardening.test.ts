@@ -1133,6 +1133,73 @@ describe('hardening', () => {
     );
   });
 
+  it('14c. gradients and state dicts without storage: the grad setter, optimizers, clipping and loadStateDict refuse them before changing anything', () => {
+    const gone = (shape: string) =>
+      `has no storage: its ArrayBuffer was transferred or detached (shape ${shape}, 0 elements readable). Clone a tensor before transferring its buffer.`;
+    const transfer = (t: tg.Tensor) => {
+      const buf = t.data.buffer as ArrayBuffer;
+      structuredClone(buf, { transfer: [buf] });
+      return t;
+    };
+    const p = tg.randn([4, 6], { requiresGrad: true });
+    expectError(
+      () => {
+        p.grad = transfer(tg.randn([4, 6]));
+      },
+      Error,
+      `grad: the assigned gradient ${gone('[4, 6]')}`,
+    );
+    // A gradient whose buffer goes away after assignment: the whole step is refused, the first
+    // parameter is not updated and no state is created (it used to say the shapes [4, 6] and [4, 6] differ).
+    for (const make of [
+      (ps: tg.Tensor[]) => new tg.optim.SGD(ps, { lr: 0.1, momentum: 0.9 }),
+      (ps: tg.Tensor[]) => new tg.optim.Adam(ps, { lr: 0.1 }),
+    ]) {
+      const a = tg.randn([3], { requiresGrad: true });
+      const b = tg.randn([4, 6], { requiresGrad: true });
+      a.grad = tg.ones([3]);
+      b.grad = tg.ones([4, 6]);
+      transfer(b.grad);
+      const opt = make([a, b]);
+      const before = Array.from(a.data);
+      expectError(
+        () => opt.step(),
+        Error,
+        `${opt instanceof tg.optim.SGD ? 'SGD' : 'Adam'}.step: the gradient of parameter 1 of its group ${gone('[4, 6]')}`,
+      );
+      expect(Array.from(a.data)).toEqual(before);
+      expect(opt.stateDict().state).toEqual({});
+      transfer(b);
+      b.grad = null;
+      a.grad = tg.ones([3]);
+      opt.step(); // b has no gradient now, so its missing storage does not matter
+      expect(Array.from(a.data)).not.toEqual(before);
+    }
+    const c = tg.randn([2], { requiresGrad: true });
+    const d = tg.randn([4, 6], { requiresGrad: true });
+    c.grad = tg.ones([2]);
+    d.grad = tg.ones([4, 6]);
+    transfer(d.grad);
+    expectError(
+      () => tg.nn.utils.clipGradNorm_([c, d], 1),
+      Error,
+      `clipGradNorm_: the gradient of parameters[1] ${gone('[4, 6]')}`,
+    );
+    expectError(
+      () => tg.nn.utils.clipGradValue_([c, d], 1),
+      Error,
+      `clipGradValue_: the gradient of parameters[1] ${gone('[4, 6]')}`,
+    );
+    const layer = new tg.nn.Linear(6, 4);
+    const weight = Array.from(layer.weight.data);
+    expectError(
+      () => layer.loadStateDict({ weight: transfer(tg.randn([4, 6])), bias: tg.randn([4]) }),
+      Error,
+      `loadStateDict: the state dict's 'weight' ${gone('[4, 6]')}`,
+    );
+    expect(Array.from(layer.weight.data)).toEqual(weight);
+  });
+
   it("15. nn's empty() checks the shape like the creation functions and names the layer; it keeps a copy", () => {
     expectError(
       () => empty([2, -1], 'float32', 'Linear', 'the weight shape [outFeatures, inFeatures]'),

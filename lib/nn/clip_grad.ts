@@ -1,7 +1,7 @@
 // nn.utils.clipGradNorm_ / clipGradValue_: torch.nn.utils.clip_grad_norm_ / clip_grad_value_.
 import { recorder } from '../compile/state.js';
 import { describe, formatValue } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { checkStorage, Tensor } from '../tensor.js';
 
 /** The parameters argument: one tensor or an iterable of them, as an array. */
 function paramsOf(parameters: unknown, fn: string): Tensor[] {
@@ -20,13 +20,15 @@ function paramsOf(parameters: unknown, fn: string): Tensor[] {
   return list as Tensor[];
 }
 
-/** The gradients the parameters have now. */
-function gradsOf(params: Tensor[]): Tensor[] {
+/** The gradients the parameters have now, each with readable storage (fn names the caller in errors). */
+function gradsOf(params: Tensor[], fn: string): Tensor[] {
   const grads: Tensor[] = [];
-  for (const p of params) {
+  params.forEach((p, i) => {
     const g = p.grad;
-    if (g !== null) grads.push(g);
-  }
+    if (g === null) return;
+    checkStorage(g, fn, `the gradient of parameters[${i}]`);
+    grads.push(g);
+  });
   return grads;
 }
 
@@ -68,7 +70,7 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
     );
   const result = Tensor._wrap(new Float64Array(1), [], 'float64');
   clipping(params, () => {
-    const grads = gradsOf(params);
+    const grads = gradsOf(params, fn);
     let total = 0;
     if (normType === Number.POSITIVE_INFINITY) {
       for (const g of grads) for (let i = 0; i < g.data.length; i++) total = Math.max(total, Math.abs(g.data[i]));
@@ -90,6 +92,6 @@ export function clipGradValue_(parameters: Tensor | Iterable<Tensor>, clipValue:
   if (typeof clipValue !== 'number' || Number.isNaN(clipValue) || clipValue < 0)
     throw new TypeError(`${fn}: argument 'clipValue' must be a non-negative number, got ${formatValue(clipValue)}`);
   clipping(params, () => {
-    for (const g of gradsOf(params)) mapInPlace(g, (v) => Math.min(Math.max(v, -clipValue), clipValue));
+    for (const g of gradsOf(params, fn)) mapInPlace(g, (v) => Math.min(Math.max(v, -clipValue), clipValue));
   });
 }

@@ -19,7 +19,7 @@
 import { withGradMode } from '../grad_mode.js';
 import type { FloatDType } from '../dtype.js';
 import { describe, formatShape, formatValue, shapesEqual } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { checkStorage, Tensor } from '../tensor.js';
 
 /** Options of Module.loadStateDict. */
 export interface LoadStateDictOptions {
@@ -343,6 +343,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         problems.push(`'${name}' must be a Tensor, got ${describe(src)}`);
         continue;
       }
+      checkStorage(src, 'loadStateDict', `the state dict's '${name}'`);
+      checkStorage(target, 'loadStateDict', `the module's '${name}'`);
       if (!shapesEqual(src.shape, target.shape))
         problems.push(
           `size mismatch for '${name}': the dict has shape ${formatShape(src.shape)}, the module has ${formatShape(target.shape)}`,

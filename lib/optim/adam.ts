@@ -6,7 +6,7 @@ import { describe, formatValue } from '../shape.js';
 import { Optimizer, checkHyper, checkOptionKeys, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 
 const ADAM_KEYS: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'];
-import { gradData } from './sgd.js';
+import { groupGrads } from './sgd.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -52,8 +52,10 @@ abstract class AdamBase extends Optimizer {
         amsgrad: group.amsgrad as boolean,
         maximize: group.maximize as boolean,
       };
-      for (const p of group.params) {
-        if (p._peekGrad() === null) continue;
+      const grads = groupGrads(group.params, `${this.name}.step`);
+      group.params.forEach((p, i) => {
+        const grad = grads[i];
+        if (grad === null) return;
         let state = this.state.get(p);
         if (state === undefined) {
           const zeros = () =>
@@ -73,7 +75,7 @@ abstract class AdamBase extends Optimizer {
         const vmax = h.amsgrad ? ((state.maxExpAvgSq as Tensor).data as FloatArray) : null;
         adamUpdate(
           p.data as FloatArray,
-          gradData(p),
+          grad,
           (state.expAvg as Tensor).data as FloatArray,
           (state.expAvgSq as Tensor).data as FloatArray,
           vmax,
@@ -81,7 +83,7 @@ abstract class AdamBase extends Optimizer {
           step,
         );
         p._bumpVersion();
-      }
+      });
     }
     return loss;
   }

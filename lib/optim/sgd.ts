@@ -1,8 +1,8 @@
 // SGD with momentum, dampening, Nesterov momentum, weight decay and maximize (torch.optim.SGD).
 import type { FloatArray } from '../dtype.js';
-import { Tensor } from '../tensor.js';
+import { checkStorage, Tensor } from '../tensor.js';
 import { sgdUpdate } from '../kernels/optim.js';
-import { describe } from '../shape.js';
+import { describe, formatShape } from '../shape.js';
 import { Optimizer, checkHyper, checkOptionKeys, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 
 const SGD_KEYS: readonly string[] = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximize'];
@@ -58,8 +58,10 @@ export class SGD extends Optimizer {
         weightDecay: number;
         maximize: boolean;
       };
-      for (const p of group.params) {
-        if (p._peekGrad() === null) continue;
+      const grads = groupGrads(group.params, 'SGD.step');
+      group.params.forEach((p, i) => {
+        const grad = grads[i];
+        if (grad === null) return;
         let state = this.state.get(p);
         let first = false;
         let buf: Tensor | null = null;
@@ -77,22 +79,30 @@ export class SGD extends Optimizer {
           }
           buf = state.momentumBuffer as Tensor;
         }
-        const grad = gradData(p);
         sgdUpdate(p.data as FloatArray, grad, buf === null ? null : (buf.data as FloatArray), h, first);
         p._bumpVersion();
-      }
+      });
     }
     return loss;
   }
 }
 
-/** The gradient's storage in the parameter's float kind (converted if a hook changed its dtype). */
-export function gradData(p: Tensor): FloatArray {
-  const g = p._peekGrad()!;
-  if (g.size !== p.size)
-    throw new RangeError(
-      `optimizer: the gradient of a parameter of shape [${p.shape.join(', ')}] has shape [${g.shape.join(', ')}]`,
-    );
-  if (g.data.constructor === p.data.constructor) return g.data as FloatArray;
-  return (p.dtype === 'float32' ? Float32Array.from(g.data) : Float64Array.from(g.data)) as FloatArray;
+/**
+ * The group's gradients (null where a parameter has none), each in its parameter's float kind
+ * (converted if a hook changed its dtype), all checked before the step changes any parameter or
+ * state, so a step that throws leaves everything as it was.
+ */
+export function groupGrads(params: readonly Tensor[], op: string): (FloatArray | null)[] {
+  return params.map((p, i) => {
+    const g = p._peekGrad();
+    if (g === null) return null;
+    checkStorage(p, op, `parameter ${i} of its group`);
+    checkStorage(g, op, `the gradient of parameter ${i} of its group`);
+    if (g.size !== p.size)
+      throw new RangeError(
+        `${op}: the gradient of parameter ${i} of its group has shape ${formatShape(g.shape)}, the parameter ${formatShape(p.shape)}`,
+      );
+    if (g.data.constructor === p.data.constructor) return g.data as FloatArray;
+    return (p.dtype === 'float32' ? Float32Array.from(g.data) : Float64Array.from(g.data)) as FloatArray;
+  });
 }
