@@ -265,7 +265,7 @@ function child(kind, args, threads = 2) {
   return parseLast(r.stdout, r.stderr, r.status);
 }
 
-/** The same, without waiting: for the RSS runs, which measure memory, not time, and may share the machine. */
+/** The RSS runs: not pinned (they measure memory, not time), with the collector exposed. */
 function childAsync(kind, args) {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [
@@ -484,16 +484,15 @@ table(['loop', 'worst lag ms', 'ticks', 'steps', 'ms/step', 'threads'], loopRows
   );
 }
 
-// 5. RSS over many replays (memory, not time: the two runs share the machine)
+// 5. RSS over many replays. One run after the other: run side by side, V8's compiler threads of the
+// two processes competed, and the same compiled run read anywhere from −6.6 to +4.1 MB.
 console.log(
   `\n# RSS (MB, each after a full collection) of the W3 step (1 thread) after the first call, at step 100 and at step` +
     `\n# ${RSS_STEPS}; growth: step 100 → the end; fresh: the allocator's fresh allocations (tg.memory().fresh).` +
-    '\n# Compiled and eager run side by side.',
+    '\n# Compiled, then eager.',
 );
-const [rssC, rssE] = await Promise.all([
-  childAsync('rss', ['compiled', RSS_STEPS]),
-  childAsync('rss', ['eager', RSS_STEPS]),
-]);
+const rssC = await childAsync('rss', ['compiled', RSS_STEPS]);
+const rssE = await childAsync('rss', ['eager', RSS_STEPS]);
 const rssRow = (name, r) =>
   failed(r)
     ? [name, 'failed', '', '', '', '', errorText(r)]
