@@ -194,10 +194,6 @@ void program_run(const KernelsOf<T>& k, int64_t n, const ElementwiseStep* steps,
                  const unsigned char* scalar) noexcept {
   if (n <= 0 || count <= 0) return;
   constexpr int64_t kBlock = 1024;  // a multiple of every vector width: blocks split rows as a call would
-  int64_t cost = 0;
-  for (int s = 0; s < count; ++s)
-    cost += steps[s].binary ? (steps[s].code == static_cast<int>(BinaryOp::Pow) ? 16 : 1)
-                            : unary_cost(static_cast<UnaryOp>(steps[s].code));
   auto run = [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; b += kBlock) {
       const int64_t len = end - b < kBlock ? end - b : kBlock;
@@ -214,8 +210,17 @@ void program_run(const KernelsOf<T>& k, int64_t n, const ElementwiseStep* steps,
       }
     }
   };
-  // Threads split whole blocks: never more tasks than blocks (a small run stays on this thread).
+  // Threads split whole blocks: never more tasks than blocks (a small run stays on this thread, without
+  // summing the cost of its steps: a long program on a few elements is all overhead otherwise).
   const int64_t blocks = (n + kBlock - 1) / kBlock;
+  if (blocks <= 1) {
+    run(0, n);
+    return;
+  }
+  int64_t cost = 0;
+  for (int s = 0; s < count; ++s)
+    cost += steps[s].binary ? (steps[s].code == static_cast<int>(BinaryOp::Pow) ? 16 : 1)
+                            : unary_cost(static_cast<UnaryOp>(steps[s].code));
   const int tasks = static_cast<int>(std::min<int64_t>(tasks_for(n * cost), blocks));
   if (tasks <= 1) {
     run(0, n);
