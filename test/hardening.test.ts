@@ -1165,7 +1165,7 @@ describe('hardening', () => {
       expectError(
         () => opt.step(),
         Error,
-        `${opt instanceof tg.optim.SGD ? 'SGD' : 'Adam'}.step: the gradient of parameter 1 of its group ${gone('[4, 6]')}`,
+        `${opt instanceof tg.optim.SGD ? 'SGD' : 'Adam'}.step: the gradient of parameter 1 of group 0 ${gone('[4, 6]')}`,
       );
       expect(Array.from(a.data)).toEqual(before);
       expect(opt.stateDict().state).toEqual({});
@@ -1175,6 +1175,16 @@ describe('hardening', () => {
       opt.step(); // b has no gradient now, so its missing storage does not matter
       expect(Array.from(a.data)).not.toEqual(before);
     }
+    // Across groups too: group 0's parameter is not updated when group 1's gradient is unreadable.
+    const g0 = tg.randn([3], { requiresGrad: true });
+    const g1 = tg.randn([2, 2], { requiresGrad: true });
+    g0.grad = tg.ones([3]);
+    g1.grad = tg.ones([2, 2]);
+    transfer(g1.grad);
+    const grouped = new tg.optim.SGD([{ params: [g0] }, { params: [g1], lr: 0.5 }], { lr: 0.1 });
+    const g0Before = Array.from(g0.data);
+    expectError(() => grouped.step(), Error, `SGD.step: the gradient of parameter 0 of group 1 ${gone('[2, 2]')}`);
+    expect(Array.from(g0.data)).toEqual(g0Before);
     const c = tg.randn([2], { requiresGrad: true });
     const d = tg.randn([4, 6], { requiresGrad: true });
     c.grad = tg.ones([2]);

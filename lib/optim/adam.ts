@@ -40,7 +40,9 @@ abstract class AdamBase extends Optimizer {
   /** One update of every parameter with a gradient; returns closure's loss if given. */
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     const loss = this.runClosure(closure);
-    for (const group of this.paramGroups) {
+    // Every group's gradients are checked before any parameter or state changes.
+    const gradsByGroup = this.paramGroups.map((group, g) => groupGrads(group.params, `${this.name}.step`, g));
+    this.paramGroups.forEach((group, g) => {
       const [beta1, beta2] = group.betas as [number, number];
       const h = {
         lr: group.lr,
@@ -52,7 +54,7 @@ abstract class AdamBase extends Optimizer {
         amsgrad: group.amsgrad as boolean,
         maximize: group.maximize as boolean,
       };
-      const grads = groupGrads(group.params, `${this.name}.step`);
+      const grads = gradsByGroup[g];
       group.params.forEach((p, i) => {
         const grad = grads[i];
         if (grad === null) return;
@@ -84,7 +86,7 @@ abstract class AdamBase extends Optimizer {
         );
         p._bumpVersion();
       });
-    }
+    });
     return loss;
   }
 }

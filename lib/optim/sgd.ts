@@ -49,7 +49,9 @@ export class SGD extends Optimizer {
   /** One update of every parameter with a gradient; returns closure's loss if given. */
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     const loss = this.runClosure(closure);
-    for (const group of this.paramGroups) {
+    // Every group's gradients are checked before any parameter or state changes.
+    const gradsByGroup = this.paramGroups.map((group, g) => groupGrads(group.params, 'SGD.step', g));
+    this.paramGroups.forEach((group, g) => {
       const h = group as unknown as {
         lr: number;
         momentum: number;
@@ -58,7 +60,7 @@ export class SGD extends Optimizer {
         weightDecay: number;
         maximize: boolean;
       };
-      const grads = groupGrads(group.params, 'SGD.step');
+      const grads = gradsByGroup[g];
       group.params.forEach((p, i) => {
         const grad = grads[i];
         if (grad === null) return;
@@ -82,7 +84,7 @@ export class SGD extends Optimizer {
         sgdUpdate(p.data as FloatArray, grad, buf === null ? null : (buf.data as FloatArray), h, first);
         p._bumpVersion();
       });
-    }
+    });
     return loss;
   }
 }
@@ -92,15 +94,15 @@ export class SGD extends Optimizer {
  * (converted if a hook changed its dtype), all checked before the step changes any parameter or
  * state, so a step that throws leaves everything as it was.
  */
-export function groupGrads(params: readonly Tensor[], op: string): (FloatArray | null)[] {
+export function groupGrads(params: readonly Tensor[], op: string, group: number): (FloatArray | null)[] {
   return params.map((p, i) => {
     const g = p._peekGrad();
     if (g === null) return null;
-    checkStorage(p, op, `parameter ${i} of its group`);
-    checkStorage(g, op, `the gradient of parameter ${i} of its group`);
+    checkStorage(p, op, `parameter ${i} of group ${group}`);
+    checkStorage(g, op, `the gradient of parameter ${i} of group ${group}`);
     if (g.size !== p.size)
       throw new RangeError(
-        `${op}: the gradient of parameter ${i} of its group has shape ${formatShape(g.shape)}, the parameter ${formatShape(p.shape)}`,
+        `${op}: the gradient of parameter ${i} of group ${group} has shape ${formatShape(g.shape)}, the parameter ${formatShape(p.shape)}`,
       );
     if (g.data.constructor === p.data.constructor) return g.data as FloatArray;
     return (p.dtype === 'float32' ? Float32Array.from(g.data) : Float64Array.from(g.data)) as FloatArray;
