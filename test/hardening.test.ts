@@ -1208,6 +1208,23 @@ describe('hardening', () => {
       `loadStateDict: the state dict's 'weight' ${gone('[4, 6]')}`,
     );
     expect(Array.from(layer.weight.data)).toEqual(weight);
+    // Module.to checks every tensor first: the weight stays float32 when the bias cannot be read.
+    const half = new tg.nn.Linear(6, 4);
+    transfer(half.bias!);
+    expectError(() => half.to('float64'), Error, `Module.to: the module's 'bias' ${gone('[4]')}`);
+    expect(half.weight.dtype).toBe('float32');
+    // An optimizer state dict with an unreadable buffer (it failed inside clone, under clone's name).
+    const q = tg.randn([3], { requiresGrad: true });
+    q.grad = tg.ones([3]);
+    const sgd = new tg.optim.SGD([q], { lr: 0.1, momentum: 0.9 });
+    sgd.step();
+    const saved = sgd.stateDict();
+    transfer(saved.state[0].momentumBuffer as tg.Tensor);
+    expectError(
+      () => new tg.optim.SGD([q], { lr: 0.1, momentum: 0.9 }).loadStateDict(saved),
+      Error,
+      `SGD.loadStateDict: state 'momentumBuffer' of parameter 0 ${gone('[3]')}`,
+    );
   });
 
   it("15. nn's empty() checks the shape like the creation functions and names the layer; it keeps a copy", () => {

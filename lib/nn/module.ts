@@ -247,6 +247,14 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   to(dtype: FloatDType): this {
     if (dtype !== 'float32' && dtype !== 'float64')
       throw new TypeError(`Module.to: argument 'dtype' must be 'float32' or 'float64', got ${formatValue(dtype)}`);
+    // Every tensor to convert is checked before the first one is, so a refused call changes nothing.
+    const named = [...this.namedParameters(), ...this.namedBuffers()];
+    for (const [name, t] of named) {
+      if (t.dtype === dtype || (t.dtype !== 'float32' && t.dtype !== 'float64')) continue;
+      checkStorage(t, 'Module.to', `the module's '${name}'`);
+      const g = t._peekGrad();
+      if (g !== null) checkStorage(g, 'Module.to', `the gradient of the module's '${name}'`);
+    }
     const seen = new Set<Tensor>();
     const convert = (t: Tensor): void => {
       if (seen.has(t) || t.dtype === dtype || (t.dtype !== 'float32' && t.dtype !== 'float64')) return;
@@ -258,8 +266,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         t._setGradUnchecked(grad);
       }
     };
-    for (const p of this.parameters()) convert(p);
-    for (const [, b] of this.namedBuffers()) convert(b);
+    for (const [, t] of named) convert(t);
     return this;
   }
 

@@ -5,7 +5,7 @@
 import { recorder } from '../compile/state.js';
 import { withGradMode } from '../grad_mode.js';
 import { describe, formatShape, formatValue, shapesEqual } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { checkStorage, Tensor } from '../tensor.js';
 
 /** Hyper-parameters of a group (lr and the optimizer's own options). */
 export type Hyper = Record<string, unknown> & { lr: number };
@@ -212,6 +212,7 @@ export abstract class Optimizer {
             );
           if (v.dtype !== p.dtype)
             throw new TypeError(`${n}: state '${k}' of parameter ${key} is ${v.dtype}, the parameter is ${p.dtype}`);
+          checkStorage(v, n, `state '${k}' of parameter ${key}`);
           copy[k] = v.clone().detach();
         } else copy[k] = v;
       }
