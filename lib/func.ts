@@ -8,7 +8,7 @@
 import { grad as autogradGrad } from './autograd/engine.js';
 import { withGradMode } from './grad_mode.js';
 import { describe, formatShape, formatValue } from './shape.js';
-import { Tensor } from './tensor.js';
+import { checkStorage, Tensor } from './tensor.js';
 
 export interface FuncOptions {
   /** Which arguments to differentiate with respect to (default 0). An array gives an array of gradients. */
@@ -39,6 +39,7 @@ function prepare(args: unknown[], argnums: number[], fname: string): { inputs: u
       );
     if (x.dtype !== 'float32' && x.dtype !== 'float64')
       throw new TypeError(`${fname}: argument ${i} must be float32 or float64, got ${x.dtype}`);
+    checkStorage(x, fname, `argument ${i}`);
     const leaf = x.detach().requiresGrad_(true);
     inputs[i] = leaf;
     return leaf;
@@ -122,6 +123,7 @@ export function vjp<A extends unknown[]>(f: TensorFn<A>, ...args: A): [Tensor, (
         throw new TypeError(
           `vjp: argument 'v' must match f's output (${out.dtype} [${out.shape.join(', ')}]), got ${v.dtype} [${v.shape.join(', ')}]`,
         );
+      checkStorage(v, 'vjp', "argument 'v'");
       if (!out.requiresGrad) return diff.map(zerosFor);
       return autogradGrad(out, diff, { gradOutputs: v, retainGraph: true, allowUnused: true }).map(
         (g, i) => g ?? zerosFor(diff[i]),
@@ -242,6 +244,7 @@ export function jvp(f: (...primals: Tensor[]) => Tensor, primals: Tensor[], tang
   tangents.forEach((t, i) => {
     const p = primals[i];
     if (!(t instanceof Tensor)) throw new TypeError(`jvp: tangents[${i}] must be a Tensor, got ${describe(t)}`);
+    checkStorage(t, 'jvp', `tangents[${i}]`);
     if (
       p instanceof Tensor &&
       (t.dtype !== p.dtype || t.shape.length !== p.shape.length || t.shape.some((d, k) => d !== p.shape[k]))

@@ -1227,6 +1227,39 @@ describe('hardening', () => {
     );
   });
 
+  it('14d. hooks and the func transforms name themselves when a tensor has no storage (it was detach, grad or a bare TypeError)', () => {
+    const gone = (shape: string) =>
+      `has no storage: its ArrayBuffer was transferred or detached (shape ${shape}, 0 elements readable). Clone a tensor before transferring its buffer.`;
+    const transferred = (t: tg.Tensor) => {
+      const buf = t.data.buffer as ArrayBuffer;
+      structuredClone(buf, { transfer: [buf] });
+      return t;
+    };
+    const x = tg.randn([3], { requiresGrad: true });
+    x.registerHook(() => transferred(tg.ones([3])));
+    expectError(
+      () => x.mul(2).sum().backward(),
+      Error,
+      `backward: the tensor a hook on a leaf tensor returned ${gone('[3]')}`,
+    );
+    expect(x.grad).toBeNull();
+    const sinSum = (a: tg.Tensor) => a.sin().sum();
+    expectError(() => tg.func.grad(sinSum)(transferred(tg.randn([3]))), Error, `grad: argument 0 ${gone('[3]')}`);
+    expectError(() => tg.func.hessian(sinSum)(transferred(tg.randn([3]))), Error, `hessian: argument 0 ${gone('[3]')}`);
+    expectError(
+      () => tg.func.vjp((a: tg.Tensor) => a.sin(), transferred(tg.randn([3]))),
+      Error,
+      `vjp: argument 0 ${gone('[3]')}`,
+    );
+    const [, vjpFn] = tg.func.vjp((a: tg.Tensor) => a.sin(), tg.randn([3]));
+    expectError(() => vjpFn(transferred(tg.ones([3]))), Error, `vjp: argument 'v' ${gone('[3]')}`);
+    expectError(
+      () => tg.func.jvp((a: tg.Tensor) => a.sin(), [tg.randn([3])], [transferred(tg.ones([3]))]),
+      Error,
+      `jvp: tangents[0] ${gone('[3]')}`,
+    );
+  });
+
   it("15. nn's empty() checks the shape like the creation functions and names the layer; it keeps a copy", () => {
     expectError(
       () => empty([2, -1], 'float32', 'Linear', 'the weight shape [outFeatures, inFeatures]'),

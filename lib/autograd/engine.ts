@@ -308,6 +308,7 @@ function runHooks(hooks: GradHook[] | null | undefined, g: Tensor, where: string
           `${fn}: a hook registered with registerHook on ${where} must return undefined or a ${g.dtype} Tensor of shape ` +
             `${formatShape(g.shape)}, got ${r instanceof Tensor ? `a ${r.dtype} Tensor of shape ${formatShape(r.shape)}` : describe(r)}`,
         );
+      if (r.data.length === 0) checkStorage(r, fn, `the tensor a hook on ${where} returned`);
       g = r;
     }
   }
