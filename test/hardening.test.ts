@@ -11,6 +11,17 @@ import * as tg from '../lib/index.js';
 import { softmaxBackward } from '../lib/ops/softmax.js';
 import { empty } from '../lib/nn/util.js';
 
+/** The end of the error for a tensor of this shape whose ArrayBuffer was transferred away. */
+const noStorage = (shape: string) =>
+  `has no storage: its ArrayBuffer was transferred or detached (shape ${shape}, 0 elements readable). Clone a tensor before transferring its buffer.`;
+
+/** Transfers t's ArrayBuffer away (as posting it to a worker would) and returns t. */
+function transferAway(t: tg.Tensor): tg.Tensor {
+  const buf = t.data.buffer as ArrayBuffer;
+  structuredClone(buf, { transfer: [buf] });
+  return t;
+}
+
 /** fn must throw an instance of exactly `cls` with exactly `message`. */
 function expectError(
   fn: () => unknown,
@@ -1094,35 +1105,32 @@ describe('hardening', () => {
   });
 
   it("14b. cat, stack and scatterAdd's src refuse a tensor without storage (they returned NaN or stale values)", () => {
-    const gone = (shape: string) =>
-      `has no storage: its ArrayBuffer was transferred or detached (shape ${shape}, 0 elements readable). Clone a tensor before transferring its buffer.`;
-    const transferred = (shape: number[]) => {
-      const t = tg.randn(shape);
-      const buf = t.data.buffer as ArrayBuffer;
-      structuredClone(buf, { transfer: [buf] });
-      return t;
-    };
+    const transferred = (shape: number[]) => transferAway(tg.randn(shape));
     const ok = tg.randn([4, 6]);
-    expectError(() => tg.cat([ok, transferred([4, 6])]), Error, `cat: argument 'tensors[1]' ${gone('[4, 6]')}`);
-    expectError(() => tg.cat([transferred([4, 6]), ok]), Error, `cat: argument 'tensors[0]' ${gone('[4, 6]')}`);
-    expectError(() => tg.stack([ok, transferred([4, 6])]), Error, `stack: argument 'tensors[1]' ${gone('[4, 6]')}`);
+    expectError(() => tg.cat([ok, transferred([4, 6])]), Error, `cat: argument 'tensors[1]' ${noStorage('[4, 6]')}`);
+    expectError(() => tg.cat([transferred([4, 6]), ok]), Error, `cat: argument 'tensors[0]' ${noStorage('[4, 6]')}`);
+    expectError(
+      () => tg.stack([ok, transferred([4, 6])]),
+      Error,
+      `stack: argument 'tensors[1]' ${noStorage('[4, 6]')}`,
+    );
     // Before the dtype promotion: a float64 tensor beside it made 'to' report the failure.
     expectError(
       () => tg.cat([tg.randn([4, 6], { dtype: 'float64' }), transferred([4, 6])]),
       Error,
-      `cat: argument 'tensors[1]' ${gone('[4, 6]')}`,
+      `cat: argument 'tensors[1]' ${noStorage('[4, 6]')}`,
     );
     const index = tg.tensor(new Int32Array(24).fill(1), { shape: [4, 6] });
     expectError(
       () => tg.scatterAdd(tg.zeros([4, 6]), 0, index, transferred([4, 6])),
       Error,
-      `scatterAdd: argument 'src' ${gone('[4, 6]')}`,
+      `scatterAdd: argument 'src' ${noStorage('[4, 6]')}`,
     );
     // src larger than index: it used to fail inside the trimming slice, under slice's name.
     expectError(
       () => tg.scatterAdd(tg.zeros([4, 6]), 0, index, transferred([5, 6])),
       Error,
-      `scatterAdd: argument 'src' ${gone('[5, 6]')}`,
+      `scatterAdd: argument 'src' ${noStorage('[5, 6]')}`,
     );
     const d = tg.randn([4, 6]);
     d.dispose();
@@ -1134,20 +1142,13 @@ describe('hardening', () => {
   });
 
   it('14c. gradients and state dicts without storage: the grad setter, optimizers, clipping and loadStateDict refuse them before changing anything', () => {
-    const gone = (shape: string) =>
-      `has no storage: its ArrayBuffer was transferred or detached (shape ${shape}, 0 elements readable). Clone a tensor before transferring its buffer.`;
-    const transfer = (t: tg.Tensor) => {
-      const buf = t.data.buffer as ArrayBuffer;
-      structuredClone(buf, { transfer: [buf] });
-      return t;
-    };
     const p = tg.randn([4, 6], { requiresGrad: true });
     expectError(
       () => {
-        p.grad = transfer(tg.randn([4, 6]));
+        p.grad = transferAway(tg.randn([4, 6]));
       },
       Error,
-      `grad: the assigned gradient ${gone('[4, 6]')}`,
+      `grad: the assigned gradient ${noStorage('[4, 6]')}`,
     );
     // A gradient whose buffer goes away after assignment: the whole step is refused, the first
     // parameter is not updated and no state is created (it used to say the shapes [4, 6] and [4, 6] differ).
@@ -1159,17 +1160,17 @@ describe('hardening', () => {
       const b = tg.randn([4, 6], { requiresGrad: true });
       a.grad = tg.ones([3]);
       b.grad = tg.ones([4, 6]);
-      transfer(b.grad);
+      transferAway(b.grad);
       const opt = make([a, b]);
       const before = Array.from(a.data);
       expectError(
         () => opt.step(),
         Error,
-        `${opt instanceof tg.optim.SGD ? 'SGD' : 'Adam'}.step: the gradient of parameter 1 of group 0 ${gone('[4, 6]')}`,
+        `${opt instanceof tg.optim.SGD ? 'SGD' : 'Adam'}.step: the gradient of parameter 1 of group 0 ${noStorage('[4, 6]')}`,
       );
       expect(Array.from(a.data)).toEqual(before);
       expect(opt.stateDict().state).toEqual({});
-      transfer(b);
+      transferAway(b);
       b.grad = null;
       a.grad = tg.ones([3]);
       opt.step(); // b has no gradient now, so its missing storage does not matter
@@ -1180,38 +1181,38 @@ describe('hardening', () => {
     const g1 = tg.randn([2, 2], { requiresGrad: true });
     g0.grad = tg.ones([3]);
     g1.grad = tg.ones([2, 2]);
-    transfer(g1.grad);
+    transferAway(g1.grad);
     const grouped = new tg.optim.SGD([{ params: [g0] }, { params: [g1], lr: 0.5 }], { lr: 0.1 });
     const g0Before = Array.from(g0.data);
-    expectError(() => grouped.step(), Error, `SGD.step: the gradient of parameter 0 of group 1 ${gone('[2, 2]')}`);
+    expectError(() => grouped.step(), Error, `SGD.step: the gradient of parameter 0 of group 1 ${noStorage('[2, 2]')}`);
     expect(Array.from(g0.data)).toEqual(g0Before);
     const c = tg.randn([2], { requiresGrad: true });
     const d = tg.randn([4, 6], { requiresGrad: true });
     c.grad = tg.ones([2]);
     d.grad = tg.ones([4, 6]);
-    transfer(d.grad);
+    transferAway(d.grad);
     expectError(
       () => tg.nn.utils.clipGradNorm_([c, d], 1),
       Error,
-      `clipGradNorm_: the gradient of parameters[1] ${gone('[4, 6]')}`,
+      `clipGradNorm_: the gradient of parameters[1] ${noStorage('[4, 6]')}`,
     );
     expectError(
       () => tg.nn.utils.clipGradValue_([c, d], 1),
       Error,
-      `clipGradValue_: the gradient of parameters[1] ${gone('[4, 6]')}`,
+      `clipGradValue_: the gradient of parameters[1] ${noStorage('[4, 6]')}`,
     );
     const layer = new tg.nn.Linear(6, 4);
     const weight = Array.from(layer.weight.data);
     expectError(
-      () => layer.loadStateDict({ weight: transfer(tg.randn([4, 6])), bias: tg.randn([4]) }),
+      () => layer.loadStateDict({ weight: transferAway(tg.randn([4, 6])), bias: tg.randn([4]) }),
       Error,
-      `loadStateDict: the state dict's 'weight' ${gone('[4, 6]')}`,
+      `loadStateDict: the state dict's 'weight' ${noStorage('[4, 6]')}`,
     );
     expect(Array.from(layer.weight.data)).toEqual(weight);
     // Module.to checks every tensor first: the weight stays float32 when the bias cannot be read.
     const half = new tg.nn.Linear(6, 4);
-    transfer(half.bias!);
-    expectError(() => half.to('float64'), Error, `Module.to: the module's 'bias' ${gone('[4]')}`);
+    transferAway(half.bias!);
+    expectError(() => half.to('float64'), Error, `Module.to: the module's 'bias' ${noStorage('[4]')}`);
     expect(half.weight.dtype).toBe('float32');
     // An optimizer state dict with an unreadable buffer (it failed inside clone, under clone's name).
     const q = tg.randn([3], { requiresGrad: true });
@@ -1219,44 +1220,41 @@ describe('hardening', () => {
     const sgd = new tg.optim.SGD([q], { lr: 0.1, momentum: 0.9 });
     sgd.step();
     const saved = sgd.stateDict();
-    transfer(saved.state[0].momentumBuffer as tg.Tensor);
+    transferAway(saved.state[0].momentumBuffer as tg.Tensor);
     expectError(
       () => new tg.optim.SGD([q], { lr: 0.1, momentum: 0.9 }).loadStateDict(saved),
       Error,
-      `SGD.loadStateDict: state 'momentumBuffer' of parameter 0 ${gone('[3]')}`,
+      `SGD.loadStateDict: state 'momentumBuffer' of parameter 0 ${noStorage('[3]')}`,
     );
   });
 
   it('14d. hooks and the func transforms name themselves when a tensor has no storage (it was detach, grad or a bare TypeError)', () => {
-    const gone = (shape: string) =>
-      `has no storage: its ArrayBuffer was transferred or detached (shape ${shape}, 0 elements readable). Clone a tensor before transferring its buffer.`;
-    const transferred = (t: tg.Tensor) => {
-      const buf = t.data.buffer as ArrayBuffer;
-      structuredClone(buf, { transfer: [buf] });
-      return t;
-    };
     const x = tg.randn([3], { requiresGrad: true });
-    x.registerHook(() => transferred(tg.ones([3])));
+    x.registerHook(() => transferAway(tg.ones([3])));
     expectError(
       () => x.mul(2).sum().backward(),
       Error,
-      `backward: the tensor a hook on a leaf tensor returned ${gone('[3]')}`,
+      `backward: the tensor a hook on a leaf tensor returned ${noStorage('[3]')}`,
     );
     expect(x.grad).toBeNull();
     const sinSum = (a: tg.Tensor) => a.sin().sum();
-    expectError(() => tg.func.grad(sinSum)(transferred(tg.randn([3]))), Error, `grad: argument 0 ${gone('[3]')}`);
-    expectError(() => tg.func.hessian(sinSum)(transferred(tg.randn([3]))), Error, `hessian: argument 0 ${gone('[3]')}`);
+    expectError(() => tg.func.grad(sinSum)(transferAway(tg.randn([3]))), Error, `grad: argument 0 ${noStorage('[3]')}`);
     expectError(
-      () => tg.func.vjp((a: tg.Tensor) => a.sin(), transferred(tg.randn([3]))),
+      () => tg.func.hessian(sinSum)(transferAway(tg.randn([3]))),
       Error,
-      `vjp: argument 0 ${gone('[3]')}`,
+      `hessian: argument 0 ${noStorage('[3]')}`,
+    );
+    expectError(
+      () => tg.func.vjp((a: tg.Tensor) => a.sin(), transferAway(tg.randn([3]))),
+      Error,
+      `vjp: argument 0 ${noStorage('[3]')}`,
     );
     const [, vjpFn] = tg.func.vjp((a: tg.Tensor) => a.sin(), tg.randn([3]));
-    expectError(() => vjpFn(transferred(tg.ones([3]))), Error, `vjp: argument 'v' ${gone('[3]')}`);
+    expectError(() => vjpFn(transferAway(tg.ones([3]))), Error, `vjp: argument 'v' ${noStorage('[3]')}`);
     expectError(
-      () => tg.func.jvp((a: tg.Tensor) => a.sin(), [tg.randn([3])], [transferred(tg.ones([3]))]),
+      () => tg.func.jvp((a: tg.Tensor) => a.sin(), [tg.randn([3])], [transferAway(tg.ones([3]))]),
       Error,
-      `jvp: tangents[0] ${gone('[3]')}`,
+      `jvp: tangents[0] ${noStorage('[3]')}`,
     );
   });
 
