@@ -89,7 +89,7 @@ void tile_epilogue(TileEpilogue epilogue, int rows, int nr, typename VT::T* c, i
   constexpr int L = VT::L;
   for (int r = 0; r < rows; ++r) {
     T* crow = c + r * rsc;
-    const T* mrow = mask + r * mrs;
+    const T* mrow = epilogue == TileEpilogue::kMaskPositive ? mask + r * mrs : nullptr;  // no mask for relu
     for (int j = 0; j < nr; j += L) {
       const int n = nr - j < L ? nr - j : L;
       const bool whole = n == L;
