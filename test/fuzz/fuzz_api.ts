@@ -1492,7 +1492,9 @@ export function buildTable(tg?: TGModule): Spec[] {
           ? { v: Array(n).fill(0), d: `[${Array(n).fill(0)}]`, bad: true }
           : g.junkArg();
       const shape: Arg = r.chance(0.5) ? { v: [n], d: `[${n}]` } : g.shapeArg();
-      if (!shape.bad && Array.isArray(shape.v) && (shape.v as number[]).reduce((a, b) => a * b, 1) !== n)
+      // The junk may be a typed array too (seed 2023: a Float32Array(3) beside shape [1, 3], a valid call).
+      const length = ArrayBuffer.isView(data.v) ? (data.v as Float32Array).length : n;
+      if (!shape.bad && Array.isArray(shape.v) && (shape.v as number[]).reduce((a, b) => a * b, 1) !== length)
         shape.bad = true;
       const dtype = g.opt(0.6, () => g.dtypeArg());
       if (dtype !== OMIT && !dtype.bad && dtype.v !== 'float32') dtype.bad = true; // data is a Float32Array
