@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "ops/optim_table.h"
+#include "ops/sqrt_loop.h"
 #include "tapegrad/optim.h"
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>  // intrinsics are gnu_inline/always_inline: never emitted out of line, no ODR risk
@@ -19,31 +20,6 @@
 namespace tapegrad {
 namespace ops {
 namespace {
-
-// In-place square roots of a block (IEEE square roots: the same bits at every vector width). The
-// intrinsics, because the sqrt builtin may set errno, which the vectoriser refuses.
-inline void sqrt_block(float* x, int64_t n) {
-  int64_t i = 0;
-#if defined(__AVX512F__)
-  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_sqrt_ps(_mm512_loadu_ps(x + i)));
-#elif defined(__AVX__)
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_sqrt_ps(_mm256_loadu_ps(x + i)));
-#elif defined(__SSE2__)
-  for (; i + 4 <= n; i += 4) _mm_storeu_ps(x + i, _mm_sqrt_ps(_mm_loadu_ps(x + i)));
-#endif
-  for (; i < n; ++i) x[i] = __builtin_sqrtf(x[i]);
-}
-inline void sqrt_block(double* x, int64_t n) {
-  int64_t i = 0;
-#if defined(__AVX512F__)
-  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(x + i, _mm512_sqrt_pd(_mm512_loadu_pd(x + i)));
-#elif defined(__AVX__)
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(x + i, _mm256_sqrt_pd(_mm256_loadu_pd(x + i)));
-#elif defined(__SSE2__)
-  for (; i + 2 <= n; i += 2) _mm_storeu_pd(x + i, _mm_sqrt_pd(_mm_loadu_pd(x + i)));
-#endif
-  for (; i < n; ++i) x[i] = __builtin_sqrt(x[i]);
-}
 
 template <typename T, bool kMomentum, bool kNesterov, bool kFirst>
 void sgd_loop(int64_t lo, int64_t hi, T* __restrict p, const T* __restrict g, T* __restrict buf, T lr, T mu,
@@ -102,7 +78,7 @@ void adam_loop(int64_t lo, int64_t hi, T* __restrict p, const T* __restrict g, T
         den[i] = vh;
       }
     }
-    sqrt_block(den, n);
+    sqrt_loop(den, den, n);
     for (int64_t i = 0; i < n; ++i) {
       const T pi = kDecoupled ? pb[i] * decay : pb[i];
       pb[i] = pi - step_size * mb[i] / (den[i] * inv_bc2_sqrt + eps);
