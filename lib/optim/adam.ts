@@ -6,7 +6,6 @@ import { describe, formatValue } from '../shape.js';
 import { Optimizer, checkHyper, checkOptionKeys, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 
 const ADAM_KEYS: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'];
-import { groupGrads } from './sgd.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -40,8 +39,7 @@ abstract class AdamBase extends Optimizer {
   /** One update of every parameter with a gradient; returns closure's loss if given. */
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     const loss = this.runClosure(closure);
-    // Every group's gradients are checked before any parameter or state changes.
-    const gradsByGroup = this.paramGroups.map((group, g) => groupGrads(group.params, `${this.name}.step`, g));
+    const gradsByGroup = this.stepGradients();
     this.paramGroups.forEach((group, g) => {
       const [beta1, beta2] = group.betas as [number, number];
       const h = {

@@ -3,6 +3,7 @@
 // graph, like torch's no_grad) and bump each parameter's version counter, so a graph that saved a
 // parameter before the update refuses to backward through the stale value.
 import { recorder } from '../compile/state.js';
+import type { FloatArray } from '../dtype.js';
 import { withGradMode } from '../grad_mode.js';
 import { describe, formatShape, formatValue, shapesEqual } from '../shape.js';
 import { checkStorage, Tensor } from '../tensor.js';
@@ -116,6 +117,29 @@ export abstract class Optimizer {
     if (typeof closure !== 'function')
       throw new TypeError(`${this.name}.step: closure must be a function, got ${describe(closure)}`);
     return closure();
+  }
+
+  /**
+   * For step(): every group's gradients (null where a parameter has none), each in its parameter's
+   * float kind (converted if a hook changed its dtype), all checked before the step changes any
+   * parameter or state, so a step that throws leaves everything as it was.
+   */
+  protected stepGradients(): (FloatArray | null)[][] {
+    const op = `${this.name}.step`;
+    return this.paramGroups.map((group, gi) =>
+      group.params.map((p, i) => {
+        const g = p._peekGrad();
+        if (g === null) return null;
+        checkStorage(p, op, `parameter ${i} of group ${gi}`);
+        checkStorage(g, op, `the gradient of parameter ${i} of group ${gi}`);
+        if (g.size !== p.size)
+          throw new RangeError(
+            `${op}: the gradient of parameter ${i} of group ${gi} has shape ${formatShape(g.shape)}, the parameter ${formatShape(p.shape)}`,
+          );
+        if (g.data.constructor === p.data.constructor) return g.data as FloatArray;
+        return (p.dtype === 'float32' ? Float32Array.from(g.data) : Float64Array.from(g.data)) as FloatArray;
+      }),
+    );
   }
 
   /** Clears every parameter's gradient (.grad = null, PyTorch's default setToNone); or zeroes it in place. */

@@ -1,8 +1,8 @@
 // SGD with momentum, dampening, Nesterov momentum, weight decay and maximize (torch.optim.SGD).
 import type { FloatArray } from '../dtype.js';
-import { checkStorage, Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { sgdUpdate } from '../kernels/optim.js';
-import { describe, formatShape } from '../shape.js';
+import { describe } from '../shape.js';
 import { Optimizer, checkHyper, checkOptionKeys, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 
 const SGD_KEYS: readonly string[] = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximize'];
@@ -49,8 +49,7 @@ export class SGD extends Optimizer {
   /** One update of every parameter with a gradient; returns closure's loss if given. */
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     const loss = this.runClosure(closure);
-    // Every group's gradients are checked before any parameter or state changes.
-    const gradsByGroup = this.paramGroups.map((group, g) => groupGrads(group.params, 'SGD.step', g));
+    const gradsByGroup = this.stepGradients();
     this.paramGroups.forEach((group, g) => {
       const h = group as unknown as {
         lr: number;
@@ -87,24 +86,4 @@ export class SGD extends Optimizer {
     });
     return loss;
   }
-}
-
-/**
- * The group's gradients (null where a parameter has none), each in its parameter's float kind
- * (converted if a hook changed its dtype), all checked before the step changes any parameter or
- * state, so a step that throws leaves everything as it was.
- */
-export function groupGrads(params: readonly Tensor[], op: string, group: number): (FloatArray | null)[] {
-  return params.map((p, i) => {
-    const g = p._peekGrad();
-    if (g === null) return null;
-    checkStorage(p, op, `parameter ${i} of group ${group}`);
-    checkStorage(g, op, `the gradient of parameter ${i} of group ${group}`);
-    if (g.size !== p.size)
-      throw new RangeError(
-        `${op}: the gradient of parameter ${i} of group ${group} has shape ${formatShape(g.shape)}, the parameter ${formatShape(p.shape)}`,
-      );
-    if (g.data.constructor === p.data.constructor) return g.data as FloatArray;
-    return (p.dtype === 'float32' ? Float32Array.from(g.data) : Float64Array.from(g.data)) as FloatArray;
-  });
 }
